@@ -1,0 +1,30 @@
+"""Linli (邻里共治) entry point: `streamlit run app.py`.
+
+Registers every page with st.navigation (hidden; the shell draws a menu of what the role may see)
+and runs the one requested. Each page guards itself, so deep links are safe in every mode.
+"""
+
+import sys
+
+import streamlit as st
+
+from db.engine import DatabaseUnavailable
+from portal import auth
+from portal.ui import data
+from portal.ui.session import current_viewer
+
+try:
+    data.prepare()
+except DatabaseUnavailable as exc:
+    st.error(f"{exc}\n\nSet DATABASE_URL to a reachable database and restart the portal.")
+    print(exc, file=sys.stderr)
+    st.stop()
+
+viewer = current_viewer()
+home = auth.home_page_for(viewer.role)
+pages = [
+    st.Page(page.path, title=viewer.t(page.title), icon=page.icon, url_path=page.key,
+            default=page.key == home.key)
+    for page in auth.PAGES
+]
+st.navigation(pages, position="hidden").run()

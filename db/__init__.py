@@ -1,0 +1,1 @@
+"""Database layer: SQLModel tables, engine factory, Alembic migrations, demo seed."""

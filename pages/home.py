@@ -1,0 +1,22 @@
+import streamlit as st
+
+from portal.grids import chain_for
+from portal.i18n import N_
+from portal.ui.data import db, grid_index
+from portal.ui.guard import require
+from portal.ui.widgets import grid_label, home_tiles
+
+viewer = require("home")
+t = viewer.t
+
+st.title(t(N_("Hello, {name}"), name=viewer.name))
+index = grid_index()
+grid = index.grids.get(viewer.home_grid_id) if viewer.home_grid_id else None
+if grid is not None:
+    with db() as session:
+        lead = chain_for(session, index, grid).lead()
+    line = t(N_("You live in {place}."), place=grid_label(index, grid))
+    if lead is not None:
+        line += " " + t(N_("Your contact person is {name}."), name=lead.name)
+    st.markdown(line)
+home_tiles(viewer)

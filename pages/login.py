@@ -1,0 +1,35 @@
+import streamlit as st
+
+from portal import auth
+from portal.errors import UserError
+from portal.i18n import N_
+from portal.ui.data import db
+from portal.ui.guard import require
+from portal.ui.session import log_in
+from portal.ui.widgets import say
+
+viewer = require("login")
+t = viewer.t
+
+st.title(t(N_("Linli community portal")))
+st.markdown(t(N_("Report problems, share wishes and take part in your community.")))
+with st.form("login_form"):
+    st.subheader(t(N_("Log in")))
+    st.text_input(t(N_("Username")), key="login_username", max_chars=64, autocomplete="username")
+    st.text_input(t(N_("Password")), key="login_password", type="password", max_chars=128,
+                  autocomplete="current-password")
+    submitted = st.form_submit_button(t(N_("Log in")), type="primary", width="stretch")
+
+if submitted:
+    try:
+        with db() as session:
+            user = auth.authenticate(session, st.session_state.get("login_username", ""),
+                                     st.session_state.get("login_password", ""))
+    except UserError as exc:
+        st.error(say(viewer, exc.message), icon=":material/error:")
+    else:
+        log_in(user)
+        st.switch_page(auth.home_page_for(user.role).path)
+
+st.markdown(t(N_("New here? Residents and merchants can register themselves.")))
+st.page_link("pages/register.py", label=t(N_("Register")), icon=":material/person_add:")

@@ -1,0 +1,35 @@
+import streamlit as st
+
+from portal import maps
+from portal.grids import KIND_LABELS, chain_for
+from portal.i18n import N_
+from portal.ui.data import db, grid_index, settings
+from portal.ui.guard import require
+from portal.ui.widgets import folium_map, grid_label, responsibility_chain
+
+viewer = require("my_grid")
+t = viewer.t
+index = grid_index()
+grid = index.grids.get(viewer.home_grid_id) if viewer.home_grid_id else None
+
+st.title(t(N_("My grid")))
+if grid is None:
+    st.info(t(N_("Your account has no courtyard yet. Please ask the community office.")))
+    st.stop()
+
+st.subheader(grid_label(index, grid))
+facts = [t(KIND_LABELS[grid.kind])]
+if grid.households:
+    facts.append(t(N_("{n} households"), n=grid.households))
+st.markdown(" · ".join(facts))
+st.markdown("#### " + t(N_("Who looks after your grid")))
+with db() as session:
+    placement = chain_for(session, index, grid)
+responsibility_chain(viewer, placement)
+
+fmap = maps.base_map(settings(), index.bounds())
+maps.add_grids(fmap, index, settings(), {k: t(v) for k, v in KIND_LABELS.items()},
+               (t(N_("Name")), t(N_("Kind"))), selected_id=grid.id, kinds=("community", "general", "micro", "exclusive"))
+st.markdown("#### " + t(N_("Map")))
+st.markdown(t(N_("Your grid is drawn in red.")))
+folium_map(fmap, key="my_grid_map", height=380)

@@ -1,0 +1,45 @@
+import pandas as pd
+import streamlit as st
+
+from portal.grids import counts_by_general_grid
+from portal.i18n import N_, format_number
+from portal.ui.data import db, grid_index, this_year
+from portal.ui.guard import require
+
+viewer = require("staff_home")
+t = viewer.t
+index = grid_index()
+
+st.title(t(N_("Community overview")))
+with db() as session:
+    rows = counts_by_general_grid(session, index, this_year())
+
+totals = {
+    N_("General grids"): len(index.of_kind("general")),
+    N_("Micro-grids"): len(index.of_kind("micro")),
+    N_("Exclusive grids"): len(index.of_kind("exclusive")),
+    N_("Households"): sum(r.households for r in rows),
+    N_("Registered residents"): sum(r.residents for r in rows),
+    N_("Elderly residents (60+)"): sum(r.elderly for r in rows),
+}
+columns = st.columns(3)
+for n, (label, value) in enumerate(totals.items()):
+    columns[n % 3].metric(t(label), format_number(viewer.language, value))
+
+st.subheader(t(N_("By general grid")))
+table = pd.DataFrame([
+    {
+        t(N_("Grid")): r.grid.name,
+        t(N_("Micro-grids")): r.micro_grids,
+        t(N_("Exclusive grids")): r.exclusive_grids,
+        t(N_("Households")): r.households,
+        t(N_("Registered residents")): r.residents,
+        t(N_("Merchants")): r.merchants,
+        t(N_("Elderly residents (60+)")): r.elderly,
+        t(N_("Tibetan, Uyghur or Yi speakers")): r.own_language,
+        t(N_("People on duty")): r.duty_holders,
+    }
+    for r in rows
+])
+st.dataframe(table, hide_index=True, width="stretch")
+st.page_link("pages/grid_map.py", label=t(N_("Grid map")), icon=":material/map:")

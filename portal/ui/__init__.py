@@ -1,0 +1,1 @@
+"""The only Streamlit-aware code: session, guard, shell and shared widgets."""

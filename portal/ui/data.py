@@ -1,0 +1,53 @@
+"""Database access for pages: one engine per URL per process, short sessions, cached read models."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Iterator
+
+import streamlit as st
+from sqlmodel import Session
+
+from db.engine import get_engine
+from db.migrate import upgrade
+from portal.config import Settings, load_settings
+from portal.grids import GridIndex
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _prepared(url: str) -> bool:
+    """Migrates the schema and installs static assets once per process and database."""
+    from portal.assets import install_static_assets
+
+    upgrade(url)
+    install_static_assets(load_settings().static_dir)
+    return True
+
+
+def prepare() -> None:
+    _prepared(settings().database_url)
+
+
+@contextmanager
+def db() -> Iterator[Session]:
+    with Session(get_engine(settings().database_url), expire_on_commit=False) as session:
+        yield session
+
+
+@st.cache_resource(show_spinner=False, ttl=600)
+def _grid_index(url: str) -> GridIndex:
+    with Session(get_engine(url)) as session:
+        return GridIndex.load(session)
+
+
+def grid_index() -> GridIndex:
+    return _grid_index(settings().database_url)
+
+
+def this_year() -> int:
+    return datetime.now().year

@@ -1,0 +1,37 @@
+"""The first call of every page: who is looking, draw the shell, refuse what the role may not see."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal import auth
+from portal.i18n import N_
+from portal.ui import data, shell
+from portal.ui.session import Viewer, current_viewer
+
+
+def require(page_key: str) -> Viewer:
+    """Returns the viewer if the permission table lets their role see the page; else stops."""
+    data.prepare()
+    viewer = current_viewer()
+    shell.render(viewer)
+    if auth.can_view(viewer.role, page_key):
+        return viewer
+    if not viewer.logged_in:
+        st.warning(viewer.t(N_("Please log in to see this page.")))
+        _link(auth.PAGE_BY_KEY["login"], viewer)
+    else:
+        page = auth.home_page_for(viewer.role)
+        if page_key in ("login", "register"):
+            st.info(viewer.t(N_("You are already logged in.")))
+        else:
+            st.error(viewer.t(N_("This page is not available for your role.")))
+        _link(page, viewer)
+    st.stop()
+
+
+def _link(page: auth.PageSpec, viewer: Viewer) -> None:
+    try:
+        st.page_link(page.path, label=viewer.t(page.title), icon=page.icon)
+    except Exception:  # page not registered in this mode; the sidebar menu still works
+        st.markdown(f"[{viewer.t(page.title)}](/)")

@@ -1,0 +1,146 @@
+"""Who is looking: the logged-in account (restored from a cookie after a reload), language, elder mode."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import streamlit as st
+
+from db.models import User
+from portal import auth
+from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, Language, language, translate
+from portal.ui.data import db, settings
+
+SESSION_COOKIE = "linli_session"
+LANG_COOKIE = "linli_lang"
+ELDER_COOKIE = "linli_elder"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: int | None
+    role: str
+    name: str
+    username: str
+    language: str
+    elder: bool
+    home_grid_id: int | None = None
+
+    @property
+    def logged_in(self) -> bool:
+        return self.user_id is not None
+
+    @property
+    def lang(self) -> Language:
+        return language(self.language)
+
+    def t(self, msgid: str, **params: object) -> str:
+        return translate(self.language, msgid, **params)
+
+
+def _cookie(name: str) -> str | None:
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:  # no browser context (AppTest, bare mode)
+        return None
+    return value if isinstance(value, str) else None
+
+
+def queue_cookie(name: str, value: str | None, days: int = 365) -> None:
+    """Set (or with None, delete) a cookie in the browser on this run's shell render."""
+    st.session_state.setdefault("_cookie_ops", []).append((name, value, days))
+
+
+def _restore_login() -> None:
+    if "user_id" in st.session_state or st.session_state.get("_restore_tried"):
+        return
+    st.session_state["_restore_tried"] = True
+    raw = _cookie(SESSION_COOKIE)
+    if not raw:
+        return
+    with db() as session:
+        user = auth.user_for_token(session, raw)
+    if user is not None:
+        st.session_state["user_id"] = user.id
+        st.session_state["login_token"] = raw
+
+
+def _anonymous_language() -> str:
+    code = st.session_state.get("lang") or _cookie(LANG_COOKIE) or DEFAULT_LANGUAGE
+    return code if code in LANGUAGE_CODES else DEFAULT_LANGUAGE
+
+
+def _anonymous_elder() -> bool:
+    if "elder" in st.session_state:
+        return bool(st.session_state["elder"])
+    return _cookie(ELDER_COOKIE) == "1"
+
+
+def current_viewer() -> Viewer:
+    _restore_login()
+    user = None
+    if "user_id" in st.session_state:
+        with db() as session:
+            user = session.get(User, st.session_state["user_id"])
+        if user is None or not user.is_active:
+            for key in ("user_id", "login_token"):
+                st.session_state.pop(key, None)
+            user = None
+    if user is None:
+        return Viewer(None, auth.ANONYMOUS, "", "", _anonymous_language(), _anonymous_elder())
+    return Viewer(user.id, user.role, user.display_name, user.username, user.language,
+                  user.elder_mode, user.home_grid_id)
+
+
+def log_in(user: User) -> None:
+    """Remember the login in this session and, through a cookie, across browser reloads."""
+    with db() as session:
+        raw = auth.issue_login_token(session, user.id, settings().session_days)
+    st.session_state["user_id"] = user.id
+    st.session_state["login_token"] = raw
+    st.session_state["lang"] = user.language
+    st.session_state["elder"] = user.elder_mode
+    queue_cookie(SESSION_COOKIE, raw, settings().session_days)
+
+
+def log_out() -> None:
+    with db() as session:
+        auth.revoke_login_token(session, st.session_state.get("login_token"))
+    for key in ("user_id", "login_token"):
+        st.session_state.pop(key, None)
+    queue_cookie(SESSION_COOKIE, None)
+
+
+def set_language(viewer: Viewer, code: str) -> None:
+    if code not in LANGUAGE_CODES:
+        return
+    st.session_state["lang"] = code
+    queue_cookie(LANG_COOKIE, code)
+    if viewer.logged_in:
+        with db() as session:
+            auth.save_preferences(session, viewer.user_id, language=code)
+
+
+def set_elder(viewer: Viewer, on: bool) -> None:
+    st.session_state["elder"] = on
+    queue_cookie(ELDER_COOKIE, "1" if on else "0")
+    if viewer.logged_in:
+        with db() as session:
+            auth.save_preferences(session, viewer.user_id, elder_mode=on)
+
+
+def cookie_script() -> str:
+    """JavaScript for the queued cookie changes (and clears the queue)."""
+    ops = st.session_state.pop("_cookie_ops", [])
+    lines = []
+    for name, value, days in ops:
+        if value is None:
+            lines.append(f"document.cookie = {json.dumps(name + '=; Max-Age=0; path=/; SameSite=Strict')};")
+        else:
+            attrs = f"; Max-Age={days * 86400}; path=/; SameSite=Strict"
+            lines.append(
+                f"document.cookie = {json.dumps(name + '=' + value + attrs)}"
+                " + (location.protocol === 'https:' ? '; Secure' : '');"
+            )
+    return "\n".join(lines)

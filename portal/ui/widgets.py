@@ -1,0 +1,64 @@
+"""Small pieces several pages share: field errors, home tiles, people lists, grid labels, maps."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from db.models import Grid
+from portal import auth
+from portal.errors import Message
+from portal.grids import DUTY_LABELS, KIND_LABELS, GridIndex, Placement
+from portal.i18n import N_
+from portal.ui.session import Viewer
+
+
+def say(viewer: Viewer, message: Message) -> str:
+    return viewer.t(message.msgid, **message.params)
+
+
+def field_slots(names: tuple[str, ...]) -> dict[str, st.delta_generator.DeltaGenerator]:
+    """Empty places under form fields, filled with that field's message after a submit."""
+    return {name: st.empty() for name in names}
+
+
+def show_field_errors(viewer: Viewer, slots: dict, errors: dict[str, Message]) -> None:
+    for field, message in errors.items():
+        target = slots.get(field) or st
+        target.error(say(viewer, message), icon=":material/error:")
+
+
+def grid_label(index: GridIndex, grid: Grid) -> str:
+    """"第一网格 · 玉林北路12号院" for a micro or exclusive grid; the name alone otherwise."""
+    parent = index.grids.get(grid.parent_id) if grid.parent_id else None
+    if parent is not None and parent.kind == "general":
+        return f"{parent.name} · {grid.name}"
+    return grid.name
+
+
+def home_tiles(viewer: Viewer) -> None:
+    tiles = [page for page in auth.pages_for(viewer.role) if page.tile]
+    columns = st.columns(2)
+    for n, page in enumerate(tiles):
+        with columns[n % 2].container(border=True):
+            st.page_link(page.path, label=viewer.t(page.title), icon=page.icon)
+            st.markdown(f'<p class="linli-tile-hint">{viewer.t(page.hint)}</p>',
+                        unsafe_allow_html=True)
+
+
+def responsibility_chain(viewer: Viewer, placement: Placement) -> None:
+    """Who answers for this grid, level by level up to the community."""
+    for level in placement.chain:
+        st.markdown(f"**{viewer.t(KIND_LABELS[level.grid.kind])}: {level.grid.name}**")
+        if not level.people:
+            st.markdown("- " + viewer.t(N_("Nobody assigned yet")))
+        for person in level.people:
+            phone = f" · [{person.phone}](tel:{person.phone})" if person.phone else ""
+            st.markdown(f"- {person.name} · {viewer.t(DUTY_LABELS.get(person.duty, person.duty))}{phone}")
+
+
+def folium_map(fmap, key: str, height: int = 480, clicks: bool = False) -> dict | None:
+    """Shows a folium map; returns click state only when asked (so panning does not rerun)."""
+    returned = ["last_object_clicked", "last_clicked"] if clicks else []
+    return st_folium(fmap, key=key, height=height, use_container_width=True,
+                     returned_objects=returned)
