@@ -91,7 +91,7 @@ def _bilinear(quad, u: float, v: float) -> tuple[float, float]:
 def _to_lonlat(x: float, y: float) -> tuple[float, float]:
     lon = CENTER_LON + (x - 0.5) * WIDTH_KM / KM_PER_DEG_LON
     lat = CENTER_LAT + (y - 0.5) * HEIGHT_KM / KM_PER_DEG_LAT
-    return round(lon, 7), round(lat, 7)
+    return lon, lat
 
 
 def _polygon(ring: list[tuple[float, float]]) -> str:

@@ -7,6 +7,7 @@ from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.session import log_in
 from portal.ui.widgets import say
+from portal.ui.shell import link_to
 
 viewer = require("login")
 t = viewer.t
@@ -32,4 +33,4 @@ if submitted:
         st.switch_page(auth.home_page_for(user.role).path)
 
 st.markdown(t(N_("New here? Residents and merchants can register themselves.")))
-st.page_link("pages/register.py", label=t(N_("Register")), icon=":material/person_add:")
+link_to(auth.PAGE_BY_KEY["register"], viewer)

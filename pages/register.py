@@ -8,6 +8,7 @@ from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.session import log_in
 from portal.ui.widgets import field_slots, grid_label, show_field_errors
+from portal.ui.shell import link_to
 
 viewer = require("register")
 t = viewer.t
@@ -52,4 +53,4 @@ if submitted:
         log_in(user)
         st.switch_page(auth.home_page_for(user.role).path)
 
-st.page_link("pages/login.py", label=t(N_("I already have an account")), icon=":material/login:")
+link_to(auth.PAGE_BY_KEY["login"], viewer, t(N_("I already have an account")))

@@ -5,6 +5,8 @@ from portal.grids import counts_by_general_grid
 from portal.i18n import N_, format_number
 from portal.ui.data import db, grid_index, this_year
 from portal.ui.guard import require
+from portal import auth
+from portal.ui.shell import link_to
 
 viewer = require("staff_home")
 t = viewer.t
@@ -42,4 +44,4 @@ table = pd.DataFrame([
     for r in rows
 ])
 st.dataframe(table, hide_index=True, width="stretch")
-st.page_link("pages/grid_map.py", label=t(N_("Grid map")), icon=":material/map:")
+link_to(auth.PAGE_BY_KEY["grid_map"], viewer)

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import db.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import db.schema  # noqa: F401  (registers every table on SQLModel.metadata)
 from db.engine import get_engine
 
 config = context.config

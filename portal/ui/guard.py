@@ -19,19 +19,12 @@ def require(page_key: str) -> Viewer:
         return viewer
     if not viewer.logged_in:
         st.warning(viewer.t(N_("Please log in to see this page.")))
-        _link(auth.PAGE_BY_KEY["login"], viewer)
+        shell.link_to(auth.PAGE_BY_KEY["login"], viewer)
     else:
         page = auth.home_page_for(viewer.role)
         if page_key in ("login", "register"):
             st.info(viewer.t(N_("You are already logged in.")))
         else:
             st.error(viewer.t(N_("This page is not available for your role.")))
-        _link(page, viewer)
+        shell.link_to(page, viewer)
     st.stop()
-
-
-def _link(page: auth.PageSpec, viewer: Viewer) -> None:
-    try:
-        st.page_link(page.path, label=viewer.t(page.title), icon=page.icon)
-    except Exception:  # page not registered in this mode; the sidebar menu still works
-        st.markdown(f"[{viewer.t(page.title)}](/)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from portal import auth
 from portal.i18n import LANGUAGES, N_
@@ -83,13 +84,22 @@ def _elder_switch(viewer: Viewer) -> None:
     )
 
 
+def link_to(page: auth.PageSpec, viewer: Viewer, label: str | None = None) -> None:
+    """A link to a page; a plain link where the page is not registered (a bare deep link)."""
+    label = label or viewer.t(page.title)
+    try:
+        st.page_link(page.path, label=label, icon=page.icon)
+    except StreamlitPageNotFoundError:
+        st.markdown(f"[{label}](/{page.key})")
+
+
 def _menu(viewer: Viewer) -> None:
     with st.sidebar:
         st.markdown(f"### {viewer.t(APP_TITLE)}")
         if viewer.logged_in:
             st.markdown(f"**{viewer.name}** · {viewer.t(auth.ROLE_LABELS[viewer.role])}")
         for page in auth.pages_for(viewer.role):
-            st.page_link(page.path, label=viewer.t(page.title), icon=page.icon)
+            link_to(page, viewer)
         if viewer.logged_in and st.button(viewer.t("Log out"), key="logout", icon=":material/logout:"):
             ui_session.log_out()
             st.switch_page(auth.home_page_for(None).path)

@@ -11,6 +11,7 @@ from portal.errors import Message
 from portal.grids import DUTY_LABELS, KIND_LABELS, GridIndex, Placement
 from portal.i18n import N_
 from portal.ui.session import Viewer
+from portal.ui.shell import link_to
 
 
 def say(viewer: Viewer, message: Message) -> str:
@@ -41,7 +42,7 @@ def home_tiles(viewer: Viewer) -> None:
     columns = st.columns(2)
     for n, page in enumerate(tiles):
         with columns[n % 2].container(border=True):
-            st.page_link(page.path, label=viewer.t(page.title), icon=page.icon)
+            link_to(page, viewer)
             st.markdown(f'<p class="linli-tile-hint">{viewer.t(page.hint)}</p>',
                         unsafe_allow_html=True)
 

@@ -1,0 +1,95 @@
+"""Keeps the gettext catalogs in step with the code: `python -m portal.catalogs [check|update]`.
+
+Extracts every message id marked with t(), N_() or translate() from app.py, portal/ and pages/,
+then reports (check) or adds (update) what a language lacks. New ids are added, untranslated, to
+i18n/<lang>/LC_MESSAGES/linli.po; English is filled with the id itself (ids are English).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir, extract_from_file
+from babel.messages.pofile import read_po, write_po
+
+from portal.config import ROOT
+from portal.i18n import CATALOG_DIR, LANGUAGE_CODES, catalog, catalog_files
+
+KEYWORDS = {"t": None, "N_": None, "translate": (2,)}
+SOURCES = ("portal", "pages")
+SOURCE_LANGUAGE = "en"
+
+
+def extract() -> dict[str, list[str]]:
+    """msgid → places it is used."""
+    found: dict[str, list[str]] = {}
+
+    def add(msgid, filename, lineno):
+        if isinstance(msgid, tuple):
+            msgid = msgid[0]
+        if msgid:
+            found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+
+    for folder in SOURCES:
+        for filename, lineno, msgid, _comments, _context in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS,
+            comment_tags=(), strip_comment_tags=True,
+        ):
+            add(msgid, f"{folder}/{filename}", lineno)
+    for lineno, msgid, _comments, _context in extract_from_file("python", ROOT / "app.py",
+                                                                 keywords=KEYWORDS):
+        add(msgid, "app.py", lineno)
+    return found
+
+
+def missing(code: str, ids: dict[str, list[str]] | None = None) -> list[str]:
+    ids = extract() if ids is None else ids
+    have = catalog(code)
+    return sorted(msgid for msgid in ids if not have.get(msgid))
+
+
+def update() -> None:
+    ids = extract()
+    for code in LANGUAGE_CODES:
+        path = CATALOG_DIR / code / "LC_MESSAGES" / "linli.po"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            with path.open("rb") as fh:
+                cat = read_po(fh, locale=code)
+        else:
+            cat = Catalog(locale=code, project="linli", charset="utf-8")
+        elsewhere = set()
+        for other in catalog_files(code):
+            if other != path:
+                with other.open("rb") as fh:
+                    elsewhere |= {str(m.id) for m in read_po(fh) if m.id}
+        for msgid, places in ids.items():
+            if msgid in elsewhere:
+                continue
+            entry = cat.get(msgid)
+            locations = [(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places]
+            if entry is None:
+                cat.add(msgid, msgid if code == SOURCE_LANGUAGE else "", locations=locations)
+            else:
+                entry.locations = locations
+        with path.open("wb") as fh:
+            write_po(fh, cat, width=100, sort_output=True, include_previous=False)
+    catalog.cache_clear()
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["update"]:
+        update()
+    ids = extract()
+    problems = {code: missing(code, ids) for code in LANGUAGE_CODES}
+    for code, lacking in problems.items():
+        print(f"{code}: {len(ids) - len(lacking)}/{len(ids)} translated")
+        for msgid in lacking[:20]:
+            print(f"   missing: {msgid!r}")
+    return 1 if any(problems.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

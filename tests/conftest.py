@@ -1,0 +1,132 @@
+"""Shared fixtures: a migrated database per test on SQLite and on PostgreSQL, a seeded demo, a clock.
+
+PostgreSQL: LINLI_TEST_PG_URL (default: the local server's `test` database). When it cannot be
+reached its tests are skipped, except under CI (CI=true), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+import db.schema  # noqa: F401  (every table, for TRUNCATE and metadata checks)
+
+os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+os.environ.setdefault("LINLI_TILES", "none")
+
+from db.engine import DatabaseUnavailable, check_connection, dispose_engines, get_engine  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+from db.seed import seed  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("LINLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _pg_available() -> bool:
+    try:
+        check_connection(get_engine(PG_URL))
+        return True
+    except DatabaseUnavailable:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_ready() -> str:
+    if not _pg_available():
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI and unreachable at {PG_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
+    engine = get_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(PG_URL)
+    return PG_URL
+
+
+def _truncate_pg(url: str) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with get_engine(url).begin() as conn:
+        conn.execute(text(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
+    """A migrated empty database and a seeded demo database, made once and copied per test."""
+    folder = tmp_path_factory.mktemp("templates")
+    empty, demo = folder / "empty.db", folder / "demo.db"
+    upgrade(f"sqlite:///{empty}")
+    upgrade(f"sqlite:///{demo}")
+    seed(f"sqlite:///{demo}")
+    dispose_engines()  # flush WAL into the files before they are copied
+    return {"empty": empty, "demo": demo}
+
+
+def _sqlite_copy(template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "linli.db"
+    shutil.copy(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path, sqlite_templates) -> str:
+    """An empty, migrated database, once per backend."""
+    if request.param == "sqlite":
+        return _sqlite_copy(sqlite_templates["empty"], tmp_path)
+    url = request.getfixturevalue("pg_ready")
+    _truncate_pg(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_url(request, tmp_path, sqlite_templates) -> str:
+    """The seeded demo community, once per backend."""
+    if request.param == "sqlite":
+        return _sqlite_copy(sqlite_templates["demo"], tmp_path)
+    url = request.getfixturevalue("pg_ready")
+    _truncate_pg(url)
+    seed(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_demo_url(tmp_path, sqlite_templates) -> str:
+    return _sqlite_copy(sqlite_templates["demo"], tmp_path)
+
+
+@pytest.fixture
+def session(db_url):
+    with Session(get_engine(db_url), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def demo_session(demo_url):
+    with Session(get_engine(demo_url), expire_on_commit=False) as s:
+        yield s
+
+
+class Clock:
+    """A controllable 'now' for rules that depend on time."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw) -> datetime:
+        self.now += timedelta(**kw)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()

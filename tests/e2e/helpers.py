@@ -1,0 +1,232 @@
+"""Playwright helpers for the real-browser tests: waiting for Streamlit, logging in, switching modes,
+measuring, running axe-core, and the loopback-only request guard."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import Frame, Page, Route
+
+from db.seed import DEMO_PASSWORD
+from portal.i18n import LANGUAGE_CODES, LANGUAGES, translate
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+TIMEOUT_MS = 30_000
+
+APP = '[data-testid="stApp"]'
+MAIN = '[data-testid="stMain"]'
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+# --- the request guard -------------------------------------------------------------------------
+
+@dataclass
+class RequestGuard:
+    """Lets loopback (and inline data:/blob:) requests through; aborts and records all others."""
+
+    blocked: list[str] = field(default_factory=list)
+
+    def __call__(self, route: Route) -> None:
+        url = route.request.url
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob", "about") or parsed.hostname in LOOPBACK_HOSTS:
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def hosts(self) -> set[str]:
+        return {urlparse(u).hostname or "" for u in self.blocked}
+
+
+# --- messages in any language ------------------------------------------------------------------
+
+def texts(msgid: str, **params: object) -> set[str]:
+    """The message as it may appear: in every catalog, or as the English id when untranslated."""
+    return {translate(code, msgid, **params) for code in LANGUAGE_CODES} | {msgid.format(**params) if params else msgid}
+
+
+def native_name(code: str) -> str:
+    return next(lang.native_name for lang in LANGUAGES if lang.code == code)
+
+
+# --- waiting for Streamlit ---------------------------------------------------------------------
+
+def wait_connected(page: Page, timeout: float = TIMEOUT_MS) -> None:
+    page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]', timeout=timeout)
+
+
+def wait_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
+    """Connected and the script not running (call after the expected element has appeared)."""
+    page.wait_for_selector(
+        f'{APP}[data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]',
+        timeout=timeout,
+    )
+    # Elements of the previous run are shown "stale" while a rerun is pending; let them settle.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
+
+
+def wait_rerun(page: Page, action, timeout: float = TIMEOUT_MS) -> None:
+    """Do action (a click…) and wait until the script has run again and finished."""
+    page.evaluate("""() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        window.__linliRuns = 0;
+        if (window.__linliObs) window.__linliObs.disconnect();
+        window.__linliObs = new MutationObserver(() => {
+            if (app.getAttribute('data-test-script-state') === 'running') window.__linliRuns += 1;
+        });
+        window.__linliObs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }""")
+    action()
+    page.wait_for_function("() => window.__linliRuns > 0", timeout=timeout)
+    wait_idle(page, timeout)
+
+
+def open_page(page: Page, url: str, expect: str, timeout: float = TIMEOUT_MS) -> None:
+    """Load a URL, wait for the websocket, the expected selector, and the end of the run."""
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout)
+    wait_connected(page, timeout)
+    page.wait_for_selector(expect, timeout=timeout)
+    wait_idle(page, timeout)
+
+
+def main_text(page: Page) -> str:
+    return page.inner_text(MAIN)
+
+
+def h1_texts(page: Page) -> list[str]:
+    return [t.strip() for t in page.locator(f"{MAIN} h1").all_inner_texts()]
+
+
+def refusal_shown(page: Page, msgid: str) -> bool:
+    alerts = " ".join(page.locator(f'{MAIN} [data-testid="stAlertContainer"]').all_inner_texts())
+    return any(text in alerts for text in texts(msgid))
+
+
+# --- logging in and the shell switches ---------------------------------------------------------
+
+def log_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login form at the root URL and wait for the role's home page.
+
+    The root URL, not /login: app.py makes the role's home the default page of st.navigation, and a
+    default page is served at "" only, so /login shows Streamlit's "Page not found" dialog."""
+    open_page(page, base_url + "/", '[data-testid="stForm"] input[type="password"]')
+    form = page.locator('[data-testid="stForm"]')
+    form.locator('input[type="text"]').first.fill(username)
+    form.locator('input[type="password"]').fill(password)
+    form.locator('[data-testid="stFormSubmitButton"] button').click()
+    page.wait_for_selector('[data-testid="stForm"]', state="detached", timeout=TIMEOUT_MS)
+    page.wait_for_selector(f"{MAIN} h1", timeout=TIMEOUT_MS)
+    wait_idle(page)
+
+
+def language_select(page: Page):
+    return page.locator('[data-testid="stSelectbox"]').filter(
+        has=page.locator('label:text-matches("^🌐")'))
+
+
+def set_language(page: Page, code: str) -> None:
+    """Choose a language in the 🌐 selectbox (no-op if already chosen); waits for <html lang>."""
+    html_lang = next(lang.html_lang for lang in LANGUAGES if lang.code == code)
+    box = language_select(page)
+    if native_name(code) in box.inner_text():
+        page.wait_for_function(f"() => document.documentElement.lang === {json.dumps(html_lang)}")
+        return
+    box.locator('[data-baseweb="select"]').click()
+    option = page.locator('[role="option"]').filter(has_text=native_name(code))
+    wait_rerun(page, lambda: option.click())
+    page.wait_for_function(f"() => document.documentElement.lang === {json.dumps(html_lang)}",
+                           timeout=TIMEOUT_MS)
+
+
+def elder_toggle(page: Page):
+    return page.locator('[data-testid="stCheckbox"] input[role="switch"], '
+                        '[data-testid="stCheckbox"] input[type="checkbox"]').first
+
+
+def set_elder(page: Page, on: bool) -> None:
+    toggle = elder_toggle(page)
+    if toggle.is_checked() != on:
+        label = page.locator('[data-testid="stCheckbox"] label').first
+        wait_rerun(page, lambda: label.click())
+    page.wait_for_function(
+        "on => (parseFloat(getComputedStyle(document.documentElement).fontSize) >= 24) === on",
+        arg=on, timeout=TIMEOUT_MS)
+
+
+# --- measuring ---------------------------------------------------------------------------------
+
+def computed(page: Page, selector: str, prop: str) -> str:
+    return page.eval_on_selector(selector, "(el, p) => getComputedStyle(el)[p]", prop)
+
+
+def font_sizes(page: Page, selector: str) -> list[float]:
+    return page.eval_on_selector_all(
+        selector,
+        "els => els.filter(e => e.offsetParent !== null && e.innerText.trim())"
+        ".map(e => parseFloat(getComputedStyle(e).fontSize))",
+    )
+
+
+def heights(page: Page, selector: str) -> list[tuple[str, float]]:
+    return page.eval_on_selector_all(
+        selector,
+        "els => els.filter(e => e.offsetParent !== null)"
+        ".map(e => [e.innerText.trim().slice(0, 40), e.getBoundingClientRect().height])",
+    )
+
+
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+# --- axe-core ----------------------------------------------------------------------------------
+
+AXE_RUN = """async tags => {
+    const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+    return {
+        violations: result.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, tags: v.tags,
+            nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 300),
+                                      summary: n.failureSummary})),
+        })),
+        passes: result.passes.length,
+        incomplete: result.incomplete.map(v => v.id),
+    };
+}"""
+
+
+def run_axe(target: Page | Frame) -> dict:
+    """Inject axe-core into the page or frame and run the WCAG 2.x A/AA rules."""
+    if not target.evaluate("() => typeof window.axe !== 'undefined'"):
+        target.add_script_tag(path=str(AXE_JS))
+    return target.evaluate(AXE_RUN, AXE_TAGS)
+
+
+def describe_violations(where: str, result: dict) -> str:
+    lines = [f"axe on {where}: {len(result['violations'])} violation(s), "
+             f"{result['passes']} rules passed, incomplete: {result['incomplete']}"]
+    for v in result["violations"]:
+        lines.append(f"- [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"]:
+            lines.append(f"    at {node['target']}: {node['html']}")
+            for summary_line in (node["summary"] or "").splitlines():
+                lines.append(f"      {summary_line}")
+    return "\n".join(lines)

@@ -1,0 +1,99 @@
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, select
+
+from db import seed as demo
+from db.engine import DatabaseUnavailable, check_connection, describe_url, get_engine, normalise_url
+from db.migrate import upgrade
+from db.models import Grid, GridDuty, User
+from tests.conftest import ROOT
+
+
+def test_postgres_urls_are_normalised():
+    assert normalise_url("postgres://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert normalise_url("postgresql://h/db") == "postgresql+psycopg://h/db"
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+    assert "secret" not in describe_url("postgresql://u:secret@h/db")
+
+
+def test_sqlite_pragmas(tmp_path):
+    engine = get_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+
+
+def test_migrations_match_the_models(db_url):
+    """Alembic's head builds exactly the tables and columns the models declare."""
+    inspector = inspect(get_engine(db_url))
+    for table in SQLModel.metadata.sorted_tables:
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        assert columns == {c.name for c in table.columns}, table.name
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    with get_engine(db_url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_upgrade_twice_is_harmless(db_url):
+    upgrade(db_url)
+    upgrade(db_url)
+
+
+def test_database_constraints_hold(session):
+    session.add(Grid(code="S", name="S", kind="village", boundary="{}"))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    session.add(User(username="x", display_name="x", password_hash="x", role="emperor"))
+    with pytest.raises(IntegrityError):
+        session.commit()
+
+
+def test_seed_builds_the_demo_and_is_idempotent(db_url):
+    first = demo.seed(db_url)
+    assert (first.grids, first.departments) == (82, len(demo.DEPARTMENTS))
+    assert first.users > 300
+    again = demo.seed(db_url)
+    assert (again.grids, again.users, again.duties, again.departments) == (0, 0, 0, 0)
+    with Session(get_engine(db_url)) as s:
+        roles = Counter(s.exec(select(User.role)).all())
+        languages = Counter(s.exec(select(User.language)).all())
+        assert set(roles) == {"resident", "merchant", "grid_worker", "staff", "handler", "admin"}
+        assert all(languages[code] > 0 for code in ("zh_Hans", "bo", "ug", "ii"))
+        elderly = s.exec(select(User).where(User.birth_year <= 1960)).all()
+        assert len(elderly) > 20
+        micro_ids = s.exec(select(Grid.id).where(Grid.kind == "micro")).all()
+        chiefs = s.exec(select(GridDuty.grid_id).where(GridDuty.duty == "micro_chief")).all()
+        assert set(chiefs) == set(micro_ids)
+
+
+def test_seed_scale_multiplies_residents(db_url):
+    demo.seed(db_url, scale=2)
+    with Session(get_engine(db_url)) as s:
+        assert len(s.exec(select(User.id).where(User.role == "resident")).all()) == 500 + 5
+
+
+def test_unreachable_database_is_named():
+    engine = get_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(DatabaseUnavailable) as caught:
+        check_connection(engine)
+    assert "DATABASE_URL" in str(caught.value)
+
+
+def test_migrate_command_exits_nonzero_when_database_is_unreachable():
+    result = subprocess.run(
+        [sys.executable, "-m", "db.migrate"], cwd=ROOT, capture_output=True, text=True,
+        env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",
+             "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr
