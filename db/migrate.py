@@ -24,7 +24,7 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str | None = None) -> None:
     url = url or load_settings().database_url
     check_connection(get_engine(url))
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
 
 
 def main() -> int:

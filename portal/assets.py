@@ -30,6 +30,12 @@ def install_static_assets(static_dir: Path) -> list[str]:
             continue
         if not (dest / "leaflet.js").exists() and not (dest / "leaflet.markercluster.js").exists():
             shutil.copytree(source, dest, dirs_exist_ok=True)
+    heat = static_dir / "vendor" / "heat" / "leaflet-heat.js"
+    if not heat.exists():  # folium ships the Leaflet.heat plugin among its templates
+        import folium
+
+        heat.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(Path(folium.__file__).parent / "templates" / "leaflet_heat.min.js", heat)
     fonts = static_dir / "fonts"
     fonts.mkdir(parents=True, exist_ok=True)
     for name in FONTS:

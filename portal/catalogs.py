@@ -1,8 +1,9 @@
 """Keeps the gettext catalogs in step with the code: `python -m portal.catalogs [check|update]`.
 
-Extracts every message id marked with t(), N_() or translate() from app.py, portal/ and pages/,
+Extracts every message id marked with t(), N_() or translate() from app.py, portal/, pages/ and db/,
 then reports (check) or adds (update) what a language lacks. New ids are added, untranslated, to
-i18n/<lang>/LC_MESSAGES/linli.po; English is filled with the id itself (ids are English).
+i18n/<lang>/LC_MESSAGES/linli.po (or <name>.po with `update --into name`, one catalog per
+capability); English is filled with the id itself (ids are English).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from portal.config import ROOT
 from portal.i18n import CATALOG_DIR, LANGUAGE_CODES, catalog, catalog_files
 
 KEYWORDS = {"t": None, "N_": None, "translate": (2,)}
-SOURCES = ("portal", "pages")
+SOURCES = ("portal", "pages", "db")
 SOURCE_LANGUAGE = "en"
 
 
@@ -50,10 +51,10 @@ def missing(code: str, ids: dict[str, list[str]] | None = None) -> list[str]:
     return sorted(msgid for msgid in ids if not have.get(msgid))
 
 
-def update() -> None:
+def update(into: str = "linli") -> None:
     ids = extract()
     for code in LANGUAGE_CODES:
-        path = CATALOG_DIR / code / "LC_MESSAGES" / "linli.po"
+        path = CATALOG_DIR / code / "LC_MESSAGES" / f"{into}.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             with path.open("rb") as fh:
@@ -81,7 +82,7 @@ def update() -> None:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["update"]:
-        update()
+        update(argv[2] if argv[1:2] == ["--into"] and len(argv) > 2 else "linli")
     ids = extract()
     problems = {code: missing(code, ids) for code in LANGUAGE_CODES}
     for code, lacking in problems.items():

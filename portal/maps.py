@@ -202,3 +202,77 @@ def clicked_point(map_state: dict | None, settings: Settings) -> tuple[float, fl
                 continue
             return Projection(settings.tile_provider).from_map(lat, lon)
     return None
+
+
+# --- report pins -----------------------------------------------------------------------------
+
+# Each pin: a coloured disc with a letter for its state ("!" when overdue), so colour is never the
+# only cue. Built in the browser from a compact array: no per-marker HTML is sent.
+_PIN_CALLBACK = """
+function (row) {
+  var mark = row[4], overdue = row[5];
+  var html = '<span class="linli-pin' + (overdue ? ' linli-overdue' : '') +
+             '" style="background:' + row[3] + '">' + (overdue ? '!' : mark) + '</span>';
+  var icon = L.divIcon({className: 'linli-pin-wrap', html: html, iconSize: [28, 28]});
+  return L.marker(new L.LatLng(row[0], row[1]), {icon: icon, title: row[6], alt: row[6],
+                                                  keyboard: true});
+}
+"""
+_PIN_CSS = """<style>
+.linli-pin-wrap { background: none; border: none; }
+.linli-pin { display: inline-block; width: 26px; height: 26px; border-radius: 13px; color: #fff;
+  font: bold 15px/26px sans-serif; text-align: center; border: 2px solid #fff;
+  box-shadow: 0 0 2px #000; }
+.linli-overdue { border: 3px solid #000; border-radius: 4px; }
+</style>"""
+
+
+def add_report_pins(m: folium.Map, rows: list[tuple], settings: Settings,
+                    colours: dict[str, str], marks: dict[str, str], titles: dict[str, str]) -> None:
+    """rows: (id, lat, lon, state, overdue, …). Clustered, so 20,000 pins stay fluid."""
+    from folium.plugins import FastMarkerCluster
+
+    projection = Projection(settings.tile_provider)
+    data = []
+    for row in rows:
+        report_id, lat, lon, state, overdue = row[:5]
+        plat, plon = projection.to_map(lat, lon)
+        data.append([round(plat, 6), round(plon, 6), report_id, colours.get(state, "#333333"),
+                     marks.get(state, "?"), bool(overdue), f"#{report_id} {titles.get(state, state)}"])
+    cluster = FastMarkerCluster(data, callback=_PIN_CALLBACK, name="reports",
+                                options={"maxClusterRadius": 50, "chunkedLoading": True})
+    prefix = settings.static_url_prefix
+    cluster.default_js = [("markercluster", f"{prefix}/vendor/markercluster/leaflet.markercluster.js")]
+    cluster.default_css = [
+        ("markercluster_css", f"{prefix}/vendor/markercluster/MarkerCluster.css"),
+        ("markercluster_default_css", f"{prefix}/vendor/markercluster/MarkerCluster.Default.css"),
+    ]
+    cluster.add_to(m)
+    m.get_root().header.add_child(Element(_PIN_CSS))
+
+
+def add_heat(m: folium.Map, rows: list[tuple], settings: Settings) -> None:
+    from folium.plugins import HeatMap
+
+    projection = Projection(settings.tile_provider)
+    points = [list(projection.to_map(row[1], row[2])) for row in rows]
+    heat = HeatMap(points, name="heat", radius=18, blur=15, min_opacity=0.3)
+    heat.default_js = [("leaflet-heat.js", f"{settings.static_url_prefix}/vendor/heat/leaflet-heat.js")]
+    heat.add_to(m)
+
+
+def add_marker(m: folium.Map, lat: float, lon: float, settings: Settings, title: str) -> None:
+    """One pin (the place being reported), drawn as a ring so it needs no image."""
+    plat, plon = Projection(settings.tile_provider).to_map(lat, lon)
+    folium.CircleMarker([plat, plon], radius=10, color="#b3261e", weight=4, fill=True,
+                        fill_color="#ffffff", fill_opacity=0.9, tooltip=title).add_to(m)
+
+
+def nearest_row(rows: list[tuple], lat: float, lon: float, max_degrees: float = 0.0003) -> tuple | None:
+    """The report pin nearest to a clicked point (rows as from map_points)."""
+    best, best_d = None, max_degrees ** 2
+    for row in rows:
+        d = (row[1] - lat) ** 2 + (row[2] - lon) ** 2
+        if d <= best_d:
+            best, best_d = row, d
+    return best

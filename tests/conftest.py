@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, SQLModel
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
-import db.schema  # noqa: F401  (every table, for TRUNCATE and metadata checks)
+import db.schema  # noqa: F401  (every table, for metadata checks)
 
 os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
 os.environ.setdefault("LINLI_TILES", "none")
@@ -37,24 +38,51 @@ def _pg_available() -> bool:
         return False
 
 
+_PG_URLS_USED: set[str] = set()
+
+
+def _pg_admin():
+    return get_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_create(name: str, template: str | None = None) -> str:
+    """(Re)creates a database, optionally as a copy of a template database."""
+    url = _pg_url(name)
+    if url in _PG_URLS_USED:
+        get_engine(url).dispose()
+    with _pg_admin().connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+    _PG_URLS_USED.add(url)
+    return url
+
+
 @pytest.fixture(scope="session")
-def pg_ready() -> str:
+def pg_ready() -> dict[str, str]:
+    """Template databases for this run, migrated-empty and seeded-demo, with names of its own so
+    several runs can share one server. Each test works on a copy made from a template."""
     if not _pg_available():
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI and unreachable at {PG_URL}")
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
-    engine = get_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    upgrade(PG_URL)
-    return PG_URL
-
-
-def _truncate_pg(url: str) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with get_engine(url).begin() as conn:
-        conn.execute(text(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE"))
+    prefix = f"linli_t{os.getpid()}"
+    names = {"empty": f"{prefix}_empty", "demo": f"{prefix}_demo", "work": f"{prefix}_work"}
+    for kind in ("empty", "demo"):
+        url = _pg_create(names[kind])
+        upgrade(url)
+        if kind == "demo":
+            seed(url)
+        get_engine(url).dispose()
+    yield names
+    with _pg_admin().connect() as conn:
+        for name in names.values():
+            get_engine(_pg_url(name)).dispose()
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")
@@ -80,9 +108,8 @@ def db_url(request, tmp_path, sqlite_templates) -> str:
     """An empty, migrated database, once per backend."""
     if request.param == "sqlite":
         return _sqlite_copy(sqlite_templates["empty"], tmp_path)
-    url = request.getfixturevalue("pg_ready")
-    _truncate_pg(url)
-    return url
+    names = request.getfixturevalue("pg_ready")
+    return _pg_create(names["work"], template=names["empty"])
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -90,10 +117,8 @@ def demo_url(request, tmp_path, sqlite_templates) -> str:
     """The seeded demo community, once per backend."""
     if request.param == "sqlite":
         return _sqlite_copy(sqlite_templates["demo"], tmp_path)
-    url = request.getfixturevalue("pg_ready")
-    _truncate_pg(url)
-    seed(url)
-    return url
+    names = request.getfixturevalue("pg_ready")
+    return _pg_create(names["work"], template=names["demo"])
 
 
 @pytest.fixture

@@ -1,0 +1,53 @@
+import streamlit as st
+
+from portal import report_queries as queries
+from portal import reports
+from portal.errors import FieldErrors, UserError
+from portal.i18n import N_, format_when
+from portal.ui.data import db
+from portal.ui.guard import require
+from portal.ui.report_widgets import show_media, show_timeline, state_line, user_text
+from portal.ui.widgets import field_slots, say, show_field_errors
+
+viewer = require("my_reports")
+t = viewer.t
+
+st.title(t(N_("My reports")))
+with db() as session:
+    mine = queries.my_reports(session, viewer.user_id)
+    cats = {c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)}
+
+if not mine:
+    st.info(t(N_("You have not reported anything yet.")))
+for report in mine:
+    overdue = report.overdue
+    with st.container(border=True):
+        st.markdown(f"**{state_line(viewer, report, cats.get(report.category_id, ''), overdue)}**",
+                    unsafe_allow_html=True)
+        st.markdown(t(N_("Reported {when}"), when=format_when(viewer.language, report.created_at, "short")))
+        if report.description:
+            user_text(report.description, report.language)
+        with st.expander(t(N_("What happened so far")), expanded=report.state in ("resolved", "verified")):
+            with db() as session:
+                show_timeline(viewer, session, report.id)
+                show_media(viewer, session, report.id)
+        if report.state in ("resolved", "verified"):
+            with st.form(f"rate_{report.id}"):
+                st.markdown(t(N_("Is the problem solved? Please rate the result.")))
+                st.feedback("stars", key=f"stars_{report.id}")
+                slots = field_slots(("stars",))
+                st.text_input(t(N_("Comment (optional)")), key=f"comment_{report.id}", max_chars=500)
+                slots |= field_slots(("comment",))
+                if st.form_submit_button(t(N_("Send my rating")), type="primary", width="stretch"):
+                    stars = st.session_state.get(f"stars_{report.id}")
+                    try:
+                        with db() as session:
+                            reports.rate(session, report_id=report.id, actor_id=viewer.user_id,
+                                         stars=(stars + 1) if stars is not None else 0,
+                                         comment=st.session_state.get(f"comment_{report.id}", ""))
+                    except FieldErrors as exc:
+                        show_field_errors(viewer, slots, exc.errors)
+                    except UserError as exc:
+                        st.error(say(viewer, exc.message))
+                    else:
+                        st.rerun()

@@ -1,0 +1,58 @@
+import json
+
+import streamlit as st
+
+from portal import maps
+from portal import report_queries as queries
+from portal import reports
+from portal.grids import KIND_LABELS
+from portal.i18n import N_, format_when
+from portal.ui.data import db, grid_index, settings
+from portal.ui.guard import require
+from portal.ui.report_widgets import show_timeline, state_line, user_text
+from portal.ui.widgets import folium_map
+
+viewer = require("public_reports")
+t = viewer.t
+index = grid_index()
+state_names = {s: t(label) for s, label in reports.STATE_LABELS.items()}
+
+st.title(t(N_("Problems in our community")))
+st.markdown(t(N_("Open reports and those closed in the last 30 days. Names are not shown.")))
+with db() as session:
+    public = queries.public_reports(session)
+    cats = {c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)}
+rows = [(r.id, r.lat, r.lon, r.state, r.overdue) for r in public]
+fmap = maps.base_map(settings(), index.bounds())
+maps.add_grids(fmap, index, settings(), {k: t(v) for k, v in KIND_LABELS.items()},
+               (t(N_("Name")), t(N_("Kind"))), kinds=("community", "general"))
+maps.add_report_pins(fmap, rows, settings(), reports.STATE_COLOURS, reports.STATE_MARKS, state_names)
+state = folium_map(fmap, key="public_map", height=420, clicks=True)
+point = maps.clicked_point(state, settings())
+if point is not None and (row := maps.nearest_row(rows, *point)) is not None:
+    st.session_state["pub_open"] = row[0]
+
+chosen = st.session_state.get("pub_open")
+shown = [r for r in public if r.id == chosen] + [r for r in public if r.id != chosen]
+for report in shown[:30]:
+    with st.container(border=True):
+        st.markdown(f"**{state_line(viewer, report, cats.get(report.category_id, ''), report.overdue)}**",
+                    unsafe_allow_html=True)
+        st.markdown(format_when(viewer.language, report.created_at, "short"))
+        if report.description:
+            user_text(report.description, report.language)
+        with st.expander(t(N_("Progress")), expanded=report.id == chosen):
+            with db() as session:
+                show_timeline(viewer, session, report.id, public=True)
+
+st.subheader(t(N_("Open data")))
+with db() as session:
+    services = queries.open311_services(session)
+    requests_json = queries.open311_json(session)
+
+
+st.download_button(t(N_("Download report types (Open311 services, JSON)")),
+                   json.dumps(services, ensure_ascii=False, indent=1), "services.json",
+                   "application/json", key="dl_services")
+st.download_button(t(N_("Download public reports (Open311 requests, JSON)")), requests_json,
+                   "requests.json", "application/json", key="dl_requests")

@@ -1,0 +1,188 @@
+"""Photos and voice notes: checked by content, size-capped, bombs refused, EXIF stripped, thumbnails once.
+
+The stored public copy of a photo never carries EXIF (GPS, camera, owner). The GPS position is read
+before stripping, so a report can take its place from the photo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from portal.errors import UserError
+from portal.i18n import N_
+
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000  # about 7,700 × 5,200; phones make ≤ 50 MP, bombs far more
+MAX_AUDIO_BYTES = 12 * 1024 * 1024
+MAX_AUDIO_SECONDS = 5 * 60
+STORED_LONG_SIDE = 1600
+THUMB_LONG_SIDE = 320
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "MPO": "image/jpeg"}
+GPS_IFD = 0x8825
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A checked photo, ready to store: clean JPEG bytes, a thumbnail, and where it was taken."""
+
+    data: bytes
+    thumb: bytes
+    width: int
+    height: int
+    sha256: str
+    gps: tuple[float, float] | None  # (lat, lon) from EXIF, WGS-84
+
+
+@dataclass(frozen=True)
+class Audio:
+    data: bytes
+    content_type: str
+    seconds: float | None
+    sha256: str
+
+
+def _ratio(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        num, den = value
+        return num / den
+
+
+def _dms(values, ref: str) -> float:
+    deg, minutes, seconds = (_ratio(v) for v in values)
+    result = deg + minutes / 60 + seconds / 3600
+    return -result if ref in ("S", "W") else result
+
+
+def exif_gps(image: Image.Image) -> tuple[float, float] | None:
+    """(lat, lon) from the photo's EXIF GPS block, or None."""
+    try:
+        gps = image.getexif().get_ifd(GPS_IFD)
+        if not gps or 2 not in gps or 4 not in gps:
+            return None
+        lat = _dms(gps[2], str(gps.get(1, "N")))
+        lon = _dms(gps[4], str(gps.get(3, "E")))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, struct.error):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return lat, lon
+
+
+def _encode(image: Image.Image, long_side: int, quality: int) -> tuple[bytes, int, int]:
+    copy = image.copy()
+    copy.thumbnail((long_side, long_side))
+    if copy.mode not in ("RGB", "L"):
+        background = Image.new("RGB", copy.size, "white")
+        background.paste(copy, mask=copy.convert("RGBA").split()[-1])
+        copy = background
+    out = io.BytesIO()
+    copy.save(out, "JPEG", quality=quality, optimize=True)  # no exif= argument: nothing carried over
+    return out.getvalue(), copy.width, copy.height
+
+
+def check_photo(data: bytes | None) -> Photo:
+    """Raises UserError (field 'photo') for anything that is not a sane photo."""
+    if not data:
+        raise UserError(N_("The photo is empty."), field="photo")
+    if len(data) > MAX_PHOTO_BYTES:
+        raise UserError(N_("The photo is too large (at most {mb} MB)."), field="photo",
+                        mb=MAX_PHOTO_BYTES // (1024 * 1024))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                kind = probe.format
+                pixels = probe.width * probe.height
+                probe.verify()
+            if kind not in PHOTO_FORMATS:
+                raise UserError(N_("Please send a photo (JPEG, PNG or WebP)."), field="photo")
+            if pixels > MAX_PHOTO_PIXELS:
+                raise UserError(N_("The photo has too many pixels."), field="photo")
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                gps = exif_gps(image)
+                upright = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UserError(N_("The photo has too many pixels."), field="photo") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise UserError(N_("Please send a photo (JPEG, PNG or WebP)."), field="photo") from None
+    stored, width, height = _encode(upright, STORED_LONG_SIDE, 85)
+    thumb, _w, _h = _encode(upright, THUMB_LONG_SIDE, 75)
+    return Photo(stored, thumb, width, height, hashlib.sha256(stored).hexdigest(), gps)
+
+
+def _wav_seconds(data: bytes) -> float | None:
+    """Duration of a RIFF/WAVE file from its header; None when the header is unusable."""
+    if len(data) < 44 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    pos, byte_rate, size = 12, None, None
+    while pos + 8 <= len(data):
+        chunk, length = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        if chunk == b"fmt " and length >= 16:
+            byte_rate = struct.unpack("<I", data[pos + 16:pos + 20])[0]
+        elif chunk == b"data":
+            size = min(length, len(data) - pos - 8)
+            break
+        pos += 8 + length + (length & 1)
+    if not byte_rate or size is None:
+        return None
+    return size / byte_rate
+
+
+def check_audio(data: bytes | None) -> Audio:
+    """A voice note from the browser (WAV). Raises UserError (field 'voice')."""
+    if not data:
+        raise UserError(N_("The voice note is empty."), field="voice")
+    if len(data) > MAX_AUDIO_BYTES:
+        raise UserError(N_("The voice note is too long (at most {minutes} minutes)."),
+                        field="voice", minutes=MAX_AUDIO_SECONDS // 60)
+    seconds = _wav_seconds(data)
+    if seconds is None:
+        raise UserError(N_("This voice note cannot be played. Please record it again."),
+                        field="voice")
+    if seconds > MAX_AUDIO_SECONDS:
+        raise UserError(N_("The voice note is too long (at most {minutes} minutes)."),
+                        field="voice", minutes=MAX_AUDIO_SECONDS // 60)
+    if seconds < 0.3:
+        raise UserError(N_("The voice note is empty."), field="voice")
+    return Audio(data, "audio/wav", round(seconds, 1), hashlib.sha256(data).hexdigest())
+
+
+class MediaStore:
+    """Files under one folder, named by content hash (the same photo twice is stored once)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _write(self, relative: str, data: bytes) -> str:
+        path = self.root / relative
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(path.suffix + ".part")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        return relative
+
+    def save_photo(self, photo: Photo) -> tuple[str, str]:
+        h = photo.sha256
+        return (self._write(f"photos/{h[:2]}/{h}.jpg", photo.data),
+                self._write(f"photos/{h[:2]}/{h}.thumb.jpg", photo.thumb))
+
+    def save_audio(self, audio: Audio) -> str:
+        h = audio.sha256
+        return self._write(f"audio/{h[:2]}/{h}.wav", audio.data)
+
+    def read(self, relative: str) -> bytes | None:
+        path = (self.root / relative).resolve()
+        if self.root.resolve() not in path.parents or not path.exists():
+            return None
+        return path.read_bytes()

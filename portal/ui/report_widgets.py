@@ -1,0 +1,68 @@
+"""Pieces the report pages share: a report's card, its plain-language timeline, its photos and voice."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+from sqlmodel import Session
+
+from db.models_reports import Report
+from portal import report_queries as queries
+from portal.i18n import N_, format_when, language
+from portal.media import MediaStore
+from portal.reports import LEVEL_LABELS, STATE_LABELS
+from portal.ui.data import settings
+from portal.ui.session import Viewer
+
+
+def media_store() -> MediaStore:
+    return MediaStore(settings().media_dir)
+
+
+def user_text(text: str, lang_code: str) -> None:
+    """Text someone typed: shown as text (never markup), marked with its own language."""
+    lang = language(lang_code)
+    safe = html.escape(text).replace("\n", "<br>")
+    st.markdown(f'<p lang="{lang.html_lang}" dir="{lang.direction}">{safe}</p>',
+                unsafe_allow_html=True)
+
+
+def state_line(viewer: Viewer, report: Report, category: str, overdue: bool) -> str:
+    t = viewer.t
+    parts = [f"#{report.id}", category, t(STATE_LABELS[report.state]), t(LEVEL_LABELS[report.level])]
+    if report.urgent:
+        parts.append("🚨 " + t(N_("Urgent")))
+    if overdue:
+        parts.append("⚠️ " + t(N_("Overdue")))
+    return " · ".join(html.escape(p) for p in parts)
+
+
+def show_timeline(viewer: Viewer, session: Session, report_id: int, public: bool = False) -> None:
+    t = viewer.t
+    for step in queries.timeline(session, report_id, public=public):
+        params = dict(step.params)
+        params["actor"] = params["actor"] or t(N_("A neighbour"))
+        params["level"] = t(params["level"])
+        params["assignee"] = params["assignee"] or t(N_("the community office"))
+        when = format_when(viewer.language, step.at, "short")
+        line = f"- **{html.escape(when)}** — {html.escape(t(step.text, **params))}"
+        st.markdown(line)
+        if step.note:
+            user_text(step.note, viewer.language)
+
+
+def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: bool = True) -> None:
+    store = media_store()
+    pictures = queries.photos(session, report_id)
+    if pictures:
+        images = [store.read(p.thumb_path or p.path) for p in pictures]
+        images = [i for i in images if i]
+        if images:
+            st.image(images, width=220)
+    if with_voice:
+        for note in queries.voice_notes(session, report_id):
+            data = store.read(note.path)
+            if data:
+                st.markdown(viewer.t(N_("Voice note")))
+                st.audio(data, format=note.content_type)
