@@ -18,7 +18,8 @@ st.markdown(t(N_("Click a grid on the map, or choose it from the list, to see wh
 choices = {g.id: f"{kind_labels[g.kind]} · {grid_label(index, g)}"
            for kind in ("general", "micro", "exclusive") for g in index.of_kind(kind)}
 kinds = st.multiselect(t(N_("Show")), list(kind_labels), default=list(kind_labels),
-                       format_func=kind_labels.__getitem__, key="map_kinds")
+                       format_func=kind_labels.__getitem__, key="map_kinds",
+                       placeholder=t(N_("Choose…")))
 selected = st.selectbox(t(N_("Grid")), list(choices), key="map_grid", index=None,
                         format_func=choices.__getitem__, placeholder=t(N_("Choose…")))
 

@@ -19,14 +19,15 @@ st.markdown(t(N_("Components (部件) and events (事件): who handles each by d
 with db() as session:
     cats = reports.categories(session, active_only=False)
     departments = {d.id: d.name for d in session.exec(select(Department).order_by(Department.id))}
-kinds = {"component": t(N_("Component")), "event": t(N_("Event"))}
+kinds = {"component": t(N_("Component (fixed things: facilities, roads, lights)")),
+         "event": t(N_("Event (things that happen: rubbish, noise, disputes)"))}
 choices = {0: t(N_("New category"))} | {c.id: reports.category_name(c, viewer.language) for c in cats}
 chosen = st.selectbox(t(N_("Category")), list(choices), key="cat_pick", format_func=choices.__getitem__)
 current = next((c for c in cats if c.id == chosen), None)
 names = json.loads(current.names) if current else {}
 
 with st.form(f"category_form_{chosen}"):
-    st.text_input(t(N_("Code")), value=current.code if current else "", key=f"cat_code_{chosen}")
+    st.text_input(t(N_("Category code")), value=current.code if current else "", key=f"cat_code_{chosen}")
     slots = field_slots(("code",))
     st.radio(t(N_("Kind")), list(kinds), format_func=kinds.__getitem__, horizontal=True,
              index=list(kinds).index(current.kind) if current else 1, key=f"cat_kind_{chosen}")

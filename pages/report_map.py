@@ -25,9 +25,10 @@ generals = {g.id: g.name for g in index.of_kind("general")}
 
 with st.expander(t(N_("Filters")), expanded=True):
     chosen_cats = st.multiselect(t(N_("Kind of problem")), list(cats), key="rm_cats",
-                                 format_func=cats.__getitem__)
+                                 format_func=cats.__getitem__, placeholder=t(N_("All")))
     chosen_states = st.multiselect(t(N_("State")), list(state_names), key="rm_states",
-                                   format_func=state_names.__getitem__)
+                                   format_func=state_names.__getitem__,
+                                   placeholder=t(N_("All")))
     chosen_grid = st.selectbox(t(N_("General grid")), list(generals), key="rm_grid", index=None,
                                format_func=generals.__getitem__, placeholder=t(N_("All")))
     today = datetime.now(timezone.utc).date()
@@ -66,6 +67,8 @@ if point is not None:
     row = maps.nearest_row(rows, *point)
     if row is not None:
         st.session_state["rm_open"] = row[0]
+if "report" in st.query_params and st.query_params["report"].isdigit():  # a link to one report
+    st.session_state.setdefault("rm_open", int(st.query_params["report"]))
 report_id = st.session_state.get("rm_open")
 if report_id:
     with db() as session:

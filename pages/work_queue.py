@@ -148,7 +148,8 @@ for item in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
                              index=None, format_func=departments.__getitem__,
                              placeholder=t(N_("Choose…")))
                 st.multiselect(t(N_("Assisting departments")), list(departments),
-                               key=f"wh_assist_{rid}", format_func=departments.__getitem__)
+                               key=f"wh_assist_{rid}", format_func=departments.__getitem__,
+                               placeholder=t(N_("Choose…")))
                 st.text_input(t(N_("Reason")), key=f"wh_note_{rid}", max_chars=1000)
                 st.button(t(N_("Blow the whistle")), key=f"whistle_{rid}", on_click=whistle,
                           args=(rid,), icon=":material/campaign:")

@@ -22,7 +22,8 @@ from db.models_reports import (JointTask, Report, ReportCategory, ReportEvent, R
 from db.types import utcnow
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex, locate
-from portal.i18n import DEFAULT_LANGUAGE, N_, translate
+from portal.i18n import DEFAULT_LANGUAGE, N_
+from portal.i18n import translate as _catalog_lookup  # for ids that are data, not literals
 from portal.media import Audio, MediaStore, Photo
 
 LEVELS = ("grid", "community", "street", "district")
@@ -84,7 +85,7 @@ def category_name(category: ReportCategory, language: str) -> str:
     if names.get(language):
         return names[language]
     if names.get("en"):
-        translated = translate(language, names["en"])
+        translated = _catalog_lookup(language, names["en"])
         if translated != names["en"] or language == "en":
             return translated
     return names.get(DEFAULT_LANGUAGE) or names.get("en") or category.code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 
 import streamlit as st
@@ -43,7 +44,8 @@ def show_timeline(viewer: Viewer, session: Session, report_id: int, public: bool
     for step in queries.timeline(session, report_id, public=public):
         params = dict(step.params)
         params["actor"] = params["actor"] or t(N_("A neighbour"))
-        params["level"] = t(params["level"])
+        level_msgid = params["level"]
+        params["level"] = t(level_msgid)
         params["assignee"] = params["assignee"] or t(N_("the community office"))
         when = format_when(viewer.language, step.at, "short")
         line = f"- **{html.escape(when)}** — {html.escape(t(step.text, **params))}"
@@ -55,11 +57,16 @@ def show_timeline(viewer: Viewer, session: Session, report_id: int, public: bool
 def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: bool = True) -> None:
     store = media_store()
     pictures = queries.photos(session, report_id)
-    if pictures:
-        images = [store.read(p.thumb_path or p.path) for p in pictures]
-        images = [i for i in images if i]
-        if images:
-            st.image(images, width=220)
+    alt = html.escape(viewer.t(N_("Photo of the problem")), quote=True)
+    tags = []
+    for picture in pictures:  # st.image has no alt text, so the thumbnails are inlined with one
+        data = store.read(picture.thumb_path or picture.path)
+        if data:
+            encoded = base64.b64encode(data).decode()
+            tags.append(f'<img src="data:image/jpeg;base64,{encoded}" alt="{alt}" width="220" '
+                        'style="margin:0 8px 8px 0;border-radius:4px">')
+    if tags:
+        st.markdown("".join(tags), unsafe_allow_html=True)
     if with_voice:
         for note in queries.voice_notes(session, report_id):
             data = store.read(note.path)

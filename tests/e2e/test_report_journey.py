@@ -1,0 +1,117 @@
+"""Snap a report, end to end in a real browser: a resident files it with a photo, the micro-grid
+chief accepts and resolves it, the resident rates it, and the staff map shows it closed.
+axe-core finds nothing on each of these pages."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from sqlmodel import Session, select
+
+from db.engine import get_engine
+from db.models_reports import Report, ReportEvent
+from tests.e2e.helpers import (
+    MAIN, MAP_IFRAME, describe_violations, log_in, open_page, run_axe, screenshot, set_elder,
+    set_language, texts, wait_idle, wait_rerun,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def _axe(page, where):
+    result = run_axe(page)
+    assert not result["violations"], describe_violations(where, result)
+
+
+def _photo(tmp_path):
+    path = tmp_path / "stairwell.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 90, 120)).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def _click_button(page, label_msgid: str, scope: str = MAIN):
+    names = "|".join(re.escape(t) for t in texts(label_msgid))
+    button = page.locator(f"{scope} button").filter(has_text=re.compile(f"({names})\\s*$"))
+    wait_rerun(page, lambda: button.first.click())
+
+
+def _choose(page, label_msgid: str, option_text: str):
+    names = "|".join(re.escape(t) for t in texts(label_msgid))
+    box = page.locator('[data-testid="stSelectbox"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(names)))
+    box.locator('input[role="combobox"]').click()
+    wait_rerun(page, lambda: page.locator('[role="option"]').filter(has_text=option_text).first.click())
+
+
+def _latest_report(server):
+    with Session(get_engine(server.db_url)) as s:
+        report = s.exec(select(Report).order_by(Report.id.desc())).first()
+        actions = s.exec(select(ReportEvent.action).where(ReportEvent.report_id == report.id)
+                         .order_by(ReportEvent.id)).all()
+        return report, actions
+
+
+def test_report_closed_loop(server, new_context, tmp_path):
+    # 1. the resident files a report with a photo, placed in her courtyard
+    resident = new_context().new_page()
+    log_in(resident, server.url, "zhang_nainai")
+    set_language(resident, "zh_Hans")
+    set_elder(resident, False)
+    open_page(resident, server.url + "/report_new", f"{MAIN} h1")
+    _axe(resident, "report form")
+    _choose(resident, "What kind of problem?", "路灯")
+    resident.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(_photo(tmp_path)))
+    wait_idle(resident)
+    resident.locator(f"{MAIN} textarea").first.fill("三单元门口路灯不亮，晚上看不见台阶")
+    home_option = resident.locator('[data-testid="stRadio"] [role="radiogroup"] label').nth(1)
+    wait_rerun(resident, lambda: home_option.click())
+    resident.wait_for_selector(f"{MAIN} [data-testid='stAlertContainer']")
+    screenshot(resident, "report-1-form")
+    _click_button(resident, "Send the report")
+    resident.wait_for_selector(f"{MAIN} [data-testid='stAlertContentSuccess']")
+    report, actions = _latest_report(server)
+    assert report.description.startswith("三单元门口路灯不亮") and actions == ["submit", "assign"]
+    screenshot(resident, "report-2-sent")
+
+    # 2. the micro-grid chief accepts, then resolves with a note
+    chief = new_context().new_page()
+    log_in(chief, server.url, "chief_g1m1")
+    open_page(chief, server.url + "/work_queue", f"{MAIN} h1")
+    _axe(chief, "work queue")
+    card = chief.locator('[data-testid="stVerticalBlock"]').filter(has_text=f"#{report.id} ").last
+    wait_rerun(chief, lambda: card.locator("button").filter(
+        has_text=re.compile("|".join(map(re.escape, texts("Accept"))))).first.click())
+    card = chief.locator('[data-testid="stVerticalBlock"]').filter(has_text=f"#{report.id} ").last
+    card.locator('[data-testid="stExpander"] summary').first.click()
+    card.locator("textarea").first.fill("已更换灯泡，晚上亮了")
+    wait_rerun(chief, lambda: card.locator("button").filter(
+        has_text=re.compile("|".join(map(re.escape, texts("Resolved"))))).first.click())
+    _, actions = _latest_report(server)
+    assert actions[-2:] == ["accept", "resolve"]
+    screenshot(chief, "report-3-queue")
+
+    # 3. the resident rates it five stars: it closes
+    open_page(resident, server.url + "/my_reports", f"{MAIN} h1")
+    _axe(resident, "my reports")
+    form = resident.locator('[data-testid="stForm"]').first
+    form.locator('[data-testid="stFeedback"] button, [data-testid="stFeedback"] [role="radio"]').nth(4).click()
+    wait_rerun(resident, lambda: form.locator('[data-testid="stFormSubmitButton"] button').click())
+    report, actions = _latest_report(server)
+    assert report.state == "closed" and report.rating == 5 and actions[-2:] == ["rate", "close"]
+    screenshot(resident, "report-4-rated")
+
+    # 4. the staff map shows it closed (the pins draw with no tiles; its detail says closed)
+    staff = new_context().new_page()
+    log_in(staff, server.url, "staff01")
+    open_page(staff, server.url + f"/report_map?report={report.id}", MAP_IFRAME)
+    staff.frame_locator(MAP_IFRAME).locator(".leaflet-marker-icon").first.wait_for(state="attached")
+    assert any(t in staff.inner_text(MAIN) for t in texts("Closed"))
+    screenshot(staff, "report-5-staff-map")
+    _axe(staff, "staff report map")
+    frame = staff.locator(MAP_IFRAME).element_handle().content_frame()
+    _axe(frame, "staff report map iframe")
