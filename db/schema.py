@@ -4,3 +4,6 @@ One module of tables per capability; add yours here.
 """
 
 import db.models  # noqa: F401  foundation: grids, departments, accounts, login
+import db.models_reports  # noqa: F401  snap-a-report
+import db.models_points  # noqa: F401  points ledger, tasks, rewards
+import db.models_wishes  # noqa: F401  wish wall

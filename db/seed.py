@@ -18,7 +18,9 @@ from sqlmodel import Session, select
 from db.engine import DatabaseUnavailable, get_engine
 from db.migrate import upgrade
 from db.models import Department, Grid, GridDuty, User
+from db.seed_reports import seed_categories, seed_demo_reports
 from portal.auth import hash_password
+from portal.grids import GridIndex
 from portal.config import load_settings
 
 DEMO_PASSWORD = "Linli-2026"
@@ -59,10 +61,11 @@ class SeedReport:
     departments: int = 0
     users: int = 0
     duties: int = 0
+    reports: int = 0
 
     def __str__(self) -> str:
         return (f"added {self.grids} grids, {self.departments} departments, "
-                f"{self.users} accounts, {self.duties} grid duties")
+                f"{self.users} accounts, {self.duties} grid duties, {self.reports} reports")
 
 
 def _lattice(cols: int, rows: int, rng: random.Random, jitter: float) -> list[list[tuple[float, float]]]:
@@ -292,6 +295,15 @@ def seed(url: str | None = None, scale: int = 1) -> SeedReport:
         departments = _seed_departments(session, report)
         _seed_accounts(session, grids, departments, scale, report)
         session.commit()
+        seed_categories(session)
+        report.reports = seed_demo_reports(session, GridIndex.load(session))
+        from db.seed_points import seed_points
+
+        seed_points(session)
+        session.commit()
+        from db.seed_wishes import seed_wishes
+
+        seed_wishes(session)
     return report
 
 

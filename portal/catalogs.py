@@ -2,8 +2,8 @@
 
 Extracts every message id marked with t(), N_() or translate() from app.py, portal/, pages/ and db/,
 then reports (check) or adds (update) what a language lacks. New ids are added, untranslated, to
-i18n/<lang>/LC_MESSAGES/linli.po (or <name>.po with `update --into name`, one catalog per
-capability); English is filled with the id itself (ids are English).
+i18n/<lang>/LC_MESSAGES/linli.po (or <name>.po with `update --into name [--paths portal/x.py,pages/x_]`,
+one catalog per capability); English is filled with the id itself (ids are English).
 """
 
 from __future__ import annotations
@@ -51,8 +51,12 @@ def missing(code: str, ids: dict[str, list[str]] | None = None) -> list[str]:
     return sorted(msgid for msgid in ids if not have.get(msgid))
 
 
-def update(into: str = "linli") -> None:
+def update(into: str = "linli", paths: tuple[str, ...] = ()) -> None:
+    """Adds missing ids to <into>.po; with paths, only ids used in files starting with one of them."""
     ids = extract()
+    if paths:
+        ids = {m: places for m, places in ids.items()
+               if any(place.startswith(paths) for place in places)}
     for code in LANGUAGE_CODES:
         path = CATALOG_DIR / code / "LC_MESSAGES" / f"{into}.po"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +86,9 @@ def update(into: str = "linli") -> None:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["update"]:
-        update(argv[2] if argv[1:2] == ["--into"] and len(argv) > 2 else "linli")
+        into = argv[argv.index("--into") + 1] if "--into" in argv else "linli"
+        paths = tuple(argv[argv.index("--paths") + 1].split(",")) if "--paths" in argv else ()
+        update(into, paths)
     ids = extract()
     problems = {code: missing(code, ids) for code in LANGUAGE_CODES}
     for code, lacking in problems.items():

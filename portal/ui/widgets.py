@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
+from branca.element import Element
 from streamlit_folium import st_folium
 
 from db.models import Grid
@@ -58,8 +61,27 @@ def responsibility_chain(viewer: Viewer, placement: Placement) -> None:
             st.markdown(f"- {person.name} · {viewer.t(DUTY_LABELS.get(person.duty, person.duty))}{phone}")
 
 
+_NO_ZOOM = re.compile(r",\s*maximum-scale=[\d.]+,\s*user-scalable=no")
+
+
+def _allow_zoom(fmap) -> None:
+    """folium's page header says `maximum-scale=1.0, user-scalable=no`, which stops people from
+    zooming the page (WCAG 1.4.4; axe rule meta-viewport). Drop those two after each render."""
+    render = fmap.render
+
+    def render_zoomable(**kwargs):
+        render(**kwargs)
+        header = fmap.get_root().header
+        element = header._children.get(fmap.get_name())
+        if element is not None:
+            header._children[fmap.get_name()] = Element(_NO_ZOOM.sub("", element.render()))
+
+    fmap.render = render_zoomable
+
+
 def folium_map(fmap, key: str, height: int = 480, clicks: bool = False) -> dict | None:
     """Shows a folium map; returns click state only when asked (so panning does not rerun)."""
+    _allow_zoom(fmap)
     returned = ["last_object_clicked", "last_clicked"] if clicks else []
     return st_folium(fmap, key=key, height=height, use_container_width=True,
                      returned_objects=returned)

@@ -143,14 +143,18 @@ def test_map_click_resolves_to_the_grid_under_the_pointer(app_db):
 
 
 def test_password_change_from_account_page(open_app, app_db):
-    at = open_app("axi", page="pages/account.py")
+    at = open_app("axi", page="pages/account.py")  # her language is Yi
+
+    def yi(msgid):
+        return translate("ii", msgid)
+
     at.text_input(key="pw_old").input("wrong-one")
     at.text_input(key="pw_new").input("mountain-song-5")
     at.text_input(key="pw_repeat").input("mountain-song-5")
-    at.button(key="FormSubmitter:password_form-" + zh("Change password")).click().run()
-    assert zh("Your current password is not right.") in [e.value for e in at.error]
+    at.button(key="FormSubmitter:password_form-" + yi("Change password")).click().run()
+    assert yi("Your current password is not right.") in [e.value for e in at.error]
     at.text_input(key="pw_old").input("Linli-2026")
-    at.button(key="FormSubmitter:password_form-" + zh("Change password")).click().run()
+    at.button(key="FormSubmitter:password_form-" + yi("Change password")).click().run()
     assert [s.value for s in at.success]
     with Session(get_engine(app_db)) as s:
         kinds = s.exec(select(AuthEvent.kind).where(AuthEvent.user_id == user_id(app_db, "axi"))).all()

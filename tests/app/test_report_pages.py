@@ -72,7 +72,9 @@ def test_handler_accepts_from_the_queue_and_resident_follows(open_app, app_db):
 def test_staff_map_and_public_map_render_without_names(open_app, app_db):
     staff = open_app("staff01", page="pages/report_map.py")
     assert not staff.exception
-    assert any(zh("Pins: S submitted")[:3] in m.value for m in staff.markdown)
+    legend = zh("Pins: S submitted, A with a handler, H being handled, R resolved, V checked, "
+                "C closed, B returned, O reopened; a black square with ! is overdue.")
+    assert legend in [m.value for m in staff.markdown]
     public = open_app("aygul", page="pages/public_reports.py")
     assert not public.exception
     with Session(get_engine(app_db)) as s:

@@ -83,16 +83,30 @@ def wait_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
 def wait_rerun(page: Page, action, timeout: float = TIMEOUT_MS) -> None:
     """Do action (a click…) and wait until the script has run again and finished."""
     page.evaluate("""() => {
-        const app = document.querySelector('[data-testid="stApp"]');
+        // watch the whole document: React may replace the stApp element during a page change
         window.__linliRuns = 0;
         if (window.__linliObs) window.__linliObs.disconnect();
-        window.__linliObs = new MutationObserver(() => {
-            if (app.getAttribute('data-test-script-state') === 'running') window.__linliRuns += 1;
+        window.__linliObs = new MutationObserver(records => {
+            for (const r of records) {
+                if (r.oldValue === 'running' || r.target.getAttribute('data-test-script-state') === 'running')
+                    window.__linliRuns += 1;
+            }
         });
-        window.__linliObs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+        window.__linliObs.observe(document.body, {attributes: true, attributeOldValue: true, subtree: true,
+                                                  attributeFilter: ['data-test-script-state']});
     }""")
     action()
     page.wait_for_function("() => window.__linliRuns > 0", timeout=timeout)
+    wait_idle(page, timeout)
+
+
+def navigate(page: Page, path: str, expect: str, timeout: float = TIMEOUT_MS) -> None:
+    """Go to another page of the app without reloading it, as the browser's back/forward does:
+    change the URL and fire popstate; Streamlit then runs the page the URL names."""
+    wait_rerun(page, lambda: page.evaluate(
+        "p => { history.pushState({}, '', p); dispatchEvent(new PopStateEvent('popstate', {state: {}})); }",
+        path), timeout)
+    page.wait_for_selector(expect, timeout=timeout)
     wait_idle(page, timeout)
 
 
@@ -135,20 +149,18 @@ def log_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWO
 
 
 def language_select(page: Page):
-    return page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator('label:text-matches("^🌐")'))
+    label = page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(r"^\s*🌐"))
+    return page.locator('[data-testid="stSelectbox"]').filter(has=label)
 
 
 def set_language(page: Page, code: str) -> None:
     """Choose a language in the 🌐 selectbox (no-op if already chosen); waits for <html lang>."""
     html_lang = next(lang.html_lang for lang in LANGUAGES if lang.code == code)
-    box = language_select(page)
-    if native_name(code) in box.inner_text():
-        page.wait_for_function(f"() => document.documentElement.lang === {json.dumps(html_lang)}")
-        return
-    box.locator('[data-baseweb="select"]').click()
-    option = page.locator('[role="option"]').filter(has_text=native_name(code))
-    wait_rerun(page, lambda: option.click())
+    combo = language_select(page).locator('input[role="combobox"]')
+    if combo.input_value() != native_name(code):
+        combo.click()
+        option = page.locator('[role="option"]').filter(has_text=native_name(code))
+        wait_rerun(page, lambda: option.click())
     page.wait_for_function(f"() => document.documentElement.lang === {json.dumps(html_lang)}",
                            timeout=TIMEOUT_MS)
 

@@ -1,0 +1,56 @@
+"""Pieces the points pages share: safe text, flash messages, times, status labels."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import streamlit as st
+
+from portal.errors import FieldErrors, UserError
+from portal.i18n import format_when
+from portal.ui.session import Viewer
+from portal.ui.widgets import say, show_field_errors
+
+_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
+
+
+def esc(text: object) -> str:
+    """User-typed text made inert for st.markdown: no HTML, no Markdown."""
+    return _MD.sub(r"\\\1", html.escape(str(text or ""), quote=False)).replace("\n", "  \n")
+
+
+def when(viewer: Viewer, moment) -> str:
+    return format_when(viewer.language, moment, "short")
+
+
+def flash(kind: str, text: str) -> None:
+    """A message shown once at the top of the next run."""
+    st.session_state["points_flash"] = (kind, text)
+
+
+def show_flash() -> None:
+    item = st.session_state.pop("points_flash", None)
+    if item:
+        kind, text = item
+        (st.success if kind == "success" else st.error)(text)
+
+
+def run_action(viewer: Viewer, action, success: str) -> None:
+    """For button callbacks: call the service, flash the outcome (refusals in the reader's words)."""
+    try:
+        result = action()
+    except UserError as exc:
+        flash("error", say(viewer, exc.message))
+    except FieldErrors as exc:
+        flash("error", " ".join(say(viewer, m) for m in exc.errors.values()))
+    else:
+        flash("success", success(result) if callable(success) else success)
+
+
+def show_errors(viewer: Viewer, slots: dict, exc: Exception) -> None:
+    if isinstance(exc, FieldErrors):
+        show_field_errors(viewer, slots, exc.errors)
+    elif isinstance(exc, UserError):
+        target = slots.get(exc.field) if exc.field else None
+        (target or st).error(say(viewer, exc.message), icon=":material/error:")
