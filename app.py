@@ -1,7 +1,8 @@
 """Linli (邻里共治) entry point: `streamlit run app.py`.
 
 Registers every page with st.navigation (hidden; the shell draws a menu of what the role may see)
-and runs the one requested. Each page guards itself, so deep links are safe in every mode.
+and runs the one requested; "/" is the start page, which forwards to the role's home. Each page
+guards itself, so deep links are safe in every mode.
 """
 
 import sys
@@ -21,10 +22,11 @@ except DatabaseUnavailable as exc:
     st.stop()
 
 viewer = current_viewer()
-home = auth.home_page_for(viewer.role)
 pages = [
-    st.Page(page.path, title=viewer.t(page.title), icon=page.icon, url_path=page.key,
-            default=page.key == home.key)
+    # No icon here: a page's icon becomes the browser-tab icon, which Streamlit fetches from
+    # fonts.gstatic.com for Material icons (unreachable offline and in mainland China). The
+    # shell's menu still shows the icons, drawn from the bundled font.
+    st.Page(page.path, title=viewer.t(page.title), url_path=page.key, default=page.key == "start")
     for page in auth.PAGES
 ]
 st.navigation(pages, position="hidden").run()

@@ -150,7 +150,7 @@ def main() -> int:
         at.session_state["user_id"] = heavy_user
         at.run()
         begin = time.perf_counter()
-        at.switch_page("pages/points_home.py").run()
+        at.switch_page("pages/points.py").run()
         samples.append((time.perf_counter() - begin) * 1000)
         assert not at.exception, at.exception
     print(f"'My points' page render (balance, tasks, rewards, history) for that resident: "

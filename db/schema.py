@@ -7,3 +7,5 @@ import db.models  # noqa: F401  foundation: grids, departments, accounts, login
 import db.models_reports  # noqa: F401  snap-a-report
 import db.models_points  # noqa: F401  points ledger, tasks, rewards
 import db.models_wishes  # noqa: F401  wish wall
+import db.models_council  # noqa: F401  grid–resident–merchant council
+import db.models_cockpit  # noqa: F401  cockpit: devices, alarms, notices, messages

@@ -304,6 +304,12 @@ def seed(url: str | None = None, scale: int = 1) -> SeedReport:
         from db.seed_wishes import seed_wishes
 
         seed_wishes(session)
+        from db.seed_cockpit import seed_cockpit
+
+        seed_cockpit(session)
+        from db.seed_council import seed_council
+
+        seed_council(session)
     return report
 
 

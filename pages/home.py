@@ -4,6 +4,7 @@ from portal.grids import chain_for
 from portal.i18n import N_
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
+from portal.ui.notice_widgets import show_notices
 from portal.ui.widgets import grid_label, home_tiles
 
 viewer = require("home")
@@ -19,4 +20,5 @@ if grid is not None:
     if lead is not None:
         line += " " + t(N_("Your contact person is {name}."), name=lead.name)
     st.markdown(line)
+show_notices(viewer)
 home_tiles(viewer)

@@ -35,62 +35,53 @@ pages = max(1, (len(items) + PAGE_SIZE - 1) // PAGE_SIZE)
 page = st.number_input(t(N_("Page")), 1, pages, 1, key="queue_page") if pages > 1 else 1
 
 
-def run(action: str, report_id: int, note_key: str | None = None, photo_key: str | None = None):
-    note = st.session_state.get(note_key, "") if note_key else None
-    upload = st.session_state.get(photo_key) if photo_key else None
-    try:
-        photo = check_photo(upload.getvalue()) if upload is not None else None
-        with db() as session:
-            reports.act(session, index, report_id=report_id, actor_id=viewer.user_id, action=action,
-                        note=note, photo=photo, store=media_store())
-    except FieldErrors as exc:
-        st.session_state["queue_message"] = ("error", " ".join(say(viewer, m) for m in exc.errors.values()))
-    except UserError as exc:
-        st.session_state["queue_message"] = ("error", say(viewer, exc.message))
-    else:
-        st.session_state["queue_message"] = ("ok", t(N_("Done: report #{id}."), id=report_id))
-        for key in (note_key, photo_key):
-            if key:
-                st.session_state.pop(key, None)
-
-
-def whistle(report_id: int):
-    lead = st.session_state.get(f"wh_lead_{report_id}")
-    assists = st.session_state.get(f"wh_assist_{report_id}", [])
+def attempt(report_id: int, step, clear: tuple[str | None, ...] = ()) -> None:
+    """Runs one step on a report (a callback); its outcome is shown at the top after the rerun."""
     try:
         with db() as session:
-            reports.whistle(session, index, report_id=report_id, actor_id=viewer.user_id,
-                            lead_department_id=lead, assist_department_ids=assists,
-                            note=st.session_state.get(f"wh_note_{report_id}", ""))
-    except FieldErrors as exc:
-        st.session_state["queue_message"] = ("error", " ".join(say(viewer, m) for m in exc.errors.values()))
-    except UserError as exc:
-        st.session_state["queue_message"] = ("error", say(viewer, exc.message))
-    else:
-        st.session_state["queue_message"] = ("ok", t(N_("Done: report #{id}."), id=report_id))
-
-
-def reassign(report_id: int):
-    try:
-        with db() as session:
-            reports.reassign(session, index, report_id=report_id, actor_id=viewer.user_id,
-                             department_id=st.session_state.get(f"to_dept_{report_id}"),
-                             note=st.session_state.get(f"why_{report_id}", ""))
+            step(session)
     except (FieldErrors, UserError) as exc:
         messages = exc.errors.values() if isinstance(exc, FieldErrors) else [exc.message]
         st.session_state["queue_message"] = ("error", " ".join(say(viewer, m) for m in messages))
     else:
         st.session_state["queue_message"] = ("ok", t(N_("Done: report #{id}."), id=report_id))
+        for key in clear:
+            if key:
+                st.session_state.pop(key, None)
+
+
+def run(action: str, report_id: int, note_key: str | None = None, photo_key: str | None = None):
+    state = st.session_state
+    note = state.get(note_key, "") if note_key else None
+    upload = state.get(photo_key) if photo_key else None
+
+    def step(session):
+        photo = check_photo(upload.getvalue()) if upload is not None else None
+        reports.act(session, index, report_id=report_id, actor_id=viewer.user_id, action=action,
+                    note=note, photo=photo, store=media_store())
+
+    attempt(report_id, step, (note_key, photo_key))
+
+
+def whistle(report_id: int):
+    state = st.session_state
+    attempt(report_id, lambda session: reports.whistle(
+        session, index, report_id=report_id, actor_id=viewer.user_id,
+        lead_department_id=state.get(f"wh_lead_{report_id}"),
+        assist_department_ids=state.get(f"wh_assist_{report_id}", []),
+        note=state.get(f"wh_note_{report_id}", "")))
+
+
+def reassign(report_id: int):
+    state = st.session_state
+    attempt(report_id, lambda session: reports.reassign(
+        session, index, report_id=report_id, actor_id=viewer.user_id,
+        department_id=state.get(f"to_dept_{report_id}"), note=state.get(f"why_{report_id}", "")))
 
 
 def joint_done(report_id: int):
-    try:
-        with db() as session:
-            reports.finish_joint_part(session, report_id=report_id, actor_id=viewer.user_id)
-    except UserError as exc:
-        st.session_state["queue_message"] = ("error", say(viewer, exc.message))
-    else:
-        st.session_state["queue_message"] = ("ok", t(N_("Done: report #{id}."), id=report_id))
+    attempt(report_id, lambda session: reports.finish_joint_part(
+        session, report_id=report_id, actor_id=viewer.user_id))
 
 
 for item in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:

@@ -45,10 +45,13 @@ class PageSpec:
     roles: tuple[str, ...]
     tile: bool = False  # shown as a large tile on the resident home
     hint: str = ""  # message id: one line under the tile's title
+    menu: bool = True  # listed in the menu (the start router is not)
 
 
 # The one permission table: navigation, page guards and home tiles all read it.
 PAGES: tuple[PageSpec, ...] = (
+    PageSpec("start", "pages/start.py", N_("Start"), ":material/home:", (ANONYMOUS, *ROLES),
+             menu=False),
     PageSpec("login", "pages/login.py", N_("Log in"), ":material/login:", (ANONYMOUS,)),
     PageSpec("register", "pages/register.py", N_("Register"), ":material/person_add:", (ANONYMOUS,)),
     PageSpec("home", "pages/home.py", N_("Home"), ":material/home:", PUBLIC_ROLES),
@@ -71,7 +74,7 @@ PAGES: tuple[PageSpec, ...] = (
              WORK_ROLES),
     PageSpec("report_categories", "pages/report_categories.py", N_("Report categories"),
              ":material/category:", (STAFF, ADMIN)),
-    PageSpec("points", "pages/points_home.py", N_("My points"), ":material/stars:", PUBLIC_ROLES,
+    PageSpec("points", "pages/points.py", N_("My points"), ":material/stars:", PUBLIC_ROLES,
              tile=True, hint=N_("Earn points for community work and exchange them for rewards")),
     PageSpec("tasks_manage", "pages/tasks_manage.py", N_("Points tasks"), ":material/task_alt:",
              (GRID_WORKER, STAFF, ADMIN)),
@@ -88,6 +91,23 @@ PAGES: tuple[PageSpec, ...] = (
              EVERYONE_LOGGED_IN),
     PageSpec("wish_moderation", "pages/wish_moderation.py", N_("Wish wall moderation"),
              ":material/shield:", (GRID_WORKER, STAFF, ADMIN)),
+    PageSpec("cockpit", "pages/cockpit.py", N_("Cockpit"), ":material/monitoring:",
+             (GRID_WORKER, STAFF, ADMIN)),
+    PageSpec("devices", "pages/devices.py", N_("Smart devices and alarms"), ":material/sensors:",
+             (STAFF, ADMIN)),
+    PageSpec("notices_manage", "pages/notices_manage.py", N_("Notices"), ":material/campaign:",
+             (STAFF, ADMIN)),
+    PageSpec("messages", "pages/messages.py", N_("Messages with the micro-grid chief"),
+             ":material/forum:", (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN), tile=True,
+             hint=N_("Write to the person who looks after your courtyard")),
+    PageSpec("council", "pages/council.py", N_("Community council"), ":material/groups:",
+             EVERYONE_LOGGED_IN, tile=True,
+             hint=N_("The monthly council: agenda, your proposals, decisions and their progress")),
+    PageSpec("council_vote", "pages/council_vote.py", N_("My council ballot"),
+             ":material/how_to_vote:", (RESIDENT, MERCHANT, GRID_WORKER, STAFF), tile=True,
+             hint=N_("For council members: vote on each agenda item")),
+    PageSpec("council_manage", "pages/council_manage.py", N_("Council management"),
+             ":material/gavel:", (STAFF, ADMIN)),
     PageSpec("account", "pages/account.py", N_("My account"), ":material/manage_accounts:",
              EVERYONE_LOGGED_IN, tile=True, hint=N_("Password, language and large text")),
 )
@@ -100,7 +120,8 @@ def can_view(role: str | None, page_key: str) -> bool:
 
 
 def pages_for(role: str | None) -> list[PageSpec]:
-    return [page for page in PAGES if (role or ANONYMOUS) in page.roles]
+    """The menu of a role: the pages it may see, in table order."""
+    return [page for page in PAGES if (role or ANONYMOUS) in page.roles and page.menu]
 
 
 def home_page_for(role: str | None) -> PageSpec:

@@ -8,6 +8,7 @@ one catalog per capability); English is filled with the id itself (ids are Engli
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -42,7 +43,26 @@ def extract() -> dict[str, list[str]]:
     for lineno, msgid, _comments, _context in extract_from_file("python", ROOT / "app.py",
                                                                  keywords=KEYWORDS):
         add(msgid, "app.py", lineno)
+    for path, lineno, msgid in _inside_fstrings():
+        add(msgid, path, lineno)
     return found
+
+
+# Babel on Python 3.11 sees an f-string as one token, so t("…") or N_("…") written inside one
+# is not extracted; this finds those literals too.
+_MARKED = re.compile(r"""\b(?:N_|t)\(\s*(?P<q>['"])(?P<id>(?:(?!(?P=q)).)+)(?P=q)\s*[,)]""")
+
+
+def _inside_fstrings():
+    for folder in ("app.py", *SOURCES):
+        target = ROOT / folder
+        files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+        for path in files:
+            for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if 'f"' not in line and "f'" not in line:
+                    continue
+                for match in _MARKED.finditer(line):
+                    yield str(path.relative_to(ROOT)), lineno, match.group("id")
 
 
 def missing(code: str, ids: dict[str, list[str]] | None = None) -> list[str]:

@@ -137,10 +137,9 @@ def base_map(settings: Settings, bounds: tuple[float, float, float, float]) -> f
     prefix = settings.static_url_prefix
     m.default_js = [("leaflet", f"{prefix}/vendor/leaflet/leaflet.js")]
     m.default_css = [("leaflet_css", f"{prefix}/vendor/leaflet/leaflet.css")]
+    # Pins are drawn as divIcons and circles, so Leaflet's default marker images are never needed.
     m.get_root().header.add_child(Element(
-        "<style>.leaflet-container{background:#e9edf1;font-size:15px}</style>"
-        f"<script>if(window.L){{L.Icon.Default.imagePath='{prefix}/vendor/leaflet/images/';}}</script>"
-    ))
+        "<style>.leaflet-container{background:#e9edf1;font-size:15px}</style>"))
     _tile_layers(m, settings)
     m.fit_bounds([[south, west], [north, east]])
     return m

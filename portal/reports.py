@@ -303,6 +303,32 @@ def submit(session: Session, index: GridIndex, store: MediaStore, *, reporter_id
     return report
 
 
+def submit_alarm(session: Session, index: GridIndex, *, reporter_id: int, category_code: str,
+                 description: str, lat: float, lon: float, urgent: bool = False,
+                 now: datetime | None = None) -> Report:
+    """A report raised by a smart-device alarm, dispatched like any report to the grid's lead.
+
+    Urgent ones (smoke, a fall) are flagged and due within WHISTLE_HOURS. Adds and flushes in the
+    caller's transaction and does NOT commit (the alarm row and its report are saved together)."""
+    now = now or utcnow()
+    category = session.exec(select(ReportCategory).where(ReportCategory.code == category_code)).first()
+    if category is None:
+        raise UserError(N_("Please choose what kind of problem it is."))
+    placement = check_place(session, index, lat, lon)
+    hours = min(category.time_limit_hours, WHISTLE_HOURS) if urgent else category.time_limit_hours
+    report = Report(reporter_id=reporter_id, category_id=category.id,
+                    description=(description or "")[:MAX_DESCRIPTION], language=DEFAULT_LANGUAGE,
+                    lat=float(lat), lon=float(lon), place_source="device",
+                    grid_id=placement.grid.id, state="submitted", level="grid", urgent=urgent,
+                    due_at=now + timedelta(hours=hours), created_at=now, updated_at=now)
+    session.add(report)
+    session.flush()
+    _event(session, report, "submit", reporter_id, None, report.description or None, at=now)
+    _dispatch(session, index, report, "grid", category, now)
+    _event(session, report, "assign", None, "submitted", at=now)
+    return report
+
+
 def _dispatch(session: Session, index: GridIndex, report: Report, level: str,
               category: ReportCategory, now: datetime) -> None:
     assignee, department = _responder(session, index, report, level)

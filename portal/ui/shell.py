@@ -36,10 +36,12 @@ html { font-size: 24px !important; }
 [data-testid="stMain"] h1 { font-size: 40px !important; }
 [data-testid="stMain"] h2 { font-size: 34px !important; }
 [data-testid="stMain"] h3 { font-size: 30px !important; }
-button, [data-testid="stPageLink"] a, [data-baseweb="select"] > div, input, textarea {
+:is([data-testid="stMain"], [data-testid="stSidebar"]) :is(h1, h2, h3, h4) span { font-size: inherit !important; }
+button, [data-testid="stPageLink"] a, input, textarea {
   min-height: 60px !important; min-width: 60px !important;
 }
 [data-testid="stPageLink"] a { padding: 12px 16px !important; }
+[data-testid="stSidebar"] [data-testid="stPageLink"] a span { white-space: normal !important; }
 [data-testid="stHorizontalBlock"] { flex-direction: column !important; }
 [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { width: 100% !important;
   flex: 1 1 100% !important; min-width: 100% !important; }
@@ -49,6 +51,7 @@ button, [data-testid="stPageLink"] a, [data-baseweb="select"] > div, input, text
 
 RTL_CSS = """
 [data-testid="stMain"], [data-testid="stSidebarContent"] { direction: rtl; text-align: right; }
+[data-testid="stMain"] :is(h1, h2, h3, h4, p), .linli-tile-hint { text-align: start !important; }
 [data-testid="stMain"] input, [data-testid="stMain"] textarea { text-align: right; }
 """
 

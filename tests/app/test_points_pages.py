@@ -26,7 +26,7 @@ def _buttons(at, prefix):
 
 
 def test_resident_sees_balance_tasks_rewards_and_history(open_app, app_db):
-    at = open_app("zhang_nainai", page="pages/points_home.py")
+    at = open_app("zhang_nainai", page="pages/points.py")
     assert not at.exception, at.exception
     assert at.title[0].value == zh("My points")
     with _session(app_db) as s:
@@ -38,7 +38,7 @@ def test_resident_sees_balance_tasks_rewards_and_history(open_app, app_db):
 
 
 def test_resident_claims_sends_proof_and_is_refused_when_poor(open_app, app_db):
-    at = open_app("zhang_nainai", page="pages/points_home.py")
+    at = open_app("zhang_nainai", page="pages/points.py")
     claim = _buttons(at, "claim_")[0]
     claim.click().run()
     assert not at.exception, at.exception
@@ -123,7 +123,7 @@ def test_staff_publishes_a_series_and_bad_points_are_refused(open_app, app_db):
 
 
 def test_redeem_and_merchant_hands_over(open_app, app_db):
-    at = open_app("axi", page="pages/points_home.py")
+    at = open_app("axi", page="pages/points.py")
     with _session(app_db) as s:
         haircut = s.exec(select(Reward).where(Reward.provider == "merchant")).one()
         merchant = s.get(User, haircut.merchant_id)

@@ -13,8 +13,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.helpers import ARTIFACTS, AXE_JS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, RequestGuard
-from tests.e2e.server import start_server
+from tests.e2e.helpers import (
+    ARTIFACTS, AXE_JS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, RequestGuard, track_runs,
+)
+from tests.e2e.server import seed_database, start_server
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SERVER_ENV = {"LINLI_TILES": "osm"}  # tiles on, so the tile code path runs (and gets blocked)
@@ -54,8 +56,16 @@ def browser():
             chromium.close()
 
 
-def _server(tmp_path_factory, name: str):
-    handle = start_server(tmp_path_factory.mktemp(name), env=SERVER_ENV)
+@pytest.fixture(scope="session")
+def seeded_template(browser, tmp_path_factory):
+    """The demo database seeded once per run; every server starts on its own copy."""
+    folder = tmp_path_factory.mktemp("e2e-template")
+    seed_database(f"sqlite:///{folder / 'linli.db'}", env=SERVER_ENV)
+    return folder / "linli.db"
+
+
+def _server(tmp_path_factory, template, name: str):
+    handle = start_server(tmp_path_factory.mktemp(name), env=SERVER_ENV, template=template)
     try:
         yield handle
     finally:
@@ -63,15 +73,15 @@ def _server(tmp_path_factory, name: str):
 
 
 @pytest.fixture(scope="module")
-def server(browser, tmp_path_factory):
+def server(browser, seeded_template, tmp_path_factory):
     """One seeded portal per test module (browser first, so a skip starts no server)."""
-    yield from _server(tmp_path_factory, "e2e-server")
+    yield from _server(tmp_path_factory, seeded_template, "e2e-server")
 
 
 @pytest.fixture
-def fresh_server(browser, tmp_path_factory):
+def fresh_server(browser, seeded_template, tmp_path_factory):
     """A portal no session has visited yet (st.navigation has not run in it)."""
-    yield from _server(tmp_path_factory, "e2e-fresh")
+    yield from _server(tmp_path_factory, seeded_template, "e2e-fresh")
 
 
 @pytest.fixture
@@ -87,6 +97,7 @@ def new_context(browser, request):
         context.set_default_timeout(TIMEOUT_MS)
         guard = RequestGuard()
         context.route("**/*", guard)
+        context.on("page", track_runs)  # counts script runs, for wait_rerun
         context.guard = guard
         contexts.append(context)
         guards.append(guard)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from google.protobuf.message import DecodeError
 from playwright.sync_api import Frame, Page, Route
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from db.seed import DEMO_PASSWORD
 from portal.i18n import LANGUAGE_CODES, LANGUAGES, translate
@@ -29,6 +32,7 @@ TIMEOUT_MS = 30_000
 APP = '[data-testid="stApp"]'
 MAIN = '[data-testid="stMain"]'
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+_FULL_RUN = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 
 
 # --- the request guard -------------------------------------------------------------------------
@@ -80,23 +84,58 @@ def wait_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
         "() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
 
 
+class RunCounter:
+    """Counts finished script runs of one page from the ForwardMsgs on its Streamlit websocket.
+
+    The data-test-script-state attribute is not enough: when a run is quick, React applies
+    "running" and "notRunning" in one commit and the attribute never visibly changes."""
+
+    def __init__(self) -> None:
+        self.finished = 0
+        self.page_not_found = 0
+
+    def on_frame(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except DecodeError:
+            return
+        kind = message.WhichOneof("type")
+        if kind == "script_finished" and message.script_finished in _FULL_RUN:
+            self.finished += 1
+        elif kind == "page_not_found":
+            self.page_not_found += 1
+
+    def on_websocket(self, ws) -> None:
+        if ws.url.endswith("/_stcore/stream"):
+            ws.on("framereceived", self.on_frame)
+
+
+def track_runs(page: Page) -> RunCounter:
+    """Attach a RunCounter to a page (before it connects); the context fixtures do this."""
+    counter = getattr(page, "linli_runs", None)
+    if counter is None:
+        counter = RunCounter()
+        page.on("websocket", counter.on_websocket)
+        page.linli_runs = counter
+    return counter
+
+
 def wait_rerun(page: Page, action, timeout: float = TIMEOUT_MS) -> None:
-    """Do action (a click…) and wait until the script has run again and finished."""
-    page.evaluate("""() => {
-        // watch the whole document: React may replace the stApp element during a page change
-        window.__linliRuns = 0;
-        if (window.__linliObs) window.__linliObs.disconnect();
-        window.__linliObs = new MutationObserver(records => {
-            for (const r of records) {
-                if (r.oldValue === 'running' || r.target.getAttribute('data-test-script-state') === 'running')
-                    window.__linliRuns += 1;
-            }
-        });
-        window.__linliObs.observe(document.body, {attributes: true, attributeOldValue: true, subtree: true,
-                                                  attributeFilter: ['data-test-script-state']});
-    }""")
+    """Do action (a click…) and wait until the script has run again to its end, then settled."""
+    counter = getattr(page, "linli_runs", None)
+    if counter is None:
+        raise RuntimeError("wait_rerun needs a page from the e2e fixtures (or track_runs(page) "
+                           "before the page is opened)")
+    before = counter.finished
     action()
-    page.wait_for_function("() => window.__linliRuns > 0", timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    while counter.finished <= before:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no script run finished within {timeout / 1000:.0f} s on {page.url}")
+        page.wait_for_timeout(25)
     wait_idle(page, timeout)
 
 

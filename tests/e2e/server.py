@@ -11,6 +11,7 @@ sends no usage statistics and runs without a file watcher, as in production.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -98,15 +99,23 @@ def _healthy(url: str) -> bool:
 
 
 def start_server(tmp_dir: str | os.PathLike, *, env: dict[str, str] | None = None,
-                 timeout: float = HEALTH_TIMEOUT, scale: int = 1, seed: bool = True) -> ServerHandle:
+                 timeout: float = HEALTH_TIMEOUT, scale: int = 1, seed: bool = True,
+                 template: str | os.PathLike | None = None) -> ServerHandle:
     """Seed a fresh SQLite database in tmp_dir and start `streamlit run app.py` on a free port.
 
-    Returns once /_stcore/health answers; raises ServerError (with the server log) otherwise, after
-    stopping the process."""
+    template: a seeded SQLite file to copy instead of seeding (seeding takes seconds; see
+    seed_database). Returns once /_stcore/health answers; raises ServerError (with the server log)
+    otherwise, after stopping the process."""
     tmp = Path(tmp_dir)
     tmp.mkdir(parents=True, exist_ok=True)
-    db_url = f"sqlite:///{tmp / 'linli.db'}"
-    if seed:
+    db_path = tmp / "linli.db"
+    db_url = f"sqlite:///{db_path}"
+    if template is not None:
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{template}{suffix}")
+            if source.exists():
+                shutil.copy(source, f"{db_path}{suffix}")
+    elif seed:
         seed_database(db_url, env=env, scale=scale)
     port = free_port()
     child_env = {

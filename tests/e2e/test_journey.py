@@ -31,6 +31,10 @@ def _assert_elder(page):
     sizes = font_sizes(page, MAIN_TEXT)
     assert sizes, "no main text found"
     assert min(sizes) >= 24, f"main text font sizes in elder mode: {sizes}"
+    # the heading text (a span inside the h1) keeps the heading's size, above the body text
+    title_size = page.eval_on_selector(f"{MAIN} h1 [data-heading-text]",
+                                       "e => parseFloat(getComputedStyle(e).fontSize)")
+    assert title_size >= 32, f"h1 text in elder mode is {title_size}px"
     controls = heights(page, MAIN_CONTROLS)
     assert controls, "no buttons or page links in the main area"
     small = [(label, h) for label, h in controls if h < 60]

@@ -2,7 +2,8 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session, SQLModel, select
 
 from db.engine import get_engine
 from db.models import Department, GridDuty, User
@@ -14,16 +15,26 @@ from portal.grids import GridIndex
 from portal.media import MediaStore
 
 
+def _clear_reports(session) -> None:
+    """Deletes every report and every row of any table that depends on reports, leaves first."""
+    doomed = {"report"}
+    changed = True
+    while changed:
+        changed = False
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in doomed and any(fk.column.table.name in doomed for fk in table.foreign_keys):
+                doomed.add(table.name)
+                changed = True
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        if table.name in doomed:
+            session.exec(delete(table))
+    session.commit()
+
+
 @pytest.fixture
 def ctx(demo_session, demo_url, tmp_path):
     """The demo community with no reports yet, a media store and handy people."""
-    for model in (ReportSupporter, JointTask, ReportEvent):
-        for row in demo_session.exec(select(model)):
-            demo_session.delete(row)
-    demo_session.commit()
-    for row in demo_session.exec(select(Report)):
-        demo_session.delete(row)
-    demo_session.commit()
+    _clear_reports(demo_session)
     index = GridIndex.load(demo_session)
 
     class C:

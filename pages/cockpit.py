@@ -1,0 +1,191 @@
+import html
+from datetime import datetime
+
+import folium
+import pandas as pd
+import streamlit as st
+
+from portal import cockpit, devices, maps, reports
+from portal import report_queries as queries
+from portal.i18n import N_, format_when
+from portal.ui.data import db, grid_index, settings
+from portal.ui.guard import require
+from portal.ui.widgets import folium_map
+
+viewer = require("cockpit")
+t = viewer.t
+index = grid_index()
+PERIODS = {1: N_("This month"), 3: N_("Last 3 months"), 6: N_("Last 6 months"),
+           12: N_("Last 12 months")}
+DIMENSION_LABELS = {"grid": N_("General grid"), "category": N_("Kind of problem"),
+                    "month": N_("Month")}
+SHADES = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"]
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _measures(url: str, since: datetime, until: datetime, by: str) -> cockpit.Measures:
+    with db() as session:
+        return cockpit.measures(session, index, since=since, until=until, by=by)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _open_data(url: str) -> tuple[dict[str, list[dict]], str]:
+    with db() as session:
+        return ({"reports": cockpit.open_reports(session, index),
+                 "wishes": cockpit.open_wishes(session, index),
+                 "decisions": cockpit.open_decisions(session, index)},
+                queries.open311_json(session))
+
+
+def _label(by: str, key, cats: dict) -> str:
+    if by == "grid":
+        grid = index.grids.get(key)
+        return grid.name if grid else str(key)
+    if by == "category":
+        return cats.get(key, str(key))
+    return str(key)
+
+
+def _frame(result: cockpit.Measures, keys: list[str], cats: dict) -> pd.DataFrame:
+    first = t(DIMENSION_LABELS[result.dimension])
+    rows = [{first: _label(result.dimension, r["key"], cats),
+             **{t(cockpit.MEASURES[k][0]): r.get(k) for k in keys}} for r in result.rows]
+    return pd.DataFrame(rows, columns=[first, *(t(cockpit.MEASURES[k][0]) for k in keys)])
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return ("\ufeff" + frame.to_csv(index=False)).encode("utf-8")
+
+
+def _show(value) -> str:
+    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+st.title(t(N_("Cockpit")))
+with db() as session:
+    cats = {c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)}
+
+left, right = st.columns(2)
+months = left.selectbox(t(N_("Period")), list(PERIODS), index=2, key="ck_period",
+                        format_func=lambda m: t(PERIODS[m]))
+by = right.radio(t(N_("Group by")), list(DIMENSION_LABELS), key="ck_by", horizontal=True,
+                 format_func=lambda d: t(DIMENSION_LABELS[d]))
+since, until = cockpit.period_of_months(months)
+url = settings().database_url
+result = _measures(url, since, until, by)
+by_grid = result if by == "grid" else _measures(url, since, until, "grid")
+st.markdown(t(N_("From {since} to {until}. Every figure is counted from the recorded steps of each "
+                 "report, wish and points entry; answered within the time limit means accepted "
+                 "within 72 hours."),
+              since=format_when(viewer.language, since, "short"),
+              until=format_when(viewer.language, until, "short")))
+
+total = result.total
+columns = st.columns(5)
+for n, key in enumerate(("received", "response_h", "within_limit_pct", "closure_pct", "rating")):
+    columns[n].metric(t(cockpit.MEASURES[key][0]), _show(total.get(key)))
+
+report_keys = ["received", "response_h", "resolution_h", "within_limit_pct", "closure_pct",
+               "reopen_pct", "repeats", "rating", "esc_community", "esc_street", "esc_district",
+               "joint_orders", "departments"]
+other_keys = ["wishes_posted", "wishes_fulfilled", "wish_median_days", "points_issued",
+              "points_redeemed", "council_decided"]
+keys = report_keys + ([] if by == "category" else other_keys)
+table = _frame(result, keys, cats)
+st.subheader(t(N_("Measures")))
+st.dataframe(table, hide_index=True, width="stretch")
+st.download_button(t(N_("Download the measures (CSV)")), _csv(table), f"measures_{by}.csv",
+                   "text/csv", key="ck_csv_measures", type="primary", width="stretch")
+
+st.subheader(t(N_("Chart")))
+chart_key = st.selectbox(t(N_("Measure")), keys, key="ck_chart_measure",
+                         format_func=lambda k: t(cockpit.MEASURES[k][0]))
+chart = _frame(result, [chart_key], cats)
+label_col, value_col = chart.columns
+if by == "month":
+    st.line_chart(chart, x=label_col, y=value_col)
+else:
+    st.bar_chart(chart, x=label_col, y=value_col)
+with st.expander(t(N_("The numbers of this chart"))):
+    st.dataframe(chart, hide_index=True, width="stretch")
+st.download_button(t(N_("Download the numbers of this chart (CSV)")), _csv(chart),
+                   f"chart_{chart_key}.csv", "text/csv", key="ck_csv_chart")
+
+st.subheader(t(N_("Red and black list of grids")))
+rank_key = st.selectbox(t(N_("Rank grids by")), list(cockpit.RANKABLE), key="ck_rank",
+                        format_func=lambda k: t(cockpit.MEASURES[k][0]))
+ranking = cockpit.red_black(by_grid, rank_key)
+st.info(t(cockpit.RED_BLACK_RULE, n=ranking.n, measure=t(cockpit.MEASURES[rank_key][0]),
+          min=ranking.min_reports))
+red_col, black_col = st.columns(2)
+for column, title, rows in ((red_col, N_("Red list (best)"), ranking.red),
+                            (black_col, N_("Black list (needs attention)"), ranking.black)):
+    column.markdown(f"**{t(title)}**")
+    if not rows:
+        column.markdown(t(N_("No grid has enough reports in this period.")))
+    for place, row in enumerate(rows, 1):
+        column.markdown(f"{place}. {html.escape(_label('grid', row['key'], cats))}: "
+                        f"{_show(row[rank_key])} ({t(N_('{n} reports'), n=row['received'])})")
+
+st.subheader(t(N_("Map of grids and open alarms")))
+map_key = st.selectbox(t(N_("Shade the grids by")), report_keys, key="ck_map_measure",
+                       format_func=lambda k: t(cockpit.MEASURES[k][0]))
+values = {r["key"]: r.get(map_key) for r in by_grid.rows}
+known = sorted(v for v in values.values() if v is not None)
+low, high = (known[0], known[-1]) if known else (0, 0)
+
+
+def _shade(value) -> str:
+    if value is None:
+        return "#ffffff"
+    step = 0 if high == low else min(4, int(5 * (value - low) / (high - low)))
+    return SHADES[step]
+
+
+projection = maps.Projection(settings().tile_provider)
+features = maps.grid_features(index.of_kind("general"), projection, {})
+for feature in features["features"]:
+    value = values.get(feature["id"])
+    feature["properties"]["value"] = _show(value)
+    feature["properties"]["fill"] = _shade(value)
+fmap = maps.base_map(settings(), index.bounds())
+folium.GeoJson(features, name="measure",
+               style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.7,
+                                         "color": "#333333", "weight": 2},
+               tooltip=folium.GeoJsonTooltip(fields=["name", "value"],
+                                             aliases=[t(N_("Grid")), t(cockpit.MEASURES[map_key][0])])
+               ).add_to(fmap)
+with db() as session:
+    open_alarms = devices.alarms(session, open_only=True)
+for row in open_alarms:
+    lat, lon = projection.to_map(row.device.lat, row.device.lon)
+    folium.CircleMarker([lat, lon], radius=11, color="#000000", weight=3, fill=True,
+                        fill_color="#b3261e", fill_opacity=0.95,
+                        tooltip=html.escape(f"! {t(devices.RULE_LABELS[row.alarm.rule])} · {row.device.house}")
+                        ).add_to(fmap)
+folium_map(fmap, key="ck_map", height=480)
+st.markdown(t(N_("Darker grids have higher values (from {low} to {high}); the numbers are in the "
+                 "measures table. Red rings with a black edge are open device alarms."),
+              low=_show(low), high=_show(high)))
+if open_alarms:
+    st.dataframe(pd.DataFrame([{
+        t(N_("Alarm")): t(devices.RULE_LABELS[a.alarm.rule]), t(N_("House")): a.device.house,
+        t(N_("Since")): format_when(viewer.language, a.alarm.opened_at, "short"),
+        t(N_("Report")): f"#{a.alarm.report_id}" if a.alarm.report_id else "",
+        t(N_("Signals")): a.events} for a in open_alarms]), hide_index=True, width="stretch")
+else:
+    st.markdown(t(N_("No open alarms.")))
+
+st.subheader(t(N_("Open data")))
+st.markdown(t(N_("Public reports, wishes and council decisions without personal data: no names, no "
+                 "descriptions written by residents, places rounded to about 10 metres.")))
+open_sets, open311 = _open_data(url)
+names = {"reports": N_("Public reports"), "wishes": N_("Wishes"), "decisions": N_("Council decisions")}
+for name, rows in open_sets.items():
+    csv_col, geo_col = st.columns(2)
+    csv_col.download_button(t(N_("{what} (CSV)"), what=t(names[name])), cockpit.to_csv(rows),
+                            f"linli_{name}.csv", "text/csv", key=f"ck_open_{name}_csv")
+    geo_col.download_button(t(N_("{what} (GeoJSON)"), what=t(names[name])), cockpit.to_geojson(rows),
+                            f"linli_{name}.geojson", "application/geo+json", key=f"ck_open_{name}_geo")
+st.download_button(t(N_("Public reports (Open311 GeoReport v2, JSON)")), open311,
+                   "open311_requests.json", "application/json", key="ck_open311")

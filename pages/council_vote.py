@@ -1,0 +1,91 @@
+import streamlit as st
+
+from portal import auth
+from portal import council as c
+from portal.i18n import N_
+from portal.ui.council_widgets import (
+    act, item_header, meeting_facts, meeting_name, show_flash, speech, styles, tally_block,
+)
+from portal.ui.data import db
+from portal.ui.guard import require
+from portal.ui.shell import link_to
+
+viewer = require("council_vote")
+t = viewer.t
+uid = viewer.user_id
+state = st.session_state
+styles()
+# Large, clear ballot buttons (≥ 60 px high, large text), whatever the elder-mode setting.
+st.html("<style>.st-key-council_ballots button { min-height: 64px; font-size: 1.3rem; }"
+        ".st-key-council_ballots button p { font-size: 1.3rem; }</style>")
+
+st.title(t(N_("My council ballot")))
+show_flash()
+
+with db() as session:
+    council = c.council_for(session, uid)
+    seat = c.seat_of(session, council.id, uid) if council else None
+    meeting = c.current_meeting(session, council.id) if council else None
+    agenda = c.agenda(session, meeting.id, viewer_id=uid) if meeting else []
+
+if seat is None:
+    st.info(t(N_("You do not hold a seat on the council. Only members vote; everyone can follow the council, send proposals and support them.")))
+    link_to(auth.PAGE_BY_KEY["council"], viewer)
+    st.stop()
+
+st.markdown(t(N_("You hold a seat for: {group}"), group=t(c.GROUP_LABELS[seat.seat_group])))
+if meeting is None:
+    st.info(t(N_("No meeting is announced yet.")))
+    st.stop()
+st.subheader(meeting_name(viewer, meeting))
+meeting_facts(viewer, meeting)
+if meeting.status == "published":
+    st.info(t(N_("Voting has not opened yet. You can read the agenda now.")))
+elif meeting.status == "voting_open":
+    st.markdown(t(N_("Choose For, Against or Abstain on each item. You can change your ballot until voting closes.")))
+else:
+    st.info(t(N_("Voting is closed. These are the results.")))
+
+
+def _cast(item_id: int, choice: str) -> None:
+    def run():
+        with db() as session:
+            c.cast_ballot(session, item_id=item_id, user_id=uid, choice=choice)
+    act(viewer, run, t(N_("Your ballot was saved: {choice}"), choice=t(c.CHOICE_LABELS[choice])))
+
+
+def _read(item_id: int) -> None:
+    state["council_read"] = item_id
+
+
+ICONS = {"for": ":material/thumb_up:", "against": ":material/thumb_down:",
+         "abstain": ":material/radio_button_unchecked:"}
+with st.container(key="council_ballots"):
+    for view in agenda:
+        item = view.item
+        with st.container(border=True, key=f"council_ballot_item_{item.id}"):
+            item_header(viewer, view, big=True, heading="h2")
+            st.button(t(N_("Read the background aloud")), key=f"council_read_{item.id}",
+                      icon=":material/volume_up:", on_click=_read, args=(item.id,))
+            if state.get("council_read") == item.id:
+                audio = speech(f"{item.title}。{item.background}", item.language)
+                if audio:
+                    st.audio(audio, format="audio/wav")
+                else:
+                    st.info(t(N_("Reading aloud is not available in this language yet. A grid worker can read it to you.")))
+            if view.my_choice:
+                how = t(N_("recorded by hand at the meeting")) if view.my_by_hand else t(N_("cast online"))
+                st.markdown("**" + t(N_("Your ballot: {choice} ({how})"), choice=t(c.CHOICE_LABELS[view.my_choice]),
+                                     how=how) + "**")
+            elif meeting.status == "voting_open":
+                st.markdown(t(N_("You have not voted on this item yet.")))
+            if meeting.status == "voting_open":
+                for choice in c.CHOICES:
+                    chosen = view.my_choice == choice
+                    label = t(c.CHOICE_LABELS[choice])
+                    st.button(("✓ " if chosen else "") + label, key=f"council_vote_{item.id}_{choice}",
+                              type="primary" if chosen else "secondary", width="stretch",
+                              icon=ICONS[choice], on_click=_cast, args=(item.id, choice))
+            elif item.outcome:
+                tally_block(viewer, view.tally, item.outcome)
+link_to(auth.PAGE_BY_KEY["council"], viewer)

@@ -1,0 +1,470 @@
+"""The staff cockpit: measures by grid, category and month, the red/black list, open data.
+
+Every figure is computed from event rows of the other capabilities (report_event, joint_task,
+wish_event, wish_promotion, points_entry), never from counters:
+- received: reports created in the period (their `submit` time).
+- response time: submit → first `accept` event, hours (mean over the reports accepted).
+- resolution time: submit → first `resolve` event, hours (mean over the reports resolved).
+- within limit: share of received reports whose first `accept` came within `limit_hours` (72).
+- closure rate: share of received reports whose last event leaves them `closed`.
+- reopen rate: share of received reports with at least one `reopen` event.
+- repeats: reports with an earlier report of the same category within the category's duplicate
+  radius in the REPEAT_DAYS before it (the same problem at the same place again).
+- rating: mean of the ratings given (1–5), over the reports rated.
+- escalations by level: `escalate`/`auto_escalate` events by the level they went to.
+- joint orders: reports with joint_task rows; departments: distinct departments in them.
+- wishes posted (`posted` events), fulfilled (first `fulfilled` event) and the median days between.
+- points issued (positive entries except refunds) and redeemed (reward entries less refunds).
+- council decisions: wish promotions decided in the period.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func
+from sqlmodel import Session, select
+
+from db.models_points import PointsEntry
+from db.models_reports import JointTask, Report, ReportCategory, ReportEvent
+from db.models_wishes import Wish, WishEvent, WishPromotion
+from db.types import utcnow
+from portal import reports
+from portal.grids import GridIndex
+from portal.i18n import N_
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+REPEAT_DAYS = 90
+DIMENSIONS = ("grid", "category", "month")
+ESCALATION_LEVELS = ("community", "street", "district")
+
+# key → (label message id, higher is better?, kind: count / hours / percent / mean / days)
+MEASURES: dict[str, tuple[str, bool, str]] = {
+    "received": (N_("Reports received"), True, "count"),
+    "response_h": (N_("Response time (hours)"), False, "hours"),
+    "resolution_h": (N_("Resolution time (hours)"), False, "hours"),
+    "within_limit_pct": (N_("Answered within the time limit (%)"), True, "percent"),
+    "closure_pct": (N_("Closure rate (%)"), True, "percent"),
+    "reopen_pct": (N_("Reopen rate (%)"), False, "percent"),
+    "repeats": (N_("Repeat events at the same place"), False, "count"),
+    "rating": (N_("Average rating"), True, "mean"),
+    "esc_community": (N_("Escalated to the community"), False, "count"),
+    "esc_street": (N_("Escalated to the street office"), False, "count"),
+    "esc_district": (N_("Escalated to the district"), False, "count"),
+    "joint_orders": (N_("Joint work orders"), True, "count"),
+    "departments": (N_("Departments involved"), True, "count"),
+    "wishes_posted": (N_("Wishes posted"), True, "count"),
+    "wishes_fulfilled": (N_("Wishes fulfilled"), True, "count"),
+    "wish_median_days": (N_("Median days to fulfil a wish"), False, "days"),
+    "points_issued": (N_("Points issued"), True, "count"),
+    "points_redeemed": (N_("Points redeemed"), True, "count"),
+    "council_decided": (N_("Council decisions on wishes"), True, "count"),
+}
+RANKABLE = ("within_limit_pct", "closure_pct", "rating", "response_h", "resolution_h",
+            "reopen_pct", "repeats")
+RED_BLACK_RULE = N_("Red list: the {n} grids with the best {measure}; black list: the {n} with the "
+                    "worst. Only grids with at least {min} reports in the period take part; on a tie "
+                    "the grid with more reports comes first.")
+
+
+def month_of(moment: datetime) -> str:
+    return moment.astimezone(BEIJING).strftime("%Y-%m")
+
+
+def group_of(index: GridIndex, grid_id: int | None) -> int | None:
+    """The general grid a grid lies in (exclusive and micro grids roll up to it)."""
+    groups = index.__dict__.setdefault("_cockpit_groups", {})
+    if grid_id not in groups:
+        groups[grid_id] = _group_of(index, grid_id)
+    return groups[grid_id]
+
+
+def _group_of(index: GridIndex, grid_id: int | None) -> int | None:
+    grid = index.grids.get(grid_id) if grid_id is not None else None
+    if grid is None:
+        return None
+    for g in index.ancestors(grid):
+        if g.kind == "general":
+            return g.id
+    return grid.id
+
+
+def _rows(session: Session, statement):
+    """Plain (Core) rows: several times faster than ORM loading for large read models."""
+    return session.connection().execute(statement)
+
+
+@dataclass
+class ReportFact:
+    id: int
+    grid: int | None
+    category_id: int
+    month: str
+    created_at: datetime
+    accepted_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed: bool = False
+    reopened: bool = False
+    rating: int | None = None
+    escalations: dict[str, int] = field(default_factory=dict)
+    departments: set[int] = field(default_factory=set)
+    repeat: bool = False
+
+
+def report_facts(session: Session, index: GridIndex, since: datetime, until: datetime) -> list[ReportFact]:
+    """One fact per report created in [since, until), derived from its event rows."""
+    in_period = (Report.created_at >= since) & (Report.created_at < until)
+    rows = _rows(session, select(Report.id, Report.grid_id, Report.category_id, Report.created_at,
+                               Report.rating).where(in_period)).all()
+    facts = {rid: ReportFact(rid, group_of(index, gid), cid, month_of(created), created, rating=rating)
+             for rid, gid, cid, created, rating in rows}
+    ids = select(Report.id).where(in_period)
+    events = _rows(session, select(ReportEvent.report_id, ReportEvent.action, ReportEvent.to_state,
+                                 ReportEvent.level, ReportEvent.at)
+                          .where(ReportEvent.report_id.in_(ids))
+                          .order_by(ReportEvent.report_id, ReportEvent.at, ReportEvent.id)).all()
+    last_state: dict[int, str] = {}
+    for rid, action, to_state, level, at in events:
+        fact = facts.get(rid)
+        if fact is None:
+            continue
+        last_state[rid] = to_state
+        if action == "accept" and fact.accepted_at is None:
+            fact.accepted_at = at
+        elif action == "resolve" and fact.resolved_at is None:
+            fact.resolved_at = at
+        elif action == "reopen":
+            fact.reopened = True
+        elif action in ("escalate", "auto_escalate"):
+            fact.escalations[level] = fact.escalations.get(level, 0) + 1
+    for rid, state in last_state.items():
+        facts[rid].closed = state == "closed"
+    for rid, department in _rows(session, select(JointTask.report_id, JointTask.department_id)
+                                        .where(JointTask.report_id.in_(ids))).all():
+        if rid in facts:
+            facts[rid].departments.add(department)
+    _mark_repeats(session, facts, since, until)
+    return list(facts.values())
+
+
+def _mark_repeats(session: Session, facts: dict[int, ReportFact], since: datetime, until: datetime) -> None:
+    radius = dict(_rows(session, select(ReportCategory.id, ReportCategory.duplicate_radius_m)).all())
+    cell = max([50, *radius.values()]) / 111_000  # degrees; neighbours are checked too
+    rows = _rows(session, select(Report.id, Report.category_id, Report.lat, Report.lon, Report.created_at)
+                        .where(Report.created_at >= since - timedelta(days=REPEAT_DAYS),
+                               Report.created_at < until)
+                        .order_by(Report.created_at, Report.id)).all()
+    buckets: dict[tuple, list[tuple]] = defaultdict(list)
+    window = timedelta(days=REPEAT_DAYS)
+    for rid, cid, lat, lon, created in rows:
+        cx, cy = int(lat // cell), int(lon // cell)
+        if rid in facts:
+            limit = radius.get(cid, 50)
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    # buckets fill in time order: walk back from the newest, stop past the window
+                    for _oid, olat, olon, ocreated in reversed(buckets.get((cid, cx + dx, cy + dy), ())):
+                        if created - ocreated > window:
+                            break
+                        if reports.distance_m(lat, lon, olat, olon) <= limit:
+                            facts[rid].repeat = True
+                            break
+                    if facts[rid].repeat:
+                        break
+                if facts[rid].repeat:
+                    break
+        buckets[(cid, cx, cy)].append((rid, lat, lon, created))
+
+
+def _hours(a: datetime, b: datetime) -> float:
+    return (b - a).total_seconds() / 3600
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 1) if values else None
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def summarise(facts: list[ReportFact], limit_hours: float = 72) -> dict:
+    """The report measures of a group of facts."""
+    n = len(facts)
+    accepted = [f for f in facts if f.accepted_at]
+    resolved = [f for f in facts if f.resolved_at]
+    rated = [f.rating for f in facts if f.rating]
+    joint = [f for f in facts if f.departments]
+    out = {
+        "received": n,
+        "response_h": _mean([_hours(f.created_at, f.accepted_at) for f in accepted]),
+        "resolution_h": _mean([_hours(f.created_at, f.resolved_at) for f in resolved]),
+        "within_limit_pct": _pct(sum(1 for f in accepted
+                                     if _hours(f.created_at, f.accepted_at) <= limit_hours), n),
+        "closure_pct": _pct(sum(1 for f in facts if f.closed), n),
+        "reopen_pct": _pct(sum(1 for f in facts if f.reopened), n),
+        "repeats": sum(1 for f in facts if f.repeat),
+        "rating": round(statistics.fmean(rated), 2) if rated else None,
+        "joint_orders": len(joint),
+        "departments": len(set().union(*(f.departments for f in joint))) if joint else 0,
+    }
+    for level in ESCALATION_LEVELS:
+        out[f"esc_{level}"] = sum(f.escalations.get(level, 0) for f in facts)
+    return out
+
+
+# --- wishes, points, council -----------------------------------------------------------------
+
+def wish_facts(session: Session, index: GridIndex, since: datetime, until: datetime) -> dict:
+    """{'posted': [(group, month)], 'fulfilled': [(group, month, days)], 'decided': [(group, month)]}"""
+    posted = _rows(session, select(Wish.grid_id, WishEvent.at).join(Wish, Wish.id == WishEvent.wish_id)
+                          .where(WishEvent.kind == "posted", WishEvent.at >= since,
+                                 WishEvent.at < until)).all()
+    first_fulfilled = select(WishEvent.wish_id, func.min(WishEvent.at).label("at")).where(
+        WishEvent.kind == "fulfilled").group_by(WishEvent.wish_id).subquery()
+    fulfilled = _rows(session, select(Wish.grid_id, Wish.created_at, first_fulfilled.c.at)
+                             .join(first_fulfilled, first_fulfilled.c.wish_id == Wish.id)
+                             .where(first_fulfilled.c.at >= since, first_fulfilled.c.at < until)).all()
+    decided = _rows(session, select(Wish.grid_id, WishPromotion.decided_at)
+                           .join(Wish, Wish.id == WishPromotion.wish_id)
+                           .where(WishPromotion.status == "decided", WishPromotion.decided_at >= since,
+                                  WishPromotion.decided_at < until)).all()
+    return {
+        "posted": [(group_of(index, g), month_of(at)) for g, at in posted],
+        "fulfilled": [(group_of(index, g), month_of(at), (at - created).total_seconds() / 86400)
+                      for g, created, at in fulfilled],
+        "decided": [(group_of(index, g), month_of(at)) for g, at in decided],
+    }
+
+
+def points_facts(session: Session, index: GridIndex, since: datetime, until: datetime,
+                 by: str = "grid") -> list[tuple]:
+    """(key, issued, redeemed) summed in the database from the ledger lines; key is the general
+    grid (by="grid") or the Beijing month (by="month": one range query per month, so the
+    created_at index is used and no per-row date formatting is needed)."""
+    issued = func.sum(case(((PointsEntry.amount > 0) & (PointsEntry.source != "refund"),
+                            PointsEntry.amount), else_=0))
+    redeemed = func.sum(case((PointsEntry.source.in_(("reward", "refund")), -PointsEntry.amount),
+                             else_=0))
+    if by == "month":
+        out = []
+        bounds = month_bounds(since, until)
+        for label, start, end in bounds:
+            i, r = _rows(session, select(issued, redeemed).where(
+                PointsEntry.created_at >= start, PointsEntry.created_at < end)).one()
+            out.append((label, int(i or 0), int(r or 0)))
+        return out
+    grid = (PointsEntry.grid_id + 0).label("grid")  # + 0: scan by time, not by the grid index
+    rows = _rows(session, select(grid, issued, redeemed)
+                 .where(PointsEntry.created_at >= since, PointsEntry.created_at < until)
+                 .group_by(grid)).all()
+    return [(group_of(index, g), int(i or 0), int(r or 0)) for g, i, r in rows]
+
+
+def month_bounds(since: datetime, until: datetime) -> list[tuple[str, datetime, datetime]]:
+    """(YYYY-MM, start, end) of the Beijing months touching [since, until), clipped to it."""
+    out = []
+    for label in months_between(since, until):
+        year, month = map(int, label.split("-"))
+        start = datetime(year, month, 1, tzinfo=BEIJING)
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=BEIJING)
+        out.append((label, max(start, since), min(end, until)))
+    return out
+
+
+# --- the table of measures -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Measures:
+    dimension: str
+    rows: list[dict]  # each: {"key": group key, **measures}
+    total: dict
+    since: datetime
+    until: datetime
+
+
+def measures(session: Session, index: GridIndex, *, since: datetime, until: datetime,
+             by: str = "grid", limit_hours: float = 72) -> Measures:
+    """All measures for reports, wishes, points and council, grouped by grid, category or month."""
+    if by not in DIMENSIONS:
+        raise ValueError(by)
+    facts = report_facts(session, index, since, until)
+    keyf = {"grid": lambda f: f.grid, "category": lambda f: f.category_id,
+            "month": lambda f: f.month}[by]
+    groups: dict[object, list[ReportFact]] = defaultdict(list)
+    for fact in facts:
+        groups[keyf(fact)].append(fact)
+    keys: set = set(groups)
+    if by == "grid":
+        keys |= {g.id for g in index.of_kind("general")}
+    elif by == "month":
+        keys |= set(months_between(since, until))
+    extra: dict[object, dict] = defaultdict(lambda: {"wishes_posted": 0, "wishes_fulfilled": 0,
+                                                     "wish_days": [], "points_issued": 0,
+                                                     "points_redeemed": 0, "council_decided": 0})
+    total_extra = extra["__total__"]
+    if by != "category":  # wishes and points have no report category
+        pos = 0 if by == "grid" else 1
+        wishes = wish_facts(session, index, since, until)
+        for row in wishes["posted"]:
+            extra[row[pos]]["wishes_posted"] += 1
+            total_extra["wishes_posted"] += 1
+        for row in wishes["fulfilled"]:
+            extra[row[pos]]["wishes_fulfilled"] += 1
+            extra[row[pos]]["wish_days"].append(row[2])
+            total_extra["wishes_fulfilled"] += 1
+            total_extra["wish_days"].append(row[2])
+        for row in wishes["decided"]:
+            extra[row[pos]]["council_decided"] += 1
+            total_extra["council_decided"] += 1
+        for key, issued, redeemed in points_facts(session, index, since, until, by):
+            extra[key]["points_issued"] += issued
+            extra[key]["points_redeemed"] += redeemed
+            total_extra["points_issued"] += issued
+            total_extra["points_redeemed"] += redeemed
+        keys |= {k for k in extra if k != "__total__" and k is not None}
+
+    def finish(base: dict, more: dict | None) -> dict:
+        if by == "category":
+            return base
+        more = more or extra.default_factory()
+        days = more["wish_days"]
+        return {**base, "wishes_posted": more["wishes_posted"],
+                "wishes_fulfilled": more["wishes_fulfilled"],
+                "wish_median_days": round(statistics.median(days), 1) if days else None,
+                "points_issued": more["points_issued"], "points_redeemed": more["points_redeemed"],
+                "council_decided": more["council_decided"]}
+
+    rows = [{"key": k, **finish(summarise(groups.get(k, []), limit_hours), extra.get(k))}
+            for k in sorted((k for k in keys if k is not None), key=str)]
+    total = finish(summarise(facts, limit_hours), total_extra)
+    return Measures(by, rows, total, since, until)
+
+
+def months_between(since: datetime, until: datetime) -> list[str]:
+    out, moment = [], since.astimezone(BEIJING).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (until - timedelta(microseconds=1)).astimezone(BEIJING)
+    while moment <= end:
+        out.append(moment.strftime("%Y-%m"))
+        moment = (moment + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def period_of_months(months: int, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The last `months` whole Beijing months up to and including the current one."""
+    now = (now or utcnow()).astimezone(BEIJING)
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    for _ in range(months - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    end = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=32)).replace(day=1)
+    return start.astimezone(BEIJING), end.astimezone(BEIJING)
+
+
+# --- red / black list ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RedBlack:
+    measure: str
+    red: list[dict]
+    black: list[dict]
+    n: int
+    min_reports: int
+
+
+def red_black(result: Measures, measure: str, *, n: int = 3, min_reports: int = 5) -> RedBlack:
+    """红黑榜 of grids on one measure; grids without enough reports (or no value) are left out."""
+    if measure not in RANKABLE:
+        raise ValueError(measure)
+    higher = MEASURES[measure][1]
+    taking = [r for r in result.rows if r["received"] >= min_reports and r.get(measure) is not None]
+
+    def order(best_first: bool):
+        sign = -1 if higher == best_first else 1
+        return sorted(taking, key=lambda r: (sign * r[measure], -r["received"], str(r["key"])))
+
+    red = order(True)[:n]
+    black = [r for r in order(False) if r not in red][:n]
+    return RedBlack(measure, red, black, n, min_reports)
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+def to_csv(rows: list[dict], columns: list[str] | None = None, headers: list[str] | None = None) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it correctly."""
+    columns = columns or (list(rows[0]) if rows else [])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers or columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def open_reports(session: Session, index: GridIndex, *, now: datetime | None = None) -> list[dict]:
+    """Public reports without personal data: no reporter, no handler names, no description
+    (residents write names and room numbers in it), place rounded to about 10 m."""
+    from portal.report_queries import public_reports
+
+    cats = dict(session.exec(select(ReportCategory.id, ReportCategory.code)).all())
+    out = []
+    for r in public_reports(session, now=now):
+        general = index.grids.get(group_of(index, r.grid_id))
+        out.append({"id": r.id, "category": cats.get(r.category_id, ""), "state": r.state,
+                    "grid": general.code if general else "", "created_at": _iso(r.created_at),
+                    "closed_at": _iso(r.closed_at), "rating": r.rating,
+                    "lat": round(r.lat, 4), "lon": round(r.lon, 4)})
+    return out
+
+
+PUBLIC_WISH_STATES = ("open", "adopted", "fulfilled", "confirmed", "promoted", "decided")
+
+
+def open_wishes(session: Session, index: GridIndex) -> list[dict]:
+    """Wishes on the public wall; personal needs and authors are left out; place = grid centre."""
+    rows = session.exec(select(Wish).where(Wish.state.in_(PUBLIC_WISH_STATES), Wish.personal == False)  # noqa: E712
+                        .order_by(Wish.id)).all()
+    out = []
+    for w in rows:
+        grid = index.grids.get(w.grid_id)
+        point = index.shapes[w.grid_id].representative_point() if w.grid_id in index.shapes else None
+        out.append({"id": w.id, "title": w.title, "category": w.category, "state": w.state,
+                    "grid": grid.code if grid else "", "created_at": _iso(w.created_at),
+                    "lat": round(point.y, 4) if point else None,
+                    "lon": round(point.x, 4) if point else None})
+    return out
+
+
+def open_decisions(session: Session, index: GridIndex) -> list[dict]:
+    rows = session.exec(select(WishPromotion, Wish).join(Wish, Wish.id == WishPromotion.wish_id)
+                        .where(WishPromotion.status == "decided").order_by(WishPromotion.decided_at)).all()
+    out = []
+    for promotion, wish in rows:
+        grid = index.grids.get(wish.grid_id)
+        point = index.shapes[wish.grid_id].representative_point() if wish.grid_id in index.shapes else None
+        out.append({"id": promotion.id, "wish_id": wish.id, "title": wish.title,
+                    "decision": promotion.decision or "", "support": promotion.support,
+                    "grid": grid.code if grid else "", "decided_at": _iso(promotion.decided_at),
+                    "lat": round(point.y, 4) if point else None,
+                    "lon": round(point.x, 4) if point else None})
+    return out
+
+
+def to_geojson(rows: list[dict]) -> bytes:
+    features = [{"type": "Feature", "id": row["id"],
+                 "geometry": ({"type": "Point", "coordinates": [row["lon"], row["lat"]]}
+                              if row.get("lat") is not None else None),
+                 "properties": {k: v for k, v in row.items() if k not in ("lat", "lon")}}
+                for row in rows]
+    return json.dumps({"type": "FeatureCollection", "features": features},
+                      ensure_ascii=False).encode("utf-8")

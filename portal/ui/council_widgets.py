@@ -1,0 +1,198 @@
+"""Council pieces shared by its pages: text as typed (escaped, in its own language), meeting facts,
+the tally with its split per group, decisions with their action's progress, flash messages."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import streamlit as st
+
+from portal import council as c
+from portal.errors import FieldErrors, UserError
+from portal.i18n import N_, format_when, language
+from portal.ui.session import Viewer
+from portal.ui.widgets import say, show_field_errors
+
+FLASH = "council_flash"
+
+CSS = """
+.linli-council h3 { margin: .2rem 0 .3rem 0; font-size: 1.3rem; }
+.linli-council p, .linli-council-facts { margin: 0 0 .4rem 0; line-height: 1.6; overflow-wrap: anywhere; }
+.linli-council-facts { color: #2b2b2b; }
+.linli-council-bg { font-size: 1.25rem; line-height: 1.7; color: #1a1a1a; }
+.linli-council-badge { display: inline-block; border: 1px solid #1f4e79; color: #1f4e79;
+  border-radius: 4px; padding: 0 .4rem; margin-inline-end: .3rem; }
+.linli-council-warn { border: 2px solid #8a1c1c; color: #8a1c1c; padding: .5rem .8rem;
+  border-radius: 6px; font-weight: 600; }
+.linli-council table { border-collapse: collapse; margin: .3rem 0 .8rem 0; }
+.linli-council th, .linli-council td { border: 1px solid #8c8c8c; padding: .2rem .6rem; text-align: start; }
+.linli-council caption { text-align: start; font-weight: 600; padding-bottom: .2rem; }
+"""
+
+
+def styles() -> None:
+    st.html(f"<style>{CSS}</style>")
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text if text is not None else ""), quote=True)
+
+
+def lines(text: str) -> str:
+    return "<br>".join(esc(line) for line in (text or "").splitlines())
+
+
+def typed(title: str, body: str, lang_code: str, heading: str = "h3", big: bool = False) -> None:
+    """A title and text someone typed: shown as text, never markup, marked with its language."""
+    lang = language(lang_code)
+    cls = "linli-council-bg" if big else ""
+    body_html = f'<p class="{cls}">{lines(body)}</p>' if body else ""
+    st.html(f'<div class="linli-council" lang="{esc(lang.html_lang)}" dir="{esc(lang.direction)}">'
+            f"<{heading}>{esc(title)}</{heading}>{body_html}</div>")
+
+
+def facts(*parts: str) -> None:
+    """Lines of plain facts (already translated; escaped here)."""
+    st.html('<div class="linli-council">' + "".join(
+        f'<p class="linli-council-facts">{esc(p)}</p>' for p in parts if p) + "</div>")
+
+
+def badges(*labels: str) -> str:
+    return " ".join(f'<span class="linli-council-badge">{esc(label)}</span>' for label in labels if label)
+
+
+def when(viewer: Viewer, moment) -> str:
+    return format_when(viewer.language, moment, "medium")
+
+
+def meeting_name(viewer: Viewer, meeting) -> str:
+    msgid, params = c.meeting_title(meeting)
+    return viewer.t(msgid, **params)
+
+
+def meeting_facts(viewer: Viewer, meeting) -> None:
+    t = viewer.t
+    facts(t(N_("When: {when}"), when=when(viewer, meeting.starts_at)),
+          t(N_("Where: {place}"), place=meeting.place),
+          t(N_("Status: {status}"), status=t(c.MEETING_LABELS[meeting.status])),
+          t(N_("Proposals until: {when}"), when=when(viewer, meeting.proposal_deadline)))
+
+
+def tally_block(viewer: Viewer, tally: c.Tally, outcome: str | None = None) -> None:
+    """Totals, quorum, the outcome in words (never colour alone), and the split per group."""
+    t = viewer.t
+    counts = tally.counts()
+    summary = t(N_("For {for} · Against {against} · Abstain {abstain}"), **counts)
+    turnout = t(N_("{voted} of {seats} members voted; quorum {quorum}."), voted=tally.voted,
+                seats=tally.seats, quorum=tally.quorum_needed)
+    head = ""
+    if outcome:
+        result = t(N_("Result: {outcome}"), outcome=t(c.OUTCOME_LABELS[outcome]))
+        head = f"<p><strong>{esc(result)}</strong></p>"
+    rows = "".join(
+        f"<tr><th scope=\"row\">{esc(t(c.GROUP_LABELS[g]))}</th>"
+        + "".join(f"<td>{tally.by_group[g][ch]}</td>" for ch in c.CHOICES) + "</tr>"
+        for g in c.SEAT_GROUPS)
+    header = "".join(f'<th scope="col">{esc(t(c.CHOICE_LABELS[ch]))}</th>' for ch in c.CHOICES)
+    hand = ""
+    if tally.by_hand:
+        by_hand = t(N_("{n} ballots recorded by hand at the meeting."), n=tally.by_hand)
+        hand = f'<p class="linli-council-facts">{esc(by_hand)}</p>'
+    caption, group = t(N_("Ballots per group")), t(N_("Seat group"))
+    st.html(f'<div class="linli-council">{head}<p class="linli-council-facts">{esc(summary)}</p>'
+            f'<p class="linli-council-facts">{esc(turnout)}</p>{hand}'
+            f'<table><caption>{esc(caption)}</caption>'
+            f'<thead><tr><th scope="col">{esc(group)}</th>{header}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
+
+
+def action_block(viewer: Viewer, view: c.ItemView) -> None:
+    t = viewer.t
+    action = view.action
+    if action is None:
+        return
+    due = action.due_date.isoformat()
+    parts = [t(N_("Action: {status} · owner {owner} · due {due}"), status=t(c.ACTION_LABELS[action.status]),
+               owner=view.owner_name or "", due=due)]
+    parts += [f"{when(viewer, ev.at)} · {t(c.ACTION_LABELS.get(ev.to_state, ev.to_state))} · {ev.note or ''}"
+              for ev in view.progress]
+    facts(*parts)
+
+
+def item_header(viewer: Viewer, view: c.ItemView, big: bool = False, heading: str = "h3") -> None:
+    t = viewer.t
+    item = view.item
+    typed(item.title, item.background, item.language, heading=heading, big=big)
+    extra = [t(c.SOURCE_LABELS[item.source])]
+    if view.proposer_name:
+        extra.append(t(N_("Proposed by {name}"), name=view.proposer_name))
+    if view.support is not None:
+        extra.append(t(N_("{n} supporters"), n=view.support))
+    st.html(f'<p class="linli-council-facts">{badges(*extra)}</p>')
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[FLASH] = (kind, text)
+
+
+def show_flash() -> None:
+    kind, text = st.session_state.pop(FLASH, (None, None))
+    if kind == "success":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")
+
+
+def act(viewer: Viewer, action: Callable[[], object], done: str) -> None:
+    """For button callbacks: run one service action; the outcome shows on the next run."""
+    try:
+        action()
+    except FieldErrors as exc:
+        flash("error", " ".join(say(viewer, m) for m in exc.errors.values()))
+    except UserError as exc:
+        flash("error", say(viewer, exc.message))
+    else:
+        flash("success", done)
+
+
+def submit(viewer: Viewer, slots: dict, action: Callable[[], object], done: str,
+           clear: tuple[str, ...] = ()) -> bool:
+    """For form submits: errors at their fields (what was typed stays); on success flash and rerun."""
+    try:
+        action()
+    except FieldErrors as exc:
+        show_field_errors(viewer, slots, exc.errors)
+        return False
+    except UserError as exc:
+        target = slots.get(exc.field) if exc.field else None
+        (target or st).error(say(viewer, exc.message), icon=":material/error:")
+        return False
+    for key in clear:
+        st.session_state.pop(key, None)
+    flash("success", done)
+    st.rerun()
+    return True
+
+
+# --- reading the background aloud ----------------------------------------------------------------
+
+VOICES = {"zh_Hans": "cmn-latn-pinyin", "en": "en", "ug": "ug"}  # no offline voice for bo, ii
+
+
+@st.cache_data(show_spinner=False, max_entries=200, ttl=3600)
+def speech(text: str, lang_code: str) -> bytes | None:
+    """WAV of the text from espeak-ng (offline, ~20 ms), or None when no voice speaks the language."""
+    import shutil
+    import subprocess
+
+    voice = VOICES.get(lang_code)
+    binary = shutil.which("espeak-ng")
+    if not voice or not binary or not text.strip():
+        return None
+    try:
+        done = subprocess.run([binary, "-v", voice, "-s", "140", "--stdout"], input=text[:2000].encode(),
+                              capture_output=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout or None
