@@ -4,11 +4,12 @@ from portal import auth
 from portal import council as c
 from portal.i18n import N_
 from portal.ui.council_widgets import (
-    act, item_header, meeting_facts, meeting_name, show_flash, speech, styles, tally_block,
+    act, item_header, meeting_facts, meeting_name, show_flash, styles, tally_block,
 )
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.shell import link_to
+from portal.ui.speech_widgets import play
 
 viewer = require("council_vote")
 t = viewer.t
@@ -68,11 +69,7 @@ with st.container(key="council_ballots"):
             st.button(t(N_("Read the background aloud")), key=f"council_read_{item.id}",
                       icon=":material/volume_up:", on_click=_read, args=(item.id,))
             if state.get("council_read") == item.id:
-                audio = speech(f"{item.title}。{item.background}", item.language)
-                if audio:
-                    st.audio(audio, format="audio/wav")
-                else:
-                    st.info(t(N_("Reading aloud is not available in this language yet. A grid worker can read it to you.")))
+                play(viewer, f"{item.title}。{item.background}", item.language)
             if view.my_choice:
                 how = t(N_("recorded by hand at the meeting")) if view.my_by_hand else t(N_("cast online"))
                 st.markdown("**" + t(N_("Your ballot: {choice} ({how})"), choice=t(c.CHOICE_LABELS[view.my_choice]),

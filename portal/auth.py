@@ -88,7 +88,7 @@ PAGES: tuple[PageSpec, ...] = (
              (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN), tile=True,
              hint=N_("A handrail, a bench, a helping hand: tell your neighbours")),
     PageSpec("wish_detail", "pages/wish_detail.py", N_("Wish"), ":material/favorite:",
-             EVERYONE_LOGGED_IN),
+             EVERYONE_LOGGED_IN, menu=False),  # opened from a wish on the wall
     PageSpec("wish_moderation", "pages/wish_moderation.py", N_("Wish wall moderation"),
              ":material/shield:", (GRID_WORKER, STAFF, ADMIN)),
     PageSpec("cockpit", "pages/cockpit.py", N_("Cockpit"), ":material/monitoring:",

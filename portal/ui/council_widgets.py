@@ -174,25 +174,3 @@ def submit(viewer: Viewer, slots: dict, action: Callable[[], object], done: str,
     st.rerun()
     return True
 
-
-# --- reading the background aloud ----------------------------------------------------------------
-
-VOICES = {"zh_Hans": "cmn-latn-pinyin", "en": "en", "ug": "ug"}  # no offline voice for bo, ii
-
-
-@st.cache_data(show_spinner=False, max_entries=200, ttl=3600)
-def speech(text: str, lang_code: str) -> bytes | None:
-    """WAV of the text from espeak-ng (offline, ~20 ms), or None when no voice speaks the language."""
-    import shutil
-    import subprocess
-
-    voice = VOICES.get(lang_code)
-    binary = shutil.which("espeak-ng")
-    if not voice or not binary or not text.strip():
-        return None
-    try:
-        done = subprocess.run([binary, "-v", voice, "-s", "140", "--stdout"], input=text[:2000].encode(),
-                              capture_output=True, timeout=10, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Iterator
@@ -13,6 +14,9 @@ from db.engine import get_engine
 from db.migrate import upgrade
 from portal.config import Settings, load_settings
 from portal.grids import GridIndex
+
+
+HOUSEKEEPING_SECONDS = 300
 
 
 def settings() -> Settings:
@@ -31,6 +35,24 @@ def _prepared(url: str) -> bool:
 
 def prepare() -> None:
     _prepared(settings().database_url)
+
+
+@st.cache_resource(show_spinner=False, ttl=HOUSEKEEPING_SECONDS)
+def _housekeeping(url: str) -> str:
+    """Runs the clock rules (escalation, auto-close, expiry, meter checks) at most every few
+    minutes per process; a failure is logged and never breaks the page being shown."""
+    from portal import housekeeping
+
+    try:
+        with Session(get_engine(url), expire_on_commit=False) as session:
+            return str(housekeeping.run(session, GridIndex.load(session)))
+    except Exception:  # noqa: BLE001 - the page must still render; the next run tries again
+        logging.getLogger(__name__).exception("housekeeping failed")
+        return "failed"
+
+
+def housekeeping() -> None:
+    _housekeeping(settings().database_url)
 
 
 @contextmanager

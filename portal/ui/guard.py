@@ -8,14 +8,17 @@ from portal import auth
 from portal.i18n import N_
 from portal.ui import data, shell
 from portal.ui.session import Viewer, current_viewer
+from portal.ui.speech_widgets import read_aloud
 
 
 def require(page_key: str) -> Viewer:
     """Returns the viewer if the permission table lets their role see the page; else stops."""
     data.prepare()
+    data.housekeeping()
     viewer = current_viewer()
     shell.render(viewer)
     if auth.can_view(viewer.role, page_key):
+        _read_aloud_purpose(viewer, auth.PAGE_BY_KEY[page_key])
         return viewer
     if not viewer.logged_in:
         st.warning(viewer.t(N_("Please log in to see this page.")))
@@ -28,3 +31,9 @@ def require(page_key: str) -> Viewer:
             st.error(viewer.t(N_("This page is not available for your role.")))
         shell.link_to(page, viewer)
     st.stop()
+
+
+def _read_aloud_purpose(viewer: Viewer, page: auth.PageSpec) -> None:
+    """Every page can say what it is for, in the reader's language."""
+    text = viewer.t(page.title) + ("。" + viewer.t(page.hint) if page.hint else "")
+    read_aloud(viewer, text, viewer.language, key=f"read_page_{page.key}")

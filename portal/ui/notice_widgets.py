@@ -12,26 +12,7 @@ from portal.i18n import N_, format_when
 from portal.ui.data import db, grid_index
 from portal.ui.report_widgets import media_store, user_text
 from portal.ui.session import Viewer
-
-
-VOICES = {"zh_Hans": "cmn-latn-pinyin", "en": "en", "ug": "ug"}  # no offline voice for bo, ii
-
-
-@st.cache_data(show_spinner=False, max_entries=100, ttl=3600)
-def _speech(text: str, lang_code: str) -> bytes | None:
-    """WAV from espeak-ng (offline, about 20 ms), or None when no voice speaks the language."""
-    import shutil
-    import subprocess
-
-    voice, binary = VOICES.get(lang_code), shutil.which("espeak-ng")
-    if not voice or not binary or not text.strip():
-        return None
-    try:
-        done = subprocess.run([binary, "-v", voice, "-s", "140", "--stdout"],
-                              input=text[:2000].encode(), capture_output=True, timeout=10, check=True)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout or None
+from portal.ui.speech_widgets import read_aloud
 
 
 def show_notices(viewer: Viewer, limit: int = 5) -> None:
@@ -48,10 +29,8 @@ def show_notices(viewer: Viewer, limit: int = 5) -> None:
                         f"{format_when(viewer.language, notice.published_at, 'short')}")
             user_text(notice.title, notice.language)
             user_text(notice.body, notice.language)
-            audio = _speech(f"{notice.title}。{notice.body}", notice.language)
-            if audio:
-                st.markdown(viewer.t(N_("Listen to this notice")))
-                st.audio(audio, format="audio/wav")
+            read_aloud(viewer, f"{notice.title}。{notice.body}", notice.language,
+                       key=f"notice_read_{notice.id}")
             data = media_store().read(notice.image_path) if notice.image_path else None
             if data:  # st.image has no alt text, so the picture is inlined with one
                 alt = html.escape(notice.image_alt or "", quote=True)

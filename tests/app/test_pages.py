@@ -166,3 +166,19 @@ def test_log_out_returns_to_login(open_app):
     at.button(key="account_logout").click().run()
     assert "user_id" not in at.session_state
     assert at.title[0].value == zh("Linli community portal")
+
+
+def test_every_page_can_be_read_aloud(open_app):
+    import shutil
+
+    from portal.ui.speech_widgets import NO_VOICE
+
+    at = open_app("zhang_nainai", page="pages/my_grid.py")
+    at.button(key="read_page_my_grid").click().run()
+    assert not at.exception
+    if shutil.which("espeak-ng"):
+        assert at.get("audio"), "no audio element after pressing read aloud"
+    tibetan = open_app("tashi", page="pages/my_grid.py")
+    tibetan.button(key="read_page_my_grid").click().run()
+    assert translate("bo", NO_VOICE) in [i.value for i in tibetan.info]
+    assert not tibetan.get("audio")

@@ -1,0 +1,59 @@
+"""Rules that must run by the clock, not when someone happens to click: `python -m portal.housekeeping`.
+
+- reports: overdue reports escalate one level; resolved ones nobody rated close after 7 days;
+- wishes: open wishes with no support for too long expire (missed promotions are caught up);
+- devices: an elderly person living alone whose meter shows no use for N days gets a visit report.
+
+The portal also runs it itself at most every few minutes per process (portal.ui.data), so nothing
+waits for a cron job; on several processes each run is safe to repeat (every step is conditional).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from db.engine import DatabaseUnavailable, check_connection, get_engine
+from db.types import utcnow
+from portal import devices, reports, wishes
+from portal.config import load_settings
+from portal.grids import GridIndex
+
+
+@dataclass
+class Outcome:
+    reports: dict[str, int] = field(default_factory=dict)
+    wishes_expired: int = 0
+    meter_alarms: object = None
+
+    def __str__(self) -> str:
+        return (f"reports {self.reports}, wishes expired {self.wishes_expired}, "
+                f"meter check {self.meter_alarms}")
+
+
+def run(session: Session, index: GridIndex, now: datetime | None = None) -> Outcome:
+    now = now or utcnow()
+    outcome = Outcome()
+    outcome.reports = reports.sweep(session, index, now)
+    outcome.wishes_expired = wishes.expire_stale(session, now)
+    outcome.meter_alarms = devices.check_meters(session, index, now=now)
+    return outcome
+
+
+def main() -> int:
+    url = load_settings().database_url
+    try:
+        check_connection(get_engine(url))
+    except DatabaseUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    with Session(get_engine(url)) as session:
+        print(run(session, GridIndex.load(session)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
