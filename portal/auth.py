@@ -354,11 +354,20 @@ def change_password(session: Session, user_id: int, old: str, new: str, repeat: 
     session.commit()
 
 
+ACCOUNT_GONE = N_("Your account could not be found. Please log in again.")
+
+
+def active_user(session: Session, user_id: int | None) -> User:
+    """The active account with this id, or UserError (a stale session, a removed account)."""
+    user = session.get(User, user_id) if user_id else None
+    if user is None or not user.is_active:
+        raise UserError(ACCOUNT_GONE)
+    return user
+
+
 def save_preferences(session: Session, user_id: int, *, language: str | None = None,
                      elder_mode: bool | None = None) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise UserError(N_("Your account could not be found. Please log in again."))
+    user = active_user(session, user_id)
     if language is not None and language in LANGUAGE_CODES:
         user.language = language
     if elder_mode is not None:

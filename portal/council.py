@@ -38,6 +38,7 @@ from db.models_council import (
 from db.types import utcnow
 from portal import auth, points
 from portal.config import TIMEZONE
+from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, N_, translate
 
@@ -108,15 +109,8 @@ def _clean(text: str | None) -> str:
     return (text or "").replace("\x00", "").strip()
 
 
-def _user(session: Session, user_id: int | None) -> User:
-    user = session.get(User, user_id) if user_id else None
-    if user is None or not user.is_active:
-        raise UserError(N_("Your account could not be found. Please log in again."))
-    return user
-
-
 def _manager(session: Session, user_id: int) -> User:
-    user = _user(session, user_id)
+    user = active_user(session, user_id)
     if user.role not in MANAGER_ROLES:
         raise UserError(N_("Only the community office can do this."))
     return user
@@ -599,7 +593,7 @@ def submit_proposal(session: Session, *, meeting_id: int, author_id: int, title:
                     language: str | None = None, now: datetime | None = None) -> CouncilProposal:
     """A resident's proposal for a published meeting, before its deadline."""
     now = now or utcnow()
-    author = _user(session, author_id)
+    author = active_user(session, author_id)
     meeting = _meeting(session, meeting_id)
     council = _council(session, meeting.council_id)
     if author.role not in PROPOSER_ROLES or not lives_in(session, council, author):
@@ -641,7 +635,7 @@ def support_proposal(session: Session, *, proposal_id: int, user_id: int,
                      now: datetime | None = None) -> int:
     """Supports a proposal (once per person, before the deadline); returns its support now."""
     now = now or utcnow()
-    user = _user(session, user_id)
+    user = active_user(session, user_id)
     proposal = session.get(CouncilProposal, proposal_id)
     if proposal is None:
         raise UserError(NOT_FOUND)
@@ -1073,7 +1067,7 @@ def cast_ballot(session: Session, *, item_id: int, user_id: int, choice: str,
                 now: datetime | None = None) -> CouncilBallot:
     """A member's own ballot (online, before or during the meeting); casting again changes it."""
     now = now or utcnow()
-    _user(session, user_id)
+    active_user(session, user_id)
     return _ballot(session, item_id=item_id, member_id=user_id, choice=choice, actor_id=user_id,
                    by_hand=False, now=now)
 
@@ -1225,7 +1219,7 @@ def report_progress(session: Session, *, action_id: int, actor_id: int, status: 
                     now: datetime | None = None) -> CouncilAction:
     """The owner (or staff) says what was done; residents see every step until it is done."""
     now = now or utcnow()
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     action = session.get(CouncilAction, action_id)
     if action is None:
         raise UserError(NOT_FOUND)

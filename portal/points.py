@@ -32,6 +32,7 @@ from db.models_points import (
 )
 from db.types import utcnow
 from portal.config import TIMEZONE
+from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
 
@@ -110,13 +111,6 @@ def _now(now: datetime | None) -> datetime:
 
 def _is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
-
-
-def _user(session: Session, user_id: int | None) -> User:
-    user = session.get(User, user_id) if user_id else None
-    if user is None or not user.is_active:
-        raise UserError(N_("Your account could not be found. Please log in again."))
-    return user
 
 
 def _int(value: object) -> int | None:
@@ -280,7 +274,7 @@ def set_rule(session: Session, *, actor_id: int, source: str, amount: object,
              daily_cap: object = None, enabled: bool = True, now: datetime | None = None) -> Rule:
     """Staff change how much an event earns and the daily cap per person (None: no cap)."""
     now = _now(now)
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     if actor.role not in OFFICE:
         raise UserError(REFUSED_ROLE)
     errors: dict[str, Message] = {}
@@ -341,7 +335,7 @@ def award(session: Session, *, user_id: int, source: str, source_id: str | int, 
                         field="amount", least=1, most=MAX_AWARD)
     if rule is not None and not rule.enabled:
         return None
-    user = _user(session, user_id)
+    user = active_user(session, user_id)
     already = session.exec(select(PointsEntry.id).where(
         PointsEntry.user_id == user.id, PointsEntry.source == source,
         PointsEntry.source_id == key)).first()
@@ -370,7 +364,7 @@ def adjust(session: Session, *, actor_id: int, user_id: int, amount: object, rea
            now: datetime | None = None) -> PointsEntry:
     """A staff correction (+ or −) with a reason, shown as such in the person's history."""
     now = _now(now)
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     if actor.role not in OFFICE:
         raise UserError(REFUSED_ROLE)
     errors: dict[str, Message] = {}
@@ -470,7 +464,7 @@ def publish_task(session: Session, *, actor_id: int, title: str, description: st
                  now: datetime | None = None) -> list[PointsTask]:
     """Publish a task, or a weekly/monthly series of them. Raises FieldErrors."""
     now = _now(now)
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     if actor.role not in WORKERS:
         raise UserError(REFUSED_ROLE)
     parents = _grid_parents(session)
@@ -550,7 +544,7 @@ def cancel_task(session: Session, *, actor_id: int, task_id: int, reason: str,
                 now: datetime | None = None) -> PointsTask:
     """Cancel an open task; unfinished claims are withdrawn (sent proof is still checked)."""
     now = _now(now)
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     task = session.get(PointsTask, task_id)
     if task is None:
         raise UserError(N_("This task no longer exists."))
@@ -612,7 +606,7 @@ def open_tasks_for(session: Session, *, user_id: int, now: datetime | None = Non
                    horizon_days: int = 35) -> list[TaskCard]:
     """Open tasks reaching the person's grid that end in the future and start within the horizon."""
     now = _now(now)
-    user = _user(session, user_id)
+    user = active_user(session, user_id)
     parents = _grid_parents(session)
     reach = _ancestors(parents, user.home_grid_id)
     if not reach:
@@ -666,7 +660,7 @@ def claim_task(session: Session, *, user_id: int, task_id: int,
                now: datetime | None = None) -> TaskClaim:
     """Take one place of a task. Never more claims than places, however many claim at once."""
     now = _now(now)
-    user = _user(session, user_id)
+    user = active_user(session, user_id)
     # First statement is a write: it locks the task row (and on SQLite the database).
     locked = session.execute(update(PointsTask).where(PointsTask.id == task_id)
                              .values(lock_version=PointsTask.lock_version + 1))
@@ -811,7 +805,7 @@ class ToVerify:
 
 def claims_to_verify(session: Session, *, actor_id: int, limit: int = 50) -> list[ToVerify]:
     """Proof waiting for this person's check, oldest first (not their own)."""
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     if actor.role not in WORKERS:
         return []
     rows = session.exec(select(TaskClaim, PointsTask, User).join(
@@ -837,7 +831,7 @@ def verify_claim(session: Session, *, actor_id: int, claim_id: int, approve: boo
                  reason: str = "", now: datetime | None = None) -> Verdict:
     """Approve (points credited through award()) or reject with a reason."""
     now = _now(now)
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     claim = session.get(TaskClaim, claim_id)
     if claim is None:
         raise UserError(N_("This claim could not be found."))
@@ -880,7 +874,7 @@ def tasks_overview(session: Session, *, actor_id: int, include_past: bool = Fals
                    now: datetime | None = None, limit: int = 100) -> list[TaskRow]:
     """Tasks the person published or may check, with places taken and proof waiting."""
     now = _now(now)
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     if actor.role not in WORKERS:
         return []
     query = select(PointsTask)
@@ -933,7 +927,7 @@ def save_reward(session: Session, *, actor_id: int, name: str, cost: object,
                 media_root: Path | None = None, now: datetime | None = None) -> Reward:
     """Add a reward to the catalogue or change one (stock changes go through change_stock)."""
     now = _now(now)
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     if actor.role not in OFFICE:
         raise UserError(REFUSED_ROLE)
     errors: dict[str, Message] = {}
@@ -997,7 +991,7 @@ def change_stock(session: Session, *, actor_id: int, reward_id: int, delta: obje
                  now: datetime | None = None) -> Reward:
     """Add (or take away) units; stock never goes below zero."""
     now = _now(now)
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     if actor.role not in OFFICE:
         raise UserError(REFUSED_ROLE)
     value = _int(delta)
@@ -1029,7 +1023,7 @@ def redeem(session: Session, *, user_id: int, reward_id: int,
            now: datetime | None = None) -> Redemption:
     """Take the points and one unit of stock in one transaction; return the redemption and code."""
     now = _now(now)
-    user = _user(session, user_id)
+    user = active_user(session, user_id)
     _lock_member(session, user.id, now)  # first write: serialises this person's ledger
     taken = session.execute(update(Reward).where(Reward.id == reward_id, Reward.stock > 0,
                                                  _available(now))
@@ -1073,11 +1067,11 @@ def cancel_redemption(session: Session, *, actor_id: int, redemption_id: int, re
                       now: datetime | None = None) -> Redemption:
     """Cancel a code not yet handed over: the unit goes back to stock, the points come back."""
     now = _now(now)
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     redemption = session.get(Redemption, redemption_id)
     if redemption is None or (redemption.user_id != actor.id and actor.role not in OFFICE):
         raise UserError(N_("This code could not be found."))
-    owner = _user(session, redemption.user_id)
+    owner = active_user(session, redemption.user_id)
     _lock_member(session, owner.id, now)
     done = session.execute(update(Redemption).where(Redemption.id == redemption_id,
                                                     Redemption.status == "pending")
@@ -1112,7 +1106,7 @@ def _may_hand_over(actor: User, reward: Reward) -> bool:
 
 
 def look_up_code(session: Session, *, actor_id: int, code: str) -> CodeView:
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     key = normalise_code(code)
     if not key:
         raise UserError(N_("Please type the code."), field="code")
@@ -1165,7 +1159,7 @@ def my_redemptions(session: Session, *, user_id: int, limit: int = 30) -> list[M
 
 def codes_waiting(session: Session, *, actor_id: int, limit: int = 100) -> list[CodeView]:
     """Codes not yet handed over for rewards this person hands out (all of them for staff)."""
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     query = (select(Redemption, Reward, User).join(Reward, Reward.id == Redemption.reward_id)
              .join(User, User.id == Redemption.user_id).where(Redemption.status == "pending"))
     if actor.role == "merchant":
@@ -1186,7 +1180,7 @@ def leaderboard_opt_out(session: Session, user_id: int) -> bool:
 def set_leaderboard_opt_out(session: Session, *, user_id: int, opt_out: bool,
                             now: datetime | None = None) -> None:
     now = _now(now)
-    _user(session, user_id)
+    active_user(session, user_id)
     _lock_member(session, user_id, now)
     session.execute(update(PointsMember).where(PointsMember.user_id == user_id)
                     .values(leaderboard_opt_out=bool(opt_out)))
@@ -1262,7 +1256,7 @@ def monthly_by_grid(session: Session, *, months: int = 6,
 def publishable_grids(session: Session, *, actor_id: int) -> list[int]:
     """Grids this person may publish tasks for: everything for staff, their grids and below for a
     grid worker."""
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     parents = _grid_parents(session)
     if actor.role in OFFICE:
         return sorted(parents)
@@ -1284,7 +1278,7 @@ def merchants(session: Session) -> list[tuple[int, str]]:
 
 def set_reward_active(session: Session, *, actor_id: int, reward_id: int, active: bool) -> Reward:
     """Stop offering a reward (codes already given stay valid) or offer it again."""
-    actor = _user(session, actor_id)
+    actor = active_user(session, actor_id)
     if actor.role not in OFFICE:
         raise UserError(REFUSED_ROLE)
     reward = session.get(Reward, reward_id)

@@ -20,6 +20,7 @@ from db.models import Department, Grid, GridDuty, User
 from db.models_reports import (JointTask, Report, ReportCategory, ReportEvent, ReportMedia,
                                ReportSupporter)
 from db.types import utcnow
+from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex, locate
 from portal.i18n import DEFAULT_LANGUAGE, N_
@@ -342,13 +343,6 @@ def _dispatch(session: Session, index: GridIndex, report: Report, level: str,
     session.flush()
 
 
-def _actor(session: Session, actor_id: int) -> User:
-    user = session.get(User, actor_id)
-    if user is None or not user.is_active:
-        raise UserError(N_("Your account could not be found. Please log in again."))
-    return user
-
-
 def _load(session: Session, report_id: int) -> Report:
     report = session.get(Report, report_id)
     if report is None:
@@ -373,7 +367,7 @@ def act(session: Session, index: GridIndex, *, report_id: int, actor_id: int, ac
     now = now or utcnow()
     if action not in HANDLER_ACTIONS:
         raise UserError(N_("Unknown action."))
-    report, actor = _load(session, report_id), _actor(session, actor_id)
+    report, actor = _load(session, report_id), active_user(session, actor_id)
     if action == "verify":
         allowed = actor.role in ("staff", "admin") or (
             actor.role == "grid_worker" and _is_grid_worker_for(session, index, actor, report))
@@ -446,7 +440,7 @@ def reassign(session: Session, index: GridIndex, *, report_id: int, actor_id: in
              note: str | None = None, now: datetime | None = None) -> Report:
     """Community staff send a returned (or stuck) report to a person or a department."""
     now = now or utcnow()
-    report, actor = _load(session, report_id), _actor(session, actor_id)
+    report, actor = _load(session, report_id), active_user(session, actor_id)
     if actor.role not in ("staff", "admin"):
         raise UserError(NOT_YOURS)
     if assignee_id is None and department_id is None:
@@ -476,7 +470,7 @@ def whistle(session: Session, index: GridIndex, *, report_id: int, actor_id: int
             now: datetime | None = None) -> Report:
     """网格吹哨、部门报到: urgent, straight to the named departments as a joint work order."""
     now = now or utcnow()
-    report, actor = _load(session, report_id), _actor(session, actor_id)
+    report, actor = _load(session, report_id), active_user(session, actor_id)
     if not (actor.role in ("staff", "admin") or (
             actor.role == "grid_worker" and _is_grid_worker_for(session, index, actor, report))):
         raise UserError(NOT_YOURS)
@@ -505,7 +499,7 @@ def finish_joint_part(session: Session, *, report_id: int, actor_id: int,
                       note: str | None = None, now: datetime | None = None) -> JointTask:
     """A department marks its part of a joint order done."""
     now = now or utcnow()
-    actor = _actor(session, actor_id)
+    actor = active_user(session, actor_id)
     task = session.exec(select(JointTask).where(
         JointTask.report_id == report_id, JointTask.department_id == actor.department_id)).first()
     if task is None or actor.role != "handler":
@@ -626,7 +620,7 @@ def save_category(session: Session, *, actor_id: int, category_id: int | None, c
                   time_limit_hours: int, duplicate_radius_m: int, duplicate_days: int,
                   active: bool = True) -> ReportCategory:
     """Adds or changes a category. Raises FieldErrors."""
-    actor = _actor(session, actor_id)
+    actor = active_user(session, actor_id)
     if actor.role not in ("staff", "admin"):
         raise UserError(NOT_YOURS)
     errors: dict[str, Message] = {}

@@ -31,6 +31,7 @@ from db.models_wishes import (
 from db.types import utcnow
 from portal import auth, points
 from portal.config import TIMEZONE
+from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import LANGUAGE_CODES, N_
 
@@ -156,15 +157,8 @@ def _clean(text: str | None) -> str:
     return (text or "").replace("\x00", "").strip()
 
 
-def _user(session: Session, user_id: int | None) -> User:
-    user = session.get(User, user_id) if user_id else None
-    if user is None or not user.is_active:
-        raise UserError(N_("Your account could not be found. Please log in again."))
-    return user
-
-
 def _require_role(session: Session, user_id: int, roles: tuple[str, ...]) -> User:
-    user = _user(session, user_id)
+    user = active_user(session, user_id)
     if user.role not in roles:
         raise UserError(N_("Your role cannot do this."))
     return user
@@ -303,7 +297,7 @@ def post_wish(session: Session, *, author_id: int, title: str, body: str, catego
 def vote(session: Session, *, wish_id: int, user_id: int, now: datetime | None = None) -> int:
     """Supports a wish (once per person); returns the support now. May promote the wish."""
     now = now or utcnow()
-    _user(session, user_id)
+    active_user(session, user_id)
     wish = _locked_wish(session, wish_id)
     if wish.author_id == user_id:
         session.rollback()
@@ -499,7 +493,7 @@ def flag(session: Session, *, wish_id: int, user_id: int, reason: str = "",
          now: datetime | None = None) -> None:
     """A resident asks the moderators to look at a wish (once per person per wish)."""
     now = now or utcnow()
-    _user(session, user_id)
+    active_user(session, user_id)
     reason = _clean(reason)
     if len(reason) > REASON_MAX:
         raise FieldErrors({"reason": Message(N_("Use at most {n} characters (now {count})."),
@@ -585,7 +579,7 @@ def decide(session: Session, *, wish_id: int, decision: str, decided_by: int,
            now: datetime | None = None) -> WishPromotion:
     """The council's decision on a promoted wish: promotion candidate → decided, wish → decided."""
     now = now or utcnow()
-    _user(session, decided_by)
+    active_user(session, decided_by)
     decision = _clean(decision)
     if not decision:
         raise FieldErrors({"decision": Message(N_("Please write what the council decided."))})
