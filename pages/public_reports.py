@@ -41,18 +41,26 @@ for report in shown[:30]:
         st.markdown(format_when(viewer.language, report.created_at, "short"))
         if report.description:
             user_text(report.description, report.language)
-        with st.expander(t(N_("Progress")), expanded=report.id == chosen):
+        if report.id == chosen:  # one timeline per run: the page stays quick with many reports
+            st.markdown("**" + t(N_("Progress")) + "**")
             with db() as session:
                 show_timeline(viewer, session, report.id, public=True)
+        elif st.button(t(N_("Progress")), key=f"pub_progress_{report.id}"):
+            st.session_state["pub_open"] = report.id
+            st.rerun()
+
+def _open311(which: str) -> str:
+    """Built only when someone presses the button (deferred download)."""
+    with db() as session:
+        if which == "services":
+            return json.dumps(queries.open311_services(session), ensure_ascii=False, indent=1)
+        return queries.open311_json(session)
+
 
 st.subheader(t(N_("Open data")))
-with db() as session:
-    services = queries.open311_services(session)
-    requests_json = queries.open311_json(session)
-
-
 st.download_button(t(N_("Download report types (Open311 services, JSON)")),
-                   json.dumps(services, ensure_ascii=False, indent=1), "services.json",
-                   "application/json", key="dl_services")
-st.download_button(t(N_("Download public reports (Open311 requests, JSON)")), requests_json,
-                   "requests.json", "application/json", key="dl_requests")
+                   lambda: _open311("services"), "services.json", "application/json",
+                   key="dl_services")
+st.download_button(t(N_("Download public reports (Open311 requests, JSON)")),
+                   lambda: _open311("requests"), "requests.json", "application/json",
+                   key="dl_requests")

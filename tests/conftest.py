@@ -20,6 +20,9 @@ import db.schema  # noqa: F401  (every table, for metadata checks)
 
 os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
 os.environ.setdefault("LINLI_TILES", "none")
+# AppTest runs pages in this process: no background clock rules racing the tests' own steps
+# (portal.housekeeping has tests of its own; the browser tests' servers run it as in production).
+os.environ.setdefault("LINLI_HOUSEKEEPING_SECONDS", "0")
 
 from db.engine import DatabaseUnavailable, check_connection, dispose_engines, get_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402

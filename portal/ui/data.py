@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Iterator
@@ -16,7 +19,7 @@ from portal.config import Settings, load_settings
 from portal.grids import GridIndex
 
 
-HOUSEKEEPING_SECONDS = 300
+DEFAULT_HOUSEKEEPING_SECONDS = 300
 
 
 def settings() -> Settings:
@@ -37,22 +40,34 @@ def prepare() -> None:
     _prepared(settings().database_url)
 
 
-@st.cache_resource(show_spinner=False, ttl=HOUSEKEEPING_SECONDS)
-def _housekeeping(url: str) -> str:
-    """Runs the clock rules (escalation, auto-close, expiry, meter checks) at most every few
-    minutes per process; a failure is logged and never breaks the page being shown."""
+_housekeeping_lock = threading.Lock()
+_housekeeping_last: dict[str, float] = {}
+
+
+def _housekeeping(url: str) -> None:
     from portal import housekeeping
 
     try:
         with Session(get_engine(url), expire_on_commit=False) as session:
-            return str(housekeeping.run(session, GridIndex.load(session)))
-    except Exception:  # noqa: BLE001 - the page must still render; the next run tries again
+            logging.getLogger(__name__).info("housekeeping: %s",
+                                             housekeeping.run(session, GridIndex.load(session)))
+    except Exception:  # noqa: BLE001 - logged; the next run tries again
         logging.getLogger(__name__).exception("housekeeping failed")
-        return "failed"
 
 
 def housekeeping() -> None:
-    _housekeeping(settings().database_url)
+    """Starts the clock rules (escalation, auto-close, expiry, meter checks) in a background
+    thread at most every LINLI_HOUSEKEEPING_SECONDS per process and database (0 = never), so no
+    page waits for them and a failure never breaks a page."""
+    every = float(os.environ.get("LINLI_HOUSEKEEPING_SECONDS", DEFAULT_HOUSEKEEPING_SECONDS))
+    if every <= 0:
+        return
+    url, now = settings().database_url, time.monotonic()
+    with _housekeeping_lock:
+        if now - _housekeeping_last.get(url, -every) < every:
+            return
+        _housekeeping_last[url] = now
+    threading.Thread(target=_housekeeping, args=(url,), daemon=True, name="linli-housekeeping").start()
 
 
 @contextmanager
