@@ -40,6 +40,7 @@ from portal import auth, points
 from portal.config import TIMEZONE
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
+from portal.grids import parent_map, subtree
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, N_, translate
 
 TITLE_MAX = 80
@@ -152,21 +153,10 @@ def _today(now: datetime) -> date:
     return now.astimezone(ZoneInfo(TIMEZONE)).date()
 
 
-def _descendants(session: Session, root_id: int) -> set[int]:
-    children: dict[int | None, list[int]] = {}
-    for gid, parent in session.exec(select(Grid.id, Grid.parent_id)).all():
-        children.setdefault(parent, []).append(gid)
-    found, todo = {root_id}, [root_id]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
 
 
 def lives_in(session: Session, council: Council, user: User) -> bool:
-    return user.home_grid_id is not None and user.home_grid_id in _descendants(session, council.grid_id)
+    return user.home_grid_id is not None and user.home_grid_id in subtree(parent_map(session), council.grid_id)
 
 
 def _council(session: Session, council_id: int) -> Council:
@@ -1047,7 +1037,7 @@ def report_candidates(session: Session, council_id: int, *, min_supporters: int 
     from db.models_reports import Report, ReportSupporter
 
     council = _council(session, council_id)
-    area = _descendants(session, council.grid_id)
+    area = subtree(parent_map(session), council.grid_id)
     supporters = (select(ReportSupporter.report_id, func.count().label("n"))
                   .group_by(ReportSupporter.report_id).subquery())
     on_agenda = select(CouncilItem.source_id).where(CouncilItem.source == "report")

@@ -139,6 +139,25 @@ class GridIndex:
         return miny, minx, maxy, maxx
 
 
+def parent_map(session: Session) -> dict[int, int | None]:
+    """grid id → parent id, for walking the tree without loading shapes."""
+    return dict(session.exec(select(Grid.id, Grid.parent_id)).all())
+
+
+def subtree(parents: dict[int, int | None], *roots: int) -> set[int]:
+    """The given grids and every grid below them."""
+    children: dict[int | None, list[int]] = {}
+    for gid, parent in parents.items():
+        children.setdefault(parent, []).append(gid)
+    found, todo = set(roots), list(roots)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
 def _valid_coordinates(lat: object, lon: object) -> bool:
     try:
         lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]

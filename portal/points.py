@@ -34,6 +34,7 @@ from db.types import utcnow
 from portal.config import TIMEZONE
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
+from portal.grids import parent_map, subtree
 from portal.i18n import N_
 
 # --- constants -------------------------------------------------------------------------------
@@ -160,8 +161,6 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return local.replace(year=y, month=m, day=day).astimezone(ZoneInfo("UTC"))
 
 
-def _grid_parents(session: Session) -> dict[int, int | None]:
-    return dict(session.exec(select(Grid.id, Grid.parent_id)).all())
 
 
 def _ancestors(parents: dict[int, int | None], grid_id: int | None) -> list[int]:
@@ -172,17 +171,6 @@ def _ancestors(parents: dict[int, int | None], grid_id: int | None) -> list[int]
     return chain
 
 
-def subtree(parents: dict[int, int | None], grid_id: int) -> set[int]:
-    """The grid and every grid below it."""
-    found = {grid_id}
-    grew = True
-    while grew:
-        grew = False
-        for child, parent in parents.items():
-            if parent in found and child not in found:
-                found.add(child)
-                grew = True
-    return found
 
 
 def _lock_member(session: Session, user_id: int, now: datetime) -> None:
@@ -433,7 +421,7 @@ def _may_work_in(session: Session, user: User, grid_ids: list[int],
         return True
     if user.role != "grid_worker":
         return False
-    parents = parents or _grid_parents(session)
+    parents = parents or parent_map(session)
     duties = set(session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == user.id)).all())
     if not duties:
         return False
@@ -467,7 +455,7 @@ def publish_task(session: Session, *, actor_id: int, title: str, description: st
     actor = active_user(session, actor_id)
     if actor.role not in WORKERS:
         raise UserError(REFUSED_ROLE)
-    parents = _grid_parents(session)
+    parents = parent_map(session)
     errors: dict[str, Message] = {}
     title_text, desc = _text(title, 81), _text(description, 2001)
     if len(title_text) < 2:
@@ -607,7 +595,7 @@ def open_tasks_for(session: Session, *, user_id: int, now: datetime | None = Non
     """Open tasks reaching the person's grid that end in the future and start within the horizon."""
     now = _now(now)
     user = active_user(session, user_id)
-    parents = _grid_parents(session)
+    parents = parent_map(session)
     reach = _ancestors(parents, user.home_grid_id)
     if not reach:
         return []
@@ -674,7 +662,7 @@ def claim_task(session: Session, *, user_id: int, task_id: int,
         problem = N_("This task was cancelled.")
     elif task.ends_at <= now:
         problem = N_("This task is closed.")
-    elif not set(_ancestors(_grid_parents(session), user.home_grid_id)) & _task_grids(
+    elif not set(_ancestors(parent_map(session), user.home_grid_id)) & _task_grids(
             session, [task.id])[task.id]:
         problem = N_("This task is not open to your grid.")
     claim = session.exec(select(TaskClaim).where(TaskClaim.task_id == task_id,
@@ -1198,7 +1186,7 @@ class Standing:
 def leaderboard(session: Session, *, grid_id: int, since: datetime | None = None,
                 limit: int = 20) -> list[Standing]:
     """Who earned most points in a grid (and the grids below it); opted-out people stay unnamed."""
-    parents = _grid_parents(session)
+    parents = parent_map(session)
     if grid_id not in parents:
         return []
     grids = subtree(parents, grid_id)
@@ -1238,7 +1226,7 @@ def monthly_by_grid(session: Session, *, months: int = 6,
                         .where(PointsEntry.created_at >= starts[0], PointsEntry.created_at < starts[-1])
                         .group_by(PointsEntry.grid_id, bucket)).all()
     kinds = dict(session.exec(select(Grid.id, Grid.kind)).all())
-    parents = _grid_parents(session)
+    parents = parent_map(session)
     community = next((gid for gid, kind in kinds.items() if kind == "community"), 0)
     labels = [s.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m") for s in starts[:-1]]
     totals: dict[tuple[int, int], list[int]] = {}
@@ -1257,7 +1245,7 @@ def publishable_grids(session: Session, *, actor_id: int) -> list[int]:
     """Grids this person may publish tasks for: everything for staff, their grids and below for a
     grid worker."""
     actor = active_user(session, actor_id)
-    parents = _grid_parents(session)
+    parents = parent_map(session)
     if actor.role in OFFICE:
         return sorted(parents)
     if actor.role != "grid_worker":

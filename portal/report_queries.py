@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from db.models import Department, GridDuty, User
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, ReportMedia
 from db.types import utcnow
-from portal.grids import GridIndex
+from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE
 from portal.reports import (ACTION_TEXTS, DONE_STATES, GRID_DUTIES, LEVEL_LABELS, OPEN_STATES,
                             category_name)
@@ -76,16 +76,6 @@ class QueueItem:
     assignee: str
 
 
-def _descendants(index: GridIndex, grid_ids: set[int]) -> set[int]:
-    found = set(grid_ids)
-    frontier = list(grid_ids)
-    while frontier:
-        gid = frontier.pop()
-        for child in index.children(gid):
-            if child.id not in found:
-                found.add(child.id)
-                frontier.append(child.id)
-    return found
 
 
 def work_queue(session: Session, index: GridIndex, user: User, *, language: str = DEFAULT_LANGUAGE,
@@ -97,7 +87,7 @@ def work_queue(session: Session, index: GridIndex, user: User, *, language: str 
     if user.role == "grid_worker":
         own = set(session.exec(select(GridDuty.grid_id).where(
             GridDuty.user_id == user.id, GridDuty.duty.in_(GRID_DUTIES))).all())
-        grids = _descendants(index, own)
+        grids = subtree({g.id: g.parent_id for g in index.grids.values()}, *own)
         query = query.where(or_(Report.assignee_id == user.id,
                                 Report.grid_id.in_(grids) & (Report.level == "grid")))
     elif user.role == "handler":

@@ -33,6 +33,7 @@ from portal import auth, points
 from portal.config import TIMEZONE
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
+from portal.grids import parent_map, subtree
 from portal.i18n import LANGUAGE_CODES, N_
 
 DEFAULT_THRESHOLD = 10
@@ -104,8 +105,6 @@ class Rule:
     grid_id: int | None  # the grid whose rule applies (None: the defaults)
 
 
-def _parents(session: Session) -> dict[int, int | None]:
-    return dict(session.exec(select(Grid.id, Grid.parent_id)).all())
 
 
 def _latest_rules(session: Session) -> dict[int, WishGridRule]:
@@ -126,7 +125,7 @@ def _resolve(grid_id: int | None, rules: dict[int, WishGridRule], parents: dict[
 
 def rule_for(session: Session, grid_id: int | None) -> Rule:
     """The rule in force for a grid: its own, else the nearest grid above it with one, else defaults."""
-    return _resolve(grid_id, _latest_rules(session), _parents(session))
+    return _resolve(grid_id, _latest_rules(session), parent_map(session))
 
 
 def set_grid_rule(session: Session, *, grid_id: int, support_threshold: int, expire_days: int,
@@ -610,7 +609,7 @@ def expire_stale(session: Session, now: datetime | None = None) -> int:
     """Open wishes with no new support for their grid's expiry time become expired; also promotes
     any open wish that reached its threshold but was missed. Returns how many expired."""
     now = now or utcnow()
-    rules, parents = _latest_rules(session), _parents(session)
+    rules, parents = _latest_rules(session), parent_map(session)
     last_vote = (select(WishVote.wish_id, func.max(WishVote.created_at).label("last"))
                  .group_by(WishVote.wish_id).subquery())
     counts = (select(WishVote.wish_id, func.count().label("n")).group_by(WishVote.wish_id).subquery())
@@ -701,17 +700,6 @@ class WallPage:
         return self.offset + len(self.cards) < self.total
 
 
-def _descendants(parents: dict[int, int | None], root: int) -> set[int]:
-    children: dict[int | None, list[int]] = {}
-    for gid, parent in parents.items():
-        children.setdefault(parent, []).append(gid)
-    found, todo = {root}, [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
 
 
 def _support_subquery():
@@ -734,16 +722,16 @@ def wall(session: Session, *, viewer_id: int | None, sort: str = "support",
     categories = [c for c in categories if c in WISH_CATEGORIES]
     if categories:
         conditions.append(Wish.category.in_(categories))
-    parents = _parents(session)
+    parents = parent_map(session)
     if grid_id is not None:
-        conditions.append(Wish.grid_id.in_(sorted(_descendants(parents, grid_id))))
+        conditions.append(Wish.grid_id.in_(sorted(subtree(parents, grid_id))))
     if mine_only and viewer_id:
         conditions.append(Wish.author_id == viewer_id)
     order = []
     if sort == "near" and viewer is not None and viewer.home_grid_id:
         home = viewer.home_grid_id
         general = parents.get(home)
-        nearby = _descendants(parents, general) if general else {home}
+        nearby = subtree(parents, general) if general else {home}
         order.append(case((Wish.grid_id == home, 0), (Wish.grid_id.in_(sorted(nearby)), 1), else_=2))
     if sort == "newest":
         order += [Wish.created_at.desc(), Wish.id.desc()]
@@ -836,7 +824,7 @@ def detail(session: Session, *, wish_id: int, viewer_id: int | None) -> WishView
     ).first()
     if row is None or (row[0].state == "hidden" and not moderator and row[0].author_id != viewer_id):
         raise UserError(NOT_FOUND)
-    card = _cards(session, viewer, moderator, [row], _parents(session))[0]
+    card = _cards(session, viewer, moderator, [row], parent_map(session))[0]
     events = session.exec(select(WishEvent).where(WishEvent.wish_id == wish_id)
                           .order_by(WishEvent.at, WishEvent.id)).all()
     actor_ids = {e.actor_id for e in events if e.actor_id}
