@@ -1,0 +1,24 @@
+"""council extras
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-22 11:15:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+import db.types
+
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,24 @@
+"""voice
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-22 11:15:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+import db.types
+
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
