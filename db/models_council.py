@@ -17,6 +17,8 @@ MEETING_STATES = ("draft", "published", "voting_open", "voting_closed", "minutes
 PROPOSAL_STATES = ("submitted", "accepted", "merged", "declined")
 ITEM_SOURCES = ("proposal", "wish", "report", "staff", "member")
 CHOICES = ("for", "against", "abstain")
+OPTION_KEYS = tuple(f"o{n}" for n in range(1, 7))  # an item's own options 1–6 (council_item_option)
+BALLOT_KEYS = CHOICES + OPTION_KEYS
 OUTCOMES = ("adopted", "rejected", "not_decided")
 MAJORITY_RULES = ("more_for", "half_of_votes", "two_thirds_of_votes")
 ACTION_STATES = ("planned", "in_progress", "done")
@@ -186,7 +188,7 @@ class CouncilBallot(SQLModel, table=True):
     __tablename__ = "council_ballot"
     __table_args__ = (
         UniqueConstraint("item_id", "user_id", name="council_ballot_once"),
-        CheckConstraint(f"choice IN ({_in(CHOICES)})", name="choice"),
+        CheckConstraint(f"choice IN ({_in(BALLOT_KEYS)})", name="choice"),
         CheckConstraint(f"seat_group IN ({_in(SEAT_GROUPS)})", name="seat_group"),
         CheckConstraint("by_hand = false OR recorded_by IS NOT NULL", name="hand_has_recorder"),
     )
@@ -208,7 +210,7 @@ class CouncilBallotChange(SQLModel, table=True):
 
     __tablename__ = "council_ballot_change"
     __table_args__ = (
-        CheckConstraint(f"to_choice IN ({_in(CHOICES)})", name="to_choice"),
+        CheckConstraint(f"to_choice IN ({_in(BALLOT_KEYS)})", name="to_choice"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

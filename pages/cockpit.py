@@ -1,12 +1,13 @@
 import html
 from datetime import datetime
+from functools import partial
 
 import folium
 import pandas as pd
 import streamlit as st
 
 from portal import cockpit, devices, maps, reports
-from portal import report_queries as queries
+from portal.cockpit_scope import WHOLE, Scope, area_bounds, map_grids, scope_for, scope_of_roots
 from portal.i18n import N_, format_when
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
@@ -17,29 +18,42 @@ t = viewer.t
 index = grid_index()
 PERIODS = {1: N_("This month"), 3: N_("Last 3 months"), 6: N_("Last 6 months"),
            12: N_("Last 12 months")}
-DIMENSION_LABELS = {"grid": N_("General grid"), "category": N_("Kind of problem"),
+DIMENSION_LABELS = {"grid": N_("Grid"), "category": N_("Kind of problem"),
                     "month": N_("Month")}
 SHADES = ["#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"]
 
 
+OPEN_SETS = {"reports": (N_("Public reports"), cockpit.open_reports),
+             "wishes": (N_("Wishes"), cockpit.open_wishes),
+             "decisions": (N_("Council decisions"), cockpit.open_decisions)}
+
+
+def _scope(roots: tuple[int, ...] | None) -> Scope:
+    """Rebuilt from its roots (None: the whole community), so cached results are keyed by them."""
+    return WHOLE if roots is None else scope_of_roots(index, roots)
+
+
 @st.cache_data(ttl=60, show_spinner=False)
-def _measures(url: str, since: datetime, until: datetime, by: str) -> cockpit.Measures:
+def _measures(url: str, since: datetime, until: datetime, by: str,
+              roots: tuple[int, ...] | None) -> cockpit.Measures:
     with db() as session:
-        return cockpit.measures(session, index, since=since, until=until, by=by)
+        return cockpit.measures(session, index, since=since, until=until, by=by, scope=_scope(roots))
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def _open_data(url: str) -> tuple[dict[str, list[dict]], str]:
+def _open_file(name: str, fmt: str, roots: tuple[int, ...] | None) -> bytes:
+    """Built only when someone presses its button (deferred download)."""
     with db() as session:
-        return ({"reports": cockpit.open_reports(session, index),
-                 "wishes": cockpit.open_wishes(session, index),
-                 "decisions": cockpit.open_decisions(session, index)},
-                queries.open311_json(session))
+        if fmt == "open311":
+            return cockpit.open311_in_scope(session, _scope(roots)).encode("utf-8")
+        rows = OPEN_SETS[name][1](session, index, scope=_scope(roots))
+    return cockpit.to_csv(rows) if fmt == "csv" else cockpit.to_geojson(rows)
 
 
 def _label(by: str, key, cats: dict) -> str:
     if by == "grid":
         grid = index.grids.get(key)
+        if grid is not None and grid.kind == "community":
+            return t(N_("{name} (the community as a whole)"), name=grid.name)
         return grid.name if grid else str(key)
     if by == "category":
         return cats.get(key, str(key))
@@ -64,6 +78,17 @@ def _show(value) -> str:
 st.title(t(N_("Cockpit")))
 with db() as session:
     cats = {c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)}
+    scope = scope_for(session, index, role=viewer.role, user_id=viewer.user_id)
+roots = None if scope.whole else scope.roots
+if not scope.whole and not scope.grids:
+    st.info(t(N_("No grid is assigned to you yet, so the cockpit has nothing to show. The community "
+                 "office can assign you your grid.")))
+    st.stop()
+if not scope.whole:
+    st.markdown(t(N_("Your grids: {grids}. Every figure, chart, list, map and download below counts "
+                     "only what happens in them and in the grids below them."),
+                  grids=html.escape(("、" if viewer.language == "zh_Hans" else ", ").join(
+                      index.grids[r].name for r in scope.roots))))
 
 left, right = st.columns(2)
 months = left.selectbox(t(N_("Period")), list(PERIODS), index=2, key="ck_period",
@@ -72,13 +97,16 @@ by = right.radio(t(N_("Group by")), list(DIMENSION_LABELS), key="ck_by", horizon
                  format_func=lambda d: t(DIMENSION_LABELS[d]))
 since, until = cockpit.period_of_months(months)
 url = settings().database_url
-result = _measures(url, since, until, by)
-by_grid = result if by == "grid" else _measures(url, since, until, "grid")
+result = _measures(url, since, until, by, roots)
+by_grid = result if by == "grid" else _measures(url, since, until, "grid", roots)
 st.markdown(t(N_("From {since} to {until}. Every figure is counted from the recorded steps of each "
                  "report, wish and points entry; answered within the time limit means accepted "
                  "within 72 hours."),
               since=format_when(viewer.language, since, "short"),
               until=format_when(viewer.language, until, "short")))
+st.markdown(t(N_("Council items decided are agenda items adopted or rejected when voting closed; a "
+                 "general grid's council counts in its grid's row, the community council in the row "
+                 "of the community as a whole.")))
 
 total = result.total
 columns = st.columns(5)
@@ -88,9 +116,7 @@ for n, key in enumerate(("received", "response_h", "within_limit_pct", "closure_
 report_keys = ["received", "response_h", "resolution_h", "within_limit_pct", "closure_pct",
                "reopen_pct", "repeats", "rating", "esc_community", "esc_street", "esc_district",
                "joint_orders", "departments"]
-other_keys = ["wishes_posted", "wishes_fulfilled", "wish_median_days", "points_issued",
-              "points_redeemed", "council_decided"]
-keys = report_keys + ([] if by == "category" else other_keys)
+keys = report_keys + ([] if by == "category" else list(cockpit.OTHER_KEYS))
 table = _frame(result, keys, cats)
 st.subheader(t(N_("Measures")))
 st.dataframe(table, hide_index=True, width="stretch")
@@ -143,12 +169,13 @@ def _shade(value) -> str:
 
 
 projection = maps.Projection(settings().tile_provider)
-features = maps.grid_features(index.of_kind("general"), projection, {})
+shaded = map_grids(index, scope, [r["key"] for r in by_grid.rows])
+features = maps.grid_features(shaded, projection, {})
 for feature in features["features"]:
     value = values.get(feature["id"])
     feature["properties"]["value"] = _show(value)
     feature["properties"]["fill"] = _shade(value)
-fmap = maps.base_map(settings(), index.bounds())
+fmap = maps.base_map(settings(), area_bounds(index, [g.id for g in shaded]))
 folium.GeoJson(features, name="measure",
                style_function=lambda f: {"fillColor": f["properties"]["fill"], "fillOpacity": 0.7,
                                          "color": "#333333", "weight": 2},
@@ -156,7 +183,7 @@ folium.GeoJson(features, name="measure",
                                              aliases=[t(N_("Grid")), t(cockpit.MEASURES[map_key][0])])
                ).add_to(fmap)
 with db() as session:
-    open_alarms = devices.alarms(session, open_only=True)
+    open_alarms = devices.alarms(session, open_only=True, grids=None if scope.whole else scope.id_list())
 for row in open_alarms:
     lat, lon = projection.to_map(row.device.lat, row.device.lon)
     folium.CircleMarker([lat, lon], radius=11, color="#000000", weight=3, fill=True,
@@ -179,13 +206,12 @@ else:
 st.subheader(t(N_("Open data")))
 st.markdown(t(N_("Public reports, wishes and council decisions without personal data: no names, no "
                  "descriptions written by residents, places rounded to about 10 metres.")))
-open_sets, open311 = _open_data(url)
-names = {"reports": N_("Public reports"), "wishes": N_("Wishes"), "decisions": N_("Council decisions")}
-for name, rows in open_sets.items():
+for name, (label, _rows) in OPEN_SETS.items():
     csv_col, geo_col = st.columns(2)
-    csv_col.download_button(t(N_("{what} (CSV)"), what=t(names[name])), cockpit.to_csv(rows),
+    csv_col.download_button(t(N_("{what} (CSV)"), what=t(label)), partial(_open_file, name, "csv", roots),
                             f"linli_{name}.csv", "text/csv", key=f"ck_open_{name}_csv")
-    geo_col.download_button(t(N_("{what} (GeoJSON)"), what=t(names[name])), cockpit.to_geojson(rows),
+    geo_col.download_button(t(N_("{what} (GeoJSON)"), what=t(label)), partial(_open_file, name, "geo", roots),
                             f"linli_{name}.geojson", "application/geo+json", key=f"ck_open_{name}_geo")
-st.download_button(t(N_("Public reports (Open311 GeoReport v2, JSON)")), open311,
+st.download_button(t(N_("Public reports (Open311 GeoReport v2, JSON)")),
+                   partial(_open_file, "reports", "open311", roots),
                    "open311_requests.json", "application/json", key="ck_open311")

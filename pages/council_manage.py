@@ -4,13 +4,17 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from portal import council as c
+from portal import council_attachments as council_files
 from portal.config import TIMEZONE
-from portal.i18n import N_
+from portal.i18n import N_, format_day_ago
 from portal.ui.council_widgets import (
-    act, badges, esc, facts, item_header, meeting_name, show_flash, styles, submit, tally_block,
-    typed, when,
+    act, badges, esc, facts, item_header, meeting_name, option_text, show_flash, styles, submit,
+    tally_block, typed, when,
 )
+from portal.ui.council_extras_widgets import attachments_block, council_form, item_extras
 from portal.ui.data import db
+from portal.ui.translation_widgets import show_translation, translation_form
+from portal.ui.voice_note_widgets import show_voice_notes, voice_notes_of
 from portal.ui.guard import require
 from portal.ui.widgets import field_slots
 
@@ -40,34 +44,17 @@ with db() as session:
 if not all_councils:
     st.info(t(N_("There is no council yet. Create the community's council first.")))
     with db() as session:
-        from db.models import Grid
-        from sqlmodel import select
-
-        roots = list(session.exec(select(Grid).where(Grid.kind.in_(("community", "general")))
-                                  .order_by(Grid.code)).all())
-    names = {g.id: g.name for g in roots}
-    with st.form("council_create_form"):
-        st.text_input(t(N_("Name of the council")), key="council_new_name", max_chars=120)
-        slots = field_slots(("name",))
-        st.selectbox(t(N_("Grid it serves")), list(names), key="council_new_grid",
-                     format_func=names.__getitem__)
-        slots |= field_slots(("grid",))
-        st.date_input(t(N_("Term starts")), key="council_new_start", value=date.today(), format="YYYY-MM-DD")
-        st.date_input(t(N_("Term ends")), key="council_new_end", value=date.today() + timedelta(days=3 * 365),
-                      format="YYYY-MM-DD")
-        slots |= field_slots(("term_end",))
-        created = st.form_submit_button(t(N_("Create the council")), type="primary", width="stretch")
-    if created:
-        def _create():
-            with db() as session:
-                c.create_council(session, actor_id=uid, grid_id=state.get("council_new_grid"),
-                                 name=state.get("council_new_name", ""),
-                                 term_start=state.get("council_new_start"),
-                                 term_end=state.get("council_new_end"))
-        submit(viewer, slots, _create, t(N_("The council was created.")))
+        council_grids = c.council_grids(session)
+    council_form(viewer, uid, council_grids, "council_create_form")
     st.stop()
 
 council_names = {x.id: x.name for x in all_councils}
+if state.get("council_manage_new") in council_names:  # just created: show it
+    state["council_manage_id"] = state.pop("council_manage_new")
+with st.expander(t(N_("Create another council (for a general grid)")), icon=":material/add:"):
+    with db() as session:
+        council_grids = c.council_grids(session)
+    council_form(viewer, uid, council_grids, "council_more_form")
 if len(all_councils) > 1:
     st.selectbox(t(N_("Council")), list(council_names), key="council_manage_id",
                  format_func=council_names.__getitem__)
@@ -226,6 +213,8 @@ with db() as session:
     still_open = c.proposals(session, mid, statuses=("submitted", "accepted"))
     screened = c.proposals(session, mid, statuses=("accepted", "merged", "declined"))
     agenda = c.agenda(session, mid)
+    item_files = council_files.for_items(session, [v.item for v in agenda])
+    proposal_files = council_files.for_proposals(session, [v.proposal.id for v in submitted])
     wish_rows = c.wish_candidates(session)
     report_rows = c.report_candidates(session, council_id)
     present = c.attendance(session, mid)
@@ -235,10 +224,15 @@ editable = meeting.status in ("draft", "published")
 with tab_proposals:
     if not submitted:
         st.info(t(N_("No proposals are waiting for screening.")))
+    spoken = voice_notes_of(viewer, "proposal", [v.proposal.id for v in submitted])
     for view in submitted:
         p = view.proposal
         with st.container(border=True, key=f"council_screen_{p.id}"):
             typed(p.title, p.body, p.language)
+            attachments_block(viewer, proposal_files.get(p.id, []), f"council_screen_files_{p.id}")
+            show_voice_notes(viewer, spoken.get(p.id, []))
+            show_translation(viewer, "proposal", p.id, p.language)
+            translation_form(viewer, "proposal", p.id)
             labels = badges(t(N_("Proposed by {name}"), name=view.author_name),
                             t(N_("{n} supporters"), n=view.support), when(viewer, p.created_at))
             st.html(f'<p class="linli-council-facts">{labels}</p>')
@@ -274,6 +268,7 @@ with tab_agenda:
     for n, view in enumerate(agenda, 1):
         with st.container(border=True, key=f"council_agenda_{view.item.id}"):
             item_header(viewer, view)
+            item_extras(viewer, uid, view, item_files.get(view.item.id, []), meeting.status)
             if editable:
                 st.text_input(t(N_("Reason for taking it off")), key=f"council_remove_reason_{view.item.id}",
                               max_chars=c.REASON_MAX)
@@ -339,8 +334,12 @@ with tab_vote:
         st.selectbox(t(N_("Item")), list(items), key="council_hand_item", format_func=items.__getitem__)
         st.selectbox(t(N_("Member")), list(members), key="council_hand_member", index=None,
                      format_func=lambda i: members.get(i, ""), placeholder=t(N_("Choose…")))
-        st.radio(t(N_("Ballot")), list(c.CHOICES), key="council_hand_choice", horizontal=True,
-                 format_func=lambda ch: t(c.CHOICE_LABELS[ch]))
+        picked = next((v for v in agenda if v.item.id == state.get("council_hand_item")), agenda[0])
+        offered = {o.key: option_text(viewer, o) for o in picked.options}  # the item's own or the default
+        if state.get("council_hand_choice") not in offered:
+            state.pop("council_hand_choice", None)
+        st.radio(t(N_("Ballot")), list(offered), key="council_hand_choice", horizontal=True,
+                 format_func=offered.__getitem__)
         st.button(t(N_("Record the ballot (by hand)")), key="council_hand_save", type="primary", width="stretch",
                   on_click=_call, args=(lambda s: c.record_hand_vote(
                       s, item_id=state.get("council_hand_item"), member_id=state.get("council_hand_member"),
@@ -372,7 +371,7 @@ with tab_actions:
         with st.container(border=True, key=f"council_action_{action.id}"):
             typed(item.title, "", item.language)
             facts(t(N_("Action: {status} · owner {owner} · due {due}"), status=t(c.ACTION_LABELS[action.status]),
-                    owner=owner_name, due=action.due_date.isoformat()))
+                    owner=owner_name, due=format_day_ago(viewer.language, action.due_date)))
             if action.status == "done":
                 continue
             with st.form(f"council_action_form_{action.id}"):

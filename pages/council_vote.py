@@ -4,8 +4,11 @@ from portal import auth
 from portal import council as c
 from portal.i18n import N_
 from portal.ui.council_widgets import (
-    act, item_header, meeting_facts, meeting_name, show_flash, styles, tally_block,
+    act, item_header, md_escape, meeting_facts, meeting_name, option_text, show_flash, styles,
+    tally_block,
 )
+from portal import council_attachments as council_files
+from portal.ui.council_extras_widgets import attachments_block, pick_council
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.shell import link_to
@@ -21,13 +24,16 @@ st.html("<style>.st-key-council_ballots button { min-height: 64px; font-size: 1.
         ".st-key-council_ballots button p { font-size: 1.3rem; }</style>")
 
 st.title(t(N_("My council ballot")))
-show_flash()
+show_flash(viewer)
 
 with db() as session:
-    council = c.council_for(session, uid)
+    seated = c.seated_councils(session, uid)
+council = pick_council(viewer, seated, "council_vote_pick")  # a seat on more than one council
+with db() as session:
     seat = c.seat_of(session, council.id, uid) if council else None
     meeting = c.current_meeting(session, council.id) if council else None
     agenda = c.agenda(session, meeting.id, viewer_id=uid) if meeting else []
+    item_files = council_files.for_items(session, [v.item for v in agenda])
 
 if seat is None:
     st.info(t(N_("You do not hold a seat on the council. Only members vote; everyone can follow the council, send proposals and support them.")))
@@ -48,11 +54,11 @@ else:
     st.info(t(N_("Voting is closed. These are the results.")))
 
 
-def _cast(item_id: int, choice: str) -> None:
+def _cast(item_id: int, choice: str, label: str) -> None:
     def run():
         with db() as session:
             c.cast_ballot(session, item_id=item_id, user_id=uid, choice=choice)
-    act(viewer, run, t(N_("Your ballot was saved: {choice}"), choice=t(c.CHOICE_LABELS[choice])))
+    act(viewer, run, t(N_("Your ballot was saved: {choice}"), choice=label))
 
 
 def _read(item_id: int) -> None:
@@ -69,20 +75,24 @@ with st.container(key="council_ballots"):
             st.button(t(N_("Read the background aloud")), key=f"council_read_{item.id}",
                       icon=":material/volume_up:", on_click=_read, args=(item.id,))
             if state.get("council_read") == item.id:
-                play(viewer, f"{item.title}。{item.background}", item.language)
+                play(viewer, f"{item.title}。{item.background}", item.language, key=f"council_read_{item.id}")
+            attachments_block(viewer, item_files.get(item.id, []), f"council_vote_files_{item.id}")
             if view.my_choice:
                 how = t(N_("recorded by hand at the meeting")) if view.my_by_hand else t(N_("cast online"))
-                st.markdown("**" + t(N_("Your ballot: {choice} ({how})"), choice=t(c.CHOICE_LABELS[view.my_choice]),
-                                     how=how) + "**")
+                mine = option_text(viewer, c.option_label(view.options, view.my_choice))
+                st.markdown("**" + md_escape(t(N_("Your ballot: {choice} ({how})"), choice=mine, how=how)) + "**")
             elif meeting.status == "voting_open":
                 st.markdown(t(N_("You have not voted on this item yet.")))
             if meeting.status == "voting_open":
-                for choice in c.CHOICES:
-                    chosen = view.my_choice == choice
-                    label = t(c.CHOICE_LABELS[choice])
-                    st.button(("✓ " if chosen else "") + label, key=f"council_vote_{item.id}_{choice}",
+                if view.tally.custom:
+                    st.markdown(t(N_("Choose one of the options below.")))
+                for option in view.options:  # the item's own options, or For / Against / Abstain
+                    chosen = view.my_choice == option.key
+                    label = option_text(viewer, option)
+                    st.button(("✓ " if chosen else "") + md_escape(label), key=f"council_vote_{item.id}_{option.key}",
                               type="primary" if chosen else "secondary", width="stretch",
-                              icon=ICONS[choice], on_click=_cast, args=(item.id, choice))
+                              icon=ICONS.get(option.key, ":material/how_to_vote:"), on_click=_cast,
+                              args=(item.id, option.key, label))
             elif item.outcome:
                 tally_block(viewer, view.tally, item.outcome)
 link_to(auth.PAGE_BY_KEY["council"], viewer)

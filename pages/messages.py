@@ -3,7 +3,7 @@ import streamlit as st
 from db.models import User
 from portal import notices
 from portal.errors import FieldErrors, UserError
-from portal.i18n import N_, format_when
+from portal.i18n import N_, format_when_ago
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.report_widgets import user_text
@@ -24,7 +24,7 @@ def show_thread(thread_id: int, me: int) -> None:
     for message, name in rows:
         who = t(N_("You")) if message.author_id == me else name
         with st.container(border=True):
-            st.markdown(f"**{who}** · {format_when(viewer.language, message.at, 'short')}")
+            st.markdown(f"**{who}** · {format_when_ago(viewer.language, message.at)}")
             user_text(message.body, viewer.language)
 
 

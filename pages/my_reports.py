@@ -3,11 +3,14 @@ import streamlit as st
 from portal import report_queries as queries
 from portal import reports
 from portal.errors import FieldErrors, UserError
-from portal.i18n import N_, format_when
+from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, translate
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_media, show_timeline, state_line, user_text
+from portal.ui.translation_widgets import show_translation, translation_form
+from portal.ui.speech_widgets import read_aloud
 from portal.ui.widgets import field_slots, say, show_field_errors
+from portal.voice_clips import Reading
 
 viewer = require("my_reports")
 t = viewer.t
@@ -27,9 +30,16 @@ for report in mine:
         st.markdown(t(N_("Reported {when}"), when=format_when(viewer.language, report.created_at, "short")))
         if report.description:
             user_text(report.description, report.language)
+            show_translation(viewer, "report", report.id, report.language)
+            translation_form(viewer, "report", report.id)
         with st.expander(t(N_("What happened so far")), expanded=report.state in ("resolved", "verified")):
             with db() as session:
-                show_timeline(viewer, session, report.id)
+                said = show_timeline(viewer, session, report.id)
+            state_word = reports.STATE_LABELS[report.state]  # recorded clips can say it in bo / ii
+            read_aloud(viewer, Reading("。".join(said), viewer.language, (state_word,),
+                                       translate(DEFAULT_LANGUAGE, state_word)),
+                       key=f"read_timeline_{report.id}")
+            with db() as session:
                 show_media(viewer, session, report.id)
         if report.state in ("resolved", "verified"):
             with st.form(f"rate_{report.id}"):

@@ -1,11 +1,14 @@
 import streamlit as st
 
-from portal import points
+from portal import points, voice_notes
 from portal.errors import FieldErrors, UserError
-from portal.i18n import N_, format_number
+from portal.i18n import DEFAULT_LANGUAGE, N_, format_number, format_when_ago
 from portal.ui.data import db, settings
+from portal.ui.behalf_widgets import claim_note, ledger_note
 from portal.ui.guard import require
+from portal.ui.speech_widgets import read_aloud
 from portal.ui.points_widgets import esc, flash, run_action, show_errors, show_flash, when
+from portal.ui.voice_note_widgets import read_voice, store, voice_input
 from portal.ui.widgets import field_slots
 
 viewer = require("points")
@@ -51,7 +54,7 @@ def _more() -> None:
 
 
 st.title(t(N_("My points")))
-show_flash()
+show_flash(viewer)
 with db() as session:
     balance = points.balance(session, uid)
     cards = points.open_tasks_for(session, user_id=uid)
@@ -77,6 +80,7 @@ with tasks_tab:
             st.markdown(t(N_("{points} points · until {end}"), points=task.points,
                           end=when(viewer, task.ends_at)))
             st.markdown("**" + t(points.CLAIM_STATUS_LABELS[claim.status]) + "**")
+            claim_note(viewer, claim.id)  # 代办: "Claimed for you by …"
             if claim.status == "rejected" and claim.reject_reason:
                 st.markdown(t(N_("Reason: {reason}"), reason=esc(claim.reject_reason)))
             if item.can_submit:
@@ -92,15 +96,25 @@ with tasks_tab:
                         st.file_uploader(t(N_("Photo")), type=["jpg", "jpeg", "png", "webp"],
                                          key=f"proof_photo_{claim.id}")
                     slots |= field_slots(("photo",))
+                    voice_input(viewer, f"proof_voice_{claim.id}")
+                    slots |= field_slots(("voice",))
                     sent = st.form_submit_button(t(N_("Send proof")), type="primary", width="stretch")
                 if sent:
                     upload = state.get(f"proof_photo_{claim.id}")
+                    typed = state.get(f"proof_note_{claim.id}", "")
                     try:
+                        voice = read_voice(f"proof_voice_{claim.id}")
                         with db() as session:
-                            points.submit_proof(session, user_id=uid, claim_id=claim.id,
-                                                note=state.get(f"proof_note_{claim.id}", ""),
-                                                photo=upload.getvalue() if upload else None,
-                                                media_root=settings().media_dir)
+                            voice_notes.with_voice_note(
+                                session, store(), kind="task_proof", audio=voice, created_by=uid,
+                                language=viewer.language, typed=typed, text_field="note",
+                                empty_message=voice_notes.PHOTO_WRITE_OR_RECORD
+                                if task.proof == "photo_or_note" else voice_notes.WRITE_OR_RECORD,
+                                create=lambda: points.submit_proof(
+                                    session, user_id=uid, claim_id=claim.id,
+                                    note=voice_notes.text_or_spoken(typed, voice, viewer.language),
+                                    photo=upload.getvalue() if upload else None,
+                                    media_root=settings().media_dir))
                     except (FieldErrors, UserError) as exc:
                         show_errors(viewer, slots, exc)
                     else:
@@ -120,6 +134,8 @@ with tasks_tab:
             st.markdown(f"#### {esc(task.title)}")
             if task.description:
                 st.markdown(esc(task.description))
+            read_aloud(viewer, f"{task.title}。{task.description or ''}", DEFAULT_LANGUAGE,
+                       key=f"read_task_{task.id}")  # tasks are written by the office, in Chinese
             st.markdown(t(N_("**{points} points** · {start} – {end}"), points=task.points,
                           start=when(viewer, task.starts_at), end=when(viewer, task.ends_at)))
             st.markdown(t(N_("Places left: {left} of {places} · Proof: {proof}"),
@@ -181,10 +197,11 @@ with history_tab:
     if not lines:
         st.info(t(N_("No points yet. Claim a task to earn your first points.")))
     for line in lines:
-        sign = f"+{line.amount}" if line.amount > 0 else f"−{-line.amount}"
-        text = t(line.msgid, reason=esc(line.reason))
-        st.markdown(f"**{sign}** · {when(viewer, line.at)} · {text} · "
-                    + t(N_("balance {balance}"), balance=line.balance_after))
+        amount = format_number(viewer.language, abs(line.amount))
+        sign = f"+{amount}" if line.amount > 0 else f"−{amount}"
+        text = t(line.msgid, reason=esc(line.reason)) + ledger_note(viewer, line)  # 代办
+        st.markdown(f"**{sign}** · {format_when_ago(viewer.language, line.at)} · {text} · "
+                    + t(N_("balance {balance}"), balance=format_number(viewer.language, line.balance_after)))
     if total_lines > len(lines):
         st.button(t(N_("Show more")), key="points_more", on_click=_more)
     st.subheader(t(N_("Leaderboard")))

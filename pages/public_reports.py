@@ -10,6 +10,7 @@ from portal.i18n import N_, format_when
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_timeline, state_line, user_text
+from portal.ui.translation_widgets import show_translation, translation_form
 from portal.ui.widgets import folium_map
 
 viewer = require("public_reports")
@@ -41,6 +42,7 @@ for report in shown[:30]:
         st.markdown(format_when(viewer.language, report.created_at, "short"))
         if report.description:
             user_text(report.description, report.language)
+            show_translation(viewer, "report", report.id, report.language)
         if report.id == chosen:  # one timeline per run: the page stays quick with many reports
             st.markdown("**" + t(N_("Progress")) + "**")
             with db() as session:

@@ -11,6 +11,7 @@ from portal.i18n import N_
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_media, show_timeline, state_line, user_text
+from portal.ui.translation_widgets import show_translation, translation_form
 from portal.ui.widgets import folium_map
 
 viewer = require("report_map")
@@ -81,3 +82,6 @@ if report_id:
                 user_text(report.description, report.language)
             show_media(viewer, session, report.id)
             show_timeline(viewer, session, report.id)
+    if report is not None and report.description:
+        show_translation(viewer, "report", report.id, report.language)
+        translation_form(viewer, "report", report.id)

@@ -4,24 +4,29 @@ from db.models import User
 from portal import maps, reports
 from portal.errors import FieldErrors, UserError
 from portal.grids import DUTY_LABELS, KIND_LABELS, chain_for, locate
-from portal.i18n import N_
-from portal.media import check_audio, check_photo
+from portal.i18n import DEFAULT_LANGUAGE, N_, translate
+from portal.media import check_photo
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
+from portal.ui.behalf_widgets import CONSENT_KEY, acting_now, report_submitter
 from portal.ui.report_widgets import media_store, user_text
+from portal.ui.speech_widgets import announce
+from portal.ui.voice_note_widgets import read_voice, voice_input, voice_keys
 from portal.ui.widgets import field_slots, folium_map, grid_label, say, show_field_errors
+from portal.voice_clips import RESULT_REPORT_SENT
 
 viewer = require("report_new")
 t = viewer.t
 index = grid_index()
-FIELDS = ("rp_photo", "rp_camera", "rp_use_camera", "rp_voice", "rp_category", "rp_text", "rp_where")
+FIELDS = ("rp_photo", "rp_camera", "rp_use_camera", *voice_keys("rp_voice"), "rp_category", "rp_text", "rp_where")
 
 if "report_sent" in st.session_state:  # a finished report: clear the form before drawing it
     sent = st.session_state.pop("report_sent")
     for key in (*FIELDS, "rp_point"):
         st.session_state.pop(key, None)
-    st.success(t(N_("Thank you. Report #{id} was sent to {name}."), id=sent["id"], name=sent["to"]),
-               icon=":material/check_circle:")
+    done = N_("Thank you. Report #{id} was sent to {name}.")
+    announce(viewer, t(done, id=sent["id"], name=sent["to"]), phrases=(RESULT_REPORT_SENT,),
+             chinese=translate(DEFAULT_LANGUAGE, done, id=sent["id"], name=sent["to"]))
 
 st.title(t(N_("Snap a report")))
 st.markdown(t(N_("Tell us about a problem in the community. A photo or a voice note is enough.")))
@@ -36,7 +41,7 @@ st.file_uploader(t(N_("Photo")), type=["jpg", "jpeg", "png", "webp"], key="rp_ph
 if st.toggle(t(N_("Take a photo with the camera")), key="rp_use_camera"):
     st.camera_input(t(N_("Camera")), key="rp_camera")
 slots |= field_slots(("photo",))
-st.audio_input(t(N_("Or record a voice note")), key="rp_voice")
+voice_input(viewer, "rp_voice")
 slots |= field_slots(("voice",))
 st.text_area(t(N_("A few words (optional with a photo or voice note)")), key="rp_text",
              max_chars=reports.MAX_DESCRIPTION, height=110)
@@ -54,7 +59,7 @@ if upload is not None:
 # 2. where
 st.subheader(t(N_("Where is it?")))
 with db() as session:
-    me = session.get(User, viewer.user_id)
+    me = session.get(User, getattr(acting_now(viewer), "resident_id", viewer.user_id))  # 代办: their home
 home = index.grids.get(me.home_grid_id) if me and me.home_grid_id else None
 options = {"map": t(N_("I will click the place on the map"))}
 if home is not None:
@@ -100,6 +105,7 @@ category_id = st.session_state.get("rp_category")
 if point is not None and category_id and placement is not None and placement.inside:
     with db() as session:
         nearby = reports.nearby_open(session, category_id=category_id, lat=point[0], lon=point[1])
+    acting_for = st.session_state.get(CONSENT_KEY)
     if nearby:
         st.warning(t(N_("Someone has already reported this nearby. Add yourself to it instead?")))
         for item in nearby[:3]:
@@ -108,6 +114,8 @@ if point is not None and category_id and placement is not None and placement.ins
                               id=item.report.id, m=int(item.metres), n=item.supporters))
                 if item.report.description:
                     user_text(item.report.description, item.report.language)
+                if acting_for is not None:  # 代办: "Me too" would add the grid worker, not the resident
+                    continue
                 if st.button(t(N_("Me too")), key=f"metoo_{item.report.id}", icon=":material/group_add:"):
                     try:
                         with db() as session:
@@ -121,18 +129,17 @@ if point is not None and category_id and placement is not None and placement.ins
 if st.button(t(N_("Send the report")), type="primary", width="stretch", key="rp_send",
              icon=":material/send:"):
     voice, errors = None, {}
-    if st.session_state.get("rp_voice") is not None:
-        try:
-            voice = check_audio(st.session_state["rp_voice"].getvalue())
-        except UserError as exc:
-            errors["voice"] = exc.message
+    try:
+        voice = read_voice("rp_voice")
+    except UserError as exc:
+        errors["voice"] = exc.message
     if photo_error is not None:
         errors["photo"] = photo_error.message
     try:
         if errors:
             raise FieldErrors(errors)
         with db() as session:
-            report = reports.submit(
+            report = report_submitter(viewer)(  # 代办: filed for the resident while acting
                 session, index, media_store(), reporter_id=viewer.user_id,
                 category_id=category_id, description=st.session_state.get("rp_text", ""),
                 lat=point[0] if point else None, lon=point[1] if point else None,

@@ -11,6 +11,7 @@ from portal.i18n import N_, local_time
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.points_widgets import esc, flash, show_errors, show_flash, when
+from portal.ui.voice_note_widgets import show_voice_notes, voice_notes_of
 from portal.ui.widgets import field_slots, grid_label
 
 viewer = require("tasks_manage")
@@ -68,6 +69,7 @@ with db() as session:
 with tabs[0]:
     if not waiting:
         st.info(t(N_("No proof is waiting for your check.")))
+    spoken = voice_notes_of(viewer, "task_proof", [item.claim.id for item in waiting])
     for item in waiting:
         claim, task = item.claim, item.task
         with st.container(border=True):
@@ -83,6 +85,7 @@ with tabs[0]:
                 path = settings().media_dir / claim.proof_photo
                 if path.exists():
                     st.image(str(path), width=320)
+            show_voice_notes(viewer, spoken.get(claim.id, []))
             with st.form(f"verify_form_{claim.id}"):
                 st.text_input(t(N_("Reason, if not approved")), key=f"verify_reason_{claim.id}",
                               max_chars=200)

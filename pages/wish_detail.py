@@ -4,12 +4,16 @@ import streamlit as st
 
 from portal import auth, wishes
 from portal.errors import FieldErrors, UserError
-from portal.i18n import N_, format_when
+from portal.i18n import N_, format_when, format_when_ago
 from portal.media import MediaStore
 from portal.ui.data import db, grid_index, settings
+from portal.ui.behalf_widgets import wish_support, wish_trail
 from portal.ui.guard import require
 from portal.ui.shell import link_to
+from portal.ui.speech_widgets import read_aloud
 from portal.ui.wish_widgets import ERRORS, esc, facts, flash, run, show_flash, styles, wish_text
+from portal.ui.translation_widgets import show_translation, translation_form
+from portal.ui.voice_note_widgets import voice_player
 from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
 
 viewer = require("wish_detail")
@@ -36,17 +40,20 @@ except UserError as exc:
     st.stop()
 st.query_params["id"] = str(wish_id)
 card = view.card
-show_flash()
+show_flash(viewer)
 errors = state.pop(ERRORS, {})
 
 with st.container(border=True):
     wish_text(card, heading="h2")
+    read_aloud(viewer, f"{card.title}。{card.body}", card.language, key=f"read_wish_{wish_id}")
+    show_translation(viewer, "wish", wish_id, card.language)
     grid = index.grids.get(card.grid_id)
     facts(viewer, card, grid_label(index, grid) if grid else "")
     if card.photo_path:
         data = MediaStore(settings().media_dir).read(card.photo_path)
         if data:
             st.image(data, caption=None, width=480)
+    voice_player(viewer, "wish", wish_id)  # only the author and those who handle the wish hear it
 
 
 def _act(action, done):
@@ -64,6 +71,7 @@ if view.can_withdraw:
               icon=":material/undo:",
               on_click=_act, args=(lambda s: wishes.withdraw_vote(s, wish_id=wish_id, user_id=uid),
                                    t(N_("Your support was withdrawn."))))
+wish_support(viewer, wish_id)  # 代办: support in the name of the resident this session acts for
 if card.mine and card.state == "open":
     st.markdown(t(N_("This is your wish. Neighbours can support it; you cannot support your own wish.")))
 
@@ -133,15 +141,17 @@ if view.can_confirm:
                                                   note=state.get("dispute_note", "")),
                          t(N_("The adopter will see what is still missing.")), slots)
 
+translation_form(viewer, "wish", wish_id)
 st.subheader(t(N_("What happened")))
 lines = []
 for item in view.trail:
     who = item.actor_name or (t(N_("The system")) if item.actor_name is None and item.kind in ("promoted", "expired") else t(N_("A neighbour")))
-    line = f"{esc(format_when(viewer.language, item.at, 'short'))} · {esc(t(wishes.EVENT_LABELS.get(item.kind, item.kind)))} · {esc(who)}"
+    line = f"{esc(format_when_ago(viewer.language, item.at))} · {esc(t(wishes.EVENT_LABELS.get(item.kind, item.kind)))} · {esc(who)}"
     if item.note:
         line += f" · {esc(item.note)}"
     lines.append(f"<li>{line}</li>")
 st.html(f'<ul class="linli-wish-facts">{"".join(lines)}</ul>')
+wish_trail(viewer, wish_id)  # 代办: support given for residents, with both names
 for item in view.trail:
     if item.photo_path:
         data = MediaStore(settings().media_dir).read(item.photo_path)

@@ -1,10 +1,11 @@
 import streamlit as st
 
-from portal import auth, wishes
+from portal import auth, voice_notes, wishes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
+from portal.ui.voice_note_widgets import show_voice_notes, voice_notes_of
 from portal.ui.wish_widgets import esc, flash, run, show_flash
 from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
 
@@ -37,15 +38,29 @@ with db() as session:
 st.subheader(t(N_("Flagged wishes")))
 if not queue:
     st.info(t(N_("No flagged wishes.")))
+spoken = voice_notes_of(viewer, "wish", [wish.id for wish, _count in queue])
 for wish, count in queue:
     with st.container(border=True):
         st.html(f'<p lang="{esc(wish.language.replace("_", "-"))}"><strong>{esc(wish.title)}</strong></p>'
                 f'<p class="linli-wish-facts">{esc(t(N_("{n} open flags"), n=count))}</p>')
+        show_voice_notes(viewer, spoken.get(wish.id, []))
         left, right = st.columns(2)
         left.button(t(N_("Look and decide")), key=f"mod_open_{wish.id}", on_click=_open,
                     args=(wish.id,), width="stretch")
         right.button(t(N_("Keep it on the wall")), key=f"mod_keep_{wish.id}", on_click=_dismiss,
                      args=(wish.id,), width="stretch")
+
+st.subheader(t(N_("Wishes sent as voice notes")))
+with db() as session:
+    heard = voice_notes.recent_voice_wishes(session, viewer_id=uid)
+if not heard:
+    st.info(t(N_("No wish on the wall came with a voice note.")))
+for wish, notes in heard:
+    with st.container(border=True):
+        st.html(f'<p lang="{esc(wish.language.replace("_", "-"))}"><strong>{esc(wish.title)}</strong></p>')
+        show_voice_notes(viewer, notes)
+        st.button(t(N_("Look and decide")), key=f"mod_voice_open_{wish.id}", on_click=_open,
+                  args=(wish.id,), width="stretch")
 
 st.subheader(t(N_("Candidates for the next council")))
 if not candidates:

@@ -1,11 +1,12 @@
 import streamlit as st
 
-from portal import auth, wishes
+from portal import auth, voice_notes, wishes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import LANGUAGES, N_
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.shell import link_to
+from portal.ui.voice_note_widgets import checked_voice, store, voice_input, voice_keys
 from portal.ui.wish_widgets import flash
 from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
 
@@ -28,6 +29,8 @@ with st.form("wish_form"):
     st.text_area(t(N_("What do you wish for?")), key="wish_body", max_chars=wishes.BODY_MAX,
                  help=t(N_("A few sentences: what, where, and why it helps.")))
     slots |= field_slots(("body",))
+    voice_input(viewer, "wish_voice", state.get("wish_language"))
+    slots |= field_slots(("voice",))
     st.selectbox(t(N_("Category")), list(wishes.CATEGORY_LABELS), key="wish_category", index=None,
                  format_func=lambda c: t(wishes.CATEGORY_LABELS[c]), placeholder=t(N_("Choose…")))
     slots |= field_slots(("category",))
@@ -42,24 +45,32 @@ with st.form("wish_form"):
     slots |= field_slots(("photo",))
     submitted = st.form_submit_button(t(N_("Post the wish")), type="primary", width="stretch")
 
-if submitted:
+voice_ok, voice = checked_voice(viewer, "wish_voice", slots["voice"]) if submitted else (False, None)
+if submitted and voice_ok:
     upload = state.get("wish_photo")
+    spoken_in = state.get("wish_language") or viewer.language
     try:
         with db() as session:
-            wish = wishes.post_wish(
-                session, author_id=viewer.user_id, title=state.get("wish_title", ""),
-                body=state.get("wish_body", ""), category=state.get("wish_category"),
-                grid_id=state.get("wish_grid"), language=state.get("wish_language"),
-                personal=bool(state.get("wish_personal")),
-                photo=upload.getvalue() if upload is not None else None,
-                media_root=settings().media_dir,
-            )
+            wish = voice_notes.with_voice_note(
+                session, store(), kind="wish", audio=voice, created_by=viewer.user_id,
+                language=spoken_in, typed=state.get("wish_body", ""),
+                create=lambda: wishes.post_wish(
+                    session, author_id=viewer.user_id,
+                    title=voice_notes.title_or_spoken(state.get("wish_title"), voice, spoken_in, "wish"),
+                    body=voice_notes.text_or_spoken(state.get("wish_body"), voice, spoken_in),
+                    category=state.get("wish_category"),
+                    grid_id=state.get("wish_grid"), language=state.get("wish_language"),
+                    personal=bool(state.get("wish_personal")),
+                    photo=upload.getvalue() if upload is not None else None,
+                    media_root=settings().media_dir,
+                ))
     except FieldErrors as exc:
         show_field_errors(viewer, slots, exc.errors)
     except UserError as exc:
-        st.error(say(viewer, exc.message), icon=":material/error:")
+        (slots.get(exc.field) or st).error(say(viewer, exc.message), icon=":material/error:")
     else:
-        for key in ("wish_title", "wish_body", "wish_category", "wish_personal", "wish_photo"):
+        for key in ("wish_title", "wish_body", "wish_category", "wish_personal", "wish_photo",
+                    *voice_keys("wish_voice")):
             state.pop(key, None)
         state["wish_id"] = wish.id
         flash(t(N_("Your wish is on the wall.")))

@@ -3,6 +3,7 @@ import streamlit as st
 from portal import auth, wishes
 from portal.i18n import N_
 from portal.ui.data import db, grid_index
+from portal.ui.behalf_widgets import wish_support
 from portal.ui.guard import require
 from portal.ui.shell import link_to
 from portal.ui.wish_widgets import facts, run, show_flash, styles, wish_text
@@ -19,7 +20,7 @@ st.title(t(N_("Wish wall")))
 st.markdown(t(N_("Small wishes from neighbours. Support the ones you care about, or adopt one and make it happen.")))
 if auth.can_view(viewer.role, "wish_post"):
     link_to(auth.PAGE_BY_KEY["wish_post"], viewer)
-show_flash()
+show_flash(viewer)
 
 
 def _vote(wish_id: int) -> None:
@@ -87,6 +88,7 @@ for card in page.cards:
                     st.button(t(N_("Support ({n})"), n=card.support), key=f"wall_vote_{card.id}",
                               on_click=_vote, args=(card.id,), type="primary", width="stretch",
                               icon=":material/favorite:")
+            wish_support(viewer, card.id, key_prefix="behalf_wall")  # 代办
         with cols[1]:
             st.button(t(N_("Details and adopt")) if card.state == "open" else t(N_("Details")),
                       key=f"wall_open_{card.id}", on_click=_open, args=(card.id,),

@@ -10,6 +10,7 @@ from portal.media import check_photo
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.report_widgets import media_store, show_media, show_timeline, state_line, user_text
+from portal.ui.translation_widgets import show_translation, translation_form
 from portal.ui.widgets import say
 
 viewer = require("work_queue")
@@ -95,6 +96,7 @@ for item in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
                       who=item.assignee or t(N_("the community office"))))
         if report.description:
             user_text(report.description, report.language)
+            show_translation(viewer, "report", rid, report.language)
         state = report.state
         buttons = st.columns(3)
         if state in ("assigned", "reopened"):
@@ -110,6 +112,8 @@ for item in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
             with db() as session:
                 show_media(viewer, session, rid)
                 show_timeline(viewer, session, rid)
+            if report.description:
+                translation_form(viewer, "report", rid)
             if state in ("accepted", "in_progress"):
                 st.text_area(t(N_("What was done")), key=f"res_note_{rid}", max_chars=1000)
                 st.file_uploader(t(N_("Photo of the result")), type=["jpg", "jpeg", "png", "webp"],

@@ -108,6 +108,12 @@ PAGES: tuple[PageSpec, ...] = (
              hint=N_("For council members: vote on each agenda item")),
     PageSpec("council_manage", "pages/council_manage.py", N_("Council management"),
              ":material/gavel:", (STAFF, ADMIN)),
+    PageSpec("voice_clips", "pages/voice_clips.py", N_("Recorded phrases"),
+             ":material/record_voice_over:", (GRID_WORKER, STAFF, ADMIN),
+             hint=N_("Record the portal's phrases in Tibetan and Yi so they can be read aloud")),
+    PageSpec("act_for", "pages/act_for.py", N_("Acting on behalf"), ":material/handshake:",
+             (RESIDENT, GRID_WORKER, STAFF, ADMIN),
+             hint=N_("A grid worker files reports, supports wishes and claims tasks for a resident who agreed")),
     PageSpec("account", "pages/account.py", N_("My account"), ":material/manage_accounts:",
              EVERYONE_LOGGED_IN, tile=True, hint=N_("Password, language and large text")),
 )

@@ -15,7 +15,16 @@ wish_event, wish_promotion, points_entry), never from counters:
 - joint orders: reports with joint_task rows; departments: distinct departments in them.
 - wishes posted (`posted` events), fulfilled (first `fulfilled` event) and the median days between.
 - points issued (positive entries except refunds) and redeemed (reward entries less refunds).
-- council decisions: wish promotions decided in the period.
+- wish decisions: promotions of wishes to the council decided in the period (wish_promotion).
+- council items decided: agenda items whose voting closed in the period with an outcome of
+  `adopted` or `rejected` (not `not_decided`, which means no quorum), by the month of `decided_at`;
+  council actions done: actions whose first `action_progress` event to `done` falls in the period
+  (council_event rows), by the month of that event. A council belongs to its grid: a general grid's
+  council counts in that general grid's row, the community council in the row of the community grid
+  (the community as a whole), never spread over the general grids.
+
+Every function takes a Scope (portal.cockpit_scope): the whole community for staff, a grid worker's
+own grids and below for them; rows outside it are never read.
 """
 
 from __future__ import annotations
@@ -29,14 +38,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, true
 from sqlmodel import Session, select
 
+from db.models_council import Council, CouncilAction, CouncilEvent, CouncilItem, CouncilMeeting
 from db.models_points import PointsEntry
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent
 from db.models_wishes import Wish, WishEvent, WishPromotion
 from db.types import utcnow
 from portal import reports
+from portal.cockpit_scope import WHOLE, Scope
 from portal.grids import GridIndex
 from portal.i18n import N_
 
@@ -65,8 +76,14 @@ MEASURES: dict[str, tuple[str, bool, str]] = {
     "wish_median_days": (N_("Median days to fulfil a wish"), False, "days"),
     "points_issued": (N_("Points issued"), True, "count"),
     "points_redeemed": (N_("Points redeemed"), True, "count"),
-    "council_decided": (N_("Council decisions on wishes"), True, "count"),
+    "wishes_decided": (N_("Council decisions on wishes"), True, "count"),
+    "council_decided": (N_("Council items decided"), True, "count"),
+    "council_actions_done": (N_("Council actions done"), True, "count"),
 }
+OTHER_KEYS = ("wishes_posted", "wishes_fulfilled", "wish_median_days", "points_issued",
+              "points_redeemed", "wishes_decided", "council_decided", "council_actions_done")
+COUNTED = ("wishes_posted", "wishes_fulfilled", "points_issued", "points_redeemed",
+           "wishes_decided", "council_decided", "council_actions_done")
 RANKABLE = ("within_limit_pct", "closure_pct", "rating", "response_h", "resolution_h",
             "reopen_pct", "repeats")
 RED_BLACK_RULE = N_("Red list: the {n} grids with the best {measure}; black list: the {n} with the "
@@ -118,12 +135,17 @@ class ReportFact:
     repeat: bool = False
 
 
-def report_facts(session: Session, index: GridIndex, since: datetime, until: datetime) -> list[ReportFact]:
-    """One fact per report created in [since, until), derived from its event rows."""
-    in_period = (Report.created_at >= since) & (Report.created_at < until)
+def _in_scope(column, scope: Scope):
+    return true() if scope.whole else column.in_(scope.id_list())
+
+
+def report_facts(session: Session, index: GridIndex, since: datetime, until: datetime,
+                 scope: Scope = WHOLE) -> list[ReportFact]:
+    """One fact per report created in [since, until) in the scope, derived from its event rows."""
+    in_period = (Report.created_at >= since) & (Report.created_at < until) & _in_scope(Report.grid_id, scope)
     rows = _rows(session, select(Report.id, Report.grid_id, Report.category_id, Report.created_at,
                                Report.rating).where(in_period)).all()
-    facts = {rid: ReportFact(rid, group_of(index, gid), cid, month_of(created), created, rating=rating)
+    facts = {rid: ReportFact(rid, scope.row_of(index, gid), cid, month_of(created), created, rating=rating)
              for rid, gid, cid, created, rating in rows}
     ids = select(Report.id).where(in_period)
     events = _rows(session, select(ReportEvent.report_id, ReportEvent.action, ReportEvent.to_state,
@@ -222,30 +244,58 @@ def summarise(facts: list[ReportFact], limit_hours: float = 72) -> dict:
 
 # --- wishes, points, council -----------------------------------------------------------------
 
-def wish_facts(session: Session, index: GridIndex, since: datetime, until: datetime) -> dict:
-    """{'posted': [(group, month)], 'fulfilled': [(group, month, days)], 'decided': [(group, month)]}"""
+def wish_facts(session: Session, index: GridIndex, since: datetime, until: datetime,
+               scope: Scope = WHOLE) -> dict:
+    """{'posted': [(row, month)], 'fulfilled': [(row, month, days)], 'decided': [(row, month)]}"""
+    here = _in_scope(Wish.grid_id, scope)
     posted = _rows(session, select(Wish.grid_id, WishEvent.at).join(Wish, Wish.id == WishEvent.wish_id)
                           .where(WishEvent.kind == "posted", WishEvent.at >= since,
-                                 WishEvent.at < until)).all()
+                                 WishEvent.at < until, here)).all()
     first_fulfilled = select(WishEvent.wish_id, func.min(WishEvent.at).label("at")).where(
         WishEvent.kind == "fulfilled").group_by(WishEvent.wish_id).subquery()
     fulfilled = _rows(session, select(Wish.grid_id, Wish.created_at, first_fulfilled.c.at)
                              .join(first_fulfilled, first_fulfilled.c.wish_id == Wish.id)
-                             .where(first_fulfilled.c.at >= since, first_fulfilled.c.at < until)).all()
+                             .where(first_fulfilled.c.at >= since, first_fulfilled.c.at < until,
+                                    here)).all()
     decided = _rows(session, select(Wish.grid_id, WishPromotion.decided_at)
                            .join(Wish, Wish.id == WishPromotion.wish_id)
                            .where(WishPromotion.status == "decided", WishPromotion.decided_at >= since,
-                                  WishPromotion.decided_at < until)).all()
+                                  WishPromotion.decided_at < until, here)).all()
+    row = scope.row_of
     return {
-        "posted": [(group_of(index, g), month_of(at)) for g, at in posted],
-        "fulfilled": [(group_of(index, g), month_of(at), (at - created).total_seconds() / 86400)
+        "posted": [(row(index, g), month_of(at)) for g, at in posted],
+        "fulfilled": [(row(index, g), month_of(at), (at - created).total_seconds() / 86400)
                       for g, created, at in fulfilled],
-        "decided": [(group_of(index, g), month_of(at)) for g, at in decided],
+        "decided": [(row(index, g), month_of(at)) for g, at in decided],
     }
 
 
+def council_facts(session: Session, index: GridIndex, since: datetime, until: datetime,
+                  scope: Scope = WHOLE) -> dict:
+    """{'decided': [(row, month, outcome)], 'done': [(row, month)]}: agenda items decided and
+    council actions done in [since, until), each in the row of its council's grid."""
+    here = _in_scope(Council.grid_id, scope)
+    decided = _rows(session, select(Council.grid_id, CouncilItem.decided_at, CouncilItem.outcome)
+                    .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+                    .join(Council, Council.id == CouncilMeeting.council_id)
+                    .where(CouncilItem.outcome.in_(("adopted", "rejected")),
+                           CouncilItem.decided_at >= since, CouncilItem.decided_at < until, here)).all()
+    first_done = select(CouncilEvent.action_id, func.min(CouncilEvent.at).label("at")).where(
+        CouncilEvent.kind == "action_progress", CouncilEvent.to_state == "done",
+        CouncilEvent.action_id.is_not(None)).group_by(CouncilEvent.action_id).subquery()
+    done = _rows(session, select(Council.grid_id, first_done.c.at)
+                 .join(CouncilAction, CouncilAction.id == first_done.c.action_id)
+                 .join(CouncilItem, CouncilItem.id == CouncilAction.item_id)
+                 .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+                 .join(Council, Council.id == CouncilMeeting.council_id)
+                 .where(first_done.c.at >= since, first_done.c.at < until, here)).all()
+    row = scope.row_of
+    return {"decided": [(row(index, g), month_of(at), outcome) for g, at, outcome in decided],
+            "done": [(row(index, g), month_of(at)) for g, at in done]}
+
+
 def points_facts(session: Session, index: GridIndex, since: datetime, until: datetime,
-                 by: str = "grid") -> list[tuple]:
+                 by: str = "grid", scope: Scope = WHOLE) -> list[tuple]:
     """(key, issued, redeemed) summed in the database from the ledger lines; key is the general
     grid (by="grid") or the Beijing month (by="month": one range query per month, so the
     created_at index is used and no per-row date formatting is needed)."""
@@ -253,19 +303,20 @@ def points_facts(session: Session, index: GridIndex, since: datetime, until: dat
                             PointsEntry.amount), else_=0))
     redeemed = func.sum(case((PointsEntry.source.in_(("reward", "refund")), -PointsEntry.amount),
                              else_=0))
+    here = _in_scope(PointsEntry.grid_id, scope)
     if by == "month":
         out = []
         bounds = month_bounds(since, until)
         for label, start, end in bounds:
             i, r = _rows(session, select(issued, redeemed).where(
-                PointsEntry.created_at >= start, PointsEntry.created_at < end)).one()
+                PointsEntry.created_at >= start, PointsEntry.created_at < end, here)).one()
             out.append((label, int(i or 0), int(r or 0)))
         return out
     grid = (PointsEntry.grid_id + 0).label("grid")  # + 0: scan by time, not by the grid index
     rows = _rows(session, select(grid, issued, redeemed)
-                 .where(PointsEntry.created_at >= since, PointsEntry.created_at < until)
+                 .where(PointsEntry.created_at >= since, PointsEntry.created_at < until, here)
                  .group_by(grid)).all()
-    return [(group_of(index, g), int(i or 0), int(r or 0)) for g, i, r in rows]
+    return [(scope.row_of(index, g), int(i or 0), int(r or 0)) for g, i, r in rows]
 
 
 def month_bounds(since: datetime, until: datetime) -> list[tuple[str, datetime, datetime]]:
@@ -291,11 +342,12 @@ class Measures:
 
 
 def measures(session: Session, index: GridIndex, *, since: datetime, until: datetime,
-             by: str = "grid", limit_hours: float = 72) -> Measures:
-    """All measures for reports, wishes, points and council, grouped by grid, category or month."""
+             by: str = "grid", limit_hours: float = 72, scope: Scope = WHOLE) -> Measures:
+    """All measures for reports, wishes, points and council, grouped by grid, category or month,
+    counted only from rows in the scope (the whole community by default)."""
     if by not in DIMENSIONS:
         raise ValueError(by)
-    facts = report_facts(session, index, since, until)
+    facts = report_facts(session, index, since, until, scope)
     keyf = {"grid": lambda f: f.grid, "category": lambda f: f.category_id,
             "month": lambda f: f.month}[by]
     groups: dict[object, list[ReportFact]] = defaultdict(list)
@@ -303,49 +355,63 @@ def measures(session: Session, index: GridIndex, *, since: datetime, until: date
         groups[keyf(fact)].append(fact)
     keys: set = set(groups)
     if by == "grid":
-        keys |= {g.id for g in index.of_kind("general")}
+        keys |= scope.row_grids(index)
     elif by == "month":
         keys |= set(months_between(since, until))
-    extra: dict[object, dict] = defaultdict(lambda: {"wishes_posted": 0, "wishes_fulfilled": 0,
-                                                     "wish_days": [], "points_issued": 0,
-                                                     "points_redeemed": 0, "council_decided": 0})
-    total_extra = extra["__total__"]
-    if by != "category":  # wishes and points have no report category
-        pos = 0 if by == "grid" else 1
-        wishes = wish_facts(session, index, since, until)
-        for row in wishes["posted"]:
-            extra[row[pos]]["wishes_posted"] += 1
-            total_extra["wishes_posted"] += 1
-        for row in wishes["fulfilled"]:
-            extra[row[pos]]["wishes_fulfilled"] += 1
-            extra[row[pos]]["wish_days"].append(row[2])
-            total_extra["wishes_fulfilled"] += 1
-            total_extra["wish_days"].append(row[2])
-        for row in wishes["decided"]:
-            extra[row[pos]]["council_decided"] += 1
-            total_extra["council_decided"] += 1
-        for key, issued, redeemed in points_facts(session, index, since, until, by):
-            extra[key]["points_issued"] += issued
-            extra[key]["points_redeemed"] += redeemed
-            total_extra["points_issued"] += issued
-            total_extra["points_redeemed"] += redeemed
-        keys |= {k for k in extra if k != "__total__" and k is not None}
+    extra: dict[object, dict] = defaultdict(_no_other_figures)
+    if by != "category":  # wishes, points and council have no report category
+        _count_other_figures(extra, session, index, since, until, by, scope)
+        keys |= {k for k in extra if k != TOTAL and k is not None}
 
     def finish(base: dict, more: dict | None) -> dict:
         if by == "category":
             return base
-        more = more or extra.default_factory()
+        more = more or _no_other_figures()
         days = more["wish_days"]
-        return {**base, "wishes_posted": more["wishes_posted"],
-                "wishes_fulfilled": more["wishes_fulfilled"],
-                "wish_median_days": round(statistics.median(days), 1) if days else None,
-                "points_issued": more["points_issued"], "points_redeemed": more["points_redeemed"],
-                "council_decided": more["council_decided"]}
+        return {**base, **{k: more[k] for k in COUNTED},
+                "wish_median_days": round(statistics.median(days), 1) if days else None}
 
-    rows = [{"key": k, **finish(summarise(groups.get(k, []), limit_hours), extra.get(k))}
+    community = {g.id for g in index.of_kind("community")} if by == "grid" else set()
+    rows = [{"key": k, **finish(summarise(groups.get(k, []), limit_hours), extra.get(k)),
+             **({"community": True} if k in community else {})}
             for k in sorted((k for k in keys if k is not None), key=str)]
-    total = finish(summarise(facts, limit_hours), total_extra)
+    total = finish(summarise(facts, limit_hours), extra[TOTAL])
     return Measures(by, rows, total, since, until)
+
+
+TOTAL = "__total__"
+
+
+def _no_other_figures() -> dict:
+    return {**{k: 0 for k in COUNTED}, "wish_days": []}
+
+
+def _count_other_figures(extra: dict, session: Session, index: GridIndex, since: datetime,
+                         until: datetime, by: str, scope: Scope) -> None:
+    """Adds wish, points and council figures to extra[row key] and extra[TOTAL]."""
+    pos = 0 if by == "grid" else 1
+
+    def add(row: tuple, measure: str, amount: int = 1) -> None:
+        extra[row[pos]][measure] += amount
+        extra[TOTAL][measure] += amount
+
+    wishes = wish_facts(session, index, since, until, scope)
+    for row in wishes["posted"]:
+        add(row, "wishes_posted")
+    for row in wishes["fulfilled"]:
+        add(row, "wishes_fulfilled")
+        extra[row[pos]]["wish_days"].append(row[2])
+        extra[TOTAL]["wish_days"].append(row[2])
+    for row in wishes["decided"]:
+        add(row, "wishes_decided")
+    council = council_facts(session, index, since, until, scope)
+    for row in council["decided"]:
+        add(row, "council_decided")
+    for row in council["done"]:
+        add(row, "council_actions_done")
+    for key, issued, redeemed in points_facts(session, index, since, until, by, scope):
+        add((key, key), "points_issued", issued)
+        add((key, key), "points_redeemed", redeemed)
 
 
 def months_between(since: datetime, until: datetime) -> list[str]:
@@ -383,7 +449,8 @@ def red_black(result: Measures, measure: str, *, n: int = 3, min_reports: int = 
     if measure not in RANKABLE:
         raise ValueError(measure)
     higher = MEASURES[measure][1]
-    taking = [r for r in result.rows if r["received"] >= min_reports and r.get(measure) is not None]
+    taking = [r for r in result.rows if r["received"] >= min_reports and r.get(measure) is not None
+              and not r.get("community")]  # grids are ranked, not the community as a whole
 
     def order(best_first: bool):
         sign = -1 if higher == best_first else 1
@@ -411,7 +478,8 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
-def open_reports(session: Session, index: GridIndex, *, now: datetime | None = None) -> list[dict]:
+def open_reports(session: Session, index: GridIndex, *, now: datetime | None = None,
+                 scope: Scope = WHOLE) -> list[dict]:
     """Public reports without personal data: no reporter, no handler names, no description
     (residents write names and room numbers in it), place rounded to about 10 m."""
     from portal.report_queries import public_reports
@@ -419,6 +487,8 @@ def open_reports(session: Session, index: GridIndex, *, now: datetime | None = N
     cats = dict(session.exec(select(ReportCategory.id, ReportCategory.code)).all())
     out = []
     for r in public_reports(session, now=now):
+        if not scope.covers(r.grid_id):
+            continue
         general = index.grids.get(group_of(index, r.grid_id))
         out.append({"id": r.id, "category": cats.get(r.category_id, ""), "state": r.state,
                     "grid": general.code if general else "", "created_at": _iso(r.created_at),
@@ -430,9 +500,10 @@ def open_reports(session: Session, index: GridIndex, *, now: datetime | None = N
 PUBLIC_WISH_STATES = ("open", "adopted", "fulfilled", "confirmed", "promoted", "decided")
 
 
-def open_wishes(session: Session, index: GridIndex) -> list[dict]:
+def open_wishes(session: Session, index: GridIndex, *, scope: Scope = WHOLE) -> list[dict]:
     """Wishes on the public wall; personal needs and authors are left out; place = grid centre."""
-    rows = session.exec(select(Wish).where(Wish.state.in_(PUBLIC_WISH_STATES), Wish.personal == False)  # noqa: E712
+    rows = session.exec(select(Wish).where(Wish.state.in_(PUBLIC_WISH_STATES), Wish.personal == False,  # noqa: E712
+                                           _in_scope(Wish.grid_id, scope))
                         .order_by(Wish.id)).all()
     out = []
     for w in rows:
@@ -445,9 +516,11 @@ def open_wishes(session: Session, index: GridIndex) -> list[dict]:
     return out
 
 
-def open_decisions(session: Session, index: GridIndex) -> list[dict]:
+def open_decisions(session: Session, index: GridIndex, *, scope: Scope = WHOLE) -> list[dict]:
+    """Council decisions on promoted wishes."""
     rows = session.exec(select(WishPromotion, Wish).join(Wish, Wish.id == WishPromotion.wish_id)
-                        .where(WishPromotion.status == "decided").order_by(WishPromotion.decided_at)).all()
+                        .where(WishPromotion.status == "decided", _in_scope(Wish.grid_id, scope))
+                        .order_by(WishPromotion.decided_at)).all()
     out = []
     for promotion, wish in rows:
         grid = index.grids.get(wish.grid_id)
@@ -458,6 +531,19 @@ def open_decisions(session: Session, index: GridIndex) -> list[dict]:
                     "lat": round(point.y, 4) if point else None,
                     "lon": round(point.x, 4) if point else None})
     return out
+
+
+def open311_in_scope(session: Session, scope: Scope = WHOLE, *, now: datetime | None = None) -> str:
+    """The Open311 GeoReport v2 file of the public reports in the scope."""
+    from portal.report_queries import open311_requests
+
+    requests = open311_requests(session, now=now)
+    if not scope.whole:
+        ids = {str(rid) for rid in session.exec(select(Report.id).where(
+            Report.id.in_([int(r["service_request_id"]) for r in requests]),
+            _in_scope(Report.grid_id, scope))).all()} if requests else set()
+        requests = [r for r in requests if r["service_request_id"] in ids]
+    return json.dumps(requests, ensure_ascii=False, indent=1)
 
 
 def to_geojson(rows: list[dict]) -> bytes:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -35,6 +35,7 @@ from db.models_council import (
     CouncilBallot, CouncilBallotChange, CouncilEvent, CouncilItem, CouncilMeeting, CouncilProposal,
     CouncilProposalSupport, CouncilSeat,
 )
+from db.models_council_extras import CouncilAttachment, CouncilItemOption
 from db.types import utcnow
 from portal import auth, points
 from portal.config import TIMEZONE
@@ -42,6 +43,7 @@ from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, N_, translate
+from portal.text import clean_text
 
 TITLE_MAX = 80
 ITEM_TITLE_MAX = 120
@@ -52,6 +54,8 @@ NOTE_MAX = 500
 MINUTES_MAX = 10000
 PROPOSALS_PER_MEETING = 3  # per resident per meeting
 DEFAULT_ACTION_DAYS = 30
+COUNCIL_GRID_KINDS = ("community", "general")
+TERM_DAYS_MAX = 5 * 365 + 2
 
 MANAGER_ROLES = (auth.STAFF, auth.ADMIN)
 PROPOSER_ROLES = (auth.RESIDENT,)
@@ -86,6 +90,19 @@ SOURCE_LABELS = {
     "member": N_("Council member"),
 }
 CHOICE_LABELS = {"for": N_("For"), "against": N_("Against"), "abstain": N_("Abstain")}
+
+
+@dataclass(frozen=True)
+class Option:
+    """What a member can choose on an item: the default for / against / abstain (label: a message
+    id to translate) or one of the item's own options (key "o<position>", label as staff typed it)."""
+
+    key: str
+    label: str
+    custom: bool = False
+
+
+DEFAULT_OPTIONS = tuple(Option(key, CHOICE_LABELS[key]) for key in CHOICES)
 OUTCOME_LABELS = {
     "adopted": N_("Adopted by the council"),
     "rejected": N_("Rejected by the council"),
@@ -105,10 +122,6 @@ VOTING_NOT_OPEN = N_("Voting on this item is not open. Votes are only counted wh
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-def _clean(text: str | None) -> str:
-    return (text or "").replace("\x00", "").strip()
-
 
 def _manager(session: Session, user_id: int) -> User:
     user = active_user(session, user_id)
@@ -189,14 +202,28 @@ def create_council(session: Session, *, actor_id: int, grid_id: int, name: str,
                    proposal_days: int = 3, now: datetime | None = None) -> Council:
     now = now or utcnow()
     _manager(session, actor_id)
-    name = _clean(name)
+    name = clean_text(name)
     errors: dict[str, Message] = {}
     _length(errors, "name", name, 120, N_("Please give the council a name."))
-    if session.get(Grid, grid_id) is None:
+    grid = session.get(Grid, grid_id) if isinstance(grid_id, int) else None
+    if grid is None or grid.kind not in COUNCIL_GRID_KINDS:
         errors["grid"] = Message(N_("Please choose the grid the council serves."))
-    if not term_start or not term_end or term_end <= term_start:
+    if not isinstance(term_start, date) or not isinstance(term_end, date) or term_end <= term_start:
         errors["term_end"] = Message(N_("The term must end after it starts."))
+    elif term_end < _today(now):
+        errors["term_end"] = Message(N_("The term has already ended. Please choose an end in the future."))
+    elif (term_end - term_start).days > TERM_DAYS_MAX:
+        errors["term_end"] = Message(N_("A term lasts at most {years} years."), {"years": TERM_DAYS_MAX // 365})
     errors |= _rule_errors(seats_per_group, quorum_num, quorum_den, majority, proposal_days)
+    if not errors:
+        # Lock the grid (PostgreSQL) so two staff cannot both create its council at once.
+        session.exec(select(Grid.id).where(Grid.id == grid_id).with_for_update()).first()
+        clash = _overlapping(session, grid_id, term_start, term_end)
+        if clash is not None:
+            session.rollback()
+            errors["grid"] = Message(N_("“{name}” already serves this grid from {start} to {end}. Choose a term that does not overlap."),
+                                     {"name": clash.name, "start": clash.term_start.isoformat(),
+                                      "end": clash.term_end.isoformat()})
     if errors:
         raise FieldErrors(errors)
     council = Council(grid_id=grid_id, name=name, term_start=term_start, term_end=term_end,
@@ -208,6 +235,17 @@ def create_council(session: Session, *, actor_id: int, grid_id: int, name: str,
     _event(session, council.id, "council_created", actor_id, now, note=name)
     _commit(session)
     return session.get(Council, council.id)
+
+
+def _overlapping(session: Session, grid_id: int, start: date, end: date) -> Council | None:
+    return session.exec(select(Council).where(
+        Council.grid_id == grid_id, Council.term_start <= end, Council.term_end >= start)).first()
+
+
+def council_grids(session: Session) -> list[Grid]:
+    """The grids a council can serve: the community and its general grids."""
+    return list(session.exec(select(Grid).where(Grid.kind.in_(COUNCIL_GRID_KINDS))
+                             .order_by(Grid.kind != "community", Grid.code)).all())
 
 
 def _rule_errors(seats_per_group, quorum_num, quorum_den, majority, proposal_days) -> dict:
@@ -340,7 +378,7 @@ def end_seat(session: Session, *, seat_id: int, actor_id: int, note: str = "",
         session.rollback()
         raise UserError(CHANGED)
     _event(session, seat.council_id, "seat_ended", actor_id, now, from_state=seat.seat_group,
-           note=_clean(note)[:NOTE_MAX] or None)
+           note=clean_text(note)[:NOTE_MAX] or None)
     _commit(session)
 
 
@@ -393,6 +431,37 @@ def council_for(session: Session, user_id: int | None, now: datetime | None = No
     return current[-1]
 
 
+def councils_for(session: Session, user_id: int | None, now: datetime | None = None) -> list[Council]:
+    """Every council whose term runs now and whose area holds the viewer's home, the widest
+    (community) first; a viewer living elsewhere or without a home sees the community councils.
+    Falls back to council_for when no council's term runs now."""
+    today = _today(now or utcnow())
+    current = [x for x in councils(session) if x.term_start <= today <= x.term_end]
+    user = session.get(User, user_id) if user_id else None
+    kinds = dict(session.exec(select(Grid.id, Grid.kind)).all())
+    mine = []
+    if user is not None and user.home_grid_id is not None:
+        parents = parent_map(session)
+        mine = [x for x in current if user.home_grid_id in subtree(parents, x.grid_id)]
+    mine = mine or [x for x in current if kinds.get(x.grid_id) == "community"]
+    mine.sort(key=lambda x: (kinds.get(x.grid_id) != "community", x.id))
+    if mine:
+        return mine
+    fallback = council_for(session, user_id, now)
+    return [fallback] if fallback is not None else []
+
+
+def seated_councils(session: Session, user_id: int | None) -> list[Council]:
+    """The councils on which the person holds a seat now (community first)."""
+    if not user_id:
+        return []
+    found = session.exec(select(Council).join(CouncilSeat, CouncilSeat.council_id == Council.id)
+                         .join(Grid, Grid.id == Council.grid_id)
+                         .where(CouncilSeat.active_user_id == user_id)
+                         .order_by(Grid.kind != "community", Council.id)).all()
+    return list(found)
+
+
 # --- meetings ----------------------------------------------------------------------------------
 
 def create_meeting(session: Session, *, council_id: int, actor_id: int, starts_at: datetime | None,
@@ -402,7 +471,7 @@ def create_meeting(session: Session, *, council_id: int, actor_id: int, starts_a
     now = now or utcnow()
     _manager(session, actor_id)
     council = _council(session, council_id)
-    place = _clean(place)
+    place = clean_text(place)
     errors: dict[str, Message] = {}
     if starts_at is None:
         errors["starts_at"] = Message(N_("Please choose the date and time of the meeting."))
@@ -505,8 +574,7 @@ def close_voting(session: Session, *, meeting_id: int, actor_id: int, action_own
     for item in items:
         result = tally(session, item.id, council=council, seats=seats_now)
         item.outcome, item.seats_at_close, item.decided_at = result.outcome, seats_now, now
-        item.decision = translate(DEFAULT_LANGUAGE, DECISION_TEXTS[result.outcome],
-                                  title=item.title, **result.counts())
+        item.decision = decision_text(item, result)
         session.add(item)
         _event(session, council.id, "item_decided", actor_id, now, meeting_id=meeting_id,
                item_id=item.id, to_state=result.outcome, note=item.decision)
@@ -530,6 +598,20 @@ DECISION_TEXTS = {
     "rejected": N_("The council rejected “{title}”: {for} for, {against} against, {abstain} abstaining."),
     "not_decided": N_("The council could not decide “{title}”: too few members voted ({voted})."),
 }
+CHOSEN_TEXT = N_("The council chose “{option}” on “{title}”: {results}.")
+TIED_TEXT = N_("The council could not decide “{title}”: a tie between {options} with {n} votes each ({results}).")
+
+
+def decision_text(item: CouncilItem, result: Tally, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The decision in words, kept with the item (in the community's language)."""
+    if not result.custom or not result.quorum_met:
+        return translate(lang, DECISION_TEXTS[result.outcome], title=item.title, **result.counts())
+    results = ", ".join(f"{o.label} {result.votes[o.key]}" for o in result.options)
+    if result.winner is not None:
+        return translate(lang, CHOSEN_TEXT, option=result.winner.label, title=item.title, results=results)
+    leaders = result.leaders
+    return translate(lang, TIED_TEXT, title=item.title, options=" / ".join(o.label for o in leaders),
+                     n=result.votes[leaders[0].key] if leaders else 0, results=results)
 
 
 def _decide_wish(session: Session, council_id: int, meeting_id: int, item: CouncilItem,
@@ -550,7 +632,7 @@ def publish_minutes(session: Session, *, meeting_id: int, actor_id: int, minutes
                     now: datetime | None = None) -> CouncilMeeting:
     now = now or utcnow()
     _manager(session, actor_id)
-    minutes = _clean(minutes)
+    minutes = clean_text(minutes)
     errors: dict[str, Message] = {}
     _length(errors, "minutes", minutes, MINUTES_MAX, N_("Please write the minutes of the meeting."))
     if errors:
@@ -589,7 +671,7 @@ def submit_proposal(session: Session, *, meeting_id: int, author_id: int, title:
     if author.role not in PROPOSER_ROLES or not lives_in(session, council, author):
         raise UserError(N_("Only residents of this community can submit proposals."))
     _proposals_open(meeting, now)
-    title, body = _clean(title), _clean(body)
+    title, body = clean_text(title), clean_text(body)
     errors: dict[str, Message] = {}
     _length(errors, "title", title, TITLE_MAX, N_("Please write a short title for your proposal."))
     _length(errors, "body", body, BODY_MAX, N_("Please say what you propose and why."))
@@ -649,6 +731,38 @@ def support_proposal(session: Session, *, proposal_id: int, user_id: int,
     return count
 
 
+def withdraw_support(session: Session, *, proposal_id: int, user_id: int,
+                     now: datetime | None = None) -> int:
+    """Takes back one's support while the proposal waits for screening and proposals are open;
+    the trail keeps who withdrew when. Returns the proposal's support now."""
+    now = now or utcnow()
+    active_user(session, user_id)
+    proposal = session.get(CouncilProposal, proposal_id) if proposal_id else None
+    if proposal is None:
+        raise UserError(NOT_FOUND)
+    meeting = _meeting(session, proposal.meeting_id)
+    if proposal.status != "submitted":
+        raise UserError(N_("This proposal has been screened: support can no longer be withdrawn."))
+    _proposals_open(meeting, now)
+    result = session.execute(delete(CouncilProposalSupport).where(
+        CouncilProposalSupport.proposal_id == proposal_id, CouncilProposalSupport.user_id == user_id)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        raise UserError(N_("You do not support this proposal (any more)."))
+    # Read under the write lock (SQLite) so a screening that just happened is seen.
+    status = session.exec(select(CouncilProposal.status).where(CouncilProposal.id == proposal_id)
+                          .with_for_update(read=True)).one()
+    if status != "submitted":
+        session.rollback()
+        raise UserError(N_("This proposal has been screened: support can no longer be withdrawn."))
+    _event(session, meeting.council_id, "support_withdrawn", user_id, now, meeting_id=meeting.id,
+           proposal_id=proposal_id)
+    count = support_counts(session, [proposal_id]).get(proposal_id, 0)
+    _commit(session)
+    return count
+
+
 def support_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
     """Distinct supporters of each proposal, including those of proposals merged into it."""
     if not proposal_ids:
@@ -696,8 +810,8 @@ def accept_proposal(session: Session, *, proposal_id: int, actor_id: int, title:
     """Puts a proposal on its meeting's agenda (staff may shorten the title, add background)."""
     now = now or utcnow()
     proposal, meeting = _screenable(session, proposal_id, actor_id)
-    title = _clean(title) or proposal.title
-    background = _clean(background) or proposal.body
+    title = clean_text(title) or proposal.title
+    background = clean_text(background) or proposal.body
     errors: dict[str, Message] = {}
     _length(errors, "title", title, ITEM_TITLE_MAX, N_("Please write a short title for the item."))
     if len(background) > BODY_MAX:
@@ -729,7 +843,7 @@ def merge_proposal(session: Session, *, proposal_id: int, into_id: int, actor_id
         session.rollback()
         raise UserError(N_("Please choose a similar proposal of the same meeting that is still open."),
                         field="into")
-    note = _clean(note)[:REASON_MAX]
+    note = clean_text(note)[:REASON_MAX]
     _screen(session, proposal, "merged", actor_id, now, merged_into_id=target.id, reason=note or None)
     _event(session, meeting.council_id, "proposal_merged", actor_id, now, meeting_id=meeting.id,
            proposal_id=proposal.id, from_state="submitted", to_state="merged",
@@ -741,7 +855,7 @@ def merge_proposal(session: Session, *, proposal_id: int, into_id: int, actor_id
 def decline_proposal(session: Session, *, proposal_id: int, actor_id: int, reason: str,
                      now: datetime | None = None) -> CouncilProposal:
     now = now or utcnow()
-    reason = _clean(reason)
+    reason = clean_text(reason)
     errors: dict[str, Message] = {}
     _length(errors, "reason", reason, REASON_MAX, N_("Please give the proposer a reason."))
     if errors:
@@ -807,7 +921,7 @@ def add_item(session: Session, *, meeting_id: int, actor_id: int, source: str,
     """Adds a promoted wish, a report, or a staff or member item to a meeting's agenda."""
     now = now or utcnow()
     _manager(session, actor_id)
-    title, background = _clean(title), _clean(background)
+    title, background = clean_text(title), clean_text(background)
     language = DEFAULT_LANGUAGE
     if source == "wish":
         from db.models_wishes import Wish, WishPromotion
@@ -871,7 +985,7 @@ def remove_item(session: Session, *, item_id: int, actor_id: int, reason: str,
     """Takes an item off an agenda before voting (a proposal goes back to screening)."""
     now = now or utcnow()
     _manager(session, actor_id)
-    reason = _clean(reason)
+    reason = clean_text(reason)
     errors: dict[str, Message] = {}
     _length(errors, "reason", reason, REASON_MAX, N_("Please say why the item is taken off."))
     if errors:
@@ -893,6 +1007,11 @@ def remove_item(session: Session, *, item_id: int, actor_id: int, reason: str,
     # The trail keeps the item's title and the reason; its rows no longer point at the item.
     session.execute(update(CouncilEvent).where(CouncilEvent.item_id == item.id).values(item_id=None)
                     .execution_options(synchronize_session=False))
+    session.execute(delete(CouncilItemOption).where(CouncilItemOption.item_id == item.id))
+    session.execute(update(CouncilAttachment).where(CouncilAttachment.item_id == item.id)
+                    .values(item_id=None, removed_at=func.coalesce(CouncilAttachment.removed_at, now),
+                            removed_by=func.coalesce(CouncilAttachment.removed_by, actor_id))
+                    .execution_options(synchronize_session=False))
     session.delete(item)
     _commit(session)
 
@@ -905,6 +1024,7 @@ class Tally:
     quorum_needed: int
     majority: str
     by_hand: int = 0
+    options: tuple[Option, ...] = DEFAULT_OPTIONS
 
     @property
     def voted(self) -> int:
@@ -915,7 +1035,29 @@ class Tally:
         return self.seats > 0 and self.voted >= self.quorum_needed
 
     @property
+    def custom(self) -> bool:
+        """The item has its own options: the option with strictly the most votes wins."""
+        return any(o.custom for o in self.options)
+
+    @property
+    def leaders(self) -> list[Option]:
+        """The options with the most votes (more than one: a tie; none before any vote)."""
+        most = max((self.votes[o.key] for o in self.options), default=0)
+        return [o for o in self.options if most > 0 and self.votes[o.key] == most]
+
+    @property
+    def winner(self) -> Option | None:
+        leaders = self.leaders
+        return leaders[0] if self.custom and self.quorum_met and len(leaders) == 1 else None
+
+    @property
+    def tied(self) -> bool:
+        return self.custom and self.quorum_met and len(self.leaders) > 1
+
+    @property
     def majority_met(self) -> bool:
+        if self.custom:
+            return len(self.leaders) == 1
         yes, no, voted = self.votes["for"], self.votes["against"], self.voted
         if self.majority == "half_of_votes":
             return yes * 2 > voted
@@ -927,6 +1069,8 @@ class Tally:
     def outcome(self) -> str:
         if not self.quorum_met:
             return "not_decided"
+        if self.custom:  # a choice between options: one wins, or a tie decides nothing
+            return "adopted" if self.majority_met else "not_decided"
         return "adopted" if self.majority_met else "rejected"
 
     def counts(self) -> dict[str, int]:
@@ -952,6 +1096,7 @@ def tally(session: Session, item_id: int, *, council: Council | None = None,
             sum(seat_counts(session, council.id).values())
     rows = session.exec(select(CouncilBallot.seat_group, CouncilBallot.choice, CouncilBallot.by_hand)
                         .where(CouncilBallot.item_id == item_id)).all()
+    options = item_options(session, [item_id])[item_id]
     votes: Counter = Counter()
     by_group = {group: Counter() for group in SEAT_GROUPS}
     hand = 0
@@ -959,7 +1104,22 @@ def tally(session: Session, item_id: int, *, council: Council | None = None,
         votes[choice] += 1
         by_group[group][choice] += 1
         hand += bool(by_hand)
-    return Tally(votes, by_group, seats, quorum_needed(seats, council), council.majority, hand)
+    return Tally(votes, by_group, seats, quorum_needed(seats, council), council.majority, hand, options)
+
+
+def item_options(session: Session, item_ids: list[int]) -> dict[int, tuple[Option, ...]]:
+    """Each item's options: its own (in order) or the default for / against / abstain."""
+    found: dict[int, list[Option]] = {}
+    rows = session.exec(select(CouncilItemOption).where(
+        CouncilItemOption.item_id.in_(list(item_ids) or [-1])).order_by(
+        CouncilItemOption.item_id, CouncilItemOption.position)).all()
+    for row in rows:
+        found.setdefault(row.item_id, []).append(Option(f"o{row.position}", row.label, True))
+    return {item_id: tuple(found.get(item_id, ())) or DEFAULT_OPTIONS for item_id in item_ids}
+
+
+def option_label(options: tuple[Option, ...], key: str | None) -> Option | None:
+    return next((o for o in options if o.key == key), None)
 
 
 @dataclass
@@ -973,6 +1133,10 @@ class ItemView:
     action: CouncilAction | None = None
     owner_name: str | None = None
     progress: list[CouncilEvent] = field(default_factory=list)
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        return self.tally.options
 
 
 def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -> list[ItemView]:
@@ -1073,11 +1237,14 @@ def record_hand_vote(session: Session, *, item_id: int, member_id: int, choice: 
 
 def _ballot(session: Session, *, item_id: int, member_id: int, choice: str, actor_id: int,
             by_hand: bool, now: datetime) -> CouncilBallot:
-    if choice not in CHOICES:
-        raise UserError(N_("Please choose for, against or abstain."), field="choice")
-    item = session.get(CouncilItem, item_id)
+    item = session.get(CouncilItem, item_id) if item_id else None
     if item is None:
         raise UserError(NOT_FOUND)
+    options = item_options(session, [item.id])[item.id]
+    if option_label(options, choice) is None:
+        if options == DEFAULT_OPTIONS:
+            raise UserError(N_("Please choose for, against or abstain."), field="choice")
+        raise UserError(N_("Please choose one of the options of this item."), field="choice")
     # Share lock on the meeting (PostgreSQL): closing waits for ballots in flight.
     meeting = _meeting(session, item.meeting_id, share=True)
     seat = seat_of(session, meeting.council_id, member_id)
@@ -1215,7 +1382,7 @@ def report_progress(session: Session, *, action_id: int, actor_id: int, status: 
         raise UserError(NOT_FOUND)
     if actor.id != action.owner_id and actor.role not in MANAGER_ROLES:
         raise UserError(N_("Only the owner of the action or the community office can report progress."))
-    note = _clean(note)
+    note = clean_text(note)
     errors: dict[str, Message] = {}
     if status not in ACTION_STATES:
         errors["status"] = Message(N_("Please choose how far the work is."))

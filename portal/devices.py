@@ -425,11 +425,15 @@ class AlarmRow:
     events: int
 
 
-def alarms(session: Session, *, open_only: bool = False, limit: int = 500) -> list[AlarmRow]:
+def alarms(session: Session, *, open_only: bool = False, limit: int = 500,
+           grids: list[int] | None = None) -> list[AlarmRow]:
+    """Alarms, newest first; `grids` keeps only devices in those grids (None: every grid)."""
     query = select(DeviceAlarm, Device, Report.state).join(Device, Device.id == DeviceAlarm.device_id) \
         .outerjoin(Report, Report.id == DeviceAlarm.report_id)
     if open_only:
         query = query.where(DeviceAlarm.open_key.is_not(None))
+    if grids is not None:
+        query = query.where(Device.grid_id.in_(grids))
     rows = session.exec(query.order_by(DeviceAlarm.opened_at.desc()).limit(limit)).all()
     ids = [a.id for a, _d, _s in rows]
     counts = dict(session.exec(select(DeviceEvent.alarm_id, func.count()).where(

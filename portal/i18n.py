@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.dates import format_timedelta
 from babel.messages.pofile import read_po
@@ -97,3 +98,85 @@ def format_number(code: str | None, value: float | int) -> str:
 
 def format_duration(code: str | None, seconds: float) -> str:
     return format_timedelta(seconds, locale=language(code).code, threshold=1.1)
+
+
+def format_day(code: str | None, day: date, fmt: str = "medium") -> str:
+    """A calendar date (no time of day) in the locale's words: "2026年11月22日", "Nov 22, 2026"."""
+    return _babel_date(day, format=fmt, locale=language(code).code)
+
+
+# CLDR (Babel 2.18) has no relative-time words for Tibetan or Yi: Babel falls back to "-3 h".
+# There the portal's own catalogs supply them, one message per unit and direction.
+_UNITS: tuple[tuple[str, int], ...] = (
+    ("year", 3600 * 24 * 365), ("month", 3600 * 24 * 30), ("week", 3600 * 24 * 7),
+    ("day", 3600 * 24), ("hour", 3600), ("minute", 60), ("second", 1),
+)
+RELATIVE_WORDS: dict[tuple[str, str], str] = {
+    ("year", "past"): N_("{n} years ago"), ("year", "future"): N_("in {n} years"),
+    ("month", "past"): N_("{n} months ago"), ("month", "future"): N_("in {n} months"),
+    ("week", "past"): N_("{n} weeks ago"), ("week", "future"): N_("in {n} weeks"),
+    ("day", "past"): N_("{n} days ago"), ("day", "future"): N_("in {n} days"),
+    ("hour", "past"): N_("{n} hours ago"), ("hour", "future"): N_("in {n} hours"),
+    ("minute", "past"): N_("{n} minutes ago"), ("minute", "future"): N_("in {n} minutes"),
+    ("second", "past"): N_("{n} seconds ago"), ("second", "future"): N_("in {n} seconds"),
+}
+JUST_NOW = N_("just now")
+
+
+@functools.lru_cache(maxsize=None)
+def cldr_has_relative_time(code: str) -> bool:
+    """Whether CLDR has "… ago" words for this locale (not only the root fallback "-3 h")."""
+    probe = (-3 * 3600, -3 * 86400, 2 * 86400)
+    return any(format_timedelta(s, add_direction=True, locale=code)
+               != format_timedelta(s, add_direction=True, locale="root") for s in probe)
+
+
+def _unit_and_count(seconds: float, threshold: float = 0.85) -> tuple[str, int]:
+    """The unit Babel would choose for this span, and the rounded count (same rule as Babel)."""
+    span = abs(seconds)
+    for unit, size in _UNITS:
+        value = span / size
+        if value >= threshold:
+            return unit, max(1, round(value))
+    return "second", 0
+
+
+def format_ago(code: str | None, moment: datetime, now: datetime | None = None) -> str:
+    """ "3 hours ago" / "in 2 days" in the reader's language (Babel; our catalogs for bo and ii)."""
+    code = language(code).code
+    now = now or datetime.now(timezone.utc)
+    seconds = (moment - now).total_seconds()
+    unit, count = _unit_and_count(seconds)
+    if count == 0 or (unit == "second" and abs(seconds) < 45):
+        return translate(code, JUST_NOW)
+    if cldr_has_relative_time(code):
+        return format_timedelta(seconds, threshold=0.85, add_direction=True, locale=code)
+    direction = "future" if seconds > 0 else "past"
+    return translate(code, RELATIVE_WORDS[(unit, direction)], n=format_number(code, count))
+
+
+def format_when_ago(code: str | None, moment: datetime, now: datetime | None = None) -> str:
+    """The local date and time, then how long ago: "2026/11/22 09:00 · 3小时前". In a right-to-left
+    language each part is a bidi isolate, so "2 ھەپتە ئىلگىرى" keeps its number beside Chinese names."""
+    when, ago = format_when(code, moment, "short"), format_ago(code, moment, now)
+    if language(code).direction == "rtl":
+        when, ago = isolate(when), isolate(ago)
+    return f"{when} · {ago}"
+
+
+def isolate(text: str) -> str:
+    """Unicode first-strong isolate (FSI … PDI): the text keeps its own order inside any paragraph."""
+    return f"\u2068{text}\u2069"
+
+
+def noon(day: date) -> datetime:
+    """A calendar day as a moment (midday in the portal's time zone), for "in 3 days" words."""
+    return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(TIMEZONE))
+
+
+def format_day_ago(code: str | None, day: date, now: datetime | None = None) -> str:
+    """A due date and how far it is: "2026年11月30日 · 8天后"."""
+    day_text, ago = format_day(code, day), format_ago(code, noon(day), now)
+    if language(code).direction == "rtl":
+        day_text, ago = isolate(day_text), isolate(ago)
+    return f"{day_text} · {ago}"

@@ -16,6 +16,7 @@ from branca.element import Element
 from db.models import Grid
 from portal.config import Settings
 from portal.grids import GridIndex
+from portal.map_panels import add_legend
 
 GRID_STYLES = {
     "community": {"color": "#1b1b1b", "weight": 4, "fillOpacity": 0.0, "dashArray": None},
@@ -186,6 +187,7 @@ def add_grids(m: folium.Map, index: GridIndex, settings: Settings, labels: dict[
         highlight_function=lambda _feature: {"weight": 4, "color": "#b3261e"},
         tooltip=folium.GeoJsonTooltip(fields=["name", "kind_label"], aliases=list(tooltip_fields)),
     ).add_to(m)
+    add_legend(m, tooltip_fields[1], {k: GRID_STYLES[k] for k in DRAW_ORDER if k in wanted}, labels)
 
 
 def clicked_point(map_state: dict | None, settings: Settings) -> tuple[float, float] | None:
@@ -206,17 +208,8 @@ def clicked_point(map_state: dict | None, settings: Settings) -> tuple[float, fl
 # --- report pins -----------------------------------------------------------------------------
 
 # Each pin: a coloured disc with a letter for its state ("!" when overdue), so colour is never the
-# only cue. Built in the browser from a compact array: no per-marker HTML is sent.
-_PIN_CALLBACK = """
-function (row) {
-  var mark = row[4], overdue = row[5];
-  var html = '<span class="linli-pin' + (overdue ? ' linli-overdue' : '') +
-             '" style="background:' + row[3] + '">' + (overdue ? '!' : mark) + '</span>';
-  var icon = L.divIcon({className: 'linli-pin-wrap', html: html, iconSize: [28, 28]});
-  return L.marker(new L.LatLng(row[0], row[1]), {icon: icon, title: row[6], alt: row[6],
-                                                  keyboard: true});
-}
-"""
+# only cue. Built in the browser from a compact table and columns (portal.map_pins): no per-marker
+# HTML, no repeated state names are sent.
 _PIN_CSS = """<style>
 .linli-pin-wrap { background: none; border: none; }
 .linli-pin { display: inline-block; width: 26px; height: 26px; border-radius: 13px; color: #fff;
@@ -229,17 +222,16 @@ _PIN_CSS = """<style>
 def add_report_pins(m: folium.Map, rows: list[tuple], settings: Settings,
                     colours: dict[str, str], marks: dict[str, str], titles: dict[str, str]) -> None:
     """rows: (id, lat, lon, state, overdue, …). Clustered, so 20,000 pins stay fluid."""
-    from folium.plugins import FastMarkerCluster
+    from portal.map_pins import PackedPins, pack
 
     projection = Projection(settings.tile_provider)
-    data = []
+    pins = []
     for row in rows:
         report_id, lat, lon, state, overdue = row[:5]
         plat, plon = projection.to_map(lat, lon)
-        data.append([round(plat, 6), round(plon, 6), report_id, colours.get(state, "#333333"),
-                     marks.get(state, "?"), bool(overdue), f"#{report_id} {titles.get(state, state)}"])
-    cluster = FastMarkerCluster(data, callback=_PIN_CALLBACK, name="reports",
-                                options={"maxClusterRadius": 50, "chunkedLoading": True})
+        pins.append((plat, plon, report_id, state, bool(overdue)))
+    table, packed = pack(pins, colours, marks, titles)
+    cluster = PackedPins(table, packed, name="reports", maxClusterRadius=50, chunkedLoading=True)
     prefix = settings.static_url_prefix
     cluster.default_js = [("markercluster", f"{prefix}/vendor/markercluster/leaflet.markercluster.js")]
     cluster.default_css = [

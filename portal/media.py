@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import secrets
 import struct
 import warnings
 from dataclasses import dataclass
@@ -138,23 +139,65 @@ def _wav_seconds(data: bytes) -> float | None:
     return size / byte_rate
 
 
-def check_audio(data: bytes | None) -> Audio:
-    """A voice note from the browser (WAV). Raises UserError (field 'voice')."""
+AUDIO_SUFFIXES = {"audio/wav": ".wav", "audio/mpeg": ".mp3", "audio/ogg": ".ogg", "audio/mp4": ".m4a"}
+
+
+def _compressed_length(data: bytes) -> tuple[str, float] | None:
+    """(content type, seconds) of an MP3, Ogg (Vorbis/Opus) or M4A file that mutagen can read."""
+    from mutagen import MutagenError
+    from mutagen.mp3 import MP3
+    from mutagen.mp4 import MP4
+    from mutagen.oggopus import OggOpus
+    from mutagen.oggvorbis import OggVorbis
+
+    if data[:4] == b"OggS":
+        kinds, mime = (OggVorbis, OggOpus), "audio/ogg"
+    elif data[4:8] == b"ftyp":
+        kinds, mime = (MP4,), "audio/mp4"
+    elif data[:3] == b"ID3" or (data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        kinds, mime = (MP3,), "audio/mpeg"
+    else:
+        return None
+    for kind in kinds:
+        try:
+            length = kind(io.BytesIO(data)).info.length
+        except (MutagenError, ValueError, struct.error, IndexError, EOFError, KeyError):
+            continue
+        if length and length > 0:
+            return mime, float(length)
+    return None
+
+
+def audio_length(data: bytes) -> tuple[str, float] | None:
+    """(content type, seconds) of a WAV, MP3, Ogg or M4A recording; None when it is none of these
+    or its header is unusable."""
+    if len(data) < 8:
+        return None
+    if data[:4] == b"RIFF":
+        seconds = _wav_seconds(data)
+        return None if seconds is None else ("audio/wav", seconds)
+    return _compressed_length(data)
+
+
+def check_audio(data: bytes | None, max_seconds: int = MAX_AUDIO_SECONDS) -> Audio:
+    """A voice note: the browser's WAV recording, or an MP3/Ogg/M4A file from a phone.
+    Raises UserError (field 'voice')."""
     if not data:
         raise UserError(N_("The voice note is empty."), field="voice")
     if len(data) > MAX_AUDIO_BYTES:
         raise UserError(N_("The voice note is too long (at most {minutes} minutes)."),
-                        field="voice", minutes=MAX_AUDIO_SECONDS // 60)
-    seconds = _wav_seconds(data)
-    if seconds is None:
+                        field="voice", minutes=max(max_seconds // 60, 1))
+    found = audio_length(data)
+    if found is None:
         raise UserError(N_("This voice note cannot be played. Please record it again."),
                         field="voice")
-    if seconds > MAX_AUDIO_SECONDS:
+    mime, seconds = found
+    if seconds > max_seconds:
         raise UserError(N_("The voice note is too long (at most {minutes} minutes)."),
-                        field="voice", minutes=MAX_AUDIO_SECONDS // 60)
+                        field="voice", minutes=max(max_seconds // 60, 1))
     if seconds < 0.3:
         raise UserError(N_("The voice note is empty."), field="voice")
-    return Audio(data, "audio/wav", round(seconds, 1), hashlib.sha256(data).hexdigest())
+    return Audio(data, mime, round(seconds, 1), hashlib.sha256(data).hexdigest())
 
 
 class MediaStore:
@@ -167,7 +210,9 @@ class MediaStore:
         path = self.root / relative
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(path.suffix + ".part")
+            # a temporary name of its own: two sessions saving the same content at once must not
+            # move each other's half-written file
+            tmp = path.with_suffix(f"{path.suffix}.{secrets.token_hex(8)}.part")
             tmp.write_bytes(data)
             tmp.replace(path)
         return relative
@@ -179,7 +224,11 @@ class MediaStore:
 
     def save_audio(self, audio: Audio) -> str:
         h = audio.sha256
-        return self._write(f"audio/{h[:2]}/{h}.wav", audio.data)
+        return self._write(f"audio/{h[:2]}/{h}{AUDIO_SUFFIXES[audio.content_type]}", audio.data)
+
+    def save_document(self, data: bytes, sha256: str) -> str:
+        """A checked PDF document (see portal.council_attachments), named by its content hash."""
+        return self._write(f"documents/{sha256[:2]}/{sha256}.pdf", data)
 
     def read(self, relative: str) -> bytes | None:
         path = (self.root / relative).resolve()

@@ -395,6 +395,7 @@ class HistoryLine:
     source: str
     msgid: str
     reason: str
+    source_id: str = ""  # the task claim, report… it was for
 
 
 def history(session: Session, user_id: int, *, limit: int = 30, offset: int = 0) -> list[HistoryLine]:
@@ -404,7 +405,8 @@ def history(session: Session, user_id: int, *, limit: int = 30, offset: int = 0)
         .order_by(PointsEntry.seq.desc()).offset(max(0, offset)).limit(max(1, min(limit, 500)))
     ).all()
     return [HistoryLine(e.created_at, e.amount, e.balance_after, e.source,
-                        HISTORY_TEXT.get(e.source, OTHER_HISTORY_TEXT), e.reason) for e in rows]
+                        HISTORY_TEXT.get(e.source, OTHER_HISTORY_TEXT), e.reason, e.source_id)
+            for e in rows]
 
 
 def history_count(session: Session, user_id: int) -> int:

@@ -45,7 +45,19 @@ def timeline(session: Session, report_id: int, *, public: bool = False) -> list[
                           {"actor": name, "assignee": assignee,
                            "level": LEVEL_LABELS.get(event.level, event.level)},
                           None if public else event.note, None if public else event.media_id))
-    return steps
+    return steps if public else _filed_for(session, report_id, steps)
+
+
+def _filed_for(session: Session, report_id: int, steps: list[Step]) -> list[Step]:
+    """A report filed for someone (代办) names both: the grid worker and the resident."""
+    from portal import behalf
+
+    done = behalf.on_target(session, "report", [report_id]).get(report_id)
+    if done is None:
+        return steps
+    return [Step(s.at, s.action, behalf.FILED_FOR_TEXT,
+                 {**s.params, "resident": done.resident, "method": done.method}, s.note, s.media_id)
+            if s.action == "submit" else s for s in steps]
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:

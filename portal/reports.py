@@ -261,6 +261,20 @@ def check_place(session: Session, index: GridIndex, lat: object, lon: object):
     return placement
 
 
+RESEND_WINDOW = timedelta(minutes=2)
+
+
+def _just_sent(session: Session, reporter_id: int, on_behalf_of_id: int | None, category_id: int,
+               text: str, lat: float, lon: float, now: datetime) -> Report | None:
+    """The same report (same person, kind, words and place) sent moments ago, if there is one."""
+    return session.exec(select(Report).where(
+        Report.reporter_id == reporter_id, Report.on_behalf_of_id == on_behalf_of_id,
+        Report.category_id == category_id, Report.description == text,
+        func.abs(Report.lat - lat) < 1e-7, func.abs(Report.lon - lon) < 1e-7,
+        Report.created_at >= now - RESEND_WINDOW, Report.created_at <= now,
+    ).order_by(Report.id)).first()
+
+
 def submit(session: Session, index: GridIndex, store: MediaStore, *, reporter_id: int,
            category_id: int | None, description: str, lat: object, lon: object,
            place_source: str = "map", photo: Photo | None = None, audio: Audio | None = None,
@@ -284,6 +298,9 @@ def submit(session: Session, index: GridIndex, store: MediaStore, *, reporter_id
         errors |= exc.errors
     if errors:
         raise FieldErrors(errors)
+    again = _just_sent(session, reporter_id, on_behalf_of_id, category.id, text, float(lat), float(lon), now)
+    if again is not None:  # a second click, or the same form sent from a second tab
+        return again
     report = Report(
         reporter_id=reporter_id, on_behalf_of_id=on_behalf_of_id, category_id=category.id,
         description=text, language=language, lat=float(lat), lon=float(lon),
@@ -411,7 +428,8 @@ def _award_verified_report(session: Session, report: Report, actor_id: int, now:
         from portal import points
     except ImportError:  # the points capability is optional
         return
-    points.award(session, user_id=report.reporter_id, source="report", source_id=report.id,
+    points.award(session, user_id=report.on_behalf_of_id or report.reporter_id,  # 代办: the resident
+                 source="report", source_id=report.id,
                  reason=N_("A useful report, checked on site"), actor_id=actor_id, now=now)
 
 

@@ -1,8 +1,9 @@
 """Read-aloud: text to speech through a chain of engines, with a cache on disk.
 
-Engines, in order: gTTS (Google, online; zh-CN and en only; short timeout) then espeak-ng (offline;
+Engines, in order: gTTS (Google, online; Mandarin "zh" and en only; short timeout) then espeak-ng (offline;
 Mandarin with the cmn-latn-pinyin voice, Uyghur, English). No engine here speaks Tibetan or Yi:
-`speak` answers None and the page says so. A failing or hanging engine is skipped, never raised.
+`speak` answers None and
+portal.voice_clips plays recorded clips instead, or the page says so. A failing or hanging engine is skipped, never raised.
 Generated audio is cached by (engine, language, text). LINLI_TTS_ENGINES chooses and orders the
 engines (default "gtts,espeak"; "espeak" alone keeps residents' text off foreign servers).
 """
@@ -15,6 +16,7 @@ import os
 import shutil
 import subprocess
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -58,7 +60,7 @@ def _espeak(text: str, voice: str, timeout: float) -> bytes:
 
 
 ENGINES = {
-    "gtts": Engine("gtts", {"zh_Hans": "zh-CN", "en": "en"}, "audio/mpeg", ".mp3", _gtts),
+    "gtts": Engine("gtts", {"zh_Hans": "zh", "en": "en"}, "audio/mpeg", ".mp3", _gtts),
     "espeak": Engine("espeak", {"zh_Hans": "cmn-latn-pinyin", "ug": "ug", "en": "en"},
                      "audio/wav", ".wav", _espeak),
 }
@@ -74,23 +76,63 @@ def speakable(language: str, engines: list[Engine] | None = None) -> bool:
 
 
 class SpeechCache:
-    def __init__(self, folder: Path) -> None:
+    """Audio on disk (shared by processes, kept across restarts) with the most recent pieces also
+    held in this process's memory."""
+
+    def __init__(self, folder: Path, memory_items: int = 200) -> None:
         self.folder = Path(folder)
+        self.memory_items = memory_items
+        self._memory: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _key(self, engine: Engine, language: str, text: str) -> str:
+        return hashlib.sha256(f"{engine.name}\0{language}\0{text}".encode()).hexdigest()
 
     def path(self, engine: Engine, language: str, text: str) -> Path:
-        key = hashlib.sha256(f"{engine.name}\0{language}\0{text}".encode()).hexdigest()
+        key = self._key(engine, language, text)
         return self.folder / key[:2] / f"{key}{engine.suffix}"
 
+    def _remember(self, key: str, audio: bytes) -> None:
+        with self._lock:
+            self._memory[key] = audio
+            self._memory.move_to_end(key)
+            while len(self._memory) > self.memory_items:
+                self._memory.popitem(last=False)
+
     def get(self, engine: Engine, language: str, text: str) -> bytes | None:
+        key = self._key(engine, language, text)
+        with self._lock:
+            if key in self._memory:
+                self._memory.move_to_end(key)
+                return self._memory[key]
         path = self.path(engine, language, text)
-        return path.read_bytes() if path.exists() else None
+        audio = path.read_bytes() if path.exists() else None
+        if audio:
+            self._remember(key, audio)
+        return audio
 
     def put(self, engine: Engine, language: str, text: str, audio: bytes) -> None:
         path = self.path(engine, language, text)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".part")
+        tmp = path.with_suffix(path.suffix + f".{threading.get_ident()}.part")
         tmp.write_bytes(audio)
         tmp.replace(path)
+        self._remember(self._key(engine, language, text), audio)
+
+
+_shared: dict[Path, SpeechCache] = {}
+
+
+def shared_cache(folder: Path) -> SpeechCache:
+    """One cache per folder per process, so its memory serves every page and session."""
+    folder = Path(folder)
+    with _shared_lock:
+        if folder not in _shared:
+            _shared[folder] = SpeechCache(folder)
+        return _shared[folder]
+
+
+_shared_lock = threading.Lock()
 
 
 def _run_with_deadline(engine: Engine, text: str, voice: str, timeout: float) -> bytes | None:

@@ -35,6 +35,7 @@ from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import LANGUAGE_CODES, N_
+from portal.text import clean_text
 
 DEFAULT_THRESHOLD = 10
 DEFAULT_EXPIRE_DAYS = 60
@@ -152,10 +153,6 @@ def set_grid_rule(session: Session, *, grid_id: int, support_threshold: int, exp
 
 # --- helpers -----------------------------------------------------------------------------------
 
-def _clean(text: str | None) -> str:
-    return (text or "").replace("\x00", "").strip()
-
-
 def _require_role(session: Session, user_id: int, roles: tuple[str, ...]) -> User:
     user = active_user(session, user_id)
     if user.role not in roles:
@@ -245,7 +242,7 @@ def post_wish(session: Session, *, author_id: int, title: str, body: str, catego
     """Puts a wish on the wall. Raises FieldErrors (title, body, category, grid, language, photo)."""
     now = now or utcnow()
     author = _require_role(session, author_id, POSTER_ROLES)
-    title, body = _clean(title), _clean(body)
+    title, body = clean_text(title), clean_text(body)
     errors: dict[str, Message] = {}
     if not title:
         errors["title"] = Message(N_("Please write a short title."))
@@ -380,7 +377,7 @@ def adopt(session: Session, *, wish_id: int, user_id: int, promised_date: date |
     """A resident, merchant or staff member takes on an open wish and promises a date."""
     now = now or utcnow()
     _require_role(session, user_id, ADOPTER_ROLES)
-    note = _clean(note)
+    note = clean_text(note)
     errors: dict[str, Message] = {}
     today = _local_today(now)
     if promised_date is None:
@@ -417,7 +414,7 @@ def release(session: Session, *, wish_id: int, user_id: int, note: str = "",
         session.rollback()
         raise UserError(N_("Only the adopter can give back an adopted wish."))
     _move(session, wish, to_state="open", actor_id=user_id, kind="released", now=now,
-          note=_clean(note)[:NOTE_MAX], where=(Wish.adopter_id == user_id,), adopter_id=None,
+          note=clean_text(note)[:NOTE_MAX], where=(Wish.adopter_id == user_id,), adopter_id=None,
           promised_date=None)
     return _commit(session, wish_id)
 
@@ -427,7 +424,7 @@ def report_fulfilled(session: Session, *, wish_id: int, user_id: int, note: str,
                      now: datetime | None = None) -> Wish:
     """The adopter says the wish is done, with a note and optionally a photo."""
     now = now or utcnow()
-    note = _clean(note)
+    note = clean_text(note)
     errors: dict[str, Message] = {}
     if not note:
         errors["note"] = Message(N_("Please say in a few words what was done."))
@@ -459,7 +456,7 @@ def confirm(session: Session, *, wish_id: int, user_id: int, note: str = "",
         raise UserError(N_("Only a fulfilled wish can be confirmed."))
     adopter_id = wish.adopter_id
     _move(session, wish, to_state="confirmed", actor_id=user_id, kind="confirmed", now=now,
-          note=_clean(note)[:NOTE_MAX])
+          note=clean_text(note)[:NOTE_MAX])
     points.award(session, user_id=adopter_id, source="wish", source_id=wish_id,
                  reason=N_("Fulfilled a neighbour's wish"), actor_id=user_id, now=now)
     return _commit(session, wish_id)
@@ -469,7 +466,7 @@ def dispute(session: Session, *, wish_id: int, user_id: int, note: str,
             now: datetime | None = None) -> Wish:
     """The author says it is not done yet: back to adopted, with the reason for the adopter."""
     now = now or utcnow()
-    note = _clean(note)
+    note = clean_text(note)
     if not note:
         raise FieldErrors({"note": Message(N_("Please say what is still missing."))})
     if len(note) > NOTE_MAX:
@@ -493,7 +490,7 @@ def flag(session: Session, *, wish_id: int, user_id: int, reason: str = "",
     """A resident asks the moderators to look at a wish (once per person per wish)."""
     now = now or utcnow()
     active_user(session, user_id)
-    reason = _clean(reason)
+    reason = clean_text(reason)
     if len(reason) > REASON_MAX:
         raise FieldErrors({"reason": Message(N_("Use at most {n} characters (now {count})."),
                                              {"n": REASON_MAX, "count": len(reason)})})
@@ -514,7 +511,7 @@ def hide(session: Session, *, wish_id: int, moderator_id: int, reason: str,
     """A moderator takes a wish off the wall; the reason is shown to the author."""
     now = now or utcnow()
     _require_role(session, moderator_id, MODERATOR_ROLES)
-    reason = _clean(reason)
+    reason = clean_text(reason)
     if not reason:
         raise FieldErrors({"reason": Message(N_("Please give the reason the author will see."))})
     if len(reason) > REASON_MAX:
@@ -545,7 +542,7 @@ def restore(session: Session, *, wish_id: int, moderator_id: int, note: str = ""
         .order_by(WishEvent.id.desc())
     ).first() or "open"
     _move(session, wish, to_state=previous, actor_id=moderator_id, kind="restored", now=now,
-          note=_clean(note)[:NOTE_MAX], hidden_reason=None)
+          note=clean_text(note)[:NOTE_MAX], hidden_reason=None)
     return _commit(session, wish_id)
 
 
@@ -579,7 +576,7 @@ def decide(session: Session, *, wish_id: int, decision: str, decided_by: int,
     """The council's decision on a promoted wish: promotion candidate → decided, wish → decided."""
     now = now or utcnow()
     active_user(session, decided_by)
-    decision = _clean(decision)
+    decision = clean_text(decision)
     if not decision:
         raise FieldErrors({"decision": Message(N_("Please write what the council decided."))})
     if len(decision) > BODY_MAX:

@@ -4,14 +4,16 @@ the tally with its split per group, decisions with their action's progress, flas
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 
 import streamlit as st
 
 from portal import council as c
 from portal.errors import FieldErrors, UserError
-from portal.i18n import N_, format_when, language
+from portal.i18n import N_, format_day_ago, format_when, language
 from portal.ui.session import Viewer
+from portal.ui.speech_widgets import announce
 from portal.ui.widgets import say, show_field_errors
 
 FLASH = "council_flash"
@@ -79,22 +81,48 @@ def meeting_facts(viewer: Viewer, meeting) -> None:
           t(N_("Proposals until: {when}"), when=when(viewer, meeting.proposal_deadline)))
 
 
+def md_escape(text: str) -> str:
+    """Typed text inside markdown (button labels, bold lines): shown as typed, never as markup."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", text or "")
+
+
+def option_text(viewer: Viewer, option: c.Option | None) -> str:
+    """An option's label: translated for for / against / abstain, as typed for an item's own."""
+    if option is None:
+        return ""
+    return option.label if option.custom else viewer.t(option.label)
+
+
+def outcome_text(viewer: Viewer, tally: c.Tally, outcome: str) -> str:
+    """The outcome in words; for an item with its own options, which one won or that it tied."""
+    t = viewer.t
+    if tally.custom and outcome == "adopted" and tally.winner is not None:
+        return t(N_("Chosen: {option}"), option=tally.winner.label)
+    if tally.custom and outcome == "not_decided" and tally.tied:
+        return t(N_("Not decided: a tie between {options}"),
+                 options=" / ".join(o.label for o in tally.leaders))
+    return t(c.OUTCOME_LABELS[outcome])
+
+
 def tally_block(viewer: Viewer, tally: c.Tally, outcome: str | None = None) -> None:
     """Totals, quorum, the outcome in words (never colour alone), and the split per group."""
     t = viewer.t
     counts = tally.counts()
-    summary = t(N_("For {for} · Against {against} · Abstain {abstain}"), **counts)
+    if tally.custom:
+        summary = " · ".join(f"{option_text(viewer, o)} {tally.votes[o.key]}" for o in tally.options)
+    else:
+        summary = t(N_("For {for} · Against {against} · Abstain {abstain}"), **counts)
     turnout = t(N_("{voted} of {seats} members voted; quorum {quorum}."), voted=tally.voted,
                 seats=tally.seats, quorum=tally.quorum_needed)
     head = ""
     if outcome:
-        result = t(N_("Result: {outcome}"), outcome=t(c.OUTCOME_LABELS[outcome]))
+        result = t(N_("Result: {outcome}"), outcome=outcome_text(viewer, tally, outcome))
         head = f"<p><strong>{esc(result)}</strong></p>"
     rows = "".join(
         f"<tr><th scope=\"row\">{esc(t(c.GROUP_LABELS[g]))}</th>"
-        + "".join(f"<td>{tally.by_group[g][ch]}</td>" for ch in c.CHOICES) + "</tr>"
+        + "".join(f"<td>{tally.by_group[g][o.key]}</td>" for o in tally.options) + "</tr>"
         for g in c.SEAT_GROUPS)
-    header = "".join(f'<th scope="col">{esc(t(c.CHOICE_LABELS[ch]))}</th>' for ch in c.CHOICES)
+    header = "".join(f'<th scope="col">{esc(option_text(viewer, o))}</th>' for o in tally.options)
     hand = ""
     if tally.by_hand:
         by_hand = t(N_("{n} ballots recorded by hand at the meeting."), n=tally.by_hand)
@@ -112,7 +140,7 @@ def action_block(viewer: Viewer, view: c.ItemView) -> None:
     action = view.action
     if action is None:
         return
-    due = action.due_date.isoformat()
+    due = format_day_ago(viewer.language, action.due_date)
     parts = [t(N_("Action: {status} · owner {owner} · due {due}"), status=t(c.ACTION_LABELS[action.status]),
                owner=view.owner_name or "", due=due)]
     parts += [f"{when(viewer, ev.at)} · {t(c.ACTION_LABELS.get(ev.to_state, ev.to_state))} · {ev.note or ''}"
@@ -136,9 +164,12 @@ def flash(kind: str, text: str) -> None:
     st.session_state[FLASH] = (kind, text)
 
 
-def show_flash() -> None:
+def show_flash(viewer: Viewer | None = None) -> None:
+    """With the viewer, a success is also read aloud (by itself in automatic read-aloud)."""
     kind, text = st.session_state.pop(FLASH, (None, None))
-    if kind == "success":
+    if kind == "success" and viewer is not None:
+        announce(viewer, text)
+    elif kind == "success":
         st.success(text, icon=":material/check_circle:")
     elif kind == "error":
         st.error(text, icon=":material/error:")

@@ -6,9 +6,9 @@ import streamlit as st
 
 from portal import auth
 from portal.i18n import N_
-from portal.ui import data, shell
+from portal.ui import behalf_widgets, data, shell
 from portal.ui.session import Viewer, current_viewer
-from portal.ui.speech_widgets import read_aloud
+from portal.ui.speech_widgets import read_page_purpose
 
 
 def require(page_key: str) -> Viewer:
@@ -17,8 +17,9 @@ def require(page_key: str) -> Viewer:
     data.housekeeping()
     viewer = current_viewer()
     shell.render(viewer)
-    if auth.can_view(viewer.role, page_key):
-        _read_aloud_purpose(viewer, auth.PAGE_BY_KEY[page_key])
+    behalf_widgets.banner(viewer)  # 代办: "You are acting for …" on every page
+    if auth.can_view(viewer.role, page_key) or behalf_widgets.opens(viewer, page_key):
+        read_page_purpose(viewer, auth.PAGE_BY_KEY[page_key])
         return viewer
     if not viewer.logged_in:
         st.warning(viewer.t(N_("Please log in to see this page.")))
@@ -32,8 +33,3 @@ def require(page_key: str) -> Viewer:
         shell.link_to(page, viewer)
     st.stop()
 
-
-def _read_aloud_purpose(viewer: Viewer, page: auth.PageSpec) -> None:
-    """Every page can say what it is for, in the reader's language."""
-    text = viewer.t(page.title) + ("。" + viewer.t(page.hint) if page.hint else "")
-    read_aloud(viewer, text, viewer.language, key=f"read_page_{page.key}")

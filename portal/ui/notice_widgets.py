@@ -8,7 +8,7 @@ import html
 import streamlit as st
 
 from portal import notices
-from portal.i18n import N_, format_when
+from portal.i18n import N_, format_when_ago
 from portal.ui.data import db, grid_index
 from portal.ui.report_widgets import media_store, user_text
 from portal.ui.session import Viewer
@@ -26,7 +26,7 @@ def show_notices(viewer: Viewer, limit: int = 5) -> None:
     for notice in shown:
         with st.container(border=True):
             st.markdown(f"**{viewer.t(notices.KIND_LABELS.get(notice.kind, notice.kind))}** · "
-                        f"{format_when(viewer.language, notice.published_at, 'short')}")
+                        f"{format_when_ago(viewer.language, notice.published_at)}")
             user_text(notice.title, notice.language)
             user_text(notice.body, notice.language)
             read_aloud(viewer, f"{notice.title}。{notice.body}", notice.language,

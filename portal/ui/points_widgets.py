@@ -10,6 +10,7 @@ import streamlit as st
 from portal.errors import FieldErrors, UserError
 from portal.i18n import format_when
 from portal.ui.session import Viewer
+from portal.ui.speech_widgets import announce
 from portal.ui.widgets import say, show_field_errors
 
 _MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
@@ -29,11 +30,15 @@ def flash(kind: str, text: str) -> None:
     st.session_state["points_flash"] = (kind, text)
 
 
-def show_flash() -> None:
+def show_flash(viewer: Viewer | None = None) -> None:
+    """With the viewer, a success is also read aloud (by itself in automatic read-aloud)."""
     item = st.session_state.pop("points_flash", None)
     if item:
         kind, text = item
-        (st.success if kind == "success" else st.error)(text)
+        if kind == "success" and viewer is not None:
+            announce(viewer, text)
+        else:
+            (st.success if kind == "success" else st.error)(text)
 
 
 def run_action(viewer: Viewer, action, success: str) -> None:

@@ -8,13 +8,15 @@ import html
 import streamlit as st
 from sqlmodel import Session
 
+from db.models import User
 from db.models_reports import Report
 from portal import report_queries as queries
-from portal.i18n import N_, format_when, language
+from portal.i18n import N_, format_when_ago, language
 from portal.media import MediaStore
 from portal.reports import LEVEL_LABELS, STATE_LABELS
 from portal.ui.data import settings
 from portal.ui.session import Viewer
+from portal.ui.voice_note_widgets import voice_clip
 
 
 def media_store() -> MediaStore:
@@ -39,19 +41,26 @@ def state_line(viewer: Viewer, report: Report, category: str, overdue: bool) -> 
     return " · ".join(html.escape(p) for p in parts)
 
 
-def show_timeline(viewer: Viewer, session: Session, report_id: int, public: bool = False) -> None:
+def show_timeline(viewer: Viewer, session: Session, report_id: int, public: bool = False) -> list[str]:
+    """Draws the timeline; returns its lines as plain sentences (for reading aloud)."""
     t = viewer.t
+    said: list[str] = []
     for step in queries.timeline(session, report_id, public=public):
         params = dict(step.params)
         params["actor"] = params["actor"] or t(N_("A neighbour"))
         level_msgid = params["level"]
         params["level"] = t(level_msgid)
         params["assignee"] = params["assignee"] or t(N_("the community office"))
-        when = format_when(viewer.language, step.at, "short")
+        if "method" in params:  # filed for a resident (代办): how they agreed
+            method_msgid = params["method"]
+            params["method"] = t(method_msgid)
+        when = format_when_ago(viewer.language, step.at)
         line = f"- **{html.escape(when)}** — {html.escape(t(step.text, **params))}"
         st.markdown(line)
+        said.append(f"{when}: {t(step.text, **params)}")
         if step.note:
             user_text(step.note, viewer.language)
+    return said
 
 
 def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: bool = True) -> None:
@@ -71,5 +80,6 @@ def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: boo
         for note in queries.voice_notes(session, report_id):
             data = store.read(note.path)
             if data:
-                st.markdown(viewer.t(N_("Voice note")))
-                st.audio(data, format=note.content_type)
+                uploader = session.get(User, note.uploader_id)
+                voice_clip(viewer, data, note.content_type,
+                           uploader.display_name if uploader else viewer.t(N_("A neighbour")), note.seconds)

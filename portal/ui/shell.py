@@ -11,6 +11,7 @@ from portal import auth
 from portal.i18n import LANGUAGES, N_
 from portal.ui import session as ui_session
 from portal.ui.session import Viewer
+from portal.ui.speech_widgets import auto_read_switch
 
 APP_TITLE = N_("Linli community portal")
 
@@ -21,6 +22,9 @@ a:focus-visible, button:focus-visible, [role="button"]:focus-visible, input:focu
 }
 [data-testid="stMain"] p, [data-testid="stMain"] li { line-height: 1.6; }
 .linli-tile-hint { color: #3d3d3d; margin: 0; }
+/* What people type takes the direction of its own script (like dir="auto"): Uyghur runs right-to-left
+   in a Chinese page, Chinese left-to-right in a Uyghur page. */
+[data-testid="stMain"] :is(input[type="text"], textarea) { unicode-bidi: plaintext; text-align: start; }
 """
 
 # China MIIT 适老化 spec and WCAG 2.2: text ≥ 24 CSS px, controls ≥ 60×60 px, line height ≥ 1.3,
@@ -50,9 +54,12 @@ button, [data-testid="stPageLink"] a, input, textarea {
 """
 
 RTL_CSS = """
-[data-testid="stMain"], [data-testid="stSidebarContent"] { direction: rtl; text-align: right; }
+[data-testid="stMain"], [data-testid="stSidebarContent"], [data-baseweb="popover"],
+[data-testid="stToast"], [role="dialog"] { direction: rtl; text-align: right; }
 [data-testid="stMain"] :is(h1, h2, h3, h4, p), .linli-tile-hint { text-align: start !important; }
-[data-testid="stMain"] input, [data-testid="stMain"] textarea { text-align: right; }
+[data-testid="stMain"] :is(input, textarea) { direction: rtl; }
+[data-testid="stMain"] :is(table, th, td) { direction: rtl; text-align: start !important; }
+[data-testid="stMain"] [data-testid="stDataFrame"] { direction: rtl; }
 """
 
 
@@ -117,3 +124,4 @@ def render(viewer: Viewer) -> None:
         _language_picker(viewer)
     with right:
         _elder_switch(viewer)
+        auto_read_switch(viewer)  # elder mode only: read pages aloud when they open

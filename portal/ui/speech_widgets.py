@@ -1,37 +1,163 @@
-"""Read-aloud on pages: one button, audio from portal.speech (cached), or a plain word when no voice
-speaks the language (Tibetan and Yi have none offline here)."""
+"""Read-aloud on pages: engine → recorded clips → a plain notice with the Chinese reading on offer.
+
+`read_aloud` is the button (or, in elder mode with automatic reading, a player that starts by
+itself when the page opens); `announce` shows the result of an action and speaks it; `play` plays
+a reading now. Callers pass a `Reading` (text, language, the phrases it is made of) so that
+recorded clips can stand in where no engine speaks the language.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from portal import speech
-from portal.i18n import N_
-from portal.ui.data import settings
+from portal import speech, voice_clips
+from portal.i18n import DEFAULT_LANGUAGE, N_
+from portal.ui import session as ui_session
+from portal.ui.data import db, settings
 from portal.ui.session import Viewer
+from portal.voice_clips import Reading, Voice, phrase_reading
 
 NO_VOICE = N_("Reading aloud is not available in this language yet. A grid worker can read it to you.")
+PART_MISSING = N_("Part of this has not been recorded in your language yet.")
+AUTO_COOKIE = "linli_auto_read"
+AUTO_STATE = "auto_read"
+LAST_PAGE = "_read_last_page"
 
 
-@st.cache_data(show_spinner=False, max_entries=300, ttl=3600)
-def _spoken(text: str, language: str) -> tuple[bytes, str] | None:
-    said = speech.speak(text, language, speech.SpeechCache(settings().media_dir / "speech"))
-    return (said.audio, said.mime) if said else None
+def _cache() -> speech.SpeechCache:
+    return speech.shared_cache(settings().media_dir / "speech")
 
 
-def play(viewer: Viewer, text: str, language: str) -> bool:
-    """Plays the text now; False (after saying so) when no engine speaks the language."""
-    spoken = _spoken(text, language)
-    if spoken is None:
+def voice(reading: Reading) -> Voice:
+    """The reading's audio through the chain; a failing engine or a database hiccup is silence."""
+    try:
+        with db() as session:
+            finder = voice_clips.clip_finder(session, voice_clips.ClipStore(settings().media_dir))
+            return voice_clips.voice_for(reading, cache=_cache(), clips=finder)
+    except Exception:  # noqa: BLE001 - read-aloud must never break the page
+        return Voice((), "", reading.phrases)
+
+
+def _reading(what: str | Reading, language: str | None) -> Reading:
+    return what if isinstance(what, Reading) else Reading(what, language or DEFAULT_LANGUAGE)
+
+
+def _players(viewer: Viewer, found: Voice, autoplay: bool) -> None:
+    alt = viewer.t(N_("Read aloud"))
+    for n, (audio, mime) in enumerate(found.parts):
+        st.audio(audio, format=mime, autoplay=autoplay and n == 0, alt=alt)
+    if found.source == "clips" and found.missing:
+        st.caption(viewer.t(PART_MISSING))
+
+
+def _chinese_offer(viewer: Viewer, reading: Reading, key: str) -> None:
+    if not reading.chinese or reading.language == DEFAULT_LANGUAGE:
+        return
+    if st.button(viewer.t(N_("Read it in Chinese")), key=f"{key}_zh", icon=":material/translate:"):
+        st.session_state[f"{key}_zh_on"] = True
+    if st.session_state.get(f"{key}_zh_on"):
+        found = voice(Reading(reading.chinese, DEFAULT_LANGUAGE))
+        if found.silent:
+            st.info(viewer.t(N_("The Chinese reading is not available right now either.")))
+        else:
+            _players(viewer, found, autoplay=True)
+
+
+def play(viewer: Viewer, what: str | Reading, language: str | None = None, key: str = "read",
+         autoplay: bool = True) -> bool:
+    """Plays the reading now; False (after saying so and offering Chinese) when nothing speaks it."""
+    reading = _reading(what, language)
+    found = voice(reading)
+    if found.silent:
         st.info(viewer.t(NO_VOICE), icon=":material/volume_off:")
+        _chinese_offer(viewer, reading, key)
         return False
-    st.audio(spoken[0], format=spoken[1], autoplay=True)
+    _players(viewer, found, autoplay)
     return True
 
 
-def read_aloud(viewer: Viewer, text: str, language: str, key: str) -> None:
-    """A "Read aloud" button; once pressed, the audio stays on the page for this session."""
+def read_aloud(viewer: Viewer, what: str | Reading, language: str | None = None, key: str = "read",
+               *, auto: bool = False, autoplay: bool = False) -> None:
+    """A "Read aloud" button; once pressed the audio stays for this session. With auto, the
+    player shows without a press (and starts by itself when autoplay is set)."""
+    if auto:
+        play(viewer, what, language, key, autoplay=autoplay)
+        return
     if st.button(viewer.t(N_("Read aloud")), key=key, icon=":material/volume_up:"):
         st.session_state[f"{key}_on"] = True
     if st.session_state.get(f"{key}_on"):
-        play(viewer, text, language)
+        play(viewer, what, language, key)
+
+
+def read_page_purpose(viewer: Viewer, page) -> None:
+    """The page's title and hint, read from recorded clips where no engine speaks the language.
+    In elder mode with automatic reading on, it plays when the page opens."""
+    opened = st.session_state.get(LAST_PAGE) != page.key
+    st.session_state[LAST_PAGE] = page.key
+    reading = phrase_reading(viewer.language, page.title, page.hint)
+    auto = auto_read_on(viewer)
+    read_aloud(viewer, reading, key=f"read_page_{page.key}", auto=auto, autoplay=auto and opened)
+
+
+def announce(viewer: Viewer, text: str, *, phrases: tuple[str, ...] = (),
+             chinese: str | None = None) -> None:
+    """The result of an action: shown, and spoken (by itself in automatic mode, else on a press
+    of the player). Where nothing speaks the language, the Chinese reading is offered."""
+    st.success(text, icon=":material/check_circle:")
+    reading = Reading(text, viewer.language, phrases or (voice_clips.RESULT_DONE,), chinese)
+    found = voice(reading)
+    if not found.silent:
+        _players(viewer, found, autoplay=auto_read_on(viewer))
+    elif chinese and viewer.language != DEFAULT_LANGUAGE:
+        zh = voice(Reading(chinese, DEFAULT_LANGUAGE))
+        if not zh.silent:
+            st.caption(viewer.t(N_("In Chinese:")))
+            _players(viewer, zh, autoplay=False)
+
+
+# --- the elder-mode setting "read pages aloud automatically" ----------------------------------
+
+def _cookie(name: str) -> str | None:
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:  # noqa: BLE001 - no browser context (AppTest, bare mode)
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _stored_auto(viewer: Viewer) -> bool:
+    if not viewer.logged_in:
+        return _cookie(AUTO_COOKIE) == "1"
+    try:
+        with db() as session:
+            return voice_clips.auto_read(session, viewer.user_id)
+    except Exception:  # noqa: BLE001 - a setting that cannot be read is off
+        return False
+
+
+def auto_read_on(viewer: Viewer) -> bool:
+    """True in elder mode when the reader asked for pages to be read aloud by themselves."""
+    if not viewer.elder:
+        return False
+    kept = st.session_state.get(AUTO_STATE)
+    if not kept or kept[0] != viewer.user_id:
+        kept = (viewer.user_id, _stored_auto(viewer))
+        st.session_state[AUTO_STATE] = kept
+    return bool(kept[1])
+
+
+def set_auto_read(viewer: Viewer, on: bool) -> None:
+    st.session_state[AUTO_STATE] = (viewer.user_id, on)
+    ui_session.queue_cookie(AUTO_COOKIE, "1" if on else "0")
+    if viewer.logged_in:
+        with db() as session:
+            voice_clips.save_auto_read(session, viewer.user_id, on)
+
+
+def auto_read_switch(viewer: Viewer) -> None:
+    """Shown in elder mode, next to the large-text switch, and remembered like it."""
+    if not viewer.elder:
+        return
+    st.session_state["auto_read_switch"] = auto_read_on(viewer)
+    st.toggle(viewer.t(N_("Read pages aloud automatically")), key="auto_read_switch",
+              on_change=lambda: set_auto_read(viewer, st.session_state["auto_read_switch"]))

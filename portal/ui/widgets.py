@@ -13,7 +13,8 @@ from portal import auth
 from portal.errors import Message
 from portal.grids import DUTY_LABELS, KIND_LABELS, GridIndex, Placement
 from portal.i18n import N_
-from portal.ui.session import Viewer
+from portal.map_panels import mark_language
+from portal.ui.session import Viewer, current_viewer
 from portal.ui.shell import link_to
 
 
@@ -82,6 +83,8 @@ def _allow_zoom(fmap) -> None:
 def folium_map(fmap, key: str, height: int = 480, clicks: bool = False) -> dict | None:
     """Shows a folium map; returns click state only when asked (so panning does not rerun)."""
     _allow_zoom(fmap)
+    lang = current_viewer().lang
+    mark_language(fmap, lang.html_lang, lang.direction)
     returned = ["last_object_clicked", "last_clicked"] if clicks else []
     return st_folium(fmap, key=key, height=height, use_container_width=True,
                      returned_objects=returned)

@@ -10,8 +10,9 @@ import streamlit as st
 
 from portal import wishes
 from portal.errors import FieldErrors, UserError
-from portal.i18n import N_, format_when, language
+from portal.i18n import N_, format_day, format_when, format_when_ago, language
 from portal.ui.session import Viewer
+from portal.ui.speech_widgets import announce
 from portal.ui.widgets import say
 
 FLASH = "wish_flash"
@@ -60,10 +61,9 @@ def facts(viewer: Viewer, card: wishes.WishCard, grid_name: str) -> None:
     lines.append(esc(support))
     who = card.author_name or t(N_("A neighbour (name not shown)"))
     lines.append(esc(t(N_("By {name} · {place} · {when}"), name=who, place=grid_name,
-                       when=format_when(viewer.language, card.created_at, "short"))))
+                       when=format_when_ago(viewer.language, card.created_at))))
     if card.adopter_name:
-        promised = format_when(viewer.language, _noon(card.promised_date), "medium").split(",")[0] \
-            if card.promised_date else ""
+        promised = format_day(viewer.language, card.promised_date) if card.promised_date else ""
         lines.append(esc(t(N_("Adopted by {name}, promised for {date}"), name=card.adopter_name,
                            date=promised)))
     if card.promotion is not None:
@@ -80,20 +80,16 @@ def facts(viewer: Viewer, card: wishes.WishCard, grid_name: str) -> None:
     st.html("".join(f'<p class="linli-wish-facts">{line}</p>' for line in lines))
 
 
-def _noon(day):
-    from datetime import datetime, time
-    from zoneinfo import ZoneInfo
-
-    return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
 def flash(text: str) -> None:
     st.session_state[FLASH] = ("success", text)
 
 
-def show_flash() -> None:
+def show_flash(viewer: Viewer | None = None) -> None:
+    """With the viewer, a success is also read aloud (by itself in automatic read-aloud)."""
     kind, text = st.session_state.pop(FLASH, (None, None))
-    if kind == "success":
+    if kind == "success" and viewer is not None:
+        announce(viewer, text)
+    elif kind == "success":
         st.success(text, icon=":material/check_circle:")
     elif kind == "error":
         st.error(text, icon=":material/error:")

@@ -32,3 +32,6 @@ def test_every_page_as_every_role(open_app, role, entry):
         if not allowed:
             assert title not in [t.value for t in at.title], (page.key, role)
             assert not at.dataframe, (page.key, role)
+        elif page.key != "start":  # every page shown can be read aloud (start only forwards)
+            readers = [b for b in at.button if str(b.key).startswith("read_page_")]
+            assert readers or at.get("audio"), (page.key, role)

@@ -58,8 +58,8 @@ def test_resident_claims_sends_proof_and_is_refused_when_poor(open_app, app_db):
     at.button(key=f"FormSubmitter:{form_key}-{zh('Send proof')}").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert zh("Please write a short note about what you did.") in errors or \
-        zh("Please add a photo or write a short note.") in errors
+    assert zh("Please write a few words or record a voice note.") in errors or \
+        zh("Please add a photo, write a short note or record a voice note.") in errors
     at.text_area(key=f"proof_note_{mine.id}").input("<b>扫了楼道</b> **全部**")
     at.button(key=f"FormSubmitter:{form_key}-{zh('Send proof')}").click().run()
     assert not at.exception

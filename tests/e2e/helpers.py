@@ -281,3 +281,38 @@ def describe_violations(where: str, result: dict) -> str:
             for summary_line in (node["summary"] or "").splitlines():
                 lines.append(f"      {summary_line}")
     return "\n".join(lines)
+
+
+# --- steps shared by the journeys --------------------------------------------------------------
+
+def zh(msgid: str, **params: object) -> str:
+    """A message in Simplified Chinese, the language the journeys run in."""
+    return translate("zh_Hans", msgid, **params)
+
+
+def assert_no_axe_violations(target: Page | Frame, where: str) -> None:
+    """Runs axe-core on the page (or a frame), prints its report and fails on any violation."""
+    result = run_axe(target)
+    report = describe_violations(where, result)
+    print(report)
+    assert not result["violations"], report
+
+
+def open_as(new_context, server, username: str, language: str = "zh_Hans", elder: bool = False) -> Page:
+    """A new browser (its own context and cookies) logged in as `username`, in a known mode."""
+    page = new_context().new_page()
+    log_in(page, server.url, username)
+    set_language(page, language)
+    set_elder(page, elder)
+    return page
+
+
+def expect_text(page: Page, text: str) -> None:
+    """Waits for a text in the main area (a flash shown after st.rerun, so after more than one run)."""
+    page.locator(MAIN).get_by_text(text, exact=False).first.wait_for()
+    wait_idle(page)
+
+
+def click_key(page: Page, key: str) -> None:
+    """Clicks the button of the widget with this key and waits for the rerun it starts."""
+    wait_rerun(page, lambda: page.locator(f".st-key-{key} button").click())

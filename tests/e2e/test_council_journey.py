@@ -11,10 +11,9 @@ from db.engine import get_engine
 from db.models import User
 from db.models_council import CouncilItem, CouncilProposal
 from portal import council as c
-from portal.i18n import translate
 from tests.e2e.helpers import (
-    MAIN, describe_violations, log_in, open_page, run_axe, screenshot, set_elder, set_language,
-    wait_idle, wait_rerun,
+    MAIN, assert_no_axe_violations, click_key, expect_text, open_as, open_page, screenshot, wait_rerun,
+    zh,
 )
 
 pytestmark = pytest.mark.e2e
@@ -24,63 +23,35 @@ MEMBERS_IN_BROWSER = ("li_ayi", "chen_shop")  # a resident seat and a merchant s
 TITLE = "车棚装电动车充电桩<script>alert(1)</script>"
 
 
-def zh(msgid: str, **params) -> str:
-    return translate("zh_Hans", msgid, **params)
-
-
-def _axe(page, where: str) -> None:
-    result = run_axe(page)
-    report = describe_violations(where, result)
-    print(report)
-    assert not result["violations"], report
-
-
-def _as(new_context, server, username: str):
-    page = new_context().new_page()
-    log_in(page, server.url, username)
-    set_language(page, "zh_Hans")
-    set_elder(page, False)
-    return page
-
-
-def _expect(page, text: str) -> None:
-    page.locator(MAIN).get_by_text(text, exact=False).first.wait_for()
-    wait_idle(page)
-
-
-def _click(page, key: str) -> None:
-    wait_rerun(page, lambda: page.locator(f".st-key-{key} button").click())
-
-
 def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
 def test_council_journey(server, new_context):
-    resident = _as(new_context, server, RESIDENT)
+    resident = open_as(new_context, server, RESIDENT)
     open_page(resident, server.url + "/council", f"{MAIN} .linli-council")
-    _axe(resident, "council (resident)")
+    assert_no_axe_violations(resident, "council (resident)")
     form = resident.locator(f'{MAIN} [data-testid="stForm"]')
     form.get_by_role("textbox", name=zh("Title of the proposal")).fill(TITLE)
     form.get_by_role("textbox", name=zh("What do you propose, and why?")).fill(
         "楼道里私拉电线给电动车充电很危险。\n希望在车棚装六个充电桩，按次扫码付费。")
     wait_rerun(resident, lambda: form.get_by_role("button", name=zh("Send the proposal")).click())
-    _expect(resident, zh("Your proposal was sent. The community office will screen it before the meeting."))
+    expect_text(resident, zh("Your proposal was sent. The community office will screen it before the meeting."))
     screenshot(resident, "council-1-proposal-sent")
     with Session(get_engine(server.db_url)) as s:
         proposal = s.exec(select(CouncilProposal).where(CouncilProposal.title == TITLE)).one()
         assert proposal.status == "submitted"
 
-    staff = _as(new_context, server, "staff01")
+    staff = open_as(new_context, server, "staff01")
     open_page(staff, server.url + "/council_manage", f"{MAIN} .linli-council")
     _tab(staff, zh("Screen proposals"))
     staff.locator(f".st-key-council_accept_{proposal.id} button").wait_for()
-    _axe(staff, "council management (screening)")
-    _click(staff, f"council_accept_{proposal.id}")
-    _expect(staff, zh("The proposal is on the agenda."))
+    assert_no_axe_violations(staff, "council management (screening)")
+    click_key(staff, f"council_accept_{proposal.id}")
+    expect_text(staff, zh("The proposal is on the agenda."))
     _tab(staff, zh("Meetings"))
-    _click(staff, "council_open_voting")
-    _expect(staff, zh("Voting is open."))
+    click_key(staff, "council_open_voting")
+    expect_text(staff, zh("Voting is open."))
     with Session(get_engine(server.db_url)) as s:
         item = s.exec(select(CouncilItem).where(CouncilItem.source == "proposal",
                                                 CouncilItem.source_id == proposal.id)).one()
@@ -89,12 +60,12 @@ def test_council_journey(server, new_context):
         in_browser = set(s.exec(select(User.id).where(User.username.in_(MEMBERS_IN_BROWSER))).all())
 
     for n, username in enumerate(MEMBERS_IN_BROWSER):
-        member = _as(new_context, server, username)
+        member = open_as(new_context, server, username)
         open_page(member, server.url + "/council_vote", f".st-key-council_vote_{item.id}_for button")
         if n == 0:
-            _axe(member, "my council ballot")
-        _click(member, f"council_vote_{item.id}_for")
-        _expect(member, zh("Your ballot was saved: {choice}", choice=zh("For")))
+            assert_no_axe_violations(member, "my council ballot")
+        click_key(member, f"council_vote_{item.id}_for")
+        expect_text(member, zh("Your ballot was saved: {choice}", choice=zh("For")))
         assert "✓ " + zh("For") in member.locator(f".st-key-council_vote_{item.id}_for button").inner_text()
         height = member.locator(f".st-key-council_vote_{item.id}_against button").bounding_box()["height"]
         assert height >= 60, height  # large, clear ballot buttons
@@ -108,10 +79,10 @@ def test_council_journey(server, new_context):
             c.cast_ballot(s, item_id=item.id, user_id=member_id, choice="for")
 
     _tab(staff, zh("Meetings"))
-    _click(staff, "council_close_voting")
-    _expect(staff, zh("Voting is closed. The results are fixed."))
+    click_key(staff, "council_close_voting")
+    expect_text(staff, zh("Voting is closed. The results are fixed."))
     _tab(staff, zh("Voting and attendance"))
-    _axe(staff, "council management (results)")
+    assert_no_axe_violations(staff, "council management (results)")
     screenshot(staff, "council-3-closed")
 
     open_page(resident, server.url + "/council", f".st-key-council_item_{item.id}")
@@ -119,7 +90,7 @@ def test_council_journey(server, new_context):
     assert TITLE in decided  # shown as text, not markup
     assert zh("Result: {outcome}", outcome=zh("Adopted by the council")) in decided
     assert zh("For {for} · Against {against} · Abstain {abstain}", **{"for": 8, "against": 0, "abstain": 0}) in decided
-    _axe(resident, "council (resident, decision)")
+    assert_no_axe_violations(resident, "council (resident, decision)")
     screenshot(resident, "council-4-decided")
     with Session(get_engine(server.db_url)) as s:
         item = s.get(CouncilItem, item.id)

@@ -9,17 +9,12 @@ import re
 import pytest
 
 from tests.e2e.helpers import (
-    MAIN, describe_violations, log_in, open_page, run_axe, screenshot, wait_idle, wait_rerun,
+    MAIN, assert_no_axe_violations, log_in, open_page, screenshot, wait_idle, wait_rerun,
 )
 
 pytestmark = pytest.mark.e2e
 
 TITLE = "帮邻居搬运旧家具"
-
-
-def _axe(page, where: str) -> None:
-    result = run_axe(page)
-    assert not result["violations"], describe_violations(where, result)
 
 
 def _go(page, base: str, key: str) -> None:
@@ -42,7 +37,7 @@ def test_points_journey(server, new_context):
     staff = new_context().new_page()
     log_in(staff, base, "staff01")
     _go(staff, base, "tasks_manage")
-    _axe(staff, "tasks_manage (staff, proof tab)")
+    assert_no_axe_violations(staff, "tasks_manage (staff, proof tab)")
     staff.get_by_role("tab", name="发布任务").click()
     form = staff.locator('[data-testid="stForm"]').filter(has_text="面向这些网格")
     form.get_by_label("标题").fill(TITLE)
@@ -56,19 +51,19 @@ def test_points_journey(server, new_context):
     staff.wait_for_selector(f"{MAIN} [data-testid='stAlertContentSuccess']")
     assert "已发布 1 个任务" in staff.inner_text(MAIN)
     staff.get_by_role("tab", name="发布任务").click()
-    _axe(staff, "tasks_manage (staff, after publishing)")
+    assert_no_axe_violations(staff, "tasks_manage (staff, after publishing)")
     screenshot(staff, "points-1-published")
 
     # 2. a resident claims it and sends proof
     resident = new_context().new_page()
     log_in(resident, base, "li_ayi")
     _go(resident, base, "points")
-    _axe(resident, "points (resident)")
+    assert_no_axe_violations(resident, "points (resident)")
     card = _card(resident, TITLE, "认领这个任务")
     _click(resident, card.get_by_role("button", name="认领这个任务"))
     resident.wait_for_selector(f"{MAIN} [data-testid='stAlertContentSuccess']")
     proof = resident.locator('[data-testid="stForm"]').filter(has_text="需要的证明")
-    proof.get_by_label("你做了什么？").fill("和儿子一起把衣柜搬下楼了。")
+    proof.get_by_label("您做了什么？").fill("和儿子一起把衣柜搬下楼了。")
     _click(resident, proof.get_by_role("button", name="提交证明"))
     assert "证明已提交" in resident.inner_text(MAIN)
     screenshot(resident, "points-2-proof-sent")
@@ -79,7 +74,7 @@ def test_points_journey(server, new_context):
     _go(worker, base, "tasks_manage")
     check = worker.locator('[data-testid="stForm"]').filter(has_text="不通过时的原因").first
     assert TITLE in worker.inner_text(MAIN)
-    _axe(worker, "tasks_manage (grid worker, proof waiting)")
+    assert_no_axe_violations(worker, "tasks_manage (grid worker, proof waiting)")
     _click(worker, check.get_by_role("button", name="通过并发放积分"))
     assert "30 积分" in worker.inner_text(MAIN)
     screenshot(worker, "points-3-approved")
@@ -93,14 +88,14 @@ def test_points_journey(server, new_context):
     _click(resident, voucher.get_by_role("button", name=re.compile("积分兑换")))
     message = resident.locator(f"{MAIN} [data-testid='stAlertContentSuccess']").inner_text()
     code = re.search(r"兑换码是 ([2-9A-HJ-NP-Z]{6})", message).group(1)
-    _axe(resident, "points (resident, after exchange)")
+    assert_no_axe_violations(resident, "points (resident, after exchange)")
     screenshot(resident, "points-4-code")
 
     # 5. the merchant marks the code as handed over; a second time is refused
     shop = new_context().new_page()
     log_in(shop, base, "merchant001")
     _go(shop, base, "rewards_manage")
-    _axe(shop, "rewards_manage (merchant)")
+    assert_no_axe_violations(shop, "rewards_manage (merchant)")
     shop.wait_for_selector(f'{MAIN} [data-testid="stDataFrame"]')  # codes waiting (a canvas grid)
     form = shop.locator('[data-testid="stForm"]')
     form.get_by_label("兑换码").fill(code.lower())
@@ -111,6 +106,6 @@ def test_points_journey(server, new_context):
     _click(shop, form.get_by_role("button", name="核对兑换码"))
     assert "已领取" in shop.inner_text(MAIN)
     assert not shop.get_by_role("button", name="确认已发放").count()
-    _axe(shop, "rewards_manage (merchant, after hand-over)")
+    assert_no_axe_violations(shop, "rewards_manage (merchant, after hand-over)")
     screenshot(shop, "points-5-handed-over")
     wait_idle(shop)

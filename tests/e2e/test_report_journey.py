@@ -14,16 +14,11 @@ from sqlmodel import Session, select
 from db.engine import get_engine
 from db.models_reports import Report, ReportEvent
 from tests.e2e.helpers import (
-    MAIN, MAP_IFRAME, describe_violations, log_in, open_page, run_axe, screenshot, set_elder,
-    set_language, texts, wait_idle, wait_rerun,
+    MAIN, MAP_IFRAME, assert_no_axe_violations, log_in, open_as, open_page, screenshot, texts,
+    wait_idle, wait_rerun,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-def _axe(page, where):
-    result = run_axe(page)
-    assert not result["violations"], describe_violations(where, result)
 
 
 def _photo(tmp_path):
@@ -58,14 +53,11 @@ def _latest_report(server):
 
 def test_report_closed_loop(server, new_context, tmp_path):
     # 1. the resident files a report with a photo, placed in her courtyard
-    resident = new_context().new_page()
-    log_in(resident, server.url, "zhang_nainai")
-    set_language(resident, "zh_Hans")
-    set_elder(resident, False)
+    resident = open_as(new_context, server, "zhang_nainai")
     open_page(resident, server.url + "/report_new", f"{MAIN} h1")
-    _axe(resident, "report form")
+    assert_no_axe_violations(resident, "report form")
     _choose(resident, "What kind of problem?", "路灯")
-    resident.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(_photo(tmp_path)))
+    resident.locator('.st-key-rp_photo input[type="file"]').set_input_files(str(_photo(tmp_path)))
     wait_idle(resident)
     resident.locator(f"{MAIN} textarea").first.fill("三单元门口路灯不亮，晚上看不见台阶")
     home_option = resident.locator('[data-testid="stRadio"] [role="radiogroup"] label').nth(1)
@@ -82,7 +74,7 @@ def test_report_closed_loop(server, new_context, tmp_path):
     chief = new_context().new_page()
     log_in(chief, server.url, "chief_g1m1")
     open_page(chief, server.url + "/work_queue", f"{MAIN} h1")
-    _axe(chief, "work queue")
+    assert_no_axe_violations(chief, "work queue")
     card = chief.locator('[data-testid="stVerticalBlock"]').filter(has_text=f"#{report.id} ").last
     wait_rerun(chief, lambda: card.locator("button").filter(
         has_text=re.compile("|".join(map(re.escape, texts("Accept"))))).first.click())
@@ -97,7 +89,7 @@ def test_report_closed_loop(server, new_context, tmp_path):
 
     # 3. the resident rates it five stars: it closes
     open_page(resident, server.url + "/my_reports", f"{MAIN} h1")
-    _axe(resident, "my reports")
+    assert_no_axe_violations(resident, "my reports")
     form = resident.locator('[data-testid="stForm"]').first
     form.locator('[data-testid="stFeedback"] button, [data-testid="stFeedback"] [role="radio"]').nth(4).click()
     wait_rerun(resident, lambda: form.locator('[data-testid="stFormSubmitButton"] button').click())
@@ -112,6 +104,6 @@ def test_report_closed_loop(server, new_context, tmp_path):
     staff.frame_locator(MAP_IFRAME).locator(".leaflet-marker-icon").first.wait_for(state="attached")
     assert any(t in staff.inner_text(MAIN) for t in texts("Closed"))
     screenshot(staff, "report-5-staff-map")
-    _axe(staff, "staff report map")
+    assert_no_axe_violations(staff, "staff report map")
     frame = staff.locator(MAP_IFRAME).element_handle().content_frame()
-    _axe(frame, "staff report map iframe")
+    assert_no_axe_violations(frame, "staff report map iframe")

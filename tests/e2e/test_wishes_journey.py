@@ -13,10 +13,9 @@ from sqlmodel import Session, select
 from db.engine import get_engine
 from db.models_wishes import Wish
 from portal import wishes
-from portal.i18n import translate
 from tests.e2e.helpers import (
-    MAIN, describe_violations, log_in, open_page, run_axe, screenshot, set_elder, set_language,
-    wait_idle, wait_rerun,
+    MAIN, assert_no_axe_violations, expect_text, open_as, open_page, screenshot, wait_idle, wait_rerun,
+    zh,
 )
 
 pytestmark = pytest.mark.e2e
@@ -27,47 +26,24 @@ MERCHANT = "merchant001"
 TITLE = "三号楼梯间扶手<script>alert(1)</script>"
 
 
-def zh(msgid: str, **params) -> str:
-    return translate("zh_Hans", msgid, **params)
-
-
-def _axe(page, where: str) -> None:
-    result = run_axe(page)
-    report = describe_violations(where, result)
-    print(report)
-    assert not result["violations"], report
-
-
-def _as(new_context, server, username: str):
-    page = new_context().new_page()
-    log_in(page, server.url, username)
-    set_language(page, "zh_Hans")
-    set_elder(page, False)
-    return page
-
-
-def _expect(page, text: str) -> None:
-    """Wait for a message (a flash shown after st.rerun, so after more than one run)."""
-    page.locator(MAIN).get_by_text(text, exact=False).first.wait_for()
-    wait_idle(page)
-
-
 def _open_wish(page, server, wish_id: int) -> None:
     open_page(page, f"{server.url}/wish_detail?id={wish_id}", f"{MAIN} .linli-wish")
 
 
 def test_wish_journey(server, new_context):
-    author = _as(new_context, server, AUTHOR)
+    author = open_as(new_context, server, AUTHOR)
     open_page(author, server.url + "/wish_wall", f"{MAIN} .linli-wish")
-    _axe(author, "wish wall")
+    assert_no_axe_violations(author, "wish wall")
     screenshot(author, "wish-1-wall")
 
     open_page(author, server.url + "/wish_post", f'{MAIN} [data-testid="stForm"]')
-    _axe(author, "post a wish (empty form)")
+    assert_no_axe_violations(author, "post a wish (empty form)")
     form = author.locator(f'{MAIN} [data-testid="stForm"]')
     form.get_by_role("textbox", name=zh("Title")).fill(TITLE)
     form.get_by_role("textbox", name=zh("What do you wish for?")).fill("楼梯很陡，老人上下不方便。\n希望装一段扶手。")
-    form.get_by_role("combobox", name=zh("Category")).click()
+    category = form.get_by_role("combobox", name=zh("Category"))
+    category.scroll_into_view_if_needed()
+    category.click()
     author.locator('[role="option"]').filter(has_text=zh("Facilities and repairs")).click()
     wait_rerun(author, lambda: form.get_by_role("button", name=zh("Post the wish")).click())
     author.wait_for_selector(f"{MAIN} .linli-wish")
@@ -76,36 +52,36 @@ def test_wish_journey(server, new_context):
     assert author.locator(f"{MAIN} .linli-wish h2").inner_text() == TITLE  # markup shown as text
     assert author.locator(f'{MAIN} .linli-wish[lang="zh-Hans"]').count() == 1
     wish_id = int(parse_qs(urlparse(author.url).query)["id"][0])
-    _axe(author, "wish page (author)")
+    assert_no_axe_violations(author, "wish page (author)")
     screenshot(author, "wish-2-posted")
 
     support = re.compile("^" + re.escape(zh("Support ({n})", n=0)).replace("0", r"\d+"))
     for n, username in enumerate(NEIGHBOURS, 1):
-        neighbour = _as(new_context, server, username)
+        neighbour = open_as(new_context, server, username)
         _open_wish(neighbour, server, wish_id)
         wait_rerun(neighbour, lambda: neighbour.get_by_role("button", name=support).click())
-        _expect(neighbour, zh("Thank you for your support."))
+        expect_text(neighbour, zh("Thank you for your support."))
         assert zh("{n} neighbours support this", n=n) in neighbour.inner_text(MAIN)
     screenshot(neighbour, "wish-3-supported")
 
-    merchant = _as(new_context, server, MERCHANT)
+    merchant = open_as(new_context, server, MERCHANT)
     _open_wish(merchant, server, wish_id)
-    _axe(merchant, "wish page (merchant, adopt form)")
+    assert_no_axe_violations(merchant, "wish page (merchant, adopt form)")
     adopt = merchant.locator('[data-testid="stForm"]').filter(has_text=zh("Adopt this wish"))
     adopt.get_by_role("textbox", name=zh("A note for the author (optional)")).fill("这周六带工具来装。")
     wait_rerun(merchant, lambda: adopt.get_by_role("button", name=zh("Adopt")).click())
-    _expect(merchant, zh("You adopted this wish. Thank you!"))
+    expect_text(merchant, zh("You adopted this wish. Thank you!"))
     fulfil = merchant.locator('[data-testid="stForm"]').filter(has_text=zh("Report it as fulfilled"))
     fulfil.get_by_role("textbox", name=zh("What was done?")).fill("扶手装好了，二楼到四楼。")
     wait_rerun(merchant, lambda: fulfil.get_by_role("button", name=zh("Report as fulfilled")).click())
-    _expect(merchant, zh("Thank you! The author will now confirm it."))
+    expect_text(merchant, zh("Thank you! The author will now confirm it."))
     screenshot(merchant, "wish-4-fulfilled")
 
     _open_wish(author, server, wish_id)
     assert zh("Was your wish fulfilled?") in author.inner_text(MAIN)
-    _axe(author, "wish page (author, confirm)")
+    assert_no_axe_violations(author, "wish page (author, confirm)")
     wait_rerun(author, lambda: author.get_by_role("button", name=zh("Yes, confirm it is done")).click())
-    _expect(author, zh("Confirmed. The adopter has earned points. Thank you!"))
+    expect_text(author, zh("Confirmed. The adopter has earned points. Thank you!"))
     text = author.inner_text(MAIN)
     assert zh(wishes.STATE_LABELS["confirmed"]) in text
     screenshot(author, "wish-5-confirmed")

@@ -4,17 +4,19 @@ plus a recomputation on the demo data straight from the report_event rows."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from db.models import Department, Grid, User
+from db.models import Department, Grid, GridDuty, User
+from db.models_council import Council, CouncilAction, CouncilEvent, CouncilItem, CouncilMeeting
 from db.models_points import PointsEntry
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent
 from db.models_wishes import Wish, WishEvent, WishPromotion
 from portal import cockpit
+from portal.cockpit_scope import WHOLE, scope_for
 from portal.grids import GridIndex
 
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc)
@@ -118,8 +120,66 @@ def world(session):
                                 created_at=T0 + timedelta(hours=seq)))
     session.add(PointsEntry(user_id=u2.id, seq=1, amount=20, balance_after=20, source="task",
                             source_id="1", reason="r", grid_id=m2.id, created_at=T0))
+    _councils(session, community, g1, u0)
     session.commit()
-    return {"index": GridIndex.load(session), "g1": g1.id, "g2": g2.id, "c1": c1.id, "c2": c2.id}
+    return {"index": GridIndex.load(session), "g1": g1.id, "g2": g2.id, "c1": c1.id, "c2": c2.id,
+            "community": community.id, "m1": m1.id, "m2": m2.id}
+
+
+def _council(session, grid, meeting_at):
+    council = Council(grid_id=grid.id, name=f"council {grid.code}", term_start=date(2026, 1, 1),
+                      term_end=date(2027, 12, 31))
+    session.add(council)
+    session.flush()
+    meeting = CouncilMeeting(council_id=council.id, month=cockpit.month_of(meeting_at), place="hall",
+                             starts_at=meeting_at, proposal_deadline=meeting_at - timedelta(days=3),
+                             status="minutes_published")
+    session.add(meeting)
+    session.flush()
+    return council, meeting
+
+
+def _item(session, meeting, outcome, decided_at):
+    item = CouncilItem(meeting_id=meeting.id, title=f"{outcome} {decided_at}", source="staff",
+                       outcome=outcome, decided_at=decided_at if outcome else None)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def _action(session, council, item, owner, progress):
+    """An action with its progress events [(at, to_state)]; the last state is the action's."""
+    action = CouncilAction(item_id=item.id, owner_id=owner.id, due_date=date(2026, 12, 31),
+                           status=progress[-1][1] if progress else "planned")
+    session.add(action)
+    session.flush()
+    previous = "planned"
+    for at, state in progress:
+        session.add(CouncilEvent(council_id=council.id, meeting_id=item.meeting_id, item_id=item.id,
+                                 action_id=action.id, kind="action_progress", from_state=previous,
+                                 to_state=state, at=at))
+        previous = state
+
+
+def _councils(session, community, g1, owner):
+    """The community council (meeting on 10 Nov): adopted and rejected in November (2 decided),
+    one without quorum (not decided), one adopted in October (outside November); actions: one done
+    in November, one done in October, one only in progress. G1's council (meeting on 20 Nov): one
+    adopted item, its action done in November. G2 has no council."""
+    council, meeting = _council(session, community, T0 + timedelta(days=7))
+    adopted = _item(session, meeting, "adopted", T0 + timedelta(days=7))
+    _item(session, meeting, "rejected", T0 + timedelta(days=7))
+    _item(session, meeting, "not_decided", T0 + timedelta(days=7))
+    _item(session, meeting, None, None)  # still on the agenda
+    old = _item(session, meeting, "adopted", T0 - timedelta(days=10))
+    third = _item(session, meeting, "adopted", T0 - timedelta(days=12))
+    _action(session, council, adopted, owner, [(T0 + timedelta(days=8), "in_progress"),
+                                               (T0 + timedelta(days=9), "done")])
+    _action(session, council, old, owner, [(T0 - timedelta(days=5), "done")])
+    _action(session, council, third, owner, [(T0 + timedelta(days=9), "in_progress")])
+    council, meeting = _council(session, g1, T0 + timedelta(days=17))
+    item = _item(session, meeting, "adopted", T0 + timedelta(days=17))
+    _action(session, council, item, owner, [(T0 + timedelta(days=20), "done")])
 
 
 def test_measures_by_grid_match_the_hand_worked_answers(session, world):
@@ -136,18 +196,45 @@ def test_measures_by_grid_match_the_hand_worked_answers(session, world):
     assert g1["joint_orders"] == 0 and g1["departments"] == 0
     assert g1["wishes_posted"] == 2 and g1["wishes_fulfilled"] == 2 and g1["wish_median_days"] == 3.0
     assert g1["points_issued"] == 15 and g1["points_redeemed"] == 5
-    assert g1["council_decided"] == 0
+    assert g1["wishes_decided"] == 0
+    assert g1["council_decided"] == 1 and g1["council_actions_done"] == 1  # G1's own council
     assert g2["received"] == 1 and g2["response_h"] is None and g2["within_limit_pct"] == 0.0
     assert g2["closure_pct"] == 0.0 and g2["repeats"] == 0 and g2["rating"] is None
     assert (g2["esc_community"], g2["esc_street"], g2["esc_district"]) == (1, 1, 0)
     assert g2["joint_orders"] == 1 and g2["departments"] == 2
-    assert g2["wishes_posted"] == 1 and g2["wishes_fulfilled"] == 0 and g2["council_decided"] == 1
+    assert g2["wishes_posted"] == 1 and g2["wishes_fulfilled"] == 0 and g2["wishes_decided"] == 1
+    assert g2["council_decided"] == 0 and g2["council_actions_done"] == 0
     assert g2["points_issued"] == 20 and g2["points_redeemed"] == 0
     total = result.total
     assert total["received"] == 3 and total["response_h"] == 41.0
     assert total["within_limit_pct"] == 33.3 and total["closure_pct"] == 33.3
     assert total["esc_street"] == 1 and total["departments"] == 2
     assert total["points_issued"] == 35 and total["wishes_posted"] == 3
+    assert total["council_decided"] == 3 and total["council_actions_done"] == 2
+
+
+def test_community_council_counts_in_a_community_row_not_in_the_general_grids(session, world):
+    result = cockpit.measures(session, world["index"], since=SINCE, until=UNTIL, by="grid")
+    rows = {r["key"]: r for r in result.rows}
+    assert set(rows) == {world["g1"], world["g2"], world["community"]}
+    community = rows[world["community"]]
+    assert community["community"] is True
+    assert community["council_decided"] == 2  # adopted + rejected; no quorum is no decision
+    assert community["council_actions_done"] == 1  # October's done action is outside the period
+    assert community["received"] == 0 and community["points_issued"] == 0
+    ranking = cockpit.red_black(result, "closure_pct", n=3, min_reports=0)
+    assert world["community"] not in [r["key"] for r in ranking.red + ranking.black]
+
+
+def test_council_measures_by_month(session, world):
+    by_month = cockpit.measures(session, world["index"], since=SINCE - timedelta(days=31),
+                                until=UNTIL, by="month")
+    months = {r["key"]: r for r in by_month.rows}
+    assert months["2026-10"]["council_decided"] == 2  # two adopted in October
+    assert months["2026-10"]["council_actions_done"] == 1
+    assert months["2026-11"]["council_decided"] == 3
+    assert months["2026-11"]["council_actions_done"] == 2
+    assert by_month.total["council_decided"] == 5 and by_month.total["council_actions_done"] == 3
 
 
 def test_measures_by_category_and_month(session, world):
@@ -163,6 +250,55 @@ def test_measures_by_category_and_month(session, world):
     assert months["2026-11"]["points_issued"] == 35
     # October's report R4 lies 150 m from R3 and has another category: no repeats added.
     assert by_month.total["repeats"] == 1
+
+
+def _worker(session, username, grid_id, duty):
+    user = User(username=username, display_name=username, password_hash="x", role="grid_worker")
+    session.add(user)
+    session.flush()
+    session.add(GridDuty(grid_id=grid_id, user_id=user.id, duty=duty))
+    session.commit()
+    return user
+
+
+def test_grid_worker_sees_only_their_grid_and_below(session, world):
+    index = world["index"]
+    chief = _worker(session, "chief_g2", world["g2"], "chief")
+    scope = scope_for(session, index, role=chief.role, user_id=chief.id)
+    assert scope.grids == {world["g2"], world["m2"]}
+    result = cockpit.measures(session, index, since=SINCE, until=UNTIL, scope=scope)
+    assert [r["key"] for r in result.rows] == [world["g2"]]
+    row = result.rows[0]
+    assert (row["received"], row["wishes_posted"], row["points_issued"]) == (1, 1, 20)
+    assert row["council_decided"] == 0  # the community council is not G2's
+    assert result.total["received"] == 1 and result.total["points_issued"] == 20
+    assert result.total["council_decided"] == 0
+
+
+def test_micro_grid_chief_gets_a_row_of_their_own_micro_grid(session, world):
+    index = world["index"]
+    chief = _worker(session, "chief_m1", world["m1"], "micro_chief")
+    scope = scope_for(session, index, role=chief.role, user_id=chief.id)
+    result = cockpit.measures(session, index, since=SINCE, until=UNTIL, scope=scope)
+    assert [r["key"] for r in result.rows] == [world["m1"]]
+    row = result.rows[0]
+    assert (row["received"], row["repeats"], row["points_issued"]) == (2, 1, 15)
+    assert row["council_decided"] == 0  # G1's council sits above the micro-grid
+    months = cockpit.measures(session, index, since=SINCE, until=UNTIL, by="month", scope=scope)
+    assert months.total["received"] == 2 and months.total["wishes_posted"] == 2
+    cats = cockpit.measures(session, index, since=SINCE, until=UNTIL, by="category", scope=scope)
+    assert {r["key"] for r in cats.rows} == {world["c1"]}  # R3 (parking) lies in G2
+
+
+def test_scope_of_other_roles(session, world):
+    index = world["index"]
+    assert scope_for(session, index, role="staff", user_id=1) is WHOLE
+    assert scope_for(session, index, role="admin", user_id=1) is WHOLE
+    nobody = scope_for(session, index, role="resident", user_id=1)
+    assert cockpit.measures(session, index, since=SINCE, until=UNTIL, scope=nobody).rows == []
+    idle = _worker(session, "no_duty", world["g1"], "chief")
+    session.exec(text("DELETE FROM grid_duty WHERE user_id = :u"), params={"u": idle.id})
+    assert scope_for(session, index, role=idle.role, user_id=idle.id).grids == frozenset()
 
 
 def test_red_black_list_ranks_grids_with_enough_reports(session, world):
@@ -220,6 +356,48 @@ def test_demo_closure_and_response_recomputed_by_hand(demo_session):
     assert row["closure_pct"] == round(100 * closed / len(ids), 1)
     if waits:
         assert row["response_h"] == round(sum(waits) / len(waits), 1)
+
+
+def test_demo_council_figures_recomputed_with_plain_sql(demo_session):
+    """The community row's council figures and the monthly ones, counted again in plain SQL."""
+    index = GridIndex.load(demo_session)
+    since, until = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2027, 1, 1, tzinfo=timezone.utc)
+    by_grid = cockpit.measures(demo_session, index, since=since, until=until)
+    community = next(g.id for g in index.of_kind("community"))
+    decided = demo_session.exec(text(
+        "SELECT c.grid_id, i.decided_at FROM council_item i "
+        "JOIN council_meeting m ON m.id = i.meeting_id JOIN council c ON c.id = m.council_id "
+        "WHERE i.outcome IN ('adopted', 'rejected') AND i.decided_at >= :s AND i.decided_at < :u"),
+        params={"s": since, "u": until}).all()
+    done = demo_session.exec(text(
+        "SELECT c.grid_id, MIN(e.at) FROM council_event e JOIN council_action a ON a.id = e.action_id "
+        "JOIN council_item i ON i.id = a.item_id JOIN council_meeting m ON m.id = i.meeting_id "
+        "JOIN council c ON c.id = m.council_id "
+        "WHERE e.kind = 'action_progress' AND e.to_state = 'done' GROUP BY e.action_id, c.grid_id"),
+        ).all()
+    assert decided, "the demo has a decided council meeting"
+    rows = {r["key"]: r for r in by_grid.rows}
+    for grid_id in {g for g, _ in decided} | {g for g, _ in done}:
+        row = rows[by_grid_row(index, grid_id)]
+        assert row["council_decided"] == sum(1 for g, _ in decided if g == grid_id)
+        assert row["council_actions_done"] == sum(1 for g, _ in done if g == grid_id)
+    assert rows[community]["council_decided"] == sum(1 for g, _ in decided if g == community) > 0
+    assert by_grid.total["council_decided"] == len(decided)
+    months = cockpit.measures(demo_session, index, since=since, until=until, by="month")
+    for row in months.rows:
+        assert row["council_decided"] == sum(1 for _, at in decided if cockpit.month_of(_utc(at)) == row["key"])
+
+
+def _utc(value) -> datetime:
+    """A time read by plain SQL: a string on SQLite, possibly without its zone (stored as UTC)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def by_grid_row(index, grid_id):
+    """The row of a council's grid: its general grid, or the grid itself (the community)."""
+    grid = index.grids[grid_id]
+    return next((g.id for g in index.ancestors(grid) if g.kind == "general"), grid.id)
 
 
 def test_period_of_months():

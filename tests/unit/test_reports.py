@@ -326,3 +326,17 @@ def test_map_points_filter(ctx, clock):
                               now=clock())
     assert [r[0] for r in rows] == [a.id]
     assert queries.map_points(ctx.s, queries.MapFilter(states=("closed",)), now=clock()) == []
+
+
+def test_a_second_click_files_one_report_not_two(ctx, clock):
+    first = _submit(ctx, clock)
+    clock.advance(seconds=3)
+    again = _submit(ctx, clock)
+    assert again.id == first.id
+    other_words = _submit(ctx, clock, text="楼道灯一直闪")
+    assert other_words.id != first.id
+    clock.advance(minutes=5)  # the same problem sent again later is a new report on purpose
+    later = _submit(ctx, clock)
+    assert later.id not in (first.id, other_words.id)
+    mine = ctx.s.exec(select(Report).where(Report.reporter_id == ctx.user("zhang_nainai").id)).all()
+    assert len(mine) == 3

@@ -73,3 +73,41 @@ def test_gtts_fails_for_real_here_and_espeak_speaks(tmp_path):
 def test_engine_choice_from_environment():
     assert [e.name for e in speech.engine_chain({"LINLI_TTS_ENGINES": "espeak"})] == ["espeak"]
     assert [e.name for e in speech.engine_chain({"LINLI_TTS_ENGINES": "nonsense"})] == []
+
+
+def test_cache_in_memory_then_on_disk(tmp_path):
+    calls = []
+
+    def works(text, voice, timeout):
+        calls.append(text)
+        return b"RIFF-" + text.encode()
+
+    chain = [_engine("w", works)]
+    first = speech.SpeechCache(tmp_path)
+    assert not speech.speak("院坝开会", "zh_Hans", first, chain).cached
+    on_disk = next(tmp_path.rglob("*.wav"))
+    assert on_disk.read_bytes() == "RIFF-院坝开会".encode()
+    on_disk.unlink()  # the memory of this process still has it
+    assert speech.speak("院坝开会", "zh_Hans", first, chain).cached and calls == ["院坝开会"]
+    fresh = speech.SpeechCache(tmp_path)  # another process: nothing in memory, nothing on disk
+    assert not speech.speak("院坝开会", "zh_Hans", fresh, chain).cached and len(calls) == 2
+    third = speech.SpeechCache(tmp_path, memory_items=1)  # disk again, memory bounded
+    assert speech.speak("院坝开会", "zh_Hans", third, chain).cached and len(calls) == 2
+    speech.speak("另一句", "zh_Hans", third, chain)
+    assert len(third._memory) == 1
+    assert speech.shared_cache(tmp_path) is speech.shared_cache(tmp_path)
+
+
+def test_each_engine_failing_in_turn(tmp_path):
+    """gTTS first, espeak-ng second: whichever fails, the next answers; both failing is None."""
+    ok = lambda text, voice, timeout: b"RIFF" + voice.encode()  # noqa: E731
+    a_fails = [_engine("gtts", _fail), _engine("espeak", ok)]
+    b_fails = [_engine("gtts", ok), _engine("espeak", _fail)]
+    both = [_engine("gtts", _fail), _engine("espeak", _fail)]
+    assert speech.speak("你好", "zh_Hans", None, a_fails).engine == "espeak"
+    assert speech.speak("你好", "zh_Hans", None, b_fails).engine == "gtts"
+    assert speech.speak("你好", "zh_Hans", None, both) is None
+
+
+def _fail(text, voice, timeout):
+    raise RuntimeError("engine broke")
