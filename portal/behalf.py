@@ -168,8 +168,9 @@ def _open_key(actor_id: int, resident_id: int) -> str:
 
 
 def _valid_until(duration: str, now: datetime) -> datetime:
+    """"Today" ends at 23:59 Beijing time, so it reads as today's date, not tomorrow's 00:00."""
     length = DURATIONS[duration]
-    return now + length if length else points.day_bounds(now)[1]
+    return now + length if length else points.day_bounds(now)[1] - timedelta(minutes=1)
 
 
 def record_consent(session: Session, *, actor_id: int, resident_id: object, agreed: bool,

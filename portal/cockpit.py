@@ -517,17 +517,23 @@ def open_wishes(session: Session, index: GridIndex, *, scope: Scope = WHOLE) -> 
 
 
 def open_decisions(session: Session, index: GridIndex, *, scope: Scope = WHOLE) -> list[dict]:
-    """Council decisions on promoted wishes."""
-    rows = session.exec(select(WishPromotion, Wish).join(Wish, Wish.id == WishPromotion.wish_id)
-                        .where(WishPromotion.status == "decided", _in_scope(Wish.grid_id, scope))
-                        .order_by(WishPromotion.decided_at)).all()
+    """The council's decided agenda items once their minutes are published (proposals, promoted
+    wishes, reports and staff items alike); no proposer or voter names, place = the council's grid
+    centre."""
+    rows = session.exec(
+        select(CouncilItem, Council).join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+        .join(Council, Council.id == CouncilMeeting.council_id)
+        .where(CouncilMeeting.status == "minutes_published", CouncilItem.outcome.is_not(None),
+               _in_scope(Council.grid_id, scope))
+        .order_by(CouncilItem.decided_at, CouncilItem.id)).all()
     out = []
-    for promotion, wish in rows:
-        grid = index.grids.get(wish.grid_id)
-        point = index.shapes[wish.grid_id].representative_point() if wish.grid_id in index.shapes else None
-        out.append({"id": promotion.id, "wish_id": wish.id, "title": wish.title,
-                    "decision": promotion.decision or "", "support": promotion.support,
-                    "grid": grid.code if grid else "", "decided_at": _iso(promotion.decided_at),
+    for item, council in rows:
+        grid = index.grids.get(council.grid_id)
+        point = index.shapes[council.grid_id].representative_point() if council.grid_id in index.shapes else None
+        out.append({"id": item.id, "title": item.title, "source": item.source,
+                    "source_id": item.source_id, "outcome": item.outcome,
+                    "decision": item.decision or "", "council": council.name,
+                    "grid": grid.code if grid else "", "decided_at": _iso(item.decided_at),
                     "lat": round(point.y, 4) if point else None,
                     "lon": round(point.x, 4) if point else None})
     return out

@@ -195,7 +195,9 @@ OPEN311_STATUS = {state: ("closed" if state in DONE_STATES else "open") for stat
 
 def open311_requests(session: Session, *, now: datetime | None = None,
                      language: str = DEFAULT_LANGUAGE) -> list[dict]:
-    """Public reports as GeoReport v2 service requests (no personal data)."""
+    """Public reports as GeoReport v2 service requests, with no personal data: no names, and no
+    description (residents write names, phone and room numbers in it); the place rounded to
+    about 10 m, as in the cockpit's open data."""
     cats = {c.id: c for c in session.exec(select(ReportCategory))}
     out = []
     for report in public_reports(session, now=now):
@@ -206,12 +208,12 @@ def open311_requests(session: Session, *, now: datetime | None = None,
             "status_notes": report.state,
             "service_name": category_name(category, language),
             "service_code": category.code,
-            "description": report.description,
+            "description": "",
             "agency_responsible": _assignee_department(session, report),
             "requested_datetime": _iso(report.created_at),
             "updated_datetime": _iso(report.updated_at),
             "expected_datetime": _iso(report.due_at),
-            "lat": round(report.lat, 6), "long": round(report.lon, 6),
+            "lat": round(report.lat, 4), "long": round(report.lon, 4),
             "address": "", "media_url": "",
         })
     return out

@@ -64,8 +64,8 @@ def test_consent_is_recorded_with_method_and_valid_to_the_end_of_the_day(c):
     consent = _consent(c, note="在家，女儿在场")
     assert (consent.actor_id, consent.resident_id, consent.method) == (c.worker.id, c.nainai.id, "in_person")
     assert consent.note == "在家，女儿在场" and consent.revoked_at is None
-    # 01:00 UTC = 09:00 in Chengdu: valid until midnight Beijing time = 16:00 UTC
-    assert consent.valid_until == c.clock.now.replace(hour=16)
+    # 01:00 UTC = 09:00 in Chengdu: valid until 23:59 Beijing time = 15:59 UTC
+    assert consent.valid_until == c.clock.now.replace(hour=15, minute=59)
     who = behalf.acting(c.s, consent_id=consent.id, actor_id=c.worker.id, now=c.clock())
     assert (who.actor_name, who.resident_name) == (c.worker.display_name, "张奶奶")
     assert who.method == behalf.METHOD_LABELS["in_person"]

@@ -330,7 +330,14 @@ def test_open_data_has_no_personal_data(demo_session):
     personal = set(demo_session.exec(select(Wish.id).where(Wish.personal == True)).all())  # noqa: E712
     assert wishes and not personal & {w["id"] for w in wishes}
     assert all("author" not in w for w in wishes)
-    cockpit.open_decisions(demo_session, index)
+    decisions = cockpit.open_decisions(demo_session, index)
+    published = demo_session.exec(text(
+        "SELECT count(*) FROM council_item i JOIN council_meeting m ON m.id = i.meeting_id "
+        "WHERE m.status = 'minutes_published' AND i.outcome IS NOT NULL")).one()[0]
+    assert published and len(decisions) == published
+    assert not {"proposer_id", "added_by", "background"} & set(decisions[0])
+    names = set(demo_session.exec(select(User.display_name)).all())
+    assert not any(d["title"] in names or d["decision"] in names for d in decisions)
 
 
 def test_demo_closure_and_response_recomputed_by_hand(demo_session):

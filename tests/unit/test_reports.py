@@ -308,15 +308,16 @@ def test_work_queue_puts_overdue_first(ctx, clock):
 
 
 def test_open311_export_has_no_personal_data(ctx, clock):
-    report = _submit(ctx, clock, text="路灯不亮")
+    report = _submit(ctx, clock, text="路灯不亮，找3单元501王先生，电话13812345678")
     services = queries.open311_services(ctx.s)
     assert {"service_code", "service_name", "metadata", "type"} <= set(services[0])
     requests = queries.open311_requests(ctx.s, now=clock())
     assert requests[0]["service_request_id"] == str(report.id)
     assert requests[0]["status"] == "open"
     text = queries.open311_json(ctx.s, now=clock())
-    for secret in ("zhang_nainai", "张奶奶", ctx.user("chief_g1m1").display_name):
+    for secret in ("zhang_nainai", "张奶奶", ctx.user("chief_g1m1").display_name, "13812345678", "王先生"):
         assert secret not in text
+    assert requests[0]["lat"] == round(report.lat, 4)
 
 
 def test_map_points_filter(ctx, clock):
