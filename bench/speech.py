@@ -11,15 +11,11 @@ Prints figures, asserts nothing.
 
 from __future__ import annotations
 
-import io
-import math
 import shutil
 import statistics
-import struct
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,6 +27,7 @@ from db.migrate import upgrade  # noqa: E402
 from db.models import User  # noqa: E402
 from portal import auth, speech  # noqa: E402
 from portal import voice_clips as vc  # noqa: E402
+from tests.audio_samples import tone_wav as tone  # noqa: E402
 
 PARAGRAPHS = {
     "zh_Hans": ("社区通知：本周六上午九点在三号院坝召开居民议事会，讨论加装电梯、楼道照明和垃圾分类点位调整三件事。"
@@ -96,16 +93,6 @@ def chain_rows(folder: Path) -> None:
         said = speech.speak(text, language, speech.SpeechCache(cache_dir), chain, timeout=4)
         took = time.perf_counter() - started
         print(f"chain gtts→espeak {language:8} cold {ms(took)}  answered by {said.engine if said else 'nobody'}")
-
-
-def tone(seconds: float, rate: int = 16000) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"".join(struct.pack("<h", int(6000 * math.sin(i / 7))) for i in range(int(seconds * rate))))
-    return out.getvalue()
 
 
 def clip_rows(folder: Path) -> None:

@@ -12,7 +12,7 @@ from portal import auth
 from portal.i18n import translate
 from portal.ui.speech_widgets import NO_VOICE
 from tests.app.conftest import ROLE_USERS, texts, user_id
-from tests.unit.test_voice_clips import tone
+from tests.audio_samples import tone_wav as tone
 
 PAGE = "pages/voice_clips.py"
 MY_GRID = auth.PAGE_BY_KEY["my_grid"]

@@ -19,7 +19,7 @@ from portal import points, voice_notes
 from portal.i18n import translate
 from portal.ui.voice_note_widgets import NO_RECOGNITION
 from tests.app.conftest import texts, user_id
-from tests.unit.test_voice_notes import long_wav_header, tone_wav
+from tests.audio_samples import long_wav, tone_wav
 
 
 def zh(msgid: str, **params) -> str:
@@ -76,7 +76,7 @@ def test_a_20_minute_note_is_refused_and_the_typed_text_kept(open_app, app_db):
     at.text_input(key="wish_title").input("楼道灯")
     at.text_area(key="wish_body").input("三单元的楼道灯坏了")
     at.selectbox(key="wish_category").set_value("facility")
-    at.audio_input(key="wish_voice").set_value(("long.wav", long_wav_header(20 * 60), "audio/wav"))
+    at.audio_input(key="wish_voice").set_value(("long.wav", long_wav(20 * 60), "audio/wav"))
     before = _last_wish(app_db, "zhang_nainai")
     _send_wish(at)
     assert not at.exception

@@ -1,12 +1,12 @@
 import io
 import struct
-import wave
 
 import pytest
 from PIL import Image
 
 from portal import media
 from portal.errors import UserError
+from tests.audio_samples import silent_wav
 
 
 def _jpeg_with_gps(lat=30.6412, lon=104.0398, size=(2400, 1800)) -> bytes:
@@ -76,23 +76,13 @@ def test_decompression_bomb_is_refused():
     assert "pixels" in caught.value.message.msgid
 
 
-def _wav(seconds: float, rate: int = 8000) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"\x00\x00" * int(rate * seconds))
-    return out.getvalue()
-
-
 def test_voice_note_duration_is_read():
-    assert media.check_audio(_wav(3.0)).seconds == pytest.approx(3.0, abs=0.05)
+    assert media.check_audio(silent_wav(3.0)).seconds == pytest.approx(3.0, abs=0.05)
 
 
 def test_twenty_minute_voice_note_is_refused():
     with pytest.raises(UserError) as caught:
-        media.check_audio(_wav(20 * 60, rate=4000))
+        media.check_audio(silent_wav(20 * 60, rate=4000))
     assert caught.value.field == "voice"
 
 

@@ -1,9 +1,7 @@
 """Recorded clips for Tibetan and Yi, and the read-aloud chain engine → clips → nothing."""
 
 import io
-import math
 import shutil
-import struct
 import time
 import wave
 
@@ -17,26 +15,11 @@ from portal import auth, speech
 from portal import voice_clips as vc
 from portal.errors import UserError
 from portal.i18n import translate
+from tests.audio_samples import silent_mp3
+from tests.audio_samples import tone_wav as tone
 from tests.conftest import IN_CI
 
 TITLE, HINT = auth.PAGE_BY_KEY["my_grid"].title, auth.PAGE_BY_KEY["my_grid"].hint
-
-
-def tone(seconds: float, rate: int = 16000, freq: float = 440.0, channels: int = 1) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(channels)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        n = int(seconds * rate)
-        w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * freq * i / rate)))
-                               * channels for i in range(n)))
-    return out.getvalue()
-
-
-def silent_mp3(frames: int) -> bytes:
-    """MPEG-1 Layer III, 128 kbit/s, 44.1 kHz frames of silence (417 bytes each, 1152 samples)."""
-    return (b"\xff\xfb\x90\x64" + b"\0" * 413) * frames
 
 
 def people(session):
@@ -147,7 +130,7 @@ def test_the_database_keeps_one_current_clip_per_phrase(session):
 
 
 def test_join_wavs_keeps_order_and_adds_pauses():
-    joined = vc.join_wavs([tone(1), tone(0.5, freq=660)], pause=0.25)
+    joined = vc.join_wavs([tone(1), tone(0.5, hz=660)], pause=0.25)
     with wave.open(io.BytesIO(joined)) as w:
         assert w.getframerate() == 16000 and abs(w.getnframes() / 16000 - 1.75) < 0.01
     assert vc.join_wavs([tone(1), tone(1, rate=8000)]) is None  # different formats: play in turn

@@ -5,11 +5,7 @@ Runs on SQLite and PostgreSQL (demo community)."""
 
 from __future__ import annotations
 
-import io
-import math
-import struct
 import threading
-import wave
 from datetime import timedelta
 
 import pytest
@@ -24,31 +20,7 @@ from db.types import utcnow
 from portal import council, media, points, recognition, voice_notes, wishes
 from portal.errors import FieldErrors, UserError
 from portal.media import MediaStore
-from tests.unit.test_voice_clips import silent_mp3
-
-
-def tone_wav(seconds: float = 2.0, rate: int = 16000, amplitude: int = 8000, hz: int = 440) -> bytes:
-    """A real 16-bit mono PCM WAV of a sine tone (what st.audio_input sends, with sound in it)."""
-    frames = int(seconds * rate)
-    samples = (int(amplitude * math.sin(2 * math.pi * hz * n / rate)) for n in range(frames))
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"".join(struct.pack("<h", s) for s in samples))
-    return out.getvalue()
-
-
-def long_wav_header(seconds: int, rate: int = 8000) -> bytes:
-    """A real 8-bit WAV of `seconds` (8 kB per second: 20 minutes stay under the byte cap)."""
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(1)
-        w.setframerate(rate)
-        w.writeframes(bytes([128, 200]) * (seconds * rate // 2))
-    return out.getvalue()
+from tests.audio_samples import long_wav, silent_mp3, tone_wav
 
 
 def _uid(session: Session, username: str) -> int:
@@ -84,7 +56,7 @@ def test_a_real_recording_is_accepted_with_its_length():
 
 def test_a_20_minute_voice_note_is_refused_by_length_and_by_size():
     with pytest.raises(UserError) as by_length:
-        voice_notes.check_voice(long_wav_header(20 * 60))
+        voice_notes.check_voice(long_wav(20 * 60))
     assert by_length.value.field == "voice"
     assert by_length.value.message.msgid == "The voice note is too long (at most {minutes} minutes)."
     big = b"RIFF" + b"\0" * (media.MAX_AUDIO_BYTES + 1)
