@@ -4,6 +4,7 @@ from db.models import User
 from portal import auth
 from portal.errors import FieldErrors
 from portal.i18n import N_
+from portal.text import md_text
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.session import log_out
@@ -17,10 +18,10 @@ with db() as session:
 
 st.title(t(N_("My account")))
 home = index.grids.get(user.home_grid_id) if user.home_grid_id else None
-st.markdown(f"**{t(N_('Name'))}:** {user.display_name}  \n"
-            f"**{t(N_('Username'))}:** {user.username}  \n"
+st.markdown(f"**{t(N_('Name'))}:** {md_text(user.display_name)}  \n"
+            f"**{t(N_('Username'))}:** {md_text(user.username)}  \n"
             f"**{t(N_('Role'))}:** {t(auth.ROLE_LABELS[user.role])}"
-            + (f"  \n**{t(N_('Home'))}:** {grid_label(index, home)}" if home else ""))
+            + (f"  \n**{t(N_('Home'))}:** {md_text(grid_label(index, home))}" if home else ""))
 st.markdown(t(N_("Language and large text are at the top of every page and are remembered for your account.")))
 
 with st.form("password_form", clear_on_submit=False):

@@ -1,10 +1,9 @@
-import html
-
 import streamlit as st
 
 from portal import auth, behalf
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when
+from portal.text import md_text
 from portal.ui import behalf_widgets as bw
 from portal.ui.data import db
 from portal.ui.guard import require
@@ -22,7 +21,7 @@ def done_lines(items: list[behalf.Done]) -> None:
     for d in items:
         text = t(behalf.KIND_TEXTS[d.kind], actor=d.actor, resident=d.resident, target=d.target_id,
                  method=t(d.method), title=d.title)
-        st.markdown("- " + html.escape(format_when(viewer.language, d.at, "short") + " · " + text))
+        st.markdown("- " + md_text(format_when(viewer.language, d.at, "short") + " · " + text))
 
 
 def _withdraw(consent_id: int) -> None:
@@ -44,7 +43,7 @@ def resident_view() -> None:
         st.info(t(N_("You have not asked anyone to act for you.")))
     for consent, actor, valid in consents:
         with st.container(border=True):
-            st.markdown(html.escape(t(N_("{actor} · {method} · given {given} · until {until}"),
+            st.markdown(md_text(t(N_("{actor} · {method} · given {given} · until {until}"),
                                       actor=actor, method=t(behalf.METHOD_LABELS[consent.method]),
                                       given=format_when(viewer.language, consent.given_at, "short"),
                                       until=format_when(viewer.language, consent.valid_until, "short"))))
@@ -64,16 +63,16 @@ def _claim(consent_id: int, task_id: int, title: str) -> None:
     except UserError as exc:
         state["behalf_claim_msg"] = ("error", bw.say(viewer, exc.message))
     else:
-        state["behalf_claim_msg"] = ("success", t(N_("“{title}” is claimed for the resident."), title=title))
+        state["behalf_claim_msg"] = ("success", t(N_("“{title}” is claimed for the resident."), title=md_text(title)))
 
 
 def acting_view(who: behalf.Acting) -> None:
-    st.markdown(t(N_("What would {resident} like to do?"), resident=who.resident_name))
+    st.markdown(t(N_("What would {resident} like to do?"), resident=md_text(who.resident_name)))
     link_to(auth.PAGE_BY_KEY["report_new"], viewer, t(N_("Snap a report for {resident}"),
-                                                       resident=who.resident_name))
+                                                       resident=md_text(who.resident_name)))
     link_to(auth.PAGE_BY_KEY["wish_wall"], viewer, t(N_("Support wishes for {resident}"),
-                                                      resident=who.resident_name))
-    st.subheader(t(N_("Tasks open to {resident}"), resident=who.resident_name))
+                                                      resident=md_text(who.resident_name)))
+    st.subheader(t(N_("Tasks open to {resident}"), resident=md_text(who.resident_name)))
     kind_msg = state.pop("behalf_claim_msg", None)
     if kind_msg:
         (st.success if kind_msg[0] == "success" else st.error)(kind_msg[1])
@@ -83,11 +82,11 @@ def acting_view(who: behalf.Acting) -> None:
         st.info(t(N_("No open tasks for the resident's grid right now.")))
     for card in cards:
         with st.container(border=True):
-            st.markdown(f"**{html.escape(card.task.title)}**")
+            st.markdown(f"**{md_text(card.task.title)}**")
             st.markdown(t(N_("{points} points · places left: {left}"), points=card.task.points,
                           left=card.places_left))
             if card.places_left:
-                st.button(t(N_("Claim for {resident}"), resident=who.resident_name),
+                st.button(t(N_("Claim for {resident}"), resident=md_text(who.resident_name)),
                           key=f"behalf_claim_{card.task.id}", type="primary", width="stretch",
                           on_click=_claim, args=(who.consent_id, card.task.id, card.task.title))
 
@@ -107,7 +106,7 @@ def continue_open() -> None:
     with db() as session:
         running = behalf.open_consents_by(session, viewer.user_id)
     for who in running:
-        st.button(t(N_("Continue acting for {resident} (until {until})"), resident=who.resident_name,
+        st.button(t(N_("Continue acting for {resident} (until {until})"), resident=md_text(who.resident_name),
                     until=format_when(viewer.language, who.valid_until, "short")),
                   key=f"behalf_continue_{who.consent_id}", on_click=bw.start, args=(who.consent_id,),
                   icon=":material/play_arrow:")
@@ -129,8 +128,8 @@ def find_and_consent() -> None:
     if not hits:
         st.warning(t(N_("No resident of your grids matches. Check the spelling or try the house.")))
         return
-    labels = {h.user_id: " · ".join(p for p in (h.name, h.grid_name, ", ".join(h.houses),
-                                                 h.phone_tail and "…" + h.phone_tail) if p) for h in hits}
+    labels = {h.user_id: md_text(" · ".join(p for p in (h.name, h.grid_name, ", ".join(h.houses),
+                                                 h.phone_tail and "…" + h.phone_tail) if p)) for h in hits}
     st.subheader(t(N_("2. Record the resident's consent")))
     with st.form("behalf_consent_form"):
         st.radio(t(N_("Resident")), list(labels), key="behalf_resident", format_func=labels.__getitem__)

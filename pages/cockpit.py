@@ -1,4 +1,3 @@
-import html
 from datetime import datetime
 from functools import partial
 
@@ -9,6 +8,7 @@ import streamlit as st
 from portal import cockpit, devices, maps, reports
 from portal.cockpit_scope import WHOLE, Scope, area_bounds, map_grids, scope_for, scope_of_roots
 from portal.i18n import N_, format_when
+from portal.text import md_text
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.widgets import folium_map
@@ -87,7 +87,7 @@ if not scope.whole and not scope.grids:
 if not scope.whole:
     st.markdown(t(N_("Your grids: {grids}. Every figure, chart, list, map and download below counts "
                      "only what happens in them and in the grids below them."),
-                  grids=html.escape(("、" if viewer.language == "zh_Hans" else ", ").join(
+                  grids=md_text(("、" if viewer.language == "zh_Hans" else ", ").join(
                       index.grids[r].name for r in scope.roots))))
 
 left, right = st.columns(2)
@@ -150,7 +150,7 @@ for column, title, rows in ((red_col, N_("Red list (best)"), ranking.red),
     if not rows:
         column.markdown(t(N_("No grid has enough reports in this period.")))
     for place, row in enumerate(rows, 1):
-        column.markdown(f"{place}. {html.escape(_label('grid', row['key'], cats))}: "
+        column.markdown(f"{place}. {md_text(_label('grid', row['key'], cats))}: "
                         f"{_show(row[rank_key])} ({t(N_('{n} reports'), n=row['received'])})")
 
 st.subheader(t(N_("Map of grids and open alarms")))
@@ -188,7 +188,7 @@ for row in open_alarms:
     lat, lon = projection.to_map(row.device.lat, row.device.lon)
     folium.CircleMarker([lat, lon], radius=11, color="#000000", weight=3, fill=True,
                         fill_color="#b3261e", fill_opacity=0.95,
-                        tooltip=html.escape(f"! {t(devices.RULE_LABELS[row.alarm.rule])} · {row.device.house}")
+                        tooltip=maps.tooltip_text(f"! {t(devices.RULE_LABELS[row.alarm.rule])} · {row.device.house}")
                         ).add_to(fmap)
 folium_map(fmap, key="ck_map", height=480)
 st.markdown(t(N_("Darker grids have higher values (from {low} to {high}); the numbers are in the "

@@ -6,8 +6,9 @@ from db.types import utcnow
 from portal import auth, voice_notes
 from portal import council as c
 from portal.i18n import LANGUAGES, N_
+from portal.text import md_text
 from portal.ui.council_widgets import (
-    act, action_block, badges, esc, facts, item_header, meeting_facts, meeting_name, show_flash,
+    act, action_block, badges, facts, item_header, meeting_facts, meeting_name, show_flash,
     styles, submit, tally_block, typed,
 )
 from portal import council_attachments as council_files
@@ -66,7 +67,7 @@ with db() as session:
     item_files = council_files.for_items(session, [v.item for v in agenda] + [d.view.item for d in decisions])
     proposal_files = council_files.for_proposals(session, [v.proposal.id for v in open_proposals + mine])
 
-st.markdown(f"**{esc(council.name)}**")
+st.markdown(f"**{md_text(council.name)}**")
 if seat is not None:
     link_to(auth.PAGE_BY_KEY["council_vote"], viewer, t(N_("You hold a council seat: go to my ballot")))
 

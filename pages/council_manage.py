@@ -7,6 +7,7 @@ from portal import council as c
 from portal import council_attachments as council_files
 from portal.config import TIMEZONE
 from portal.i18n import N_, format_day_ago
+from portal.text import md_text
 from portal.ui.council_widgets import (
     act, badges, esc, facts, item_header, meeting_name, option_text, show_flash, styles, submit,
     tally_block, typed, when,
@@ -66,7 +67,7 @@ with db() as session:
     seat_views = c.seats(session, council_id)
     meeting_list = c.meetings(session, council_id)
 
-st.markdown(f"**{esc(council.name)}**")
+st.markdown(f"**{md_text(council.name)}**")
 if not balance.equal:
     st.html('<p class="linli-council-warn" role="alert">⚠ ' + esc(t(
         N_("The groups are unequal ({grid} grid, {resident} resident, {merchant} merchant). Voting cannot open until they are equal."),
@@ -82,7 +83,7 @@ with tab_seats:
               target=balance.target) for g in c.SEAT_GROUPS])
     for view in seat_views:
         left, right = st.columns([3, 1])
-        left.markdown(f"{esc(t(c.GROUP_LABELS[view.seat.seat_group]))} · {esc(view.name)} ({esc(view.username)})")
+        left.markdown(md_text(f"{t(c.GROUP_LABELS[view.seat.seat_group])} · {view.name} ({view.username})"))
         right.button(t(N_("End seat")), key=f"council_end_seat_{view.seat.id}",
                      on_click=_call, args=(lambda s, sid=view.seat.id: c.end_seat(s, seat_id=sid, actor_id=uid),
                                            t(N_("The seat was ended."))))
@@ -335,7 +336,7 @@ with tab_vote:
         st.selectbox(t(N_("Member")), list(members), key="council_hand_member", index=None,
                      format_func=lambda i: members.get(i, ""), placeholder=t(N_("Choose…")))
         picked = next((v for v in agenda if v.item.id == state.get("council_hand_item")), agenda[0])
-        offered = {o.key: option_text(viewer, o) for o in picked.options}  # the item's own or the default
+        offered = {o.key: md_text(option_text(viewer, o)) for o in picked.options}  # the item's own or the default
         if state.get("council_hand_choice") not in offered:
             state.pop("council_hand_choice", None)
         st.radio(t(N_("Ballot")), list(offered), key="council_hand_choice", horizontal=True,
@@ -351,7 +352,7 @@ with tab_vote:
         absent = {k: v for k, v in members.items() if k not in present}
         for member_id, label in members.items():
             if member_id in present:
-                st.markdown("✓ " + esc(t(N_("{name} · present"), name=label)))
+                st.markdown("✓ " + md_text(t(N_("{name} · present"), name=label)))
         if absent:
             st.selectbox(t(N_("Member present")), list(absent), key="council_attend_member", index=None,
                          format_func=lambda i: absent.get(i, ""), placeholder=t(N_("Choose…")))

@@ -49,7 +49,7 @@ meeting_facts(viewer, meeting)
 if meeting.status == "published":
     st.info(t(N_("Voting has not opened yet. You can read the agenda now.")))
 elif meeting.status == "voting_open":
-    st.markdown(t(N_("Choose For, Against or Abstain on each item. You can change your ballot until voting closes.")))
+    st.markdown(t(N_("Choose your answer on each item. You can change your ballot until voting closes.")))
 else:
     st.info(t(N_("Voting is closed. These are the results.")))
 
@@ -58,7 +58,7 @@ def _cast(item_id: int, choice: str, label: str) -> None:
     def run():
         with db() as session:
             c.cast_ballot(session, item_id=item_id, user_id=uid, choice=choice)
-    act(viewer, run, t(N_("Your ballot was saved: {choice}"), choice=label))
+    act(viewer, run, t(N_("Your ballot was saved: {choice}"), choice=md_escape(label)))
 
 
 def _read(item_id: int) -> None:

@@ -6,6 +6,7 @@ from db.models import User
 from portal import devices
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, format_when
+from portal.text import md_text
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
@@ -69,7 +70,7 @@ with tab_upload:
                          alarms=len(result.alarms_opened)))
             if result.errors:
                 st.markdown(f"**{t(N_('Lines not taken'))}**")
-                st.dataframe(pd.DataFrame([{t(N_("Line")): line, t(N_("Reason")): say(viewer, msg)}
+                st.dataframe(pd.DataFrame([{t(N_("Line")): line, t(N_("Reason")): t(msg.msgid, **msg.params)}
                                            for line, msg in result.errors]),
                              hide_index=True, width="stretch")
     with db() as session:
@@ -116,7 +117,7 @@ with tab_devices:
         except UserError as exc:
             st.error(say(viewer, exc.message))
         else:
-            st.success(t(N_("Device {device} registered."), device=device.code))
+            st.success(t(N_("Device {device} registered."), device=md_text(device.code)))
     with db() as session:
         known = devices.devices(session)
     st.dataframe(pd.DataFrame([{

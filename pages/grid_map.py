@@ -3,6 +3,7 @@ import streamlit as st
 from portal import maps
 from portal.grids import KIND_LABELS, PLACE_LABELS, chain_for, locate
 from portal.i18n import N_
+from portal.text import md_text
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.widgets import folium_map, grid_label, responsibility_chain
@@ -41,7 +42,7 @@ st.markdown(t(N_("Legend: thick blue line = general grid; thin grey = micro-grid
                  "dashed brown = exclusive grid; red = selected.")))
 if selected is not None:
     grid = index.grids[selected]
-    st.subheader(grid_label(index, grid))
+    st.subheader(md_text(grid_label(index, grid)))
     facts = [kind_labels[grid.kind]]
     if grid.place_type:
         facts.append(t(PLACE_LABELS.get(grid.place_type, grid.place_type)))

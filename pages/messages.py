@@ -4,6 +4,7 @@ from db.models import User
 from portal import notices
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when_ago
+from portal.text import md_text
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.report_widgets import user_text
@@ -22,7 +23,7 @@ def show_thread(thread_id: int, me: int) -> None:
     with db() as session:
         rows = notices.messages(session, thread_id)
     for message, name in rows:
-        who = t(N_("You")) if message.author_id == me else name
+        who = t(N_("You")) if message.author_id == me else md_text(name)
         with st.container(border=True):
             st.markdown(f"**{who}** · {format_when_ago(viewer.language, message.at)}")
             user_text(message.body, viewer.language)
@@ -59,7 +60,7 @@ if viewer.role in RESIDENT_ROLES:
         st.warning(t(N_("Your courtyard has no micro-grid chief yet. Please call the community office.")))
     else:
         st.markdown(t(N_("Your micro-grid chief is {name}. They read your messages and answer here."),
-                      name=chief.display_name))
+                      name=md_text(chief.display_name)))
         if thread is not None:
             show_thread(thread.id, viewer.user_id)
 

@@ -3,6 +3,7 @@ import streamlit as st
 from portal import maps
 from portal.grids import KIND_LABELS, chain_for
 from portal.i18n import N_
+from portal.text import md_text
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.widgets import folium_map, grid_label, responsibility_chain
@@ -17,7 +18,7 @@ if grid is None:
     st.info(t(N_("Your account has no courtyard yet. Please ask the community office.")))
     st.stop()
 
-st.subheader(grid_label(index, grid))
+st.subheader(md_text(grid_label(index, grid)))
 facts = [t(KIND_LABELS[grid.kind])]
 if grid.households:
     facts.append(t(N_("{n} households"), n=grid.households))

@@ -20,7 +20,7 @@ state = st.session_state
 def _claim(task_id: int, title: str) -> None:
     with db() as session:
         run_action(viewer, lambda: points.claim_task(session, user_id=uid, task_id=task_id),
-                   t(N_("You claimed “{title}”. Do the task, then send proof here."), title=title))
+                   t(N_("You claimed “{title}”. Do the task, then send proof here."), title=esc(title)))
 
 
 def _withdraw(claim_id: int) -> None:

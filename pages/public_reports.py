@@ -10,7 +10,7 @@ from portal.i18n import N_, format_when
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_timeline, state_line, user_text
-from portal.ui.translation_widgets import show_translation, translation_form
+from portal.ui.translation_widgets import show_translation
 from portal.ui.widgets import folium_map
 
 viewer = require("public_reports")

@@ -5,6 +5,7 @@ from portal import maps, reports
 from portal.errors import FieldErrors, UserError
 from portal.grids import DUTY_LABELS, KIND_LABELS, chain_for, locate
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
+from portal.text import md_text
 from portal.media import check_photo
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
@@ -25,7 +26,7 @@ if "report_sent" in st.session_state:  # a finished report: clear the form befor
     for key in (*FIELDS, "rp_point"):
         st.session_state.pop(key, None)
     done = N_("Thank you. Report #{id} was sent to {name}.")
-    announce(viewer, t(done, id=sent["id"], name=sent["to"]), phrases=(RESULT_REPORT_SENT,),
+    announce(viewer, t(done, id=sent["id"], name=md_text(sent["to"])), phrases=(RESULT_REPORT_SENT,),
              chinese=translate(DEFAULT_LANGUAGE, done, id=sent["id"], name=sent["to"]))
 
 st.title(t(N_("Snap a report")))
@@ -63,7 +64,7 @@ with db() as session:
 home = index.grids.get(me.home_grid_id) if me and me.home_grid_id else None
 options = {"map": t(N_("I will click the place on the map"))}
 if home is not None:
-    options["home"] = t(N_("In my courtyard: {place}"), place=grid_label(index, home))
+    options["home"] = t(N_("In my courtyard: {place}"), place=md_text(grid_label(index, home)))
 if photo is not None and photo.gps is not None:
     options["photo"] = t(N_("Where the photo was taken"))
 where = st.radio(t(N_("Place")), list(options), key="rp_where", format_func=options.__getitem__)
@@ -92,9 +93,9 @@ if point is not None:
         placement = locate(session, index, *point)
     if placement.inside:
         lead = placement.lead()
-        text = t(N_("This place is in {place}."), place=grid_label(index, placement.grid))
+        text = t(N_("This place is in {place}."), place=md_text(grid_label(index, placement.grid)))
         if lead is not None:
-            text += " " + t(N_("It will be sent to {name} ({duty})."), name=lead.name,
+            text += " " + t(N_("It will be sent to {name} ({duty})."), name=md_text(lead.name),
                             duty=t(DUTY_LABELS.get(lead.duty, lead.duty)))
         st.info(text, icon=":material/location_on:")
     else:

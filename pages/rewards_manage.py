@@ -63,7 +63,7 @@ if code:
                     else:
                         state.pop("handover_code", None)
                         flash("success", t(N_("Handed over: {reward} for {person}."),
-                                           reward=view.reward.name, person=view.person))
+                                           reward=esc(view.reward.name), person=esc(view.person)))
                         st.rerun()
 
 with db() as session:

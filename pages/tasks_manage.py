@@ -109,7 +109,7 @@ with tabs[0]:
                         flash("success", t(N_("Approved. No points were added: today's limit was reached.")))
                     elif approve:
                         flash("success", t(N_("Approved: {points} points credited to {person}."),
-                                           points=verdict.entry.amount, person=item.person))
+                                           points=verdict.entry.amount, person=esc(item.person)))
                     else:
                         flash("success", t(N_("Marked as not approved. The person can send proof once more.")))
                     st.rerun()

@@ -8,6 +8,7 @@ from db.models_voice import CLIP_LANGUAGES
 from portal import voice_clips as clips
 from portal.errors import UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, language, translate
+from portal.text import md_text
 from portal.ui.data import db, settings
 from portal.ui.guard import require
 from portal.ui.widgets import say
@@ -66,7 +67,7 @@ with st.container(border=True):
     st.markdown(f'<p lang="zh-Hans">{html.escape(translate(DEFAULT_LANGUAGE, msgid))}</p>',
                 unsafe_allow_html=True)
     if clip is not None:
-        st.markdown(t(N_("Recorded by {name}, {when}"), name=names.get(clip.recorded_by, "?"),
+        st.markdown(t(N_("Recorded by {name}, {when}"), name=md_text(names.get(clip.recorded_by, "?")),
                       when=format_when(viewer.language, clip.created_at, "short")))
         data = store.read(clip.audio_path)
         if data:

@@ -6,6 +6,7 @@ from portal import report_queries as queries
 from portal import reports
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when
+from portal.text import md_text
 from portal.media import check_photo
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
@@ -91,9 +92,9 @@ for item in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
     with st.container(border=True):
         st.markdown(f"**{state_line(viewer, report, item.category, item.overdue)}**",
                     unsafe_allow_html=True)
-        st.markdown(t(N_("{grid} · due {when} · now with {who}"), grid=item.grid_name,
+        st.markdown(t(N_("{grid} · due {when} · now with {who}"), grid=md_text(item.grid_name),
                       when=format_when(viewer.language, report.due_at, "short"),
-                      who=item.assignee or t(N_("the community office"))))
+                      who=md_text(item.assignee) if item.assignee else t(N_("the community office"))))
         if report.description:
             user_text(report.description, report.language)
             show_translation(viewer, "report", rid, report.language)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir, extract_from_file

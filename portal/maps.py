@@ -6,6 +6,7 @@ on that layer. With no tiles at all (offline, tests) outlines and pins still sho
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from typing import Iterable
@@ -146,8 +147,16 @@ def base_map(settings: Settings, bounds: tuple[float, float, float, float]) -> f
     return m
 
 
+def tooltip_text(text: object) -> str:
+    """Text for a map tooltip: Leaflet shows it as HTML and folium writes it into a JavaScript
+    template string, so markup, backticks, `${` and backslashes are all turned into entities."""
+    safe = html.escape(str(text if text is not None else ""), quote=True)
+    return safe.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
 def grid_features(grids: Iterable[Grid], projection: Projection, labels: dict[str, str]) -> dict:
-    """GeoJSON FeatureCollection of grids, larger kinds first; labels: kind → translated name."""
+    """GeoJSON FeatureCollection of grids, larger kinds first; labels: kind → translated name.
+    name and kind_label are HTML-escaped: the tooltips show them as HTML."""
     ordered = sorted(grids, key=lambda g: (DRAW_ORDER.index(g.kind), g.code))
     return {
         "type": "FeatureCollection",
@@ -155,8 +164,8 @@ def grid_features(grids: Iterable[Grid], projection: Projection, labels: dict[st
             {
                 "type": "Feature",
                 "id": grid.id,
-                "properties": {"id": grid.id, "code": grid.code, "name": grid.name,
-                               "kind": grid.kind, "kind_label": labels.get(grid.kind, grid.kind)},
+                "properties": {"id": grid.id, "code": grid.code, "name": tooltip_text(grid.name),
+                               "kind": grid.kind, "kind_label": tooltip_text(labels.get(grid.kind, grid.kind))},
                 "geometry": projection.geometry(json.loads(grid.boundary)),
             }
             for grid in ordered
@@ -256,7 +265,7 @@ def add_marker(m: folium.Map, lat: float, lon: float, settings: Settings, title:
     """One pin (the place being reported), drawn as a ring so it needs no image."""
     plat, plon = Projection(settings.tile_provider).to_map(lat, lon)
     folium.CircleMarker([plat, plon], radius=10, color="#b3261e", weight=4, fill=True,
-                        fill_color="#ffffff", fill_opacity=0.9, tooltip=title).add_to(m)
+                        fill_color="#ffffff", fill_opacity=0.9, tooltip=tooltip_text(title)).add_to(m)
 
 
 def nearest_row(rows: list[tuple], lat: float, lon: float, max_degrees: float = 0.0003) -> tuple | None:

@@ -16,7 +16,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from db.models import Department, Grid, GridDuty, User
+from db.models import Department, GridDuty, User
 from db.models_reports import (JointTask, Report, ReportCategory, ReportEvent, ReportMedia,
                                ReportSupporter)
 from db.types import utcnow

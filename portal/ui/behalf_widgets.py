@@ -8,7 +8,6 @@ goes and its next action is refused with the reason."""
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 import streamlit as st
@@ -16,6 +15,7 @@ import streamlit as st
 from portal import auth, behalf
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, format_when
+from portal.text import md_text
 from portal.ui.data import db
 from portal.ui.session import Viewer
 
@@ -26,9 +26,10 @@ ACTING_PAGES = ("report_new",)  # pages an actor may open while acting though th
 
 
 def say(viewer: Viewer, message: Message) -> str:
-    """A message in the viewer's words, with times shown in Beijing time in their language."""
-    params = {k: format_when(viewer.language, v, "short") if isinstance(v, datetime) else v
-              for k, v in message.params.items()}
+    """A message in the viewer's words, with times shown in Beijing time in their language (for
+    Markdown: a name it repeats shows as typed)."""
+    params = {k: format_when(viewer.language, v, "short") if isinstance(v, datetime)
+              else md_text(v) if isinstance(v, str) else v for k, v in message.params.items()}
     return viewer.t(message.msgid, **params)
 
 
@@ -89,7 +90,7 @@ def banner(viewer: Viewer) -> None:
     if who is None:
         return
     with st.container(border=True, key="behalf_banner"):
-        st.markdown(f"**{html.escape(acting_line(viewer, who))}**")
+        st.markdown(f"**{md_text(acting_line(viewer, who))}**")
         st.button(viewer.t(N_("Stop acting")), key="behalf_stop", icon=":material/logout:",
                   on_click=_stop, args=(viewer, who.consent_id))
 
@@ -124,7 +125,7 @@ def _support(viewer: Viewer, consent_id: int, wish_id: int) -> None:
         st.session_state[FLASH_KEY + "_error"] = say(viewer, exc.message)
     else:
         st.session_state[FLASH_KEY] = viewer.t(N_("Your support for {resident} was recorded."),
-                                               resident=who.resident_name)
+                                               resident=md_text(who.resident_name))
 
 
 def wish_support(viewer: Viewer, wish_id: int, *, key_prefix: str = "behalf_wish") -> None:
@@ -138,9 +139,9 @@ def wish_support(viewer: Viewer, wish_id: int, *, key_prefix: str = "behalf_wish
         can = behalf.may_support(session, who, wish_id)
         has = wish_id in behalf.resident_votes(session, who, [wish_id])
     if has:
-        st.markdown(viewer.t(N_("{resident} supports this wish."), resident=who.resident_name))
+        st.markdown(viewer.t(N_("{resident} supports this wish."), resident=md_text(who.resident_name)))
     elif can:
-        st.button(viewer.t(N_("Support for {resident}"), resident=who.resident_name),
+        st.button(viewer.t(N_("Support for {resident}"), resident=md_text(who.resident_name)),
                   key=f"{key_prefix}_{wish_id}", type="primary", width="stretch",
                   icon=":material/volunteer_activism:", on_click=_support,
                   args=(viewer, who.consent_id, wish_id))
@@ -154,7 +155,7 @@ def wish_trail(viewer: Viewer, wish_id: int) -> None:
         done = [d for d in behalf.on_target_all(session, "wish_vote", wish_id)
                 if viewer.role in behalf.ACTOR_ROLES or d.resident_id == viewer.user_id]
     for d in done:
-        st.markdown("- " + html.escape(format_when(viewer.language, d.at, "short") + " · " + viewer.t(
+        st.markdown("- " + md_text(format_when(viewer.language, d.at, "short") + " · " + viewer.t(
             behalf.SUPPORTED_FOR_TEXT, actor=d.actor, resident=d.resident, method=viewer.t(d.method))))
 
 
@@ -163,7 +164,7 @@ def claim_note(viewer: Viewer, claim_id: int) -> None:
     with db() as session:
         done = behalf.on_target(session, "task_claim", [claim_id]).get(claim_id)
     if done is not None:
-        st.markdown(html.escape(viewer.t(behalf.CLAIMED_FOR_TEXT, actor=done.actor,
+        st.markdown(md_text(viewer.t(behalf.CLAIMED_FOR_TEXT, actor=done.actor,
                                          method=viewer.t(done.method))))
 
 
@@ -178,7 +179,7 @@ def ledger_note(viewer: Viewer, line) -> str:
         done = behalf.on_target(session, kind, [int(source_id)]).get(int(source_id))
     if done is None:
         return ""
-    return " · " + html.escape(viewer.t(N_("done for you by {actor} (consent: {method})"),
+    return " · " + md_text(viewer.t(N_("done for you by {actor} (consent: {method})"),
                                         actor=done.actor, method=viewer.t(done.method)))
 
 

@@ -12,6 +12,7 @@ from portal import council as c
 from portal import council_attachments as files
 from portal import council_options as options
 from portal.i18n import N_
+from portal.text import md_text
 from portal.ui.council_widgets import esc, submit
 from portal.ui.data import db
 from portal.ui.report_widgets import media_store
@@ -42,14 +43,14 @@ def attachments_block(viewer: Viewer, attachments: list, key: str, on_remove=Non
     if tags:
         st.html('<div class="linli-council">' + "".join(tags) + "</div>")
     for row in (a for a in attachments if a.kind == "document"):
-        st.download_button(viewer.t(N_("Document: {name} (PDF, {size})"), name=row.caption,
+        st.download_button(viewer.t(N_("Document: {name} (PDF, {size})"), name=md_text(row.caption),
                                     size=size_text(row.size_bytes)),
                            data=lambda path=row.path: store.read(path) or b"", file_name=row.file_name,
                            mime="application/pdf", key=f"{key}_doc_{row.id}", on_click="ignore",
                            icon=":material/description:", width="stretch")
     if on_remove is not None:
         for row in attachments:
-            st.button(viewer.t(N_("Remove the file “{name}”"), name=row.caption), key=f"{key}_rm_{row.id}",
+            st.button(viewer.t(N_("Remove the file “{name}”"), name=md_text(row.caption)), key=f"{key}_rm_{row.id}",
                       icon=":material/delete:", on_click=on_remove, args=(row.id,))
 
 
@@ -140,7 +141,7 @@ def pick_council(viewer: Viewer, found: list, key: str):
     """With more than one council, a choice between them (the first by default)."""
     if len(found) < 2:
         return found[0] if found else None
-    names = {x.id: x.name for x in found}
+    names = {x.id: md_text(x.name) for x in found}
     if st.session_state.get(key) not in names:
         st.session_state[key] = found[0].id
     st.radio(viewer.t(N_("Which council")), list(names), key=key, format_func=names.__getitem__,

@@ -3,8 +3,6 @@ the tally with its split per group, decisions with their action's progress, flas
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 
 import streamlit as st
@@ -12,6 +10,7 @@ import streamlit as st
 from portal import council as c
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_day_ago, format_when, language
+from portal.text import html_text, md_text
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import announce
 from portal.ui.widgets import say, show_field_errors
@@ -37,8 +36,7 @@ def styles() -> None:
     st.html(f"<style>{CSS}</style>")
 
 
-def esc(text: object) -> str:
-    return html.escape(str(text if text is not None else ""), quote=True)
+esc = html_text  # typed text inside our own HTML
 
 
 def lines(text: str) -> str:
@@ -81,9 +79,7 @@ def meeting_facts(viewer: Viewer, meeting) -> None:
           t(N_("Proposals until: {when}"), when=when(viewer, meeting.proposal_deadline)))
 
 
-def md_escape(text: str) -> str:
-    """Typed text inside markdown (button labels, bold lines): shown as typed, never as markup."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", text or "")
+md_escape = md_text  # typed text inside markdown (button labels, bold lines): shown as typed
 
 
 def option_text(viewer: Viewer, option: c.Option | None) -> str:

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 import streamlit as st
 
 from portal.errors import FieldErrors, UserError
 from portal.i18n import format_when
+from portal.text import md_text
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import announce
 from portal.ui.widgets import say, show_field_errors
 
-_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
-
-
-def esc(text: object) -> str:
-    """User-typed text made inert for st.markdown: no HTML, no Markdown."""
-    return _MD.sub(r"\\\1", html.escape(str(text or ""), quote=False)).replace("\n", "  \n")
+esc = md_text  # user-typed text made inert for st.markdown
 
 
 def when(viewer: Viewer, moment) -> str:

@@ -14,6 +14,7 @@ from portal import report_queries as queries
 from portal.i18n import N_, format_when_ago, language
 from portal.media import MediaStore
 from portal.reports import LEVEL_LABELS, STATE_LABELS
+from portal.text import md_text
 from portal.ui.data import settings
 from portal.ui.session import Viewer
 from portal.ui.voice_note_widgets import voice_clip
@@ -23,12 +24,17 @@ def media_store() -> MediaStore:
     return MediaStore(settings().media_dir)
 
 
+def user_text_html(text: str, lang_code: str) -> str:
+    """Text someone typed as one line of HTML (so Markdown never reads it), marked with its language."""
+    lang = language(lang_code)
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    safe = "<br>".join(html.escape(line) for line in lines)
+    return f'<p lang="{html.escape(lang.html_lang)}" dir="{html.escape(lang.direction)}">{safe}</p>'
+
+
 def user_text(text: str, lang_code: str) -> None:
     """Text someone typed: shown as text (never markup), marked with its own language."""
-    lang = language(lang_code)
-    safe = html.escape(text).replace("\n", "<br>")
-    st.markdown(f'<p lang="{lang.html_lang}" dir="{lang.direction}">{safe}</p>',
-                unsafe_allow_html=True)
+    st.markdown(user_text_html(text, lang_code), unsafe_allow_html=True)
 
 
 def state_line(viewer: Viewer, report: Report, category: str, overdue: bool) -> str:
@@ -38,7 +44,7 @@ def state_line(viewer: Viewer, report: Report, category: str, overdue: bool) -> 
         parts.append("🚨 " + t(N_("Urgent")))
     if overdue:
         parts.append("⚠️ " + t(N_("Overdue")))
-    return " · ".join(html.escape(p) for p in parts)
+    return " · ".join(md_text(p) for p in parts)  # the category is typed by staff
 
 
 def show_timeline(viewer: Viewer, session: Session, report_id: int, public: bool = False) -> list[str]:
@@ -55,7 +61,7 @@ def show_timeline(viewer: Viewer, session: Session, report_id: int, public: bool
             method_msgid = params["method"]
             params["method"] = t(method_msgid)
         when = format_when_ago(viewer.language, step.at)
-        line = f"- **{html.escape(when)}** — {html.escape(t(step.text, **params))}"
+        line = f"- **{md_text(when)}** — {md_text(t(step.text, **params))}"
         st.markdown(line)
         said.append(f"{when}: {t(step.text, **params)}")
         if step.note:

@@ -9,6 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from portal import auth
 from portal.i18n import LANGUAGES, N_
+from portal.text import md_text
 from portal.ui import session as ui_session
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import auto_read_switch
@@ -107,7 +108,7 @@ def _menu(viewer: Viewer) -> None:
     with st.sidebar:
         st.markdown(f"### {viewer.t(APP_TITLE)}")
         if viewer.logged_in:
-            st.markdown(f"**{viewer.name}** · {viewer.t(auth.ROLE_LABELS[viewer.role])}")
+            st.markdown(f"**{md_text(viewer.name)}** · {viewer.t(auth.ROLE_LABELS[viewer.role])}")
         for page in auth.pages_for(viewer.role):
             link_to(page, viewer)
         if viewer.logged_in and st.button(viewer.t("Log out"), key="logout", icon=":material/logout:"):

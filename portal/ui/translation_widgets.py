@@ -3,12 +3,12 @@ it), and for the author or staff a small form to add one."""
 
 from __future__ import annotations
 
-import html
 
 import streamlit as st
 
 from portal import content_translations as ct
 from portal.errors import FieldErrors, UserError
+from portal.text import html_text
 from portal.i18n import LANGUAGES, N_, format_when, language
 from portal.ui.data import db
 from portal.ui.session import Viewer
@@ -22,8 +22,7 @@ CSS = """
 """
 
 
-def _esc(text: object) -> str:
-    return html.escape(str(text or ""), quote=True)
+_esc = html_text  # typed text inside our own HTML
 
 
 def _label(viewer: Viewer, view: ct.TranslationView, source_language: str) -> str:

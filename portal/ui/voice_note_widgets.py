@@ -10,6 +10,7 @@ import streamlit as st
 from portal import recognition, voice_notes
 from portal.errors import UserError
 from portal.i18n import N_, language
+from portal.text import md_text
 from portal.media import Audio, MediaStore
 from portal.ui.data import db, settings
 from portal.ui.session import Viewer
@@ -66,12 +67,12 @@ def voice_clip(viewer: Viewer, data: bytes, mime: str, who: str, seconds: float 
     t = viewer.t
     length = voice_notes.length_label(seconds or 0)
     label = t(N_("Voice note from {name}, {length}"), name=who, length=length)
-    st.markdown(f"🎤 {html.escape(label)}")
+    st.markdown(f"🎤 {md_text(label)}")
     st.audio(data, format=mime, alt=label)
     if transcript:
         lang = language(transcript_language)
         st.markdown(f'<p>{html.escape(t(N_("Heard by the speech engine:")))} '
-                    f'<span lang="{lang.html_lang}" dir="{lang.direction}">{html.escape(transcript)}</span></p>',
+                    f'<span lang="{lang.html_lang}" dir="{lang.direction}">{html.escape(" ".join(transcript.split()))}</span></p>',
                     unsafe_allow_html=True)
 
 
@@ -89,7 +90,7 @@ def show_voice_notes(viewer: Viewer, views: list) -> None:
         data = voice_notes.read(media, view.note)
         if data is None:
             st.warning(viewer.t(N_("A voice note from {name} could not be found in storage."),
-                                name=view.author_name), icon=":material/error:")
+                                name=md_text(view.author_name)), icon=":material/error:")
             continue
         voice_clip(viewer, data, view.note.mime, view.author_name, view.note.seconds,
                    view.note.transcript, view.note.language)

@@ -14,12 +14,15 @@ from portal.errors import Message
 from portal.grids import DUTY_LABELS, KIND_LABELS, GridIndex, Placement
 from portal.i18n import N_
 from portal.map_panels import mark_language
+from portal.text import md_text
 from portal.ui.session import Viewer, current_viewer
 from portal.ui.shell import link_to
 
 
 def say(viewer: Viewer, message: Message) -> str:
-    return viewer.t(message.msgid, **message.params)
+    """A message for st.error / st.success (Markdown): a name or title it repeats shows as typed."""
+    return viewer.t(message.msgid, **{k: md_text(v) if isinstance(v, str) else v
+                                      for k, v in message.params.items()})
 
 
 def field_slots(names: tuple[str, ...]) -> dict[str, st.delta_generator.DeltaGenerator]:
@@ -54,12 +57,13 @@ def home_tiles(viewer: Viewer) -> None:
 def responsibility_chain(viewer: Viewer, placement: Placement) -> None:
     """Who answers for this grid, level by level up to the community."""
     for level in placement.chain:
-        st.markdown(f"**{viewer.t(KIND_LABELS[level.grid.kind])}: {level.grid.name}**")
+        st.markdown(f"**{viewer.t(KIND_LABELS[level.grid.kind])}: {md_text(level.grid.name)}**")
         if not level.people:
             st.markdown("- " + viewer.t(N_("Nobody assigned yet")))
         for person in level.people:
-            phone = f" · [{person.phone}](tel:{person.phone})" if person.phone else ""
-            st.markdown(f"- {person.name} · {viewer.t(DUTY_LABELS.get(person.duty, person.duty))}{phone}")
+            digits = "".join(ch for ch in person.phone or "" if ch.isdigit() or ch in "+-")
+            phone = f" · [{md_text(person.phone)}](tel:{digits})" if digits else ""
+            st.markdown(f"- {md_text(person.name)} · {viewer.t(DUTY_LABELS.get(person.duty, person.duty))}{phone}")
 
 
 _NO_ZOOM = re.compile(r",\s*maximum-scale=[\d.]+,\s*user-scalable=no")

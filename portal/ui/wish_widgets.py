@@ -3,13 +3,13 @@ messages after a button, and running one service action with its refusal shown t
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import streamlit as st
 
 from portal import wishes
 from portal.errors import FieldErrors, UserError
+from portal.text import html_text
 from portal.i18n import N_, format_day, format_when, format_when_ago, language
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import announce
@@ -31,8 +31,7 @@ def styles() -> None:
     st.html(f"<style>{WISH_CSS}</style>")
 
 
-def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+esc = html_text  # typed text inside our own HTML
 
 
 def wish_text(card: wishes.WishCard, heading: str = "h3") -> None:

@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 from db.engine import get_engine
 from db.models_cockpit import Device, Notice, ThreadMessage
 from portal.i18n import translate
+from portal.text import md_text
 from tests.app.conftest import texts
 
 
@@ -49,7 +50,7 @@ def test_register_device_with_field_errors_kept(open_app, app_db):
     at.selectbox(key="dev_grid").select_index(0)
     at.button(key="FormSubmitter:dev_register_form-" + zh("Register the device")).click().run()
     assert not at.exception, at.exception
-    assert zh("Device {device} registered.", device="APP-SMOKE-1") in texts(at)
+    assert zh("Device {device} registered.", device=md_text("APP-SMOKE-1")) in texts(at)
     with Session(get_engine(app_db)) as s:
         assert s.exec(select(Device).where(Device.code == "APP-SMOKE-1")).one()
     assert grid

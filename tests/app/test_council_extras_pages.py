@@ -18,6 +18,7 @@ from db.models_council_extras import CouncilAttachment
 from portal import council as c
 from portal import council_options
 from portal.i18n import translate
+from portal.text import md_text
 from tests.app.conftest import texts, user_id
 
 PLANS = ["方案一：改建车棚", "方案二：改成小花园", "方案三：**保持**原样"]
@@ -103,7 +104,7 @@ def test_member_votes_on_an_option_with_large_buttons_and_staff_record_a_hand_vo
     assert at.button(key=f"council_vote_{item.id}_o2").label.startswith("✓ ")
     staff = open_app("staff01", page="pages/council_manage.py")
     staff.selectbox(key="council_hand_item").set_value(item.id).run()
-    assert staff.radio(key="council_hand_choice").options == PLANS
+    assert staff.radio(key="council_hand_choice").options == [md_text(p) for p in PLANS]  # labels, not markup
     staff.selectbox(key="council_hand_member").set_value(user_id(app_db, "merchant002"))
     staff.radio(key="council_hand_choice").set_value("o3")
     staff.button(key="council_hand_save").click().run()
@@ -212,8 +213,8 @@ def test_staff_create_a_council_for_a_general_grid_residents_see_both(open_app, 
     with Session(get_engine(app_db)) as s:
         community = s.exec(select(Council)).one()
     assert zh("“{name}” already serves this grid from {start} to {end}. Choose a term that does not overlap.",
-              name=community.name, start=community.term_start.isoformat(),
-              end=community.term_end.isoformat()) in texts(at)
+              name=md_text(community.name), start=md_text(community.term_start.isoformat()),
+              end=md_text(community.term_end.isoformat())) in texts(at)  # as typed, not markup
     at.selectbox(key=f"{form}_grid").set_value(grid.id)
     at.number_input(key=f"{form}_seats").set_value(2)
     _submit(at, form, "Create the council")

@@ -11,7 +11,7 @@ from db.models_voice import SpeechPreference, VoiceClip
 from portal import auth
 from portal.i18n import translate
 from portal.ui.speech_widgets import NO_VOICE
-from tests.app.conftest import ROLE_USERS, texts, user_id
+from tests.app.conftest import ROLE_USERS, user_id
 from tests.audio_samples import tone_wav as tone
 
 PAGE = "pages/voice_clips.py"
