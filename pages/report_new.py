@@ -27,7 +27,8 @@ if "report_sent" in st.session_state:  # a finished report: clear the form befor
         st.session_state.pop(key, None)
     done = N_("Thank you. Report #{id} was sent to {name}.")
     announce(viewer, t(done, id=sent["id"], name=md_text(sent["to"])), phrases=(RESULT_REPORT_SENT,),
-             chinese=translate(DEFAULT_LANGUAGE, done, id=sent["id"], name=sent["to"]))
+             chinese=translate(DEFAULT_LANGUAGE, done, id=sent["id"], name=sent["to"]),
+             spoken=t(done, id=sent["id"], name=sent["to"]))
 
 st.title(t(N_("Snap a report")))
 st.markdown(t(N_("Tell us about a problem in the community. A photo or a voice note is enough.")))

@@ -100,11 +100,12 @@ def read_page_purpose(viewer: Viewer, page) -> None:
 
 
 def announce(viewer: Viewer, text: str, *, phrases: tuple[str, ...] = (),
-             chinese: str | None = None) -> None:
+             chinese: str | None = None, spoken: str | None = None) -> None:
     """The result of an action: shown, and spoken (by itself in automatic mode, else on a press
-    of the player). Where nothing speaks the language, the Chinese reading is offered."""
+    of the player). Where nothing speaks the language, the Chinese reading is offered. `spoken`
+    is the plain text to read when `text` carries Markdown escapes (typed names)."""
     st.success(text, icon=":material/check_circle:")
-    reading = Reading(text, viewer.language, phrases or (voice_clips.RESULT_DONE,), chinese)
+    reading = Reading(spoken or text, viewer.language, phrases or (voice_clips.RESULT_DONE,), chinese)
     found = voice(reading)
     if not found.silent:
         _players(viewer, found, autoplay=auto_read_on(viewer))

@@ -131,12 +131,16 @@ def wait_rerun(page: Page, action, timeout: float = TIMEOUT_MS) -> None:
                            "before the page is opened)")
     before = counter.finished
     action()
+    _wait_finished(page, counter, before, timeout)
+    wait_idle(page, timeout)
+
+
+def _wait_finished(page: Page, counter: RunCounter, before: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout / 1000
     while counter.finished <= before:
         if time.monotonic() > deadline:
             raise AssertionError(f"no script run finished within {timeout / 1000:.0f} s on {page.url}")
         page.wait_for_timeout(25)
-    wait_idle(page, timeout)
 
 
 def navigate(page: Page, path: str, expect: str, timeout: float = TIMEOUT_MS) -> None:
@@ -150,10 +154,15 @@ def navigate(page: Page, path: str, expect: str, timeout: float = TIMEOUT_MS) ->
 
 
 def open_page(page: Page, url: str, expect: str, timeout: float = TIMEOUT_MS) -> None:
-    """Load a URL, wait for the websocket, the expected selector, and the end of the run."""
+    """Load a URL, wait for the websocket, the expected selector, and the end of a whole run (the
+    expected element can appear before the rest of the page is drawn)."""
+    counter = getattr(page, "linli_runs", None)
+    before = counter.finished if counter is not None else 0
     page.goto(url, wait_until="domcontentloaded", timeout=timeout)
     wait_connected(page, timeout)
     page.wait_for_selector(expect, timeout=timeout)
+    if counter is not None:
+        _wait_finished(page, counter, before, timeout)
     wait_idle(page, timeout)
 
 

@@ -86,9 +86,12 @@ def test_council_journey(server, new_context):
     screenshot(staff, "council-3-closed")
 
     open_page(resident, server.url + "/council", f".st-key-council_item_{item.id}")
+    result = zh("Result: {outcome}", outcome=zh("Adopted by the council"))
+    # the item's block appears before all of its lines are drawn: wait for the result line
+    resident.locator(f".st-key-council_item_{item.id}").get_by_text(result, exact=False).first.wait_for()
     decided = resident.locator(f".st-key-council_item_{item.id}").inner_text()
     assert TITLE in decided  # shown as text, not markup
-    assert zh("Result: {outcome}", outcome=zh("Adopted by the council")) in decided
+    assert result in decided
     assert zh("For {for} · Against {against} · Abstain {abstain}", **{"for": 8, "against": 0, "abstain": 0}) in decided
     assert_no_axe_violations(resident, "council (resident, decision)")
     screenshot(resident, "council-4-decided")
