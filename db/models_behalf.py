@@ -8,14 +8,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime, utcnow
+from db.types import UTCDateTime, sql_in, utcnow
 
 CONSENT_METHODS = ("in_person", "signed_paper", "phone_resident", "phone_family")
 ACTION_KINDS = ("report", "wish_vote", "task_claim")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 def _when(nullable: bool = False, **kw) -> Field:
@@ -30,7 +26,7 @@ class BehalfConsent(SQLModel, table=True):
 
     __tablename__ = "behalf_consent"
     __table_args__ = (
-        CheckConstraint(_in("method", CONSENT_METHODS), name="method"),
+        CheckConstraint(sql_in("method", CONSENT_METHODS), name="method"),
         CheckConstraint("actor_id <> resident_id", name="not_self"),
         CheckConstraint("valid_until > given_at", name="period"),
         Index("ix_behalf_consent_resident_given", "resident_id", "given_at"),
@@ -54,7 +50,7 @@ class BehalfAction(SQLModel, table=True):
 
     __tablename__ = "behalf_action"
     __table_args__ = (
-        CheckConstraint(_in("kind", ACTION_KINDS), name="kind"),
+        CheckConstraint(sql_in("kind", ACTION_KINDS), name="kind"),
         Index("ix_behalf_action_target", "kind", "target_id"),
         Index("ix_behalf_action_resident_at", "resident_id", "at"),
     )

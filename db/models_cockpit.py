@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime, utcnow
+from db.types import UTCDateTime, sql_in, utcnow
 
 DEVICE_KINDS = ("smoke", "fall", "meter")
 ALARM_RULES = ("smoke", "fall", "no_use")
@@ -21,15 +21,11 @@ def _when(nullable: bool = False, **kw) -> Field:
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Device(SQLModel, table=True):
     """A smoke detector, fall detector or electricity meter installed in a house of a micro-grid."""
 
     __tablename__ = "device"
-    __table_args__ = (CheckConstraint(_in("kind", DEVICE_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(sql_in("kind", DEVICE_KINDS), name="kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, unique=True, index=True)  # the id the device sends
@@ -69,7 +65,7 @@ class DeviceAlarm(SQLModel, table=True):
 
     __tablename__ = "device_alarm"
     __table_args__ = (
-        CheckConstraint(_in("rule", ALARM_RULES), name="rule"),
+        CheckConstraint(sql_in("rule", ALARM_RULES), name="rule"),
         UniqueConstraint("open_key", name="uq_device_alarm_open_key"),
     )
 
@@ -89,7 +85,7 @@ class Notice(SQLModel, table=True):
 
     __tablename__ = "notice"
     __table_args__ = (
-        CheckConstraint(_in("kind", NOTICE_KINDS), name="kind"),
+        CheckConstraint(sql_in("kind", NOTICE_KINDS), name="kind"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         Index("ix_notice_published_expires", "published_at", "expires_at"),
     )

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime, utcnow
+from db.types import UTCDateTime, sql_values, utcnow
 
 SEAT_GROUPS = ("grid", "resident", "merchant")
 MEETING_STATES = ("draft", "published", "voting_open", "voting_closed", "minutes_published")
@@ -25,10 +25,6 @@ ACTION_STATES = ("planned", "in_progress", "done")
 LANGUAGES = ("zh_Hans", "en", "bo", "ug", "ii")
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
-
 def _when(nullable: bool = False, **kw) -> Field:
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
 
@@ -41,7 +37,7 @@ class Council(SQLModel, table=True):
         CheckConstraint("seats_per_group BETWEEN 1 AND 50", name="seats_per_group"),
         CheckConstraint("quorum_num >= 1 AND quorum_den >= 1 AND quorum_num <= quorum_den",
                         name="quorum"),
-        CheckConstraint(f"majority IN ({_in(MAJORITY_RULES)})", name="majority"),
+        CheckConstraint(f"majority IN ({sql_values(MAJORITY_RULES)})", name="majority"),
         CheckConstraint("proposal_days BETWEEN 0 AND 60", name="proposal_days"),
         CheckConstraint("term_end > term_start", name="term"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
@@ -68,7 +64,7 @@ class CouncilSeat(SQLModel, table=True):
 
     __tablename__ = "council_seat"
     __table_args__ = (
-        CheckConstraint(f"seat_group IN ({_in(SEAT_GROUPS)})", name="seat_group"),
+        CheckConstraint(f"seat_group IN ({sql_values(SEAT_GROUPS)})", name="seat_group"),
         CheckConstraint("(ended_at IS NULL AND active_user_id = user_id) OR "
                         "(ended_at IS NOT NULL AND active_user_id IS NULL)", name="active_user"),
         UniqueConstraint("council_id", "active_user_id", name="council_seat_held_once"),
@@ -91,7 +87,7 @@ class CouncilMeeting(SQLModel, table=True):
 
     __tablename__ = "council_meeting"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(MEETING_STATES)})", name="status"),
+        CheckConstraint(f"status IN ({sql_values(MEETING_STATES)})", name="status"),
         CheckConstraint("proposal_deadline <= starts_at", name="deadline_before_meeting"),
         UniqueConstraint("council_id", "month", name="council_meeting_month_once"),
         Index("ix_council_meeting_council_starts", "council_id", "starts_at"),
@@ -116,8 +112,8 @@ class CouncilProposal(SQLModel, table=True):
 
     __tablename__ = "council_proposal"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(PROPOSAL_STATES)})", name="status"),
-        CheckConstraint(f"language IN ({_in(LANGUAGES)})", name="language"),
+        CheckConstraint(f"status IN ({sql_values(PROPOSAL_STATES)})", name="status"),
+        CheckConstraint(f"language IN ({sql_values(LANGUAGES)})", name="language"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
         CheckConstraint("status <> 'declined' OR length(reason) > 0", name="declined_has_reason"),
@@ -158,8 +154,8 @@ class CouncilItem(SQLModel, table=True):
 
     __tablename__ = "council_item"
     __table_args__ = (
-        CheckConstraint(f"source IN ({_in(ITEM_SOURCES)})", name="source"),
-        CheckConstraint(f"outcome IS NULL OR outcome IN ({_in(OUTCOMES)})", name="outcome"),
+        CheckConstraint(f"source IN ({sql_values(ITEM_SOURCES)})", name="source"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN ({sql_values(OUTCOMES)})", name="outcome"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("source IN ('staff', 'member') OR source_id IS NOT NULL", name="source_link"),
         UniqueConstraint("meeting_id", "source", "source_id", name="council_item_source_once"),
@@ -188,8 +184,8 @@ class CouncilBallot(SQLModel, table=True):
     __tablename__ = "council_ballot"
     __table_args__ = (
         UniqueConstraint("item_id", "user_id", name="council_ballot_once"),
-        CheckConstraint(f"choice IN ({_in(BALLOT_KEYS)})", name="choice"),
-        CheckConstraint(f"seat_group IN ({_in(SEAT_GROUPS)})", name="seat_group"),
+        CheckConstraint(f"choice IN ({sql_values(BALLOT_KEYS)})", name="choice"),
+        CheckConstraint(f"seat_group IN ({sql_values(SEAT_GROUPS)})", name="seat_group"),
         CheckConstraint("by_hand = false OR recorded_by IS NOT NULL", name="hand_has_recorder"),
     )
 
@@ -210,7 +206,7 @@ class CouncilBallotChange(SQLModel, table=True):
 
     __tablename__ = "council_ballot_change"
     __table_args__ = (
-        CheckConstraint(f"to_choice IN ({_in(BALLOT_KEYS)})", name="to_choice"),
+        CheckConstraint(f"to_choice IN ({sql_values(BALLOT_KEYS)})", name="to_choice"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -241,7 +237,7 @@ class CouncilAction(SQLModel, table=True):
 
     __tablename__ = "council_action"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(ACTION_STATES)})", name="status"),
+        CheckConstraint(f"status IN ({sql_values(ACTION_STATES)})", name="status"),
         Index("ix_council_action_status_due", "status", "due_date"),
     )
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime, utcnow
+from db.types import UTCDateTime, sql_in, utcnow
 
 REPORT_STATES = ("submitted", "assigned", "accepted", "in_progress", "resolved", "verified",
                  "rated", "closed", "returned", "reopened")
@@ -16,10 +16,6 @@ LEVELS = ("grid", "community", "street", "district")
 
 def _when(nullable: bool = False, **kw) -> Field:
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class ReportCategory(SQLModel, table=True):
@@ -45,8 +41,8 @@ class ReportCategory(SQLModel, table=True):
 class Report(SQLModel, table=True):
     __tablename__ = "report"
     __table_args__ = (
-        CheckConstraint(_in("state", REPORT_STATES), name="state"),
-        CheckConstraint(_in("level", LEVELS), name="level"),
+        CheckConstraint(sql_in("state", REPORT_STATES), name="state"),
+        CheckConstraint(sql_in("level", LEVELS), name="level"),
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating"),
         Index("ix_report_state_due", "state", "due_at"),
     )

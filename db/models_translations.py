@@ -9,21 +9,17 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime, utcnow
+from db.types import UTCDateTime, sql_in, utcnow
 
 TRANSLATED_KINDS = ("wish", "report", "proposal")
 TRANSLATION_LANGUAGES = ("zh_Hans", "en", "bo", "ug", "ii")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class ContentTranslation(SQLModel, table=True):
     __tablename__ = "content_translation"
     __table_args__ = (
-        CheckConstraint(_in("kind", TRANSLATED_KINDS), name="kind"),
-        CheckConstraint(_in("language", TRANSLATION_LANGUAGES), name="language"),
+        CheckConstraint(sql_in("kind", TRANSLATED_KINDS), name="kind"),
+        CheckConstraint(sql_in("language", TRANSLATION_LANGUAGES), name="language"),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
         Index("ix_content_translation_item", "kind", "item_id", "language", "created_at"),
     )

@@ -13,14 +13,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime, utcnow
+from db.types import UTCDateTime, sql_values, utcnow
 
 CLIP_LANGUAGES = ("bo", "ii")
 CLIP_TYPES = ("audio/wav", "audio/mpeg", "audio/ogg")
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class VoiceClip(SQLModel, table=True):
@@ -28,8 +24,8 @@ class VoiceClip(SQLModel, table=True):
 
     __tablename__ = "voice_clip"
     __table_args__ = (
-        CheckConstraint(f"language IN ({_in(CLIP_LANGUAGES)})", name="language"),
-        CheckConstraint(f"content_type IN ({_in(CLIP_TYPES)})", name="content_type"),
+        CheckConstraint(f"language IN ({sql_values(CLIP_LANGUAGES)})", name="language"),
+        CheckConstraint(f"content_type IN ({sql_values(CLIP_TYPES)})", name="content_type"),
         CheckConstraint("length(msgid) > 0", name="msgid_not_empty"),
         Index("uq_voice_clip_current", "language", "msgid", unique=True,
               sqlite_where=text("removed_at IS NULL"), postgresql_where=text("removed_at IS NULL")),

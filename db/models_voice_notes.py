@@ -13,13 +13,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime, utcnow
+from db.types import UTCDateTime, sql_values, utcnow
 
 SUBJECT_KINDS = ("wish", "proposal", "task_proof")
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class VoiceNote(SQLModel, table=True):
@@ -27,7 +23,7 @@ class VoiceNote(SQLModel, table=True):
 
     __tablename__ = "voice_note"
     __table_args__ = (
-        CheckConstraint(f"subject_kind IN ({_in(SUBJECT_KINDS)})", name="subject_kind"),
+        CheckConstraint(f"subject_kind IN ({sql_values(SUBJECT_KINDS)})", name="subject_kind"),
         CheckConstraint("seconds > 0", name="seconds_positive"),
         CheckConstraint("size > 0", name="size_positive"),
         UniqueConstraint("created_by", "subject_kind", "sha256", name="uq_voice_note_once"),

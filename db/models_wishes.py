@@ -8,16 +8,12 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from db.types import UTCDateTime, utcnow
+from db.types import UTCDateTime, sql_values, utcnow
 
 WISH_STATES = ("open", "adopted", "fulfilled", "confirmed", "promoted", "decided", "hidden",
                "expired")
 WISH_CATEGORIES = ("facility", "help", "culture", "environment", "safety", "other")
 WISH_LANGUAGES = ("zh_Hans", "en", "bo", "ug", "ii")
-
-
-def _in(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 def _when(nullable: bool = False, **kw) -> Field:
@@ -33,9 +29,9 @@ class Wish(SQLModel, table=True):
 
     __tablename__ = "wish"
     __table_args__ = (
-        CheckConstraint(f"state IN ({_in(WISH_STATES)})", name="state"),
-        CheckConstraint(f"category IN ({_in(WISH_CATEGORIES)})", name="category"),
-        CheckConstraint(f"language IN ({_in(WISH_LANGUAGES)})", name="language"),
+        CheckConstraint(f"state IN ({sql_values(WISH_STATES)})", name="state"),
+        CheckConstraint(f"category IN ({sql_values(WISH_CATEGORIES)})", name="category"),
+        CheckConstraint(f"language IN ({sql_values(WISH_LANGUAGES)})", name="language"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
         CheckConstraint("adopter_id IS NULL OR adopter_id <> author_id", name="not_own_adopter"),

@@ -32,3 +32,13 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def sql_values(values: tuple[str, ...]) -> str:
+    """"'a', 'b'": the values of a CHECK constraint's IN list (our own constants, never user text)."""
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def sql_in(column: str, values: tuple[str, ...]) -> str:
+    """"column IN ('a', 'b')" for a CHECK constraint."""
+    return f"{column} IN ({sql_values(values)})"
