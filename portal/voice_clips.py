@@ -19,7 +19,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from db.models_voice import CLIP_LANGUAGES, SpeechPreference, VoiceClip
+from db.models_voice import CLIP_LANGUAGES, CLIP_TYPES, SpeechPreference, VoiceClip
 from db.types import utcnow
 from portal import auth, speech
 from portal.auth import active_user
@@ -92,7 +92,7 @@ def check_clip(data: bytes | None) -> Audio:
     if not data:
         raise UserError(N_("The recording is empty."), field="clip")
     found = audio_length(data) if len(data) <= MAX_AUDIO_BYTES else ("", float(MAX_CLIP_SECONDS + 1))
-    if found is None:
+    if found is None or (found[0] and found[0] not in CLIP_TYPES):  # M4A: not a clip format
         raise UserError(N_("This file cannot be played. Please send a WAV, MP3 or OGG recording."),
                         field="clip")
     mime, seconds = found

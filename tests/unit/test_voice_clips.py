@@ -215,3 +215,11 @@ def test_auto_read_setting_is_kept_per_account(session):
     vc.save_auto_read(session, ids["resident"], False)
     assert vc.auto_read(session, ids["resident"]) is False
     assert vc.auto_read(session, ids["staff"]) is False
+
+
+def test_an_m4a_file_is_refused_as_a_clip_before_it_reaches_the_database(monkeypatch):
+    # nothing here can make a real M4A: let the length reader say it read one of 2 s
+    monkeypatch.setattr(vc, "audio_length", lambda data: ("audio/mp4", 2.0))
+    with pytest.raises(UserError) as refused:  # the clip table takes WAV, MP3 and Ogg only
+        vc.check_clip(b"\0\0\0\x20ftypM4A " + b"\0" * 200)
+    assert refused.value.field == "clip" and "WAV, MP3 or OGG" in refused.value.message.msgid
