@@ -166,6 +166,15 @@ def open_page(page: Page, url: str, expect: str, timeout: float = TIMEOUT_MS) ->
     wait_idle(page, timeout)
 
 
+def expect_html_lang(page: Page, lang: str, direction: str | None = None,
+                     timeout: float = TIMEOUT_MS) -> None:
+    """Waits until <html> has the portal's lang (and dir): the shell sets them from a script that
+    runs after the page is drawn. Times out, failing the test, if they never come."""
+    page.wait_for_function(
+        "([l, d]) => document.documentElement.lang === l && (d === null || document.documentElement.dir === d)",
+        arg=[lang, direction], timeout=timeout)
+
+
 def main_text(page: Page) -> str:
     return page.inner_text(MAIN)
 

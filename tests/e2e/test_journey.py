@@ -7,8 +7,8 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.helpers import (
-    MAIN, computed, font_sizes, h1_texts, heights, log_in, open_page, screenshot, set_elder,
-    set_language, wait_connected, wait_idle,
+    MAIN, computed, expect_html_lang, font_sizes, h1_texts, heights, log_in, open_page, screenshot,
+    set_elder, set_language, wait_connected, wait_idle,
 )
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +22,7 @@ MAIN_CONTROLS = (f"{MAIN} [data-testid='stPageLink'] a, {MAIN} [data-testid='stB
 
 
 def _assert_rtl(page):
-    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ug", "rtl"]
+    expect_html_lang(page, "ug", "rtl")
     assert computed(page, MAIN, "direction") == "rtl"
     assert computed(page, f"{MAIN} h1", "direction") == "rtl"
 
@@ -44,7 +44,7 @@ def _assert_elder(page):
 def test_resident_journey(server, page):
     username, name = RESIDENT
     open_page(page, server.url + "/", '[data-testid="stForm"]')
-    assert page.evaluate("document.documentElement.lang") == "zh-Hans"
+    expect_html_lang(page, "zh-Hans", "ltr")
     screenshot(page, "journey-1-login")
 
     log_in(page, server.url, username)
