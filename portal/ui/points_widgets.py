@@ -8,7 +8,7 @@ from portal.errors import FieldErrors, UserError
 from portal.i18n import format_when
 from portal.text import md_text
 from portal.ui.session import Viewer
-from portal.ui.speech_widgets import announce
+from portal.ui.speech_widgets import show_flash_at
 from portal.ui.widgets import say, show_field_errors
 
 esc = md_text  # user-typed text made inert for st.markdown
@@ -24,14 +24,7 @@ def flash(kind: str, text: str) -> None:
 
 
 def show_flash(viewer: Viewer | None = None) -> None:
-    """With the viewer, a success is also read aloud (by itself in automatic read-aloud)."""
-    item = st.session_state.pop("points_flash", None)
-    if item:
-        kind, text = item
-        if kind == "success" and viewer is not None:
-            announce(viewer, text)
-        else:
-            (st.success if kind == "success" else st.error)(text)
+    show_flash_at("points_flash", viewer)
 
 
 def run_action(viewer: Viewer, action, success: str) -> None:

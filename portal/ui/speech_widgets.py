@@ -162,3 +162,15 @@ def auto_read_switch(viewer: Viewer) -> None:
     st.session_state["auto_read_switch"] = auto_read_on(viewer)
     st.toggle(viewer.t(N_("Read pages aloud automatically")), key="auto_read_switch",
               on_change=lambda: set_auto_read(viewer, st.session_state["auto_read_switch"]))
+
+
+def show_flash_at(state_key: str, viewer: Viewer | None = None) -> None:
+    """Shows once the (kind, text) a callback left under state_key; with the viewer, a success is
+    also read aloud (by itself in automatic read-aloud)."""
+    kind, text = st.session_state.pop(state_key, None) or (None, None)
+    if kind == "success" and viewer is not None:
+        announce(viewer, text)
+    elif kind == "success":
+        st.success(text, icon=":material/check_circle:")
+    elif kind == "error":
+        st.error(text, icon=":material/error:")

@@ -12,7 +12,7 @@ from portal.errors import FieldErrors, UserError
 from portal.text import html_text
 from portal.i18n import N_, format_day, format_when, format_when_ago, language
 from portal.ui.session import Viewer
-from portal.ui.speech_widgets import announce
+from portal.ui.speech_widgets import show_flash_at
 from portal.ui.widgets import say
 
 FLASH = "wish_flash"
@@ -84,14 +84,7 @@ def flash(text: str) -> None:
 
 
 def show_flash(viewer: Viewer | None = None) -> None:
-    """With the viewer, a success is also read aloud (by itself in automatic read-aloud)."""
-    kind, text = st.session_state.pop(FLASH, (None, None))
-    if kind == "success" and viewer is not None:
-        announce(viewer, text)
-    elif kind == "success":
-        st.success(text, icon=":material/check_circle:")
-    elif kind == "error":
-        st.error(text, icon=":material/error:")
+    show_flash_at(FLASH, viewer)
 
 
 def run(viewer: Viewer, action: Callable[[], object], done: str | None) -> object | None:
