@@ -28,7 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("LINLI_TILES", "none")
-os.environ["LINLI_HOUSEKEEPING_SECONDS"] = "0"  # the clock rules would escalate the year's backlog while we time
+os.environ["LINLI_HOUSEKEEPING_SECONDS"] = (
+    "0"  # the clock rules would escalate the year's backlog while we time
+)
 
 from sqlalchemy import func, insert  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
@@ -52,7 +54,7 @@ CHUNK = 20_000
 
 def _insert(conn, model, rows: list[dict]) -> None:
     for start in range(0, len(rows), CHUNK):
-        conn.execute(insert(model), rows[start:start + CHUNK])
+        conn.execute(insert(model), rows[start : start + CHUNK])
 
 
 def bulk(url: str, scale: float) -> dict[str, int]:
@@ -79,6 +81,7 @@ def bulk(url: str, scale: float) -> dict[str, int]:
                 return y, x
         p = shape.representative_point()
         return p.y, p.x
+
     n_reports, n_wishes = int(20_000 * scale), int(10_000 * scale)
     n_points, n_device_events = int(1_000_000 * scale), int(100_000 * scale)
     with engine.begin() as conn:
@@ -115,21 +118,59 @@ def bulk(url: str, scale: float) -> dict[str, int]:
                             state, closed_at = "closed", created + timedelta(hours=h)
             if rng.random() < 0.02:
                 lead, assist = rng.sample(departments, 2)
-                joints += [dict(report_id=rid, department_id=lead, role="lead", part="", status="open",
-                                updated_at=created), dict(report_id=rid, department_id=assist,
-                                                          role="assist", part="", status="open",
-                                                          updated_at=created)]
-            reports.append(dict(id=rid, reporter_id=rng.choice(people)[0], category_id=rng.choice(cats),
-                                description="bench", language="zh_Hans",
-                                lat=lat, lon=lon,
-                                place_source="map", grid_id=grid.id, state=state, level=level,
-                                urgent=False, overdue=False, due_at=created + timedelta(hours=72),
-                                created_at=created, updated_at=created, closed_at=closed_at,
-                                rating=rating, version=1))
+                joints += [
+                    dict(
+                        report_id=rid,
+                        department_id=lead,
+                        role="lead",
+                        part="",
+                        status="open",
+                        updated_at=created,
+                    ),
+                    dict(
+                        report_id=rid,
+                        department_id=assist,
+                        role="assist",
+                        part="",
+                        status="open",
+                        updated_at=created,
+                    ),
+                ]
+            reports.append(
+                dict(
+                    id=rid,
+                    reporter_id=rng.choice(people)[0],
+                    category_id=rng.choice(cats),
+                    description="bench",
+                    language="zh_Hans",
+                    lat=lat,
+                    lon=lon,
+                    place_source="map",
+                    grid_id=grid.id,
+                    state=state,
+                    level=level,
+                    urgent=False,
+                    overdue=False,
+                    due_at=created + timedelta(hours=72),
+                    created_at=created,
+                    updated_at=created,
+                    closed_at=closed_at,
+                    rating=rating,
+                    version=1,
+                )
+            )
             previous = None
             for action, to_state, lvl, hours in steps:
-                events.append(dict(report_id=rid, action=action, from_state=previous, to_state=to_state,
-                                   level=lvl, at=created + timedelta(hours=hours)))
+                events.append(
+                    dict(
+                        report_id=rid,
+                        action=action,
+                        from_state=previous,
+                        to_state=to_state,
+                        level=lvl,
+                        at=created + timedelta(hours=hours),
+                    )
+                )
                 previous = to_state
         _insert(conn, Report, reports)
         _insert(conn, ReportEvent, events)
@@ -142,34 +183,74 @@ def bulk(url: str, scale: float) -> dict[str, int]:
             author, home = rng.choice(people)
             created = now - timedelta(days=rng.uniform(0, 365))
             fulfilled = rng.random() < 0.4
-            wishes.append(dict(id=wid, author_id=author, grid_id=home or leaves[0].id, title=f"心愿{n}",
-                               body="bench", category="help", language="zh_Hans", personal=False,
-                               proposal=False, state="fulfilled" if fulfilled else "open",
-                               created_at=created, state_changed_at=created))
+            wishes.append(
+                dict(
+                    id=wid,
+                    author_id=author,
+                    grid_id=home or leaves[0].id,
+                    title=f"心愿{n}",
+                    body="bench",
+                    category="help",
+                    language="zh_Hans",
+                    personal=False,
+                    proposal=False,
+                    state="fulfilled" if fulfilled else "open",
+                    created_at=created,
+                    state_changed_at=created,
+                )
+            )
             wish_events.append(dict(wish_id=wid, kind="posted", to_state="open", at=created))
             if fulfilled:
-                wish_events.append(dict(wish_id=wid, kind="fulfilled", from_state="adopted",
-                                        to_state="fulfilled", at=created + timedelta(days=rng.uniform(1, 30))))
+                wish_events.append(
+                    dict(
+                        wish_id=wid,
+                        kind="fulfilled",
+                        from_state="adopted",
+                        to_state="fulfilled",
+                        at=created + timedelta(days=rng.uniform(1, 30)),
+                    )
+                )
         _insert(conn, Wish, wishes)
         _insert(conn, WishEvent, wish_events)
 
-        seqs = dict(conn.execute(select(PointsEntry.user_id, func.max(PointsEntry.seq))
-                                 .group_by(PointsEntry.user_id)).all())
-        balances = dict(conn.execute(select(PointsEntry.user_id, func.max(PointsEntry.balance_after))
-                                     .group_by(PointsEntry.user_id)).all())  # approximate start
+        seqs = dict(
+            conn.execute(
+                select(PointsEntry.user_id, func.max(PointsEntry.seq)).group_by(PointsEntry.user_id)
+            ).all()
+        )
+        balances = dict(
+            conn.execute(
+                select(PointsEntry.user_id, func.max(PointsEntry.balance_after)).group_by(
+                    PointsEntry.user_id
+                )
+            ).all()
+        )  # approximate start
         moments = sorted(now - timedelta(days=rng.uniform(0, 365)) for _ in range(n_points))
         batch = []
         for n, moment in enumerate(moments):
             user, home = people[rng.randrange(len(people))]
             seq = seqs.get(user, 0) + 1
             balance = balances.get(user, 0)
-            amount = -min(balance, rng.choice([20, 50])) if balance >= 20 and rng.random() < 0.1 \
+            amount = (
+                -min(balance, rng.choice([20, 50]))
+                if balance >= 20 and rng.random() < 0.1
                 else rng.choice([5, 5, 10, 10, 20])
+            )
             source = "reward" if amount < 0 else rng.choice(["task", "task", "report", "wish"])
             seqs[user], balances[user] = seq, balance + amount
-            batch.append(dict(user_id=user, seq=seq, amount=amount, balance_after=balance + amount,
-                              source=source, source_id=f"b{n}", reason="bench", grid_id=home,
-                              created_at=moment))
+            batch.append(
+                dict(
+                    user_id=user,
+                    seq=seq,
+                    amount=amount,
+                    balance_after=balance + amount,
+                    source=source,
+                    source_id=f"b{n}",
+                    reason="bench",
+                    grid_id=home,
+                    created_at=moment,
+                )
+            )
             if len(batch) >= CHUNK:
                 conn.execute(insert(PointsEntry), batch)
                 batch = []
@@ -183,63 +264,133 @@ def bulk(url: str, scale: float) -> dict[str, int]:
         for n in range(n_devices):
             grid = micro[n % len(micro)]
             p = index.shapes[grid.id].representative_point()
-            device_rows.append(dict(id=first_device + n, code=f"B-{n:05d}",
-                                    kind=("meter", "smoke", "fall")[n % 3], grid_id=grid.id,
-                                    house=f"{n % 9 + 1}栋", lat=p.y, lon=p.x, registered_by=staff,
-                                    registered_at=now, active=True))
+            device_rows.append(
+                dict(
+                    id=first_device + n,
+                    code=f"B-{n:05d}",
+                    kind=("meter", "smoke", "fall")[n % 3],
+                    grid_id=grid.id,
+                    house=f"{n % 9 + 1}栋",
+                    lat=p.y,
+                    lon=p.x,
+                    registered_by=staff,
+                    registered_at=now,
+                    active=True,
+                )
+            )
         _insert(conn, Device, device_rows)
         device_events = []
         for n in range(n_device_events):
             device = device_rows[n % n_devices]
             moment = now - timedelta(days=365 * (n // n_devices) / 50 + rng.uniform(0, 1))
             value = (1000 + 3 * (50 - n // n_devices)) if device["kind"] == "meter" else 0
-            device_events.append(dict(idem_key=f"bench-{n}", device_id=device["id"], kind=device["kind"],
-                                      at=moment, value=value, received_at=now))
+            device_events.append(
+                dict(
+                    idem_key=f"bench-{n}",
+                    device_id=device["id"],
+                    kind=device["kind"],
+                    at=moment,
+                    value=value,
+                    received_at=now,
+                )
+            )
         _insert(conn, DeviceEvent, device_events)
         n_items = bulk_councils(conn, rng, index, now, staff)
-    return {"reports": n_reports, "report events": len(events), "wishes": n_wishes,
-            "points entries": n_points, "device events": n_device_events, "council items": n_items}
+    return {
+        "reports": n_reports,
+        "report events": len(events),
+        "wishes": n_wishes,
+        "points entries": n_points,
+        "device events": n_device_events,
+        "council items": n_items,
+    }
 
 
 def bulk_councils(conn, rng: random.Random, index, now, staff: int) -> int:
     """A council in each general grid with a meeting a month for the past year, 10 items a meeting:
     70 % adopted (each an action, 60 % of them done a few weeks later), 20 % rejected, 10 % no quorum."""
-    ids = {model: (conn.execute(select(func.max(model.id))).scalar() or 0) + 1
-           for model in (Council, CouncilMeeting, CouncilItem, CouncilAction)}
-    rows: dict = {model: [] for model in (Council, CouncilMeeting, CouncilItem, CouncilAction, CouncilEvent)}
+    ids = {
+        model: (conn.execute(select(func.max(model.id))).scalar() or 0) + 1
+        for model in (Council, CouncilMeeting, CouncilItem, CouncilAction)
+    }
+    rows: dict = {
+        model: [] for model in (Council, CouncilMeeting, CouncilItem, CouncilAction, CouncilEvent)
+    }
     for general in index.of_kind("general"):
         cid = ids[Council] + len(rows[Council])
-        rows[Council].append(dict(id=cid, grid_id=general.id, name=f"{general.name}议事会",
-                                  term_start=(now - timedelta(days=400)).date(),
-                                  term_end=(now + timedelta(days=800)).date(), created_at=now))
+        rows[Council].append(
+            dict(
+                id=cid,
+                grid_id=general.id,
+                name=f"{general.name}议事会",
+                term_start=(now - timedelta(days=400)).date(),
+                term_end=(now + timedelta(days=800)).date(),
+                created_at=now,
+            )
+        )
         for month in range(12):
             starts = now - timedelta(days=30 * month + 3)
             mid = ids[CouncilMeeting] + len(rows[CouncilMeeting])
-            rows[CouncilMeeting].append(dict(id=mid, council_id=cid, month=cockpit.month_of(starts),
-                                             starts_at=starts, place="bench",
-                                             proposal_deadline=starts - timedelta(days=3),
-                                             status="minutes_published", created_at=starts,
-                                             state_changed_at=starts))
+            rows[CouncilMeeting].append(
+                dict(
+                    id=mid,
+                    council_id=cid,
+                    month=cockpit.month_of(starts),
+                    starts_at=starts,
+                    place="bench",
+                    proposal_deadline=starts - timedelta(days=3),
+                    status="minutes_published",
+                    created_at=starts,
+                    state_changed_at=starts,
+                )
+            )
             for n in range(10):
                 iid = ids[CouncilItem] + len(rows[CouncilItem])
                 outcome = rng.choices(["adopted", "rejected", "not_decided"], [7, 2, 1])[0]
                 decided = starts + timedelta(hours=2)
-                rows[CouncilItem].append(dict(id=iid, meeting_id=mid, title=f"议题{n}", background="",
-                                              language="zh_Hans", source="staff", outcome=outcome,
-                                              decided_at=decided, created_at=starts))
+                rows[CouncilItem].append(
+                    dict(
+                        id=iid,
+                        meeting_id=mid,
+                        title=f"议题{n}",
+                        background="",
+                        language="zh_Hans",
+                        source="staff",
+                        outcome=outcome,
+                        decided_at=decided,
+                        created_at=starts,
+                    )
+                )
                 if outcome != "adopted":
                     continue
                 aid = ids[CouncilAction] + len(rows[CouncilAction])
                 done_at = decided + timedelta(days=rng.uniform(5, 40))
                 done = rng.random() < 0.6 and done_at < now
-                rows[CouncilAction].append(dict(id=aid, item_id=iid, owner_id=staff,
-                                                due_date=(decided + timedelta(days=30)).date(),
-                                                status="done" if done else "planned",
-                                                created_at=decided, updated_at=done_at if done else decided))
+                rows[CouncilAction].append(
+                    dict(
+                        id=aid,
+                        item_id=iid,
+                        owner_id=staff,
+                        due_date=(decided + timedelta(days=30)).date(),
+                        status="done" if done else "planned",
+                        created_at=decided,
+                        updated_at=done_at if done else decided,
+                    )
+                )
                 if done:
-                    rows[CouncilEvent].append(dict(council_id=cid, meeting_id=mid, item_id=iid, action_id=aid,
-                                                   actor_id=staff, kind="action_progress",
-                                                   from_state="planned", to_state="done", at=done_at))
+                    rows[CouncilEvent].append(
+                        dict(
+                            council_id=cid,
+                            meeting_id=mid,
+                            item_id=iid,
+                            action_id=aid,
+                            actor_id=staff,
+                            kind="action_progress",
+                            from_state="planned",
+                            to_state="done",
+                            at=done_at,
+                        )
+                    )
     for model, batch in rows.items():
         _insert(conn, model, batch)
     return len(rows[CouncilItem])
@@ -269,30 +420,62 @@ def main() -> int:
     print(f"seeded demo ×{max(1, round(88 * args.scale))} in {time.perf_counter() - start:.1f} s")
     start = time.perf_counter()
     made = bulk(url, args.scale)
-    print("bulk: " + ", ".join(f"{v:,} {k}" for k, v in made.items())
-          + f" in {time.perf_counter() - start:.1f} s")
+    print(
+        "bulk: "
+        + ", ".join(f"{v:,} {k}" for k, v in made.items())
+        + f" in {time.perf_counter() - start:.1f} s"
+    )
     print(f"database file: {(folder / 'bench.db').stat().st_size / 1e6:.0f} MB")
 
     with Session(get_engine(url)) as s:
-        residents = s.exec(select(func.count()).select_from(User).where(User.role == "resident")).one()
+        residents = s.exec(
+            select(func.count()).select_from(User).where(User.role == "resident")
+        ).one()
         print(f"{residents:,} residents")
         index = GridIndex.load(s)
         since, until = cockpit.period_of_months(12)
         for by in cockpit.DIMENSIONS:
-            med, worst = timed(lambda: cockpit.measures(s, index, since=since, until=until, by=by), args.runs)
-            print(f"measures by {by:9s} (12 months):        median {med * 1000:7.0f} ms  max {worst * 1000:7.0f} ms")
+            med, worst = timed(
+                lambda: cockpit.measures(s, index, since=since, until=until, by=by), args.runs
+            )
+            print(
+                f"measures by {by:9s} (12 months):        median {med * 1000:7.0f} ms  max {worst * 1000:7.0f} ms"
+            )
         result = cockpit.measures(s, index, since=since, until=until)
         total = result.total
-        print("figures (12 months): " + ", ".join(
-            f"{k}={total[k]}" for k in ("received", "response_h", "resolution_h", "within_limit_pct",
-                                        "closure_pct", "reopen_pct", "repeats", "rating",
-                                        "joint_orders", "wishes_posted", "wishes_fulfilled",
-                                        "wish_median_days", "points_issued", "points_redeemed",
-                                        "wishes_decided", "council_decided", "council_actions_done")))
+        print(
+            "figures (12 months): "
+            + ", ".join(
+                f"{k}={total[k]}"
+                for k in (
+                    "received",
+                    "response_h",
+                    "resolution_h",
+                    "within_limit_pct",
+                    "closure_pct",
+                    "reopen_pct",
+                    "repeats",
+                    "rating",
+                    "joint_orders",
+                    "wishes_posted",
+                    "wishes_fulfilled",
+                    "wish_median_days",
+                    "points_issued",
+                    "points_redeemed",
+                    "wishes_decided",
+                    "council_decided",
+                    "council_actions_done",
+                )
+            )
+        )
         chief = s.exec(select(User).where(User.username == "gridchief_g1")).one()
         scope = scope_for(s, index, role=chief.role, user_id=chief.id)
-        med, worst = timed(lambda: cockpit.measures(s, index, since=since, until=until, scope=scope), args.runs)
-        print(f"measures by grid, one grid chief's area: median {med * 1000:7.0f} ms  max {worst * 1000:7.0f} ms")
+        med, worst = timed(
+            lambda: cockpit.measures(s, index, since=since, until=until, scope=scope), args.runs
+        )
+        print(
+            f"measures by grid, one grid chief's area: median {med * 1000:7.0f} ms  max {worst * 1000:7.0f} ms"
+        )
         med, _ = timed(lambda: cockpit.red_black(result, "closure_pct"), args.runs)
         print(f"red/black list:                          median {med * 1000:7.1f} ms")
         med, _ = timed(lambda: cockpit.to_geojson(cockpit.open_reports(s, index)), args.runs)
@@ -301,15 +484,19 @@ def main() -> int:
         codes = s.exec(select(Device.code).where(Device.kind == "meter").limit(100)).all()
         moment = utcnow() - timedelta(minutes=30)
         for n in range(5000):
-            lines.append(f"{codes[n % len(codes)]},meter,{(moment - timedelta(seconds=n)).isoformat()},{2000 + n}")
+            lines.append(
+                f"{codes[n % len(codes)]},meter,{(moment - timedelta(seconds=n)).isoformat()},{2000 + n}"
+            )
         text = "\n".join(lines)
         start = time.perf_counter()
         first = devices.intake(s, index, text)
         took = time.perf_counter() - start
         start = time.perf_counter()
         again = devices.intake(s, index, text)
-        print(f"device intake 5,000 lines: {took:.2f} s (taken {first.taken}); "
-              f"again {time.perf_counter() - start:.2f} s (already taken {again.duplicates})")
+        print(
+            f"device intake 5,000 lines: {took:.2f} s (taken {first.taken}); "
+            f"again {time.perf_counter() - start:.2f} s (already taken {again.duplicates})"
+        )
 
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -330,7 +517,9 @@ def main() -> int:
             cold.append(time.perf_counter() - start)
         assert not at.exception, at.exception
         warm, _ = timed(at.run, args.runs)
-        print(f"render cockpit ({username}), empty cache:     median {statistics.median(cold) * 1000:7.0f} ms")
+        print(
+            f"render cockpit ({username}), empty cache:     median {statistics.median(cold) * 1000:7.0f} ms"
+        )
         print(f"render cockpit ({username}), cached measures: median {warm * 1000:7.0f} ms")
     return 0
 

@@ -29,8 +29,9 @@ def first_render(port: int, timeout: float = 60.0) -> float:
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    ws = websocket.create_connection(f"ws://127.0.0.1:{port}/_stcore/stream",
-                                     subprotocols=["streamlit"], timeout=timeout)
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], timeout=timeout
+    )
     try:
         back = BackMsg()
         back.rerun_script.query_string = ""
@@ -50,7 +51,9 @@ def first_render(port: int, timeout: float = 60.0) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1, help="demo size for db.seed")
     args = parser.parse_args(argv)
@@ -67,11 +70,15 @@ def main(argv: list[str] | None = None) -> int:
                 health.append(server.ready_after)
                 renders.append(first_render(server.port))
                 second.append(first_render(server.port))
-            print(f"run {n}: seed {seeded:5.2f} s | process start → /_stcore/health {health[-1]:5.2f} s"
-                  f" | first session's first run {renders[-1]:5.2f} s | next session {second[-1]:5.2f} s",
-                  flush=True)
-    print(f"median over {args.runs} runs: health {statistics.median(health):.2f} s, "
-          f"first render {statistics.median(renders):.2f} s, next session {statistics.median(second):.2f} s")
+            print(
+                f"run {n}: seed {seeded:5.2f} s | process start → /_stcore/health {health[-1]:5.2f} s"
+                f" | first session's first run {renders[-1]:5.2f} s | next session {second[-1]:5.2f} s",
+                flush=True,
+            )
+    print(
+        f"median over {args.runs} runs: health {statistics.median(health):.2f} s, "
+        f"first render {statistics.median(renders):.2f} s, next session {statistics.median(second):.2f} s"
+    )
     return 0
 
 

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,33 +35,71 @@ def build(url: str, members: int, items: int):
 
     per_group = members // 3
     ring = [[104.0, 30.6], [104.01, 30.6], [104.01, 30.61], [104.0, 30.61], [104.0, 30.6]]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with Session(get_engine(url), expire_on_commit=False) as s:
-        grid = Grid(code=f"B{time.time_ns()}", name="bench", kind="community",
-                    boundary=json.dumps({"type": "Polygon", "coordinates": [ring]}))
+        grid = Grid(
+            code=f"B{time.time_ns()}",
+            name="bench",
+            kind="community",
+            boundary=json.dumps({"type": "Polygon", "coordinates": [ring]}),
+        )
         s.add(grid)
         s.flush()
         tag = grid.code.lower()
-        staff = User(username=f"{tag}_staff", display_name="staff", password_hash="x", role="staff",
-                     home_grid_id=grid.id)
+        staff = User(
+            username=f"{tag}_staff",
+            display_name="staff",
+            password_hash="x",
+            role="staff",
+            home_grid_id=grid.id,
+        )
         s.add(staff)
         people = {}
-        for group, role in (("grid", "grid_worker"), ("resident", "resident"), ("merchant", "merchant")):
-            people[group] = [User(username=f"{tag}_{group}{n}", display_name=f"{group}{n}", password_hash="x",
-                                  role=role, home_grid_id=grid.id) for n in range(per_group)]
+        for group, role in (
+            ("grid", "grid_worker"),
+            ("resident", "resident"),
+            ("merchant", "merchant"),
+        ):
+            people[group] = [
+                User(
+                    username=f"{tag}_{group}{n}",
+                    display_name=f"{group}{n}",
+                    password_hash="x",
+                    role=role,
+                    home_grid_id=grid.id,
+                )
+                for n in range(per_group)
+            ]
             s.add_all(people[group])
         s.commit()
-        council = c.create_council(s, actor_id=staff.id, grid_id=grid.id, name="bench",
-                                   term_start=date(2026, 1, 1), term_end=date(2030, 1, 1),
-                                   seats_per_group=per_group)
+        council = c.create_council(
+            s,
+            actor_id=staff.id,
+            grid_id=grid.id,
+            name="bench",
+            term_start=date(2026, 1, 1),
+            term_end=date(2030, 1, 1),
+            seats_per_group=per_group,
+        )
         for group, users in people.items():
             for user in users:
-                c.add_seat(s, council_id=council.id, user_id=user.id, group=group, actor_id=staff.id)
-        meeting = c.create_meeting(s, council_id=council.id, actor_id=staff.id,
-                                   starts_at=now + timedelta(days=10), place="bench")
+                c.add_seat(
+                    s, council_id=council.id, user_id=user.id, group=group, actor_id=staff.id
+                )
+        meeting = c.create_meeting(
+            s,
+            council_id=council.id,
+            actor_id=staff.id,
+            starts_at=now + timedelta(days=10),
+            place="bench",
+        )
         c.publish_meeting(s, meeting_id=meeting.id, actor_id=staff.id)
-        item_ids = [c.add_item(s, meeting_id=meeting.id, actor_id=staff.id, source="staff",
-                               title=f"item {n}").id for n in range(items)]
+        item_ids = [
+            c.add_item(
+                s, meeting_id=meeting.id, actor_id=staff.id, source="staff", title=f"item {n}"
+            ).id
+            for n in range(items)
+        ]
         c.open_voting(s, meeting_id=meeting.id, actor_id=staff.id)
         member_ids = [u.id for users in people.values() for u in users]
         return staff.id, meeting.id, item_ids, member_ids
@@ -93,7 +131,9 @@ def run(url: str, label: str, members: int, items: int, rounds: int) -> None:
                 for item_id in item_ids:
                     start = time.perf_counter()
                     try:
-                        c.cast_ballot(s, item_id=item_id, user_id=member_ids[i], choice=choices[(i + r) % 3])
+                        c.cast_ballot(
+                            s, item_id=item_id, user_id=member_ids[i], choice=choices[(i + r) % 3]
+                        )
                     except UserError:
                         with lock:
                             refused += 1
@@ -107,16 +147,22 @@ def run(url: str, label: str, members: int, items: int, rounds: int) -> None:
         for thread in threads:
             thread.join(timeout=120)
         took = time.perf_counter() - start
-        print(f"round {r + 1}: {len(member_ids) * len(item_ids)} ballots in {took:6.2f} s "
-              f"= {len(member_ids) * len(item_ids) / took:7.1f} ballots/s")
+        print(
+            f"round {r + 1}: {len(member_ids) * len(item_ids)} ballots in {took:6.2f} s "
+            f"= {len(member_ids) * len(item_ids) / took:7.1f} ballots/s"
+        )
     q = statistics.quantiles(latencies, n=20)
-    print(f"per-ballot latency: median {statistics.median(latencies):.1f} ms, p95 {q[-1]:.1f} ms, "
-          f"max {max(latencies):.1f} ms; refused {refused}")
+    print(
+        f"per-ballot latency: median {statistics.median(latencies):.1f} ms, p95 {q[-1]:.1f} ms, "
+        f"max {max(latencies):.1f} ms; refused {refused}"
+    )
     with Session(engine) as s:
         start = time.perf_counter()
         agenda = c.agenda(s, meeting_id)
-        print(f"agenda with tallies ({len(agenda)} items): {(time.perf_counter() - start) * 1000:.1f} ms; "
-              f"ballots counted {sum(v.tally.voted for v in agenda)} (expected {len(member_ids) * len(item_ids)})")
+        print(
+            f"agenda with tallies ({len(agenda)} items): {(time.perf_counter() - start) * 1000:.1f} ms; "
+            f"ballots counted {sum(v.tally.voted for v in agenda)} (expected {len(member_ids) * len(item_ids)})"
+        )
         start = time.perf_counter()
         c.close_voting(s, meeting_id=meeting_id, actor_id=staff)
         print(f"close voting (outcomes, actions): {(time.perf_counter() - start) * 1000:.1f} ms")

@@ -40,9 +40,13 @@ def p95(samples: list[float]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--scale", type=int, default=1, help="multiply demo residents and merchants")
+    parser.add_argument(
+        "--scale", type=int, default=1, help="multiply demo residents and merchants"
+    )
     args = parser.parse_args(argv)
 
     tmp = tempfile.mkdtemp(prefix="linli-render-")
@@ -64,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     report = seed(url, args.scale)
     print(f"seeded scale {args.scale} in {time.perf_counter() - started:.1f} s: {report}")
     with Session(get_engine(url)) as session:
-        ids = {name: session.exec(select(User.id).where(User.username == name)).one()
-               for name in {u for _, u, _ in SCREENS if u}}
+        ids = {
+            name: session.exec(select(User.id).where(User.username == name)).one()
+            for name in {u for _, u, _ in SCREENS if u}
+        }
         accounts = session.exec(select(User.id)).all()
     print(f"{len(accounts)} accounts; {args.runs} runs per screen after one warm-up\n")
 
@@ -91,8 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     for label, username, page in SCREENS:
         sample(username, page, show=True)  # warm-up
         samples = [sample(username, page) for _ in range(args.runs)]
-        print(f"{label:<22}{statistics.median(samples) * 1000:>10.0f}{p95(samples) * 1000:>10.0f}"
-              f"{min(samples) * 1000:>10.0f}{max(samples) * 1000:>10.0f}", flush=True)
+        print(
+            f"{label:<22}{statistics.median(samples) * 1000:>10.0f}{p95(samples) * 1000:>10.0f}"
+            f"{min(samples) * 1000:>10.0f}{max(samples) * 1000:>10.0f}",
+            flush=True,
+        )
     dispose_engines()
     return 0
 

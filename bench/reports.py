@@ -52,30 +52,62 @@ def bulk_reports(url: str, count: int) -> None:
     leaves = index.of_kind("micro") + index.of_kind("exclusive")
     points = {g.id: index.shapes[g.id].representative_point() for g in leaves}
     now = utcnow()
-    states = ["assigned", "accepted", "in_progress", "resolved", "verified", "closed", "closed",
-              "closed", "closed", "reopened"]
+    states = [
+        "assigned",
+        "accepted",
+        "in_progress",
+        "resolved",
+        "verified",
+        "closed",
+        "closed",
+        "closed",
+        "closed",
+        "reopened",
+    ]
     rows, events = [], []
     for n in range(count):
         grid = rng.choice(leaves)
         p = points[grid.id]
         created = now - timedelta(days=rng.uniform(0, 365))
         state = rng.choice(states)
-        rows.append(dict(reporter_id=rng.choice(people), category_id=rng.choice(cats),
-                         description="bench", language="zh_Hans", lat=p.y + rng.uniform(-1e-4, 1e-4),
-                         lon=p.x + rng.uniform(-1e-4, 1e-4), place_source="map", grid_id=grid.id,
-                         state=state, level="grid", urgent=False, overdue=False,
-                         due_at=created + timedelta(hours=72), created_at=created, updated_at=created,
-                         closed_at=created + timedelta(days=3) if state == "closed" else None,
-                         version=1))
+        rows.append(
+            dict(
+                reporter_id=rng.choice(people),
+                category_id=rng.choice(cats),
+                description="bench",
+                language="zh_Hans",
+                lat=p.y + rng.uniform(-1e-4, 1e-4),
+                lon=p.x + rng.uniform(-1e-4, 1e-4),
+                place_source="map",
+                grid_id=grid.id,
+                state=state,
+                level="grid",
+                urgent=False,
+                overdue=False,
+                due_at=created + timedelta(hours=72),
+                created_at=created,
+                updated_at=created,
+                closed_at=created + timedelta(days=3) if state == "closed" else None,
+                version=1,
+            )
+        )
     with engine.begin() as conn:
         for start in range(0, len(rows), 5000):
-            conn.execute(insert(Report), rows[start:start + 5000])
+            conn.execute(insert(Report), rows[start : start + 5000])
         ids = conn.execute(text("SELECT id, created_at FROM report")).all()
         for report_id, created in ids:
-            events.append(dict(report_id=report_id, action="submit", from_state=None,
-                               to_state="assigned", level="grid", at=utcnow()))
+            events.append(
+                dict(
+                    report_id=report_id,
+                    action="submit",
+                    from_state=None,
+                    to_state="assigned",
+                    level="grid",
+                    at=utcnow(),
+                )
+            )
         for start in range(0, len(events), 5000):
-            conn.execute(insert(ReportEvent), events[start:start + 5000])
+            conn.execute(insert(ReportEvent), events[start : start + 5000])
 
 
 def timed(fn, runs: int) -> tuple[float, float]:
@@ -91,7 +123,9 @@ def timed(fn, runs: int) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=20_000)
-    parser.add_argument("--scale", type=int, default=88, help="demo multiplier: 88 ≈ 22,000 residents")
+    parser.add_argument(
+        "--scale", type=int, default=88, help="demo multiplier: 88 ≈ 22,000 residents"
+    )
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
@@ -124,19 +158,31 @@ def main() -> int:
         p = index.shapes[index.of_kind("micro")[3].id].representative_point()
 
         def submit():
-            reports.submit(s, index, store, reporter_id=reporter, category_id=cat,
-                           description="bench submit", lat=p.y, lon=p.x)
+            reports.submit(
+                s,
+                index,
+                store,
+                reporter_id=reporter,
+                category_id=cat,
+                description="bench submit",
+                lat=p.y,
+                lon=p.x,
+            )
 
         from portal import housekeeping
 
         start = time.perf_counter()
         outcome = housekeeping.run(s, index)
-        print(f"housekeeping over the backlog:           {time.perf_counter() - start:7.1f} s  ({outcome})")
+        print(
+            f"housekeeping over the backlog:           {time.perf_counter() - start:7.1f} s  ({outcome})"
+        )
         start = time.perf_counter()
         housekeeping.run(s, index)
         print(f"housekeeping again (nothing due):        {time.perf_counter() - start:7.1f} s")
         med, p95 = timed(submit, 20)
-        print(f"submit one report (service):            median {med * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms")
+        print(
+            f"submit one report (service):            median {med * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms"
+        )
         med, _ = timed(lambda: queries.map_points(s), args.runs)
         rows = queries.map_points(s)
         print(f"map rows query ({len(rows)} pins):          median {med * 1000:7.1f} ms")
@@ -145,24 +191,32 @@ def main() -> int:
         def build():
             fmap = maps.base_map(settings, index.bounds())
             maps.add_grids(fmap, index, settings, {}, ("n", "k"))
-            maps.add_report_pins(fmap, rows, settings, reports.STATE_COLOURS, reports.STATE_MARKS, {})
+            maps.add_report_pins(
+                fmap, rows, settings, reports.STATE_COLOURS, reports.STATE_MARKS, {}
+            )
             return fmap.get_root().render()
 
         med, _ = timed(build, args.runs)
         html = build()
-        print(f"build staff map HTML:                   median {med * 1000:7.1f} ms, "
-              f"{len(html.encode()) / 1e6:.2f} MB")
+        print(
+            f"build staff map HTML:                   median {med * 1000:7.1f} ms, "
+            f"{len(html.encode()) / 1e6:.2f} MB"
+        )
 
     from streamlit.testing.v1 import AppTest
 
     root = Path(__file__).resolve().parent.parent
     with Session(get_engine(url)) as s:
-        ids = {name: s.exec(select(User.id).where(User.username == name)).one()
-               for name in ("staff01", "chief_g1m1", "zhang_nainai")}
-    for label, user, page in (("staff map", "staff01", "pages/report_map.py"),
-                              ("work queue (staff)", "staff01", "pages/work_queue.py"),
-                              ("work queue (micro-grid chief)", "chief_g1m1", "pages/work_queue.py"),
-                              ("public map (resident)", "zhang_nainai", "pages/public_reports.py")):
+        ids = {
+            name: s.exec(select(User.id).where(User.username == name)).one()
+            for name in ("staff01", "chief_g1m1", "zhang_nainai")
+        }
+    for label, user, page in (
+        ("staff map", "staff01", "pages/report_map.py"),
+        ("work queue (staff)", "staff01", "pages/work_queue.py"),
+        ("work queue (micro-grid chief)", "chief_g1m1", "pages/work_queue.py"),
+        ("public map (resident)", "zhang_nainai", "pages/public_reports.py"),
+    ):
         at = AppTest.from_file(str(root / "app.py"), default_timeout=300)
         at.session_state["user_id"] = ids[user]
         at.run()

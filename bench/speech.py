@@ -30,15 +30,22 @@ from portal import voice_clips as vc  # noqa: E402
 from tests.audio_samples import tone_wav as tone  # noqa: E402
 
 PARAGRAPHS = {
-    "zh_Hans": ("社区通知：本周六上午九点在三号院坝召开居民议事会，讨论加装电梯、楼道照明和垃圾分类点位调整三件事。"
-                "请各位居民准时参加，行动不便的老人可以请网格员代为表达意见。会后网格员会把结果贴在单元门口，"
-                "也会在门户上公布，欢迎大家继续提建议。谢谢大家的支持与配合，祝大家周末愉快，身体健康。") * 2,
-    "en": ("Community notice: the residents' council meets this Saturday at nine in courtyard three to "
-           "discuss a new lift, stairwell lights and moving the sorting bins. Please come on time; "
-           "grid workers can speak for you."),
-    "ug": ("مەھەللە ئۇقتۇرۇشى: بۇ شەنبە سائەت توققۇزدا ئۈچىنچى ھويلىدا ئاھالىلەر كېڭىشى ئېچىلىدۇ. لىفىت، "
-           "پەلەمپەي چىرىغى ۋە ئەخلەت ساندۇقى توغرىسىدا سۆزلىشىمىز. ۋاقتىدا كېلىڭ؛ تور كاتەكچە خادىمى "
-           "سىزنىڭ پىكرىڭىزنى يەتكۈزەلەيدۇ. رەھمەت!"),
+    "zh_Hans": (
+        "社区通知：本周六上午九点在三号院坝召开居民议事会，讨论加装电梯、楼道照明和垃圾分类点位调整三件事。"
+        "请各位居民准时参加，行动不便的老人可以请网格员代为表达意见。会后网格员会把结果贴在单元门口，"
+        "也会在门户上公布，欢迎大家继续提建议。谢谢大家的支持与配合，祝大家周末愉快，身体健康。"
+    )
+    * 2,
+    "en": (
+        "Community notice: the residents' council meets this Saturday at nine in courtyard three to "
+        "discuss a new lift, stairwell lights and moving the sorting bins. Please come on time; "
+        "grid workers can speak for you."
+    ),
+    "ug": (
+        "مەھەللە ئۇقتۇرۇشى: بۇ شەنبە سائەت توققۇزدا ئۈچىنچى ھويلىدا ئاھالىلەر كېڭىشى ئېچىلىدۇ. لىفىت، "
+        "پەلەمپەي چىرىغى ۋە ئەخلەت ساندۇقى توغرىسىدا سۆزلىشىمىز. ۋاقتىدا كېلىڭ؛ تور كاتەكچە خادىمى "
+        "سىزنىڭ پىكرىڭىزنى يەتكۈزەلەيدۇ. رەھمەت!"
+    ),
 }
 RUNS = 5
 
@@ -70,18 +77,26 @@ def engine_rows(folder: Path) -> None:
 
             def cold():
                 shutil.rmtree(cold_dir, ignore_errors=True)
-                return speech.speak(text, language, speech.SpeechCache(cold_dir), [engine], timeout=4)
+                return speech.speak(
+                    text, language, speech.SpeechCache(cold_dir), [engine], timeout=4
+                )
 
             cold_t, said = timed(cold, runs=3)
             if said is None:
-                print(f"{name:8} {language:8} cold {ms(cold_t)}  FAILED (no audio: offline or engine error)")
+                print(
+                    f"{name:8} {language:8} cold {ms(cold_t)}  FAILED (no audio: offline or engine error)"
+                )
                 continue
-            disk_t, _ = timed(lambda: speech.speak(text, language, speech.SpeechCache(cold_dir), [engine]))
+            disk_t, _ = timed(
+                lambda: speech.speak(text, language, speech.SpeechCache(cold_dir), [engine])
+            )
             warm = speech.SpeechCache(cold_dir)
             speech.speak(text, language, warm, [engine])
             mem_t, _ = timed(lambda: speech.speak(text, language, warm, [engine]))
-            print(f"{name:8} {language:8} cold {ms(cold_t)}  disk {ms(disk_t)}  memory {ms(mem_t)}  "
-                  f"({len(said.audio) / 1024:.0f} KiB {said.mime})")
+            print(
+                f"{name:8} {language:8} cold {ms(cold_t)}  disk {ms(disk_t)}  memory {ms(mem_t)}  "
+                f"({len(said.audio) / 1024:.0f} KiB {said.mime})"
+            )
 
 
 def chain_rows(folder: Path) -> None:
@@ -92,7 +107,9 @@ def chain_rows(folder: Path) -> None:
         started = time.perf_counter()
         said = speech.speak(text, language, speech.SpeechCache(cache_dir), chain, timeout=4)
         took = time.perf_counter() - started
-        print(f"chain gtts→espeak {language:8} cold {ms(took)}  answered by {said.engine if said else 'nobody'}")
+        print(
+            f"chain gtts→espeak {language:8} cold {ms(took)}  answered by {said.engine if said else 'nobody'}"
+        )
 
 
 def clip_rows(folder: Path) -> None:
@@ -106,8 +123,14 @@ def clip_rows(folder: Path) -> None:
         session.commit()
         for language in ("bo", "ii"):
             for n, msgid in enumerate(page_phrases[:8]):
-                vc.record(session, store, language=language, msgid=msgid, data=tone(1.5 + n * 0.01),
-                          recorded_by=staff.id)
+                vc.record(
+                    session,
+                    store,
+                    language=language,
+                    msgid=msgid,
+                    data=tone(1.5 + n * 0.01),
+                    recorded_by=staff.id,
+                )
         finder = vc.clip_finder(session, store)
         for language in ("bo", "ii"):
             # about 200 characters of interface: eight recorded phrases (page titles and hints)
@@ -120,8 +143,10 @@ def clip_rows(folder: Path) -> None:
             cold_t, found = timed(cold)
             cached_t, _ = timed(lambda: vc.voice_for(reading, clips=finder, engines=[]))
             seconds = sum(len(a) for a, _m in found.parts) / 32000
-            print(f"clips    {language:8} cold {ms(cold_t)}  join cached {ms(cached_t)}  "
-                  f"({len(reading.text)} chars, 8 clips → {seconds:.1f} s of audio, {found.source})")
+            print(
+                f"clips    {language:8} cold {ms(cold_t)}  join cached {ms(cached_t)}  "
+                f"({len(reading.text)} chars, 8 clips → {seconds:.1f} s of audio, {found.source})"
+            )
 
 
 def main() -> None:

@@ -33,8 +33,10 @@ def timed(fn, repeat: int) -> list[float]:
 
 
 def show(label: str, samples: list[float]) -> None:
-    print(f"{label:<48} median {statistics.median(samples):8.1f} ms   "
-          f"min {min(samples):8.1f}   max {max(samples):8.1f}   (n={len(samples)})")
+    print(
+        f"{label:<48} median {statistics.median(samples):8.1f} ms   "
+        f"min {min(samples):8.1f}   max {max(samples):8.1f}   (n={len(samples)})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         staff = s.exec(select(User.id).where(User.username == "staff01")).one()
         community = s.exec(select(Grid.id).where(Grid.kind == "community")).one()
         # a high community-wide threshold keeps the bulk-loaded wishes open (none is promoted)
-        wishes.set_grid_rule(s, grid_id=community, support_threshold=10_000, expire_days=60,
-                             set_by=staff)
+        wishes.set_grid_rule(
+            s, grid_id=community, support_threshold=10_000, expire_days=60, set_by=staff
+        )
     now = utcnow()
     start = time.perf_counter()
     with engine.begin() as conn:
@@ -83,11 +86,21 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for n in range(args.wishes):
             at = now - timedelta(minutes=rng.randint(0, 60 * 24 * 50))
-            rows.append(dict(author_id=rng.choice(users), grid_id=rng.choice(micro),
-                             title=f"心愿 {n}：楼道装灯", body="希望在楼道里装一盏感应灯，晚上回家更安全。" * 2,
-                             category=rng.choice(WISH_CATEGORIES), language="zh_Hans",
-                             personal=False, proposal=False, state="open", created_at=at,
-                             state_changed_at=at))
+            rows.append(
+                dict(
+                    author_id=rng.choice(users),
+                    grid_id=rng.choice(micro),
+                    title=f"心愿 {n}：楼道装灯",
+                    body="希望在楼道里装一盏感应灯，晚上回家更安全。" * 2,
+                    category=rng.choice(WISH_CATEGORIES),
+                    language="zh_Hans",
+                    personal=False,
+                    proposal=False,
+                    state="open",
+                    created_at=at,
+                    state_changed_at=at,
+                )
+            )
         conn.execute(insert(Wish), rows)
         ids = list(range(base + 1, base + args.wishes + 1))
         # skewed support: a few popular wishes, a long tail (like a real wall)
@@ -106,26 +119,44 @@ def main(argv: list[str] | None = None) -> int:
                     break
             conn.execute(insert(WishVote), batch)
             batch = []
-    print(f"bulk insert {args.wishes:,} wishes + {args.votes:,} votes: "
-          f"{time.perf_counter() - start:.1f} s  (db {os.path.getsize(tmp / 'bench.db') / 1e6:.0f} MB)")
+    print(
+        f"bulk insert {args.wishes:,} wishes + {args.votes:,} votes: "
+        f"{time.perf_counter() - start:.1f} s  (db {os.path.getsize(tmp / 'bench.db') / 1e6:.0f} MB)"
+    )
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
 
     with Session(engine) as s:
         for sort in ("support", "newest", "near"):
-            show(f"service wall(): sort={sort}, 20 cards",
-                 timed(lambda: wishes.wall(s, viewer_id=li_ayi, sort=sort), args.repeat))
-        show("service wall(): support + 2 categories",
-             timed(lambda: wishes.wall(s, viewer_id=li_ayi, categories=["facility", "safety"]),
-                   args.repeat))
-        show("service wall(): support, page 50 (offset 980)",
-             timed(lambda: wishes.wall(s, viewer_id=li_ayi, offset=980), args.repeat))
+            show(
+                f"service wall(): sort={sort}, 20 cards",
+                timed(lambda: wishes.wall(s, viewer_id=li_ayi, sort=sort), args.repeat),
+            )
+        show(
+            "service wall(): support + 2 categories",
+            timed(
+                lambda: wishes.wall(s, viewer_id=li_ayi, categories=["facility", "safety"]),
+                args.repeat,
+            ),
+        )
+        show(
+            "service wall(): support, page 50 (offset 980)",
+            timed(lambda: wishes.wall(s, viewer_id=li_ayi, offset=980), args.repeat),
+        )
         top = wishes.wall(s, viewer_id=li_ayi).cards
-        print(f"  top card: {top[0].support} supporters; total open wishes "
-              f"{wishes.wall(s, viewer_id=li_ayi).total:,}")
+        print(
+            f"  top card: {top[0].support} supporters; total open wishes "
+            f"{wishes.wall(s, viewer_id=li_ayi).total:,}"
+        )
         wish_id = top[0].id
-        show("service detail() of the top wish", timed(lambda: wishes.detail(s, wish_id=wish_id, viewer_id=li_ayi), args.repeat))
-        show("service expire_stale() over every open wish", timed(lambda: wishes.expire_stale(s, now), 1))
+        show(
+            "service detail() of the top wish",
+            timed(lambda: wishes.detail(s, wish_id=wish_id, viewer_id=li_ayi), args.repeat),
+        )
+        show(
+            "service expire_stale() over every open wish",
+            timed(lambda: wishes.expire_stale(s, now), 1),
+        )
 
     import streamlit as st
     from streamlit.testing.v1 import AppTest

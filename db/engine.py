@@ -21,9 +21,9 @@ class DatabaseUnavailable(RuntimeError):
 
 def normalise_url(url: str) -> str:
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -56,7 +56,7 @@ def get_engine(url: str | None = None) -> Engine:
             if url.startswith("sqlite:///"):
                 from pathlib import Path
 
-                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+                Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
             _engines[url] = _build(url)
         return _engines[url]
 

@@ -48,9 +48,7 @@ class Department(SQLModel, table=True):
     __tablename__ = "department"
 
     __table_args__ = (
-        CheckConstraint(
-            "level IN ('community','street','district','city')", name="level"
-        ),
+        CheckConstraint("level IN ('community','street','district','city')", name="level"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -60,7 +58,6 @@ class Department(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-
     __tablename__ = "account"
     __table_args__ = (
         CheckConstraint(

@@ -137,8 +137,10 @@ class MessageThread(SQLModel, table=True):
 
 class ThreadMessage(SQLModel, table=True):
     __tablename__ = "thread_message"
-    __table_args__ = (CheckConstraint("length(body) > 0", name="body_not_empty"),
-                      Index("ix_thread_message_thread_at", "thread_id", "at"))
+    __table_args__ = (
+        CheckConstraint("length(body) > 0", name="body_not_empty"),
+        Index("ix_thread_message_thread_at", "thread_id", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     thread_id: int = Field(foreign_key="message_thread.id")

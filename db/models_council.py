@@ -35,8 +35,9 @@ class Council(SQLModel, table=True):
     __tablename__ = "council"
     __table_args__ = (
         CheckConstraint("seats_per_group BETWEEN 1 AND 50", name="seats_per_group"),
-        CheckConstraint("quorum_num >= 1 AND quorum_den >= 1 AND quorum_num <= quorum_den",
-                        name="quorum"),
+        CheckConstraint(
+            "quorum_num >= 1 AND quorum_den >= 1 AND quorum_num <= quorum_den", name="quorum"
+        ),
         CheckConstraint(f"majority IN ({sql_values(MAJORITY_RULES)})", name="majority"),
         CheckConstraint("proposal_days BETWEEN 0 AND 60", name="proposal_days"),
         CheckConstraint("term_end > term_start", name="term"),
@@ -65,8 +66,11 @@ class CouncilSeat(SQLModel, table=True):
     __tablename__ = "council_seat"
     __table_args__ = (
         CheckConstraint(f"seat_group IN ({sql_values(SEAT_GROUPS)})", name="seat_group"),
-        CheckConstraint("(ended_at IS NULL AND active_user_id = user_id) OR "
-                        "(ended_at IS NOT NULL AND active_user_id IS NULL)", name="active_user"),
+        CheckConstraint(
+            "(ended_at IS NULL AND active_user_id = user_id) OR "
+            "(ended_at IS NOT NULL AND active_user_id IS NULL)",
+            name="active_user",
+        ),
         UniqueConstraint("council_id", "active_user_id", name="council_seat_held_once"),
         Index("ix_council_seat_council_group", "council_id", "seat_group"),
     )
@@ -117,8 +121,12 @@ class CouncilProposal(SQLModel, table=True):
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
         CheckConstraint("status <> 'declined' OR length(reason) > 0", name="declined_has_reason"),
-        CheckConstraint("status <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"),
-        CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"),
+        CheckConstraint(
+            "status <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"
+        ),
+        CheckConstraint(
+            "merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"
+        ),
         Index("ix_council_proposal_meeting_status", "meeting_id", "status"),
     )
 
@@ -157,7 +165,9 @@ class CouncilItem(SQLModel, table=True):
         CheckConstraint(f"source IN ({sql_values(ITEM_SOURCES)})", name="source"),
         CheckConstraint(f"outcome IS NULL OR outcome IN ({sql_values(OUTCOMES)})", name="outcome"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
-        CheckConstraint("source IN ('staff', 'member') OR source_id IS NOT NULL", name="source_link"),
+        CheckConstraint(
+            "source IN ('staff', 'member') OR source_id IS NOT NULL", name="source_link"
+        ),
         UniqueConstraint("meeting_id", "source", "source_id", name="council_item_source_once"),
     )
 

@@ -47,8 +47,10 @@ class CouncilAttachment(SQLModel, table=True):
     __tablename__ = "council_attachment"
     __table_args__ = (
         CheckConstraint("kind IN ('photo', 'document')", name="kind"),
-        CheckConstraint("removed_at IS NOT NULL OR item_id IS NOT NULL OR proposal_id IS NOT NULL",
-                        name="attached_somewhere"),
+        CheckConstraint(
+            "removed_at IS NOT NULL OR item_id IS NOT NULL OR proposal_id IS NOT NULL",
+            name="attached_somewhere",
+        ),
         CheckConstraint("size_bytes > 0", name="size_positive"),
         CheckConstraint("length(caption) > 0", name="caption_not_empty"),
         Index("ix_council_attachment_item_removed", "item_id", "removed_at"),

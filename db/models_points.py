@@ -27,8 +27,9 @@ class PointsRule(SQLModel, table=True):
     __tablename__ = "points_rule"
     __table_args__ = (
         CheckConstraint("amount >= 0 AND amount <= 1000", name="amount"),
-        CheckConstraint("daily_cap IS NULL OR (daily_cap >= 0 AND daily_cap <= 10000)",
-                        name="daily_cap"),
+        CheckConstraint(
+            "daily_cap IS NULL OR (daily_cap >= 0 AND daily_cap <= 10000)", name="daily_cap"
+        ),
     )
 
     source: str = Field(primary_key=True, max_length=24)
@@ -72,8 +73,9 @@ class PointsEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "source", "source_id", name="points_entry_once"),
         UniqueConstraint("user_id", "seq", name="points_entry_seq"),
-        CheckConstraint(f"amount <> 0 AND amount >= -{MAX_POINTS} AND amount <= {MAX_POINTS}",
-                        name="amount"),
+        CheckConstraint(
+            f"amount <> 0 AND amount >= -{MAX_POINTS} AND amount <= {MAX_POINTS}", name="amount"
+        ),
         CheckConstraint("balance_after >= 0", name="balance_after"),
         CheckConstraint("seq >= 1", name="seq"),
         Index("ix_points_entry_grid_at", "grid_id", "created_at"),
@@ -195,8 +197,9 @@ class Reward(SQLModel, table=True):
         CheckConstraint("stock >= 0", name="stock"),
         CheckConstraint("provider IN ('office','merchant')", name="provider"),
         CheckConstraint("provider = 'office' OR merchant_id IS NOT NULL", name="merchant"),
-        CheckConstraint("available_until IS NULL OR available_until > available_from",
-                        name="period"),
+        CheckConstraint(
+            "available_until IS NULL OR available_until > available_from", name="period"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -9,8 +9,18 @@ from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, sql_in, utcnow
 
-REPORT_STATES = ("submitted", "assigned", "accepted", "in_progress", "resolved", "verified",
-                 "rated", "closed", "returned", "reopened")
+REPORT_STATES = (
+    "submitted",
+    "assigned",
+    "accepted",
+    "in_progress",
+    "resolved",
+    "verified",
+    "rated",
+    "closed",
+    "returned",
+    "reopened",
+)
 LEVELS = ("grid", "community", "street", "district")
 
 

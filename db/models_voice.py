@@ -27,8 +27,14 @@ class VoiceClip(SQLModel, table=True):
         CheckConstraint(f"language IN ({sql_values(CLIP_LANGUAGES)})", name="language"),
         CheckConstraint(f"content_type IN ({sql_values(CLIP_TYPES)})", name="content_type"),
         CheckConstraint("length(msgid) > 0", name="msgid_not_empty"),
-        Index("uq_voice_clip_current", "language", "msgid", unique=True,
-              sqlite_where=text("removed_at IS NULL"), postgresql_where=text("removed_at IS NULL")),
+        Index(
+            "uq_voice_clip_current",
+            "language",
+            "msgid",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

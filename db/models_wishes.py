@@ -10,8 +10,16 @@ from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, sql_values, utcnow
 
-WISH_STATES = ("open", "adopted", "fulfilled", "confirmed", "promoted", "decided", "hidden",
-               "expired")
+WISH_STATES = (
+    "open",
+    "adopted",
+    "fulfilled",
+    "confirmed",
+    "promoted",
+    "decided",
+    "hidden",
+    "expired",
+)
 WISH_CATEGORIES = ("facility", "help", "culture", "environment", "safety", "other")
 WISH_LANGUAGES = ("zh_Hans", "en", "bo", "ug", "ii")
 

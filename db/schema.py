@@ -4,13 +4,13 @@ One module of tables per capability; add yours here.
 """
 
 import db.models  # noqa: F401  foundation: grids, departments, accounts, login
-import db.models_reports  # noqa: F401  snap-a-report
-import db.models_points  # noqa: F401  points ledger, tasks, rewards
-import db.models_wishes  # noqa: F401  wish wall
+import db.models_behalf  # noqa: F401  acting on behalf (代办): consents and actions under them
+import db.models_cockpit  # noqa: F401  cockpit: devices, alarms, notices, messages
 import db.models_council  # noqa: F401  grid–resident–merchant council
 import db.models_council_extras  # noqa: F401  council: items' own options, attachments
-import db.models_cockpit  # noqa: F401  cockpit: devices, alarms, notices, messages
+import db.models_points  # noqa: F401  points ledger, tasks, rewards
+import db.models_reports  # noqa: F401  snap-a-report
 import db.models_translations  # noqa: F401  translations of wishes, reports and proposals
 import db.models_voice  # noqa: F401  read-aloud: recorded clips, auto read-aloud setting
 import db.models_voice_notes  # noqa: F401  voice notes on wishes, proposals and task proofs
-import db.models_behalf  # noqa: F401  acting on behalf (代办): consents and actions under them
+import db.models_wishes  # noqa: F401  wish wall

@@ -20,8 +20,8 @@ from db.migrate import upgrade
 from db.models import Department, Grid, GridDuty, User
 from db.seed_reports import seed_categories, seed_demo_reports
 from portal.auth import hash_password
-from portal.grids import GridIndex
 from portal.config import load_settings
+from portal.grids import GridIndex
 
 DEMO_PASSWORD = "Linli-2026"
 CENTER_LAT, CENTER_LON = 30.6400, 104.0400
@@ -30,26 +30,80 @@ KM_PER_DEG_LAT = 110.85
 KM_PER_DEG_LON = 95.78  # at 30.64° N
 GENERAL_COLS, GENERAL_ROWS = 4, 2
 
-STREETS = ["玉林北路", "玉林中路", "浆洗街", "高升桥东路", "洗面桥街", "武侯祠东街", "广福桥街",
-           "红牌楼路", "棕北小区", "倪家桥路", "少陵路", "肖家河街", "果堰街", "科华北路"]
+STREETS = [
+    "玉林北路",
+    "玉林中路",
+    "浆洗街",
+    "高升桥东路",
+    "洗面桥街",
+    "武侯祠东街",
+    "广福桥街",
+    "红牌楼路",
+    "棕北小区",
+    "倪家桥路",
+    "少陵路",
+    "肖家河街",
+    "果堰街",
+    "科华北路",
+]
 EXCLUSIVE_PLACES = [
-    ("market", "红牌楼农贸市场"), ("mall", "武侯商业广场"), ("school", "玉林小学"),
-    ("hospital", "社区卫生服务中心"), ("park", "望江口袋公园"), ("market", "浆洗街菜市场"),
-    ("mall", "高升桥购物中心"), ("school", "棕北中学"), ("station", "高升桥地铁站"),
-    ("park", "武侯祠滨河绿地"), ("mall", "科华路美食街区"), ("hospital", "口腔医院分院"),
-    ("market", "玉林生活市场"), ("school", "红牌楼幼儿园"), ("mall", "藏式风情商业街"),
-    ("park", "广福桥健身广场"), ("station", "公交枢纽站"),
+    ("market", "红牌楼农贸市场"),
+    ("mall", "武侯商业广场"),
+    ("school", "玉林小学"),
+    ("hospital", "社区卫生服务中心"),
+    ("park", "望江口袋公园"),
+    ("market", "浆洗街菜市场"),
+    ("mall", "高升桥购物中心"),
+    ("school", "棕北中学"),
+    ("station", "高升桥地铁站"),
+    ("park", "武侯祠滨河绿地"),
+    ("mall", "科华路美食街区"),
+    ("hospital", "口腔医院分院"),
+    ("market", "玉林生活市场"),
+    ("school", "红牌楼幼儿园"),
+    ("mall", "藏式风情商业街"),
+    ("park", "广福桥健身广场"),
+    ("station", "公交枢纽站"),
 ]
 DEPARTMENTS = [
-    ("office", "S社区居委会", "community"), ("property", "院落物业服务公司", "community"),
-    ("street", "浆洗街街道办事处", "street"), ("cgz", "街道城管执法中队", "street"),
-    ("police", "浆洗街派出所", "street"), ("market_sup", "市场监管所", "street"),
-    ("district", "武侯区网格化服务管理中心", "district"), ("civil", "区民政局", "district"),
-    ("housing", "区住房建设局", "district"), ("city", "成都市12345热线", "city"),
+    ("office", "S社区居委会", "community"),
+    ("property", "院落物业服务公司", "community"),
+    ("street", "浆洗街街道办事处", "street"),
+    ("cgz", "街道城管执法中队", "street"),
+    ("police", "浆洗街派出所", "street"),
+    ("market_sup", "市场监管所", "street"),
+    ("district", "武侯区网格化服务管理中心", "district"),
+    ("civil", "区民政局", "district"),
+    ("housing", "区住房建设局", "district"),
+    ("city", "成都市12345热线", "city"),
 ]
 HAN_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董"
-HAN_GIVEN = ["秀英", "桂英", "建国", "志强", "丽", "伟", "敏", "静", "军", "洋", "勇", "艳",
-             "杰", "娟", "涛", "明", "超", "霞", "平", "刚", "玉兰", "淑珍", "德福", "春梅"]
+HAN_GIVEN = [
+    "秀英",
+    "桂英",
+    "建国",
+    "志强",
+    "丽",
+    "伟",
+    "敏",
+    "静",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "霞",
+    "平",
+    "刚",
+    "玉兰",
+    "淑珍",
+    "德福",
+    "春梅",
+]
 TIBETAN_NAMES = ["扎西", "卓玛", "次仁", "格桑", "央金", "达瓦", "尼玛", "拉姆", "旦增", "德吉"]
 UYGHUR_NAMES = ["阿依古丽", "买买提", "古丽娜尔", "艾力", "热依拉", "阿布都", "帕提古丽", "吐尔逊"]
 YI_NAMES = ["阿西", "吉克", "阿约", "曲比", "沙马", "阿苦", "吉伍", "海来"]
@@ -64,11 +118,15 @@ class SeedReport:
     reports: int = 0
 
     def __str__(self) -> str:
-        return (f"added {self.grids} grids, {self.departments} departments, "
-                f"{self.users} accounts, {self.duties} grid duties, {self.reports} reports")
+        return (
+            f"added {self.grids} grids, {self.departments} departments, "
+            f"{self.users} accounts, {self.duties} grid duties, {self.reports} reports"
+        )
 
 
-def _lattice(cols: int, rows: int, rng: random.Random, jitter: float) -> list[list[tuple[float, float]]]:
+def _lattice(
+    cols: int, rows: int, rng: random.Random, jitter: float
+) -> list[list[tuple[float, float]]]:
     """(x, y) in 0..1 on a (cols+1)×(rows+1) lattice; interior points moved a little."""
     points = []
     for j in range(rows + 1):
@@ -114,35 +172,72 @@ def grid_plan(seed: int = 2026) -> list[dict]:
     """Every grid of the demo community as plain dicts, parents before children."""
     rng = random.Random(seed)
     outer = _lattice(GENERAL_COLS, GENERAL_ROWS, rng, 0.18)
-    ring = ([outer[0][i] for i in range(GENERAL_COLS + 1)]
-            + [outer[j][GENERAL_COLS] for j in range(1, GENERAL_ROWS + 1)]
-            + [outer[GENERAL_ROWS][i] for i in range(GENERAL_COLS - 1, -1, -1)]
-            + [outer[j][0] for j in range(GENERAL_ROWS - 1, 0, -1)])
-    plan = [dict(code="S", name="S社区", kind="community", parent=None, ring=ring,
-                 households=0, place_type=None)]
+    ring = (
+        [outer[0][i] for i in range(GENERAL_COLS + 1)]
+        + [outer[j][GENERAL_COLS] for j in range(1, GENERAL_ROWS + 1)]
+        + [outer[GENERAL_ROWS][i] for i in range(GENERAL_COLS - 1, -1, -1)]
+        + [outer[j][0] for j in range(GENERAL_ROWS - 1, 0, -1)]
+    )
+    plan = [
+        dict(
+            code="S",
+            name="S社区",
+            kind="community",
+            parent=None,
+            ring=ring,
+            households=0,
+            place_type=None,
+        )
+    ]
     places = iter(EXCLUSIVE_PLACES)
     street_no = 0
     for g in range(GENERAL_COLS * GENERAL_ROWS):
         i, j = g % GENERAL_COLS, g // GENERAL_COLS
         quad = [outer[j][i], outer[j][i + 1], outer[j + 1][i + 1], outer[j + 1][i]]
         code = f"G{g + 1}"
-        plan.append(dict(code=code, name=f"第{'一二三四五六七八'[g]}网格", kind="general",
-                         parent="S", ring=quad, households=0, place_type=None))
+        plan.append(
+            dict(
+                code=code,
+                name=f"第{'一二三四五六七八'[g]}网格",
+                kind="general",
+                parent="S",
+                ring=quad,
+                households=0,
+                place_type=None,
+            )
+        )
         cols, rows, exclusive_at = (2, 5, {1, 4, 8}) if g == 2 else (3, 3, {2, 6})
         micro = 0
         for k, cell in enumerate(_cells(quad, cols, rows, rng)):
             if k in exclusive_at:
                 place_type, name = next(places)
-                plan.append(dict(code=f"X{len([p for p in plan if p['kind'] == 'exclusive']) + 1:02d}",
-                                 name=name, kind="exclusive", parent=code, ring=cell,
-                                 households=0, place_type=place_type))
+                plan.append(
+                    dict(
+                        code=f"X{len([p for p in plan if p['kind'] == 'exclusive']) + 1:02d}",
+                        name=name,
+                        kind="exclusive",
+                        parent=code,
+                        ring=cell,
+                        households=0,
+                        place_type=place_type,
+                    )
+                )
                 continue
             micro += 1
             street = STREETS[street_no % len(STREETS)]
             street_no += 1
             name = f"{street}{rng.randint(1, 60)}号院" if street_no % 3 else f"{street}{micro}栋"
-            plan.append(dict(code=f"{code}-M{micro}", name=name, kind="micro", parent=code,
-                             ring=cell, households=rng.randint(50, 70), place_type=None))
+            plan.append(
+                dict(
+                    code=f"{code}-M{micro}",
+                    name=name,
+                    kind="micro",
+                    parent=code,
+                    ring=cell,
+                    households=rng.randint(50, 70),
+                    place_type=None,
+                )
+            )
     return plan
 
 
@@ -152,9 +247,15 @@ def _seed_grids(session: Session, report: SeedReport) -> dict[str, Grid]:
         if item["code"] in existing:
             continue
         parent = existing.get(item["parent"]) if item["parent"] else None
-        grid = Grid(code=item["code"], name=item["name"], kind=item["kind"],
-                    parent_id=parent.id if parent else None, boundary=_polygon(item["ring"]),
-                    households=item["households"], place_type=item["place_type"])
+        grid = Grid(
+            code=item["code"],
+            name=item["name"],
+            kind=item["kind"],
+            parent_id=parent.id if parent else None,
+            boundary=_polygon(item["ring"]),
+            households=item["households"],
+            place_type=item["place_type"],
+        )
         session.add(grid)
         session.flush()
         existing[grid.code] = grid
@@ -198,41 +299,99 @@ def account_plan(grids: list[dict], scale: int = 1, seed: int = 7) -> list[Accou
     generals = [g["code"] for g in grids if g["kind"] == "general"]
     plan = [
         Account("admin", "系统管理员", "admin", department="office"),
-        Account("staff01", "周书记", "staff", home="S", department="office",
-                duties=(("S", "secretary"),)),
+        Account(
+            "staff01",
+            "周书记",
+            "staff",
+            home="S",
+            department="office",
+            duties=(("S", "secretary"),),
+        ),
     ]
-    plan += [Account(f"staff{n:02d}", _han_name(rng), "staff", department="office")
-             for n in range(2, 7)]
+    plan += [
+        Account(f"staff{n:02d}", _han_name(rng), "staff", department="office") for n in range(2, 7)
+    ]
     for n, code in enumerate(generals, 1):
         plan += [
-            Account(f"gridchief_g{n}", _han_name(rng), "grid_worker", home=code,
-                    duties=((code, "chief"),)),
-            Account(f"gridworker_g{n}", _han_name(rng), "grid_worker", home=code,
-                    duties=((code, "full_time"),)),
-            Account(f"gridpart_g{n}", _han_name(rng), "grid_worker", home=code,
-                    duties=((code, "part_time"),)),
+            Account(
+                f"gridchief_g{n}",
+                _han_name(rng),
+                "grid_worker",
+                home=code,
+                duties=((code, "chief"),),
+            ),
+            Account(
+                f"gridworker_g{n}",
+                _han_name(rng),
+                "grid_worker",
+                home=code,
+                duties=((code, "full_time"),),
+            ),
+            Account(
+                f"gridpart_g{n}",
+                _han_name(rng),
+                "grid_worker",
+                home=code,
+                duties=((code, "part_time"),),
+            ),
         ]
     for code in micro:
-        plan.append(Account(f"chief_{code.lower().replace('-', '')}", _han_name(rng),
-                            "grid_worker", home=code, duties=((code, "micro_chief"),)))
+        plan.append(
+            Account(
+                f"chief_{code.lower().replace('-', '')}",
+                _han_name(rng),
+                "grid_worker",
+                home=code,
+                duties=((code, "micro_chief"),),
+            )
+        )
     for code in exclusive:
-        plan.append(Account(f"resp_{code.lower()}", _han_name(rng), "grid_worker", home=code,
-                            duties=((code, "responsible"),)))
-    plan += [Account(f"handler_{code}", _han_name(rng), "handler", department=code)
-             for code, _name, _level in DEPARTMENTS if code != "office"]
+        plan.append(
+            Account(
+                f"resp_{code.lower()}",
+                _han_name(rng),
+                "grid_worker",
+                home=code,
+                duties=((code, "responsible"),),
+            )
+        )
     plan += [
-        Account("zhang_nainai", "张奶奶", "resident", home=micro[0], birth_year=1941,
-                elder_mode=True, lives_alone=True),
+        Account(f"handler_{code}", _han_name(rng), "handler", department=code)
+        for code, _name, _level in DEPARTMENTS
+        if code != "office"
+    ]
+    plan += [
+        Account(
+            "zhang_nainai",
+            "张奶奶",
+            "resident",
+            home=micro[0],
+            birth_year=1941,
+            elder_mode=True,
+            lives_alone=True,
+        ),
         Account("tashi", "扎西", "resident", home=micro[8], language="bo", birth_year=1958),
         Account("aygul", "阿依古丽", "resident", home=micro[15], language="ug", birth_year=1990),
         Account("axi", "阿西", "resident", home=micro[22], language="ii", birth_year=1975),
-        Account("li_ayi", "李阿姨", "resident", home=micro[1], birth_year=1952,
-                duties=((micro[1], "activist"),)),
+        Account(
+            "li_ayi",
+            "李阿姨",
+            "resident",
+            home=micro[1],
+            birth_year=1952,
+            duties=((micro[1], "activist"),),
+        ),
         Account("chen_shop", "陈记小吃", "merchant", home=exclusive[1]),
     ]
     for n in range(1, 30 * scale + 1):
-        plan.append(Account(f"merchant{n:03d}", rng.choice(HAN_SURNAMES) + "记商铺", "merchant",
-                            home=rng.choice(exclusive + micro[:10])))
+        plan.append(
+            Account(
+                f"merchant{n:03d}",
+                rng.choice(HAN_SURNAMES) + "记商铺",
+                "merchant",
+                home=rng.choice(exclusive + micro[:10]),
+            )
+        )
     for n in range(1, 250 * scale + 1):
         plan.append(_resident(n, rng, micro))
     return plan
@@ -250,28 +409,47 @@ def _resident(n: int, rng: random.Random, micro: list[str]) -> Account:
         name, lang = _han_name(rng), "zh_Hans"
     birth = rng.randint(1935, 2006)
     elderly = birth <= 1960
-    return Account(f"resident{n:04d}", name, "resident", home=rng.choice(micro), language=lang,
-                   birth_year=birth, elder_mode=elderly and rng.random() < 0.5,
-                   lives_alone=elderly and rng.random() < 0.2)
+    return Account(
+        f"resident{n:04d}",
+        name,
+        "resident",
+        home=rng.choice(micro),
+        language=lang,
+        birth_year=birth,
+        elder_mode=elderly and rng.random() < 0.5,
+        lives_alone=elderly and rng.random() < 0.2,
+    )
 
 
-def _seed_accounts(session: Session, grids: dict[str, Grid], departments: dict[str, Department],
-                   scale: int, report: SeedReport) -> None:
+def _seed_accounts(
+    session: Session,
+    grids: dict[str, Grid],
+    departments: dict[str, Department],
+    scale: int,
+    report: SeedReport,
+) -> None:
     plan = account_plan([dict(code=g.code, kind=g.kind) for g in grids.values()], scale)
     existing = {name: uid for name, uid in session.exec(select(User.username, User.id))}
     password_hash = None
     for batch_start in range(0, len(plan), 2000):
-        for acc in plan[batch_start:batch_start + 2000]:
+        for acc in plan[batch_start : batch_start + 2000]:
             if acc.username in existing:
                 continue
             password_hash = password_hash or hash_password(DEMO_PASSWORD)
             user = User(
-                username=acc.username, display_name=acc.name, password_hash=password_hash,
-                role=acc.role, home_grid_id=grids[acc.home].id if acc.home else None,
+                username=acc.username,
+                display_name=acc.name,
+                password_hash=password_hash,
+                role=acc.role,
+                home_grid_id=grids[acc.home].id if acc.home else None,
                 department_id=departments[acc.department].id if acc.department else None,
-                language=acc.language, elder_mode=acc.elder_mode, birth_year=acc.birth_year,
+                language=acc.language,
+                elder_mode=acc.elder_mode,
+                birth_year=acc.birth_year,
                 lives_alone=acc.lives_alone,
-                phone=f"138{zlib.crc32(acc.username.encode()) % 10**8:08d}" if acc.role != "resident" else None,
+                phone=f"138{zlib.crc32(acc.username.encode()) % 10**8:08d}"
+                if acc.role != "resident"
+                else None,
             )
             session.add(user)
             session.flush()

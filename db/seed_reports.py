@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -24,14 +24,29 @@ CATEGORIES = [
     ("lighting", "component", "路灯不亮", N_("Street light out"), "property", 48, 30),
     ("sanitation", "event", "垃圾堆放 环境卫生", N_("Rubbish and sanitation"), "property", 48, 50),
     ("ads", "event", "乱贴小广告", N_("Illegal advertising"), "cgz", 72, 50),
-    ("construction", "event", "违规施工 噪声", N_("Unlicensed building work or noise"), "cgz", 48, 80),
+    (
+        "construction",
+        "event",
+        "违规施工 噪声",
+        N_("Unlicensed building work or noise"),
+        "cgz",
+        48,
+        80,
+    ),
     ("street_order", "event", "占道经营", N_("Street vending blocking the way"), "cgz", 72, 80),
     ("parking", "event", "乱停乱放", N_("Bad parking"), "police", 48, 50),
     ("dispute", "event", "邻里纠纷", N_("Neighbour dispute"), "office", 72, 20),
     ("safety", "event", "安全隐患", N_("Safety hazard"), "office", 24, 50),
     ("emergency", "event", "突发事件", N_("Emergency"), "office", 4, 100),
-    ("elder_visit", "event", "独居老人需探访", N_("Elderly person living alone needs a visit"),
-     "civil", 24, 10),
+    (
+        "elder_visit",
+        "event",
+        "独居老人需探访",
+        N_("Elderly person living alone needs a visit"),
+        "civil",
+        24,
+        10,
+    ),
 ]
 DESCRIPTIONS = {
     "facilities": ["单元门禁坏了，老人进出不方便", "健身器材螺丝松了", "院坝座椅断了一条腿"],
@@ -56,36 +71,56 @@ def seed_categories(session: Session) -> dict[str, ReportCategory]:
     for code, kind, zh, en, dept, hours, radius in CATEGORIES:
         if code not in existing:
             existing[code] = ReportCategory(
-                code=code, kind=kind, names=json.dumps({"zh_Hans": zh, "en": en}, ensure_ascii=False),
-                department_id=departments.get(dept), time_limit_hours=hours,
-                duplicate_radius_m=radius)
+                code=code,
+                kind=kind,
+                names=json.dumps({"zh_Hans": zh, "en": en}, ensure_ascii=False),
+                department_id=departments.get(dept),
+                time_limit_hours=hours,
+                duplicate_radius_m=radius,
+            )
             session.add(existing[code])
     session.commit()
     return existing
 
 
-def _walk(session: Session, index: GridIndex, report: Report, steps: int, clock: datetime,
-          rng: random.Random, handler_id: int, verifier_id: int) -> None:
+def _walk(
+    session: Session,
+    index: GridIndex,
+    report: Report,
+    steps: int,
+    clock: datetime,
+    rng: random.Random,
+    handler_id: int,
+    verifier_id: int,
+) -> None:
     """Moves a demo report along the loop, a few hours per step."""
     plan = [("accept", None), ("start", None), ("resolve", "已处理完毕"), ("verify", None)]
     for action, note in plan[:steps]:
         clock += timedelta(hours=rng.randint(1, 12))
         actor = verifier_id if action == "verify" else handler_id
-        reports.act(session, index, report_id=report.id, actor_id=actor, action=action,
-                    note=note, now=clock)
+        reports.act(
+            session, index, report_id=report.id, actor_id=actor, action=action, note=note, now=clock
+        )
     if steps >= 4 and rng.random() < 0.7:
-        reports.rate(session, report_id=report.id, actor_id=report.reporter_id,
-                     stars=rng.choice([3, 4, 5, 5, 2]), comment="", now=clock + timedelta(hours=5))
+        reports.rate(
+            session,
+            report_id=report.id,
+            actor_id=report.reporter_id,
+            stars=rng.choice([3, 4, 5, 5, 2]),
+            comment="",
+            now=clock + timedelta(hours=5),
+        )
 
 
-def seed_demo_reports(session: Session, index: GridIndex, count: int = 60,
-                      now: datetime | None = None) -> int:
+def seed_demo_reports(
+    session: Session, index: GridIndex, count: int = 60, now: datetime | None = None
+) -> int:
     """Adds demo reports once (skipped when any report exists)."""
     if session.exec(select(Report.id)).first() is not None:
         return 0
     cats = seed_categories(session)
     rng = random.Random(311)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     residents = session.exec(select(User.id).where(User.role == "resident")).all()
     store = MediaStore(load_settings().media_dir)
     micro = index.of_kind("micro") + index.of_kind("exclusive")
@@ -100,10 +135,20 @@ def seed_demo_reports(session: Session, index: GridIndex, count: int = 60,
         steps = rng.choice([0, 1, 2, 3, 4, 4, 4])
         created = now - timedelta(days=rng.uniform(0, 30) if steps >= 3 else rng.uniform(0, 4))
         report = reports.submit(
-            session, index, store, reporter_id=rng.choice(residents), category_id=cats[code].id,
-            description=rng.choice(DESCRIPTIONS[code]), lat=lat, lon=lon, now=created)
+            session,
+            index,
+            store,
+            reporter_id=rng.choice(residents),
+            category_id=cats[code].id,
+            description=rng.choice(DESCRIPTIONS[code]),
+            lat=lat,
+            lon=lon,
+            now=created,
+        )
         if report.assignee_id is not None:
-            _walk(session, index, report, steps, created, rng, report.assignee_id, report.assignee_id)
+            _walk(
+                session, index, report, steps, created, rng, report.assignee_id, report.assignee_id
+            )
         made += 1
     reports.sweep(session, index, now)
     return made

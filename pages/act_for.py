@@ -19,8 +19,14 @@ def done_lines(items: list[behalf.Done]) -> None:
     if not items:
         st.info(t(N_("Nothing has been done on anyone's behalf yet.")))
     for d in items:
-        text = t(behalf.KIND_TEXTS[d.kind], actor=d.actor, resident=d.resident, target=d.target_id,
-                 method=t(d.method), title=d.title)
+        text = t(
+            behalf.KIND_TEXTS[d.kind],
+            actor=d.actor,
+            resident=d.resident,
+            target=d.target_id,
+            method=t(d.method),
+            title=d.title,
+        )
         st.markdown("- " + md_text(format_when(viewer.language, d.at, "short") + " · " + text))
 
 
@@ -43,13 +49,24 @@ def resident_view() -> None:
         st.info(t(N_("You have not asked anyone to act for you.")))
     for consent, actor, valid in consents:
         with st.container(border=True):
-            st.markdown(md_text(t(N_("{actor} · {method} · given {given} · until {until}"),
-                                      actor=actor, method=t(behalf.METHOD_LABELS[consent.method]),
-                                      given=format_when(viewer.language, consent.given_at, "short"),
-                                      until=format_when(viewer.language, consent.valid_until, "short"))))
+            st.markdown(
+                md_text(
+                    t(
+                        N_("{actor} · {method} · given {given} · until {until}"),
+                        actor=actor,
+                        method=t(behalf.METHOD_LABELS[consent.method]),
+                        given=format_when(viewer.language, consent.given_at, "short"),
+                        until=format_when(viewer.language, consent.valid_until, "short"),
+                    )
+                )
+            )
             if valid:
-                st.button(t(N_("Withdraw this consent")), key=f"behalf_withdraw_{consent.id}",
-                          on_click=_withdraw, args=(consent.id,))
+                st.button(
+                    t(N_("Withdraw this consent")),
+                    key=f"behalf_withdraw_{consent.id}",
+                    on_click=_withdraw,
+                    args=(consent.id,),
+                )
             else:
                 st.markdown(t(N_("Ended")))
     st.subheader(t(N_("Done for you")))
@@ -59,19 +76,30 @@ def resident_view() -> None:
 def _claim(consent_id: int, task_id: int, title: str) -> None:
     try:
         with db() as session:
-            behalf.claim_task(session, consent_id=consent_id, actor_id=viewer.user_id, task_id=task_id)
+            behalf.claim_task(
+                session, consent_id=consent_id, actor_id=viewer.user_id, task_id=task_id
+            )
     except UserError as exc:
         state["behalf_claim_msg"] = ("error", bw.say(viewer, exc.message))
     else:
-        state["behalf_claim_msg"] = ("success", t(N_("“{title}” is claimed for the resident."), title=md_text(title)))
+        state["behalf_claim_msg"] = (
+            "success",
+            t(N_("“{title}” is claimed for the resident."), title=md_text(title)),
+        )
 
 
 def acting_view(who: behalf.Acting) -> None:
     st.markdown(t(N_("What would {resident} like to do?"), resident=md_text(who.resident_name)))
-    link_to(auth.PAGE_BY_KEY["report_new"], viewer, t(N_("Snap a report for {resident}"),
-                                                       resident=md_text(who.resident_name)))
-    link_to(auth.PAGE_BY_KEY["wish_wall"], viewer, t(N_("Support wishes for {resident}"),
-                                                      resident=md_text(who.resident_name)))
+    link_to(
+        auth.PAGE_BY_KEY["report_new"],
+        viewer,
+        t(N_("Snap a report for {resident}"), resident=md_text(who.resident_name)),
+    )
+    link_to(
+        auth.PAGE_BY_KEY["wish_wall"],
+        viewer,
+        t(N_("Support wishes for {resident}"), resident=md_text(who.resident_name)),
+    )
     st.subheader(t(N_("Tasks open to {resident}"), resident=md_text(who.resident_name)))
     kind_msg = state.pop("behalf_claim_msg", None)
     if kind_msg:
@@ -83,20 +111,31 @@ def acting_view(who: behalf.Acting) -> None:
     for card in cards:
         with st.container(border=True):
             st.markdown(f"**{md_text(card.task.title)}**")
-            st.markdown(t(N_("{points} points · places left: {left}"), points=card.task.points,
-                          left=card.places_left))
+            st.markdown(
+                t(
+                    N_("{points} points · places left: {left}"),
+                    points=card.task.points,
+                    left=card.places_left,
+                )
+            )
             if card.places_left:
-                st.button(t(N_("Claim for {resident}"), resident=md_text(who.resident_name)),
-                          key=f"behalf_claim_{card.task.id}", type="primary", width="stretch",
-                          on_click=_claim, args=(who.consent_id, card.task.id, card.task.title))
+                st.button(
+                    t(N_("Claim for {resident}"), resident=md_text(who.resident_name)),
+                    key=f"behalf_claim_{card.task.id}",
+                    type="primary",
+                    width="stretch",
+                    on_click=_claim,
+                    args=(who.consent_id, card.task.id, card.task.title),
+                )
 
 
 def _search() -> None:
     state.pop("behalf_hits", None)
     try:
         with db() as session:
-            state["behalf_hits"] = behalf.find_residents(session, actor_id=viewer.user_id,
-                                                         query=state.get("behalf_query", ""))
+            state["behalf_hits"] = behalf.find_residents(
+                session, actor_id=viewer.user_id, query=state.get("behalf_query", "")
+            )
     except UserError as exc:
         state["behalf_query_error"] = bw.say(viewer, exc.message)
 
@@ -106,18 +145,34 @@ def continue_open() -> None:
     with db() as session:
         running = behalf.open_consents_by(session, viewer.user_id)
     for who in running:
-        st.button(t(N_("Continue acting for {resident} (until {until})"), resident=md_text(who.resident_name),
-                    until=format_when(viewer.language, who.valid_until, "short")),
-                  key=f"behalf_continue_{who.consent_id}", on_click=bw.start, args=(who.consent_id,),
-                  icon=":material/play_arrow:")
+        st.button(
+            t(
+                N_("Continue acting for {resident} (until {until})"),
+                resident=md_text(who.resident_name),
+                until=format_when(viewer.language, who.valid_until, "short"),
+            ),
+            key=f"behalf_continue_{who.consent_id}",
+            on_click=bw.start,
+            args=(who.consent_id,),
+            icon=":material/play_arrow:",
+        )
 
 
 def find_and_consent() -> None:
-    st.markdown(t(N_("Visiting a resident who needs help? Find them, ask for their consent, then act for them.")))
+    st.markdown(
+        t(
+            N_(
+                "Visiting a resident who needs help? Find them, ask for their consent, then act for them."
+            )
+        )
+    )
     continue_open()
     st.subheader(t(N_("1. Find the resident")))
-    st.text_input(t(N_("Name, last digits of the phone number, or house")), key="behalf_query",
-                  max_chars=behalf.QUERY_MAX)
+    st.text_input(
+        t(N_("Name, last digits of the phone number, or house")),
+        key="behalf_query",
+        max_chars=behalf.QUERY_MAX,
+    )
     st.button(t(N_("Find")), key="behalf_find", icon=":material/search:", on_click=_search)
     error = state.pop("behalf_query_error", None)
     if error:
@@ -128,32 +183,65 @@ def find_and_consent() -> None:
     if not hits:
         st.warning(t(N_("No resident of your grids matches. Check the spelling or try the house.")))
         return
-    labels = {h.user_id: md_text(" · ".join(p for p in (h.name, h.grid_name, ", ".join(h.houses),
-                                                 h.phone_tail and "…" + h.phone_tail) if p)) for h in hits}
+    labels = {
+        h.user_id: md_text(
+            " · ".join(
+                p
+                for p in (
+                    h.name,
+                    h.grid_name,
+                    ", ".join(h.houses),
+                    h.phone_tail and "…" + h.phone_tail,
+                )
+                if p
+            )
+        )
+        for h in hits
+    }
     st.subheader(t(N_("2. Record the resident's consent")))
     with st.form("behalf_consent_form"):
-        st.radio(t(N_("Resident")), list(labels), key="behalf_resident", format_func=labels.__getitem__)
+        st.radio(
+            t(N_("Resident")), list(labels), key="behalf_resident", format_func=labels.__getitem__
+        )
         slots = field_slots(("resident",))
         st.checkbox(t(N_("The resident has agreed that I act for them")), key="behalf_agreed")
         slots |= field_slots(("agreed",))
-        st.selectbox(t(N_("How did they agree?")), list(behalf.METHOD_LABELS), key="behalf_method",
-                     index=None, placeholder=t(N_("Choose…")),
-                     format_func=lambda m: t(behalf.METHOD_LABELS[m]))
+        st.selectbox(
+            t(N_("How did they agree?")),
+            list(behalf.METHOD_LABELS),
+            key="behalf_method",
+            index=None,
+            placeholder=t(N_("Choose…")),
+            format_func=lambda m: t(behalf.METHOD_LABELS[m]),
+        )
         slots |= field_slots(("method",))
-        st.radio(t(N_("How long")), list(behalf.DURATION_LABELS), key="behalf_duration",
-                 format_func=lambda d: t(behalf.DURATION_LABELS[d]), horizontal=True)
+        st.radio(
+            t(N_("How long")),
+            list(behalf.DURATION_LABELS),
+            key="behalf_duration",
+            format_func=lambda d: t(behalf.DURATION_LABELS[d]),
+            horizontal=True,
+        )
         slots |= field_slots(("duration",))
-        st.text_input(t(N_("Note about the consent (optional)")), key="behalf_note", max_chars=behalf.NOTE_MAX)
+        st.text_input(
+            t(N_("Note about the consent (optional)")), key="behalf_note", max_chars=behalf.NOTE_MAX
+        )
         slots |= field_slots(("note",))
-        go = st.form_submit_button(t(N_("Record consent and start acting")), type="primary",
-                                   width="stretch")
+        go = st.form_submit_button(
+            t(N_("Record consent and start acting")), type="primary", width="stretch"
+        )
     if go:
         try:
             with db() as session:
                 consent = behalf.record_consent(
-                    session, actor_id=viewer.user_id, resident_id=state.get("behalf_resident"),
-                    agreed=state.get("behalf_agreed") is True, method=state.get("behalf_method"),
-                    note=state.get("behalf_note", ""), duration=state.get("behalf_duration") or "today")
+                    session,
+                    actor_id=viewer.user_id,
+                    resident_id=state.get("behalf_resident"),
+                    agreed=state.get("behalf_agreed") is True,
+                    method=state.get("behalf_method"),
+                    note=state.get("behalf_note", ""),
+                    duration=state.get("behalf_duration") or "today",
+                )
         except FieldErrors as exc:
             for name, message in exc.errors.items():
                 (slots.get(name) or st).error(bw.say(viewer, message), icon=":material/error:")

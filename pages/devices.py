@@ -18,13 +18,20 @@ micro = {g.id: grid_label(index, g) for g in devices.micro_grids(index)}
 kinds = {k: t(label) for k, label in devices.KIND_LABELS.items()}
 
 st.title(t(N_("Smart devices and alarms")))
-st.markdown(t(N_("Smoke and fall alarms open an urgent report to the micro-grid chief at once. The "
-                 "electricity meter of an elderly person living alone that shows no use for {days} "
-                 "days opens a visit report. One ongoing alarm opens one report."),
-              days=devices.no_use_days()))
+st.markdown(
+    t(
+        N_(
+            "Smoke and fall alarms open an urgent report to the micro-grid chief at once. The "
+            "electricity meter of an elderly person living alone that shows no use for {days} "
+            "days opens a visit report. One ongoing alarm opens one report."
+        ),
+        days=devices.no_use_days(),
+    )
+)
 
 tab_alarms, tab_upload, tab_devices = st.tabs(
-    [t(N_("Alarms")), t(N_("Upload device events")), t(N_("Devices"))])
+    [t(N_("Alarms")), t(N_("Upload device events")), t(N_("Devices"))]
+)
 
 with tab_alarms:
     with db() as session:
@@ -32,30 +39,54 @@ with tab_alarms:
     if not rows:
         st.markdown(t(N_("No alarms yet.")))
     else:
-        st.dataframe(pd.DataFrame([{
-            t(N_("Alarm")): t(devices.RULE_LABELS[r.alarm.rule]),
-            t(N_("Device")): r.device.code,
-            t(N_("House")): r.device.house,
-            t(N_("Courtyard")): micro.get(r.device.grid_id, ""),
-            t(N_("Since")): format_when(viewer.language, r.alarm.opened_at, "short"),
-            t(N_("State")): t(N_("Open")) if r.alarm.closed_at is None else
-            t(devices.CLOSED_REASONS.get(r.alarm.closed_reason or "", N_("Ended"))),
-            t(N_("Report")): f"#{r.alarm.report_id}" if r.alarm.report_id else "",
-            t(N_("Signals")): r.events,
-        } for r in rows]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t(N_("Alarm")): t(devices.RULE_LABELS[r.alarm.rule]),
+                        t(N_("Device")): r.device.code,
+                        t(N_("House")): r.device.house,
+                        t(N_("Courtyard")): micro.get(r.device.grid_id, ""),
+                        t(N_("Since")): format_when(viewer.language, r.alarm.opened_at, "short"),
+                        t(N_("State")): t(N_("Open"))
+                        if r.alarm.closed_at is None
+                        else t(
+                            devices.CLOSED_REASONS.get(r.alarm.closed_reason or "", N_("Ended"))
+                        ),
+                        t(N_("Report")): f"#{r.alarm.report_id}" if r.alarm.report_id else "",
+                        t(N_("Signals")): r.events,
+                    }
+                    for r in rows
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     if st.button(t(N_("Check the meters now")), key="dev_check", type="primary", width="stretch"):
         with db() as session:
             result = devices.check_meters(session, index)
-        st.success(t(N_("Meters checked: {opened} alarms opened, {closed} ended."),
-                     opened=len(result.alarms_opened), closed=len(result.alarms_closed)))
+        st.success(
+            t(
+                N_("Meters checked: {opened} alarms opened, {closed} ended."),
+                opened=len(result.alarms_opened),
+                closed=len(result.alarms_closed),
+            )
+        )
 
 with tab_upload:
-    st.markdown(t(N_("A CSV file with the columns device, kind, at, value (optional: event_id), or "
-                     "JSON. Times without a time zone are Beijing time. Uploading the same file again "
-                     "takes nothing twice.")))
+    st.markdown(
+        t(
+            N_(
+                "A CSV file with the columns device, kind, at, value (optional: event_id), or "
+                "JSON. Times without a time zone are Beijing time. Uploading the same file again "
+                "takes nothing twice."
+            )
+        )
+    )
     with st.form("dev_upload_form"):
-        upload = st.file_uploader(t(N_("Events file")), type=["csv", "json", "jsonl", "txt"],
-                                  key="dev_file")
+        upload = st.file_uploader(
+            t(N_("Events file")), type=["csv", "json", "jsonl", "txt"], key="dev_file"
+        )
         sent = st.form_submit_button(t(N_("Take the events")), type="primary", width="stretch")
     if sent:
         if upload is None:
@@ -64,39 +95,78 @@ with tab_upload:
             text = upload.getvalue().decode("utf-8", errors="replace")
             with db() as session:
                 result = devices.intake(session, index, text, received_by=viewer.user_id)
-            st.success(t(N_("{taken} events taken, {dupes} already taken before, {bad} lines with "
-                            "errors, {alarms} new alarms."), taken=result.taken,
-                         dupes=result.duplicates, bad=len(result.errors),
-                         alarms=len(result.alarms_opened)))
+            st.success(
+                t(
+                    N_(
+                        "{taken} events taken, {dupes} already taken before, {bad} lines with "
+                        "errors, {alarms} new alarms."
+                    ),
+                    taken=result.taken,
+                    dupes=result.duplicates,
+                    bad=len(result.errors),
+                    alarms=len(result.alarms_opened),
+                )
+            )
             if result.errors:
                 st.markdown(f"**{t(N_('Lines not taken'))}**")
-                st.dataframe(pd.DataFrame([{t(N_("Line")): line, t(N_("Reason")): t(msg.msgid, **msg.params)}
-                                           for line, msg in result.errors]),
-                             hide_index=True, width="stretch")
+                st.dataframe(
+                    pd.DataFrame(
+                        [
+                            {t(N_("Line")): line, t(N_("Reason")): t(msg.msgid, **msg.params)}
+                            for line, msg in result.errors
+                        ]
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )
     with db() as session:
         recent = devices.recent_events(session, limit=50)
     if recent:
         st.markdown(f"**{t(N_('Latest events'))}**")
-        st.dataframe(pd.DataFrame([{
-            t(N_("Device")): code, t(N_("Kind")): kinds.get(e.kind, e.kind),
-            t(N_("Time")): format_when(viewer.language, e.at, "short"), t(N_("Value")): e.value,
-        } for e, code in recent]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t(N_("Device")): code,
+                        t(N_("Kind")): kinds.get(e.kind, e.kind),
+                        t(N_("Time")): format_when(viewer.language, e.at, "short"),
+                        t(N_("Value")): e.value,
+                    }
+                    for e, code in recent
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 with tab_devices:
     with st.form("dev_register_form"):
         st.text_input(t(N_("Device id")), key="dev_code", max_chars=64)
         slots = field_slots(("code",))
-        st.selectbox(t(N_("Kind of device")), list(kinds), key="dev_kind", format_func=kinds.__getitem__)
+        st.selectbox(
+            t(N_("Kind of device")), list(kinds), key="dev_kind", format_func=kinds.__getitem__
+        )
         slots |= field_slots(("kind",))
-        st.selectbox(t(N_("Courtyard (micro-grid)")), list(micro), key="dev_grid", index=None,
-                     format_func=micro.__getitem__, placeholder=t(N_("Choose…")))
+        st.selectbox(
+            t(N_("Courtyard (micro-grid)")),
+            list(micro),
+            key="dev_grid",
+            index=None,
+            format_func=micro.__getitem__,
+            placeholder=t(N_("Choose…")),
+        )
         slots |= field_slots(("grid", "place"))
         st.text_input(t(N_("House (building, unit, room)")), key="dev_house", max_chars=120)
         slots |= field_slots(("house",))
-        st.text_input(t(N_("Username of the person living there (optional)")), key="dev_resident",
-                      max_chars=64)
+        st.text_input(
+            t(N_("Username of the person living there (optional)")),
+            key="dev_resident",
+            max_chars=64,
+        )
         slots |= field_slots(("resident",))
-        registered = st.form_submit_button(t(N_("Register the device")), type="primary", width="stretch")
+        registered = st.form_submit_button(
+            t(N_("Register the device")), type="primary", width="stretch"
+        )
     if registered:
         state = st.session_state
         try:
@@ -104,14 +174,27 @@ with tab_devices:
                 resident_id = None
                 username = (state.get("dev_resident") or "").strip()
                 if username:
-                    resident_id = session.exec(select(User.id).where(User.username == username)).first()
+                    resident_id = session.exec(
+                        select(User.id).where(User.username == username)
+                    ).first()
                     if resident_id is None:
-                        raise FieldErrors({"resident": Message(
-                            N_("This person does not live in that micro-grid."))})
+                        raise FieldErrors(
+                            {
+                                "resident": Message(
+                                    N_("This person does not live in that micro-grid.")
+                                )
+                            }
+                        )
                 device = devices.register_device(
-                    session, index, actor_id=viewer.user_id, code=state.get("dev_code", ""),
-                    kind=state.get("dev_kind"), grid_id=state.get("dev_grid"),
-                    house=state.get("dev_house", ""), resident_id=resident_id)
+                    session,
+                    index,
+                    actor_id=viewer.user_id,
+                    code=state.get("dev_code", ""),
+                    kind=state.get("dev_kind"),
+                    grid_id=state.get("dev_grid"),
+                    house=state.get("dev_house", ""),
+                    resident_id=resident_id,
+                )
         except FieldErrors as exc:
             show_field_errors(viewer, slots, exc.errors)
         except UserError as exc:
@@ -120,7 +203,18 @@ with tab_devices:
             st.success(t(N_("Device {device} registered."), device=md_text(device.code)))
     with db() as session:
         known = devices.devices(session)
-    st.dataframe(pd.DataFrame([{
-        t(N_("Device")): d.code, t(N_("Kind")): kinds.get(d.kind, d.kind),
-        t(N_("Courtyard")): micro.get(d.grid_id, ""), t(N_("House")): d.house,
-    } for d in known]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t(N_("Device")): d.code,
+                    t(N_("Kind")): kinds.get(d.kind, d.kind),
+                    t(N_("Courtyard")): micro.get(d.grid_id, ""),
+                    t(N_("House")): d.house,
+                }
+                for d in known
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

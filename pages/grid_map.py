@@ -14,19 +14,42 @@ index = grid_index()
 kind_labels = {k: t(v) for k, v in KIND_LABELS.items()}
 
 st.title(t(N_("Grid map")))
-st.markdown(t(N_("Click a grid on the map, or choose it from the list, to see who is responsible.")))
+st.markdown(
+    t(N_("Click a grid on the map, or choose it from the list, to see who is responsible."))
+)
 
-choices = {g.id: f"{kind_labels[g.kind]} · {grid_label(index, g)}"
-           for kind in ("general", "micro", "exclusive") for g in index.of_kind(kind)}
-kinds = st.multiselect(t(N_("Show")), list(kind_labels), default=list(kind_labels),
-                       format_func=kind_labels.__getitem__, key="map_kinds",
-                       placeholder=t(N_("Choose…")))
-selected = st.selectbox(t(N_("Grid")), list(choices), key="map_grid", index=None,
-                        format_func=choices.__getitem__, placeholder=t(N_("Choose…")))
+choices = {
+    g.id: f"{kind_labels[g.kind]} · {grid_label(index, g)}"
+    for kind in ("general", "micro", "exclusive")
+    for g in index.of_kind(kind)
+}
+kinds = st.multiselect(
+    t(N_("Show")),
+    list(kind_labels),
+    default=list(kind_labels),
+    format_func=kind_labels.__getitem__,
+    key="map_kinds",
+    placeholder=t(N_("Choose…")),
+)
+selected = st.selectbox(
+    t(N_("Grid")),
+    list(choices),
+    key="map_grid",
+    index=None,
+    format_func=choices.__getitem__,
+    placeholder=t(N_("Choose…")),
+)
 
 fmap = maps.base_map(settings(), index.bounds())
-maps.add_grids(fmap, index, settings(), kind_labels, (t(N_("Name")), t(N_("Kind"))),
-               selected_id=selected, kinds=kinds or ("community",))
+maps.add_grids(
+    fmap,
+    index,
+    settings(),
+    kind_labels,
+    (t(N_("Name")), t(N_("Kind"))),
+    selected_id=selected,
+    kinds=kinds or ("community",),
+)
 state = folium_map(fmap, key="grid_map", height=520, clicks=True)
 
 point = maps.clicked_point(state, settings())
@@ -38,8 +61,14 @@ if point is not None and point != st.session_state.get("_map_last_click"):
         st.session_state["map_grid"] = placement.grid.id
         st.rerun()
 
-st.markdown(t(N_("Legend: thick blue line = general grid; thin grey = micro-grid; "
-                 "dashed brown = exclusive grid; red = selected.")))
+st.markdown(
+    t(
+        N_(
+            "Legend: thick blue line = general grid; thin grey = micro-grid; "
+            "dashed brown = exclusive grid; red = selected."
+        )
+    )
+)
 if selected is not None:
     grid = index.grids[selected]
     st.subheader(md_text(grid_label(index, grid)))

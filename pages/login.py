@@ -6,8 +6,8 @@ from portal.i18n import N_
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.session import log_in
-from portal.ui.widgets import say
 from portal.ui.shell import link_to
+from portal.ui.widgets import say
 
 viewer = require("login")
 t = viewer.t
@@ -17,15 +17,23 @@ st.markdown(t(N_("Report problems, share wishes and take part in your community.
 with st.form("login_form"):
     st.subheader(t(N_("Log in")))
     st.text_input(t(N_("Username")), key="login_username", max_chars=64, autocomplete="username")
-    st.text_input(t(N_("Password")), key="login_password", type="password", max_chars=128,
-                  autocomplete="current-password")
+    st.text_input(
+        t(N_("Password")),
+        key="login_password",
+        type="password",
+        max_chars=128,
+        autocomplete="current-password",
+    )
     submitted = st.form_submit_button(t(N_("Log in")), type="primary", width="stretch")
 
 if submitted:
     try:
         with db() as session:
-            user = auth.authenticate(session, st.session_state.get("login_username", ""),
-                                     st.session_state.get("login_password", ""))
+            user = auth.authenticate(
+                session,
+                st.session_state.get("login_username", ""),
+                st.session_state.get("login_password", ""),
+            )
     except UserError as exc:
         st.error(say(viewer, exc.message), icon=":material/error:")
     else:

@@ -57,10 +57,16 @@ with db() as session:
 
 if viewer.role in RESIDENT_ROLES:
     if chief is None:
-        st.warning(t(N_("Your courtyard has no micro-grid chief yet. Please call the community office.")))
+        st.warning(
+            t(N_("Your courtyard has no micro-grid chief yet. Please call the community office."))
+        )
     else:
-        st.markdown(t(N_("Your micro-grid chief is {name}. They read your messages and answer here."),
-                      name=md_text(chief.display_name)))
+        st.markdown(
+            t(
+                N_("Your micro-grid chief is {name}. They read your messages and answer here."),
+                name=md_text(chief.display_name),
+            )
+        )
         if thread is not None:
             show_thread(thread.id, viewer.user_id)
 
@@ -74,8 +80,9 @@ else:
     st.markdown(t(N_("{n} conversations, {k} waiting for your answer."), n=len(threads), k=waiting))
     if threads:
         labels = {s.thread.id: (("● " if s.waiting else "") + s.resident_name) for s in threads}
-        chosen = st.selectbox(t(N_("Conversation")), list(labels), key="msg_thread",
-                              format_func=labels.__getitem__)
+        chosen = st.selectbox(
+            t(N_("Conversation")), list(labels), key="msg_thread", format_func=labels.__getitem__
+        )
         show_thread(chosen, viewer.user_id)
 
         def send(body: str) -> None:

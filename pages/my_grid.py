@@ -29,8 +29,15 @@ with db() as session:
 responsibility_chain(viewer, placement)
 
 fmap = maps.base_map(settings(), index.bounds())
-maps.add_grids(fmap, index, settings(), {k: t(v) for k, v in KIND_LABELS.items()},
-               (t(N_("Name")), t(N_("Kind"))), selected_id=grid.id, kinds=("community", "general", "micro", "exclusive"))
+maps.add_grids(
+    fmap,
+    index,
+    settings(),
+    {k: t(v) for k, v in KIND_LABELS.items()},
+    (t(N_("Name")), t(N_("Kind"))),
+    selected_id=grid.id,
+    kinds=("community", "general", "micro", "exclusive"),
+)
 st.markdown("#### " + t(N_("Map")))
 st.markdown(t(N_("Your grid is drawn in red.")))
 folium_map(fmap, key="my_grid_map", height=380)

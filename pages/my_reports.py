@@ -7,8 +7,8 @@ from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, translate
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_media, show_timeline, state_line, user_text
-from portal.ui.translation_widgets import show_translation, translation_form
 from portal.ui.speech_widgets import read_aloud
+from portal.ui.translation_widgets import show_translation, translation_form
 from portal.ui.widgets import field_slots, say, show_field_errors
 from portal.voice_clips import Reading
 
@@ -18,27 +18,42 @@ t = viewer.t
 st.title(t(N_("My reports")))
 with db() as session:
     mine = queries.my_reports(session, viewer.user_id)
-    cats = {c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)}
+    cats = {
+        c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)
+    }
 
 if not mine:
     st.info(t(N_("You have not reported anything yet.")))
 for report in mine:
     overdue = report.overdue
     with st.container(border=True):
-        st.markdown(f"**{state_line(viewer, report, cats.get(report.category_id, ''), overdue)}**",
-                    unsafe_allow_html=True)
-        st.markdown(t(N_("Reported {when}"), when=format_when(viewer.language, report.created_at, "short")))
+        st.markdown(
+            f"**{state_line(viewer, report, cats.get(report.category_id, ''), overdue)}**",
+            unsafe_allow_html=True,
+        )
+        st.markdown(
+            t(N_("Reported {when}"), when=format_when(viewer.language, report.created_at, "short"))
+        )
         if report.description:
             user_text(report.description, report.language)
             show_translation(viewer, "report", report.id, report.language)
             translation_form(viewer, "report", report.id)
-        with st.expander(t(N_("What happened so far")), expanded=report.state in ("resolved", "verified")):
+        with st.expander(
+            t(N_("What happened so far")), expanded=report.state in ("resolved", "verified")
+        ):
             with db() as session:
                 said = show_timeline(viewer, session, report.id)
             state_word = reports.STATE_LABELS[report.state]  # recorded clips can say it in bo / ii
-            read_aloud(viewer, Reading("。".join(said), viewer.language, (state_word,),
-                                       translate(DEFAULT_LANGUAGE, state_word)),
-                       key=f"read_timeline_{report.id}")
+            read_aloud(
+                viewer,
+                Reading(
+                    "。".join(said),
+                    viewer.language,
+                    (state_word,),
+                    translate(DEFAULT_LANGUAGE, state_word),
+                ),
+                key=f"read_timeline_{report.id}",
+            )
             with db() as session:
                 show_media(viewer, session, report.id)
         if report.state in ("resolved", "verified"):
@@ -46,15 +61,21 @@ for report in mine:
                 st.markdown(t(N_("Is the problem solved? Please rate the result.")))
                 st.feedback("stars", key=f"stars_{report.id}")
                 slots = field_slots(("stars",))
-                st.text_input(t(N_("Comment (optional)")), key=f"comment_{report.id}", max_chars=500)
+                st.text_input(
+                    t(N_("Comment (optional)")), key=f"comment_{report.id}", max_chars=500
+                )
                 slots |= field_slots(("comment",))
                 if st.form_submit_button(t(N_("Send my rating")), type="primary", width="stretch"):
                     stars = st.session_state.get(f"stars_{report.id}")
                     try:
                         with db() as session:
-                            reports.rate(session, report_id=report.id, actor_id=viewer.user_id,
-                                         stars=(stars + 1) if stars is not None else 0,
-                                         comment=st.session_state.get(f"comment_{report.id}", ""))
+                            reports.rate(
+                                session,
+                                report_id=report.id,
+                                actor_id=viewer.user_id,
+                                stars=(stars + 1) if stars is not None else 0,
+                                comment=st.session_state.get(f"comment_{report.id}", ""),
+                            )
                     except FieldErrors as exc:
                         show_field_errors(viewer, slots, exc.errors)
                     except UserError as exc:

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
@@ -14,15 +14,24 @@ from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
 viewer = require("notices_manage")
 t = viewer.t
 index = grid_index()
-grids = {g.id: grid_label(index, g) for kind in ("general", "micro", "exclusive")
-         for g in index.of_kind(kind)}
+grids = {
+    g.id: grid_label(index, g)
+    for kind in ("general", "micro", "exclusive")
+    for g in index.of_kind(kind)
+}
 kinds = {k: t(label) for k, label in notices.KIND_LABELS.items()}
 languages = {lang.code: lang.native_name for lang in LANGUAGES}
 
 st.title(t(N_("Notices")))
-st.markdown(t(N_("Publish a notice, an activity or a policy to the whole community or to chosen "
-                 "grids. Residents see it on their home page, in their language when you add a "
-                 "translation.")))
+st.markdown(
+    t(
+        N_(
+            "Publish a notice, an activity or a policy to the whole community or to chosen "
+            "grids. Residents see it on their home page, in their language when you add a "
+            "translation."
+        )
+    )
+)
 if "nt_flash" in st.session_state:
     st.success(st.session_state.pop("nt_flash"))
 
@@ -33,45 +42,76 @@ with st.form("nt_form"):
     slots |= field_slots(("title",))
     st.text_area(t(N_("Text")), key="nt_body", max_chars=notices.MAX_BODY)
     slots |= field_slots(("body",))
-    st.selectbox(t(N_("Language of this text")), list(languages), key="nt_lang",
-                 format_func=languages.__getitem__)
+    st.selectbox(
+        t(N_("Language of this text")),
+        list(languages),
+        key="nt_lang",
+        format_func=languages.__getitem__,
+    )
     slots |= field_slots(("language",))
-    st.multiselect(t(N_("Only for these grids (empty: the whole community)")), list(grids),
-                   key="nt_grids", format_func=grids.__getitem__, placeholder=t(N_("All")))
+    st.multiselect(
+        t(N_("Only for these grids (empty: the whole community)")),
+        list(grids),
+        key="nt_grids",
+        format_func=grids.__getitem__,
+        placeholder=t(N_("All")),
+    )
     slots |= field_slots(("grids",))
     st.date_input(t(N_("Show until (optional)")), value=None, key="nt_expires")
     slots |= field_slots(("expires",))
-    st.file_uploader(t(N_("Picture (optional)")), type=["jpg", "jpeg", "png", "webp"], key="nt_photo")
+    st.file_uploader(
+        t(N_("Picture (optional)")), type=["jpg", "jpeg", "png", "webp"], key="nt_photo"
+    )
     slots |= field_slots(("photo",))
-    st.text_input(t(N_("What the picture shows (for people who cannot see it)")), key="nt_alt",
-                  max_chars=200)
+    st.text_input(
+        t(N_("What the picture shows (for people who cannot see it)")), key="nt_alt", max_chars=200
+    )
     slots |= field_slots(("image_alt",))
     with st.expander(t(N_("Translations (optional)"))):
         for lang in LANGUAGES:
-            st.text_input(t(N_("Title in {language}"), language=lang.native_name),
-                          key=f"nt_tr_title_{lang.code}", max_chars=notices.MAX_TITLE)
-            st.text_area(t(N_("Text in {language}"), language=lang.native_name),
-                         key=f"nt_tr_body_{lang.code}", max_chars=notices.MAX_BODY)
+            st.text_input(
+                t(N_("Title in {language}"), language=lang.native_name),
+                key=f"nt_tr_title_{lang.code}",
+                max_chars=notices.MAX_TITLE,
+            )
+            st.text_area(
+                t(N_("Text in {language}"), language=lang.native_name),
+                key=f"nt_tr_body_{lang.code}",
+                max_chars=notices.MAX_BODY,
+            )
             slots |= field_slots((f"tr_{lang.code}",))
     sent = st.form_submit_button(t(N_("Publish the notice")), type="primary", width="stretch")
 
 if sent:
     state = st.session_state
     expires = state.get("nt_expires")
-    expires_at = (datetime.combine(expires, time.max, timezone.utc) - timedelta(hours=8)
-                  if expires else None)
-    translations = {lang.code: (state.get(f"nt_tr_title_{lang.code}", ""),
-                                state.get(f"nt_tr_body_{lang.code}", "")) for lang in LANGUAGES}
+    expires_at = datetime.combine(expires, time.max, UTC) - timedelta(hours=8) if expires else None
+    translations = {
+        lang.code: (
+            state.get(f"nt_tr_title_{lang.code}", ""),
+            state.get(f"nt_tr_body_{lang.code}", ""),
+        )
+        for lang in LANGUAGES
+    }
     try:
         upload = state.get("nt_photo")
         photo = check_photo(upload.getvalue()) if upload is not None else None
         with db() as session:
             notice = notices.publish(
-                session, index, actor_id=viewer.user_id, kind=state.get("nt_kind"),
-                title=state.get("nt_title", ""), body=state.get("nt_body", ""),
-                language=state.get("nt_lang"), grid_ids=state.get("nt_grids", []),
-                expires_at=expires_at, photo=photo, image_alt=state.get("nt_alt", ""),
-                store=media_store(), translations=translations)
+                session,
+                index,
+                actor_id=viewer.user_id,
+                kind=state.get("nt_kind"),
+                title=state.get("nt_title", ""),
+                body=state.get("nt_body", ""),
+                language=state.get("nt_lang"),
+                grid_ids=state.get("nt_grids", []),
+                expires_at=expires_at,
+                photo=photo,
+                image_alt=state.get("nt_alt", ""),
+                store=media_store(),
+                translations=translations,
+            )
     except FieldErrors as exc:
         show_field_errors(viewer, slots, exc.errors)
     except UserError as exc:
@@ -85,19 +125,35 @@ if sent:
 st.subheader(t(N_("Published notices")))
 with db() as session:
     listed = notices.all_notices(session)
-now = datetime.now(timezone.utc)
+now = datetime.now(UTC)
 for notice, langs, targets in listed:
     with st.container(border=True):
         st.markdown(f"**{kinds.get(notice.kind, notice.kind)}**")
         user_text(notice.title, notice.language)
-        where = ", ".join(grids.get(g, "") for g in targets) if targets else t(N_("Whole community"))
-        facts = [t(N_("Published {when}"), when=format_when(viewer.language, notice.published_at, "short")),
-                 where]
+        where = (
+            ", ".join(grids.get(g, "") for g in targets) if targets else t(N_("Whole community"))
+        )
+        facts = [
+            t(
+                N_("Published {when}"),
+                when=format_when(viewer.language, notice.published_at, "short"),
+            ),
+            where,
+        ]
         if notice.expires_at:
-            facts.append(t(N_("Shown until {when}"), when=format_when(viewer.language, notice.expires_at, "short")))
+            facts.append(
+                t(
+                    N_("Shown until {when}"),
+                    when=format_when(viewer.language, notice.expires_at, "short"),
+                )
+            )
         if langs:
-            facts.append(t(N_("Translations: {languages}"),
-                           languages=", ".join(languages.get(c, c) for c in langs)))
+            facts.append(
+                t(
+                    N_("Translations: {languages}"),
+                    languages=", ".join(languages.get(c, c) for c in langs),
+                )
+            )
         if notice.withdrawn_at:
             facts.append(t(N_("Withdrawn")))
         user_text(" · ".join(facts), viewer.language)

@@ -3,11 +3,11 @@ import streamlit as st
 from portal import points, voice_notes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_number, format_when_ago
-from portal.ui.data import db, settings
 from portal.ui.behalf_widgets import claim_note, ledger_note
+from portal.ui.data import db, settings
 from portal.ui.guard import require
-from portal.ui.speech_widgets import read_aloud
 from portal.ui.points_widgets import esc, flash, run_action, show_errors, show_flash, when
+from portal.ui.speech_widgets import read_aloud
 from portal.ui.voice_note_widgets import read_voice, store, voice_input
 from portal.ui.widgets import field_slots
 
@@ -19,34 +19,46 @@ state = st.session_state
 
 def _claim(task_id: int, title: str) -> None:
     with db() as session:
-        run_action(viewer, lambda: points.claim_task(session, user_id=uid, task_id=task_id),
-                   t(N_("You claimed “{title}”. Do the task, then send proof here."), title=esc(title)))
+        run_action(
+            viewer,
+            lambda: points.claim_task(session, user_id=uid, task_id=task_id),
+            t(N_("You claimed “{title}”. Do the task, then send proof here."), title=esc(title)),
+        )
 
 
 def _withdraw(claim_id: int) -> None:
     with db() as session:
-        run_action(viewer, lambda: points.withdraw_claim(session, user_id=uid, claim_id=claim_id),
-                   t(N_("You gave your place back.")))
+        run_action(
+            viewer,
+            lambda: points.withdraw_claim(session, user_id=uid, claim_id=claim_id),
+            t(N_("You gave your place back.")),
+        )
 
 
 def _redeem(reward_id: int) -> None:
     with db() as session:
-        run_action(viewer, lambda: points.redeem(session, user_id=uid, reward_id=reward_id),
-                   lambda r: t(N_("Done! Your code is {ticket}. Show it when you pick up the reward."),
-                               ticket=r.code))
+        run_action(
+            viewer,
+            lambda: points.redeem(session, user_id=uid, reward_id=reward_id),
+            lambda r: t(
+                N_("Done! Your code is {ticket}. Show it when you pick up the reward."),
+                ticket=r.code,
+            ),
+        )
 
 
 def _cancel(redemption_id: int) -> None:
     with db() as session:
-        run_action(viewer, lambda: points.cancel_redemption(session, actor_id=uid,
-                                                            redemption_id=redemption_id),
-                   t(N_("The exchange was cancelled and your points are back.")))
+        run_action(
+            viewer,
+            lambda: points.cancel_redemption(session, actor_id=uid, redemption_id=redemption_id),
+            t(N_("The exchange was cancelled and your points are back.")),
+        )
 
 
 def _opt_out() -> None:
     with db() as session:
-        points.set_leaderboard_opt_out(session, user_id=uid,
-                                       opt_out=not state["points_show_name"])
+        points.set_leaderboard_opt_out(session, user_id=uid, opt_out=not state["points_show_name"])
 
 
 def _more() -> None:
@@ -77,8 +89,13 @@ with tasks_tab:
         claim, task = item.claim, item.task
         with st.container(border=True):
             st.markdown(f"#### {esc(task.title)}")
-            st.markdown(t(N_("{points} points · until {end}"), points=task.points,
-                          end=when(viewer, task.ends_at)))
+            st.markdown(
+                t(
+                    N_("{points} points · until {end}"),
+                    points=task.points,
+                    end=when(viewer, task.ends_at),
+                )
+            )
             st.markdown("**" + t(points.CLAIM_STATUS_LABELS[claim.status]) + "**")
             claim_note(viewer, claim.id)  # 代办: "Claimed for you by …"
             if claim.status == "rejected" and claim.reject_reason:
@@ -87,18 +104,26 @@ with tasks_tab:
                 if claim.status == "rejected":
                     st.markdown(t(N_("You can send proof once more.")))
                 with st.form(f"proof_form_{claim.id}"):
-                    st.markdown(t(N_("Proof needed: {proof}"), proof=t(points.PROOF_LABELS[task.proof])))
+                    st.markdown(
+                        t(N_("Proof needed: {proof}"), proof=t(points.PROOF_LABELS[task.proof]))
+                    )
                     if task.proof in ("note", "photo_or_note", "none"):
-                        st.text_area(t(N_("What did you do?")), key=f"proof_note_{claim.id}",
-                                     max_chars=1000)
+                        st.text_area(
+                            t(N_("What did you do?")), key=f"proof_note_{claim.id}", max_chars=1000
+                        )
                     slots = field_slots(("note",))
                     if task.proof in ("photo", "photo_or_note"):
-                        st.file_uploader(t(N_("Photo")), type=["jpg", "jpeg", "png", "webp"],
-                                         key=f"proof_photo_{claim.id}")
+                        st.file_uploader(
+                            t(N_("Photo")),
+                            type=["jpg", "jpeg", "png", "webp"],
+                            key=f"proof_photo_{claim.id}",
+                        )
                     slots |= field_slots(("photo",))
                     voice_input(viewer, f"proof_voice_{claim.id}")
                     slots |= field_slots(("voice",))
-                    sent = st.form_submit_button(t(N_("Send proof")), type="primary", width="stretch")
+                    sent = st.form_submit_button(
+                        t(N_("Send proof")), type="primary", width="stretch"
+                    )
                 if sent:
                     upload = state.get(f"proof_photo_{claim.id}")
                     typed = state.get(f"proof_note_{claim.id}", "")
@@ -106,23 +131,38 @@ with tasks_tab:
                         voice = read_voice(f"proof_voice_{claim.id}")
                         with db() as session:
                             voice_notes.with_voice_note(
-                                session, store(), kind="task_proof", audio=voice, created_by=uid,
-                                language=viewer.language, typed=typed, text_field="note",
+                                session,
+                                store(),
+                                kind="task_proof",
+                                audio=voice,
+                                created_by=uid,
+                                language=viewer.language,
+                                typed=typed,
+                                text_field="note",
                                 empty_message=voice_notes.PHOTO_WRITE_OR_RECORD
-                                if task.proof == "photo_or_note" else voice_notes.WRITE_OR_RECORD,
+                                if task.proof == "photo_or_note"
+                                else voice_notes.WRITE_OR_RECORD,
                                 create=lambda: points.submit_proof(
-                                    session, user_id=uid, claim_id=claim.id,
+                                    session,
+                                    user_id=uid,
+                                    claim_id=claim.id,
                                     note=voice_notes.text_or_spoken(typed, voice, viewer.language),
                                     photo=upload.getvalue() if upload else None,
-                                    media_root=settings().media_dir))
+                                    media_root=settings().media_dir,
+                                ),
+                            )
                     except (FieldErrors, UserError) as exc:
                         show_errors(viewer, slots, exc)
                     else:
                         flash("success", t(N_("Proof sent. A grid worker will check it.")))
                         st.rerun()
             if item.can_withdraw:
-                st.button(t(N_("Give my place back")), key=f"withdraw_{claim.id}",
-                          on_click=_withdraw, args=(claim.id,))
+                st.button(
+                    t(N_("Give my place back")),
+                    key=f"withdraw_{claim.id}",
+                    on_click=_withdraw,
+                    args=(claim.id,),
+                )
 
     st.subheader(t(N_("Tasks open to my grid")))
     free = [c for c in cards if c.claim is None or c.claim.status == "withdrawn"]
@@ -134,16 +174,37 @@ with tasks_tab:
             st.markdown(f"#### {esc(task.title)}")
             if task.description:
                 st.markdown(esc(task.description))
-            read_aloud(viewer, f"{task.title}。{task.description or ''}", DEFAULT_LANGUAGE,
-                       key=f"read_task_{task.id}")  # tasks are written by the office, in Chinese
-            st.markdown(t(N_("**{points} points** · {start} – {end}"), points=task.points,
-                          start=when(viewer, task.starts_at), end=when(viewer, task.ends_at)))
-            st.markdown(t(N_("Places left: {left} of {places} · Proof: {proof}"),
-                          left=card.places_left, places=task.places,
-                          proof=t(points.PROOF_LABELS[task.proof])))
+            read_aloud(
+                viewer,
+                f"{task.title}。{task.description or ''}",
+                DEFAULT_LANGUAGE,
+                key=f"read_task_{task.id}",
+            )  # tasks are written by the office, in Chinese
+            st.markdown(
+                t(
+                    N_("**{points} points** · {start} – {end}"),
+                    points=task.points,
+                    start=when(viewer, task.starts_at),
+                    end=when(viewer, task.ends_at),
+                )
+            )
+            st.markdown(
+                t(
+                    N_("Places left: {left} of {places} · Proof: {proof}"),
+                    left=card.places_left,
+                    places=task.places,
+                    proof=t(points.PROOF_LABELS[task.proof]),
+                )
+            )
             if card.places_left:
-                st.button(t(N_("Claim this task")), key=f"claim_{task.id}", type="primary",
-                          width="stretch", on_click=_claim, args=(task.id, task.title))
+                st.button(
+                    t(N_("Claim this task")),
+                    key=f"claim_{task.id}",
+                    type="primary",
+                    width="stretch",
+                    on_click=_claim,
+                    args=(task.id, task.title),
+                )
             else:
                 st.markdown("**" + t(N_("All places are taken.")) + "**")
 
@@ -157,8 +218,12 @@ with rewards_tab:
             st.markdown(t(N_("Code: **{ticket}**"), ticket=item.redemption.code))
             place = esc(item.provider_name) if item.provider_name else t(N_("the community office"))
             st.markdown(t(N_("Pick it up at {place}."), place=place))
-            st.button(t(N_("Cancel and get my points back")), key=f"cancel_{item.redemption.id}",
-                      on_click=_cancel, args=(item.redemption.id,))
+            st.button(
+                t(N_("Cancel and get my points back")),
+                key=f"cancel_{item.redemption.id}",
+                on_click=_cancel,
+                args=(item.redemption.id,),
+            )
 
     st.subheader(t(N_("Rewards")))
     if not rewards:
@@ -174,23 +239,36 @@ with rewards_tab:
             if reward.description:
                 st.markdown(esc(reward.description))
             giver = esc(card.provider_name) if card.provider_name else t(N_("the community office"))
-            st.markdown(t(N_("**{cost} points** · {stock} left · from {giver}"),
-                          cost=reward.cost, stock=reward.stock, giver=giver))
+            st.markdown(
+                t(
+                    N_("**{cost} points** · {stock} left · from {giver}"),
+                    cost=reward.cost,
+                    stock=reward.stock,
+                    giver=giver,
+                )
+            )
             if reward.stock <= 0:
                 st.markdown("**" + t(N_("None left at the moment.")) + "**")
             elif balance < reward.cost:
                 st.markdown(t(N_("You need {n} more points for this."), n=reward.cost - balance))
             else:
-                st.button(t(N_("Exchange for {cost} points"), cost=reward.cost),
-                          key=f"redeem_{reward.id}", type="primary", width="stretch",
-                          on_click=_redeem, args=(reward.id,))
+                st.button(
+                    t(N_("Exchange for {cost} points"), cost=reward.cost),
+                    key=f"redeem_{reward.id}",
+                    type="primary",
+                    width="stretch",
+                    on_click=_redeem,
+                    args=(reward.id,),
+                )
     done = [r for r in redemptions if r.redemption.status != "pending"]
     if done:
         st.subheader(t(N_("Earlier exchanges")))
         for item in done:
-            st.markdown(f"- {esc(item.reward.name)} · {item.redemption.code} · "
-                        f"{t(points.REDEMPTION_STATUS_LABELS[item.redemption.status])} · "
-                        f"{when(viewer, item.redemption.created_at)}")
+            st.markdown(
+                f"- {esc(item.reward.name)} · {item.redemption.code} · "
+                f"{t(points.REDEMPTION_STATUS_LABELS[item.redemption.status])} · "
+                f"{when(viewer, item.redemption.created_at)}"
+            )
 
 with history_tab:
     st.subheader(t(N_("What happened to my points")))
@@ -200,11 +278,14 @@ with history_tab:
         amount = format_number(viewer.language, abs(line.amount))
         sign = f"+{amount}" if line.amount > 0 else f"−{amount}"
         text = t(line.msgid, reason=esc(line.reason)) + ledger_note(viewer, line)  # 代办
-        st.markdown(f"**{sign}** · {format_when_ago(viewer.language, line.at)} · {text} · "
-                    + t(N_("balance {balance}"), balance=format_number(viewer.language, line.balance_after)))
+        st.markdown(
+            f"**{sign}** · {format_when_ago(viewer.language, line.at)} · {text} · "
+            + t(N_("balance {balance}"), balance=format_number(viewer.language, line.balance_after))
+        )
     if total_lines > len(lines):
         st.button(t(N_("Show more")), key="points_more", on_click=_more)
     st.subheader(t(N_("Leaderboard")))
     state["points_show_name"] = not hidden
-    st.toggle(t(N_("Show my name on my grid's leaderboard")), key="points_show_name",
-              on_change=_opt_out)
+    st.toggle(
+        t(N_("Show my name on my grid's leaderboard")), key="points_show_name", on_change=_opt_out
+    )

@@ -2,9 +2,8 @@ import json
 
 import streamlit as st
 
-from portal import maps
+from portal import maps, reports
 from portal import report_queries as queries
-from portal import reports
 from portal.grids import KIND_LABELS
 from portal.i18n import N_, format_when
 from portal.ui.data import db, grid_index, settings
@@ -22,12 +21,22 @@ st.title(t(N_("Problems in our community")))
 st.markdown(t(N_("Open reports and those closed in the last 30 days. Names are not shown.")))
 with db() as session:
     public = queries.public_reports(session)
-    cats = {c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)}
+    cats = {
+        c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)
+    }
 rows = [(r.id, r.lat, r.lon, r.state, r.overdue) for r in public]
 fmap = maps.base_map(settings(), index.bounds())
-maps.add_grids(fmap, index, settings(), {k: t(v) for k, v in KIND_LABELS.items()},
-               (t(N_("Name")), t(N_("Kind"))), kinds=("community", "general"))
-maps.add_report_pins(fmap, rows, settings(), reports.STATE_COLOURS, reports.STATE_MARKS, state_names)
+maps.add_grids(
+    fmap,
+    index,
+    settings(),
+    {k: t(v) for k, v in KIND_LABELS.items()},
+    (t(N_("Name")), t(N_("Kind"))),
+    kinds=("community", "general"),
+)
+maps.add_report_pins(
+    fmap, rows, settings(), reports.STATE_COLOURS, reports.STATE_MARKS, state_names
+)
 state = folium_map(fmap, key="public_map", height=420, clicks=True)
 point = maps.clicked_point(state, settings())
 if point is not None and (row := maps.nearest_row(rows, *point)) is not None:
@@ -37,8 +46,10 @@ chosen = st.session_state.get("pub_open")
 shown = [r for r in public if r.id == chosen] + [r for r in public if r.id != chosen]
 for report in shown[:30]:
     with st.container(border=True):
-        st.markdown(f"**{state_line(viewer, report, cats.get(report.category_id, ''), report.overdue)}**",
-                    unsafe_allow_html=True)
+        st.markdown(
+            f"**{state_line(viewer, report, cats.get(report.category_id, ''), report.overdue)}**",
+            unsafe_allow_html=True,
+        )
         st.markdown(format_when(viewer.language, report.created_at, "short"))
         if report.description:
             user_text(report.description, report.language)
@@ -51,6 +62,7 @@ for report in shown[:30]:
             st.session_state["pub_open"] = report.id
             st.rerun()
 
+
 def _open311(which: str) -> str:
     """Built only when someone presses the button (deferred download)."""
     with db() as session:
@@ -60,9 +72,17 @@ def _open311(which: str) -> str:
 
 
 st.subheader(t(N_("Open data")))
-st.download_button(t(N_("Download report types (Open311 services, JSON)")),
-                   lambda: _open311("services"), "services.json", "application/json",
-                   key="dl_services")
-st.download_button(t(N_("Download public reports (Open311 requests, JSON)")),
-                   lambda: _open311("requests"), "requests.json", "application/json",
-                   key="dl_requests")
+st.download_button(
+    t(N_("Download report types (Open311 services, JSON)")),
+    lambda: _open311("services"),
+    "services.json",
+    "application/json",
+    key="dl_services",
+)
+st.download_button(
+    t(N_("Download public reports (Open311 requests, JSON)")),
+    lambda: _open311("requests"),
+    "requests.json",
+    "application/json",
+    key="dl_requests",
+)

@@ -1,11 +1,10 @@
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
 from db.models_reports import Report
-from portal import maps
+from portal import maps, reports
 from portal import report_queries as queries
-from portal import reports
 from portal.grids import KIND_LABELS
 from portal.i18n import N_
 from portal.ui.data import db, grid_index, settings
@@ -21,30 +20,49 @@ state_names = {s: t(label) for s, label in reports.STATE_LABELS.items()}
 
 st.title(t(N_("Reports map")))
 with db() as session:
-    cats = {c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)}
+    cats = {
+        c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)
+    }
 generals = {g.id: g.name for g in index.of_kind("general")}
 
 with st.expander(t(N_("Filters")), expanded=True):
-    chosen_cats = st.multiselect(t(N_("Kind of problem")), list(cats), key="rm_cats",
-                                 format_func=cats.__getitem__, placeholder=t(N_("All")))
-    chosen_states = st.multiselect(t(N_("State")), list(state_names), key="rm_states",
-                                   format_func=state_names.__getitem__,
-                                   placeholder=t(N_("All")))
-    chosen_grid = st.selectbox(t(N_("General grid")), list(generals), key="rm_grid", index=None,
-                               format_func=generals.__getitem__, placeholder=t(N_("All")))
-    today = datetime.now(timezone.utc).date()
-    period = st.date_input(t(N_("Reported between")), (today - timedelta(days=90), today),
-                           key="rm_dates")
+    chosen_cats = st.multiselect(
+        t(N_("Kind of problem")),
+        list(cats),
+        key="rm_cats",
+        format_func=cats.__getitem__,
+        placeholder=t(N_("All")),
+    )
+    chosen_states = st.multiselect(
+        t(N_("State")),
+        list(state_names),
+        key="rm_states",
+        format_func=state_names.__getitem__,
+        placeholder=t(N_("All")),
+    )
+    chosen_grid = st.selectbox(
+        t(N_("General grid")),
+        list(generals),
+        key="rm_grid",
+        index=None,
+        format_func=generals.__getitem__,
+        placeholder=t(N_("All")),
+    )
+    today = datetime.now(UTC).date()
+    period = st.date_input(
+        t(N_("Reported between")), (today - timedelta(days=90), today), key="rm_dates"
+    )
     heat = st.toggle(t(N_("Heat map")), key="rm_heat")
 
 grid_ids: tuple[int, ...] = ()
 if chosen_grid is not None:
-    grid_ids = tuple(g.id for g in index.grids.values()
-                     if chosen_grid in [a.id for a in index.ancestors(g)])
+    grid_ids = tuple(
+        g.id for g in index.grids.values() if chosen_grid in [a.id for a in index.ancestors(g)]
+    )
 since = until = None
 if isinstance(period, (tuple, list)) and len(period) == 2:
-    since = datetime.combine(period[0], time.min, timezone.utc) - timedelta(hours=8)
-    until = datetime.combine(period[1], time.max, timezone.utc) - timedelta(hours=8)
+    since = datetime.combine(period[0], time.min, UTC) - timedelta(hours=8)
+    until = datetime.combine(period[1], time.max, UTC) - timedelta(hours=8)
 flt = queries.MapFilter(tuple(chosen_cats), tuple(chosen_states), grid_ids, since, until)
 with db() as session:
     rows = queries.map_points(session, flt)
@@ -52,16 +70,29 @@ with db() as session:
 overdue = sum(1 for r in rows if r[4])
 st.markdown(t(N_("{n} reports shown, {k} overdue."), n=len(rows), k=overdue))
 fmap = maps.base_map(settings(), index.bounds())
-maps.add_grids(fmap, index, settings(), {k: t(v) for k, v in KIND_LABELS.items()},
-               (t(N_("Name")), t(N_("Kind"))), kinds=("community", "general", "micro", "exclusive"))
+maps.add_grids(
+    fmap,
+    index,
+    settings(),
+    {k: t(v) for k, v in KIND_LABELS.items()},
+    (t(N_("Name")), t(N_("Kind"))),
+    kinds=("community", "general", "micro", "exclusive"),
+)
 if heat:
     maps.add_heat(fmap, rows, settings())
 else:
-    maps.add_report_pins(fmap, rows, settings(), reports.STATE_COLOURS, reports.STATE_MARKS,
-                         state_names)
+    maps.add_report_pins(
+        fmap, rows, settings(), reports.STATE_COLOURS, reports.STATE_MARKS, state_names
+    )
 state = folium_map(fmap, key="report_map", height=540, clicks=True)
-st.markdown(t(N_("Pins: S submitted, A with a handler, H being handled, R resolved, V checked, "
-                 "C closed, B returned, O reopened; a black square with ! is overdue.")))
+st.markdown(
+    t(
+        N_(
+            "Pins: S submitted, A with a handler, H being handled, R resolved, V checked, "
+            "C closed, B returned, O reopened; a black square with ! is overdue."
+        )
+    )
+)
 
 point = maps.clicked_point(state, settings())
 if point is not None:
@@ -76,8 +107,10 @@ if report_id:
         report = session.get(Report, report_id)
         if report is not None:
             st.subheader(t(N_("Report #{id}"), id=report.id))
-            st.markdown(state_line(viewer, report, cats.get(report.category_id, ""), report.overdue),
-                        unsafe_allow_html=True)
+            st.markdown(
+                state_line(viewer, report, cats.get(report.category_id, ""), report.overdue),
+                unsafe_allow_html=True,
+            )
             if report.description:
                 user_text(report.description, report.language)
             show_media(viewer, session, report.id)

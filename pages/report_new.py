@@ -5,11 +5,11 @@ from portal import maps, reports
 from portal.errors import FieldErrors, UserError
 from portal.grids import DUTY_LABELS, KIND_LABELS, chain_for, locate
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
-from portal.text import md_text
 from portal.media import check_photo
+from portal.text import md_text
+from portal.ui.behalf_widgets import CONSENT_KEY, acting_now, report_submitter
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
-from portal.ui.behalf_widgets import CONSENT_KEY, acting_now, report_submitter
 from portal.ui.report_widgets import media_store, user_text
 from portal.ui.speech_widgets import announce
 from portal.ui.voice_note_widgets import read_voice, voice_input, voice_keys
@@ -19,16 +19,28 @@ from portal.voice_clips import RESULT_REPORT_SENT
 viewer = require("report_new")
 t = viewer.t
 index = grid_index()
-FIELDS = ("rp_photo", "rp_camera", "rp_use_camera", *voice_keys("rp_voice"), "rp_category", "rp_text", "rp_where")
+FIELDS = (
+    "rp_photo",
+    "rp_camera",
+    "rp_use_camera",
+    *voice_keys("rp_voice"),
+    "rp_category",
+    "rp_text",
+    "rp_where",
+)
 
 if "report_sent" in st.session_state:  # a finished report: clear the form before drawing it
     sent = st.session_state.pop("report_sent")
     for key in (*FIELDS, "rp_point"):
         st.session_state.pop(key, None)
     done = N_("Thank you. Report #{id} was sent to {name}.")
-    announce(viewer, t(done, id=sent["id"], name=md_text(sent["to"])), phrases=(RESULT_REPORT_SENT,),
-             chinese=translate(DEFAULT_LANGUAGE, done, id=sent["id"], name=sent["to"]),
-             spoken=t(done, id=sent["id"], name=sent["to"]))
+    announce(
+        viewer,
+        t(done, id=sent["id"], name=md_text(sent["to"])),
+        phrases=(RESULT_REPORT_SENT,),
+        chinese=translate(DEFAULT_LANGUAGE, done, id=sent["id"], name=sent["to"]),
+        spoken=t(done, id=sent["id"], name=sent["to"]),
+    )
 
 st.title(t(N_("Snap a report")))
 st.markdown(t(N_("Tell us about a problem in the community. A photo or a voice note is enough.")))
@@ -36,8 +48,14 @@ st.markdown(t(N_("Tell us about a problem in the community. A photo or a voice n
 # 1. what
 with db() as session:
     cats = {c.id: reports.category_name(c, viewer.language) for c in reports.categories(session)}
-st.selectbox(t(N_("What kind of problem?")), list(cats), key="rp_category", index=None,
-             format_func=cats.__getitem__, placeholder=t(N_("Choose…")))
+st.selectbox(
+    t(N_("What kind of problem?")),
+    list(cats),
+    key="rp_category",
+    index=None,
+    format_func=cats.__getitem__,
+    placeholder=t(N_("Choose…")),
+)
 slots = field_slots(("category",))
 st.file_uploader(t(N_("Photo")), type=["jpg", "jpeg", "png", "webp"], key="rp_photo")
 if st.toggle(t(N_("Take a photo with the camera")), key="rp_use_camera"):
@@ -45,8 +63,12 @@ if st.toggle(t(N_("Take a photo with the camera")), key="rp_use_camera"):
 slots |= field_slots(("photo",))
 voice_input(viewer, "rp_voice")
 slots |= field_slots(("voice",))
-st.text_area(t(N_("A few words (optional with a photo or voice note)")), key="rp_text",
-             max_chars=reports.MAX_DESCRIPTION, height=110)
+st.text_area(
+    t(N_("A few words (optional with a photo or voice note)")),
+    key="rp_text",
+    max_chars=reports.MAX_DESCRIPTION,
+    height=110,
+)
 slots |= field_slots(("description",))
 
 photo, photo_error = None, None
@@ -61,7 +83,9 @@ if upload is not None:
 # 2. where
 st.subheader(t(N_("Where is it?")))
 with db() as session:
-    me = session.get(User, getattr(acting_now(viewer), "resident_id", viewer.user_id))  # 代办: their home
+    me = session.get(
+        User, getattr(acting_now(viewer), "resident_id", viewer.user_id)
+    )  # 代办: their home
 home = index.grids.get(me.home_grid_id) if me and me.home_grid_id else None
 options = {"map": t(N_("I will click the place on the map"))}
 if home is not None:
@@ -77,12 +101,19 @@ elif where == "photo" and photo is not None and photo.gps is not None:
     point = photo.gps
 
 fmap = maps.base_map(settings(), index.bounds())
-maps.add_grids(fmap, index, settings(), {k: t(v) for k, v in KIND_LABELS.items()},
-               (t(N_("Name")), t(N_("Kind"))), kinds=("community", "general", "micro", "exclusive"))
+maps.add_grids(
+    fmap,
+    index,
+    settings(),
+    {k: t(v) for k, v in KIND_LABELS.items()},
+    (t(N_("Name")), t(N_("Kind"))),
+    kinds=("community", "general", "micro", "exclusive"),
+)
 if point is not None:
     maps.add_marker(fmap, point[0], point[1], settings(), t(N_("The place of the problem")))
-clicked = maps.clicked_point(folium_map(fmap, key="report_place_map", height=360, clicks=True),
-                             settings())
+clicked = maps.clicked_point(
+    folium_map(fmap, key="report_place_map", height=360, clicks=True), settings()
+)
 if where == "map" and clicked is not None and clicked != st.session_state.get("rp_point"):
     st.session_state["rp_point"] = clicked
     st.rerun()
@@ -96,8 +127,11 @@ if point is not None:
         lead = placement.lead()
         text = t(N_("This place is in {place}."), place=md_text(grid_label(index, placement.grid)))
         if lead is not None:
-            text += " " + t(N_("It will be sent to {name} ({duty})."), name=md_text(lead.name),
-                            duty=t(DUTY_LABELS.get(lead.duty, lead.duty)))
+            text += " " + t(
+                N_("It will be sent to {name} ({duty})."),
+                name=md_text(lead.name),
+                duty=t(DUTY_LABELS.get(lead.duty, lead.duty)),
+            )
         st.info(text, icon=":material/location_on:")
     else:
         slots["place"].error(t(placement.message), icon=":material/error:")
@@ -112,24 +146,40 @@ if point is not None and category_id and placement is not None and placement.ins
         st.warning(t(N_("Someone has already reported this nearby. Add yourself to it instead?")))
         for item in nearby[:3]:
             with st.container(border=True):
-                st.markdown(t(N_("Report #{id}, {m} m away, {n} neighbours also reported it."),
-                              id=item.report.id, m=int(item.metres), n=item.supporters))
+                st.markdown(
+                    t(
+                        N_("Report #{id}, {m} m away, {n} neighbours also reported it."),
+                        id=item.report.id,
+                        m=int(item.metres),
+                        n=item.supporters,
+                    )
+                )
                 if item.report.description:
                     user_text(item.report.description, item.report.language)
-                if acting_for is not None:  # 代办: "Me too" would add the grid worker, not the resident
+                if (
+                    acting_for is not None
+                ):  # 代办: "Me too" would add the grid worker, not the resident
                     continue
-                if st.button(t(N_("Me too")), key=f"metoo_{item.report.id}", icon=":material/group_add:"):
+                if st.button(
+                    t(N_("Me too")), key=f"metoo_{item.report.id}", icon=":material/group_add:"
+                ):
                     try:
                         with db() as session:
-                            reports.me_too(session, media_store(), report_id=item.report.id,
-                                           user_id=viewer.user_id, photo=photo)
+                            reports.me_too(
+                                session,
+                                media_store(),
+                                report_id=item.report.id,
+                                user_id=viewer.user_id,
+                                photo=photo,
+                            )
                     except UserError as exc:
                         st.error(say(viewer, exc.message))
                     else:
                         st.success(t(N_("Added. You will see its progress under My reports.")))
 
-if st.button(t(N_("Send the report")), type="primary", width="stretch", key="rp_send",
-             icon=":material/send:"):
+if st.button(
+    t(N_("Send the report")), type="primary", width="stretch", key="rp_send", icon=":material/send:"
+):
     voice, errors = None, {}
     try:
         voice = read_voice("rp_voice")
@@ -142,15 +192,26 @@ if st.button(t(N_("Send the report")), type="primary", width="stretch", key="rp_
             raise FieldErrors(errors)
         with db() as session:
             report = report_submitter(viewer)(  # 代办: filed for the resident while acting
-                session, index, media_store(), reporter_id=viewer.user_id,
-                category_id=category_id, description=st.session_state.get("rp_text", ""),
-                lat=point[0] if point else None, lon=point[1] if point else None,
-                place_source=where, photo=photo, audio=voice, language=viewer.language)
+                session,
+                index,
+                media_store(),
+                reporter_id=viewer.user_id,
+                category_id=category_id,
+                description=st.session_state.get("rp_text", ""),
+                lat=point[0] if point else None,
+                lon=point[1] if point else None,
+                place_source=where,
+                photo=photo,
+                audio=voice,
+                language=viewer.language,
+            )
             placement = chain_for(session, index, index.grids[report.grid_id])
     except FieldErrors as exc:
         show_field_errors(viewer, slots, exc.errors)
     else:
         lead = placement.lead()
-        st.session_state["report_sent"] = {"id": report.id,
-                                           "to": lead.name if lead else t(N_("the community office"))}
+        st.session_state["report_sent"] = {
+            "id": report.id,
+            "to": lead.name if lead else t(N_("the community office")),
+        }
         st.rerun()

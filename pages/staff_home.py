@@ -1,11 +1,11 @@
 import pandas as pd
 import streamlit as st
 
+from portal import auth
 from portal.grids import counts_by_general_grid
 from portal.i18n import N_, format_number
 from portal.ui.data import db, grid_index, this_year
 from portal.ui.guard import require
-from portal import auth
 from portal.ui.shell import link_to
 
 viewer = require("staff_home")
@@ -29,19 +29,21 @@ for n, (label, value) in enumerate(totals.items()):
     columns[n % 3].metric(t(label), format_number(viewer.language, value))
 
 st.subheader(t(N_("By general grid")))
-table = pd.DataFrame([
-    {
-        t(N_("Grid")): r.grid.name,
-        t(N_("Micro-grids")): r.micro_grids,
-        t(N_("Exclusive grids")): r.exclusive_grids,
-        t(N_("Households")): r.households,
-        t(N_("Registered residents")): r.residents,
-        t(N_("Merchants")): r.merchants,
-        t(N_("Elderly residents (60+)")): r.elderly,
-        t(N_("Tibetan, Uyghur or Yi speakers")): r.own_language,
-        t(N_("People on duty")): r.duty_holders,
-    }
-    for r in rows
-])
+table = pd.DataFrame(
+    [
+        {
+            t(N_("Grid")): r.grid.name,
+            t(N_("Micro-grids")): r.micro_grids,
+            t(N_("Exclusive grids")): r.exclusive_grids,
+            t(N_("Households")): r.households,
+            t(N_("Registered residents")): r.residents,
+            t(N_("Merchants")): r.merchants,
+            t(N_("Elderly residents (60+)")): r.elderly,
+            t(N_("Tibetan, Uyghur or Yi speakers")): r.own_language,
+            t(N_("People on duty")): r.duty_holders,
+        }
+        for r in rows
+    ]
+)
 st.dataframe(table, hide_index=True, width="stretch")
 link_to(auth.PAGE_BY_KEY["grid_map"], viewer)

@@ -6,15 +6,15 @@ from portal import auth, wishes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when, format_when_ago
 from portal.media import MediaStore
-from portal.ui.data import db, grid_index, settings
 from portal.ui.behalf_widgets import wish_support, wish_trail
+from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.shell import link_to
 from portal.ui.speech_widgets import read_aloud
-from portal.ui.wish_widgets import ERRORS, esc, facts, flash, run, show_flash, styles, wish_text
 from portal.ui.translation_widgets import show_translation, translation_form
 from portal.ui.voice_note_widgets import voice_player
 from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
+from portal.ui.wish_widgets import ERRORS, esc, facts, flash, run, show_flash, styles, wish_text
 
 viewer = require("wish_detail")
 t = viewer.t
@@ -62,18 +62,35 @@ def _act(action, done):
 
 
 if view.can_vote:
-    st.button(t(N_("Support ({n})"), n=card.support), key="wish_vote", type="primary",
-              width="stretch", icon=":material/favorite:",
-              on_click=_act, args=(lambda s: wishes.vote(s, wish_id=wish_id, user_id=uid),
-                                   t(N_("Thank you for your support."))))
+    st.button(
+        t(N_("Support ({n})"), n=card.support),
+        key="wish_vote",
+        type="primary",
+        width="stretch",
+        icon=":material/favorite:",
+        on_click=_act,
+        args=(
+            lambda s: wishes.vote(s, wish_id=wish_id, user_id=uid),
+            t(N_("Thank you for your support.")),
+        ),
+    )
 if view.can_withdraw:
-    st.button(t(N_("Withdraw my support")), key="wish_withdraw", width="stretch",
-              icon=":material/undo:",
-              on_click=_act, args=(lambda s: wishes.withdraw_vote(s, wish_id=wish_id, user_id=uid),
-                                   t(N_("Your support was withdrawn."))))
+    st.button(
+        t(N_("Withdraw my support")),
+        key="wish_withdraw",
+        width="stretch",
+        icon=":material/undo:",
+        on_click=_act,
+        args=(
+            lambda s: wishes.withdraw_vote(s, wish_id=wish_id, user_id=uid),
+            t(N_("Your support was withdrawn.")),
+        ),
+    )
 wish_support(viewer, wish_id)  # 代办: support in the name of the resident this session acts for
 if card.mine and card.state == "open":
-    st.markdown(t(N_("This is your wish. Neighbours can support it; you cannot support your own wish.")))
+    st.markdown(
+        t(N_("This is your wish. Neighbours can support it; you cannot support your own wish."))
+    )
 
 
 def _form_result(action, done: str, slots: dict) -> None:
@@ -92,60 +109,113 @@ def _form_result(action, done: str, slots: dict) -> None:
 if view.can_adopt:
     with st.form("adopt_form"):
         st.subheader(t(N_("Adopt this wish")))
-        st.markdown(t(N_("You promise to make it happen. The author and the grid chief will see your name.")))
+        st.markdown(
+            t(
+                N_(
+                    "You promise to make it happen. The author and the grid chief will see your name."
+                )
+            )
+        )
         from datetime import date
-        st.date_input(t(N_("I promise to do it by")), key="adopt_date",
-                      value=date.today() + timedelta(days=7), min_value=date.today(),
-                      format="YYYY-MM-DD")
+
+        st.date_input(
+            t(N_("I promise to do it by")),
+            key="adopt_date",
+            value=date.today() + timedelta(days=7),
+            min_value=date.today(),
+            format="YYYY-MM-DD",
+        )
         slots = field_slots(("promised_date",))
-        st.text_area(t(N_("A note for the author (optional)")), key="adopt_note",
-                     max_chars=wishes.NOTE_MAX)
+        st.text_area(
+            t(N_("A note for the author (optional)")), key="adopt_note", max_chars=wishes.NOTE_MAX
+        )
         slots |= field_slots(("note",))
         if st.form_submit_button(t(N_("Adopt")), type="primary", width="stretch"):
-            _form_result(lambda s: wishes.adopt(s, wish_id=wish_id, user_id=uid,
-                                                promised_date=state.get("adopt_date"),
-                                                note=state.get("adopt_note", "")),
-                         t(N_("You adopted this wish. Thank you!")), slots)
+            _form_result(
+                lambda s: wishes.adopt(
+                    s,
+                    wish_id=wish_id,
+                    user_id=uid,
+                    promised_date=state.get("adopt_date"),
+                    note=state.get("adopt_note", ""),
+                ),
+                t(N_("You adopted this wish. Thank you!")),
+                slots,
+            )
 
 if view.can_report:
     with st.form("fulfil_form"):
         st.subheader(t(N_("Report it as fulfilled")))
         st.text_area(t(N_("What was done?")), key="fulfil_note", max_chars=wishes.NOTE_MAX)
         slots = field_slots(("note",))
-        st.file_uploader(t(N_("Photo (optional)")), type=["jpg", "jpeg", "png", "webp"],
-                         key="fulfil_photo")
+        st.file_uploader(
+            t(N_("Photo (optional)")), type=["jpg", "jpeg", "png", "webp"], key="fulfil_photo"
+        )
         slots |= field_slots(("photo",))
         if st.form_submit_button(t(N_("Report as fulfilled")), type="primary", width="stretch"):
             upload = state.get("fulfil_photo")
-            _form_result(lambda s: wishes.report_fulfilled(
-                s, wish_id=wish_id, user_id=uid, note=state.get("fulfil_note", ""),
-                photo=upload.getvalue() if upload is not None else None,
-                media_root=settings().media_dir),
-                t(N_("Thank you! The author will now confirm it.")), slots)
-    st.button(t(N_("Give the wish back")), key="wish_release", width="stretch",
-              on_click=_act, args=(lambda s: wishes.release(s, wish_id=wish_id, user_id=uid),
-                                   t(N_("The wish is open again for others to adopt."))))
+            _form_result(
+                lambda s: wishes.report_fulfilled(
+                    s,
+                    wish_id=wish_id,
+                    user_id=uid,
+                    note=state.get("fulfil_note", ""),
+                    photo=upload.getvalue() if upload is not None else None,
+                    media_root=settings().media_dir,
+                ),
+                t(N_("Thank you! The author will now confirm it.")),
+                slots,
+            )
+    st.button(
+        t(N_("Give the wish back")),
+        key="wish_release",
+        width="stretch",
+        on_click=_act,
+        args=(
+            lambda s: wishes.release(s, wish_id=wish_id, user_id=uid),
+            t(N_("The wish is open again for others to adopt.")),
+        ),
+    )
 
 if view.can_confirm:
     st.subheader(t(N_("Was your wish fulfilled?")))
-    st.button(t(N_("Yes, confirm it is done")), key="wish_confirm", type="primary",
-              width="stretch", icon=":material/task_alt:",
-              on_click=_act, args=(lambda s: wishes.confirm(s, wish_id=wish_id, user_id=uid),
-                                   t(N_("Confirmed. The adopter has earned points. Thank you!"))))
+    st.button(
+        t(N_("Yes, confirm it is done")),
+        key="wish_confirm",
+        type="primary",
+        width="stretch",
+        icon=":material/task_alt:",
+        on_click=_act,
+        args=(
+            lambda s: wishes.confirm(s, wish_id=wish_id, user_id=uid),
+            t(N_("Confirmed. The adopter has earned points. Thank you!")),
+        ),
+    )
     with st.form("dispute_form"):
-        st.text_area(t(N_("Not yet? Say what is still missing")), key="dispute_note",
-                     max_chars=wishes.NOTE_MAX)
+        st.text_area(
+            t(N_("Not yet? Say what is still missing")),
+            key="dispute_note",
+            max_chars=wishes.NOTE_MAX,
+        )
         slots = field_slots(("note",))
         if st.form_submit_button(t(N_("It is not done yet")), width="stretch"):
-            _form_result(lambda s: wishes.dispute(s, wish_id=wish_id, user_id=uid,
-                                                  note=state.get("dispute_note", "")),
-                         t(N_("The adopter will see what is still missing.")), slots)
+            _form_result(
+                lambda s: wishes.dispute(
+                    s, wish_id=wish_id, user_id=uid, note=state.get("dispute_note", "")
+                ),
+                t(N_("The adopter will see what is still missing.")),
+                slots,
+            )
 
 translation_form(viewer, "wish", wish_id)
 st.subheader(t(N_("What happened")))
 lines = []
 for item in view.trail:
-    who = item.actor_name or (t(N_("The system")) if item.actor_name is None and item.kind in ("promoted", "expired") else t(N_("A neighbour")))
+    who = item.actor_name or (
+        t(N_("The system"))
+        if item.actor_name is None and item.kind in ("promoted", "expired")
+        else t(N_("A neighbour"))
+    )
     line = f"{esc(format_when_ago(viewer.language, item.at))} · {esc(t(wishes.EVENT_LABELS.get(item.kind, item.kind)))} · {esc(who)}"
     if item.note:
         line += f" · {esc(item.note)}"
@@ -161,30 +231,53 @@ for item in view.trail:
 if view.can_flag:
     with st.expander(t(N_("Report a problem with this wish"))):
         with st.form("flag_form"):
-            st.text_input(t(N_("Why should the moderators look at it?")), key="flag_reason",
-                          max_chars=wishes.REASON_MAX)
+            st.text_input(
+                t(N_("Why should the moderators look at it?")),
+                key="flag_reason",
+                max_chars=wishes.REASON_MAX,
+            )
             slots = field_slots(("reason",))
             if st.form_submit_button(t(N_("Send to the moderators"))):
-                _form_result(lambda s: wishes.flag(s, wish_id=wish_id, user_id=uid,
-                                                   reason=state.get("flag_reason", "")),
-                             t(N_("Thank you. The moderators will look at it.")), slots)
+                _form_result(
+                    lambda s: wishes.flag(
+                        s, wish_id=wish_id, user_id=uid, reason=state.get("flag_reason", "")
+                    ),
+                    t(N_("Thank you. The moderators will look at it.")),
+                    slots,
+                )
 
 if view.can_moderate:
     st.subheader(t(N_("Moderation")))
     for name, reason, at in view.flags:
-        st.html(f'<p class="linli-wish-facts">{esc(name)} · {esc(format_when(viewer.language, at, "short"))} · {esc(reason)}</p>')
+        st.html(
+            f'<p class="linli-wish-facts">{esc(name)} · {esc(format_when(viewer.language, at, "short"))} · {esc(reason)}</p>'
+        )
     if card.state == "hidden":
-        st.button(t(N_("Show it again")), key="wish_restore", width="stretch",
-                  on_click=_act, args=(lambda s: wishes.restore(s, wish_id=wish_id, moderator_id=uid),
-                                       t(N_("The wish is shown again."))))
+        st.button(
+            t(N_("Show it again")),
+            key="wish_restore",
+            width="stretch",
+            on_click=_act,
+            args=(
+                lambda s: wishes.restore(s, wish_id=wish_id, moderator_id=uid),
+                t(N_("The wish is shown again.")),
+            ),
+        )
     else:
         with st.form("hide_form"):
-            st.text_input(t(N_("Reason for hiding (the author will see it)")), key="hide_reason",
-                          max_chars=wishes.REASON_MAX)
+            st.text_input(
+                t(N_("Reason for hiding (the author will see it)")),
+                key="hide_reason",
+                max_chars=wishes.REASON_MAX,
+            )
             slots = field_slots(("reason",))
             if st.form_submit_button(t(N_("Hide this wish"))):
-                _form_result(lambda s: wishes.hide(s, wish_id=wish_id, moderator_id=uid,
-                                                   reason=state.get("hide_reason", "")),
-                             t(N_("The wish is hidden. The author can see why.")), slots)
+                _form_result(
+                    lambda s: wishes.hide(
+                        s, wish_id=wish_id, moderator_id=uid, reason=state.get("hide_reason", "")
+                    ),
+                    t(N_("The wish is hidden. The author can see why.")),
+                    slots,
+                )
 if errors:
     st.error(" ".join(say(viewer, m) for m in errors.values()), icon=":material/error:")

@@ -50,72 +50,209 @@ class PageSpec:
 
 # The one permission table: navigation, page guards and home tiles all read it.
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("start", "pages/start.py", N_("Start"), ":material/home:", (ANONYMOUS, *ROLES),
-             menu=False),
+    PageSpec(
+        "start", "pages/start.py", N_("Start"), ":material/home:", (ANONYMOUS, *ROLES), menu=False
+    ),
     PageSpec("login", "pages/login.py", N_("Log in"), ":material/login:", (ANONYMOUS,)),
-    PageSpec("register", "pages/register.py", N_("Register"), ":material/person_add:", (ANONYMOUS,)),
+    PageSpec(
+        "register", "pages/register.py", N_("Register"), ":material/person_add:", (ANONYMOUS,)
+    ),
     PageSpec("home", "pages/home.py", N_("Home"), ":material/home:", PUBLIC_ROLES),
-    PageSpec("my_grid", "pages/my_grid.py", N_("My grid"), ":material/location_home:",
-             PUBLIC_ROLES, tile=True, hint=N_("Your courtyard and who looks after it")),
-    PageSpec("staff_home", "pages/staff_home.py", N_("Community overview"), ":material/dashboard:",
-             WORK_ROLES),
+    PageSpec(
+        "my_grid",
+        "pages/my_grid.py",
+        N_("My grid"),
+        ":material/location_home:",
+        PUBLIC_ROLES,
+        tile=True,
+        hint=N_("Your courtyard and who looks after it"),
+    ),
+    PageSpec(
+        "staff_home",
+        "pages/staff_home.py",
+        N_("Community overview"),
+        ":material/dashboard:",
+        WORK_ROLES,
+    ),
     PageSpec("grid_map", "pages/grid_map.py", N_("Grid map"), ":material/map:", WORK_ROLES),
-    PageSpec("report_new", "pages/report_new.py", N_("Snap a report"), ":material/photo_camera:",
-             (RESIDENT, MERCHANT, GRID_WORKER), tile=True,
-             hint=N_("A photo, a voice note or a few words: we send it to the right person")),
-    PageSpec("my_reports", "pages/my_reports.py", N_("My reports"), ":material/assignment:",
-             (RESIDENT, MERCHANT, GRID_WORKER), tile=True,
-             hint=N_("See what happened to your reports and rate the result")),
-    PageSpec("public_reports", "pages/public_reports.py", N_("Problems in our community"),
-             ":material/travel_explore:", EVERYONE_LOGGED_IN, tile=True,
-             hint=N_("Open problems on the map and how they were solved")),
+    PageSpec(
+        "report_new",
+        "pages/report_new.py",
+        N_("Snap a report"),
+        ":material/photo_camera:",
+        (RESIDENT, MERCHANT, GRID_WORKER),
+        tile=True,
+        hint=N_("A photo, a voice note or a few words: we send it to the right person"),
+    ),
+    PageSpec(
+        "my_reports",
+        "pages/my_reports.py",
+        N_("My reports"),
+        ":material/assignment:",
+        (RESIDENT, MERCHANT, GRID_WORKER),
+        tile=True,
+        hint=N_("See what happened to your reports and rate the result"),
+    ),
+    PageSpec(
+        "public_reports",
+        "pages/public_reports.py",
+        N_("Problems in our community"),
+        ":material/travel_explore:",
+        EVERYONE_LOGGED_IN,
+        tile=True,
+        hint=N_("Open problems on the map and how they were solved"),
+    ),
     PageSpec("work_queue", "pages/work_queue.py", N_("Work queue"), ":material/inbox:", WORK_ROLES),
-    PageSpec("report_map", "pages/report_map.py", N_("Reports map"), ":material/pin_drop:",
-             WORK_ROLES),
-    PageSpec("report_categories", "pages/report_categories.py", N_("Report categories"),
-             ":material/category:", (STAFF, ADMIN)),
-    PageSpec("points", "pages/points.py", N_("My points"), ":material/stars:", PUBLIC_ROLES,
-             tile=True, hint=N_("Earn points for community work and exchange them for rewards")),
-    PageSpec("tasks_manage", "pages/tasks_manage.py", N_("Points tasks"), ":material/task_alt:",
-             (GRID_WORKER, STAFF, ADMIN)),
-    PageSpec("rewards_manage", "pages/rewards_manage.py", N_("Rewards and codes"),
-             ":material/redeem:", (MERCHANT, STAFF, ADMIN), tile=True,
-             hint=N_("Hand out rewards to people who show a code")),
-    PageSpec("wish_wall", "pages/wish_wall.py", N_("Wish wall"), ":material/volunteer_activism:",
-             EVERYONE_LOGGED_IN, tile=True,
-             hint=N_("Neighbours' small wishes: support one, or adopt it and make it happen")),
-    PageSpec("wish_post", "pages/wish_post.py", N_("Post a wish"), ":material/edit_note:",
-             (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN), tile=True,
-             hint=N_("A handrail, a bench, a helping hand: tell your neighbours")),
-    PageSpec("wish_detail", "pages/wish_detail.py", N_("Wish"), ":material/favorite:",
-             EVERYONE_LOGGED_IN, menu=False),  # opened from a wish on the wall
-    PageSpec("wish_moderation", "pages/wish_moderation.py", N_("Wish wall moderation"),
-             ":material/shield:", (GRID_WORKER, STAFF, ADMIN)),
-    PageSpec("cockpit", "pages/cockpit.py", N_("Cockpit"), ":material/monitoring:",
-             (GRID_WORKER, STAFF, ADMIN)),
-    PageSpec("devices", "pages/devices.py", N_("Smart devices and alarms"), ":material/sensors:",
-             (STAFF, ADMIN)),
-    PageSpec("notices_manage", "pages/notices_manage.py", N_("Notices"), ":material/campaign:",
-             (STAFF, ADMIN)),
-    PageSpec("messages", "pages/messages.py", N_("Messages with the micro-grid chief"),
-             ":material/forum:", (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN), tile=True,
-             hint=N_("Write to the person who looks after your courtyard")),
-    PageSpec("council", "pages/council.py", N_("Community council"), ":material/groups:",
-             EVERYONE_LOGGED_IN, tile=True,
-             hint=N_("The monthly council: agenda, your proposals, decisions and their progress")),
-    PageSpec("council_vote", "pages/council_vote.py", N_("My council ballot"),
-             ":material/how_to_vote:", (RESIDENT, MERCHANT, GRID_WORKER, STAFF), tile=True,
-             hint=N_("For council members: vote on each agenda item")),
-    PageSpec("council_manage", "pages/council_manage.py", N_("Council management"),
-             ":material/gavel:", (STAFF, ADMIN)),
-    PageSpec("voice_clips", "pages/voice_clips.py", N_("Recorded phrases"),
-             ":material/record_voice_over:", (GRID_WORKER, STAFF, ADMIN),
-             hint=N_("Record the portal's phrases in Tibetan and Yi so they can be read aloud")),
-    PageSpec("act_for", "pages/act_for.py", N_("Acting on behalf"), ":material/handshake:",
-             (RESIDENT, GRID_WORKER, STAFF, ADMIN),
-             hint=N_("A grid worker files reports, supports wishes and claims tasks for a resident who agreed")),
-    PageSpec("account", "pages/account.py", N_("My account"), ":material/manage_accounts:",
-             EVERYONE_LOGGED_IN, tile=True, hint=N_("Password, language and large text")),
+    PageSpec(
+        "report_map", "pages/report_map.py", N_("Reports map"), ":material/pin_drop:", WORK_ROLES
+    ),
+    PageSpec(
+        "report_categories",
+        "pages/report_categories.py",
+        N_("Report categories"),
+        ":material/category:",
+        (STAFF, ADMIN),
+    ),
+    PageSpec(
+        "points",
+        "pages/points.py",
+        N_("My points"),
+        ":material/stars:",
+        PUBLIC_ROLES,
+        tile=True,
+        hint=N_("Earn points for community work and exchange them for rewards"),
+    ),
+    PageSpec(
+        "tasks_manage",
+        "pages/tasks_manage.py",
+        N_("Points tasks"),
+        ":material/task_alt:",
+        (GRID_WORKER, STAFF, ADMIN),
+    ),
+    PageSpec(
+        "rewards_manage",
+        "pages/rewards_manage.py",
+        N_("Rewards and codes"),
+        ":material/redeem:",
+        (MERCHANT, STAFF, ADMIN),
+        tile=True,
+        hint=N_("Hand out rewards to people who show a code"),
+    ),
+    PageSpec(
+        "wish_wall",
+        "pages/wish_wall.py",
+        N_("Wish wall"),
+        ":material/volunteer_activism:",
+        EVERYONE_LOGGED_IN,
+        tile=True,
+        hint=N_("Neighbours' small wishes: support one, or adopt it and make it happen"),
+    ),
+    PageSpec(
+        "wish_post",
+        "pages/wish_post.py",
+        N_("Post a wish"),
+        ":material/edit_note:",
+        (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN),
+        tile=True,
+        hint=N_("A handrail, a bench, a helping hand: tell your neighbours"),
+    ),
+    PageSpec(
+        "wish_detail",
+        "pages/wish_detail.py",
+        N_("Wish"),
+        ":material/favorite:",
+        EVERYONE_LOGGED_IN,
+        menu=False,
+    ),  # opened from a wish on the wall
+    PageSpec(
+        "wish_moderation",
+        "pages/wish_moderation.py",
+        N_("Wish wall moderation"),
+        ":material/shield:",
+        (GRID_WORKER, STAFF, ADMIN),
+    ),
+    PageSpec(
+        "cockpit",
+        "pages/cockpit.py",
+        N_("Cockpit"),
+        ":material/monitoring:",
+        (GRID_WORKER, STAFF, ADMIN),
+    ),
+    PageSpec(
+        "devices",
+        "pages/devices.py",
+        N_("Smart devices and alarms"),
+        ":material/sensors:",
+        (STAFF, ADMIN),
+    ),
+    PageSpec(
+        "notices_manage",
+        "pages/notices_manage.py",
+        N_("Notices"),
+        ":material/campaign:",
+        (STAFF, ADMIN),
+    ),
+    PageSpec(
+        "messages",
+        "pages/messages.py",
+        N_("Messages with the micro-grid chief"),
+        ":material/forum:",
+        (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN),
+        tile=True,
+        hint=N_("Write to the person who looks after your courtyard"),
+    ),
+    PageSpec(
+        "council",
+        "pages/council.py",
+        N_("Community council"),
+        ":material/groups:",
+        EVERYONE_LOGGED_IN,
+        tile=True,
+        hint=N_("The monthly council: agenda, your proposals, decisions and their progress"),
+    ),
+    PageSpec(
+        "council_vote",
+        "pages/council_vote.py",
+        N_("My council ballot"),
+        ":material/how_to_vote:",
+        (RESIDENT, MERCHANT, GRID_WORKER, STAFF),
+        tile=True,
+        hint=N_("For council members: vote on each agenda item"),
+    ),
+    PageSpec(
+        "council_manage",
+        "pages/council_manage.py",
+        N_("Council management"),
+        ":material/gavel:",
+        (STAFF, ADMIN),
+    ),
+    PageSpec(
+        "voice_clips",
+        "pages/voice_clips.py",
+        N_("Recorded phrases"),
+        ":material/record_voice_over:",
+        (GRID_WORKER, STAFF, ADMIN),
+        hint=N_("Record the portal's phrases in Tibetan and Yi so they can be read aloud"),
+    ),
+    PageSpec(
+        "act_for",
+        "pages/act_for.py",
+        N_("Acting on behalf"),
+        ":material/handshake:",
+        (RESIDENT, GRID_WORKER, STAFF, ADMIN),
+        hint=N_(
+            "A grid worker files reports, supports wishes and claims tasks for a resident who agreed"
+        ),
+    ),
+    PageSpec(
+        "account",
+        "pages/account.py",
+        N_("My account"),
+        ":material/manage_accounts:",
+        EVERYONE_LOGGED_IN,
+        tile=True,
+        hint=N_("Password, language and large text"),
+    ),
 )
 PAGE_BY_KEY = {page.key: page for page in PAGES}
 
@@ -144,9 +281,29 @@ _DUMMY_HASH = _hasher.hash("linli-dummy-password")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
 COMMON_PASSWORDS = frozenset(
-    {"12345678", "123456789", "1234567890", "88888888", "66666666", "11111111", "00000000",
-     "password", "password1", "qwerty123", "abc12345", "iloveyou", "a1234567", "woaini1314",
-     "11223344", "87654321", "123123123", "qwertyui", "asdfghjk", "1qaz2wsx", "aa123456"}
+    {
+        "12345678",
+        "123456789",
+        "1234567890",
+        "88888888",
+        "66666666",
+        "11111111",
+        "00000000",
+        "password",
+        "password1",
+        "qwerty123",
+        "abc12345",
+        "iloveyou",
+        "a1234567",
+        "woaini1314",
+        "11223344",
+        "87654321",
+        "123123123",
+        "qwertyui",
+        "asdfghjk",
+        "1qaz2wsx",
+        "aa123456",
+    }
 )
 
 
@@ -229,8 +386,12 @@ def register_resident(
     if errors:
         raise FieldErrors(errors)
     user = User(
-        username=key, display_name=name, password_hash=hash_password(password), role=role,
-        home_grid_id=grid.id, language=language if language in LANGUAGE_CODES else "zh_Hans",
+        username=key,
+        display_name=name,
+        password_hash=hash_password(password),
+        role=role,
+        home_grid_id=grid.id,
+        language=language if language in LANGUAGE_CODES else "zh_Hans",
         elder_mode=elder_mode,
     )
     session.add(user)
@@ -261,7 +422,9 @@ def lock_seconds(failures: int) -> int:
     return min(MAX_LOCK_SECONDS, BASE_LOCK_SECONDS * 2 ** (failures - FREE_FAILURES))
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime | None = None) -> User:
+def authenticate(
+    session: Session, username: str, password: str, now: datetime | None = None
+) -> User:
     """The user, or UserError with one message that does not say which part was wrong."""
     now = now or utcnow()
     key = normalise_username(username)[:64]
@@ -292,22 +455,32 @@ def _record_failure(session: Session, key: str, user: User | None, now: datetime
     seconds = lock_seconds(throttle.failures)
     throttle.locked_until = now + timedelta(seconds=seconds) if seconds else None
     session.add(throttle)
-    session.add(AuthEvent(user_id=user.id if user else None, username_tried=key,
-                          kind="login_failed"))
+    session.add(
+        AuthEvent(user_id=user.id if user else None, username_tried=key, kind="login_failed")
+    )
     session.commit()
 
 
 # --- remembered logins -----------------------------------------------------------------------
 
+
 def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_login_token(session: Session, user_id: int, days: int, now: datetime | None = None) -> str:
+def issue_login_token(
+    session: Session, user_id: int, days: int, now: datetime | None = None
+) -> str:
     now = now or utcnow()
     raw = secrets.token_urlsafe(32)
-    session.add(LoginToken(token_hash=_token_hash(raw), user_id=user_id, created_at=now,
-                           expires_at=now + timedelta(days=days)))
+    session.add(
+        LoginToken(
+            token_hash=_token_hash(raw),
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
     session.commit()
     return raw
 
@@ -316,7 +489,9 @@ def user_for_token(session: Session, raw: str | None, now: datetime | None = Non
     if not raw or len(raw) > 100:
         return None
     now = now or utcnow()
-    token = session.exec(select(LoginToken).where(LoginToken.token_hash == _token_hash(raw))).first()
+    token = session.exec(
+        select(LoginToken).where(LoginToken.token_hash == _token_hash(raw))
+    ).first()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     user = session.get(User, token.user_id)
@@ -326,15 +501,18 @@ def user_for_token(session: Session, raw: str | None, now: datetime | None = Non
 def revoke_login_token(session: Session, raw: str | None) -> None:
     if not raw:
         return
-    token = session.exec(select(LoginToken).where(LoginToken.token_hash == _token_hash(raw))).first()
+    token = session.exec(
+        select(LoginToken).where(LoginToken.token_hash == _token_hash(raw))
+    ).first()
     if token and token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(AuthEvent(user_id=token.user_id, kind="logout"))
         session.commit()
 
 
-def change_password(session: Session, user_id: int, old: str, new: str, repeat: str,
-                    keep_token: str | None = None) -> None:
+def change_password(
+    session: Session, user_id: int, old: str, new: str, repeat: str, keep_token: str | None = None
+) -> None:
     """Changes the password and ends every other remembered login of the account.
 
     Raises FieldErrors."""
@@ -371,8 +549,9 @@ def active_user(session: Session, user_id: int | None) -> User:
     return user
 
 
-def save_preferences(session: Session, user_id: int, *, language: str | None = None,
-                     elder_mode: bool | None = None) -> User:
+def save_preferences(
+    session: Session, user_id: int, *, language: str | None = None, elder_mode: bool | None = None
+) -> User:
     user = active_user(session, user_id)
     if language is not None and language in LANGUAGE_CODES:
         user.language = language

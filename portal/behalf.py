@@ -58,7 +58,9 @@ CLAIMED_FOR_TEXT = N_("Claimed for you by {actor} (consent: {method}).")
 NOTE_MAX = 300
 QUERY_MAX = 40
 NOT_A_HELPER = N_("Only grid workers and community staff can act for a resident.")
-NOT_IN_GRIDS = N_("{name} does not live in the grids you look after. You can only act for residents of your grids.")
+NOT_IN_GRIDS = N_(
+    "{name} does not live in the grids you look after. You can only act for residents of your grids."
+)
 NOT_A_RESIDENT = N_("You can only act for a resident.")
 NOT_SELF = N_("You cannot act for yourself.")
 NO_CONSENT = N_("This consent could not be found. Please record the resident's consent again.")
@@ -92,6 +94,7 @@ class ResidentHit:
 
 # --- who may act for whom ------------------------------------------------------------------------
 
+
 def _actor(session: Session, actor_id: int | None) -> User:
     actor = auth.active_user(session, actor_id)
     if actor.role not in ACTOR_ROLES:
@@ -103,8 +106,11 @@ def grids_of(session: Session, actor: User) -> set[int] | None:
     """Grid ids whose residents this person may act for; None means every grid (staff, admin)."""
     if actor.role in EVERYWHERE:
         return None
-    own = session.exec(select(GridDuty.grid_id).where(
-        GridDuty.user_id == actor.id, GridDuty.duty.in_(ACTING_GRID_DUTIES))).all()
+    own = session.exec(
+        select(GridDuty.grid_id).where(
+            GridDuty.user_id == actor.id, GridDuty.duty.in_(ACTING_GRID_DUTIES)
+        )
+    ).all()
     return subtree(parent_map(session), *own) if own else set()
 
 
@@ -126,26 +132,37 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def find_residents(session: Session, *, actor_id: int, query: str, limit: int = 20) -> list[ResidentHit]:
+def find_residents(
+    session: Session, *, actor_id: int, query: str, limit: int = 20
+) -> list[ResidentHit]:
     """Residents of the actor's grids whose name, username, phone's last digits or house matches."""
     actor = _actor(session, actor_id)
     text = (query or "").replace("\x00", "").strip()[:QUERY_MAX]
     if not text:
-        raise UserError(N_("Please type a name, the last digits of a phone number or a house."),
-                        field="query")
+        raise UserError(
+            N_("Please type a name, the last digits of a phone number or a house."), field="query"
+        )
     pattern = _like(text)
-    houses = select(Device.resident_id).where(Device.resident_id.is_not(None),
-                                               Device.house.like(pattern, escape="\\"))
-    match = [User.display_name.like(pattern, escape="\\"),
-             User.username.like(pattern, escape="\\"), User.id.in_(houses)]
+    houses = select(Device.resident_id).where(
+        Device.resident_id.is_not(None), Device.house.like(pattern, escape="\\")
+    )
+    match = [
+        User.display_name.like(pattern, escape="\\"),
+        User.username.like(pattern, escape="\\"),
+        User.id.in_(houses),
+    ]
     if _DIGITS.match(text):
         match.append(User.phone.like("%" + text))
     conditions = [User.role == auth.RESIDENT, User.is_active, User.id != actor.id, or_(*match)]
     grids = grids_of(session, actor)
     if grids is not None:
         conditions.append(User.home_grid_id.in_(sorted(grids) or [-1]))
-    people = session.exec(select(User).where(*conditions).order_by(User.display_name, User.id)
-                          .limit(max(1, min(limit, 50)))).all()
+    people = session.exec(
+        select(User)
+        .where(*conditions)
+        .order_by(User.display_name, User.id)
+        .limit(max(1, min(limit, 50)))
+    ).all()
     return _hits(session, people)
 
 
@@ -153,29 +170,50 @@ def _hits(session: Session, people: list[User]) -> list[ResidentHit]:
     ids = [p.id for p in people]
     grid_names = dict(session.exec(select(Grid.id, Grid.name)).all())
     houses: dict[int, list[str]] = {}
-    for rid, house in session.exec(select(Device.resident_id, Device.house).where(
-            Device.resident_id.in_(ids or [-1])).order_by(Device.id)).all():
+    for rid, house in session.exec(
+        select(Device.resident_id, Device.house)
+        .where(Device.resident_id.in_(ids or [-1]))
+        .order_by(Device.id)
+    ).all():
         if house not in houses.setdefault(rid, []):
             houses[rid].append(house)
-    return [ResidentHit(p.id, p.display_name, p.username, grid_names.get(p.home_grid_id, ""),
-                        tuple(houses.get(p.id, ())), (p.phone or "")[-4:]) for p in people]
+    return [
+        ResidentHit(
+            p.id,
+            p.display_name,
+            p.username,
+            grid_names.get(p.home_grid_id, ""),
+            tuple(houses.get(p.id, ())),
+            (p.phone or "")[-4:],
+        )
+        for p in people
+    ]
 
 
 # --- consent ------------------------------------------------------------------------------------
+
 
 def _open_key(actor_id: int, resident_id: int) -> str:
     return f"{actor_id}:{resident_id}"
 
 
 def _valid_until(duration: str, now: datetime) -> datetime:
-    """"Today" ends at 23:59 Beijing time, so it reads as today's date, not tomorrow's 00:00."""
+    """ "Today" ends at 23:59 Beijing time, so it reads as today's date, not tomorrow's 00:00."""
     length = DURATIONS[duration]
     return now + length if length else points.day_bounds(now)[1] - timedelta(minutes=1)
 
 
-def record_consent(session: Session, *, actor_id: int, resident_id: object, agreed: bool,
-                   method: str | None, note: str = "", duration: str = "today",
-                   now: datetime | None = None) -> BehalfConsent:
+def record_consent(
+    session: Session,
+    *,
+    actor_id: int,
+    resident_id: object,
+    agreed: bool,
+    method: str | None,
+    note: str = "",
+    duration: str = "today",
+    now: datetime | None = None,
+) -> BehalfConsent:
     """Records that the resident agreed. A second click (or a second browser) while the same
     consent is still open returns that consent instead of a new one. Raises FieldErrors."""
     now = now or utcnow()
@@ -199,9 +237,15 @@ def record_consent(session: Session, *, actor_id: int, resident_id: object, agre
     current = _open_consent(session, actor.id, resident.id, now)
     if current is not None:
         return current
-    consent = BehalfConsent(actor_id=actor.id, resident_id=resident.id, method=method,
-                            note=text or None, given_at=now, valid_until=_valid_until(duration, now),
-                            open_key=_open_key(actor.id, resident.id))
+    consent = BehalfConsent(
+        actor_id=actor.id,
+        resident_id=resident.id,
+        method=method,
+        note=text or None,
+        given_at=now,
+        valid_until=_valid_until(duration, now),
+        open_key=_open_key(actor.id, resident.id),
+    )
     session.add(consent)
     try:
         session.commit()
@@ -214,10 +258,13 @@ def record_consent(session: Session, *, actor_id: int, resident_id: object, agre
     return consent
 
 
-def _open_consent(session: Session, actor_id: int, resident_id: int, now: datetime) -> BehalfConsent | None:
+def _open_consent(
+    session: Session, actor_id: int, resident_id: int, now: datetime
+) -> BehalfConsent | None:
     """The pair's open consent if still valid; an open one that ran out is closed (key freed)."""
-    consent = session.exec(select(BehalfConsent).where(
-        BehalfConsent.open_key == _open_key(actor_id, resident_id))).first()
+    consent = session.exec(
+        select(BehalfConsent).where(BehalfConsent.open_key == _open_key(actor_id, resident_id))
+    ).first()
     if consent is None:
         return None
     if consent.valid_until > now:
@@ -228,8 +275,9 @@ def _open_consent(session: Session, actor_id: int, resident_id: int, now: dateti
     return None
 
 
-def acting(session: Session, *, consent_id: object, actor_id: int | None,
-           now: datetime | None = None) -> Acting:
+def acting(
+    session: Session, *, consent_id: object, actor_id: int | None, now: datetime | None = None
+) -> Acting:
     """The consent, checked now: it is the actor's, not ended, not expired, and the resident still
     lives in the actor's grids. Raises UserError saying which."""
     now = now or utcnow()
@@ -244,13 +292,21 @@ def acting(session: Session, *, consent_id: object, actor_id: int | None,
     if consent.valid_until <= now:
         raise UserError(EXPIRED, name=resident.display_name, when=consent.valid_until)
     _check_resident(session, actor, resident.id)
-    return Acting(consent.id, actor.id, actor.display_name, resident.id, resident.display_name,
-                  METHOD_LABELS[consent.method], consent.valid_until)
+    return Acting(
+        consent.id,
+        actor.id,
+        actor.display_name,
+        resident.id,
+        resident.display_name,
+        METHOD_LABELS[consent.method],
+        consent.valid_until,
+    )
 
 
-def end_consent(session: Session, *, consent_id: int, user_id: int,
-                now: datetime | None = None) -> BehalfConsent:
-    """"Stop acting" (the actor) or "withdraw my consent" (the resident). Ending twice is fine."""
+def end_consent(
+    session: Session, *, consent_id: int, user_id: int, now: datetime | None = None
+) -> BehalfConsent:
+    """ "Stop acting" (the actor) or "withdraw my consent" (the resident). Ending twice is fine."""
     now = now or utcnow()
     consent = session.get(BehalfConsent, consent_id)
     if consent is None or user_id not in (consent.actor_id, consent.resident_id):
@@ -263,6 +319,7 @@ def end_consent(session: Session, *, consent_id: int, user_id: int,
 
 
 # --- acting: each action and its trail row in one transaction -----------------------------------
+
 
 @contextmanager
 def _trail(session: Session, who: Acting, kind: str, model: type, match, target_of, now: datetime):
@@ -277,8 +334,16 @@ def _trail(session: Session, who: Acting, kind: str, model: type, match, target_
         if written:
             target = target_of(written.pop())
             written.clear()
-            sess.add(BehalfAction(consent_id=who.consent_id, actor_id=who.actor_id,
-                                  resident_id=who.resident_id, kind=kind, target_id=target, at=now))
+            sess.add(
+                BehalfAction(
+                    consent_id=who.consent_id,
+                    actor_id=who.actor_id,
+                    resident_id=who.resident_id,
+                    kind=kind,
+                    target_id=target,
+                    at=now,
+                )
+            )
             sess.flush()
 
     event.listen(session, "after_flush", after_flush)
@@ -290,19 +355,40 @@ def _trail(session: Session, who: Acting, kind: str, model: type, match, target_
         event.remove(session, "before_commit", before_commit)
 
 
-def file_report(session: Session, index: GridIndex, store, *, consent_id: object, actor_id: int,
-                now: datetime | None = None, **report) -> Report:
+def file_report(
+    session: Session,
+    index: GridIndex,
+    store,
+    *,
+    consent_id: object,
+    actor_id: int,
+    now: datetime | None = None,
+    **report,
+) -> Report:
     """reports.submit for the resident: reporter = the actor, on_behalf_of = the resident."""
     now = now or utcnow()
     who = acting(session, consent_id=consent_id, actor_id=actor_id, now=now)
     match = lambda r: r.reporter_id == who.actor_id and r.on_behalf_of_id == who.resident_id  # noqa: E731
     with _trail(session, who, "report", Report, match, lambda r: r.id, now):
-        return reports.submit(session, index, store, reporter_id=who.actor_id,
-                              on_behalf_of_id=who.resident_id, now=now, **report)
+        return reports.submit(
+            session,
+            index,
+            store,
+            reporter_id=who.actor_id,
+            on_behalf_of_id=who.resident_id,
+            now=now,
+            **report,
+        )
 
 
-def support_wish(session: Session, *, consent_id: object, actor_id: int, wish_id: int,
-                 now: datetime | None = None) -> int:
+def support_wish(
+    session: Session,
+    *,
+    consent_id: object,
+    actor_id: int,
+    wish_id: int,
+    now: datetime | None = None,
+) -> int:
     """The resident's vote for a wish, given by the actor. Returns the support now."""
     now = now or utcnow()
     who = acting(session, consent_id=consent_id, actor_id=actor_id, now=now)
@@ -314,8 +400,14 @@ def support_wish(session: Session, *, consent_id: object, actor_id: int, wish_id
         raise _in_their_name(exc, who) from None
 
 
-def claim_task(session: Session, *, consent_id: object, actor_id: int, task_id: int,
-               now: datetime | None = None) -> TaskClaim:
+def claim_task(
+    session: Session,
+    *,
+    consent_id: object,
+    actor_id: int,
+    task_id: int,
+    now: datetime | None = None,
+) -> TaskClaim:
     """A place on a task for the resident: their claim, their points when it is approved."""
     now = now or utcnow()
     who = acting(session, consent_id=consent_id, actor_id=actor_id, now=now)
@@ -348,17 +440,27 @@ def tasks_for(session: Session, who: Acting, now: datetime | None = None) -> lis
 
 def resident_votes(session: Session, who: Acting, wish_ids: list[int]) -> set[int]:
     """Which of these wishes the resident already supports."""
-    return set(session.exec(select(WishVote.wish_id).where(
-        WishVote.user_id == who.resident_id, WishVote.wish_id.in_(wish_ids or [-1]))).all())
+    return set(
+        session.exec(
+            select(WishVote.wish_id).where(
+                WishVote.user_id == who.resident_id, WishVote.wish_id.in_(wish_ids or [-1])
+            )
+        ).all()
+    )
 
 
 def may_support(session: Session, who: Acting, wish_id: int) -> bool:
     wish = session.get(Wish, wish_id)
-    return (wish is not None and wish.state == "open" and wish.author_id != who.resident_id
-            and wish_id not in resident_votes(session, who, [wish_id]))
+    return (
+        wish is not None
+        and wish.state == "open"
+        and wish.author_id != who.resident_id
+        and wish_id not in resident_votes(session, who, [wish_id])
+    )
 
 
 # --- reading the trails ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Done:
@@ -377,18 +479,40 @@ class Done:
 
 
 def _done(session: Session, conditions: list, limit: int) -> list[Done]:
-    rows = session.exec(select(BehalfAction, BehalfConsent).join(
-        BehalfConsent, BehalfConsent.id == BehalfAction.consent_id).where(*conditions)
-        .order_by(BehalfAction.at.desc(), BehalfAction.id.desc()).limit(limit)).all()
+    rows = session.exec(
+        select(BehalfAction, BehalfConsent)
+        .join(BehalfConsent, BehalfConsent.id == BehalfAction.consent_id)
+        .where(*conditions)
+        .order_by(BehalfAction.at.desc(), BehalfAction.id.desc())
+        .limit(limit)
+    ).all()
     people = {a.actor_id for a, _ in rows} | {a.resident_id for a, _ in rows}
-    names = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(people or [-1]))).all())
+    names = dict(
+        session.exec(select(User.id, User.display_name).where(User.id.in_(people or [-1]))).all()
+    )
     claim_ids = [a.target_id for a, _ in rows if a.kind == "task_claim"]
-    titles = dict(session.exec(select(TaskClaim.id, PointsTask.title).join(
-        PointsTask, PointsTask.id == TaskClaim.task_id).where(TaskClaim.id.in_(claim_ids or [-1]))).all())
-    return [Done(a.at, a.kind, a.target_id, a.actor_id, a.resident_id, names.get(a.actor_id, ""),
-                 names.get(a.resident_id, ""),
-                 METHOD_LABELS[c.method], titles.get(a.target_id, "") if a.kind == "task_claim" else "",
-                 c.id) for a, c in rows]
+    titles = dict(
+        session.exec(
+            select(TaskClaim.id, PointsTask.title)
+            .join(PointsTask, PointsTask.id == TaskClaim.task_id)
+            .where(TaskClaim.id.in_(claim_ids or [-1]))
+        ).all()
+    )
+    return [
+        Done(
+            a.at,
+            a.kind,
+            a.target_id,
+            a.actor_id,
+            a.resident_id,
+            names.get(a.actor_id, ""),
+            names.get(a.resident_id, ""),
+            METHOD_LABELS[c.method],
+            titles.get(a.target_id, "") if a.kind == "task_claim" else "",
+            c.id,
+        )
+        for a, c in rows
+    ]
 
 
 def done_for(session: Session, resident_id: int, limit: int = 50) -> list[Done]:
@@ -405,23 +529,36 @@ def on_target(session: Session, kind: str, target_ids: list[int]) -> dict[int, D
     """The action behind each of these reports, wishes or claims (if it was done for someone)."""
     if not target_ids:
         return {}
-    found = _done(session, [BehalfAction.kind == kind, BehalfAction.target_id.in_(target_ids)],
-                  limit=10_000)
+    found = _done(
+        session, [BehalfAction.kind == kind, BehalfAction.target_id.in_(target_ids)], limit=10_000
+    )
     return {d.target_id: d for d in reversed(found)}  # the newest wins
 
 
 def on_target_all(session: Session, kind: str, target_id: int) -> list[Done]:
     """Every action taken on one report, wish or claim for someone, oldest first."""
-    return list(reversed(_done(session, [BehalfAction.kind == kind,
-                                         BehalfAction.target_id == target_id], limit=500)))
+    return list(
+        reversed(
+            _done(
+                session, [BehalfAction.kind == kind, BehalfAction.target_id == target_id], limit=500
+            )
+        )
+    )
 
 
 def open_consents_by(session: Session, actor_id: int, now: datetime | None = None) -> list[Acting]:
     """The actor's consents still valid now (to continue acting after a reload or on another device)."""
     now = now or utcnow()
-    ids = session.exec(select(BehalfConsent.id).where(
-        BehalfConsent.actor_id == actor_id, BehalfConsent.revoked_at.is_(None),
-        BehalfConsent.valid_until > now).order_by(BehalfConsent.given_at.desc()).limit(20)).all()
+    ids = session.exec(
+        select(BehalfConsent.id)
+        .where(
+            BehalfConsent.actor_id == actor_id,
+            BehalfConsent.revoked_at.is_(None),
+            BehalfConsent.valid_until > now,
+        )
+        .order_by(BehalfConsent.given_at.desc())
+        .limit(20)
+    ).all()
     found = []
     for consent_id in ids:
         try:
@@ -431,11 +568,16 @@ def open_consents_by(session: Session, actor_id: int, now: datetime | None = Non
     return found
 
 
-def consents_for(session: Session, resident_id: int, now: datetime | None = None,
-                 limit: int = 20) -> list[tuple[BehalfConsent, str, bool]]:
+def consents_for(
+    session: Session, resident_id: int, now: datetime | None = None, limit: int = 20
+) -> list[tuple[BehalfConsent, str, bool]]:
     """The resident's consents, newest first: (consent, actor's name, still valid now)."""
     now = now or utcnow()
-    rows = session.exec(select(BehalfConsent, User.display_name).join(
-        User, User.id == BehalfConsent.actor_id).where(BehalfConsent.resident_id == resident_id)
-        .order_by(BehalfConsent.given_at.desc()).limit(limit)).all()
+    rows = session.exec(
+        select(BehalfConsent, User.display_name)
+        .join(User, User.id == BehalfConsent.actor_id)
+        .where(BehalfConsent.resident_id == resident_id)
+        .order_by(BehalfConsent.given_at.desc())
+        .limit(limit)
+    ).all()
     return [(c, name, c.revoked_at is None and c.valid_until > now) for c, name in rows]

@@ -55,7 +55,9 @@ def start(args: list[str]) -> int:
     if seed.returncode != 0:
         return seed.returncode
     port = os.environ.get("PORT", "8501")
-    print(f"Linli is starting on http://127.0.0.1:{port} (demo accounts: see README.md)", flush=True)
+    print(
+        f"Linli is starting on http://127.0.0.1:{port} (demo accounts: see README.md)", flush=True
+    )
     os.chdir(ROOT)
     streamlit = VENV / "bin" / "streamlit"
     os.execv(streamlit, [str(streamlit), "run", "app.py", "--server.port", port, *args])

@@ -35,12 +35,16 @@ def extract() -> dict[str, list[str]]:
 
     for folder in SOURCES:
         for filename, lineno, msgid, _comments, _context in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS,
-            comment_tags=(), strip_comment_tags=True,
+            ROOT / folder,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=(),
+            strip_comment_tags=True,
         ):
             add(msgid, f"{folder}/{filename}", lineno)
-    for lineno, msgid, _comments, _context in extract_from_file("python", ROOT / "app.py",
-                                                                 keywords=KEYWORDS):
+    for lineno, msgid, _comments, _context in extract_from_file(
+        "python", ROOT / "app.py", keywords=KEYWORDS
+    ):
         add(msgid, "app.py", lineno)
     for path, lineno, msgid in _inside_fstrings():
         add(msgid, path, lineno)
@@ -74,8 +78,11 @@ def update(into: str = "linli", paths: tuple[str, ...] = ()) -> None:
     """Adds missing ids to <into>.po; with paths, only ids used in files starting with one of them."""
     ids = extract()
     if paths:
-        ids = {m: places for m, places in ids.items()
-               if any(place.startswith(paths) for place in places)}
+        ids = {
+            m: places
+            for m, places in ids.items()
+            if any(place.startswith(paths) for place in places)
+        }
     for code in LANGUAGE_CODES:
         path = CATALOG_DIR / code / "LC_MESSAGES" / f"{into}.po"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -80,15 +80,39 @@ MEASURES: dict[str, tuple[str, bool, str]] = {
     "council_decided": (N_("Council items decided"), True, "count"),
     "council_actions_done": (N_("Council actions done"), True, "count"),
 }
-OTHER_KEYS = ("wishes_posted", "wishes_fulfilled", "wish_median_days", "points_issued",
-              "points_redeemed", "wishes_decided", "council_decided", "council_actions_done")
-COUNTED = ("wishes_posted", "wishes_fulfilled", "points_issued", "points_redeemed",
-           "wishes_decided", "council_decided", "council_actions_done")
-RANKABLE = ("within_limit_pct", "closure_pct", "rating", "response_h", "resolution_h",
-            "reopen_pct", "repeats")
-RED_BLACK_RULE = N_("Red list: the {n} grids with the best {measure}; black list: the {n} with the "
-                    "worst. Only grids with at least {min} reports in the period take part; on a tie "
-                    "the grid with more reports comes first.")
+OTHER_KEYS = (
+    "wishes_posted",
+    "wishes_fulfilled",
+    "wish_median_days",
+    "points_issued",
+    "points_redeemed",
+    "wishes_decided",
+    "council_decided",
+    "council_actions_done",
+)
+COUNTED = (
+    "wishes_posted",
+    "wishes_fulfilled",
+    "points_issued",
+    "points_redeemed",
+    "wishes_decided",
+    "council_decided",
+    "council_actions_done",
+)
+RANKABLE = (
+    "within_limit_pct",
+    "closure_pct",
+    "rating",
+    "response_h",
+    "resolution_h",
+    "reopen_pct",
+    "repeats",
+)
+RED_BLACK_RULE = N_(
+    "Red list: the {n} grids with the best {measure}; black list: the {n} with the "
+    "worst. Only grids with at least {min} reports in the period take part; on a tie "
+    "the grid with more reports comes first."
+)
 
 
 def month_of(moment: datetime) -> str:
@@ -139,19 +163,40 @@ def _in_scope(column, scope: Scope):
     return true() if scope.whole else column.in_(scope.id_list())
 
 
-def report_facts(session: Session, index: GridIndex, since: datetime, until: datetime,
-                 scope: Scope = WHOLE) -> list[ReportFact]:
+def report_facts(
+    session: Session, index: GridIndex, since: datetime, until: datetime, scope: Scope = WHOLE
+) -> list[ReportFact]:
     """One fact per report created in [since, until) in the scope, derived from its event rows."""
-    in_period = (Report.created_at >= since) & (Report.created_at < until) & _in_scope(Report.grid_id, scope)
-    rows = _rows(session, select(Report.id, Report.grid_id, Report.category_id, Report.created_at,
-                               Report.rating).where(in_period)).all()
-    facts = {rid: ReportFact(rid, scope.row_of(index, gid), cid, month_of(created), created, rating=rating)
-             for rid, gid, cid, created, rating in rows}
+    in_period = (
+        (Report.created_at >= since)
+        & (Report.created_at < until)
+        & _in_scope(Report.grid_id, scope)
+    )
+    rows = _rows(
+        session,
+        select(
+            Report.id, Report.grid_id, Report.category_id, Report.created_at, Report.rating
+        ).where(in_period),
+    ).all()
+    facts = {
+        rid: ReportFact(
+            rid, scope.row_of(index, gid), cid, month_of(created), created, rating=rating
+        )
+        for rid, gid, cid, created, rating in rows
+    }
     ids = select(Report.id).where(in_period)
-    events = _rows(session, select(ReportEvent.report_id, ReportEvent.action, ReportEvent.to_state,
-                                 ReportEvent.level, ReportEvent.at)
-                          .where(ReportEvent.report_id.in_(ids))
-                          .order_by(ReportEvent.report_id, ReportEvent.at, ReportEvent.id)).all()
+    events = _rows(
+        session,
+        select(
+            ReportEvent.report_id,
+            ReportEvent.action,
+            ReportEvent.to_state,
+            ReportEvent.level,
+            ReportEvent.at,
+        )
+        .where(ReportEvent.report_id.in_(ids))
+        .order_by(ReportEvent.report_id, ReportEvent.at, ReportEvent.id),
+    ).all()
     last_state: dict[int, str] = {}
     for rid, action, to_state, level, at in events:
         fact = facts.get(rid)
@@ -168,21 +213,29 @@ def report_facts(session: Session, index: GridIndex, since: datetime, until: dat
             fact.escalations[level] = fact.escalations.get(level, 0) + 1
     for rid, state in last_state.items():
         facts[rid].closed = state == "closed"
-    for rid, department in _rows(session, select(JointTask.report_id, JointTask.department_id)
-                                        .where(JointTask.report_id.in_(ids))).all():
+    for rid, department in _rows(
+        session,
+        select(JointTask.report_id, JointTask.department_id).where(JointTask.report_id.in_(ids)),
+    ).all():
         if rid in facts:
             facts[rid].departments.add(department)
     _mark_repeats(session, facts, since, until)
     return list(facts.values())
 
 
-def _mark_repeats(session: Session, facts: dict[int, ReportFact], since: datetime, until: datetime) -> None:
-    radius = dict(_rows(session, select(ReportCategory.id, ReportCategory.duplicate_radius_m)).all())
+def _mark_repeats(
+    session: Session, facts: dict[int, ReportFact], since: datetime, until: datetime
+) -> None:
+    radius = dict(
+        _rows(session, select(ReportCategory.id, ReportCategory.duplicate_radius_m)).all()
+    )
     cell = max([50, *radius.values()]) / 111_000  # degrees; neighbours are checked too
-    rows = _rows(session, select(Report.id, Report.category_id, Report.lat, Report.lon, Report.created_at)
-                        .where(Report.created_at >= since - timedelta(days=REPEAT_DAYS),
-                               Report.created_at < until)
-                        .order_by(Report.created_at, Report.id)).all()
+    rows = _rows(
+        session,
+        select(Report.id, Report.category_id, Report.lat, Report.lon, Report.created_at)
+        .where(Report.created_at >= since - timedelta(days=REPEAT_DAYS), Report.created_at < until)
+        .order_by(Report.created_at, Report.id),
+    ).all()
     buckets: dict[tuple, list[tuple]] = defaultdict(list)
     window = timedelta(days=REPEAT_DAYS)
     for rid, cid, lat, lon, created in rows:
@@ -192,7 +245,9 @@ def _mark_repeats(session: Session, facts: dict[int, ReportFact], since: datetim
             for dx in (-1, 0, 1):
                 for dy in (-1, 0, 1):
                     # buckets fill in time order: walk back from the newest, stop past the window
-                    for _oid, olat, olon, ocreated in reversed(buckets.get((cid, cx + dx, cy + dy), ())):
+                    for _oid, olat, olon, ocreated in reversed(
+                        buckets.get((cid, cx + dx, cy + dy), ())
+                    ):
                         if created - ocreated > window:
                             break
                         if reports.distance_m(lat, lon, olat, olon) <= limit:
@@ -228,8 +283,9 @@ def summarise(facts: list[ReportFact], limit_hours: float = 72) -> dict:
         "received": n,
         "response_h": _mean([_hours(f.created_at, f.accepted_at) for f in accepted]),
         "resolution_h": _mean([_hours(f.created_at, f.resolved_at) for f in resolved]),
-        "within_limit_pct": _pct(sum(1 for f in accepted
-                                     if _hours(f.created_at, f.accepted_at) <= limit_hours), n),
+        "within_limit_pct": _pct(
+            sum(1 for f in accepted if _hours(f.created_at, f.accepted_at) <= limit_hours), n
+        ),
         "closure_pct": _pct(sum(1 for f in facts if f.closed), n),
         "reopen_pct": _pct(sum(1 for f in facts if f.reopened), n),
         "repeats": sum(1 for f in facts if f.repeat),
@@ -244,78 +300,136 @@ def summarise(facts: list[ReportFact], limit_hours: float = 72) -> dict:
 
 # --- wishes, points, council -----------------------------------------------------------------
 
-def wish_facts(session: Session, index: GridIndex, since: datetime, until: datetime,
-               scope: Scope = WHOLE) -> dict:
+
+def wish_facts(
+    session: Session, index: GridIndex, since: datetime, until: datetime, scope: Scope = WHOLE
+) -> dict:
     """{'posted': [(row, month)], 'fulfilled': [(row, month, days)], 'decided': [(row, month)]}"""
     here = _in_scope(Wish.grid_id, scope)
-    posted = _rows(session, select(Wish.grid_id, WishEvent.at).join(Wish, Wish.id == WishEvent.wish_id)
-                          .where(WishEvent.kind == "posted", WishEvent.at >= since,
-                                 WishEvent.at < until, here)).all()
-    first_fulfilled = select(WishEvent.wish_id, func.min(WishEvent.at).label("at")).where(
-        WishEvent.kind == "fulfilled").group_by(WishEvent.wish_id).subquery()
-    fulfilled = _rows(session, select(Wish.grid_id, Wish.created_at, first_fulfilled.c.at)
-                             .join(first_fulfilled, first_fulfilled.c.wish_id == Wish.id)
-                             .where(first_fulfilled.c.at >= since, first_fulfilled.c.at < until,
-                                    here)).all()
-    decided = _rows(session, select(Wish.grid_id, WishPromotion.decided_at)
-                           .join(Wish, Wish.id == WishPromotion.wish_id)
-                           .where(WishPromotion.status == "decided", WishPromotion.decided_at >= since,
-                                  WishPromotion.decided_at < until, here)).all()
+    posted = _rows(
+        session,
+        select(Wish.grid_id, WishEvent.at)
+        .join(Wish, Wish.id == WishEvent.wish_id)
+        .where(WishEvent.kind == "posted", WishEvent.at >= since, WishEvent.at < until, here),
+    ).all()
+    first_fulfilled = (
+        select(WishEvent.wish_id, func.min(WishEvent.at).label("at"))
+        .where(WishEvent.kind == "fulfilled")
+        .group_by(WishEvent.wish_id)
+        .subquery()
+    )
+    fulfilled = _rows(
+        session,
+        select(Wish.grid_id, Wish.created_at, first_fulfilled.c.at)
+        .join(first_fulfilled, first_fulfilled.c.wish_id == Wish.id)
+        .where(first_fulfilled.c.at >= since, first_fulfilled.c.at < until, here),
+    ).all()
+    decided = _rows(
+        session,
+        select(Wish.grid_id, WishPromotion.decided_at)
+        .join(Wish, Wish.id == WishPromotion.wish_id)
+        .where(
+            WishPromotion.status == "decided",
+            WishPromotion.decided_at >= since,
+            WishPromotion.decided_at < until,
+            here,
+        ),
+    ).all()
     row = scope.row_of
     return {
         "posted": [(row(index, g), month_of(at)) for g, at in posted],
-        "fulfilled": [(row(index, g), month_of(at), (at - created).total_seconds() / 86400)
-                      for g, created, at in fulfilled],
+        "fulfilled": [
+            (row(index, g), month_of(at), (at - created).total_seconds() / 86400)
+            for g, created, at in fulfilled
+        ],
         "decided": [(row(index, g), month_of(at)) for g, at in decided],
     }
 
 
-def council_facts(session: Session, index: GridIndex, since: datetime, until: datetime,
-                  scope: Scope = WHOLE) -> dict:
+def council_facts(
+    session: Session, index: GridIndex, since: datetime, until: datetime, scope: Scope = WHOLE
+) -> dict:
     """{'decided': [(row, month, outcome)], 'done': [(row, month)]}: agenda items decided and
     council actions done in [since, until), each in the row of its council's grid."""
     here = _in_scope(Council.grid_id, scope)
-    decided = _rows(session, select(Council.grid_id, CouncilItem.decided_at, CouncilItem.outcome)
-                    .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
-                    .join(Council, Council.id == CouncilMeeting.council_id)
-                    .where(CouncilItem.outcome.in_(("adopted", "rejected")),
-                           CouncilItem.decided_at >= since, CouncilItem.decided_at < until, here)).all()
-    first_done = select(CouncilEvent.action_id, func.min(CouncilEvent.at).label("at")).where(
-        CouncilEvent.kind == "action_progress", CouncilEvent.to_state == "done",
-        CouncilEvent.action_id.is_not(None)).group_by(CouncilEvent.action_id).subquery()
-    done = _rows(session, select(Council.grid_id, first_done.c.at)
-                 .join(CouncilAction, CouncilAction.id == first_done.c.action_id)
-                 .join(CouncilItem, CouncilItem.id == CouncilAction.item_id)
-                 .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
-                 .join(Council, Council.id == CouncilMeeting.council_id)
-                 .where(first_done.c.at >= since, first_done.c.at < until, here)).all()
+    decided = _rows(
+        session,
+        select(Council.grid_id, CouncilItem.decided_at, CouncilItem.outcome)
+        .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+        .join(Council, Council.id == CouncilMeeting.council_id)
+        .where(
+            CouncilItem.outcome.in_(("adopted", "rejected")),
+            CouncilItem.decided_at >= since,
+            CouncilItem.decided_at < until,
+            here,
+        ),
+    ).all()
+    first_done = (
+        select(CouncilEvent.action_id, func.min(CouncilEvent.at).label("at"))
+        .where(
+            CouncilEvent.kind == "action_progress",
+            CouncilEvent.to_state == "done",
+            CouncilEvent.action_id.is_not(None),
+        )
+        .group_by(CouncilEvent.action_id)
+        .subquery()
+    )
+    done = _rows(
+        session,
+        select(Council.grid_id, first_done.c.at)
+        .join(CouncilAction, CouncilAction.id == first_done.c.action_id)
+        .join(CouncilItem, CouncilItem.id == CouncilAction.item_id)
+        .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+        .join(Council, Council.id == CouncilMeeting.council_id)
+        .where(first_done.c.at >= since, first_done.c.at < until, here),
+    ).all()
     row = scope.row_of
-    return {"decided": [(row(index, g), month_of(at), outcome) for g, at, outcome in decided],
-            "done": [(row(index, g), month_of(at)) for g, at in done]}
+    return {
+        "decided": [(row(index, g), month_of(at), outcome) for g, at, outcome in decided],
+        "done": [(row(index, g), month_of(at)) for g, at in done],
+    }
 
 
-def points_facts(session: Session, index: GridIndex, since: datetime, until: datetime,
-                 by: str = "grid", scope: Scope = WHOLE) -> list[tuple]:
+def points_facts(
+    session: Session,
+    index: GridIndex,
+    since: datetime,
+    until: datetime,
+    by: str = "grid",
+    scope: Scope = WHOLE,
+) -> list[tuple]:
     """(key, issued, redeemed) summed in the database from the ledger lines; key is the general
     grid (by="grid") or the Beijing month (by="month": one range query per month, so the
     created_at index is used and no per-row date formatting is needed)."""
-    issued = func.sum(case(((PointsEntry.amount > 0) & (PointsEntry.source != "refund"),
-                            PointsEntry.amount), else_=0))
-    redeemed = func.sum(case((PointsEntry.source.in_(("reward", "refund")), -PointsEntry.amount),
-                             else_=0))
+    issued = func.sum(
+        case(
+            ((PointsEntry.amount > 0) & (PointsEntry.source != "refund"), PointsEntry.amount),
+            else_=0,
+        )
+    )
+    redeemed = func.sum(
+        case((PointsEntry.source.in_(("reward", "refund")), -PointsEntry.amount), else_=0)
+    )
     here = _in_scope(PointsEntry.grid_id, scope)
     if by == "month":
         out = []
         bounds = month_bounds(since, until)
         for label, start, end in bounds:
-            i, r = _rows(session, select(issued, redeemed).where(
-                PointsEntry.created_at >= start, PointsEntry.created_at < end, here)).one()
+            i, r = _rows(
+                session,
+                select(issued, redeemed).where(
+                    PointsEntry.created_at >= start, PointsEntry.created_at < end, here
+                ),
+            ).one()
             out.append((label, int(i or 0), int(r or 0)))
         return out
     grid = (PointsEntry.grid_id + 0).label("grid")  # + 0: scan by time, not by the grid index
-    rows = _rows(session, select(grid, issued, redeemed)
-                 .where(PointsEntry.created_at >= since, PointsEntry.created_at < until, here)
-                 .group_by(grid)).all()
+    rows = _rows(
+        session,
+        select(grid, issued, redeemed)
+        .where(PointsEntry.created_at >= since, PointsEntry.created_at < until, here)
+        .group_by(grid),
+    ).all()
     return [(scope.row_of(index, g), int(i or 0), int(r or 0)) for g, i, r in rows]
 
 
@@ -332,6 +446,7 @@ def month_bounds(since: datetime, until: datetime) -> list[tuple[str, datetime, 
 
 # --- the table of measures -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Measures:
     dimension: str
@@ -341,15 +456,26 @@ class Measures:
     until: datetime
 
 
-def measures(session: Session, index: GridIndex, *, since: datetime, until: datetime,
-             by: str = "grid", limit_hours: float = 72, scope: Scope = WHOLE) -> Measures:
+def measures(
+    session: Session,
+    index: GridIndex,
+    *,
+    since: datetime,
+    until: datetime,
+    by: str = "grid",
+    limit_hours: float = 72,
+    scope: Scope = WHOLE,
+) -> Measures:
     """All measures for reports, wishes, points and council, grouped by grid, category or month,
     counted only from rows in the scope (the whole community by default)."""
     if by not in DIMENSIONS:
         raise ValueError(by)
     facts = report_facts(session, index, since, until, scope)
-    keyf = {"grid": lambda f: f.grid, "category": lambda f: f.category_id,
-            "month": lambda f: f.month}[by]
+    keyf = {
+        "grid": lambda f: f.grid,
+        "category": lambda f: f.category_id,
+        "month": lambda f: f.month,
+    }[by]
     groups: dict[object, list[ReportFact]] = defaultdict(list)
     for fact in facts:
         groups[keyf(fact)].append(fact)
@@ -368,13 +494,21 @@ def measures(session: Session, index: GridIndex, *, since: datetime, until: date
             return base
         more = more or _no_other_figures()
         days = more["wish_days"]
-        return {**base, **{k: more[k] for k in COUNTED},
-                "wish_median_days": round(statistics.median(days), 1) if days else None}
+        return {
+            **base,
+            **{k: more[k] for k in COUNTED},
+            "wish_median_days": round(statistics.median(days), 1) if days else None,
+        }
 
     community = {g.id for g in index.of_kind("community")} if by == "grid" else set()
-    rows = [{"key": k, **finish(summarise(groups.get(k, []), limit_hours), extra.get(k)),
-             **({"community": True} if k in community else {})}
-            for k in sorted((k for k in keys if k is not None), key=str)]
+    rows = [
+        {
+            "key": k,
+            **finish(summarise(groups.get(k, []), limit_hours), extra.get(k)),
+            **({"community": True} if k in community else {}),
+        }
+        for k in sorted((k for k in keys if k is not None), key=str)
+    ]
     total = finish(summarise(facts, limit_hours), extra[TOTAL])
     return Measures(by, rows, total, since, until)
 
@@ -383,11 +517,18 @@ TOTAL = "__total__"
 
 
 def _no_other_figures() -> dict:
-    return {**{k: 0 for k in COUNTED}, "wish_days": []}
+    return {**dict.fromkeys(COUNTED, 0), "wish_days": []}
 
 
-def _count_other_figures(extra: dict, session: Session, index: GridIndex, since: datetime,
-                         until: datetime, by: str, scope: Scope) -> None:
+def _count_other_figures(
+    extra: dict,
+    session: Session,
+    index: GridIndex,
+    since: datetime,
+    until: datetime,
+    by: str,
+    scope: Scope,
+) -> None:
     """Adds wish, points and council figures to extra[row key] and extra[TOTAL]."""
     pos = 0 if by == "grid" else 1
 
@@ -415,7 +556,10 @@ def _count_other_figures(extra: dict, session: Session, index: GridIndex, since:
 
 
 def months_between(since: datetime, until: datetime) -> list[str]:
-    out, moment = [], since.astimezone(BEIJING).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    out, moment = (
+        [],
+        since.astimezone(BEIJING).replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+    )
     end = (until - timedelta(microseconds=1)).astimezone(BEIJING)
     while moment <= end:
         out.append(moment.strftime("%Y-%m"))
@@ -429,11 +573,14 @@ def period_of_months(months: int, now: datetime | None = None) -> tuple[datetime
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     for _ in range(months - 1):
         start = (start - timedelta(days=1)).replace(day=1)
-    end = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=32)).replace(day=1)
+    end = (
+        now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=32)
+    ).replace(day=1)
     return start.astimezone(BEIJING), end.astimezone(BEIJING)
 
 
 # --- red / black list ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RedBlack:
@@ -449,8 +596,11 @@ def red_black(result: Measures, measure: str, *, n: int = 3, min_reports: int = 
     if measure not in RANKABLE:
         raise ValueError(measure)
     higher = MEASURES[measure][1]
-    taking = [r for r in result.rows if r["received"] >= min_reports and r.get(measure) is not None
-              and not r.get("community")]  # grids are ranked, not the community as a whole
+    taking = [
+        r
+        for r in result.rows
+        if r["received"] >= min_reports and r.get(measure) is not None and not r.get("community")
+    ]  # grids are ranked, not the community as a whole
 
     def order(best_first: bool):
         sign = -1 if higher == best_first else 1
@@ -463,7 +613,10 @@ def red_black(result: Measures, measure: str, *, n: int = 3, min_reports: int = 
 
 # --- exports ---------------------------------------------------------------------------------
 
-def to_csv(rows: list[dict], columns: list[str] | None = None, headers: list[str] | None = None) -> bytes:
+
+def to_csv(
+    rows: list[dict], columns: list[str] | None = None, headers: list[str] | None = None
+) -> bytes:
     """UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it correctly."""
     columns = columns or (list(rows[0]) if rows else [])
     out = io.StringIO()
@@ -478,8 +631,9 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
-def open_reports(session: Session, index: GridIndex, *, now: datetime | None = None,
-                 scope: Scope = WHOLE) -> list[dict]:
+def open_reports(
+    session: Session, index: GridIndex, *, now: datetime | None = None, scope: Scope = WHOLE
+) -> list[dict]:
     """Public reports without personal data: no reporter, no handler names, no description
     (residents write names and room numbers in it), place rounded to about 10 m."""
     from portal.report_queries import public_reports
@@ -490,10 +644,19 @@ def open_reports(session: Session, index: GridIndex, *, now: datetime | None = N
         if not scope.covers(r.grid_id):
             continue
         general = index.grids.get(group_of(index, r.grid_id))
-        out.append({"id": r.id, "category": cats.get(r.category_id, ""), "state": r.state,
-                    "grid": general.code if general else "", "created_at": _iso(r.created_at),
-                    "closed_at": _iso(r.closed_at), "rating": r.rating,
-                    "lat": round(r.lat, 4), "lon": round(r.lon, 4)})
+        out.append(
+            {
+                "id": r.id,
+                "category": cats.get(r.category_id, ""),
+                "state": r.state,
+                "grid": general.code if general else "",
+                "created_at": _iso(r.created_at),
+                "closed_at": _iso(r.closed_at),
+                "rating": r.rating,
+                "lat": round(r.lat, 4),
+                "lon": round(r.lon, 4),
+            }
+        )
     return out
 
 
@@ -502,17 +665,33 @@ PUBLIC_WISH_STATES = ("open", "adopted", "fulfilled", "confirmed", "promoted", "
 
 def open_wishes(session: Session, index: GridIndex, *, scope: Scope = WHOLE) -> list[dict]:
     """Wishes on the public wall; personal needs and authors are left out; place = grid centre."""
-    rows = session.exec(select(Wish).where(Wish.state.in_(PUBLIC_WISH_STATES), Wish.personal == False,  # noqa: E712
-                                           _in_scope(Wish.grid_id, scope))
-                        .order_by(Wish.id)).all()
+    rows = session.exec(
+        select(Wish)
+        .where(
+            Wish.state.in_(PUBLIC_WISH_STATES),
+            Wish.personal == False,  # noqa: E712
+            _in_scope(Wish.grid_id, scope),
+        )
+        .order_by(Wish.id)
+    ).all()
     out = []
     for w in rows:
         grid = index.grids.get(w.grid_id)
-        point = index.shapes[w.grid_id].representative_point() if w.grid_id in index.shapes else None
-        out.append({"id": w.id, "title": w.title, "category": w.category, "state": w.state,
-                    "grid": grid.code if grid else "", "created_at": _iso(w.created_at),
-                    "lat": round(point.y, 4) if point else None,
-                    "lon": round(point.x, 4) if point else None})
+        point = (
+            index.shapes[w.grid_id].representative_point() if w.grid_id in index.shapes else None
+        )
+        out.append(
+            {
+                "id": w.id,
+                "title": w.title,
+                "category": w.category,
+                "state": w.state,
+                "grid": grid.code if grid else "",
+                "created_at": _iso(w.created_at),
+                "lat": round(point.y, 4) if point else None,
+                "lon": round(point.x, 4) if point else None,
+            }
+        )
     return out
 
 
@@ -521,21 +700,39 @@ def open_decisions(session: Session, index: GridIndex, *, scope: Scope = WHOLE) 
     wishes, reports and staff items alike); no proposer or voter names, place = the council's grid
     centre."""
     rows = session.exec(
-        select(CouncilItem, Council).join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+        select(CouncilItem, Council)
+        .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
         .join(Council, Council.id == CouncilMeeting.council_id)
-        .where(CouncilMeeting.status == "minutes_published", CouncilItem.outcome.is_not(None),
-               _in_scope(Council.grid_id, scope))
-        .order_by(CouncilItem.decided_at, CouncilItem.id)).all()
+        .where(
+            CouncilMeeting.status == "minutes_published",
+            CouncilItem.outcome.is_not(None),
+            _in_scope(Council.grid_id, scope),
+        )
+        .order_by(CouncilItem.decided_at, CouncilItem.id)
+    ).all()
     out = []
     for item, council in rows:
         grid = index.grids.get(council.grid_id)
-        point = index.shapes[council.grid_id].representative_point() if council.grid_id in index.shapes else None
-        out.append({"id": item.id, "title": item.title, "source": item.source,
-                    "source_id": item.source_id, "outcome": item.outcome,
-                    "decision": item.decision or "", "council": council.name,
-                    "grid": grid.code if grid else "", "decided_at": _iso(item.decided_at),
-                    "lat": round(point.y, 4) if point else None,
-                    "lon": round(point.x, 4) if point else None})
+        point = (
+            index.shapes[council.grid_id].representative_point()
+            if council.grid_id in index.shapes
+            else None
+        )
+        out.append(
+            {
+                "id": item.id,
+                "title": item.title,
+                "source": item.source,
+                "source_id": item.source_id,
+                "outcome": item.outcome,
+                "decision": item.decision or "",
+                "council": council.name,
+                "grid": grid.code if grid else "",
+                "decided_at": _iso(item.decided_at),
+                "lat": round(point.y, 4) if point else None,
+                "lon": round(point.x, 4) if point else None,
+            }
+        )
     return out
 
 
@@ -545,18 +742,37 @@ def open311_in_scope(session: Session, scope: Scope = WHOLE, *, now: datetime | 
 
     requests = open311_requests(session, now=now)
     if not scope.whole:
-        ids = {str(rid) for rid in session.exec(select(Report.id).where(
-            Report.id.in_([int(r["service_request_id"]) for r in requests]),
-            _in_scope(Report.grid_id, scope))).all()} if requests else set()
+        ids = (
+            {
+                str(rid)
+                for rid in session.exec(
+                    select(Report.id).where(
+                        Report.id.in_([int(r["service_request_id"]) for r in requests]),
+                        _in_scope(Report.grid_id, scope),
+                    )
+                ).all()
+            }
+            if requests
+            else set()
+        )
         requests = [r for r in requests if r["service_request_id"] in ids]
     return json.dumps(requests, ensure_ascii=False, indent=1)
 
 
 def to_geojson(rows: list[dict]) -> bytes:
-    features = [{"type": "Feature", "id": row["id"],
-                 "geometry": ({"type": "Point", "coordinates": [row["lon"], row["lat"]]}
-                              if row.get("lat") is not None else None),
-                 "properties": {k: v for k, v in row.items() if k not in ("lat", "lon")}}
-                for row in rows]
-    return json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False).encode("utf-8")
+    features = [
+        {
+            "type": "Feature",
+            "id": row["id"],
+            "geometry": (
+                {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
+                if row.get("lat") is not None
+                else None
+            ),
+            "properties": {k: v for k, v in row.items() if k not in ("lat", "lon")},
+        }
+        for row in rows
+    ]
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False
+    ).encode("utf-8")

@@ -58,8 +58,11 @@ class Scope:
     def row_grids(self, index: GridIndex) -> set[int]:
         """Rows shown even when empty: the general grids of the area and the viewer's own grids."""
         rows = {g.id for g in index.of_kind("general") if self.covers(g.id)}
-        return rows | {self.row_of(index, r) for r in self.roots
-                       if r in index.grids and index.grids[r].kind != "community"}
+        return rows | {
+            self.row_of(index, r)
+            for r in self.roots
+            if r in index.grids and index.grids[r].kind != "community"
+        }
 
 
 WHOLE = Scope()
@@ -68,13 +71,20 @@ WHOLE = Scope()
 def scope_of_roots(index: GridIndex, roots) -> Scope:
     parents = {g.id: g.parent_id for g in index.grids.values()}
     roots = {r for r in roots if r in parents}
-    minimal = tuple(sorted(r for r in roots if not any(
-        r != other and r in subtree(parents, other) for other in roots)))
+    minimal = tuple(
+        sorted(
+            r
+            for r in roots
+            if not any(r != other and r in subtree(parents, other) for other in roots)
+        )
+    )
     return Scope(minimal, frozenset(subtree(parents, *minimal)))
 
 
 def duty_grids(session: Session, user_id: int) -> list[int]:
-    return sorted(set(session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == user_id)).all()))
+    return sorted(
+        set(session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == user_id)).all())
+    )
 
 
 def scope_for(session: Session, index: GridIndex, *, role: str, user_id: int | None) -> Scope:
@@ -89,8 +99,13 @@ def scope_for(session: Session, index: GridIndex, *, role: str, user_id: int | N
 
 def map_grids(index: GridIndex, scope: Scope, row_keys) -> list:
     """Grids to shade on the map: the rows' grids, without the community as a whole."""
-    return [index.grids[k] for k in row_keys if k in index.grids and index.grids[k].kind != "community"
-            and (scope.whole or k in (scope.grids or ()))]
+    return [
+        index.grids[k]
+        for k in row_keys
+        if k in index.grids
+        and index.grids[k].kind != "community"
+        and (scope.whole or k in (scope.grids or ()))
+    ]
 
 
 def area_bounds(index: GridIndex, grid_ids) -> tuple[float, float, float, float]:
@@ -98,5 +113,9 @@ def area_bounds(index: GridIndex, grid_ids) -> tuple[float, float, float, float]
     shapes = [index.shapes[g] for g in grid_ids if g in index.shapes]
     if not shapes:
         return index.bounds()
-    return (min(s.bounds[1] for s in shapes), min(s.bounds[0] for s in shapes),
-            max(s.bounds[3] for s in shapes), max(s.bounds[2] for s in shapes))
+    return (
+        min(s.bounds[1] for s in shapes),
+        min(s.bounds[0] for s in shapes),
+        max(s.bounds[3] for s in shapes),
+        max(s.bounds[2] for s in shapes),
+    )

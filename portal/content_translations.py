@@ -88,8 +88,11 @@ def may_translate(session: Session, user_id: int | None, kind: str, item_id: int
 def _clean(text: object) -> str:
     """Trimmed text without control characters (line breaks and tabs kept)."""
     raw = str(text or "").replace("\r\n", "\n")
-    return "".join(ch for ch in raw if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-                   or ch in "\u200c\u200d\u200e\u200f").strip()
+    return "".join(
+        ch
+        for ch in raw
+        if ch in "\n\t" or unicodedata.category(ch)[0] != "C" or ch in "\u200c\u200d\u200e\u200f"
+    ).strip()
 
 
 def _check(source: Original, language: str, title: str, body: str) -> None:
@@ -110,8 +113,17 @@ def _check(source: Original, language: str, title: str, body: str) -> None:
         raise FieldErrors(errors)
 
 
-def add(session: Session, *, kind: str, item_id: int, language: str, body: str,
-        translator_id: int, title: str = "", now: datetime | None = None) -> ContentTranslation:
+def add(
+    session: Session,
+    *,
+    kind: str,
+    item_id: int,
+    language: str,
+    body: str,
+    translator_id: int,
+    title: str = "",
+    now: datetime | None = None,
+) -> ContentTranslation:
     """Saves a translation by the author or staff; the same text sent twice is saved once."""
     source = original(session, kind, item_id)
     if not may_translate(session, translator_id, kind, item_id):
@@ -121,20 +133,31 @@ def add(session: Session, *, kind: str, item_id: int, language: str, body: str,
     current = _latest_row(session, kind, item_id, language)
     if current is not None and current.body == body and (current.title or "") == title:
         return current
-    row = ContentTranslation(kind=kind, item_id=item_id, language=language,
-                             title=title if source.has_title else None, body=body,
-                             translator_id=translator_id, created_at=now or utcnow())
+    row = ContentTranslation(
+        kind=kind,
+        item_id=item_id,
+        language=language,
+        title=title if source.has_title else None,
+        body=body,
+        translator_id=translator_id,
+        created_at=now or utcnow(),
+    )
     session.add(row)
     session.commit()
     session.refresh(row)
     return row
 
 
-def _latest_row(session: Session, kind: str, item_id: int, language: str) -> ContentTranslation | None:
+def _latest_row(
+    session: Session, kind: str, item_id: int, language: str
+) -> ContentTranslation | None:
     return session.exec(
         select(ContentTranslation)
-        .where(ContentTranslation.kind == kind, ContentTranslation.item_id == item_id,
-               ContentTranslation.language == language)
+        .where(
+            ContentTranslation.kind == kind,
+            ContentTranslation.item_id == item_id,
+            ContentTranslation.language == language,
+        )
         .order_by(ContentTranslation.created_at.desc(), ContentTranslation.id.desc())
     ).first()
 
@@ -148,15 +171,23 @@ def latest(session: Session, kind: str, item_id: int, language: str) -> Translat
         return None
     translator = session.get(User, row.translator_id)
     source = original(session, kind, item_id)
-    return TranslationView(language=row.language, title=row.title, body=row.body,
-                           translator_name=translator.display_name if translator else "",
-                           translator_is_author=row.translator_id in source.author_ids,
-                           at=row.created_at)
+    return TranslationView(
+        language=row.language,
+        title=row.title,
+        body=row.body,
+        translator_name=translator.display_name if translator else "",
+        translator_is_author=row.translator_id in source.author_ids,
+        at=row.created_at,
+    )
 
 
 def languages(session: Session, kind: str, item_id: int) -> list[str]:
     """The languages this item has a translation in, in the portal's order."""
-    found = set(session.exec(
-        select(ContentTranslation.language)
-        .where(ContentTranslation.kind == kind, ContentTranslation.item_id == item_id)).all())
+    found = set(
+        session.exec(
+            select(ContentTranslation.language).where(
+                ContentTranslation.kind == kind, ContentTranslation.item_id == item_id
+            )
+        ).all()
+    )
     return [code for code in LANGUAGE_CODES if code in found]

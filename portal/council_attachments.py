@@ -47,7 +47,7 @@ def safe_file_name(name: str | None, suffix: str = ".pdf") -> str:
     """A download name without paths, control or markup characters: letters (any script), digits,
     spaces, dots, dashes, underscores and brackets; always ending in the suffix."""
     base = unicodedata.normalize("NFC", clean_text(name)).replace("\\", "/").split("/")[-1]
-    stem = base[:-len(suffix)] if base.lower().endswith(suffix) else base
+    stem = base[: -len(suffix)] if base.lower().endswith(suffix) else base
     stem = re.sub(r"[^\w .()\-（）]", "_", stem, flags=re.UNICODE)
     stem = re.sub(r"\s+", " ", stem).strip(" ._")[:NAME_STEM_MAX].strip(" ._")
     return (stem or "document") + suffix
@@ -58,17 +58,25 @@ def check_document(data: bytes | None, name: str | None = None) -> Document:
     if not data:
         raise UserError(N_("The file is empty."), field="attachment")
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise UserError(N_("The document is too large (at most {mb} MB)."), field="attachment",
-                        mb=MAX_DOCUMENT_BYTES // (1024 * 1024))
+        raise UserError(
+            N_("The document is too large (at most {mb} MB)."),
+            field="attachment",
+            mb=MAX_DOCUMENT_BYTES // (1024 * 1024),
+        )
     if not data.startswith(b"%PDF-"):
         if (name or "").lower().endswith(".pdf"):
-            raise UserError(N_("This file is not a PDF document, although its name ends in .pdf."),
-                            field="attachment")
-        raise UserError(N_("Please send a PDF document or a photo (JPEG, PNG or WebP)."),
-                        field="attachment")
+            raise UserError(
+                N_("This file is not a PDF document, although its name ends in .pdf."),
+                field="attachment",
+            )
+        raise UserError(
+            N_("Please send a PDF document or a photo (JPEG, PNG or WebP)."), field="attachment"
+        )
     if b"%%EOF" not in data[-2048:]:
-        raise UserError(N_("This PDF document is cut off or damaged. Please save it again and send it."),
-                        field="attachment")
+        raise UserError(
+            N_("This PDF document is cut off or damaged. Please save it again and send it."),
+            field="attachment",
+        )
     return Document(data, safe_file_name(name), hashlib.sha256(data).hexdigest())
 
 
@@ -85,15 +93,30 @@ def check_upload(data: bytes | None, name: str | None = None) -> Photo | Documen
 def _caption(upload: Photo | Document, caption: str) -> str:
     caption = clean_text(caption)
     if isinstance(upload, Photo) and not caption:
-        raise FieldErrors({"caption": Message(N_("Please describe the photo in a few words (read out to people who cannot see it)."))})
+        raise FieldErrors(
+            {
+                "caption": Message(
+                    N_(
+                        "Please describe the photo in a few words (read out to people who cannot see it)."
+                    )
+                )
+            }
+        )
     if len(caption) > CAPTION_MAX:
-        raise FieldErrors({"caption": Message(N_("Use at most {n} characters (now {count})."),
-                                              {"n": CAPTION_MAX, "count": len(caption)})})
-    return caption or upload.file_name[:-len(".pdf")]
+        raise FieldErrors(
+            {
+                "caption": Message(
+                    N_("Use at most {n} characters (now {count})."),
+                    {"n": CAPTION_MAX, "count": len(caption)},
+                )
+            }
+        )
+    return caption or upload.file_name[: -len(".pdf")]
 
 
-def _may_attach(session: Session, actor_id: int, item_id: int | None,
-                proposal_id: int | None, now: datetime) -> None:
+def _may_attach(
+    session: Session, actor_id: int, item_id: int | None, proposal_id: int | None, now: datetime
+) -> None:
     """Staff to an item until voting closes; the author to a proposal waiting for screening."""
     actor = active_user(session, actor_id)
     if item_id is not None:
@@ -109,89 +132,158 @@ def _may_attach(session: Session, actor_id: int, item_id: int | None,
     if proposal is None:
         raise UserError(c.NOT_FOUND)
     if proposal.author_id != actor.id and actor.role not in c.MANAGER_ROLES:
-        raise UserError(N_("Only the proposer or the community office can add files to a proposal."))
+        raise UserError(
+            N_("Only the proposer or the community office can add files to a proposal.")
+        )
     if proposal.status != "submitted":
         raise UserError(N_("This proposal has been screened: its files cannot change any more."))
     if actor.role not in c.MANAGER_ROLES:
         c._proposals_open(c._meeting(session, proposal.meeting_id), now)
 
 
-def attach(session: Session, store: MediaStore, *, actor_id: int, upload: Photo | Document,
-           caption: str = "", item_id: int | None = None, proposal_id: int | None = None,
-           now: datetime | None = None) -> CouncilAttachment:
+def attach(
+    session: Session,
+    store: MediaStore,
+    *,
+    actor_id: int,
+    upload: Photo | Document,
+    caption: str = "",
+    item_id: int | None = None,
+    proposal_id: int | None = None,
+    now: datetime | None = None,
+) -> CouncilAttachment:
     """Stores a checked photo or document on an agenda item or a proposal (exactly one of them)."""
     now = now or utcnow()
     if (item_id is None) == (proposal_id is None):
         raise UserError(c.NOT_FOUND)
     caption = _caption(upload, caption)
     _may_attach(session, actor_id, item_id, proposal_id, now)
-    where = (CouncilAttachment.item_id == item_id) if item_id is not None \
+    where = (
+        (CouncilAttachment.item_id == item_id)
+        if item_id is not None
         else (CouncilAttachment.proposal_id == proposal_id)
-    held = session.exec(select(func.count()).select_from(CouncilAttachment).where(
-        where, CouncilAttachment.removed_at.is_(None))).one()
+    )
+    held = session.exec(
+        select(func.count())
+        .select_from(CouncilAttachment)
+        .where(where, CouncilAttachment.removed_at.is_(None))
+    ).one()
     if held >= MAX_PER_PLACE:
         session.rollback()
-        raise UserError(N_("There are already {n} files here. Remove one first."), field="attachment",
-                        n=MAX_PER_PLACE)
+        raise UserError(
+            N_("There are already {n} files here. Remove one first."),
+            field="attachment",
+            n=MAX_PER_PLACE,
+        )
     row = _stored(store, upload, caption, actor_id)
     row.item_id, row.proposal_id, row.created_at = item_id, proposal_id, now
     session.add(row)
     session.flush()
     council_id, meeting_id = _place(session, item_id, proposal_id)
-    c._event(session, council_id, "file_attached", actor_id, now, meeting_id=meeting_id,
-             item_id=item_id, proposal_id=proposal_id, to_state=row.kind, note=row.file_name)
+    c._event(
+        session,
+        council_id,
+        "file_attached",
+        actor_id,
+        now,
+        meeting_id=meeting_id,
+        item_id=item_id,
+        proposal_id=proposal_id,
+        to_state=row.kind,
+        note=row.file_name,
+    )
     c._commit(session)
     return session.get(CouncilAttachment, row.id)
 
 
-def _stored(store: MediaStore, upload: Photo | Document, caption: str,
-            actor_id: int) -> CouncilAttachment:
+def _stored(
+    store: MediaStore, upload: Photo | Document, caption: str, actor_id: int
+) -> CouncilAttachment:
     if isinstance(upload, Photo):
         path, thumb = store.save_photo(upload)
-        return CouncilAttachment(kind="photo", path=path, thumb_path=thumb, caption=caption,
-                                 file_name=f"photo-{upload.sha256[:12]}.jpg", content_type="image/jpeg",
-                                 size_bytes=len(upload.data), sha256=upload.sha256, uploaded_by=actor_id)
+        return CouncilAttachment(
+            kind="photo",
+            path=path,
+            thumb_path=thumb,
+            caption=caption,
+            file_name=f"photo-{upload.sha256[:12]}.jpg",
+            content_type="image/jpeg",
+            size_bytes=len(upload.data),
+            sha256=upload.sha256,
+            uploaded_by=actor_id,
+        )
     path = store.save_document(upload.data, upload.sha256)
-    return CouncilAttachment(kind="document", path=path, caption=caption, file_name=upload.file_name,
-                             content_type="application/pdf", size_bytes=len(upload.data),
-                             sha256=upload.sha256, uploaded_by=actor_id)
+    return CouncilAttachment(
+        kind="document",
+        path=path,
+        caption=caption,
+        file_name=upload.file_name,
+        content_type="application/pdf",
+        size_bytes=len(upload.data),
+        sha256=upload.sha256,
+        uploaded_by=actor_id,
+    )
 
 
 def _place(session: Session, item_id: int | None, proposal_id: int | None) -> tuple[int, int]:
-    meeting_id = (session.get(CouncilItem, item_id).meeting_id if item_id is not None
-                  else session.get(CouncilProposal, proposal_id).meeting_id)
+    meeting_id = (
+        session.get(CouncilItem, item_id).meeting_id
+        if item_id is not None
+        else session.get(CouncilProposal, proposal_id).meeting_id
+    )
     return c._meeting(session, meeting_id).council_id, meeting_id
 
 
-def remove(session: Session, *, attachment_id: int, actor_id: int,
-           now: datetime | None = None) -> None:
+def remove(
+    session: Session, *, attachment_id: int, actor_id: int, now: datetime | None = None
+) -> None:
     """Takes a file off (staff; or the proposer while the proposal waits for screening)."""
     now = now or utcnow()
     row = session.get(CouncilAttachment, attachment_id) if attachment_id else None
     if row is None:
         raise UserError(c.NOT_FOUND)
-    _may_attach(session, actor_id, row.item_id, row.proposal_id if row.item_id is None else None, now)
+    _may_attach(
+        session, actor_id, row.item_id, row.proposal_id if row.item_id is None else None, now
+    )
     result = session.execute(
-        update(CouncilAttachment).where(CouncilAttachment.id == attachment_id,
-                                        CouncilAttachment.removed_at.is_(None))
-        .values(removed_at=now, removed_by=actor_id).execution_options(synchronize_session=False))
+        update(CouncilAttachment)
+        .where(CouncilAttachment.id == attachment_id, CouncilAttachment.removed_at.is_(None))
+        .values(removed_at=now, removed_by=actor_id)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         session.rollback()
         raise UserError(N_("This file has already been removed."))
     council_id, meeting_id = _place(session, row.item_id, row.proposal_id)
-    c._event(session, council_id, "file_removed", actor_id, now, meeting_id=meeting_id,
-             item_id=row.item_id, proposal_id=row.proposal_id, from_state=row.kind, note=row.file_name)
+    c._event(
+        session,
+        council_id,
+        "file_removed",
+        actor_id,
+        now,
+        meeting_id=meeting_id,
+        item_id=row.item_id,
+        proposal_id=row.proposal_id,
+        from_state=row.kind,
+        note=row.file_name,
+    )
     c._commit(session)
 
 
 def for_items(session: Session, items: list[CouncilItem]) -> dict[int, list[CouncilAttachment]]:
     """Each item's files: its own and those of the proposal it came from, oldest first."""
     from_proposal = {i.source_id: i.id for i in items if i.source == "proposal" and i.source_id}
-    rows = session.exec(select(CouncilAttachment).where(
-        CouncilAttachment.removed_at.is_(None),
-        or_(CouncilAttachment.item_id.in_([i.id for i in items] or [-1]),
-            CouncilAttachment.proposal_id.in_(list(from_proposal) or [-1])))
-        .order_by(CouncilAttachment.created_at, CouncilAttachment.id)).all()
+    rows = session.exec(
+        select(CouncilAttachment)
+        .where(
+            CouncilAttachment.removed_at.is_(None),
+            or_(
+                CouncilAttachment.item_id.in_([i.id for i in items] or [-1]),
+                CouncilAttachment.proposal_id.in_(list(from_proposal) or [-1]),
+            ),
+        )
+        .order_by(CouncilAttachment.created_at, CouncilAttachment.id)
+    ).all()
     found: dict[int, list[CouncilAttachment]] = {i.id: [] for i in items}
     for row in rows:
         item_id = row.item_id if row.item_id is not None else from_proposal.get(row.proposal_id)
@@ -201,10 +293,15 @@ def for_items(session: Session, items: list[CouncilItem]) -> dict[int, list[Coun
 
 
 def for_proposals(session: Session, proposal_ids: list[int]) -> dict[int, list[CouncilAttachment]]:
-    rows = session.exec(select(CouncilAttachment).where(
-        CouncilAttachment.removed_at.is_(None), CouncilAttachment.item_id.is_(None),
-        CouncilAttachment.proposal_id.in_(list(proposal_ids) or [-1]))
-        .order_by(CouncilAttachment.created_at, CouncilAttachment.id)).all()
+    rows = session.exec(
+        select(CouncilAttachment)
+        .where(
+            CouncilAttachment.removed_at.is_(None),
+            CouncilAttachment.item_id.is_(None),
+            CouncilAttachment.proposal_id.in_(list(proposal_ids) or [-1]),
+        )
+        .order_by(CouncilAttachment.created_at, CouncilAttachment.id)
+    ).all()
     found: dict[int, list[CouncilAttachment]] = {pid: [] for pid in proposal_ids}
     for row in rows:
         found.setdefault(row.proposal_id, []).append(row)

@@ -35,27 +35,45 @@ def check_labels(labels: list[str]) -> list[str]:
     if not cleaned:
         return []
     if len(cleaned) < OPTIONS_MIN:
-        raise UserError(N_("Give at least {low} options, or none to vote For / Against / Abstain."),
-                        field="options", low=OPTIONS_MIN)
+        raise UserError(
+            N_("Give at least {low} options, or none to vote For / Against / Abstain."),
+            field="options",
+            low=OPTIONS_MIN,
+        )
     if len(cleaned) > OPTIONS_MAX:
-        raise UserError(N_("Give at most {high} options (now {count})."), field="options",
-                        high=OPTIONS_MAX, count=len(cleaned))
+        raise UserError(
+            N_("Give at most {high} options (now {count})."),
+            field="options",
+            high=OPTIONS_MAX,
+            count=len(cleaned),
+        )
     seen: set[str] = set()
     for n, label in enumerate(cleaned, 1):
         if not label:
-            raise UserError(N_("Option {n} is empty. Write it or take it out."), field="options", n=n)
+            raise UserError(
+                N_("Option {n} is empty. Write it or take it out."), field="options", n=n
+            )
         if len(label) > OPTION_LABEL_MAX:
-            raise UserError(N_("Option {n} is too long: use at most {most} characters (now {count})."),
-                            field="options", n=n, most=OPTION_LABEL_MAX, count=len(label))
+            raise UserError(
+                N_("Option {n} is too long: use at most {most} characters (now {count})."),
+                field="options",
+                n=n,
+                most=OPTION_LABEL_MAX,
+                count=len(label),
+            )
         if label.casefold() in seen:
-            raise UserError(N_("“{label}” is given twice. Each option must be different."),
-                            field="options", label=label)
+            raise UserError(
+                N_("“{label}” is given twice. Each option must be different."),
+                field="options",
+                label=label,
+            )
         seen.add(label.casefold())
     return cleaned
 
 
-def set_options(session: Session, *, item_id: int, actor_id: int, labels: list[str],
-                now: datetime | None = None) -> tuple[c.Option, ...]:
+def set_options(
+    session: Session, *, item_id: int, actor_id: int, labels: list[str], now: datetime | None = None
+) -> tuple[c.Option, ...]:
     """Gives an item its own options (or back to for / against / abstain with an empty list)."""
     now = now or utcnow()
     c._manager(session, actor_id)
@@ -70,13 +88,24 @@ def set_options(session: Session, *, item_id: int, actor_id: int, labels: list[s
     before = [o.label for o in c.item_options(session, [item_id])[item_id] if o.custom]
     session.execute(delete(CouncilItemOption).where(CouncilItemOption.item_id == item_id))
     for position, label in enumerate(cleaned, 1):
-        session.add(CouncilItemOption(item_id=item_id, position=position, label=label,
-                                      created_by=actor_id, created_at=now))
+        session.add(
+            CouncilItemOption(
+                item_id=item_id, position=position, label=label, created_by=actor_id, created_at=now
+            )
+        )
     # Holding the write lock now (SQLite): the meeting status read here is the latest.
     if c._meeting(session, item.meeting_id).status not in ("draft", "published"):
         session.rollback()
         raise UserError(LOCKED)
-    c._event(session, meeting.council_id, "options_set", actor_id, now, meeting_id=meeting.id,
-             item_id=item_id, note=f"{' / '.join(before) or '—'} → {' / '.join(cleaned) or '—'}")
+    c._event(
+        session,
+        meeting.council_id,
+        "options_set",
+        actor_id,
+        now,
+        meeting_id=meeting.id,
+        item_id=item_id,
+        note=f"{' / '.join(before) or '—'} → {' / '.join(cleaned) or '—'}",
+    )
     c._commit(session)
     return c.item_options(session, [item_id])[item_id]

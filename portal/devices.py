@@ -29,7 +29,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -53,15 +53,23 @@ DEFAULT_NO_USE_DAYS = 2
 MAX_EVENTS = 50_000  # per upload
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
-KIND_LABELS = {"smoke": N_("Smoke detector"), "fall": N_("Fall detector"),
-               "meter": N_("Electricity meter")}
-RULE_LABELS = {"smoke": N_("Smoke alarm"), "fall": N_("Fall alarm"),
-               "no_use": N_("No electricity used")}
+KIND_LABELS = {
+    "smoke": N_("Smoke detector"),
+    "fall": N_("Fall detector"),
+    "meter": N_("Electricity meter"),
+}
+RULE_LABELS = {
+    "smoke": N_("Smoke alarm"),
+    "fall": N_("Fall alarm"),
+    "no_use": N_("No electricity used"),
+}
 CLOSED_REASONS = {"report_done": N_("Report resolved"), "use_resumed": N_("Electricity used again")}
 RULE_CATEGORY = {"smoke": "emergency", "fall": "emergency", "no_use": "elder_visit"}
-RULE_TEXT = {"smoke": "烟感报警：{house}（设备 {code}）。请立即上门查看。",
-             "fall": "跌倒报警：{house}（设备 {code}）。请立即上门查看。",
-             "no_use": "独居老人电表{days}天未见用电：{house}（设备 {code}）。请上门探访。"}
+RULE_TEXT = {
+    "smoke": "烟感报警：{house}（设备 {code}）。请立即上门查看。",
+    "fall": "跌倒报警：{house}（设备 {code}）。请立即上门查看。",
+    "no_use": "独居老人电表{days}天未见用电：{house}（设备 {code}）。请上门探访。",
+}
 
 
 def no_use_days() -> int:
@@ -73,10 +81,21 @@ def no_use_days() -> int:
 
 # --- devices ---------------------------------------------------------------------------------
 
-def register_device(session: Session, index: GridIndex, *, actor_id: int, code: str, kind: str,
-                    grid_id: int | None, house: str, resident_id: int | None = None,
-                    lat: float | None = None, lon: float | None = None,
-                    now: datetime | None = None) -> Device:
+
+def register_device(
+    session: Session,
+    index: GridIndex,
+    *,
+    actor_id: int,
+    code: str,
+    kind: str,
+    grid_id: int | None,
+    house: str,
+    resident_id: int | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    now: datetime | None = None,
+) -> Device:
     """Registers a device to a house in a micro-grid. Raises FieldErrors."""
     now = now or utcnow()
     actor = session.get(User, actor_id)
@@ -95,7 +114,9 @@ def register_device(session: Session, index: GridIndex, *, actor_id: int, code: 
     if grid is None or grid.kind != "micro":
         errors["grid"] = Message(N_("Please choose the micro-grid of the house."))
     if not house or len(house) > 120:
-        errors["house"] = Message(N_("Please give the building, unit and room (at most 120 characters)."))
+        errors["house"] = Message(
+            N_("Please give the building, unit and room (at most 120 characters).")
+        )
     if resident_id is not None:
         resident = session.get(User, resident_id)
         if resident is None or (grid is not None and resident.home_grid_id != grid.id):
@@ -107,15 +128,25 @@ def register_device(session: Session, index: GridIndex, *, actor_id: int, code: 
         lat, lon = point.y, point.x
     elif grid.id not in [g.id for g in index.containing(float(lat), float(lon))]:
         raise FieldErrors({"place": Message(N_("The house is not inside that micro-grid."))})
-    device = Device(code=code, kind=kind, grid_id=grid.id, house=house, lat=float(lat),
-                    lon=float(lon), resident_id=resident_id, registered_by=actor_id,
-                    registered_at=now)
+    device = Device(
+        code=code,
+        kind=kind,
+        grid_id=grid.id,
+        house=house,
+        lat=float(lat),
+        lon=float(lon),
+        resident_id=resident_id,
+        registered_by=actor_id,
+        registered_at=now,
+    )
     session.add(device)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise FieldErrors({"code": Message(N_("A device with this id is already registered."))}) from None
+        raise FieldErrors(
+            {"code": Message(N_("A device with this id is already registered."))}
+        ) from None
     return device
 
 
@@ -124,6 +155,7 @@ def devices(session: Session) -> list[Device]:
 
 
 # --- parsing ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ParsedEvent:
@@ -148,7 +180,7 @@ def parse_time(raw: object, now: datetime) -> datetime | None:
     """ISO 8601 (without a zone: Beijing time) or Unix seconds; None when unreadable or absurd."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         try:
-            moment = datetime.fromtimestamp(float(raw), timezone.utc)
+            moment = datetime.fromtimestamp(float(raw), UTC)
         except (OverflowError, OSError, ValueError):
             return None
     else:
@@ -161,7 +193,7 @@ def parse_time(raw: object, now: datetime) -> datetime | None:
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=BEIJING)
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     if moment.year < 2000 or moment > now + timedelta(minutes=10):
         return None
     return moment
@@ -200,8 +232,15 @@ def _records(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, Message
         return [], [(1, Message(N_("The file is empty.")))]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        return [], [(1, Message(N_("Missing columns: {columns}. Expected: device, kind, at, value."),
-                                {"columns": ", ".join(missing)}))]
+        return [], [
+            (
+                1,
+                Message(
+                    N_("Missing columns: {columns}. Expected: device, kind, at, value."),
+                    {"columns": ", ".join(missing)},
+                ),
+            )
+        ]
     records = []
     try:
         for row in reader:
@@ -216,14 +255,19 @@ def _records(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, Message
     return records, []
 
 
-def parse_events(session: Session, text: str, *, now: datetime | None = None
-                 ) -> tuple[list[ParsedEvent], list[tuple[int, Message]], dict[str, Device]]:
+def parse_events(
+    session: Session, text: str, *, now: datetime | None = None
+) -> tuple[list[ParsedEvent], list[tuple[int, Message]], dict[str, Device]]:
     now = now or utcnow()
     records, errors = _records(text)
     if len(records) > MAX_EVENTS:
         return [], [(1, Message(N_("At most {n} events per file."), {"n": MAX_EVENTS}))], {}
     codes = {str(r.get("device", "")).strip() for _, r in records if isinstance(r, dict)}
-    known = {d.code: d for d in session.exec(select(Device).where(Device.code.in_(codes)))} if codes else {}
+    known = (
+        {d.code: d for d in session.exec(select(Device).where(Device.code.in_(codes)))}
+        if codes
+        else {}
+    )
     parsed = []
     for line, record in records:
         if not isinstance(record, dict) or "__width__" in record:
@@ -231,8 +275,9 @@ def parse_events(session: Session, text: str, *, now: datetime | None = None
             continue
         missing = [c for c in REQUIRED_COLUMNS if str(record.get(c, "")).strip() == ""]
         if missing:
-            errors.append((line, Message(N_("Missing values: {columns}."),
-                                         {"columns": ", ".join(missing)})))
+            errors.append(
+                (line, Message(N_("Missing values: {columns}."), {"columns": ", ".join(missing)}))
+            )
             continue
         code = str(record["device"]).strip()
         kind = str(record["kind"]).strip().lower()
@@ -241,32 +286,63 @@ def parse_events(session: Session, text: str, *, now: datetime | None = None
             errors.append((line, Message(N_("Unknown device {device}."), {"device": code[:64]})))
             continue
         if kind != device.kind:
-            errors.append((line, Message(N_("Kind {kind} does not match the device ({expected})."),
-                                         {"kind": kind[:16], "expected": device.kind})))
+            errors.append(
+                (
+                    line,
+                    Message(
+                        N_("Kind {kind} does not match the device ({expected})."),
+                        {"kind": kind[:16], "expected": device.kind},
+                    ),
+                )
+            )
             continue
         at = parse_time(record["at"], now)
         if at is None:
-            errors.append((line, Message(N_("Bad time {value}: use ISO 8601, e.g. 2026-11-02T08:30:00+08:00."),
-                                         {"value": str(record["at"])[:40]})))
+            errors.append(
+                (
+                    line,
+                    Message(
+                        N_("Bad time {value}: use ISO 8601, e.g. 2026-11-02T08:30:00+08:00."),
+                        {"value": str(record["at"])[:40]},
+                    ),
+                )
+            )
             continue
         try:
             value = float(record["value"])
         except (TypeError, ValueError):
             value = math.nan
         if not math.isfinite(value) or value < 0 or value > 10_000_000:
-            errors.append((line, Message(N_("Bad value {value}: a number of zero or more."),
-                                         {"value": str(record["value"])[:40]})))
+            errors.append(
+                (
+                    line,
+                    Message(
+                        N_("Bad value {value}: a number of zero or more."),
+                        {"value": str(record["value"])[:40]},
+                    ),
+                )
+            )
             continue
         event_id = str(record.get("event_id") or "").strip()[:80]
-        parsed.append(ParsedEvent(line, code, kind, at, value, _key(code, kind, at, value, event_id)))
+        parsed.append(
+            ParsedEvent(line, code, kind, at, value, _key(code, kind, at, value, event_id))
+        )
     errors.sort(key=lambda e: e[0])
     return parsed, errors, known
 
 
 # --- intake and rules ------------------------------------------------------------------------
 
-def intake(session: Session, index: GridIndex, text: str, *, received_by: int | None = None,
-           no_use: int | None = None, now: datetime | None = None) -> IntakeResult:
+
+def intake(
+    session: Session,
+    index: GridIndex,
+    text: str,
+    *,
+    received_by: int | None = None,
+    no_use: int | None = None,
+    now: datetime | None = None,
+) -> IntakeResult:
     """Takes the good events of a file, applies the alarm rules, commits once."""
     now = now or utcnow()
     parsed, errors, known = parse_events(session, text, now=now)
@@ -274,17 +350,33 @@ def intake(session: Session, index: GridIndex, text: str, *, received_by: int | 
     keys = [p.key for p in parsed]
     existing: set[str] = set()
     for start in range(0, len(keys), 500):
-        existing |= set(session.exec(select(DeviceEvent.idem_key).where(
-            DeviceEvent.idem_key.in_(keys[start:start + 500]))).all())
+        existing |= set(
+            session.exec(
+                select(DeviceEvent.idem_key).where(
+                    DeviceEvent.idem_key.in_(keys[start : start + 500])
+                )
+            ).all()
+        )
     candidates: list[tuple[ParsedEvent, DeviceEvent]] = []
     for p in parsed:
         if p.key in existing:
             result.duplicates += 1
             continue
         existing.add(p.key)
-        candidates.append((p, DeviceEvent(idem_key=p.key, device_id=known[p.device_code].id,
-                                          kind=p.kind, at=p.at, value=p.value, received_at=now,
-                                          received_by=received_by)))
+        candidates.append(
+            (
+                p,
+                DeviceEvent(
+                    idem_key=p.key,
+                    device_id=known[p.device_code].id,
+                    kind=p.kind,
+                    at=p.at,
+                    value=p.value,
+                    received_at=now,
+                    received_by=received_by,
+                ),
+            )
+        )
     try:
         with session.begin_nested():  # all at once; one by one only if another upload raced us
             session.add_all([event for _p, event in candidates])
@@ -292,8 +384,20 @@ def intake(session: Session, index: GridIndex, text: str, *, received_by: int | 
     except IntegrityError:
         fresh = []
         for p, event in candidates:
-            event = DeviceEvent(**{k: getattr(event, k) for k in (
-                "idem_key", "device_id", "kind", "at", "value", "received_at", "received_by")})
+            event = DeviceEvent(
+                **{
+                    k: getattr(event, k)
+                    for k in (
+                        "idem_key",
+                        "device_id",
+                        "kind",
+                        "at",
+                        "value",
+                        "received_at",
+                        "received_by",
+                    )
+                }
+            )
             try:
                 with session.begin_nested():
                     session.add(event)
@@ -311,58 +415,100 @@ def intake(session: Session, index: GridIndex, text: str, *, received_by: int | 
 
 
 def _open_alarm(session: Session, device: Device, rule: str) -> DeviceAlarm | None:
-    return session.exec(select(DeviceAlarm).where(
-        DeviceAlarm.open_key == f"{device.id}:{rule}")).first()
+    return session.exec(
+        select(DeviceAlarm).where(DeviceAlarm.open_key == f"{device.id}:{rule}")
+    ).first()
 
 
-def _close(session: Session, alarm: DeviceAlarm, reason: str, now: datetime,
-           result: IntakeResult) -> None:
+def _close(
+    session: Session, alarm: DeviceAlarm, reason: str, now: datetime, result: IntakeResult
+) -> None:
     alarm.open_key, alarm.closed_at, alarm.closed_reason = None, now, reason
     session.add(alarm)
     session.flush()
     result.alarms_closed.append(alarm.id)
 
 
-def _raise(session: Session, index: GridIndex, device: Device, rule: str, now: datetime,
-           seen_at: datetime, result: IntakeResult, days: int = 0) -> DeviceAlarm | None:
+def _raise(
+    session: Session,
+    index: GridIndex,
+    device: Device,
+    rule: str,
+    now: datetime,
+    seen_at: datetime,
+    result: IntakeResult,
+    days: int = 0,
+) -> DeviceAlarm | None:
     """Opens the alarm and its report; None if another upload opened it a moment ago."""
-    alarm = DeviceAlarm(device_id=device.id, rule=rule, open_key=f"{device.id}:{rule}",
-                        opened_at=now, last_seen_at=seen_at)
+    alarm = DeviceAlarm(
+        device_id=device.id,
+        rule=rule,
+        open_key=f"{device.id}:{rule}",
+        opened_at=now,
+        last_seen_at=seen_at,
+    )
     text = RULE_TEXT[rule].format(house=device.house, code=device.code, days=days)
     try:
         with session.begin_nested():  # the alarm and its report stand or fall together
             session.add(alarm)
             session.flush()
-            report = reports.submit_alarm(session, index, reporter_id=device.registered_by,
-                                          category_code=RULE_CATEGORY[rule], description=text,
-                                          lat=device.lat, lon=device.lon,
-                                          urgent=rule != "no_use", now=now)
+            report = reports.submit_alarm(
+                session,
+                index,
+                reporter_id=device.registered_by,
+                category_code=RULE_CATEGORY[rule],
+                description=text,
+                lat=device.lat,
+                lon=device.lon,
+                urgent=rule != "no_use",
+                now=now,
+            )
             alarm.report_id = report.id
             session.add(alarm)
             session.flush()
     except IntegrityError:
         return None  # another upload opened it a moment ago
     except (FieldErrors, UserError):  # grids redrawn, or the category was removed
-        result.errors.append((0, Message(N_("No report could be opened for device {device}: its "
-                                            "place is outside the grids or the category is missing."),
-                                         {"device": device.code})))
+        result.errors.append(
+            (
+                0,
+                Message(
+                    N_(
+                        "No report could be opened for device {device}: its "
+                        "place is outside the grids or the category is missing."
+                    ),
+                    {"device": device.code},
+                ),
+            )
+        )
         return None
     result.alarms_opened.append(alarm.id)
     return alarm
 
 
-def _signal(session: Session, index: GridIndex, device: Device, rule: str, event: DeviceEvent,
-            now: datetime, result: IntakeResult) -> None:
+def _signal(
+    session: Session,
+    index: GridIndex,
+    device: Device,
+    rule: str,
+    event: DeviceEvent,
+    now: datetime,
+    result: IntakeResult,
+) -> None:
     alarm = _open_alarm(session, device, rule)
     if alarm is not None and alarm.report_id is not None:
         report = session.get(Report, alarm.report_id)
-        if report is not None and report.state in reports.DONE_STATES and event.at > (
-                report.resolved_at or report.updated_at):
+        if (
+            report is not None
+            and report.state in reports.DONE_STATES
+            and event.at > (report.resolved_at or report.updated_at)
+        ):
             _close(session, alarm, "report_done", now, result)
             alarm = None
     if alarm is None:
         alarm = _raise(session, index, device, rule, now, event.at, result) or _open_alarm(
-            session, device, rule)
+            session, device, rule
+        )
     if alarm is not None:
         alarm.last_seen_at = max(alarm.last_seen_at, event.at)
         event.alarm_id = alarm.id
@@ -371,27 +517,41 @@ def _signal(session: Session, index: GridIndex, device: Device, rule: str, event
 
 
 def is_elder_alone(user: User | None, now: datetime) -> bool:
-    return bool(user and user.lives_alone and user.birth_year
-                and now.astimezone(BEIJING).year - user.birth_year >= ELDER_AGE)
+    return bool(
+        user
+        and user.lives_alone
+        and user.birth_year
+        and now.astimezone(BEIJING).year - user.birth_year >= ELDER_AGE
+    )
 
 
 def meter_use(session: Session, device_id: int, *, days: int, now: datetime) -> float | None:
     """kWh used over the last `days` days; None when the meter has no reading that old."""
     cutoff = now - timedelta(days=days)
-    base = session.exec(select(DeviceEvent.value).where(
-        DeviceEvent.device_id == device_id, DeviceEvent.at <= cutoff)
-        .order_by(DeviceEvent.at.desc()).limit(1)).first()
+    base = session.exec(
+        select(DeviceEvent.value)
+        .where(DeviceEvent.device_id == device_id, DeviceEvent.at <= cutoff)
+        .order_by(DeviceEvent.at.desc())
+        .limit(1)
+    ).first()
     if base is None:
         return None
-    latest = session.exec(select(func.max(DeviceEvent.value)).where(
-        DeviceEvent.device_id == device_id, DeviceEvent.at <= now)).one()
+    latest = session.exec(
+        select(func.max(DeviceEvent.value)).where(
+            DeviceEvent.device_id == device_id, DeviceEvent.at <= now
+        )
+    ).one()
     return max(0.0, (latest or 0.0) - base)
 
 
-def _check_meters(session: Session, index: GridIndex, *, days: int, now: datetime,
-                  result: IntakeResult) -> None:
-    meters = session.exec(select(Device, User).join(User, User.id == Device.resident_id).where(
-        Device.kind == "meter", Device.active)).all()
+def _check_meters(
+    session: Session, index: GridIndex, *, days: int, now: datetime, result: IntakeResult
+) -> None:
+    meters = session.exec(
+        select(Device, User)
+        .join(User, User.id == Device.resident_id)
+        .where(Device.kind == "meter", Device.active)
+    ).all()
     for device, person in meters:
         alarm = _open_alarm(session, device, "no_use")
         used = meter_use(session, device.id, days=days, now=now)
@@ -405,8 +565,9 @@ def _check_meters(session: Session, index: GridIndex, *, days: int, now: datetim
             session.add(alarm)
 
 
-def check_meters(session: Session, index: GridIndex, *, days: int | None = None,
-                 now: datetime | None = None) -> IntakeResult:
+def check_meters(
+    session: Session, index: GridIndex, *, days: int | None = None, now: datetime | None = None
+) -> IntakeResult:
     """The clock rule on its own (the command runs it on a schedule): opens or ends no-use alarms."""
     now = now or utcnow()
     result = IntakeResult()
@@ -417,6 +578,7 @@ def check_meters(session: Session, index: GridIndex, *, days: int | None = None,
 
 # --- reading ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class AlarmRow:
     alarm: DeviceAlarm
@@ -425,25 +587,44 @@ class AlarmRow:
     events: int
 
 
-def alarms(session: Session, *, open_only: bool = False, limit: int = 500,
-           grids: list[int] | None = None) -> list[AlarmRow]:
+def alarms(
+    session: Session, *, open_only: bool = False, limit: int = 500, grids: list[int] | None = None
+) -> list[AlarmRow]:
     """Alarms, newest first; `grids` keeps only devices in those grids (None: every grid)."""
-    query = select(DeviceAlarm, Device, Report.state).join(Device, Device.id == DeviceAlarm.device_id) \
+    query = (
+        select(DeviceAlarm, Device, Report.state)
+        .join(Device, Device.id == DeviceAlarm.device_id)
         .outerjoin(Report, Report.id == DeviceAlarm.report_id)
+    )
     if open_only:
         query = query.where(DeviceAlarm.open_key.is_not(None))
     if grids is not None:
         query = query.where(Device.grid_id.in_(grids))
     rows = session.exec(query.order_by(DeviceAlarm.opened_at.desc()).limit(limit)).all()
     ids = [a.id for a, _d, _s in rows]
-    counts = dict(session.exec(select(DeviceEvent.alarm_id, func.count()).where(
-        DeviceEvent.alarm_id.in_(ids)).group_by(DeviceEvent.alarm_id)).all()) if ids else {}
+    counts = (
+        dict(
+            session.exec(
+                select(DeviceEvent.alarm_id, func.count())
+                .where(DeviceEvent.alarm_id.in_(ids))
+                .group_by(DeviceEvent.alarm_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return [AlarmRow(a, d, s, counts.get(a.id, 0)) for a, d, s in rows]
 
 
 def recent_events(session: Session, limit: int = 200) -> list[tuple[DeviceEvent, str]]:
-    return list(session.exec(select(DeviceEvent, Device.code).join(Device, Device.id == DeviceEvent.device_id)
-                             .order_by(DeviceEvent.id.desc()).limit(limit)).all())
+    return list(
+        session.exec(
+            select(DeviceEvent, Device.code)
+            .join(Device, Device.id == DeviceEvent.device_id)
+            .order_by(DeviceEvent.id.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def micro_grids(index: GridIndex) -> list[Grid]:
@@ -452,12 +633,15 @@ def micro_grids(index: GridIndex) -> list[Grid]:
 
 # --- command ---------------------------------------------------------------------------------
 
+
 def main(argv: list[str] | None = None) -> int:
     from db.engine import get_engine
     from portal.config import load_settings
     from portal.i18n import translate
 
-    parser = argparse.ArgumentParser(description="Take device events (CSV or JSON) and apply the alarm rules.")
+    parser = argparse.ArgumentParser(
+        description="Take device events (CSV or JSON) and apply the alarm rules."
+    )
     parser.add_argument("--file", help="events file (default: standard input)")
     parser.add_argument("--check", action="store_true", help="only run the meter rule")
     parser.add_argument("--days", type=int, default=None, help="no-use days for meters")
@@ -475,8 +659,10 @@ def main(argv: list[str] | None = None) -> int:
             result = intake(session, index, text, no_use=args.days)
     for line, message in result.errors:
         print(f"line {line}: {translate('en', message.msgid, **message.params)}", file=sys.stderr)
-    print(f"taken {result.taken}, already taken {result.duplicates}, bad {len(result.errors)}, "
-          f"alarms opened {len(result.alarms_opened)}, alarms ended {len(result.alarms_closed)}")
+    print(
+        f"taken {result.taken}, already taken {result.duplicates}, bad {len(result.errors)}, "
+        f"alarms opened {len(result.alarms_opened)}, alarms ended {len(result.alarms_closed)}"
+    )
     return 1 if result.errors else 0
 
 

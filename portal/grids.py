@@ -96,7 +96,7 @@ class GridIndex:
     _tree: STRtree | None = None
 
     @classmethod
-    def load(cls, session: Session) -> "GridIndex":
+    def load(cls, session: Session) -> GridIndex:
         grids = {g.id: g for g in session.exec(select(Grid))}
         session.expunge_all()
         shapes = {gid: shape(json.loads(g.boundary)) for gid, g in grids.items()}
@@ -124,8 +124,9 @@ class GridIndex:
         return chain
 
     def children(self, grid_id: int | None) -> list[Grid]:
-        return sorted((g for g in self.grids.values() if g.parent_id == grid_id),
-                      key=lambda g: g.code)
+        return sorted(
+            (g for g in self.grids.values() if g.parent_id == grid_id), key=lambda g: g.code
+        )
 
     def of_kind(self, kind: str) -> list[Grid]:
         return sorted((g for g in self.grids.values() if g.kind == kind), key=lambda g: g.code)
@@ -170,7 +171,8 @@ def people_by_grid(session: Session, grid_ids: list[int]) -> dict[int, tuple[Per
     if not grid_ids:
         return {}
     rows = session.exec(
-        select(GridDuty, User).join(User, User.id == GridDuty.user_id)
+        select(GridDuty, User)
+        .join(User, User.id == GridDuty.user_id)
         .where(GridDuty.grid_id.in_(grid_ids), User.is_active)
         .order_by(GridDuty.id)
     ).all()
@@ -180,8 +182,9 @@ def people_by_grid(session: Session, grid_ids: list[int]) -> dict[int, tuple[Per
     return {gid: tuple(people) for gid, people in found.items()}
 
 
-def chain_for(session: Session, index: GridIndex, grid: Grid, lat: float = 0.0,
-              lon: float = 0.0) -> Placement:
+def chain_for(
+    session: Session, index: GridIndex, grid: Grid, lat: float = 0.0, lon: float = 0.0
+) -> Placement:
     grids = index.ancestors(grid)
     people = people_by_grid(session, [g.id for g in grids])
     return Placement(lat, lon, tuple(Level(g, people.get(g.id, ())) for g in grids))
@@ -211,7 +214,9 @@ class GeneralGridCounts:
     duty_holders: int
 
 
-def counts_by_general_grid(session: Session, index: GridIndex, this_year: int) -> list[GeneralGridCounts]:
+def counts_by_general_grid(
+    session: Session, index: GridIndex, this_year: int
+) -> list[GeneralGridCounts]:
     """Per general grid: sub-grids, households and registered people living there."""
     general_of: dict[int, int] = {}
     for grid in index.grids.values():
@@ -219,8 +224,9 @@ def counts_by_general_grid(session: Session, index: GridIndex, this_year: int) -
             if ancestor.kind == "general":
                 general_of[grid.id] = ancestor.id
     people = session.exec(
-        select(User.home_grid_id, User.role, User.birth_year, User.language)
-        .where(User.is_active, User.home_grid_id.is_not(None))
+        select(User.home_grid_id, User.role, User.birth_year, User.language).where(
+            User.is_active, User.home_grid_id.is_not(None)
+        )
     ).all()
     residents, merchants, elderly, own_language = Counter(), Counter(), Counter(), Counter()
     for grid_id, role, birth_year, lang in people:
@@ -236,7 +242,9 @@ def counts_by_general_grid(session: Session, index: GridIndex, this_year: int) -
         elif role == "merchant":
             merchants[general] += 1
     duty_rows = session.exec(
-        select(GridDuty.grid_id, func.count(func.distinct(GridDuty.user_id))).group_by(GridDuty.grid_id)
+        select(GridDuty.grid_id, func.count(func.distinct(GridDuty.user_id))).group_by(
+            GridDuty.grid_id
+        )
     ).all()
     duties = Counter()
     for grid_id, n in duty_rows:
@@ -244,20 +252,29 @@ def counts_by_general_grid(session: Session, index: GridIndex, this_year: int) -
             duties[general_of[grid_id]] += n
     result = []
     for general in index.of_kind("general"):
-        subs = [g for g in index.grids.values() if general_of.get(g.id) == general.id and g.id != general.id]
-        result.append(GeneralGridCounts(
-            grid=general,
-            micro_grids=sum(1 for g in subs if g.kind == "micro"),
-            exclusive_grids=sum(1 for g in subs if g.kind == "exclusive"),
-            households=sum(g.households for g in subs),
-            residents=residents[general.id], merchants=merchants[general.id],
-            elderly=elderly[general.id], own_language=own_language[general.id],
-            duty_holders=duties[general.id],
-        ))
+        subs = [
+            g
+            for g in index.grids.values()
+            if general_of.get(g.id) == general.id and g.id != general.id
+        ]
+        result.append(
+            GeneralGridCounts(
+                grid=general,
+                micro_grids=sum(1 for g in subs if g.kind == "micro"),
+                exclusive_grids=sum(1 for g in subs if g.kind == "exclusive"),
+                households=sum(g.households for g in subs),
+                residents=residents[general.id],
+                merchants=merchants[general.id],
+                elderly=elderly[general.id],
+                own_language=own_language[general.id],
+                duty_holders=duties[general.id],
+            )
+        )
     return result
 
 
 def home_choices(index: GridIndex) -> list[Grid]:
     """Grids a person can live or trade in: micro-grids and exclusive grids, by general grid."""
-    return sorted((g for g in index.grids.values() if g.kind in ("micro", "exclusive")),
-                  key=lambda g: g.code)
+    return sorted(
+        (g for g in index.grids.values() if g.kind in ("micro", "exclusive")), key=lambda g: g.code
+    )

@@ -30,8 +30,10 @@ class Outcome:
     meter_alarms: object = None
 
     def __str__(self) -> str:
-        return (f"reports {self.reports}, wishes expired {self.wishes_expired}, "
-                f"meter check {self.meter_alarms}")
+        return (
+            f"reports {self.reports}, wishes expired {self.wishes_expired}, "
+            f"meter check {self.meter_alarms}"
+        )
 
 
 def run(session: Session, index: GridIndex, now: datetime | None = None) -> Outcome:

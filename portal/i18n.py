@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -60,7 +60,7 @@ def catalog_files(code: str) -> list[Path]:
     return sorted((CATALOG_DIR / code / "LC_MESSAGES").glob("*.po"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def catalog(code: str) -> dict[str, str]:
     """msgid → msgstr for one language, fuzzy and empty entries left out."""
     merged: dict[str, str] = {}
@@ -108,27 +108,42 @@ def format_day(code: str | None, day: date, fmt: str = "medium") -> str:
 # CLDR (Babel 2.18) has no relative-time words for Tibetan or Yi: Babel falls back to "-3 h".
 # There the portal's own catalogs supply them, one message per unit and direction.
 _UNITS: tuple[tuple[str, int], ...] = (
-    ("year", 3600 * 24 * 365), ("month", 3600 * 24 * 30), ("week", 3600 * 24 * 7),
-    ("day", 3600 * 24), ("hour", 3600), ("minute", 60), ("second", 1),
+    ("year", 3600 * 24 * 365),
+    ("month", 3600 * 24 * 30),
+    ("week", 3600 * 24 * 7),
+    ("day", 3600 * 24),
+    ("hour", 3600),
+    ("minute", 60),
+    ("second", 1),
 )
 RELATIVE_WORDS: dict[tuple[str, str], str] = {
-    ("year", "past"): N_("{n} years ago"), ("year", "future"): N_("in {n} years"),
-    ("month", "past"): N_("{n} months ago"), ("month", "future"): N_("in {n} months"),
-    ("week", "past"): N_("{n} weeks ago"), ("week", "future"): N_("in {n} weeks"),
-    ("day", "past"): N_("{n} days ago"), ("day", "future"): N_("in {n} days"),
-    ("hour", "past"): N_("{n} hours ago"), ("hour", "future"): N_("in {n} hours"),
-    ("minute", "past"): N_("{n} minutes ago"), ("minute", "future"): N_("in {n} minutes"),
-    ("second", "past"): N_("{n} seconds ago"), ("second", "future"): N_("in {n} seconds"),
+    ("year", "past"): N_("{n} years ago"),
+    ("year", "future"): N_("in {n} years"),
+    ("month", "past"): N_("{n} months ago"),
+    ("month", "future"): N_("in {n} months"),
+    ("week", "past"): N_("{n} weeks ago"),
+    ("week", "future"): N_("in {n} weeks"),
+    ("day", "past"): N_("{n} days ago"),
+    ("day", "future"): N_("in {n} days"),
+    ("hour", "past"): N_("{n} hours ago"),
+    ("hour", "future"): N_("in {n} hours"),
+    ("minute", "past"): N_("{n} minutes ago"),
+    ("minute", "future"): N_("in {n} minutes"),
+    ("second", "past"): N_("{n} seconds ago"),
+    ("second", "future"): N_("in {n} seconds"),
 }
 JUST_NOW = N_("just now")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cldr_has_relative_time(code: str) -> bool:
     """Whether CLDR has "… ago" words for this locale (not only the root fallback "-3 h")."""
     probe = (-3 * 3600, -3 * 86400, 2 * 86400)
-    return any(format_timedelta(s, add_direction=True, locale=code)
-               != format_timedelta(s, add_direction=True, locale="root") for s in probe)
+    return any(
+        format_timedelta(s, add_direction=True, locale=code)
+        != format_timedelta(s, add_direction=True, locale="root")
+        for s in probe
+    )
 
 
 def _unit_and_count(seconds: float, threshold: float = 0.85) -> tuple[str, int]:
@@ -144,7 +159,7 @@ def _unit_and_count(seconds: float, threshold: float = 0.85) -> tuple[str, int]:
 def format_ago(code: str | None, moment: datetime, now: datetime | None = None) -> str:
     """ "3 hours ago" / "in 2 days" in the reader's language (Babel; our catalogs for bo and ii)."""
     code = language(code).code
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     seconds = (moment - now).total_seconds()
     unit, count = _unit_and_count(seconds)
     if count == 0 or (unit == "second" and abs(seconds) < 45):

@@ -75,8 +75,10 @@ def add_legend(m: folium.Map, title: str, styles: dict[str, dict], labels: dict[
         if kind not in labels:
             continue
         dash = "dashed" if style.get("dashArray") else "solid"
-        swatch = (f'<span class="linli-map-swatch" aria-hidden="true" '
-                  f'style="border-top:{max(int(style.get("weight", 2)), 2)}px {dash} {style["color"]}"></span>')
+        swatch = (
+            f'<span class="linli-map-swatch" aria-hidden="true" '
+            f'style="border-top:{max(int(style.get("weight", 2)), 2)}px {dash} {style["color"]}"></span>'
+        )
         rows.append(f"<li>{swatch}<span>{html.escape(labels[kind])}</span></li>")
     if rows:
         content = f"<strong>{html.escape(title)}</strong><ul>{''.join(rows)}</ul>"

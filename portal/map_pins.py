@@ -22,24 +22,34 @@ SCALE = 1_000_000  # millionths of a degree
 
 def _safe_json(value) -> str:
     """Compact JSON that cannot close the <script> it sits in."""
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return (
+        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
 
 
-def pack(pins: list[tuple[float, float, int, str, bool]], colours: dict[str, str],
-         marks: dict[str, str], titles: dict[str, str]) -> tuple[list, dict]:
+def pack(
+    pins: list[tuple[float, float, int, str, bool]],
+    colours: dict[str, str],
+    marks: dict[str, str],
+    titles: dict[str, str],
+) -> tuple[list, dict]:
     """pins: (lat, lon, report id, state, overdue) as drawn → (state table, packed columns)."""
     states = sorted({p[3] for p in pins})
     code = {state: n for n, state in enumerate(states)}
     table = [[colours.get(s, "#333333"), marks.get(s, "?"), titles.get(s, s)] for s in states]
     lat0 = min((p[0] for p in pins), default=0.0)
     lon0 = min((p[1] for p in pins), default=0.0)
-    packed = {"base": [round(lat0, 6), round(lon0, 6)],
-              "lat": [round((p[0] - lat0) * SCALE) for p in pins],
-              "lon": [round((p[1] - lon0) * SCALE) for p in pins],
-              "id": [p[2] for p in pins],
-              "state": [code[p[3]] for p in pins],
-              "overdue": [1 if p[4] else 0 for p in pins]}
+    packed = {
+        "base": [round(lat0, 6), round(lon0, 6)],
+        "lat": [round((p[0] - lat0) * SCALE) for p in pins],
+        "lon": [round((p[1] - lon0) * SCALE) for p in pins],
+        "id": [p[2] for p in pins],
+        "state": [code[p[3]] for p in pins],
+        "overdue": [1 if p[4] else 0 for p in pins],
+    }
     return table, packed
 
 
@@ -47,10 +57,18 @@ def unpack(table: list, packed: dict) -> list[tuple[float, float, int, str, str,
     """What the browser makes of the packed pins (the same arithmetic, for tests):
     (lat, lon, id, colour, letter, overdue, title)."""
     lat0, lon0 = packed["base"]
-    return [(round(lat0 + packed["lat"][i] / SCALE, 6), round(lon0 + packed["lon"][i] / SCALE, 6),
-             packed["id"][i], table[packed["state"][i]][0], table[packed["state"][i]][1],
-             bool(packed["overdue"][i]), f"#{packed['id'][i]} {table[packed['state'][i]][2]}")
-            for i in range(len(packed["id"]))]
+    return [
+        (
+            round(lat0 + packed["lat"][i] / SCALE, 6),
+            round(lon0 + packed["lon"][i] / SCALE, 6),
+            packed["id"][i],
+            table[packed["state"][i]][0],
+            table[packed["state"][i]][1],
+            bool(packed["overdue"][i]),
+            f"#{packed['id'][i]} {table[packed['state'][i]][2]}",
+        )
+        for i in range(len(packed["id"]))
+    ]
 
 
 class PackedPins(MarkerCluster):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import folium
 from branca.element import Element
@@ -22,10 +22,20 @@ from portal.map_panels import add_legend
 GRID_STYLES = {
     "community": {"color": "#1b1b1b", "weight": 4, "fillOpacity": 0.0, "dashArray": None},
     "general": {"color": "#1f4e79", "weight": 3, "fillOpacity": 0.0, "dashArray": None},
-    "micro": {"color": "#4a5a6a", "weight": 1, "fillColor": "#9fb7cc", "fillOpacity": 0.15,
-              "dashArray": None},
-    "exclusive": {"color": "#8a4500", "weight": 2, "fillColor": "#f0b070", "fillOpacity": 0.25,
-                  "dashArray": "6 4"},
+    "micro": {
+        "color": "#4a5a6a",
+        "weight": 1,
+        "fillColor": "#9fb7cc",
+        "fillOpacity": 0.15,
+        "dashArray": None,
+    },
+    "exclusive": {
+        "color": "#8a4500",
+        "weight": 2,
+        "fillColor": "#f0b070",
+        "fillOpacity": 0.25,
+        "dashArray": "6 4",
+    },
 }
 SELECTED_STYLE = {"color": "#b3261e", "weight": 4, "fillColor": "#b3261e", "fillOpacity": 0.25}
 # Drawn so that larger grids sit below and smaller ones stay clickable on top.
@@ -105,18 +115,24 @@ class Projection:
 
 # --- maps ------------------------------------------------------------------------------------
 
+
 def _tile_layers(m: folium.Map, settings: Settings) -> None:
     provider = settings.tile_provider
     if provider == "osm":
         folium.TileLayer(
             "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-            attr="&copy; OpenStreetMap contributors", name="OpenStreetMap", max_zoom=19,
+            attr="&copy; OpenStreetMap contributors",
+            name="OpenStreetMap",
+            max_zoom=19,
         ).add_to(m)
     elif provider == "gaode":
         folium.TileLayer(
             "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
             "&x={x}&y={y}&z={z}",
-            attr="&copy; 高德地图 AutoNavi", name="高德地图", subdomains="1234", max_zoom=18,
+            attr="&copy; 高德地图 AutoNavi",
+            name="高德地图",
+            subdomains="1234",
+            max_zoom=18,
         ).add_to(m)
     elif provider == "tianditu" and settings.tianditu_key:
         for layer in ("vec", "cva"):
@@ -124,7 +140,10 @@ def _tile_layers(m: folium.Map, settings: Settings) -> None:
                 f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
                 f"&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
                 f"&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={settings.tianditu_key}",
-                attr="&copy; 天地图", name=f"天地图 {layer}", subdomains="01234567", max_zoom=18,
+                attr="&copy; 天地图",
+                name=f"天地图 {layer}",
+                subdomains="01234567",
+                max_zoom=18,
                 overlay=layer == "cva",
             ).add_to(m)
 
@@ -134,14 +153,21 @@ def base_map(settings: Settings, bounds: tuple[float, float, float, float]) -> f
     projection = Projection(settings.tile_provider)
     south, west = projection.to_map(bounds[0], bounds[1])
     north, east = projection.to_map(bounds[2], bounds[3])
-    m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=16, tiles=None,
-                   control_scale=True, min_zoom=13, max_zoom=19)
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=16,
+        tiles=None,
+        control_scale=True,
+        min_zoom=13,
+        max_zoom=19,
+    )
     prefix = settings.static_url_prefix
     m.default_js = [("leaflet", f"{prefix}/vendor/leaflet/leaflet.js")]
     m.default_css = [("leaflet_css", f"{prefix}/vendor/leaflet/leaflet.css")]
     # Pins are drawn as divIcons and circles, so Leaflet's default marker images are never needed.
-    m.get_root().header.add_child(Element(
-        "<style>.leaflet-container{background:#e9edf1;font-size:15px}</style>"))
+    m.get_root().header.add_child(
+        Element("<style>.leaflet-container{background:#e9edf1;font-size:15px}</style>")
+    )
     _tile_layers(m, settings)
     m.fit_bounds([[south, west], [north, east]])
     return m
@@ -164,8 +190,13 @@ def grid_features(grids: Iterable[Grid], projection: Projection, labels: dict[st
             {
                 "type": "Feature",
                 "id": grid.id,
-                "properties": {"id": grid.id, "code": grid.code, "name": tooltip_text(grid.name),
-                               "kind": grid.kind, "kind_label": tooltip_text(labels.get(grid.kind, grid.kind))},
+                "properties": {
+                    "id": grid.id,
+                    "code": grid.code,
+                    "name": tooltip_text(grid.name),
+                    "kind": grid.kind,
+                    "kind_label": tooltip_text(labels.get(grid.kind, grid.kind)),
+                },
                 "geometry": projection.geometry(json.loads(grid.boundary)),
             }
             for grid in ordered
@@ -181,14 +212,21 @@ def _grid_style(feature: dict, selected_id: int | None) -> dict:
     return {k: v for k, v in style.items() if v is not None}
 
 
-def add_grids(m: folium.Map, index: GridIndex, settings: Settings, labels: dict[str, str],
-              tooltip_fields: tuple[str, str], selected_id: int | None = None,
-              kinds: Iterable[str] = DRAW_ORDER) -> None:
+def add_grids(
+    m: folium.Map,
+    index: GridIndex,
+    settings: Settings,
+    labels: dict[str, str],
+    tooltip_fields: tuple[str, str],
+    selected_id: int | None = None,
+    kinds: Iterable[str] = DRAW_ORDER,
+) -> None:
     """Outlines of the grids, styled by kind (line pattern as well as colour), with tooltips."""
     projection = Projection(settings.tile_provider)
     wanted = set(kinds)
-    collection = grid_features((g for g in index.grids.values() if g.kind in wanted),
-                               projection, labels)
+    collection = grid_features(
+        (g for g in index.grids.values() if g.kind in wanted), projection, labels
+    )
     folium.GeoJson(
         collection,
         name="grids",
@@ -228,8 +266,14 @@ _PIN_CSS = """<style>
 </style>"""
 
 
-def add_report_pins(m: folium.Map, rows: list[tuple], settings: Settings,
-                    colours: dict[str, str], marks: dict[str, str], titles: dict[str, str]) -> None:
+def add_report_pins(
+    m: folium.Map,
+    rows: list[tuple],
+    settings: Settings,
+    colours: dict[str, str],
+    marks: dict[str, str],
+    titles: dict[str, str],
+) -> None:
     """rows: (id, lat, lon, state, overdue, …). Clustered, so 20,000 pins stay fluid."""
     from portal.map_pins import PackedPins, pack
 
@@ -242,7 +286,9 @@ def add_report_pins(m: folium.Map, rows: list[tuple], settings: Settings,
     table, packed = pack(pins, colours, marks, titles)
     cluster = PackedPins(table, packed, name="reports", maxClusterRadius=50, chunkedLoading=True)
     prefix = settings.static_url_prefix
-    cluster.default_js = [("markercluster", f"{prefix}/vendor/markercluster/leaflet.markercluster.js")]
+    cluster.default_js = [
+        ("markercluster", f"{prefix}/vendor/markercluster/leaflet.markercluster.js")
+    ]
     cluster.default_css = [
         ("markercluster_css", f"{prefix}/vendor/markercluster/MarkerCluster.css"),
         ("markercluster_default_css", f"{prefix}/vendor/markercluster/MarkerCluster.Default.css"),
@@ -257,20 +303,32 @@ def add_heat(m: folium.Map, rows: list[tuple], settings: Settings) -> None:
     projection = Projection(settings.tile_provider)
     points = [list(projection.to_map(row[1], row[2])) for row in rows]
     heat = HeatMap(points, name="heat", radius=18, blur=15, min_opacity=0.3)
-    heat.default_js = [("leaflet-heat.js", f"{settings.static_url_prefix}/vendor/heat/leaflet-heat.js")]
+    heat.default_js = [
+        ("leaflet-heat.js", f"{settings.static_url_prefix}/vendor/heat/leaflet-heat.js")
+    ]
     heat.add_to(m)
 
 
 def add_marker(m: folium.Map, lat: float, lon: float, settings: Settings, title: str) -> None:
     """One pin (the place being reported), drawn as a ring so it needs no image."""
     plat, plon = Projection(settings.tile_provider).to_map(lat, lon)
-    folium.CircleMarker([plat, plon], radius=10, color="#b3261e", weight=4, fill=True,
-                        fill_color="#ffffff", fill_opacity=0.9, tooltip=tooltip_text(title)).add_to(m)
+    folium.CircleMarker(
+        [plat, plon],
+        radius=10,
+        color="#b3261e",
+        weight=4,
+        fill=True,
+        fill_color="#ffffff",
+        fill_opacity=0.9,
+        tooltip=tooltip_text(title),
+    ).add_to(m)
 
 
-def nearest_row(rows: list[tuple], lat: float, lon: float, max_degrees: float = 0.0003) -> tuple | None:
+def nearest_row(
+    rows: list[tuple], lat: float, lon: float, max_degrees: float = 0.0003
+) -> tuple | None:
     """The report pin nearest to a clicked point (rows as from map_points)."""
-    best, best_d = None, max_degrees ** 2
+    best, best_d = None, max_degrees**2
     for row in rows:
         d = (row[1] - lat) ** 2 + (row[2] - lon) ** 2
         if d <= best_d:

@@ -25,7 +25,12 @@ MAX_AUDIO_BYTES = 12 * 1024 * 1024
 MAX_AUDIO_SECONDS = 5 * 60
 STORED_LONG_SIDE = 1600
 THUMB_LONG_SIDE = 320
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "MPO": "image/jpeg"}
+PHOTO_FORMATS = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "MPO": "image/jpeg",
+}
 GPS_IFD = 0x8825
 
 
@@ -86,7 +91,9 @@ def _encode(image: Image.Image, long_side: int, quality: int) -> tuple[bytes, in
         background.paste(copy, mask=copy.convert("RGBA").split()[-1])
         copy = background
     out = io.BytesIO()
-    copy.save(out, "JPEG", quality=quality, optimize=True)  # no exif= argument: nothing carried over
+    copy.save(
+        out, "JPEG", quality=quality, optimize=True
+    )  # no exif= argument: nothing carried over
     return out.getvalue(), copy.width, copy.height
 
 
@@ -95,8 +102,11 @@ def check_photo(data: bytes | None) -> Photo:
     if not data:
         raise UserError(N_("The photo is empty."), field="photo")
     if len(data) > MAX_PHOTO_BYTES:
-        raise UserError(N_("The photo is too large (at most {mb} MB)."), field="photo",
-                        mb=MAX_PHOTO_BYTES // (1024 * 1024))
+        raise UserError(
+            N_("The photo is too large (at most {mb} MB)."),
+            field="photo",
+            mb=MAX_PHOTO_BYTES // (1024 * 1024),
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -127,9 +137,9 @@ def _wav_seconds(data: bytes) -> float | None:
         return None
     pos, byte_rate, size = 12, None, None
     while pos + 8 <= len(data):
-        chunk, length = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        chunk, length = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
         if chunk == b"fmt " and length >= 16:
-            byte_rate = struct.unpack("<I", data[pos + 16:pos + 20])[0]
+            byte_rate = struct.unpack("<I", data[pos + 16 : pos + 20])[0]
         elif chunk == b"data":
             size = min(length, len(data) - pos - 8)
             break
@@ -139,7 +149,12 @@ def _wav_seconds(data: bytes) -> float | None:
     return size / byte_rate
 
 
-AUDIO_SUFFIXES = {"audio/wav": ".wav", "audio/mpeg": ".mp3", "audio/ogg": ".ogg", "audio/mp4": ".m4a"}
+AUDIO_SUFFIXES = {
+    "audio/wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "audio/ogg": ".ogg",
+    "audio/mp4": ".m4a",
+}
 
 
 def _compressed_length(data: bytes) -> tuple[str, float] | None:
@@ -185,16 +200,23 @@ def check_audio(data: bytes | None, max_seconds: int = MAX_AUDIO_SECONDS) -> Aud
     if not data:
         raise UserError(N_("The voice note is empty."), field="voice")
     if len(data) > MAX_AUDIO_BYTES:
-        raise UserError(N_("The voice note is too long (at most {minutes} minutes)."),
-                        field="voice", minutes=max(max_seconds // 60, 1))
+        raise UserError(
+            N_("The voice note is too long (at most {minutes} minutes)."),
+            field="voice",
+            minutes=max(max_seconds // 60, 1),
+        )
     found = audio_length(data)
     if found is None:
-        raise UserError(N_("This voice note cannot be played. Please record it again."),
-                        field="voice")
+        raise UserError(
+            N_("This voice note cannot be played. Please record it again."), field="voice"
+        )
     mime, seconds = found
     if seconds > max_seconds:
-        raise UserError(N_("The voice note is too long (at most {minutes} minutes)."),
-                        field="voice", minutes=max(max_seconds // 60, 1))
+        raise UserError(
+            N_("The voice note is too long (at most {minutes} minutes)."),
+            field="voice",
+            minutes=max(max_seconds // 60, 1),
+        )
     if seconds < 0.3:
         raise UserError(N_("The voice note is empty."), field="voice")
     return Audio(data, mime, round(seconds, 1), hashlib.sha256(data).hexdigest())
@@ -219,8 +241,10 @@ class MediaStore:
 
     def save_photo(self, photo: Photo) -> tuple[str, str]:
         h = photo.sha256
-        return (self._write(f"photos/{h[:2]}/{h}.jpg", photo.data),
-                self._write(f"photos/{h[:2]}/{h}.thumb.jpg", photo.thumb))
+        return (
+            self._write(f"photos/{h[:2]}/{h}.jpg", photo.data),
+            self._write(f"photos/{h[:2]}/{h}.thumb.jpg", photo.thumb),
+        )
 
     def save_audio(self, audio: Audio) -> str:
         h = audio.sha256

@@ -10,16 +10,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from db.models import GridDuty, User
-from db.models_cockpit import (NOTICE_KINDS, MessageThread, Notice, NoticeGrid, NoticeTranslation,
-                               ThreadMessage)
+from db.models_cockpit import (
+    NOTICE_KINDS,
+    MessageThread,
+    Notice,
+    NoticeGrid,
+    NoticeTranslation,
+    ThreadMessage,
+)
 from db.types import utcnow
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, N_
 from portal.media import MediaStore, Photo
 
-KIND_LABELS = {"public": N_("Public notice (公示)"), "activity": N_("Activity"),
-               "policy": N_("Policy")}
+KIND_LABELS = {
+    "public": N_("Public notice (公示)"),
+    "activity": N_("Activity"),
+    "policy": N_("Policy"),
+}
 MAX_TITLE, MAX_BODY, MAX_MESSAGE = 120, 4000, 1000
 PUBLISHERS = ("staff", "admin")
 CHIEF_DUTIES = ("micro_chief",)
@@ -27,12 +36,24 @@ CHIEF_DUTIES = ("micro_chief",)
 
 # --- notices ---------------------------------------------------------------------------------
 
-def publish(session: Session, index: GridIndex, *, actor_id: int, kind: str, title: str, body: str,
-            language: str = DEFAULT_LANGUAGE, grid_ids: list[int] | tuple[int, ...] = (),
-            expires_at: datetime | None = None, photo: Photo | None = None,
-            image_alt: str = "", store: MediaStore | None = None,
-            translations: dict[str, tuple[str, str]] | None = None,
-            now: datetime | None = None) -> Notice:
+
+def publish(
+    session: Session,
+    index: GridIndex,
+    *,
+    actor_id: int,
+    kind: str,
+    title: str,
+    body: str,
+    language: str = DEFAULT_LANGUAGE,
+    grid_ids: list[int] | tuple[int, ...] = (),
+    expires_at: datetime | None = None,
+    photo: Photo | None = None,
+    image_alt: str = "",
+    store: MediaStore | None = None,
+    translations: dict[str, tuple[str, str]] | None = None,
+    now: datetime | None = None,
+) -> Notice:
     """Publishes a notice to everyone (no grids) or to the chosen grids and those below them."""
     now = now or utcnow()
     actor = session.get(User, actor_id)
@@ -43,9 +64,13 @@ def publish(session: Session, index: GridIndex, *, actor_id: int, kind: str, tit
     if kind not in NOTICE_KINDS:
         errors["kind"] = Message(N_("Please choose the kind of notice."))
     if not title or len(title) > MAX_TITLE:
-        errors["title"] = Message(N_("Please give a title (at most {n} characters)."), {"n": MAX_TITLE})
+        errors["title"] = Message(
+            N_("Please give a title (at most {n} characters)."), {"n": MAX_TITLE}
+        )
     if not body or len(body) > MAX_BODY:
-        errors["body"] = Message(N_("Please write the notice (at most {n} characters)."), {"n": MAX_BODY})
+        errors["body"] = Message(
+            N_("Please write the notice (at most {n} characters)."), {"n": MAX_BODY}
+        )
     if language not in LANGUAGE_CODES:
         errors["language"] = Message(N_("Please choose a language."))
     unknown = [g for g in grid_ids if g not in index.grids]
@@ -60,9 +85,16 @@ def publish(session: Session, index: GridIndex, *, actor_id: int, kind: str, tit
         t_title, t_body = (t_title or "").strip(), (t_body or "").strip()
         if not t_title and not t_body or code == language:
             continue
-        if code not in LANGUAGE_CODES or not t_title or not t_body or len(t_title) > MAX_TITLE \
-                or len(t_body) > MAX_BODY:
-            errors[f"tr_{code}"] = Message(N_("Give both a title and a text for this language, or neither."))
+        if (
+            code not in LANGUAGE_CODES
+            or not t_title
+            or not t_body
+            or len(t_title) > MAX_TITLE
+            or len(t_body) > MAX_BODY
+        ):
+            errors[f"tr_{code}"] = Message(
+                N_("Give both a title and a text for this language, or neither.")
+            )
             continue
         clean[code] = (t_title, t_body)
     if errors:
@@ -70,26 +102,42 @@ def publish(session: Session, index: GridIndex, *, actor_id: int, kind: str, tit
     image_path = None
     if photo is not None and store is not None:
         image_path, _thumb = store.save_photo(photo)
-    notice = Notice(kind=kind, title=title, body=body, language=language, everyone=not grid_ids,
-                    image_path=image_path, image_alt=(image_alt or "").strip()[:200] or None,
-                    published_by=actor_id, published_at=now, expires_at=expires_at)
+    notice = Notice(
+        kind=kind,
+        title=title,
+        body=body,
+        language=language,
+        everyone=not grid_ids,
+        image_path=image_path,
+        image_alt=(image_alt or "").strip()[:200] or None,
+        published_by=actor_id,
+        published_at=now,
+        expires_at=expires_at,
+    )
     session.add(notice)
     session.flush()
     for grid_id in dict.fromkeys(grid_ids):
         session.add(NoticeGrid(notice_id=notice.id, grid_id=grid_id))
     for code, (t_title, t_body) in clean.items():
-        session.add(NoticeTranslation(notice_id=notice.id, language=code, title=t_title, body=t_body))
+        session.add(
+            NoticeTranslation(notice_id=notice.id, language=code, title=t_title, body=t_body)
+        )
     session.commit()
     return notice
 
 
-def withdraw(session: Session, *, notice_id: int, actor_id: int, now: datetime | None = None) -> None:
+def withdraw(
+    session: Session, *, notice_id: int, actor_id: int, now: datetime | None = None
+) -> None:
     now = now or utcnow()
     actor = session.get(User, actor_id)
     if actor is None or actor.role not in PUBLISHERS:
         raise UserError(N_("Only community staff can publish notices."))
-    result = session.exec(update(Notice).where(Notice.id == notice_id, Notice.withdrawn_at.is_(None))
-                          .values(withdrawn_at=now, withdrawn_by=actor_id))
+    result = session.exec(
+        update(Notice)
+        .where(Notice.id == notice_id, Notice.withdrawn_at.is_(None))
+        .values(withdrawn_at=now, withdrawn_by=actor_id)
+    )
     if result.rowcount != 1:
         session.rollback()
         raise UserError(N_("This notice has already been withdrawn."))
@@ -110,27 +158,57 @@ class NoticeView:
     everyone: bool
 
 
-def current(session: Session, index: GridIndex, *, grid_id: int | None, language: str,
-            now: datetime | None = None, limit: int = 20) -> list[NoticeView]:
+def current(
+    session: Session,
+    index: GridIndex,
+    *,
+    grid_id: int | None,
+    language: str,
+    now: datetime | None = None,
+    limit: int = 20,
+) -> list[NoticeView]:
     """Notices in force for a person living in grid_id (None: community-wide only), in their
     language where a translation exists, newest first."""
     now = now or utcnow()
     chain = [g.id for g in index.ancestors(index.grids[grid_id])] if grid_id in index.grids else []
     targeted = select(NoticeGrid.notice_id).where(NoticeGrid.grid_id.in_(chain or [-1]))
-    notices = session.exec(select(Notice).where(
-        Notice.withdrawn_at.is_(None), Notice.published_at <= now,
-        or_(Notice.expires_at.is_(None), Notice.expires_at > now),
-        or_(Notice.everyone, Notice.id.in_(targeted)))
-        .order_by(Notice.published_at.desc(), Notice.id.desc()).limit(limit)).all()
+    notices = session.exec(
+        select(Notice)
+        .where(
+            Notice.withdrawn_at.is_(None),
+            Notice.published_at <= now,
+            or_(Notice.expires_at.is_(None), Notice.expires_at > now),
+            or_(Notice.everyone, Notice.id.in_(targeted)),
+        )
+        .order_by(Notice.published_at.desc(), Notice.id.desc())
+        .limit(limit)
+    ).all()
     ids = [n.id for n in notices]
-    translated = {t.notice_id: t for t in session.exec(select(NoticeTranslation).where(
-        NoticeTranslation.notice_id.in_(ids or [-1]), NoticeTranslation.language == language))}
+    translated = {
+        t.notice_id: t
+        for t in session.exec(
+            select(NoticeTranslation).where(
+                NoticeTranslation.notice_id.in_(ids or [-1]), NoticeTranslation.language == language
+            )
+        )
+    }
     out = []
     for n in notices:
         tr = translated.get(n.id) if n.language != language else None
-        out.append(NoticeView(n.id, n.kind, tr.title if tr else n.title, tr.body if tr else n.body,
-                              language if tr else n.language, n.published_at, n.expires_at,
-                              n.image_path, n.image_alt, n.everyone))
+        out.append(
+            NoticeView(
+                n.id,
+                n.kind,
+                tr.title if tr else n.title,
+                tr.body if tr else n.body,
+                language if tr else n.language,
+                n.published_at,
+                n.expires_at,
+                n.image_path,
+                n.image_alt,
+                n.everyone,
+            )
+        )
     return out
 
 
@@ -139,24 +217,32 @@ def all_notices(session: Session, limit: int = 200) -> list[tuple[Notice, list[s
     notices = session.exec(select(Notice).order_by(Notice.published_at.desc()).limit(limit)).all()
     ids = [n.id for n in notices] or [-1]
     langs: dict[int, list[str]] = {}
-    for nid, code in session.exec(select(NoticeTranslation.notice_id, NoticeTranslation.language)
-                                  .where(NoticeTranslation.notice_id.in_(ids))):
+    for nid, code in session.exec(
+        select(NoticeTranslation.notice_id, NoticeTranslation.language).where(
+            NoticeTranslation.notice_id.in_(ids)
+        )
+    ):
         langs.setdefault(nid, []).append(code)
     grids: dict[int, list[int]] = {}
-    for nid, gid in session.exec(select(NoticeGrid.notice_id, NoticeGrid.grid_id)
-                                 .where(NoticeGrid.notice_id.in_(ids))):
+    for nid, gid in session.exec(
+        select(NoticeGrid.notice_id, NoticeGrid.grid_id).where(NoticeGrid.notice_id.in_(ids))
+    ):
         grids.setdefault(nid, []).append(gid)
     return [(n, sorted(langs.get(n.id, [])), grids.get(n.id, [])) for n in notices]
 
 
 # --- messages with the micro-grid chief ------------------------------------------------------
 
+
 def chief_of(session: Session, grid_id: int | None) -> User | None:
     if grid_id is None:
         return None
-    return session.exec(select(User).join(GridDuty, GridDuty.user_id == User.id).where(
-        GridDuty.grid_id == grid_id, GridDuty.duty.in_(CHIEF_DUTIES), User.is_active)
-        .order_by(GridDuty.id)).first()
+    return session.exec(
+        select(User)
+        .join(GridDuty, GridDuty.user_id == User.id)
+        .where(GridDuty.grid_id == grid_id, GridDuty.duty.in_(CHIEF_DUTIES), User.is_active)
+        .order_by(GridDuty.id)
+    ).first()
 
 
 def _body(text: str) -> str:
@@ -169,24 +255,35 @@ def _body(text: str) -> str:
 
 
 def thread_for(session: Session, resident: User) -> MessageThread | None:
-    return session.exec(select(MessageThread).where(
-        MessageThread.resident_id == resident.id,
-        MessageThread.grid_id == resident.home_grid_id)).first()
+    return session.exec(
+        select(MessageThread).where(
+            MessageThread.resident_id == resident.id, MessageThread.grid_id == resident.home_grid_id
+        )
+    ).first()
 
 
-def send_to_chief(session: Session, *, resident_id: int, body: str,
-                  now: datetime | None = None) -> ThreadMessage:
+def send_to_chief(
+    session: Session, *, resident_id: int, body: str, now: datetime | None = None
+) -> ThreadMessage:
     """A resident writes to the chief of their home micro-grid (the thread is made on first use)."""
     now = now or utcnow()
     resident = session.get(User, resident_id)
-    if resident is None or resident.role not in ("resident", "merchant") or resident.home_grid_id is None:
+    if (
+        resident is None
+        or resident.role not in ("resident", "merchant")
+        or resident.home_grid_id is None
+    ):
         raise UserError(N_("Only residents with a home courtyard can write to a micro-grid chief."))
     text = _body(body)
     if chief_of(session, resident.home_grid_id) is None:
-        raise UserError(N_("Your courtyard has no micro-grid chief yet. Please call the community office."))
+        raise UserError(
+            N_("Your courtyard has no micro-grid chief yet. Please call the community office.")
+        )
     thread = thread_for(session, resident)
     if thread is None:
-        thread = MessageThread(resident_id=resident.id, grid_id=resident.home_grid_id, created_at=now)
+        thread = MessageThread(
+            resident_id=resident.id, grid_id=resident.home_grid_id, created_at=now
+        )
         try:
             with session.begin_nested():  # the same person writing from two browsers at once
                 session.add(thread)
@@ -201,13 +298,21 @@ def send_to_chief(session: Session, *, resident_id: int, body: str,
 def may_answer(session: Session, user: User, thread: MessageThread) -> bool:
     if user.role in ("staff", "admin"):
         return True
-    return session.exec(select(GridDuty.id).where(
-        GridDuty.user_id == user.id, GridDuty.grid_id == thread.grid_id,
-        GridDuty.duty.in_(CHIEF_DUTIES))).first() is not None
+    return (
+        session.exec(
+            select(GridDuty.id).where(
+                GridDuty.user_id == user.id,
+                GridDuty.grid_id == thread.grid_id,
+                GridDuty.duty.in_(CHIEF_DUTIES),
+            )
+        ).first()
+        is not None
+    )
 
 
-def answer(session: Session, *, thread_id: int, author_id: int, body: str,
-           now: datetime | None = None) -> ThreadMessage:
+def answer(
+    session: Session, *, thread_id: int, author_id: int, body: str, now: datetime | None = None
+) -> ThreadMessage:
     now = now or utcnow()
     thread = session.get(MessageThread, thread_id)
     author = session.get(User, author_id)
@@ -228,22 +333,38 @@ class ThreadSummary:
 
 
 def threads_for_chief(session: Session, user: User) -> list[ThreadSummary]:
-    query = select(MessageThread, User.display_name).join(User, User.id == MessageThread.resident_id)
+    query = select(MessageThread, User.display_name).join(
+        User, User.id == MessageThread.resident_id
+    )
     if user.role not in ("staff", "admin"):
-        mine = select(GridDuty.grid_id).where(GridDuty.user_id == user.id,
-                                              GridDuty.duty.in_(CHIEF_DUTIES))
+        mine = select(GridDuty.grid_id).where(
+            GridDuty.user_id == user.id, GridDuty.duty.in_(CHIEF_DUTIES)
+        )
         query = query.where(MessageThread.grid_id.in_(mine))
     out = []
     for thread, name in session.exec(query.order_by(MessageThread.id)).all():
-        last = session.exec(select(ThreadMessage).where(ThreadMessage.thread_id == thread.id)
-                            .order_by(ThreadMessage.at.desc(), ThreadMessage.id.desc())).first()
-        out.append(ThreadSummary(thread, name, last.at if last else None,
-                                 last is not None and last.author_id == thread.resident_id))
+        last = session.exec(
+            select(ThreadMessage)
+            .where(ThreadMessage.thread_id == thread.id)
+            .order_by(ThreadMessage.at.desc(), ThreadMessage.id.desc())
+        ).first()
+        out.append(
+            ThreadSummary(
+                thread,
+                name,
+                last.at if last else None,
+                last is not None and last.author_id == thread.resident_id,
+            )
+        )
     return sorted(out, key=lambda s: (not s.waiting, -(s.last_at.timestamp() if s.last_at else 0)))
 
 
 def messages(session: Session, thread_id: int) -> list[tuple[ThreadMessage, str]]:
-    return list(session.exec(select(ThreadMessage, User.display_name)
-                             .join(User, User.id == ThreadMessage.author_id)
-                             .where(ThreadMessage.thread_id == thread_id)
-                             .order_by(ThreadMessage.at, ThreadMessage.id)).all())
+    return list(
+        session.exec(
+            select(ThreadMessage, User.display_name)
+            .join(User, User.id == ThreadMessage.author_id)
+            .where(ThreadMessage.thread_id == thread_id)
+            .order_by(ThreadMessage.at, ThreadMessage.id)
+        ).all()
+    )

@@ -27,12 +27,23 @@ from sqlmodel import Session, select
 
 from db.models import Grid, GridDuty, User
 from db.models_points import (
-    PointsEntry, PointsMember, PointsRule, PointsRuleChange, PointsTask, Redemption,
-    RedemptionEvent, Reward, RewardStockChange, TaskClaim, TaskClaimEvent, TaskGrid, TaskSeries,
+    PointsEntry,
+    PointsMember,
+    PointsRule,
+    PointsRuleChange,
+    PointsTask,
+    Redemption,
+    RedemptionEvent,
+    Reward,
+    RewardStockChange,
+    TaskClaim,
+    TaskClaimEvent,
+    TaskGrid,
+    TaskSeries,
 )
 from db.types import utcnow
-from portal.config import TIMEZONE
 from portal.auth import active_user
+from portal.config import TIMEZONE
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import N_
@@ -106,6 +117,7 @@ NOT_ENOUGH = N_("Not enough points: this needs {cost} and you have {balance}.")
 
 # --- small helpers ---------------------------------------------------------------------------
 
+
 def _now(now: datetime | None) -> datetime:
     return now or utcnow()
 
@@ -134,7 +146,9 @@ def day_bounds(now: datetime) -> tuple[datetime, datetime]:
     """The Beijing-time day holding `now`, as UTC instants [start, end)."""
     local = now.astimezone(ZoneInfo(TIMEZONE))
     start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start.astimezone(ZoneInfo("UTC")), (start + timedelta(days=1)).astimezone(ZoneInfo("UTC"))
+    return start.astimezone(ZoneInfo("UTC")), (start + timedelta(days=1)).astimezone(
+        ZoneInfo("UTC")
+    )
 
 
 def month_starts(now: datetime, months: int) -> list[datetime]:
@@ -156,11 +170,24 @@ def _add_months(moment: datetime, months: int) -> datetime:
     local = moment.astimezone(ZoneInfo(TIMEZONE))
     m = local.month - 1 + months
     y, m = local.year + m // 12, m % 12 + 1
-    day = min(local.day, [31, 29 if y % 4 == 0 and (y % 100 or y % 400 == 0) else 28,
-                          31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1])
+    day = min(
+        local.day,
+        [
+            31,
+            29 if y % 4 == 0 and (y % 100 or y % 400 == 0) else 28,
+            31,
+            30,
+            31,
+            30,
+            31,
+            31,
+            30,
+            31,
+            30,
+            31,
+        ][m - 1],
+    )
     return local.replace(year=y, month=m, day=day).astimezone(ZoneInfo("UTC"))
-
-
 
 
 def _ancestors(parents: dict[int, int | None], grid_id: int | None) -> list[int]:
@@ -171,43 +198,63 @@ def _ancestors(parents: dict[int, int | None], grid_id: int | None) -> list[int]
     return chain
 
 
-
-
 def _lock_member(session: Session, user_id: int, now: datetime) -> None:
     """Serialises every ledger write of one person (row lock; SQLite: the write lock)."""
     values = {"user_id": user_id, "leaderboard_opt_out": False, "touched_at": now}
     insert = pg_insert if _is_pg(session) else sqlite_insert
-    session.execute(insert(PointsMember).values(**values).on_conflict_do_nothing(
-        index_elements=["user_id"]))
-    session.execute(update(PointsMember).where(PointsMember.user_id == user_id)
-                    .values(touched_at=now))
+    session.execute(
+        insert(PointsMember).values(**values).on_conflict_do_nothing(index_elements=["user_id"])
+    )
+    session.execute(
+        update(PointsMember).where(PointsMember.user_id == user_id).values(touched_at=now)
+    )
 
 
 def _last(session: Session, user_id: int) -> tuple[int, int]:
     """(seq, balance) of the person's newest entry; (0, 0) before the first."""
     row = session.exec(
-        select(PointsEntry.seq, PointsEntry.balance_after).where(PointsEntry.user_id == user_id)
-        .order_by(PointsEntry.seq.desc()).limit(1)
+        select(PointsEntry.seq, PointsEntry.balance_after)
+        .where(PointsEntry.user_id == user_id)
+        .order_by(PointsEntry.seq.desc())
+        .limit(1)
     ).first()
     return (row[0], row[1]) if row else (0, 0)
 
 
-def _append(session: Session, *, user: User, amount: int, source: str, source_id: str,
-            reason: str, actor_id: int | None, now: datetime) -> PointsEntry:
+def _append(
+    session: Session,
+    *,
+    user: User,
+    amount: int,
+    source: str,
+    source_id: str,
+    reason: str,
+    actor_id: int | None,
+    now: datetime,
+) -> PointsEntry:
     """Adds one ledger line after the person's newest (the member lock must be held)."""
     seq, balance_now = _last(session, user.id)
     if balance_now + amount < 0:
         raise UserError(NOT_ENOUGH, cost=-amount, balance=balance_now)
-    entry = PointsEntry(user_id=user.id, seq=seq + 1, amount=amount,
-                        balance_after=balance_now + amount, source=source,
-                        source_id=str(source_id)[:64], reason=reason[:200], actor_id=actor_id,
-                        grid_id=user.home_grid_id, created_at=now)
+    entry = PointsEntry(
+        user_id=user.id,
+        seq=seq + 1,
+        amount=amount,
+        balance_after=balance_now + amount,
+        source=source,
+        source_id=str(source_id)[:64],
+        reason=reason[:200],
+        actor_id=actor_id,
+        grid_id=user.home_grid_id,
+        created_at=now,
+    )
     session.add(entry)
     session.flush()
     return entry
 
 
 # --- the ledger: balance, award, adjustments, history -----------------------------------------
+
 
 def balance(session: Session, user_id: int) -> int:
     """The person's points: the running balance of their newest entry (= sum of all entries)."""
@@ -216,8 +263,13 @@ def balance(session: Session, user_id: int) -> int:
 
 def ledger_sum(session: Session, user_id: int) -> int:
     """Sum of every entry of the person (for checks: always equals balance())."""
-    return int(session.exec(select(func.coalesce(func.sum(PointsEntry.amount), 0))
-                            .where(PointsEntry.user_id == user_id)).one())
+    return int(
+        session.exec(
+            select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(
+                PointsEntry.user_id == user_id
+            )
+        ).one()
+    )
 
 
 @dataclass(frozen=True)
@@ -258,8 +310,16 @@ def ensure_rules(session: Session) -> int:
     return added
 
 
-def set_rule(session: Session, *, actor_id: int, source: str, amount: object,
-             daily_cap: object = None, enabled: bool = True, now: datetime | None = None) -> Rule:
+def set_rule(
+    session: Session,
+    *,
+    actor_id: int,
+    source: str,
+    amount: object,
+    daily_cap: object = None,
+    enabled: bool = True,
+    now: datetime | None = None,
+) -> Rule:
     """Staff change how much an event earns and the daily cap per person (None: no cap)."""
     now = _now(now)
     actor = active_user(session, actor_id)
@@ -270,32 +330,55 @@ def set_rule(session: Session, *, actor_id: int, source: str, amount: object,
         errors["source"] = Message(N_("This kind of event cannot have a rule."))
     value = _int(amount)
     if value is None or not 0 <= value <= MAX_AWARD:
-        errors["amount"] = Message(N_("Points must be a whole number from {least} to {most}."),
-                                   {"least": 0, "most": MAX_AWARD})
+        errors["amount"] = Message(
+            N_("Points must be a whole number from {least} to {most}."),
+            {"least": 0, "most": MAX_AWARD},
+        )
     cap = None if daily_cap in (None, "") else _int(daily_cap)
     if daily_cap not in (None, "") and (cap is None or not 0 <= cap <= 10_000):
-        errors["daily_cap"] = Message(N_("The daily limit must be empty or a whole number from {least} to {most}."),
-                                      {"least": 0, "most": 10_000})
+        errors["daily_cap"] = Message(
+            N_("The daily limit must be empty or a whole number from {least} to {most}."),
+            {"least": 0, "most": 10_000},
+        )
     if errors:
         raise FieldErrors(errors)
     row = session.get(PointsRule, source)
-    old_amount, old_cap = (row.amount, row.daily_cap) if row else DEFAULT_RULES.get(source, (None, None))
+    old_amount, old_cap = (
+        (row.amount, row.daily_cap) if row else DEFAULT_RULES.get(source, (None, None))
+    )
     if row is None:
         row = PointsRule(source=source, amount=value)
         session.add(row)
     row.amount, row.daily_cap, row.enabled = value, cap, bool(enabled)
     row.updated_by, row.updated_at = actor.id, now
     session.flush()
-    session.add(PointsRuleChange(source=source, old_amount=old_amount, new_amount=value,
-                                 old_daily_cap=old_cap, new_daily_cap=cap, enabled=bool(enabled),
-                                 actor_id=actor.id, at=now))
+    session.add(
+        PointsRuleChange(
+            source=source,
+            old_amount=old_amount,
+            new_amount=value,
+            old_daily_cap=old_cap,
+            new_daily_cap=cap,
+            enabled=bool(enabled),
+            actor_id=actor.id,
+            at=now,
+        )
+    )
     session.commit()
     return Rule(source, value, cap, bool(enabled), True)
 
 
-def award(session: Session, *, user_id: int, source: str, source_id: str | int, reason: str,
-          actor_id: int | None = None, amount: int | None = None,
-          now: datetime | None = None) -> PointsEntry | None:
+def award(
+    session: Session,
+    *,
+    user_id: int,
+    source: str,
+    source_id: str | int,
+    reason: str,
+    actor_id: int | None = None,
+    amount: int | None = None,
+    now: datetime | None = None,
+) -> PointsEntry | None:
     """Credit points for an event of another capability (source in {'task','report','wish',
     'council','adjustment'…}).
 
@@ -319,37 +402,67 @@ def award(session: Session, *, user_id: int, source: str, source_id: str | int, 
         amount = rule.amount
     value = _int(amount)
     if value is None or not 1 <= value <= MAX_AWARD:
-        raise UserError(N_("Points must be a whole number from {least} to {most}."),
-                        field="amount", least=1, most=MAX_AWARD)
+        raise UserError(
+            N_("Points must be a whole number from {least} to {most}."),
+            field="amount",
+            least=1,
+            most=MAX_AWARD,
+        )
     if rule is not None and not rule.enabled:
         return None
     user = active_user(session, user_id)
-    already = session.exec(select(PointsEntry.id).where(
-        PointsEntry.user_id == user.id, PointsEntry.source == source,
-        PointsEntry.source_id == key)).first()
+    already = session.exec(
+        select(PointsEntry.id).where(
+            PointsEntry.user_id == user.id,
+            PointsEntry.source == source,
+            PointsEntry.source_id == key,
+        )
+    ).first()
     if already is not None:
         return None
     _lock_member(session, user.id, now)
     if rule is not None and rule.daily_cap is not None:
         start, end = day_bounds(now)
-        today = int(session.exec(select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(
-            PointsEntry.user_id == user.id, PointsEntry.source == source,
-            PointsEntry.created_at >= start, PointsEntry.created_at < end)).one())
+        today = int(
+            session.exec(
+                select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(
+                    PointsEntry.user_id == user.id,
+                    PointsEntry.source == source,
+                    PointsEntry.created_at >= start,
+                    PointsEntry.created_at < end,
+                )
+            ).one()
+        )
         room = rule.daily_cap - today
         if room <= 0:
             return None
         value = min(value, room)
     try:
         with session.begin_nested():
-            entry = _append(session, user=user, amount=value, source=source, source_id=key,
-                            reason=reason, actor_id=actor_id, now=now)
+            entry = _append(
+                session,
+                user=user,
+                amount=value,
+                source=source,
+                source_id=key,
+                reason=reason,
+                actor_id=actor_id,
+                now=now,
+            )
     except IntegrityError:  # the same event credited by a concurrent transaction
         return None
     return entry
 
 
-def adjust(session: Session, *, actor_id: int, user_id: int, amount: object, reason: str,
-           now: datetime | None = None) -> PointsEntry:
+def adjust(
+    session: Session,
+    *,
+    actor_id: int,
+    user_id: int,
+    amount: object,
+    reason: str,
+    now: datetime | None = None,
+) -> PointsEntry:
     """A staff correction (+ or −) with a reason, shown as such in the person's history."""
     now = _now(now)
     actor = active_user(session, actor_id)
@@ -360,7 +473,8 @@ def adjust(session: Session, *, actor_id: int, user_id: int, amount: object, rea
     if value is None or value == 0 or abs(value) > MAX_ADJUSTMENT:
         errors["amount"] = Message(
             N_("Enter a whole number of points other than 0, between −{most} and {most}."),
-            {"most": MAX_ADJUSTMENT})
+            {"most": MAX_ADJUSTMENT},
+        )
     text = _text(reason, 200)
     if len(text) < 4:
         errors["reason"] = Message(N_("Please write the reason for this adjustment."))
@@ -371,13 +485,23 @@ def adjust(session: Session, *, actor_id: int, user_id: int, amount: object, rea
         raise FieldErrors(errors)
     _lock_member(session, person.id, now)
     try:
-        entry = _append(session, user=person, amount=value, source="adjustment",
-                        source_id=f"adj-{uuid.uuid4().hex[:20]}", reason=text, actor_id=actor.id,
-                        now=now)
+        entry = _append(
+            session,
+            user=person,
+            amount=value,
+            source="adjustment",
+            source_id=f"adj-{uuid.uuid4().hex[:20]}",
+            reason=text,
+            actor_id=actor.id,
+            now=now,
+        )
     except UserError as exc:
         session.rollback()
-        raise UserError(N_("This would take the balance below zero (the balance is {balance})."),
-                        field="amount", balance=exc.message.params.get("balance", 0)) from None
+        raise UserError(
+            N_("This would take the balance below zero (the balance is {balance})."),
+            field="amount",
+            balance=exc.message.params.get("balance", 0),
+        ) from None
     session.commit()
     return entry
 
@@ -398,15 +522,29 @@ class HistoryLine:
     source_id: str = ""  # the task claim, report… it was for
 
 
-def history(session: Session, user_id: int, *, limit: int = 30, offset: int = 0) -> list[HistoryLine]:
+def history(
+    session: Session, user_id: int, *, limit: int = 30, offset: int = 0
+) -> list[HistoryLine]:
     """The person's ledger, newest first, with a plain-language message id per line."""
     rows = session.exec(
-        select(PointsEntry).where(PointsEntry.user_id == user_id)
-        .order_by(PointsEntry.seq.desc()).offset(max(0, offset)).limit(max(1, min(limit, 500)))
+        select(PointsEntry)
+        .where(PointsEntry.user_id == user_id)
+        .order_by(PointsEntry.seq.desc())
+        .offset(max(0, offset))
+        .limit(max(1, min(limit, 500)))
     ).all()
-    return [HistoryLine(e.created_at, e.amount, e.balance_after, e.source,
-                        HISTORY_TEXT.get(e.source, OTHER_HISTORY_TEXT), e.reason, e.source_id)
-            for e in rows]
+    return [
+        HistoryLine(
+            e.created_at,
+            e.amount,
+            e.balance_after,
+            e.source,
+            HISTORY_TEXT.get(e.source, OTHER_HISTORY_TEXT),
+            e.reason,
+            e.source_id,
+        )
+        for e in rows
+    ]
 
 
 def history_count(session: Session, user_id: int) -> int:
@@ -415,8 +553,10 @@ def history_count(session: Session, user_id: int) -> int:
 
 # --- tasks -----------------------------------------------------------------------------------
 
-def _may_work_in(session: Session, user: User, grid_ids: list[int],
-                 parents: dict[int, int | None] | None = None) -> bool:
+
+def _may_work_in(
+    session: Session, user: User, grid_ids: list[int], parents: dict[int, int | None] | None = None
+) -> bool:
     """Staff and admins everywhere; a grid worker in the grids they answer for and below them,
     and in grids above theirs (a community-wide task reaches their courtyards too)."""
     if user.role in OFFICE:
@@ -437,8 +577,9 @@ def _may_work_in(session: Session, user: User, grid_ids: list[int],
     return True
 
 
-def _may_publish(session: Session, user: User, grid_ids: list[int],
-                 parents: dict[int, int | None]) -> bool:
+def _may_publish(
+    session: Session, user: User, grid_ids: list[int], parents: dict[int, int | None]
+) -> bool:
     if user.role in OFFICE:
         return True
     if user.role != "grid_worker":
@@ -447,11 +588,23 @@ def _may_publish(session: Session, user: User, grid_ids: list[int],
     return bool(duties) and all(set(_ancestors(parents, gid)) & duties for gid in grid_ids)
 
 
-def publish_task(session: Session, *, actor_id: int, title: str, description: str,
-                 points: object, places: object, grid_ids: list[int], starts_at: datetime | None,
-                 ends_at: datetime | None, proof: str = "note", verifier_id: int | None = None,
-                 repeat: str | None = None, occurrences: object = 1,
-                 now: datetime | None = None) -> list[PointsTask]:
+def publish_task(
+    session: Session,
+    *,
+    actor_id: int,
+    title: str,
+    description: str,
+    points: object,
+    places: object,
+    grid_ids: list[int],
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    proof: str = "note",
+    verifier_id: int | None = None,
+    repeat: str | None = None,
+    occurrences: object = 1,
+    now: datetime | None = None,
+) -> list[PointsTask]:
     """Publish a task, or a weekly/monthly series of them. Raises FieldErrors."""
     now = _now(now)
     actor = active_user(session, actor_id)
@@ -468,12 +621,16 @@ def publish_task(session: Session, *, actor_id: int, title: str, description: st
         errors["description"] = Message(N_("Use at most {n} characters."), {"n": 2000})
     pts = _int(points)
     if pts is None or not 1 <= pts <= MAX_TASK_POINTS:
-        errors["points"] = Message(N_("Points must be a whole number from {least} to {most}."),
-                                   {"least": 1, "most": MAX_TASK_POINTS})
+        errors["points"] = Message(
+            N_("Points must be a whole number from {least} to {most}."),
+            {"least": 1, "most": MAX_TASK_POINTS},
+        )
     cap = _int(places)
     if cap is None or not 1 <= cap <= MAX_PLACES:
-        errors["places"] = Message(N_("Places must be a whole number from {least} to {most}."),
-                                   {"least": 1, "most": MAX_PLACES})
+        errors["places"] = Message(
+            N_("Places must be a whole number from {least} to {most}."),
+            {"least": 1, "most": MAX_PLACES},
+        )
     grids = sorted({int(g) for g in grid_ids or [] if _int(g) is not None})
     if not grids or any(g not in parents for g in grids):
         errors["grids"] = Message(N_("Please choose the grids this task is open to."))
@@ -492,21 +649,30 @@ def publish_task(session: Session, *, actor_id: int, title: str, description: st
     if verifier_id is not None:
         verifier = session.get(User, verifier_id)
         if verifier is None or verifier.role not in WORKERS:
-            errors["verifier"] = Message(N_("The person who checks must be a grid worker or staff."))
+            errors["verifier"] = Message(
+                N_("The person who checks must be a grid worker or staff.")
+            )
     count = 1
     if repeat:
         count = _int(occurrences) or 0
         if repeat not in FREQUENCIES:
             errors["repeat"] = Message(N_("Please choose how often the task repeats."))
         elif not 2 <= count <= MAX_OCCURRENCES:
-            errors["occurrences"] = Message(N_("A series has from {least} to {most} tasks."),
-                                            {"least": 2, "most": MAX_OCCURRENCES})
+            errors["occurrences"] = Message(
+                N_("A series has from {least} to {most} tasks."),
+                {"least": 2, "most": MAX_OCCURRENCES},
+            )
     if errors:
         raise FieldErrors(errors)
     series = None
     if repeat:
-        series = TaskSeries(title=title_text, frequency=repeat, occurrences=count,
-                            created_by=actor.id, created_at=now)
+        series = TaskSeries(
+            title=title_text,
+            frequency=repeat,
+            occurrences=count,
+            created_by=actor.id,
+            created_at=now,
+        )
         session.add(series)
         session.flush()
     tasks = []
@@ -517,10 +683,19 @@ def publish_task(session: Session, *, actor_id: int, title: str, description: st
             start, end = _add_months(starts_at, n), _add_months(ends_at, n)
         else:
             start, end = starts_at, ends_at
-        task = PointsTask(title=title_text, description=desc, points=pts, places=cap,
-                          starts_at=start, ends_at=end, proof=proof, verifier_id=verifier_id,
-                          publisher_id=actor.id, series_id=series.id if series else None,
-                          created_at=now)
+        task = PointsTask(
+            title=title_text,
+            description=desc,
+            points=pts,
+            places=cap,
+            starts_at=start,
+            ends_at=end,
+            proof=proof,
+            verifier_id=verifier_id,
+            publisher_id=actor.id,
+            series_id=series.id if series else None,
+            created_at=now,
+        )
         session.add(task)
         session.flush()
         for gid in grids:
@@ -530,8 +705,9 @@ def publish_task(session: Session, *, actor_id: int, title: str, description: st
     return tasks
 
 
-def cancel_task(session: Session, *, actor_id: int, task_id: int, reason: str,
-                now: datetime | None = None) -> PointsTask:
+def cancel_task(
+    session: Session, *, actor_id: int, task_id: int, reason: str, now: datetime | None = None
+) -> PointsTask:
     """Cancel an open task; unfinished claims are withdrawn (sent proof is still checked)."""
     now = _now(now)
     actor = active_user(session, actor_id)
@@ -543,39 +719,62 @@ def cancel_task(session: Session, *, actor_id: int, task_id: int, reason: str,
     note = _text(reason, 200)
     if len(note) < 2:
         raise UserError(N_("Please write why the task is cancelled."), field="reason")
-    done = session.execute(update(PointsTask).where(PointsTask.id == task_id,
-                                                    PointsTask.status == "open")
-                           .values(status="cancelled", lock_version=PointsTask.lock_version + 1))
+    done = session.execute(
+        update(PointsTask)
+        .where(PointsTask.id == task_id, PointsTask.status == "open")
+        .values(status="cancelled", lock_version=PointsTask.lock_version + 1)
+    )
     if done.rowcount != 1:
         session.rollback()
         raise UserError(N_("This task was cancelled."))
-    for claim in session.exec(select(TaskClaim).where(TaskClaim.task_id == task_id,
-                                                      TaskClaim.status == "claimed")):
+    for claim in session.exec(
+        select(TaskClaim).where(TaskClaim.task_id == task_id, TaskClaim.status == "claimed")
+    ):
         _move_claim(session, claim, "withdrawn", actor.id, note, now)
     session.commit()
     session.refresh(task)
     return task
 
 
-def _move_claim(session: Session, claim: TaskClaim, to: str, actor_id: int | None,
-                note: str | None, now: datetime) -> None:
-    session.add(TaskClaimEvent(claim_id=claim.id, from_status=claim.status, to_status=to,
-                               actor_id=actor_id, note=note, at=now))
+def _move_claim(
+    session: Session,
+    claim: TaskClaim,
+    to: str,
+    actor_id: int | None,
+    note: str | None,
+    now: datetime,
+) -> None:
+    session.add(
+        TaskClaimEvent(
+            claim_id=claim.id,
+            from_status=claim.status,
+            to_status=to,
+            actor_id=actor_id,
+            note=note,
+            at=now,
+        )
+    )
     claim.status, claim.updated_at = to, now
     session.add(claim)
     session.flush()
 
 
 def _taken(session: Session, task_id: int) -> int:
-    return int(session.exec(select(func.count()).select_from(TaskClaim).where(
-        TaskClaim.task_id == task_id, TaskClaim.status != "withdrawn")).one())
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(TaskClaim)
+            .where(TaskClaim.task_id == task_id, TaskClaim.status != "withdrawn")
+        ).one()
+    )
 
 
 def _task_grids(session: Session, task_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = {tid: set() for tid in task_ids}
     if task_ids:
-        for tid, gid in session.exec(select(TaskGrid.task_id, TaskGrid.grid_id)
-                                     .where(TaskGrid.task_id.in_(task_ids))):
+        for tid, gid in session.exec(
+            select(TaskGrid.task_id, TaskGrid.grid_id).where(TaskGrid.task_id.in_(task_ids))
+        ):
             found[tid].add(gid)
     return found
 
@@ -592,8 +791,9 @@ class TaskCard:
         return self.task.status != "open"
 
 
-def open_tasks_for(session: Session, *, user_id: int, now: datetime | None = None,
-                   horizon_days: int = 35) -> list[TaskCard]:
+def open_tasks_for(
+    session: Session, *, user_id: int, now: datetime | None = None, horizon_days: int = 35
+) -> list[TaskCard]:
     """Open tasks reaching the person's grid that end in the future and start within the horizon."""
     now = _now(now)
     user = active_user(session, user_id)
@@ -602,10 +802,17 @@ def open_tasks_for(session: Session, *, user_id: int, now: datetime | None = Non
     if not reach:
         return []
     task_ids = select(TaskGrid.task_id).where(TaskGrid.grid_id.in_(reach))
-    tasks = session.exec(select(PointsTask).where(
-        PointsTask.id.in_(task_ids), PointsTask.status == "open", PointsTask.ends_at > now,
-        PointsTask.starts_at < now + timedelta(days=horizon_days)).order_by(
-        PointsTask.starts_at, PointsTask.id).limit(100)).all()
+    tasks = session.exec(
+        select(PointsTask)
+        .where(
+            PointsTask.id.in_(task_ids),
+            PointsTask.status == "open",
+            PointsTask.ends_at > now,
+            PointsTask.starts_at < now + timedelta(days=horizon_days),
+        )
+        .order_by(PointsTask.starts_at, PointsTask.id)
+        .limit(100)
+    ).all()
     return _cards(session, tasks, user.id)
 
 
@@ -613,15 +820,28 @@ def _cards(session: Session, tasks: list[PointsTask], user_id: int | None) -> li
     ids = [t.id for t in tasks]
     if not ids:
         return []
-    taken = dict(session.exec(select(TaskClaim.task_id, func.count()).where(
-        TaskClaim.task_id.in_(ids), TaskClaim.status != "withdrawn").group_by(TaskClaim.task_id)).all())
+    taken = dict(
+        session.exec(
+            select(TaskClaim.task_id, func.count())
+            .where(TaskClaim.task_id.in_(ids), TaskClaim.status != "withdrawn")
+            .group_by(TaskClaim.task_id)
+        ).all()
+    )
     mine = {}
     if user_id is not None:
-        mine = {c.task_id: c for c in session.exec(select(TaskClaim).where(
-            TaskClaim.task_id.in_(ids), TaskClaim.user_id == user_id))}
+        mine = {
+            c.task_id: c
+            for c in session.exec(
+                select(TaskClaim).where(TaskClaim.task_id.in_(ids), TaskClaim.user_id == user_id)
+            )
+        }
     grids = _task_grids(session, ids)
-    return [TaskCard(t, max(0, t.places - taken.get(t.id, 0)), mine.get(t.id),
-                     tuple(sorted(grids[t.id]))) for t in tasks]
+    return [
+        TaskCard(
+            t, max(0, t.places - taken.get(t.id, 0)), mine.get(t.id), tuple(sorted(grids[t.id]))
+        )
+        for t in tasks
+    ]
 
 
 @dataclass(frozen=True)
@@ -632,7 +852,8 @@ class MyClaim:
     @property
     def can_submit(self) -> bool:
         return self.claim.status == "claimed" or (
-            self.claim.status == "rejected" and self.claim.submissions < 2)
+            self.claim.status == "rejected" and self.claim.submissions < 2
+        )
 
     @property
     def can_withdraw(self) -> bool:
@@ -640,36 +861,49 @@ class MyClaim:
 
 
 def my_claims(session: Session, *, user_id: int, limit: int = 30) -> list[MyClaim]:
-    rows = session.exec(select(TaskClaim, PointsTask).join(PointsTask, PointsTask.id == TaskClaim.task_id)
-                        .where(TaskClaim.user_id == user_id, TaskClaim.status != "withdrawn")
-                        .order_by(TaskClaim.updated_at.desc()).limit(limit)).all()
+    rows = session.exec(
+        select(TaskClaim, PointsTask)
+        .join(PointsTask, PointsTask.id == TaskClaim.task_id)
+        .where(TaskClaim.user_id == user_id, TaskClaim.status != "withdrawn")
+        .order_by(TaskClaim.updated_at.desc())
+        .limit(limit)
+    ).all()
     return [MyClaim(c, t) for c, t in rows]
 
 
-def claim_task(session: Session, *, user_id: int, task_id: int,
-               now: datetime | None = None) -> TaskClaim:
+def claim_task(
+    session: Session, *, user_id: int, task_id: int, now: datetime | None = None
+) -> TaskClaim:
     """Take one place of a task. Never more claims than places, however many claim at once."""
     now = _now(now)
     user = active_user(session, user_id)
     # First statement is a write: it locks the task row (and on SQLite the database).
-    locked = session.execute(update(PointsTask).where(PointsTask.id == task_id)
-                             .values(lock_version=PointsTask.lock_version + 1))
+    locked = session.execute(
+        update(PointsTask)
+        .where(PointsTask.id == task_id)
+        .values(lock_version=PointsTask.lock_version + 1)
+    )
     if locked.rowcount != 1:
         session.rollback()
         raise UserError(N_("This task no longer exists."))
-    task = session.exec(select(PointsTask).where(PointsTask.id == task_id)
-                        .execution_options(populate_existing=True)).one()
+    task = session.exec(
+        select(PointsTask).where(PointsTask.id == task_id).execution_options(populate_existing=True)
+    ).one()
     problem = None
     if task.status != "open":
         problem = N_("This task was cancelled.")
     elif task.ends_at <= now:
         problem = N_("This task is closed.")
-    elif not set(_ancestors(parent_map(session), user.home_grid_id)) & _task_grids(
-            session, [task.id])[task.id]:
+    elif (
+        not set(_ancestors(parent_map(session), user.home_grid_id))
+        & _task_grids(session, [task.id])[task.id]
+    ):
         problem = N_("This task is not open to your grid.")
-    claim = session.exec(select(TaskClaim).where(TaskClaim.task_id == task_id,
-                                                 TaskClaim.user_id == user.id)
-                         .execution_options(populate_existing=True)).first()
+    claim = session.exec(
+        select(TaskClaim)
+        .where(TaskClaim.task_id == task_id, TaskClaim.user_id == user.id)
+        .execution_options(populate_existing=True)
+    ).first()
     if problem is None and claim is not None and claim.status != "withdrawn":
         problem = N_("You have already claimed this task.")
     if problem is None and _taken(session, task_id) >= task.places:
@@ -679,12 +913,20 @@ def claim_task(session: Session, *, user_id: int, task_id: int,
         raise UserError(problem)
     try:
         if claim is None:
-            claim = TaskClaim(task_id=task_id, user_id=user.id, status="claimed",
-                              claimed_at=now, updated_at=now)
+            claim = TaskClaim(
+                task_id=task_id, user_id=user.id, status="claimed", claimed_at=now, updated_at=now
+            )
             session.add(claim)
             session.flush()
-            session.add(TaskClaimEvent(claim_id=claim.id, from_status=None, to_status="claimed",
-                                       actor_id=user.id, at=now))
+            session.add(
+                TaskClaimEvent(
+                    claim_id=claim.id,
+                    from_status=None,
+                    to_status="claimed",
+                    actor_id=user.id,
+                    at=now,
+                )
+            )
         else:
             claim.claimed_at = now
             _move_claim(session, claim, "claimed", user.id, None, now)
@@ -702,28 +944,41 @@ def _own_claim(session: Session, user_id: int, claim_id: int) -> TaskClaim:
     return claim
 
 
-def withdraw_claim(session: Session, *, user_id: int, claim_id: int,
-                   now: datetime | None = None) -> TaskClaim:
+def withdraw_claim(
+    session: Session, *, user_id: int, claim_id: int, now: datetime | None = None
+) -> TaskClaim:
     """Give the place back (before sending proof, or after a rejection)."""
     now = _now(now)
     claim = _own_claim(session, user_id, claim_id)
     before = claim.status
-    done = session.execute(update(TaskClaim).where(TaskClaim.id == claim_id,
-                                                   TaskClaim.status.in_(("claimed", "rejected")))
-                           .values(status="withdrawn", updated_at=now))
+    done = session.execute(
+        update(TaskClaim)
+        .where(TaskClaim.id == claim_id, TaskClaim.status.in_(("claimed", "rejected")))
+        .values(status="withdrawn", updated_at=now)
+    )
     if done.rowcount != 1:
         session.rollback()
         raise UserError(N_("This claim can no longer be withdrawn."))
-    session.add(TaskClaimEvent(claim_id=claim_id, from_status=before, to_status="withdrawn",
-                               actor_id=user_id, at=now))
+    session.add(
+        TaskClaimEvent(
+            claim_id=claim_id, from_status=before, to_status="withdrawn", actor_id=user_id, at=now
+        )
+    )
     session.commit()
     session.refresh(claim)
     return claim
 
 
-def submit_proof(session: Session, *, user_id: int, claim_id: int, note: str = "",
-                 photo: bytes | None = None, media_root: Path | None = None,
-                 now: datetime | None = None) -> TaskClaim:
+def submit_proof(
+    session: Session,
+    *,
+    user_id: int,
+    claim_id: int,
+    note: str = "",
+    photo: bytes | None = None,
+    media_root: Path | None = None,
+    now: datetime | None = None,
+) -> TaskClaim:
     """Send proof the task was done (a rejected claim may be sent once more). Raises FieldErrors."""
     now = _now(now)
     claim = _own_claim(session, user_id, claim_id)
@@ -731,7 +986,9 @@ def submit_proof(session: Session, *, user_id: int, claim_id: int, note: str = "
     text = _text(note, 1001)
     errors: dict[str, Message] = {}
     if claim.status == "rejected" and claim.submissions >= 2:
-        raise UserError(N_("This proof was already sent again once and cannot be sent a third time."))
+        raise UserError(
+            N_("This proof was already sent again once and cannot be sent a third time.")
+        )
     if claim.status not in ("claimed", "rejected"):
         raise UserError(N_("Proof for this task was already sent."))
     if now > task.ends_at + PROOF_GRACE:
@@ -761,16 +1018,35 @@ def submit_proof(session: Session, *, user_id: int, claim_id: int, note: str = "
     if errors:
         raise FieldErrors(errors)
     before = claim.status
-    done = session.execute(update(TaskClaim).where(
-        TaskClaim.id == claim_id, TaskClaim.status == before,
-        TaskClaim.submissions == claim.submissions).values(
-        status="submitted", submissions=TaskClaim.submissions + 1, proof_note=text or None,
-        proof_photo=stored, reject_reason=None, updated_at=now))
+    done = session.execute(
+        update(TaskClaim)
+        .where(
+            TaskClaim.id == claim_id,
+            TaskClaim.status == before,
+            TaskClaim.submissions == claim.submissions,
+        )
+        .values(
+            status="submitted",
+            submissions=TaskClaim.submissions + 1,
+            proof_note=text or None,
+            proof_photo=stored,
+            reject_reason=None,
+            updated_at=now,
+        )
+    )
     if done.rowcount != 1:
         session.rollback()
         raise UserError(N_("Proof for this task was already sent."))
-    session.add(TaskClaimEvent(claim_id=claim_id, from_status=before, to_status="submitted",
-                               actor_id=user_id, note=(text or None) and text[:200], at=now))
+    session.add(
+        TaskClaimEvent(
+            claim_id=claim_id,
+            from_status=before,
+            to_status="submitted",
+            actor_id=user_id,
+            note=(text or None) and text[:200],
+            at=now,
+        )
+    )
     session.commit()
     session.refresh(claim)
     return claim
@@ -782,7 +1058,8 @@ def _may_verify(session: Session, actor: User, task: PointsTask) -> bool:
     if task.verifier_id is not None or actor.role != "grid_worker":
         return False
     return actor.id == task.publisher_id or _may_work_in(
-        session, actor, sorted(_task_grids(session, [task.id])[task.id]))
+        session, actor, sorted(_task_grids(session, [task.id])[task.id])
+    )
 
 
 @dataclass(frozen=True)
@@ -798,10 +1075,14 @@ def claims_to_verify(session: Session, *, actor_id: int, limit: int = 50) -> lis
     actor = active_user(session, actor_id)
     if actor.role not in WORKERS:
         return []
-    rows = session.exec(select(TaskClaim, PointsTask, User).join(
-        PointsTask, PointsTask.id == TaskClaim.task_id).join(User, User.id == TaskClaim.user_id)
+    rows = session.exec(
+        select(TaskClaim, PointsTask, User)
+        .join(PointsTask, PointsTask.id == TaskClaim.task_id)
+        .join(User, User.id == TaskClaim.user_id)
         .where(TaskClaim.status == "submitted", TaskClaim.user_id != actor.id)
-        .order_by(TaskClaim.updated_at).limit(500)).all()
+        .order_by(TaskClaim.updated_at)
+        .limit(500)
+    ).all()
     found = []
     for claim, task, person in rows:
         if _may_verify(session, actor, task):
@@ -817,8 +1098,15 @@ class Verdict:
     entry: PointsEntry | None  # None when approved but today's cap was reached
 
 
-def verify_claim(session: Session, *, actor_id: int, claim_id: int, approve: bool,
-                 reason: str = "", now: datetime | None = None) -> Verdict:
+def verify_claim(
+    session: Session,
+    *,
+    actor_id: int,
+    claim_id: int,
+    approve: bool,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Verdict:
     """Approve (points credited through award()) or reject with a reason."""
     now = _now(now)
     actor = active_user(session, actor_id)
@@ -834,19 +1122,36 @@ def verify_claim(session: Session, *, actor_id: int, claim_id: int, approve: boo
     if not approve and len(note) < 2:
         raise UserError(N_("Please write why the proof is not accepted."), field="reason")
     to = "approved" if approve else "rejected"
-    done = session.execute(update(TaskClaim).where(TaskClaim.id == claim_id,
-                                                   TaskClaim.status == "submitted")
-                           .values(status=to, reject_reason=None if approve else note,
-                                   updated_at=now))
+    done = session.execute(
+        update(TaskClaim)
+        .where(TaskClaim.id == claim_id, TaskClaim.status == "submitted")
+        .values(status=to, reject_reason=None if approve else note, updated_at=now)
+    )
     if done.rowcount != 1:
         session.rollback()
         raise UserError(N_("This proof was already checked."))
-    session.add(TaskClaimEvent(claim_id=claim_id, from_status="submitted", to_status=to,
-                               actor_id=actor.id, note=note or None, at=now))
+    session.add(
+        TaskClaimEvent(
+            claim_id=claim_id,
+            from_status="submitted",
+            to_status=to,
+            actor_id=actor.id,
+            note=note or None,
+            at=now,
+        )
+    )
     entry = None
     if approve:
-        entry = award(session, user_id=claim.user_id, source="task", source_id=claim.id,
-                      reason=task.title, actor_id=actor.id, amount=task.points, now=now)
+        entry = award(
+            session,
+            user_id=claim.user_id,
+            source="task",
+            source_id=claim.id,
+            reason=task.title,
+            actor_id=actor.id,
+            amount=task.points,
+            now=now,
+        )
     session.commit()
     session.refresh(claim)
     return Verdict(claim, entry)
@@ -860,8 +1165,14 @@ class TaskRow:
     approved: int
 
 
-def tasks_overview(session: Session, *, actor_id: int, include_past: bool = False,
-                   now: datetime | None = None, limit: int = 100) -> list[TaskRow]:
+def tasks_overview(
+    session: Session,
+    *,
+    actor_id: int,
+    include_past: bool = False,
+    now: datetime | None = None,
+    limit: int = 100,
+) -> list[TaskRow]:
     """Tasks the person published or may check, with places taken and proof waiting."""
     now = _now(now)
     actor = active_user(session, actor_id)
@@ -870,25 +1181,40 @@ def tasks_overview(session: Session, *, actor_id: int, include_past: bool = Fals
     query = select(PointsTask)
     if not include_past:
         query = query.where(PointsTask.ends_at > now - PROOF_GRACE)
-    tasks = [t for t in session.exec(query.order_by(PointsTask.starts_at, PointsTask.id).limit(1000))
-             if t.publisher_id == actor.id or _may_verify(session, actor, t)][:limit]
+    tasks = [
+        t
+        for t in session.exec(query.order_by(PointsTask.starts_at, PointsTask.id).limit(1000))
+        if t.publisher_id == actor.id or _may_verify(session, actor, t)
+    ][:limit]
     ids = [t.id for t in tasks]
     counts: dict[tuple[int, str], int] = {}
     if ids:
-        for tid, status, n in session.exec(select(TaskClaim.task_id, TaskClaim.status, func.count())
-                                           .where(TaskClaim.task_id.in_(ids))
-                                           .group_by(TaskClaim.task_id, TaskClaim.status)):
+        for tid, status, n in session.exec(
+            select(TaskClaim.task_id, TaskClaim.status, func.count())
+            .where(TaskClaim.task_id.in_(ids))
+            .group_by(TaskClaim.task_id, TaskClaim.status)
+        ):
             counts[(tid, status)] = n
-    return [TaskRow(t, sum(n for (tid, s), n in counts.items() if tid == t.id and s != "withdrawn"),
-                    counts.get((t.id, "submitted"), 0), counts.get((t.id, "approved"), 0))
-            for t in tasks]
+    return [
+        TaskRow(
+            t,
+            sum(n for (tid, s), n in counts.items() if tid == t.id and s != "withdrawn"),
+            counts.get((t.id, "submitted"), 0),
+            counts.get((t.id, "approved"), 0),
+        )
+        for t in tasks
+    ]
 
 
 # --- rewards and redemptions -----------------------------------------------------------------
 
+
 def _available(now: datetime):
-    return and_(Reward.active, Reward.available_from <= now,
-                or_(Reward.available_until.is_(None), Reward.available_until > now))
+    return and_(
+        Reward.active,
+        Reward.available_from <= now,
+        or_(Reward.available_until.is_(None), Reward.available_until > now),
+    )
 
 
 @dataclass(frozen=True)
@@ -897,24 +1223,45 @@ class RewardCard:
     provider_name: str  # the merchant's name, or "" for the community office
 
 
-def rewards_for(session: Session, *, now: datetime | None = None,
-                include_inactive: bool = False) -> list[RewardCard]:
+def rewards_for(
+    session: Session, *, now: datetime | None = None, include_inactive: bool = False
+) -> list[RewardCard]:
     now = _now(now)
     query = select(Reward)
     if not include_inactive:
         query = query.where(_available(now))
     found = session.exec(query.order_by(Reward.cost, Reward.id)).all()
-    merchants = {m.id: m.display_name for m in session.exec(select(User).where(
-        User.id.in_([r.merchant_id for r in found if r.merchant_id])))} if found else {}
+    merchants = (
+        {
+            m.id: m.display_name
+            for m in session.exec(
+                select(User).where(User.id.in_([r.merchant_id for r in found if r.merchant_id]))
+            )
+        }
+        if found
+        else {}
+    )
     return [RewardCard(r, merchants.get(r.merchant_id, "")) for r in found]
 
 
-def save_reward(session: Session, *, actor_id: int, name: str, cost: object,
-                description: str = "", stock: object = 0, provider: str = "office",
-                merchant_id: int | None = None, available_from: datetime | None = None,
-                available_until: datetime | None = None, active: bool = True,
-                reward_id: int | None = None, picture: bytes | None = None,
-                media_root: Path | None = None, now: datetime | None = None) -> Reward:
+def save_reward(
+    session: Session,
+    *,
+    actor_id: int,
+    name: str,
+    cost: object,
+    description: str = "",
+    stock: object = 0,
+    provider: str = "office",
+    merchant_id: int | None = None,
+    available_from: datetime | None = None,
+    available_until: datetime | None = None,
+    active: bool = True,
+    reward_id: int | None = None,
+    picture: bytes | None = None,
+    media_root: Path | None = None,
+    now: datetime | None = None,
+) -> Reward:
     """Add a reward to the catalogue or change one (stock changes go through change_stock)."""
     now = _now(now)
     actor = active_user(session, actor_id)
@@ -928,12 +1275,16 @@ def save_reward(session: Session, *, actor_id: int, name: str, cost: object,
         errors["name"] = Message(N_("Use at most {n} characters."), {"n": 80})
     price = _int(cost)
     if price is None or not 1 <= price <= MAX_COST:
-        errors["cost"] = Message(N_("Points must be a whole number from {least} to {most}."),
-                                 {"least": 1, "most": MAX_COST})
+        errors["cost"] = Message(
+            N_("Points must be a whole number from {least} to {most}."),
+            {"least": 1, "most": MAX_COST},
+        )
     units = _int(stock) if reward_id is None else 0
     if units is None or not 0 <= units <= 100_000:
-        errors["stock"] = Message(N_("Stock must be a whole number from {least} to {most}."),
-                                  {"least": 0, "most": 100_000})
+        errors["stock"] = Message(
+            N_("Stock must be a whole number from {least} to {most}."),
+            {"least": 0, "most": 100_000},
+        )
     if provider not in ("office", "merchant"):
         errors["provider"] = Message(N_("Please choose who hands the reward out."))
     elif provider == "merchant":
@@ -971,14 +1322,24 @@ def save_reward(session: Session, *, actor_id: int, name: str, cost: object,
     session.add(reward)
     session.flush()
     if reward_id is None and units:
-        session.add(RewardStockChange(reward_id=reward.id, delta=units,
-                                      reason="initial stock", actor_id=actor.id, at=now))
+        session.add(
+            RewardStockChange(
+                reward_id=reward.id, delta=units, reason="initial stock", actor_id=actor.id, at=now
+            )
+        )
     session.commit()
     return reward
 
 
-def change_stock(session: Session, *, actor_id: int, reward_id: int, delta: object, reason: str,
-                 now: datetime | None = None) -> Reward:
+def change_stock(
+    session: Session,
+    *,
+    actor_id: int,
+    reward_id: int,
+    delta: object,
+    reason: str,
+    now: datetime | None = None,
+) -> Reward:
     """Add (or take away) units; stock never goes below zero."""
     now = _now(now)
     actor = active_user(session, actor_id)
@@ -990,13 +1351,17 @@ def change_stock(session: Session, *, actor_id: int, reward_id: int, delta: obje
     note = _text(reason, 200)
     if len(note) < 2:
         raise UserError(N_("Please write a reason."), field="reason")
-    done = session.execute(update(Reward).where(Reward.id == reward_id, Reward.stock + value >= 0)
-                           .values(stock=Reward.stock + value))
+    done = session.execute(
+        update(Reward)
+        .where(Reward.id == reward_id, Reward.stock + value >= 0)
+        .values(stock=Reward.stock + value)
+    )
     if done.rowcount != 1:
         session.rollback()
         raise UserError(N_("There are not that many units in stock."), field="delta")
-    session.add(RewardStockChange(reward_id=reward_id, delta=value, reason=note,
-                                  actor_id=actor.id, at=now))
+    session.add(
+        RewardStockChange(reward_id=reward_id, delta=value, reason=note, actor_id=actor.id, at=now)
+    )
     session.commit()
     return session.get(Reward, reward_id)
 
@@ -1009,15 +1374,18 @@ def normalise_code(code: str) -> str:
     return re.sub(r"[\s\-]", "", code or "").upper()[:12]
 
 
-def redeem(session: Session, *, user_id: int, reward_id: int,
-           now: datetime | None = None) -> Redemption:
+def redeem(
+    session: Session, *, user_id: int, reward_id: int, now: datetime | None = None
+) -> Redemption:
     """Take the points and one unit of stock in one transaction; return the redemption and code."""
     now = _now(now)
     user = active_user(session, user_id)
     _lock_member(session, user.id, now)  # first write: serialises this person's ledger
-    taken = session.execute(update(Reward).where(Reward.id == reward_id, Reward.stock > 0,
-                                                 _available(now))
-                            .values(stock=Reward.stock - 1))
+    taken = session.execute(
+        update(Reward)
+        .where(Reward.id == reward_id, Reward.stock > 0, _available(now))
+        .values(stock=Reward.stock - 1)
+    )
     if taken.rowcount != 1:
         session.rollback()
         reward = session.get(Reward, reward_id)
@@ -1026,8 +1394,9 @@ def redeem(session: Session, *, user_id: int, reward_id: int,
         if reward.stock <= 0:
             raise UserError(N_("This reward is out of stock."))
         raise UserError(N_("This reward is not available now."))
-    reward = session.exec(select(Reward).where(Reward.id == reward_id)
-                          .execution_options(populate_existing=True)).one()
+    reward = session.exec(
+        select(Reward).where(Reward.id == reward_id).execution_options(populate_existing=True)
+    ).one()
     have = balance(session, user.id)
     if have < reward.cost:
         session.rollback()
@@ -1035,8 +1404,14 @@ def redeem(session: Session, *, user_id: int, reward_id: int,
     for _attempt in range(5):
         try:
             with session.begin_nested():
-                redemption = Redemption(code=new_code(), reward_id=reward.id, user_id=user.id,
-                                        cost=reward.cost, status="pending", created_at=now)
+                redemption = Redemption(
+                    code=new_code(),
+                    reward_id=reward.id,
+                    user_id=user.id,
+                    cost=reward.cost,
+                    status="pending",
+                    created_at=now,
+                )
                 session.add(redemption)
                 session.flush()
             break
@@ -1045,16 +1420,31 @@ def redeem(session: Session, *, user_id: int, reward_id: int,
     else:  # pragma: no cover - 32^6 codes
         session.rollback()
         raise UserError(N_("Please try again."))
-    session.add(RedemptionEvent(redemption_id=redemption.id, to_status="pending",
-                                actor_id=user.id, at=now))
-    _append(session, user=user, amount=-reward.cost, source="reward",
-            source_id=str(redemption.id), reason=reward.name, actor_id=user.id, now=now)
+    session.add(
+        RedemptionEvent(redemption_id=redemption.id, to_status="pending", actor_id=user.id, at=now)
+    )
+    _append(
+        session,
+        user=user,
+        amount=-reward.cost,
+        source="reward",
+        source_id=str(redemption.id),
+        reason=reward.name,
+        actor_id=user.id,
+        now=now,
+    )
     session.commit()
     return redemption
 
 
-def cancel_redemption(session: Session, *, actor_id: int, redemption_id: int, reason: str = "",
-                      now: datetime | None = None) -> Redemption:
+def cancel_redemption(
+    session: Session,
+    *,
+    actor_id: int,
+    redemption_id: int,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Redemption:
     """Cancel a code not yet handed over: the unit goes back to stock, the points come back."""
     now = _now(now)
     actor = active_user(session, actor_id)
@@ -1063,20 +1453,39 @@ def cancel_redemption(session: Session, *, actor_id: int, redemption_id: int, re
         raise UserError(N_("This code could not be found."))
     owner = active_user(session, redemption.user_id)
     _lock_member(session, owner.id, now)
-    done = session.execute(update(Redemption).where(Redemption.id == redemption_id,
-                                                    Redemption.status == "pending")
-                           .values(status="cancelled", closed_at=now, closed_by=actor.id))
+    done = session.execute(
+        update(Redemption)
+        .where(Redemption.id == redemption_id, Redemption.status == "pending")
+        .values(status="cancelled", closed_at=now, closed_by=actor.id)
+    )
     if done.rowcount != 1:
         session.rollback()
         raise UserError(N_("This code was already handed over or cancelled."))
-    session.execute(update(Reward).where(Reward.id == redemption.reward_id)
-                    .values(stock=Reward.stock + 1))
+    session.execute(
+        update(Reward).where(Reward.id == redemption.reward_id).values(stock=Reward.stock + 1)
+    )
     note = _text(reason, 200) or None
-    session.add(RedemptionEvent(redemption_id=redemption_id, from_status="pending",
-                                to_status="cancelled", actor_id=actor.id, note=note, at=now))
+    session.add(
+        RedemptionEvent(
+            redemption_id=redemption_id,
+            from_status="pending",
+            to_status="cancelled",
+            actor_id=actor.id,
+            note=note,
+            at=now,
+        )
+    )
     reward = session.get(Reward, redemption.reward_id)
-    _append(session, user=owner, amount=redemption.cost, source="refund",
-            source_id=str(redemption.id), reason=reward.name, actor_id=actor.id, now=now)
+    _append(
+        session,
+        user=owner,
+        amount=redemption.cost,
+        source="refund",
+        source_id=str(redemption.id),
+        reason=reward.name,
+        actor_id=actor.id,
+        now=now,
+    )
     session.commit()
     session.refresh(redemption)
     return redemption
@@ -1103,28 +1512,43 @@ def look_up_code(session: Session, *, actor_id: int, code: str) -> CodeView:
     redemption = session.exec(select(Redemption).where(Redemption.code == key)).first()
     reward = session.get(Reward, redemption.reward_id) if redemption else None
     if redemption is None or not _may_hand_over(actor, reward):
-        raise UserError(N_("No reward of yours has this code. Please check the code."), field="code")
+        raise UserError(
+            N_("No reward of yours has this code. Please check the code."), field="code"
+        )
     person = session.get(User, redemption.user_id)
     return CodeView(redemption, reward, person.display_name if person else "")
 
 
-def hand_over(session: Session, *, actor_id: int, code: str,
-              now: datetime | None = None) -> CodeView:
+def hand_over(
+    session: Session, *, actor_id: int, code: str, now: datetime | None = None
+) -> CodeView:
     """Mark a code as handed over; a second time is refused."""
     now = _now(now)
     view = look_up_code(session, actor_id=actor_id, code=code)
-    done = session.execute(update(Redemption).where(Redemption.id == view.redemption.id,
-                                                    Redemption.status == "pending")
-                           .values(status="handed_over", closed_at=now, closed_by=actor_id))
+    done = session.execute(
+        update(Redemption)
+        .where(Redemption.id == view.redemption.id, Redemption.status == "pending")
+        .values(status="handed_over", closed_at=now, closed_by=actor_id)
+    )
     if done.rowcount != 1:
         session.rollback()
-        current = session.exec(select(Redemption).where(Redemption.id == view.redemption.id)
-                               .execution_options(populate_existing=True)).one()
+        current = session.exec(
+            select(Redemption)
+            .where(Redemption.id == view.redemption.id)
+            .execution_options(populate_existing=True)
+        ).one()
         if current.status == "handed_over":
             raise UserError(N_("This code was already handed over."), field="code")
         raise UserError(N_("This code was cancelled; the points went back."), field="code")
-    session.add(RedemptionEvent(redemption_id=view.redemption.id, from_status="pending",
-                                to_status="handed_over", actor_id=actor_id, at=now))
+    session.add(
+        RedemptionEvent(
+            redemption_id=view.redemption.id,
+            from_status="pending",
+            to_status="handed_over",
+            actor_id=actor_id,
+            at=now,
+        )
+    )
     session.commit()
     session.refresh(view.redemption)
     return view
@@ -1138,20 +1562,35 @@ class MyRedemption:
 
 
 def my_redemptions(session: Session, *, user_id: int, limit: int = 30) -> list[MyRedemption]:
-    rows = session.exec(select(Redemption, Reward).join(Reward, Reward.id == Redemption.reward_id)
-                        .where(Redemption.user_id == user_id)
-                        .order_by(Redemption.created_at.desc(), Redemption.id.desc())
-                        .limit(limit)).all()
-    names = {u.id: u.display_name for u in session.exec(select(User).where(
-        User.id.in_([r.merchant_id for _x, r in rows if r.merchant_id])))} if rows else {}
+    rows = session.exec(
+        select(Redemption, Reward)
+        .join(Reward, Reward.id == Redemption.reward_id)
+        .where(Redemption.user_id == user_id)
+        .order_by(Redemption.created_at.desc(), Redemption.id.desc())
+        .limit(limit)
+    ).all()
+    names = (
+        {
+            u.id: u.display_name
+            for u in session.exec(
+                select(User).where(User.id.in_([r.merchant_id for _x, r in rows if r.merchant_id]))
+            )
+        }
+        if rows
+        else {}
+    )
     return [MyRedemption(x, r, names.get(r.merchant_id, "")) for x, r in rows]
 
 
 def codes_waiting(session: Session, *, actor_id: int, limit: int = 100) -> list[CodeView]:
     """Codes not yet handed over for rewards this person hands out (all of them for staff)."""
     actor = active_user(session, actor_id)
-    query = (select(Redemption, Reward, User).join(Reward, Reward.id == Redemption.reward_id)
-             .join(User, User.id == Redemption.user_id).where(Redemption.status == "pending"))
+    query = (
+        select(Redemption, Reward, User)
+        .join(Reward, Reward.id == Redemption.reward_id)
+        .join(User, User.id == Redemption.user_id)
+        .where(Redemption.status == "pending")
+    )
     if actor.role == "merchant":
         query = query.where(Reward.merchant_id == actor.id)
     elif actor.role not in OFFICE:
@@ -1162,18 +1601,23 @@ def codes_waiting(session: Session, *, actor_id: int, limit: int = 100) -> list[
 
 # --- members, leaderboard and figures ----------------------------------------------------------
 
+
 def leaderboard_opt_out(session: Session, user_id: int) -> bool:
     member = session.get(PointsMember, user_id)
     return bool(member and member.leaderboard_opt_out)
 
 
-def set_leaderboard_opt_out(session: Session, *, user_id: int, opt_out: bool,
-                            now: datetime | None = None) -> None:
+def set_leaderboard_opt_out(
+    session: Session, *, user_id: int, opt_out: bool, now: datetime | None = None
+) -> None:
     now = _now(now)
     active_user(session, user_id)
     _lock_member(session, user_id, now)
-    session.execute(update(PointsMember).where(PointsMember.user_id == user_id)
-                    .values(leaderboard_opt_out=bool(opt_out)))
+    session.execute(
+        update(PointsMember)
+        .where(PointsMember.user_id == user_id)
+        .values(leaderboard_opt_out=bool(opt_out))
+    )
     session.commit()
 
 
@@ -1185,26 +1629,47 @@ class Standing:
     points: int
 
 
-def leaderboard(session: Session, *, grid_id: int, since: datetime | None = None,
-                limit: int = 20) -> list[Standing]:
+def leaderboard(
+    session: Session, *, grid_id: int, since: datetime | None = None, limit: int = 20
+) -> list[Standing]:
     """Who earned most points in a grid (and the grids below it); opted-out people stay unnamed."""
     parents = parent_map(session)
     if grid_id not in parents:
         return []
     grids = subtree(parents, grid_id)
     total = func.sum(PointsEntry.amount).label("total")
-    query = (select(PointsEntry.user_id, total)
-             .where(PointsEntry.grid_id.in_(grids), PointsEntry.source.notin_(EARNING_EXCLUDED)))
+    query = select(PointsEntry.user_id, total).where(
+        PointsEntry.grid_id.in_(grids), PointsEntry.source.notin_(EARNING_EXCLUDED)
+    )
     if since is not None:
         query = query.where(PointsEntry.created_at >= since)
-    rows = session.exec(query.group_by(PointsEntry.user_id).having(total > 0)
-                        .order_by(total.desc(), PointsEntry.user_id).limit(limit)).all()
+    rows = session.exec(
+        query.group_by(PointsEntry.user_id)
+        .having(total > 0)
+        .order_by(total.desc(), PointsEntry.user_id)
+        .limit(limit)
+    ).all()
     ids = [uid for uid, _t in rows]
-    names = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
-    hidden = set(session.exec(select(PointsMember.user_id).where(
-        PointsMember.user_id.in_(ids), PointsMember.leaderboard_opt_out)).all()) if ids else set()
-    return [Standing(n, uid, None if uid in hidden else names.get(uid, ""), int(pts))
-            for n, (uid, pts) in enumerate(rows, 1)]
+    names = (
+        dict(session.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    hidden = (
+        set(
+            session.exec(
+                select(PointsMember.user_id).where(
+                    PointsMember.user_id.in_(ids), PointsMember.leaderboard_opt_out
+                )
+            ).all()
+        )
+        if ids
+        else set()
+    )
+    return [
+        Standing(n, uid, None if uid in hidden else names.get(uid, ""), int(pts))
+        for n, (uid, pts) in enumerate(rows, 1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -1215,18 +1680,30 @@ class MonthFigures:
     redeemed: int  # net of cancelled redemptions
 
 
-def monthly_by_grid(session: Session, *, months: int = 6,
-                    now: datetime | None = None) -> list[MonthFigures]:
+def monthly_by_grid(
+    session: Session, *, months: int = 6, now: datetime | None = None
+) -> list[MonthFigures]:
     """Points issued and redeemed per general grid per month, over the last `months` months."""
     now = _now(now)
     starts = month_starts(now, max(1, min(months, 24)))
-    bucket = case(*[(and_(PointsEntry.created_at >= starts[i], PointsEntry.created_at < starts[i + 1]), i)
-                    for i in range(len(starts) - 1)], else_=-1).label("bucket")
-    issued = func.sum(case((PointsEntry.source.notin_(EARNING_EXCLUDED), PointsEntry.amount), else_=0))
-    redeemed = func.sum(case((PointsEntry.source.in_(EARNING_EXCLUDED), -PointsEntry.amount), else_=0))
-    rows = session.exec(select(PointsEntry.grid_id, bucket, issued, redeemed)
-                        .where(PointsEntry.created_at >= starts[0], PointsEntry.created_at < starts[-1])
-                        .group_by(PointsEntry.grid_id, bucket)).all()
+    bucket = case(
+        *[
+            (and_(PointsEntry.created_at >= starts[i], PointsEntry.created_at < starts[i + 1]), i)
+            for i in range(len(starts) - 1)
+        ],
+        else_=-1,
+    ).label("bucket")
+    issued = func.sum(
+        case((PointsEntry.source.notin_(EARNING_EXCLUDED), PointsEntry.amount), else_=0)
+    )
+    redeemed = func.sum(
+        case((PointsEntry.source.in_(EARNING_EXCLUDED), -PointsEntry.amount), else_=0)
+    )
+    rows = session.exec(
+        select(PointsEntry.grid_id, bucket, issued, redeemed)
+        .where(PointsEntry.created_at >= starts[0], PointsEntry.created_at < starts[-1])
+        .group_by(PointsEntry.grid_id, bucket)
+    ).all()
     kinds = dict(session.exec(select(Grid.id, Grid.kind)).all())
     parents = parent_map(session)
     community = next((gid for gid, kind in kinds.items() if kind == "community"), 0)
@@ -1235,12 +1712,16 @@ def monthly_by_grid(session: Session, *, months: int = 6,
     for gid, b, iss, red in rows:
         if b < 0:
             continue
-        general = next((g for g in _ancestors(parents, gid) if kinds.get(g) == "general"), community)
+        general = next(
+            (g for g in _ancestors(parents, gid) if kinds.get(g) == "general"), community
+        )
         slot = totals.setdefault((general, b), [0, 0])
         slot[0] += int(iss or 0)
         slot[1] += int(red or 0)
-    return [MonthFigures(g, labels[b], v[0], v[1]) for (g, b), v in sorted(totals.items(),
-                                                                           key=lambda kv: (kv[0][1], kv[0][0]))]
+    return [
+        MonthFigures(g, labels[b], v[0], v[1])
+        for (g, b), v in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
 
 
 def publishable_grids(session: Session, *, actor_id: int) -> list[int]:
@@ -1261,9 +1742,14 @@ def publishable_grids(session: Session, *, actor_id: int) -> list[int]:
 
 def merchants(session: Session) -> list[tuple[int, str]]:
     """(id, name) of the merchants of the alliance, for choosing who hands a reward out."""
-    return [(uid, name) for uid, name in session.exec(
-        select(User.id, User.display_name).where(User.role == "merchant", User.is_active)
-        .order_by(User.display_name, User.id)).all()]
+    return [
+        (uid, name)
+        for uid, name in session.exec(
+            select(User.id, User.display_name)
+            .where(User.role == "merchant", User.is_active)
+            .order_by(User.display_name, User.id)
+        ).all()
+    ]
 
 
 def set_reward_active(session: Session, *, actor_id: int, reward_id: int, active: bool) -> Reward:

@@ -80,7 +80,7 @@ class UnknownRecognizer(NoRecognizer):
 
 
 def model_folders(spec: str | None) -> dict[str, str]:
-    """"zh_Hans=/a,en=/b" → {"zh_Hans": "/a", "en": "/b"}; malformed parts are ignored."""
+    """ "zh_Hans=/a,en=/b" → {"zh_Hans": "/a", "en": "/b"}; malformed parts are ignored."""
     found = {}
     for part in (spec or "").split(","):
         code, _, path = part.partition("=")

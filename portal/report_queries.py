@@ -14,8 +14,14 @@ from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, Re
 from db.types import utcnow
 from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE
-from portal.reports import (ACTION_TEXTS, DONE_STATES, GRID_DUTIES, LEVEL_LABELS, OPEN_STATES,
-                            category_name)
+from portal.reports import (
+    ACTION_TEXTS,
+    DONE_STATES,
+    GRID_DUTIES,
+    LEVEL_LABELS,
+    OPEN_STATES,
+    category_name,
+)
 
 
 @dataclass(frozen=True)
@@ -30,21 +36,39 @@ class Step:
 
 def timeline(session: Session, report_id: int, *, public: bool = False) -> list[Step]:
     """The report's history in plain words; residents' names left out when public."""
-    events = session.exec(select(ReportEvent).where(ReportEvent.report_id == report_id)
-                          .order_by(ReportEvent.at, ReportEvent.id)).all()
-    people = _names(session, {e.actor_id for e in events if e.actor_id}
-                    | {e.assignee_id for e in events if e.assignee_id})
+    events = session.exec(
+        select(ReportEvent)
+        .where(ReportEvent.report_id == report_id)
+        .order_by(ReportEvent.at, ReportEvent.id)
+    ).all()
+    people = _names(
+        session,
+        {e.actor_id for e in events if e.actor_id}
+        | {e.assignee_id for e in events if e.assignee_id},
+    )
     departments = dict(session.exec(select(Department.id, Department.name)).all())
     steps = []
     for event in events:
         name, role = people.get(event.actor_id, ("", ""))
         if public and role in ("resident", "merchant"):
             name = ""
-        assignee = people.get(event.assignee_id, ("", ""))[0] or departments.get(event.department_id, "")
-        steps.append(Step(event.at, event.action, ACTION_TEXTS.get(event.action, event.action),
-                          {"actor": name, "assignee": assignee,
-                           "level": LEVEL_LABELS.get(event.level, event.level)},
-                          None if public else event.note, None if public else event.media_id))
+        assignee = people.get(event.assignee_id, ("", ""))[0] or departments.get(
+            event.department_id, ""
+        )
+        steps.append(
+            Step(
+                event.at,
+                event.action,
+                ACTION_TEXTS.get(event.action, event.action),
+                {
+                    "actor": name,
+                    "assignee": assignee,
+                    "level": LEVEL_LABELS.get(event.level, event.level),
+                },
+                None if public else event.note,
+                None if public else event.media_id,
+            )
+        )
     return steps if public else _filed_for(session, report_id, steps)
 
 
@@ -55,16 +79,30 @@ def _filed_for(session: Session, report_id: int, steps: list[Step]) -> list[Step
     done = behalf.on_target(session, "report", [report_id]).get(report_id)
     if done is None:
         return steps
-    return [Step(s.at, s.action, behalf.FILED_FOR_TEXT,
-                 {**s.params, "resident": done.resident, "method": done.method}, s.note, s.media_id)
-            if s.action == "submit" else s for s in steps]
+    return [
+        Step(
+            s.at,
+            s.action,
+            behalf.FILED_FOR_TEXT,
+            {**s.params, "resident": done.resident, "method": done.method},
+            s.note,
+            s.media_id,
+        )
+        if s.action == "submit"
+        else s
+        for s in steps
+    ]
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
     if not ids:
         return {}
-    return {uid: (name, role) for uid, name, role in session.exec(
-        select(User.id, User.display_name, User.role).where(User.id.in_(ids)))}
+    return {
+        uid: (name, role)
+        for uid, name, role in session.exec(
+            select(User.id, User.display_name, User.role).where(User.id.in_(ids))
+        )
+    }
 
 
 def _assignee_name(session: Session, report: Report) -> str:
@@ -88,41 +126,67 @@ class QueueItem:
     assignee: str
 
 
-
-
-def work_queue(session: Session, index: GridIndex, user: User, *, language: str = DEFAULT_LANGUAGE,
-               now: datetime | None = None, limit: int = 200) -> list[QueueItem]:
+def work_queue(
+    session: Session,
+    index: GridIndex,
+    user: User,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    now: datetime | None = None,
+    limit: int = 200,
+) -> list[QueueItem]:
     """Reports this person can act on: overdue first, then by due time."""
     now = now or utcnow()
     active = OPEN_STATES + ("resolved",)
     query = select(Report).where(Report.state.in_(active))
     if user.role == "grid_worker":
-        own = set(session.exec(select(GridDuty.grid_id).where(
-            GridDuty.user_id == user.id, GridDuty.duty.in_(GRID_DUTIES))).all())
+        own = set(
+            session.exec(
+                select(GridDuty.grid_id).where(
+                    GridDuty.user_id == user.id, GridDuty.duty.in_(GRID_DUTIES)
+                )
+            ).all()
+        )
         grids = subtree({g.id: g.parent_id for g in index.grids.values()}, *own)
-        query = query.where(or_(Report.assignee_id == user.id,
-                                Report.grid_id.in_(grids) & (Report.level == "grid")))
+        query = query.where(
+            or_(Report.assignee_id == user.id, Report.grid_id.in_(grids) & (Report.level == "grid"))
+        )
     elif user.role == "handler":
         joint = select(JointTask.report_id).where(JointTask.department_id == user.department_id)
-        query = query.where(or_(Report.assignee_id == user.id,
-                                Report.department_id == user.department_id,
-                                Report.id.in_(joint)))
+        query = query.where(
+            or_(
+                Report.assignee_id == user.id,
+                Report.department_id == user.department_id,
+                Report.id.in_(joint),
+            )
+        )
     elif user.role not in ("staff", "admin"):
         return []
-    query = query.order_by(case((Report.due_at < now, 0), else_=1), Report.urgent.desc(),
-                           Report.due_at).limit(limit)
+    query = query.order_by(
+        case((Report.due_at < now, 0), else_=1), Report.urgent.desc(), Report.due_at
+    ).limit(limit)
     reports = session.exec(query).all()
     cats = {c.id: c for c in session.exec(select(ReportCategory))}
-    return [QueueItem(r, category_name(cats[r.category_id], language),
-                      index.grids[r.grid_id].name if r.grid_id in index.grids else "",
-                      r.state in OPEN_STATES and r.due_at < now, _assignee_name(session, r))
-            for r in reports]
+    return [
+        QueueItem(
+            r,
+            category_name(cats[r.category_id], language),
+            index.grids[r.grid_id].name if r.grid_id in index.grids else "",
+            r.state in OPEN_STATES and r.due_at < now,
+            _assignee_name(session, r),
+        )
+        for r in reports
+    ]
 
 
 def my_reports(session: Session, user_id: int) -> list[Report]:
-    return list(session.exec(select(Report).where(
-        or_(Report.reporter_id == user_id, Report.on_behalf_of_id == user_id))
-        .order_by(Report.created_at.desc())))
+    return list(
+        session.exec(
+            select(Report)
+            .where(or_(Report.reporter_id == user_id, Report.on_behalf_of_id == user_id))
+            .order_by(Report.created_at.desc())
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -134,13 +198,20 @@ class MapFilter:
     until: datetime | None = None
 
 
-def map_points(session: Session, flt: MapFilter = MapFilter(), now: datetime | None = None,
-               limit: int = 50_000) -> list[tuple]:
+def map_points(
+    session: Session, flt: MapFilter = MapFilter(), now: datetime | None = None, limit: int = 50_000
+) -> list[tuple]:
     """(id, lat, lon, state, overdue, urgent, category_id) rows for the staff map."""
     now = now or utcnow()
-    query = select(Report.id, Report.lat, Report.lon, Report.state,
-                   (Report.due_at < now) & Report.state.in_(OPEN_STATES) | Report.overdue,
-                   Report.urgent, Report.category_id)
+    query = select(
+        Report.id,
+        Report.lat,
+        Report.lon,
+        Report.state,
+        (Report.due_at < now) & Report.state.in_(OPEN_STATES) | Report.overdue,
+        Report.urgent,
+        Report.category_id,
+    )
     if flt.category_ids:
         query = query.where(Report.category_id.in_(flt.category_ids))
     if flt.states:
@@ -154,47 +225,70 @@ def map_points(session: Session, flt: MapFilter = MapFilter(), now: datetime | N
     return [tuple(row) for row in session.exec(query.order_by(Report.id).limit(limit)).all()]
 
 
-def public_reports(session: Session, *, now: datetime | None = None, closed_days: int = 30,
-                   limit: int = 5000) -> list[Report]:
+def public_reports(
+    session: Session, *, now: datetime | None = None, closed_days: int = 30, limit: int = 5000
+) -> list[Report]:
     """Open reports and those closed recently: what residents may see (no reporter identity)."""
     now = now or utcnow()
-    query = select(Report).where(or_(Report.state.in_(OPEN_STATES + ("resolved", "verified", "rated")),
-                                     Report.closed_at >= now - timedelta(days=closed_days)))
+    query = select(Report).where(
+        or_(
+            Report.state.in_(OPEN_STATES + ("resolved", "verified", "rated")),
+            Report.closed_at >= now - timedelta(days=closed_days),
+        )
+    )
     return list(session.exec(query.order_by(Report.created_at.desc()).limit(limit)))
 
 
 def photos(session: Session, report_id: int) -> list[ReportMedia]:
-    return list(session.exec(select(ReportMedia).where(ReportMedia.report_id == report_id,
-                                                       ReportMedia.kind == "photo")
-                             .order_by(ReportMedia.id)))
+    return list(
+        session.exec(
+            select(ReportMedia)
+            .where(ReportMedia.report_id == report_id, ReportMedia.kind == "photo")
+            .order_by(ReportMedia.id)
+        )
+    )
 
 
 def voice_notes(session: Session, report_id: int) -> list[ReportMedia]:
-    return list(session.exec(select(ReportMedia).where(ReportMedia.report_id == report_id,
-                                                       ReportMedia.kind == "audio")
-                             .order_by(ReportMedia.id)))
+    return list(
+        session.exec(
+            select(ReportMedia)
+            .where(ReportMedia.report_id == report_id, ReportMedia.kind == "audio")
+            .order_by(ReportMedia.id)
+        )
+    )
 
 
 # --- Open311 GeoReport v2 --------------------------------------------------------------------
+
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
 def open311_services(session: Session, language: str = DEFAULT_LANGUAGE) -> list[dict]:
-    return [{
-        "service_code": c.code, "service_name": category_name(c, language),
-        "description": category_name(c, "en"), "metadata": False, "type": "realtime",
-        "keywords": c.kind, "group": "部件" if c.kind == "component" else "事件",
-    } for c in session.exec(select(ReportCategory).where(ReportCategory.active))]
+    return [
+        {
+            "service_code": c.code,
+            "service_name": category_name(c, language),
+            "description": category_name(c, "en"),
+            "metadata": False,
+            "type": "realtime",
+            "keywords": c.kind,
+            "group": "部件" if c.kind == "component" else "事件",
+        }
+        for c in session.exec(select(ReportCategory).where(ReportCategory.active))
+    ]
 
 
-OPEN311_STATUS = {state: ("closed" if state in DONE_STATES else "open") for state in
-                  OPEN_STATES + DONE_STATES}
+OPEN311_STATUS = {
+    state: ("closed" if state in DONE_STATES else "open") for state in OPEN_STATES + DONE_STATES
+}
 
 
-def open311_requests(session: Session, *, now: datetime | None = None,
-                     language: str = DEFAULT_LANGUAGE) -> list[dict]:
+def open311_requests(
+    session: Session, *, now: datetime | None = None, language: str = DEFAULT_LANGUAGE
+) -> list[dict]:
     """Public reports as GeoReport v2 service requests, with no personal data: no names, and no
     description (residents write names, phone and room numbers in it); the place rounded to
     about 10 m, as in the cockpit's open data."""
@@ -202,20 +296,24 @@ def open311_requests(session: Session, *, now: datetime | None = None,
     out = []
     for report in public_reports(session, now=now):
         category = cats[report.category_id]
-        out.append({
-            "service_request_id": str(report.id),
-            "status": OPEN311_STATUS.get(report.state, "open"),
-            "status_notes": report.state,
-            "service_name": category_name(category, language),
-            "service_code": category.code,
-            "description": "",
-            "agency_responsible": _assignee_department(session, report),
-            "requested_datetime": _iso(report.created_at),
-            "updated_datetime": _iso(report.updated_at),
-            "expected_datetime": _iso(report.due_at),
-            "lat": round(report.lat, 4), "long": round(report.lon, 4),
-            "address": "", "media_url": "",
-        })
+        out.append(
+            {
+                "service_request_id": str(report.id),
+                "status": OPEN311_STATUS.get(report.state, "open"),
+                "status_notes": report.state,
+                "service_name": category_name(category, language),
+                "service_code": category.code,
+                "description": "",
+                "agency_responsible": _assignee_department(session, report),
+                "requested_datetime": _iso(report.created_at),
+                "updated_datetime": _iso(report.updated_at),
+                "expected_datetime": _iso(report.due_at),
+                "lat": round(report.lat, 4),
+                "long": round(report.lon, 4),
+                "address": "",
+                "media_url": "",
+            }
+        )
     return out
 
 

@@ -17,8 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from db.models import Department, GridDuty, User
-from db.models_reports import (JointTask, Report, ReportCategory, ReportEvent, ReportMedia,
-                               ReportSupporter)
+from db.models_reports import (
+    JointTask,
+    Report,
+    ReportCategory,
+    ReportEvent,
+    ReportMedia,
+    ReportSupporter,
+)
 from db.types import utcnow
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
@@ -39,21 +45,48 @@ HANDLER_ACTIONS = ("accept", "start", "resolve", "verify", "return", "escalate")
 GRID_DUTIES = ("micro_chief", "responsible", "chief", "full_time", "part_time")
 
 STATE_LABELS = {
-    "submitted": N_("Submitted"), "assigned": N_("Sent to the person responsible"),
-    "accepted": N_("Accepted"), "in_progress": N_("Being handled"), "resolved": N_("Resolved"),
-    "verified": N_("Checked on site"), "rated": N_("Rated"), "closed": N_("Closed"),
-    "returned": N_("Returned to the community office"), "reopened": N_("Reopened"),
+    "submitted": N_("Submitted"),
+    "assigned": N_("Sent to the person responsible"),
+    "accepted": N_("Accepted"),
+    "in_progress": N_("Being handled"),
+    "resolved": N_("Resolved"),
+    "verified": N_("Checked on site"),
+    "rated": N_("Rated"),
+    "closed": N_("Closed"),
+    "returned": N_("Returned to the community office"),
+    "reopened": N_("Reopened"),
 }
 # One letter per state, so the map never tells states apart by colour alone.
-STATE_MARKS = {"submitted": "S", "assigned": "A", "accepted": "A", "in_progress": "H",
-               "resolved": "R", "verified": "V", "rated": "V", "closed": "C", "returned": "B",
-               "reopened": "O"}
-STATE_COLOURS = {"submitted": "#6b4c9a", "assigned": "#b3261e", "accepted": "#c25e00",
-                 "in_progress": "#c25e00", "resolved": "#1e6b35", "verified": "#1e6b35",
-                 "rated": "#1e6b35", "closed": "#4a4a4a", "returned": "#6b4c9a",
-                 "reopened": "#b3261e"}
-LEVEL_LABELS = {"grid": N_("Grid"), "community": N_("Community"), "street": N_("Street office"),
-                "district": N_("District")}
+STATE_MARKS = {
+    "submitted": "S",
+    "assigned": "A",
+    "accepted": "A",
+    "in_progress": "H",
+    "resolved": "R",
+    "verified": "V",
+    "rated": "V",
+    "closed": "C",
+    "returned": "B",
+    "reopened": "O",
+}
+STATE_COLOURS = {
+    "submitted": "#6b4c9a",
+    "assigned": "#b3261e",
+    "accepted": "#c25e00",
+    "in_progress": "#c25e00",
+    "resolved": "#1e6b35",
+    "verified": "#1e6b35",
+    "rated": "#1e6b35",
+    "closed": "#4a4a4a",
+    "returned": "#6b4c9a",
+    "reopened": "#b3261e",
+}
+LEVEL_LABELS = {
+    "grid": N_("Grid"),
+    "community": N_("Community"),
+    "street": N_("Street office"),
+    "district": N_("District"),
+}
 ACTION_TEXTS = {
     "submit": N_("{actor} reported the problem."),
     "assign": N_("Sent to {assignee} ({level})."),
@@ -79,6 +112,7 @@ NOT_YOURS = N_("You cannot act on this report at its present step.")
 
 
 # --- reading ---------------------------------------------------------------------------------
+
 
 def category_name(category: ReportCategory, language: str) -> str:
     """The name staff gave in that language, else the catalog's translation of the English name."""
@@ -114,8 +148,9 @@ class Nearby:
     supporters: int
 
 
-def nearby_open(session: Session, *, category_id: int, lat: float, lon: float,
-                now: datetime | None = None) -> list[Nearby]:
+def nearby_open(
+    session: Session, *, category_id: int, lat: float, lon: float, now: datetime | None = None
+) -> list[Nearby]:
     """Open reports of the same category near the place, within the category's radius and days."""
     now = now or utcnow()
     category = session.get(ReportCategory, category_id)
@@ -129,7 +164,8 @@ def nearby_open(session: Session, *, category_id: int, lat: float, lon: float,
             Report.category_id == category_id,
             Report.state.in_(OPEN_STATES),
             Report.created_at >= now - timedelta(days=category.duplicate_days),
-            Report.lat.between(lat - dlat, lat + dlat), Report.lon.between(lon - dlon, lon + dlon),
+            Report.lat.between(lat - dlat, lat + dlat),
+            Report.lon.between(lon - dlon, lon + dlon),
         )
     ).all()
     found = [(r, distance_m(lat, lon, r.lat, r.lon)) for r in candidates]
@@ -141,18 +177,24 @@ def nearby_open(session: Session, *, category_id: int, lat: float, lon: float,
 def _supporter_counts(session: Session, ids: list[int]) -> dict[int, int]:
     if not ids:
         return {}
-    rows = session.exec(select(ReportSupporter.report_id, func.count()).where(
-        ReportSupporter.report_id.in_(ids)).group_by(ReportSupporter.report_id)).all()
+    rows = session.exec(
+        select(ReportSupporter.report_id, func.count())
+        .where(ReportSupporter.report_id.in_(ids))
+        .group_by(ReportSupporter.report_id)
+    ).all()
     return dict(rows)
 
 
 # --- who answers where -------------------------------------------------------------------------
 
+
 def _department(session: Session, code: str) -> Department | None:
     return session.exec(select(Department).where(Department.code == code)).first()
 
 
-def _responder(session: Session, index: GridIndex, report: Report, level: str) -> tuple[int | None, int | None]:
+def _responder(
+    session: Session, index: GridIndex, report: Report, level: str
+) -> tuple[int | None, int | None]:
     """(assignee user id, department id) for a level of the chain."""
     if level == "grid":
         placement = locate(session, index, report.lat, report.lon)
@@ -165,8 +207,11 @@ def _responder(session: Session, index: GridIndex, report: Report, level: str) -
         community = next((g for g in index.grids.values() if g.kind == "community"), None)
         secretary = None
         if community is not None:
-            secretary = session.exec(select(GridDuty.user_id).where(
-                GridDuty.grid_id == community.id, GridDuty.duty == "secretary")).first()
+            secretary = session.exec(
+                select(GridDuty.user_id).where(
+                    GridDuty.grid_id == community.id, GridDuty.duty == "secretary"
+                )
+            ).first()
         return secretary, office.id if office else None
     department = _department(session, {"street": "street", "district": "district"}[level])
     return None, department.id if department else None
@@ -178,13 +223,23 @@ def _grid_chain_ids(index: GridIndex, grid_id: int) -> list[int]:
 
 
 def _is_grid_worker_for(session: Session, index: GridIndex, user: User, report: Report) -> bool:
-    chain = [gid for gid in _grid_chain_ids(index, report.grid_id)
-             if index.grids[gid].kind != "community"]
+    chain = [
+        gid
+        for gid in _grid_chain_ids(index, report.grid_id)
+        if index.grids[gid].kind != "community"
+    ]
     if not chain:
         return False
-    return session.exec(select(GridDuty.id).where(
-        GridDuty.user_id == user.id, GridDuty.grid_id.in_(chain),
-        GridDuty.duty.in_(GRID_DUTIES))).first() is not None
+    return (
+        session.exec(
+            select(GridDuty.id).where(
+                GridDuty.user_id == user.id,
+                GridDuty.grid_id.in_(chain),
+                GridDuty.duty.in_(GRID_DUTIES),
+            )
+        ).first()
+        is not None
+    )
 
 
 def may_handle(session: Session, index: GridIndex, user: User, report: Report) -> bool:
@@ -198,20 +253,47 @@ def may_handle(session: Session, index: GridIndex, user: User, report: Report) -
     if user.role == "handler" and user.department_id is not None:
         if report.department_id == user.department_id:
             return True
-        return session.exec(select(JointTask.id).where(
-            JointTask.report_id == report.id, JointTask.department_id == user.department_id,
-            JointTask.role == "lead")).first() is not None
+        return (
+            session.exec(
+                select(JointTask.id).where(
+                    JointTask.report_id == report.id,
+                    JointTask.department_id == user.department_id,
+                    JointTask.role == "lead",
+                )
+            ).first()
+            is not None
+        )
     return False
 
 
 # --- writing ---------------------------------------------------------------------------------
 
-def _event(session: Session, report: Report, action: str, actor_id: int | None, from_state: str | None,
-           note: str | None = None, media_id: int | None = None, at: datetime | None = None) -> None:
-    session.add(ReportEvent(report_id=report.id, actor_id=actor_id, action=action,
-                            from_state=from_state, to_state=report.state, level=report.level,
-                            assignee_id=report.assignee_id, department_id=report.department_id,
-                            note=note, media_id=media_id, at=at or utcnow()))
+
+def _event(
+    session: Session,
+    report: Report,
+    action: str,
+    actor_id: int | None,
+    from_state: str | None,
+    note: str | None = None,
+    media_id: int | None = None,
+    at: datetime | None = None,
+) -> None:
+    session.add(
+        ReportEvent(
+            report_id=report.id,
+            actor_id=actor_id,
+            action=action,
+            from_state=from_state,
+            to_state=report.state,
+            level=report.level,
+            assignee_id=report.assignee_id,
+            department_id=report.department_id,
+            note=note,
+            media_id=media_id,
+            at=at or utcnow(),
+        )
+    )
 
 
 def _move(session: Session, report: Report, expected: tuple[str, ...], changes: dict) -> Report:
@@ -220,8 +302,9 @@ def _move(session: Session, report: Report, expected: tuple[str, ...], changes: 
         raise UserError(NOT_YOURS)
     changes = {**changes, "version": report.version + 1}
     result = session.exec(
-        update(Report).where(Report.id == report.id, Report.version == report.version,
-                             Report.state.in_(expected)).values(**changes)
+        update(Report)
+        .where(Report.id == report.id, Report.version == report.version, Report.state.in_(expected))
+        .values(**changes)
     )
     if result.rowcount != 1:
         session.rollback()
@@ -230,22 +313,40 @@ def _move(session: Session, report: Report, expected: tuple[str, ...], changes: 
     return report
 
 
-def _store_photo(session: Session, store: MediaStore, photo: Photo, uploader_id: int,
-                 report_id: int | None) -> ReportMedia:
+def _store_photo(
+    session: Session, store: MediaStore, photo: Photo, uploader_id: int, report_id: int | None
+) -> ReportMedia:
     path, thumb = store.save_photo(photo)
-    media = ReportMedia(report_id=report_id, uploader_id=uploader_id, kind="photo", path=path,
-                        thumb_path=thumb, content_type="image/jpeg", size=len(photo.data),
-                        width=photo.width, height=photo.height, sha256=photo.sha256)
+    media = ReportMedia(
+        report_id=report_id,
+        uploader_id=uploader_id,
+        kind="photo",
+        path=path,
+        thumb_path=thumb,
+        content_type="image/jpeg",
+        size=len(photo.data),
+        width=photo.width,
+        height=photo.height,
+        sha256=photo.sha256,
+    )
     session.add(media)
     session.flush()
     return media
 
 
-def _store_audio(session: Session, store: MediaStore, audio: Audio, uploader_id: int,
-                 report_id: int | None) -> ReportMedia:
-    media = ReportMedia(report_id=report_id, uploader_id=uploader_id, kind="audio",
-                        path=store.save_audio(audio), content_type=audio.content_type,
-                        size=len(audio.data), seconds=audio.seconds, sha256=audio.sha256)
+def _store_audio(
+    session: Session, store: MediaStore, audio: Audio, uploader_id: int, report_id: int | None
+) -> ReportMedia:
+    media = ReportMedia(
+        report_id=report_id,
+        uploader_id=uploader_id,
+        kind="audio",
+        path=store.save_audio(audio),
+        content_type=audio.content_type,
+        size=len(audio.data),
+        seconds=audio.seconds,
+        sha256=audio.sha256,
+    )
     session.add(media)
     session.flush()
     return media
@@ -257,29 +358,59 @@ def check_place(session: Session, index: GridIndex, lat: object, lon: object):
         raise FieldErrors({"place": Message(N_("Please choose the place on the map."))})
     placement = locate(session, index, lat, lon)
     if not placement.inside:
-        raise FieldErrors({"place": Message(placement.message or N_("Please choose the place on the map."))})
+        raise FieldErrors(
+            {"place": Message(placement.message or N_("Please choose the place on the map."))}
+        )
     return placement
 
 
 RESEND_WINDOW = timedelta(minutes=2)
 
 
-def _just_sent(session: Session, reporter_id: int, on_behalf_of_id: int | None, category_id: int,
-               text: str, lat: float, lon: float, now: datetime) -> Report | None:
+def _just_sent(
+    session: Session,
+    reporter_id: int,
+    on_behalf_of_id: int | None,
+    category_id: int,
+    text: str,
+    lat: float,
+    lon: float,
+    now: datetime,
+) -> Report | None:
     """The same report (same person, kind, words and place) sent moments ago, if there is one."""
-    return session.exec(select(Report).where(
-        Report.reporter_id == reporter_id, Report.on_behalf_of_id == on_behalf_of_id,
-        Report.category_id == category_id, Report.description == text,
-        func.abs(Report.lat - lat) < 1e-7, func.abs(Report.lon - lon) < 1e-7,
-        Report.created_at >= now - RESEND_WINDOW, Report.created_at <= now,
-    ).order_by(Report.id)).first()
+    return session.exec(
+        select(Report)
+        .where(
+            Report.reporter_id == reporter_id,
+            Report.on_behalf_of_id == on_behalf_of_id,
+            Report.category_id == category_id,
+            Report.description == text,
+            func.abs(Report.lat - lat) < 1e-7,
+            func.abs(Report.lon - lon) < 1e-7,
+            Report.created_at >= now - RESEND_WINDOW,
+            Report.created_at <= now,
+        )
+        .order_by(Report.id)
+    ).first()
 
 
-def submit(session: Session, index: GridIndex, store: MediaStore, *, reporter_id: int,
-           category_id: int | None, description: str, lat: object, lon: object,
-           place_source: str = "map", photo: Photo | None = None, audio: Audio | None = None,
-           language: str = DEFAULT_LANGUAGE, on_behalf_of_id: int | None = None,
-           now: datetime | None = None) -> Report:
+def submit(
+    session: Session,
+    index: GridIndex,
+    store: MediaStore,
+    *,
+    reporter_id: int,
+    category_id: int | None,
+    description: str,
+    lat: object,
+    lon: object,
+    place_source: str = "map",
+    photo: Photo | None = None,
+    audio: Audio | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    on_behalf_of_id: int | None = None,
+    now: datetime | None = None,
+) -> Report:
     """Files a report and dispatches it by the grid it lies in. Raises FieldErrors."""
     now = now or utcnow()
     text = (description or "").strip()
@@ -291,21 +422,34 @@ def submit(session: Session, index: GridIndex, store: MediaStore, *, reporter_id
         errors["description"] = Message(N_("Use at most {n} characters."), {"n": MAX_DESCRIPTION})
     elif not text and photo is None and audio is None:
         errors["description"] = Message(
-            N_("Please describe the problem in a few words, add a photo or record a voice note."))
+            N_("Please describe the problem in a few words, add a photo or record a voice note.")
+        )
     try:
         placement = check_place(session, index, lat, lon)
     except FieldErrors as exc:
         errors |= exc.errors
     if errors:
         raise FieldErrors(errors)
-    again = _just_sent(session, reporter_id, on_behalf_of_id, category.id, text, float(lat), float(lon), now)
+    again = _just_sent(
+        session, reporter_id, on_behalf_of_id, category.id, text, float(lat), float(lon), now
+    )
     if again is not None:  # a second click, or the same form sent from a second tab
         return again
     report = Report(
-        reporter_id=reporter_id, on_behalf_of_id=on_behalf_of_id, category_id=category.id,
-        description=text, language=language, lat=float(lat), lon=float(lon),
-        place_source=place_source, grid_id=placement.grid.id, state="submitted", level="grid",
-        due_at=now + timedelta(hours=category.time_limit_hours), created_at=now, updated_at=now,
+        reporter_id=reporter_id,
+        on_behalf_of_id=on_behalf_of_id,
+        category_id=category.id,
+        description=text,
+        language=language,
+        lat=float(lat),
+        lon=float(lon),
+        place_source=place_source,
+        grid_id=placement.grid.id,
+        state="submitted",
+        level="grid",
+        due_at=now + timedelta(hours=category.time_limit_hours),
+        created_at=now,
+        updated_at=now,
     )
     session.add(report)
     session.flush()
@@ -321,24 +465,46 @@ def submit(session: Session, index: GridIndex, store: MediaStore, *, reporter_id
     return report
 
 
-def submit_alarm(session: Session, index: GridIndex, *, reporter_id: int, category_code: str,
-                 description: str, lat: float, lon: float, urgent: bool = False,
-                 now: datetime | None = None) -> Report:
+def submit_alarm(
+    session: Session,
+    index: GridIndex,
+    *,
+    reporter_id: int,
+    category_code: str,
+    description: str,
+    lat: float,
+    lon: float,
+    urgent: bool = False,
+    now: datetime | None = None,
+) -> Report:
     """A report raised by a smart-device alarm, dispatched like any report to the grid's lead.
 
     Urgent ones (smoke, a fall) are flagged and due within WHISTLE_HOURS. Adds and flushes in the
     caller's transaction and does NOT commit (the alarm row and its report are saved together)."""
     now = now or utcnow()
-    category = session.exec(select(ReportCategory).where(ReportCategory.code == category_code)).first()
+    category = session.exec(
+        select(ReportCategory).where(ReportCategory.code == category_code)
+    ).first()
     if category is None:
         raise UserError(N_("Please choose what kind of problem it is."))
     placement = check_place(session, index, lat, lon)
     hours = min(category.time_limit_hours, WHISTLE_HOURS) if urgent else category.time_limit_hours
-    report = Report(reporter_id=reporter_id, category_id=category.id,
-                    description=(description or "")[:MAX_DESCRIPTION], language=DEFAULT_LANGUAGE,
-                    lat=float(lat), lon=float(lon), place_source="device",
-                    grid_id=placement.grid.id, state="submitted", level="grid", urgent=urgent,
-                    due_at=now + timedelta(hours=hours), created_at=now, updated_at=now)
+    report = Report(
+        reporter_id=reporter_id,
+        category_id=category.id,
+        description=(description or "")[:MAX_DESCRIPTION],
+        language=DEFAULT_LANGUAGE,
+        lat=float(lat),
+        lon=float(lon),
+        place_source="device",
+        grid_id=placement.grid.id,
+        state="submitted",
+        level="grid",
+        urgent=urgent,
+        due_at=now + timedelta(hours=hours),
+        created_at=now,
+        updated_at=now,
+    )
     session.add(report)
     session.flush()
     _event(session, report, "submit", reporter_id, None, report.description or None, at=now)
@@ -347,8 +513,14 @@ def submit_alarm(session: Session, index: GridIndex, *, reporter_id: int, catego
     return report
 
 
-def _dispatch(session: Session, index: GridIndex, report: Report, level: str,
-              category: ReportCategory, now: datetime) -> None:
+def _dispatch(
+    session: Session,
+    index: GridIndex,
+    report: Report,
+    level: str,
+    category: ReportCategory,
+    now: datetime,
+) -> None:
     assignee, department = _responder(session, index, report, level)
     if level == "grid" and assignee is None:
         level = "community"
@@ -377,9 +549,18 @@ def _need_note(note: str | None, field: str = "note") -> str:
     return text
 
 
-def act(session: Session, index: GridIndex, *, report_id: int, actor_id: int, action: str,
-        note: str | None = None, photo: Photo | None = None, store: MediaStore | None = None,
-        now: datetime | None = None) -> Report:
+def act(
+    session: Session,
+    index: GridIndex,
+    *,
+    report_id: int,
+    actor_id: int,
+    action: str,
+    note: str | None = None,
+    photo: Photo | None = None,
+    store: MediaStore | None = None,
+    now: datetime | None = None,
+) -> Report:
     """A handler's step: accept, start, resolve, return, escalate or verify."""
     now = now or utcnow()
     if action not in HANDLER_ACTIONS:
@@ -387,7 +568,8 @@ def act(session: Session, index: GridIndex, *, report_id: int, actor_id: int, ac
     report, actor = _load(session, report_id), active_user(session, actor_id)
     if action == "verify":
         allowed = actor.role in ("staff", "admin") or (
-            actor.role == "grid_worker" and _is_grid_worker_for(session, index, actor, report))
+            actor.role == "grid_worker" and _is_grid_worker_for(session, index, actor, report)
+        )
     else:
         allowed = may_handle(session, index, actor, report)
     if not allowed:
@@ -401,18 +583,30 @@ def act(session: Session, index: GridIndex, *, report_id: int, actor_id: int, ac
     if photo is not None and store is not None:
         media_id = _store_photo(session, store, photo, actor_id, report.id).id
     if action == "accept":
-        _move(session, report, ("assigned", "reopened"),
-              {"state": "accepted", "assignee_id": actor_id, "updated_at": now})
+        _move(
+            session,
+            report,
+            ("assigned", "reopened"),
+            {"state": "accepted", "assignee_id": actor_id, "updated_at": now},
+        )
     elif action == "start":
         _move(session, report, ("accepted",), {"state": "in_progress", "updated_at": now})
     elif action == "resolve":
-        _move(session, report, ("accepted", "in_progress"),
-              {"state": "resolved", "resolved_at": now, "updated_at": now, "overdue": False})
+        _move(
+            session,
+            report,
+            ("accepted", "in_progress"),
+            {"state": "resolved", "resolved_at": now, "updated_at": now, "overdue": False},
+        )
     elif action == "verify":
         _move(session, report, ("resolved",), {"state": "verified", "updated_at": now})
     elif action == "return":
-        _move(session, report, ("assigned", "accepted"),
-              {"state": "returned", "assignee_id": None, "updated_at": now})
+        _move(
+            session,
+            report,
+            ("assigned", "accepted"),
+            {"state": "returned", "assignee_id": None, "updated_at": now},
+        )
     else:  # escalate
         return _escalate(session, index, report, actor_id, "escalate", note, now)
     _event(session, report, action, actor_id, before, (note or "").strip() or None, media_id, now)
@@ -428,13 +622,26 @@ def _award_verified_report(session: Session, report: Report, actor_id: int, now:
         from portal import points
     except ImportError:  # the points capability is optional
         return
-    points.award(session, user_id=report.on_behalf_of_id or report.reporter_id,  # 代办: the resident
-                 source="report", source_id=report.id,
-                 reason=N_("A useful report, checked on site"), actor_id=actor_id, now=now)
+    points.award(
+        session,
+        user_id=report.on_behalf_of_id or report.reporter_id,  # 代办: the resident
+        source="report",
+        source_id=report.id,
+        reason=N_("A useful report, checked on site"),
+        actor_id=actor_id,
+        now=now,
+    )
 
 
-def _escalate(session: Session, index: GridIndex, report: Report, actor_id: int | None,
-              action: str, note: str | None, now: datetime) -> Report:
+def _escalate(
+    session: Session,
+    index: GridIndex,
+    report: Report,
+    actor_id: int | None,
+    action: str,
+    note: str | None,
+    now: datetime,
+) -> Report:
     if report.level == LEVELS[-1]:
         raise UserError(N_("This report is already at the highest level."))
     before = report.state
@@ -443,19 +650,36 @@ def _escalate(session: Session, index: GridIndex, report: Report, actor_id: int 
     assignee, department = _responder(session, index, report, level)
     if department is None and category.department_id:
         department = category.department_id
-    _move(session, report, WORKING_STATES, {
-        "state": "assigned", "level": level, "assignee_id": assignee, "department_id": department,
-        "due_at": now + timedelta(hours=category.time_limit_hours), "updated_at": now,
-        "overdue": action == "auto_escalate" or report.overdue,
-    })
+    _move(
+        session,
+        report,
+        WORKING_STATES,
+        {
+            "state": "assigned",
+            "level": level,
+            "assignee_id": assignee,
+            "department_id": department,
+            "due_at": now + timedelta(hours=category.time_limit_hours),
+            "updated_at": now,
+            "overdue": action == "auto_escalate" or report.overdue,
+        },
+    )
     _event(session, report, action, actor_id, before, note, at=now)
     session.commit()
     return report
 
 
-def reassign(session: Session, index: GridIndex, *, report_id: int, actor_id: int,
-             assignee_id: int | None = None, department_id: int | None = None,
-             note: str | None = None, now: datetime | None = None) -> Report:
+def reassign(
+    session: Session,
+    index: GridIndex,
+    *,
+    report_id: int,
+    actor_id: int,
+    assignee_id: int | None = None,
+    department_id: int | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Report:
     """Community staff send a returned (or stuck) report to a person or a department."""
     now = now or utcnow()
     report, actor = _load(session, report_id), active_user(session, actor_id)
@@ -473,24 +697,43 @@ def reassign(session: Session, index: GridIndex, *, report_id: int, actor_id: in
         raise FieldErrors({"assignee": Message(N_("Please choose who should handle it."))})
     before = report.state
     category = session.get(ReportCategory, report.category_id)
-    _move(session, report, ("returned", *WORKING_STATES), {
-        "state": "assigned", "assignee_id": assignee_id, "department_id": department_id,
-        "level": level, "due_at": now + timedelta(hours=category.time_limit_hours),
-        "updated_at": now})
+    _move(
+        session,
+        report,
+        ("returned", *WORKING_STATES),
+        {
+            "state": "assigned",
+            "assignee_id": assignee_id,
+            "department_id": department_id,
+            "level": level,
+            "due_at": now + timedelta(hours=category.time_limit_hours),
+            "updated_at": now,
+        },
+    )
     _event(session, report, "reassign", actor_id, before, (note or "").strip() or None, at=now)
     session.commit()
     return report
 
 
-def whistle(session: Session, index: GridIndex, *, report_id: int, actor_id: int,
-            lead_department_id: int, assist_department_ids: list[int] | tuple[int, ...] = (),
-            parts: dict[int, str] | None = None, note: str | None = None,
-            now: datetime | None = None) -> Report:
+def whistle(
+    session: Session,
+    index: GridIndex,
+    *,
+    report_id: int,
+    actor_id: int,
+    lead_department_id: int,
+    assist_department_ids: list[int] | tuple[int, ...] = (),
+    parts: dict[int, str] | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Report:
     """网格吹哨、部门报到: urgent, straight to the named departments as a joint work order."""
     now = now or utcnow()
     report, actor = _load(session, report_id), active_user(session, actor_id)
-    if not (actor.role in ("staff", "admin") or (
-            actor.role == "grid_worker" and _is_grid_worker_for(session, index, actor, report))):
+    if not (
+        actor.role in ("staff", "admin")
+        or (actor.role == "grid_worker" and _is_grid_worker_for(session, index, actor, report))
+    ):
         raise UserError(NOT_YOURS)
     lead = session.get(Department, lead_department_id) if lead_department_id else None
     if lead is None:
@@ -498,46 +741,87 @@ def whistle(session: Session, index: GridIndex, *, report_id: int, actor_id: int
     assists = [d for d in dict.fromkeys(assist_department_ids) if d != lead.id]
     parts = parts or {}
     before = report.state
-    _move(session, report, WORKING_STATES, {
-        "state": "assigned", "urgent": True, "department_id": lead.id, "assignee_id": None,
-        "level": lead.level if lead.level in LEVELS else "street",
-        "due_at": now + timedelta(hours=WHISTLE_HOURS), "updated_at": now})
+    _move(
+        session,
+        report,
+        WORKING_STATES,
+        {
+            "state": "assigned",
+            "urgent": True,
+            "department_id": lead.id,
+            "assignee_id": None,
+            "level": lead.level if lead.level in LEVELS else "street",
+            "due_at": now + timedelta(hours=WHISTLE_HOURS),
+            "updated_at": now,
+        },
+    )
     for department_id, role in [(lead.id, "lead"), *((d, "assist") for d in assists)]:
-        existing = session.exec(select(JointTask).where(
-            JointTask.report_id == report.id, JointTask.department_id == department_id)).first()
+        existing = session.exec(
+            select(JointTask).where(
+                JointTask.report_id == report.id, JointTask.department_id == department_id
+            )
+        ).first()
         if existing is None:
-            session.add(JointTask(report_id=report.id, department_id=department_id, role=role,
-                                  part=(parts.get(department_id) or "")[:300], updated_at=now))
+            session.add(
+                JointTask(
+                    report_id=report.id,
+                    department_id=department_id,
+                    role=role,
+                    part=(parts.get(department_id) or "")[:300],
+                    updated_at=now,
+                )
+            )
     _event(session, report, "whistle", actor_id, before, (note or "").strip() or None, at=now)
     session.commit()
     return report
 
 
-def finish_joint_part(session: Session, *, report_id: int, actor_id: int,
-                      note: str | None = None, now: datetime | None = None) -> JointTask:
+def finish_joint_part(
+    session: Session,
+    *,
+    report_id: int,
+    actor_id: int,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> JointTask:
     """A department marks its part of a joint order done."""
     now = now or utcnow()
     actor = active_user(session, actor_id)
-    task = session.exec(select(JointTask).where(
-        JointTask.report_id == report_id, JointTask.department_id == actor.department_id)).first()
+    task = session.exec(
+        select(JointTask).where(
+            JointTask.report_id == report_id, JointTask.department_id == actor.department_id
+        )
+    ).first()
     if task is None or actor.role != "handler":
         raise UserError(NOT_YOURS)
     if task.status == "done":
         raise UserError(N_("Your part is already marked done."))
-    result = session.exec(update(JointTask).where(JointTask.id == task.id, JointTask.status == "open")
-                          .values(status="done", updated_at=now))
+    result = session.exec(
+        update(JointTask)
+        .where(JointTask.id == task.id, JointTask.status == "open")
+        .values(status="done", updated_at=now)
+    )
     if result.rowcount != 1:
         session.rollback()
         raise UserError(CONFLICT)
     report = _load(session, report_id)
-    _event(session, report, "joint_done", actor_id, report.state, (note or "").strip() or None, at=now)
+    _event(
+        session, report, "joint_done", actor_id, report.state, (note or "").strip() or None, at=now
+    )
     session.commit()
     session.refresh(task)
     return task
 
 
-def rate(session: Session, *, report_id: int, actor_id: int, stars: int, comment: str = "",
-         now: datetime | None = None) -> Report:
+def rate(
+    session: Session,
+    *,
+    report_id: int,
+    actor_id: int,
+    stars: int,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Report:
     """The reporter rates the result 1–5; a low rating reopens it back to the handler."""
     now = now or utcnow()
     report = _load(session, report_id)
@@ -551,18 +835,32 @@ def rate(session: Session, *, report_id: int, actor_id: int, stars: int, comment
     if report.state not in ("resolved", "verified"):
         raise UserError(N_("This report cannot be rated now."))
     before = report.state
-    _move(session, report, ("resolved", "verified"),
-          {"state": "rated", "rating": stars, "rating_comment": comment or None, "updated_at": now})
+    _move(
+        session,
+        report,
+        ("resolved", "verified"),
+        {"state": "rated", "rating": stars, "rating_comment": comment or None, "updated_at": now},
+    )
     _event(session, report, "rate", actor_id, before, comment or None, at=now)
     if stars <= LOW_RATING:
-        resolver = session.exec(select(ReportEvent.actor_id).where(
-            ReportEvent.report_id == report.id, ReportEvent.action == "resolve")
-            .order_by(ReportEvent.id.desc())).first()
+        resolver = session.exec(
+            select(ReportEvent.actor_id)
+            .where(ReportEvent.report_id == report.id, ReportEvent.action == "resolve")
+            .order_by(ReportEvent.id.desc())
+        ).first()
         category = session.get(ReportCategory, report.category_id)
-        _move(session, report, ("rated",), {
-            "state": "reopened", "assignee_id": resolver or report.assignee_id,
-            "resolved_at": None, "due_at": now + timedelta(hours=category.time_limit_hours),
-            "updated_at": now})
+        _move(
+            session,
+            report,
+            ("rated",),
+            {
+                "state": "reopened",
+                "assignee_id": resolver or report.assignee_id,
+                "resolved_at": None,
+                "due_at": now + timedelta(hours=category.time_limit_hours),
+                "updated_at": now,
+            },
+        )
         _event(session, report, "reopen", None, "rated", at=now)
     else:
         _move(session, report, ("rated",), {"state": "closed", "closed_at": now, "updated_at": now})
@@ -571,13 +869,22 @@ def rate(session: Session, *, report_id: int, actor_id: int, stars: int, comment
     return report
 
 
-def me_too(session: Session, store: MediaStore, *, report_id: int, user_id: int,
-           photo: Photo | None = None, now: datetime | None = None) -> ReportSupporter:
+def me_too(
+    session: Session,
+    store: MediaStore,
+    *,
+    report_id: int,
+    user_id: int,
+    photo: Photo | None = None,
+    now: datetime | None = None,
+) -> ReportSupporter:
     """Adds a person (and their photo) to an open report instead of filing a duplicate."""
     now = now or utcnow()
     report = _load(session, report_id)
     if report.state not in OPEN_STATES:
-        raise UserError(N_("This report is already being closed; please file a new one if the problem is back."))
+        raise UserError(
+            N_("This report is already being closed; please file a new one if the problem is back.")
+        )
     if report.reporter_id == user_id:
         raise UserError(N_("You reported this yourself."))
     media_id = _store_photo(session, store, photo, user_id, report.id).id if photo else None
@@ -597,14 +904,19 @@ def sweep(session: Session, index: GridIndex, now: datetime | None = None) -> di
     """Escalates overdue reports one level and closes unrated resolved ones after 7 days."""
     now = now or utcnow()
     done = {"escalated": 0, "flagged": 0, "closed": 0}
-    overdue = session.exec(select(Report).where(Report.state.in_(WORKING_STATES),
-                                                Report.due_at < now)).all()
+    overdue = session.exec(
+        select(Report).where(Report.state.in_(WORKING_STATES), Report.due_at < now)
+    ).all()
     for report in overdue:
         try:
             if report.level == LEVELS[-1]:
-                flagged = session.exec(select(ReportEvent.id).where(
-                    ReportEvent.report_id == report.id, ReportEvent.action == "overdue",
-                    ReportEvent.level == report.level)).first()
+                flagged = session.exec(
+                    select(ReportEvent.id).where(
+                        ReportEvent.report_id == report.id,
+                        ReportEvent.action == "overdue",
+                        ReportEvent.level == report.level,
+                    )
+                ).first()
                 if flagged is None:
                     before = report.state
                     _move(session, report, WORKING_STATES, {"overdue": True, "updated_at": now})
@@ -616,13 +928,20 @@ def sweep(session: Session, index: GridIndex, now: datetime | None = None) -> di
             done["escalated"] += 1
         except UserError:
             session.rollback()  # a handler acted at the same moment; the next sweep looks again
-    stale = session.exec(select(Report).where(Report.state.in_(("resolved", "verified")),
-                                              Report.resolved_at < now - RATE_WINDOW)).all()
+    stale = session.exec(
+        select(Report).where(
+            Report.state.in_(("resolved", "verified")), Report.resolved_at < now - RATE_WINDOW
+        )
+    ).all()
     for report in stale:
         try:
             before = report.state
-            _move(session, report, ("resolved", "verified"),
-                  {"state": "closed", "closed_at": now, "updated_at": now})
+            _move(
+                session,
+                report,
+                ("resolved", "verified"),
+                {"state": "closed", "closed_at": now, "updated_at": now},
+            )
             _event(session, report, "auto_close", None, before, at=now)
             session.commit()
             done["closed"] += 1
@@ -633,10 +952,22 @@ def sweep(session: Session, index: GridIndex, now: datetime | None = None) -> di
 
 # --- categories (staff edit the list) ----------------------------------------------------------
 
-def save_category(session: Session, *, actor_id: int, category_id: int | None, code: str,
-                  kind: str, name_zh: str, name_en: str, department_id: int | None,
-                  time_limit_hours: int, duplicate_radius_m: int, duplicate_days: int,
-                  active: bool = True) -> ReportCategory:
+
+def save_category(
+    session: Session,
+    *,
+    actor_id: int,
+    category_id: int | None,
+    code: str,
+    kind: str,
+    name_zh: str,
+    name_en: str,
+    department_id: int | None,
+    time_limit_hours: int,
+    duplicate_radius_m: int,
+    duplicate_days: int,
+    active: bool = True,
+) -> ReportCategory:
     """Adds or changes a category. Raises FieldErrors."""
     actor = active_user(session, actor_id)
     if actor.role not in ("staff", "admin"):
@@ -649,12 +980,15 @@ def save_category(session: Session, *, actor_id: int, category_id: int | None, c
         errors["kind"] = Message(N_("Please choose component or event."))
     if not (name_zh or "").strip():
         errors["name_zh"] = Message(N_("Please enter a name."))
-    for field, value, low, high in (("time_limit_hours", time_limit_hours, 1, 720),
-                                    ("duplicate_radius_m", duplicate_radius_m, 5, 2000),
-                                    ("duplicate_days", duplicate_days, 1, 90)):
+    for field, value, low, high in (
+        ("time_limit_hours", time_limit_hours, 1, 720),
+        ("duplicate_radius_m", duplicate_radius_m, 5, 2000),
+        ("duplicate_days", duplicate_days, 1, 90),
+    ):
         if not isinstance(value, int) or not low <= value <= high:
-            errors[field] = Message(N_("Enter a whole number from {low} to {high}."),
-                                    {"low": low, "high": high})
+            errors[field] = Message(
+                N_("Enter a whole number from {low} to {high}."), {"low": low, "high": high}
+            )
     if department_id is not None and session.get(Department, department_id) is None:
         errors["department"] = Message(N_("Please choose who should handle it."))
     clash = session.exec(select(ReportCategory.id).where(ReportCategory.code == code)).first()
@@ -662,7 +996,9 @@ def save_category(session: Session, *, actor_id: int, category_id: int | None, c
         errors["code"] = Message(N_("This code is already used."))
     if errors:
         raise FieldErrors(errors)
-    category = session.get(ReportCategory, category_id) if category_id else ReportCategory(code=code)
+    category = (
+        session.get(ReportCategory, category_id) if category_id else ReportCategory(code=code)
+    )
     names = json.loads(category.names) if category.names else {}
     names.update({"zh_Hans": name_zh.strip()[:60], "en": (name_en or "").strip()[:60]})
     category.code, category.kind, category.names = code, kind, json.dumps(names, ensure_ascii=False)

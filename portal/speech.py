@@ -17,9 +17,9 @@ import shutil
 import subprocess
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 MAX_CHARS = 2000
 ENGINE_TIMEOUT = 4.0  # seconds; a hanging engine costs at most this
@@ -54,15 +54,25 @@ def _espeak(text: str, voice: str, timeout: float) -> bytes:
     binary = shutil.which("espeak-ng")
     if binary is None:
         raise OSError("espeak-ng is not installed")
-    done = subprocess.run([binary, "-v", voice, "-s", "140", "--stdout"], input=text.encode(),
-                          capture_output=True, timeout=timeout, check=True)
+    done = subprocess.run(
+        [binary, "-v", voice, "-s", "140", "--stdout"],
+        input=text.encode(),
+        capture_output=True,
+        timeout=timeout,
+        check=True,
+    )
     return done.stdout
 
 
 ENGINES = {
     "gtts": Engine("gtts", {"zh_Hans": "zh", "en": "en"}, "audio/mpeg", ".mp3", _gtts),
-    "espeak": Engine("espeak", {"zh_Hans": "cmn-latn-pinyin", "ug": "ug", "en": "en"},
-                     "audio/wav", ".wav", _espeak),
+    "espeak": Engine(
+        "espeak",
+        {"zh_Hans": "cmn-latn-pinyin", "ug": "ug", "en": "en"},
+        "audio/wav",
+        ".wav",
+        _espeak,
+    ),
 }
 
 
@@ -72,7 +82,9 @@ def engine_chain(env: dict[str, str] | None = None) -> list[Engine]:
 
 
 def speakable(language: str, engines: list[Engine] | None = None) -> bool:
-    return any(language in e.languages for e in (engines if engines is not None else engine_chain()))
+    return any(
+        language in e.languages for e in (engines if engines is not None else engine_chain())
+    )
 
 
 class SpeechCache:
@@ -152,8 +164,13 @@ def _run_with_deadline(engine: Engine, text: str, voice: str, timeout: float) ->
     return result[0] if result and not worker.is_alive() else None
 
 
-def speak(text: str, language: str, cache: SpeechCache | None = None,
-          engines: list[Engine] | None = None, timeout: float = ENGINE_TIMEOUT) -> Speech | None:
+def speak(
+    text: str,
+    language: str,
+    cache: SpeechCache | None = None,
+    engines: list[Engine] | None = None,
+    timeout: float = ENGINE_TIMEOUT,
+) -> Speech | None:
     """Audio of the text in the language from the first engine that can, or None."""
     text = " ".join((text or "").split())[:MAX_CHARS]
     if not text:

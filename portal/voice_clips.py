@@ -12,8 +12,8 @@ import hashlib
 import io
 import wave
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -35,8 +35,13 @@ PAUSE_SECONDS = 0.3  # silence between joined phrases
 # --- the phrases ------------------------------------------------------------------------------
 
 BUTTON_PHRASES = (
-    N_("Read aloud"), N_("Read it in Chinese"), N_("Log in"), N_("Log out"),
-    N_("Claim this task"), N_("Send my rating"), N_("Back to the wish wall"),
+    N_("Read aloud"),
+    N_("Read it in Chinese"),
+    N_("Log in"),
+    N_("Log out"),
+    N_("Claim this task"),
+    N_("Send my rating"),
+    N_("Back to the wish wall"),
 )
 RESULT_DONE = N_("Done.")
 RESULT_REPORT_SENT = N_("Your report was sent.")
@@ -59,8 +64,14 @@ def _status_words() -> list[str]:
     from portal import council, points, reports, wishes
 
     words: list[str] = []
-    for labels in (reports.STATE_LABELS, wishes.STATE_LABELS, council.PROPOSAL_LABELS,
-                   council.OUTCOME_LABELS, council.CHOICE_LABELS, points.CLAIM_STATUS_LABELS):
+    for labels in (
+        reports.STATE_LABELS,
+        wishes.STATE_LABELS,
+        council.PROPOSAL_LABELS,
+        council.OUTCOME_LABELS,
+        council.CHOICE_LABELS,
+        points.CLAIM_STATUS_LABELS,
+    ):
         words.extend(labels.values())
     return words
 
@@ -86,19 +97,26 @@ def is_phrase(msgid: str) -> bool:
 
 # --- checking and storing a recording ---------------------------------------------------------
 
+
 def check_clip(data: bytes | None) -> Audio:
     """A recording of one phrase: WAV (the browser's recorder), MP3, Ogg or M4A. Raises UserError
     (field 'clip') when it is empty, too long, or not audio that can be played."""
     if not data:
         raise UserError(N_("The recording is empty."), field="clip")
-    found = audio_length(data) if len(data) <= MAX_AUDIO_BYTES else ("", float(MAX_CLIP_SECONDS + 1))
+    found = (
+        audio_length(data) if len(data) <= MAX_AUDIO_BYTES else ("", float(MAX_CLIP_SECONDS + 1))
+    )
     if found is None or (found[0] and found[0] not in CLIP_TYPES):  # M4A: not a clip format
-        raise UserError(N_("This file cannot be played. Please send a WAV, MP3 or OGG recording."),
-                        field="clip")
+        raise UserError(
+            N_("This file cannot be played. Please send a WAV, MP3 or OGG recording."), field="clip"
+        )
     mime, seconds = found
     if seconds > MAX_CLIP_SECONDS:
-        raise UserError(N_("The recording is too long (at most {seconds} seconds)."), field="clip",
-                        seconds=MAX_CLIP_SECONDS)
+        raise UserError(
+            N_("The recording is too long (at most {seconds} seconds)."),
+            field="clip",
+            seconds=MAX_CLIP_SECONDS,
+        )
     if seconds < 0.3:
         raise UserError(N_("The recording is empty."), field="clip")
     return Audio(data, mime, round(seconds, 1), hashlib.sha256(data).hexdigest())
@@ -114,15 +132,19 @@ class ClipStore(MediaStore):
 
 # --- recording, replacing, removing -----------------------------------------------------------
 
+
 def current_clip(session: Session, language: str, msgid: str) -> VoiceClip | None:
-    return session.exec(select(VoiceClip).where(
-        VoiceClip.language == language, VoiceClip.msgid == msgid,
-        VoiceClip.removed_at.is_(None))).first()
+    return session.exec(
+        select(VoiceClip).where(
+            VoiceClip.language == language, VoiceClip.msgid == msgid, VoiceClip.removed_at.is_(None)
+        )
+    ).first()
 
 
 def current_clips(session: Session, language: str) -> dict[str, VoiceClip]:
-    rows = session.exec(select(VoiceClip).where(VoiceClip.language == language,
-                                                VoiceClip.removed_at.is_(None)))
+    rows = session.exec(
+        select(VoiceClip).where(VoiceClip.language == language, VoiceClip.removed_at.is_(None))
+    )
     return {clip.msgid: clip for clip in rows}
 
 
@@ -138,8 +160,16 @@ def _may_change(user, clip: VoiceClip) -> None:
         raise UserError(N_("Only community staff can replace or remove someone else's recording."))
 
 
-def record(session: Session, store: ClipStore, *, language: str, msgid: str, data: bytes | None,
-           recorded_by: int, replace: bool = False) -> VoiceClip:
+def record(
+    session: Session,
+    store: ClipStore,
+    *,
+    language: str,
+    msgid: str,
+    data: bytes | None,
+    recorded_by: int,
+    replace: bool = False,
+) -> VoiceClip:
     """Stores a checked recording as the current clip of the phrase. With replace, the current
     clip (if any) is stamped removed in the same transaction; without, an existing clip is kept."""
     user = _recorder(session, recorded_by)
@@ -153,31 +183,45 @@ def record(session: Session, store: ClipStore, *, language: str, msgid: str, dat
         if old.sha256 == audio.sha256:
             return old  # the same recording sent twice (a second click)
         if not replace:
-            raise UserError(N_("This phrase is already recorded. Listen to it, then choose to replace it."),
-                            field="clip")
+            raise UserError(
+                N_("This phrase is already recorded. Listen to it, then choose to replace it."),
+                field="clip",
+            )
         _may_change(user, old)
         _stamp_removed(session, old.id, user.id)
     path = store.save_clip(audio)
-    clip = VoiceClip(language=language, msgid=msgid, audio_path=path, content_type=audio.content_type,
-                     seconds=audio.seconds or 0.0, sha256=audio.sha256, recorded_by=user.id)
+    clip = VoiceClip(
+        language=language,
+        msgid=msgid,
+        audio_path=path,
+        content_type=audio.content_type,
+        seconds=audio.seconds or 0.0,
+        sha256=audio.sha256,
+        recorded_by=user.id,
+    )
     session.add(clip)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise UserError(N_("Someone has just recorded this phrase. Listen to it first."),
-                        field="clip") from None
+        raise UserError(
+            N_("Someone has just recorded this phrase. Listen to it first."), field="clip"
+        ) from None
     forget_joined()
     return clip
 
 
 def _stamp_removed(session: Session, clip_id: int, actor_id: int) -> None:
-    done = session.exec(update(VoiceClip).where(VoiceClip.id == clip_id,
-                                                VoiceClip.removed_at.is_(None))
-                        .values(removed_at=utcnow(), removed_by=actor_id))
+    done = session.exec(
+        update(VoiceClip)
+        .where(VoiceClip.id == clip_id, VoiceClip.removed_at.is_(None))
+        .values(removed_at=utcnow(), removed_by=actor_id)
+    )
     if done.rowcount != 1:
         session.rollback()
-        raise UserError(N_("This recording has just been changed by someone else. Please look again."))
+        raise UserError(
+            N_("This recording has just been changed by someone else. Please look again.")
+        )
 
 
 def remove(session: Session, *, clip_id: int, actor_id: int) -> None:
@@ -185,7 +229,9 @@ def remove(session: Session, *, clip_id: int, actor_id: int) -> None:
     user = _recorder(session, actor_id)
     clip = session.get(VoiceClip, clip_id)
     if clip is None or clip.removed_at is not None:
-        raise UserError(N_("This recording has just been changed by someone else. Please look again."))
+        raise UserError(
+            N_("This recording has just been changed by someone else. Please look again.")
+        )
     _may_change(user, clip)
     _stamp_removed(session, clip_id, user.id)
     session.commit()
@@ -207,15 +253,19 @@ def coverage(session: Session) -> list[Coverage]:
     known = {p.msgid for p in phrases()}
     result = []
     for language in CLIP_LANGUAGES:
-        rows = session.exec(select(VoiceClip.msgid).where(VoiceClip.language == language,
-                                                         VoiceClip.removed_at.is_(None)))
+        rows = session.exec(
+            select(VoiceClip.msgid).where(
+                VoiceClip.language == language, VoiceClip.removed_at.is_(None)
+            )
+        )
         result.append(Coverage(language, len(known & set(rows)), len(known)))
     return result
 
 
 def clip_count(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(VoiceClip)
-                        .where(VoiceClip.removed_at.is_(None))).one()
+    return session.exec(
+        select(func.count()).select_from(VoiceClip).where(VoiceClip.removed_at.is_(None))
+    ).one()
 
 
 # --- joining clips ----------------------------------------------------------------------------
@@ -256,6 +306,7 @@ def join_wavs(parts: list[bytes], pause: float = PAUSE_SECONDS) -> bytes | None:
 
 # --- the read-aloud chain ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Reading:
     """What to read: the text in a language, the phrases (message ids) it is made of where it is
@@ -293,8 +344,12 @@ def phrase_text(language: str, msgids: tuple[str, ...], params: dict | None = No
 def phrase_reading(language: str, *msgids: str, **params: object) -> Reading:
     """A reading made of fixed phrases: clips can stand in for an engine, and Chinese is known."""
     msgids = tuple(m for m in msgids if m)
-    return Reading(phrase_text(language, msgids, params), language, msgids,
-                   phrase_text(DEFAULT_LANGUAGE, msgids, params))
+    return Reading(
+        phrase_text(language, msgids, params),
+        language,
+        msgids,
+        phrase_text(DEFAULT_LANGUAGE, msgids, params),
+    )
 
 
 ClipFinder = Callable[[str, tuple[str, ...]], tuple[list[tuple[bytes, str, str]], tuple[str, ...]]]
@@ -306,9 +361,13 @@ def clip_finder(session: Session, store: MediaStore) -> ClipFinder:
     def find(language: str, msgids: tuple[str, ...]):
         if language not in CLIP_LANGUAGES or not msgids:
             return [], msgids
-        clips = session.exec(select(VoiceClip).where(
-            VoiceClip.language == language, VoiceClip.msgid.in_(msgids),
-            VoiceClip.removed_at.is_(None))).all()
+        clips = session.exec(
+            select(VoiceClip).where(
+                VoiceClip.language == language,
+                VoiceClip.msgid.in_(msgids),
+                VoiceClip.removed_at.is_(None),
+            )
+        ).all()
         by_id = {clip.msgid: clip for clip in clips}
         found, missing = [], []
         for msgid in msgids:
@@ -335,9 +394,14 @@ def _clip_voice(found: list[tuple[bytes, str, str]], missing: tuple[str, ...]) -
     return Voice(parts, "clips", missing)
 
 
-def voice_for(reading: Reading, *, cache: speech.SpeechCache | None = None,
-              clips: ClipFinder | None = None, engines: list[speech.Engine] | None = None,
-              timeout: float = speech.ENGINE_TIMEOUT) -> Voice:
+def voice_for(
+    reading: Reading,
+    *,
+    cache: speech.SpeechCache | None = None,
+    clips: ClipFinder | None = None,
+    engines: list[speech.Engine] | None = None,
+    timeout: float = speech.ENGINE_TIMEOUT,
+) -> Voice:
     """Engine → recorded clips → nothing. Never raises for a failing engine or a missing clip."""
     said = speech.speak(reading.text, reading.language, cache, engines, timeout)
     if said is not None:
@@ -351,6 +415,7 @@ def voice_for(reading: Reading, *, cache: speech.SpeechCache | None = None,
 
 
 # --- the automatic read-aloud setting ---------------------------------------------------------
+
 
 def auto_read(session: Session, user_id: int) -> bool:
     pref = session.get(SpeechPreference, user_id)

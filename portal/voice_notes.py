@@ -40,9 +40,15 @@ FIELD = "voice"
 SILENCE_PEAK = 32  # of 32767: about −60 dBFS; a recording quieter than this has nothing in it
 
 ALREADY_SENT = N_("This voice note was already sent. To send something new, please record again.")
-HEARD_NOTHING = N_("We could not hear anything in this voice note. Please record it again, closer to the microphone.")
-OTHER_FORMAT = N_("This is a {kind} sound file, which cannot be used here yet. Please record the voice note with the microphone button, or send a WAV, MP3, M4A or Ogg file.")
-NOT_AUDIO = N_("This file is not a voice recording. Please record the voice note with the microphone button.")
+HEARD_NOTHING = N_(
+    "We could not hear anything in this voice note. Please record it again, closer to the microphone."
+)
+OTHER_FORMAT = N_(
+    "This is a {kind} sound file, which cannot be used here yet. Please record the voice note with the microphone button, or send a WAV, MP3, M4A or Ogg file."
+)
+NOT_AUDIO = N_(
+    "This file is not a voice recording. Please record the voice note with the microphone button."
+)
 WRITE_OR_RECORD = N_("Please write a few words or record a voice note.")
 PHOTO_WRITE_OR_RECORD = N_("Please add a photo, write a short note or record a voice note.")
 SPOKEN = N_("Recorded as a voice note ({length}).")
@@ -52,13 +58,19 @@ TITLES = {
 }
 
 # sound formats people send that cannot be measured or played everywhere (WAV, MP3, Ogg and M4A can)
-_OTHER_AUDIO = ((b"fLaC", "FLAC"), (b"\x1aE\xdf\xa3", "WebM"), (b"#!AMR", "AMR"), (b"#!SILK", "SILK"),
-                (b"\x02#!SILK", "SILK"))
+_OTHER_AUDIO = (
+    (b"fLaC", "FLAC"),
+    (b"\x1aE\xdf\xa3", "WebM"),
+    (b"#!AMR", "AMR"),
+    (b"#!SILK", "SILK"),
+    (b"\x02#!SILK", "SILK"),
+)
 
 Subject = TypeVar("Subject")
 
 
 # --- checking a recording ----------------------------------------------------------------------
+
 
 def _other_format(data: bytes) -> str | None:
     """The name of a known sound format we cannot use that the bytes start with, else None."""
@@ -72,16 +84,16 @@ def _pcm16_samples(data: bytes) -> array | None:
     """The samples of a 16-bit PCM WAV (little-endian), else None (other encodings are not probed)."""
     pos, pcm16 = 12, False
     while pos + 8 <= len(data):
-        chunk, length = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        chunk, length = data[pos : pos + 4], struct.unpack("<I", data[pos + 4 : pos + 8])[0]
         if chunk == b"fmt " and length >= 16:
-            fmt, _ch, _rate, _bps, _align, bits = struct.unpack("<HHIIHH", data[pos + 8:pos + 24])
+            fmt, _ch, _rate, _bps, _align, bits = struct.unpack("<HHIIHH", data[pos + 8 : pos + 24])
             pcm16 = fmt == 1 and bits == 16
         elif chunk == b"data":
             if not pcm16:
                 return None
-            body = data[pos + 8:pos + 8 + length]
+            body = data[pos + 8 : pos + 8 + length]
             samples = array("h")
-            samples.frombytes(body[:len(body) - len(body) % 2])
+            samples.frombytes(body[: len(body) - len(body) % 2])
             return samples
         pos += 8 + length + (length & 1)
     return None
@@ -132,17 +144,35 @@ def title_or_spoken(text: str | None, audio: Audio | None, language: str, kind: 
 
 # --- reserving and attaching -------------------------------------------------------------------
 
-def reserve(session: Session, store: MediaStore, *, kind: str, audio: Audio, created_by: int,
-            language: str, now: datetime | None = None) -> VoiceNote:
+
+def reserve(
+    session: Session,
+    store: MediaStore,
+    *,
+    kind: str,
+    audio: Audio,
+    created_by: int,
+    language: str,
+    now: datetime | None = None,
+) -> VoiceNote:
     """Stores the recording and reserves its row (not yet tied to an item). Raises UserError when
     this person already sent this very recording for this kind of item."""
     if kind not in SUBJECT_KINDS:
         raise ValueError(f"unknown voice note subject {kind!r}")
     heard = recognition.transcribe(audio.data, language)
-    note = VoiceNote(subject_kind=kind, path=store.save_audio(audio), mime=audio.content_type,
-                     size=len(audio.data), seconds=audio.seconds or 0.1, sha256=audio.sha256,
-                     language=language, created_by=created_by, created_at=now or utcnow(),
-                     transcript=heard.text, transcript_engine=heard.engine if heard.text else None)
+    note = VoiceNote(
+        subject_kind=kind,
+        path=store.save_audio(audio),
+        mime=audio.content_type,
+        size=len(audio.data),
+        seconds=audio.seconds or 0.1,
+        sha256=audio.sha256,
+        language=language,
+        created_by=created_by,
+        created_at=now or utcnow(),
+        transcript=heard.text,
+        transcript_engine=heard.engine if heard.text else None,
+    )
     session.add(note)
     try:
         session.commit()
@@ -154,22 +184,36 @@ def reserve(session: Session, store: MediaStore, *, kind: str, audio: Audio, cre
 
 
 def attach(session: Session, note_id: int, subject_id: int) -> None:
-    session.execute(update(VoiceNote).where(VoiceNote.id == note_id, VoiceNote.subject_id.is_(None))
-                    .values(subject_id=subject_id))
+    session.execute(
+        update(VoiceNote)
+        .where(VoiceNote.id == note_id, VoiceNote.subject_id.is_(None))
+        .values(subject_id=subject_id)
+    )
     session.commit()
 
 
 def release(session: Session, note_id: int) -> None:
     """Drops a reservation whose item was refused (the file stays: it is named by its content)."""
     session.rollback()
-    session.execute(delete(VoiceNote).where(VoiceNote.id == note_id, VoiceNote.subject_id.is_(None)))
+    session.execute(
+        delete(VoiceNote).where(VoiceNote.id == note_id, VoiceNote.subject_id.is_(None))
+    )
     session.commit()
 
 
-def with_voice_note(session: Session, store: MediaStore, *, kind: str, audio: Audio | None,
-                    created_by: int, language: str, create: Callable[[], Subject],
-                    typed: str = "", text_field: str = "body",
-                    empty_message: str = WRITE_OR_RECORD) -> Subject:
+def with_voice_note(
+    session: Session,
+    store: MediaStore,
+    *,
+    kind: str,
+    audio: Audio | None,
+    created_by: int,
+    language: str,
+    create: Callable[[], Subject],
+    typed: str = "",
+    text_field: str = "body",
+    empty_message: str = WRITE_OR_RECORD,
+) -> Subject:
     """Runs `create` (the item's own service call, which commits and returns the item with an id)
     with the voice note reserved before and attached after. Without a voice note and without text,
     the item's "please write" message becomes "please write or record"."""
@@ -192,6 +236,7 @@ def with_voice_note(session: Session, store: MediaStore, *, kind: str, audio: Au
 
 # --- who may play, and what they get -----------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class NoteView:
     note: VoiceNote
@@ -202,7 +247,9 @@ def _handles(session: Session, viewer: User, kind: str, subject_id: int) -> bool
     """Does this person handle the item (so may play its voice notes)?"""
     if kind == "wish":
         wish = session.get(Wish, subject_id)
-        return wish is not None and (viewer.role in wishes.MODERATOR_ROLES or wish.adopter_id == viewer.id)
+        return wish is not None and (
+            viewer.role in wishes.MODERATOR_ROLES or wish.adopter_id == viewer.id
+        )
     if kind == "proposal":
         return viewer.role in council.MANAGER_ROLES
     claim = session.get(TaskClaim, subject_id)
@@ -211,16 +258,19 @@ def _handles(session: Session, viewer: User, kind: str, subject_id: int) -> bool
     return task is not None and points._may_verify(session, viewer, task)  # noqa: SLF001
 
 
-def notes_for(session: Session, *, kind: str, subject_ids: list[int],
-              viewer_id: int | None) -> dict[int, list[NoteView]]:
+def notes_for(
+    session: Session, *, kind: str, subject_ids: list[int], viewer_id: int | None
+) -> dict[int, list[NoteView]]:
     """Voice notes of these items that this person may play, oldest first, by item id."""
     viewer = session.get(User, viewer_id) if viewer_id else None
     if viewer is None or not viewer.is_active or not subject_ids:
         return {}
     rows = session.exec(
-        select(VoiceNote, User).join(User, User.id == VoiceNote.created_by)
+        select(VoiceNote, User)
+        .join(User, User.id == VoiceNote.created_by)
         .where(VoiceNote.subject_kind == kind, VoiceNote.subject_id.in_(subject_ids))
-        .order_by(VoiceNote.created_at, VoiceNote.id)).all()
+        .order_by(VoiceNote.created_at, VoiceNote.id)
+    ).all()
     found: dict[int, list[NoteView]] = {}
     allowed: dict[int, bool] = {}
     for note, author in rows:
@@ -242,15 +292,19 @@ def read(store: MediaStore, note: VoiceNote) -> bytes | None:
     return data
 
 
-def recent_voice_wishes(session: Session, *, viewer_id: int | None,
-                        limit: int = 20) -> list[tuple[Wish, list[NoteView]]]:
+def recent_voice_wishes(
+    session: Session, *, viewer_id: int | None, limit: int = 20
+) -> list[tuple[Wish, list[NoteView]]]:
     """Wishes still on the wall that came with a voice note, newest first, with the notes this
     person may play (moderators: all of them). For the moderation page, so none goes unheard."""
     wish_ids = session.exec(
-        select(VoiceNote.subject_id).join(Wish, Wish.id == VoiceNote.subject_id)
+        select(VoiceNote.subject_id)
+        .join(Wish, Wish.id == VoiceNote.subject_id)
         .where(VoiceNote.subject_kind == "wish", Wish.state.in_(wishes.ACTIVE_STATES))
-        .group_by(VoiceNote.subject_id).order_by(func.max(VoiceNote.created_at).desc())
-        .limit(limit)).all()
+        .group_by(VoiceNote.subject_id)
+        .order_by(func.max(VoiceNote.created_at).desc())
+        .limit(limit)
+    ).all()
     playable = notes_for(session, kind="wish", subject_ids=list(wish_ids), viewer_id=viewer_id)
     found = {w.id: w for w in session.exec(select(Wish).where(Wish.id.in_(list(playable) or [-1])))}
     return [(found[wid], playable[wid]) for wid in wish_ids if wid in playable]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,12 +26,18 @@ from sqlmodel import Session, select
 
 from db.models import Grid, User
 from db.models_wishes import (
-    WISH_CATEGORIES, Wish, WishEvent, WishFlag, WishGridRule, WishPromotion, WishVote,
+    WISH_CATEGORIES,
+    Wish,
+    WishEvent,
+    WishFlag,
+    WishGridRule,
+    WishPromotion,
+    WishVote,
 )
 from db.types import utcnow
 from portal import auth, points
-from portal.config import TIMEZONE
 from portal.auth import active_user
+from portal.config import TIMEZONE
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import LANGUAGE_CODES, N_
@@ -99,6 +105,7 @@ NOT_FOUND = N_("This wish could not be found.")
 
 # --- rules per grid ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Rule:
     support_threshold: int
@@ -106,14 +113,16 @@ class Rule:
     grid_id: int | None  # the grid whose rule applies (None: the defaults)
 
 
-
-
 def _latest_rules(session: Session) -> dict[int, WishGridRule]:
     newest = select(func.max(WishGridRule.id)).group_by(WishGridRule.grid_id)
-    return {r.grid_id: r for r in session.exec(select(WishGridRule).where(WishGridRule.id.in_(newest)))}
+    return {
+        r.grid_id: r for r in session.exec(select(WishGridRule).where(WishGridRule.id.in_(newest)))
+    }
 
 
-def _resolve(grid_id: int | None, rules: dict[int, WishGridRule], parents: dict[int, int | None]) -> Rule:
+def _resolve(
+    grid_id: int | None, rules: dict[int, WishGridRule], parents: dict[int, int | None]
+) -> Rule:
     seen: set[int] = set()
     while grid_id is not None and grid_id not in seen:
         seen.add(grid_id)
@@ -129,29 +138,44 @@ def rule_for(session: Session, grid_id: int | None) -> Rule:
     return _resolve(grid_id, _latest_rules(session), parent_map(session))
 
 
-def set_grid_rule(session: Session, *, grid_id: int, support_threshold: int, expire_days: int,
-                  set_by: int, now: datetime | None = None) -> WishGridRule:
+def set_grid_rule(
+    session: Session,
+    *,
+    grid_id: int,
+    support_threshold: int,
+    expire_days: int,
+    set_by: int,
+    now: datetime | None = None,
+) -> WishGridRule:
     """A moderator sets a grid's threshold and expiry (a new row; the old one stays as history)."""
     _require_role(session, set_by, MODERATOR_ROLES)
     errors: dict[str, Message] = {}
     if session.get(Grid, grid_id) is None:
         errors["grid"] = Message(N_("Please choose a grid."))
     if not isinstance(support_threshold, int) or not 1 <= support_threshold <= 10000:
-        errors["support_threshold"] = Message(N_("Use a whole number from {low} to {high}."),
-                                              {"low": 1, "high": 10000})
+        errors["support_threshold"] = Message(
+            N_("Use a whole number from {low} to {high}."), {"low": 1, "high": 10000}
+        )
     if not isinstance(expire_days, int) or not 1 <= expire_days <= 3650:
-        errors["expire_days"] = Message(N_("Use a whole number from {low} to {high}."),
-                                        {"low": 1, "high": 3650})
+        errors["expire_days"] = Message(
+            N_("Use a whole number from {low} to {high}."), {"low": 1, "high": 3650}
+        )
     if errors:
         raise FieldErrors(errors)
-    rule = WishGridRule(grid_id=grid_id, support_threshold=support_threshold,
-                        expire_days=expire_days, set_by=set_by, set_at=now or utcnow())
+    rule = WishGridRule(
+        grid_id=grid_id,
+        support_threshold=support_threshold,
+        expire_days=expire_days,
+        set_by=set_by,
+        set_at=now or utcnow(),
+    )
     session.add(rule)
     session.commit()
     return rule
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
 
 def _require_role(session: Session, user_id: int, roles: tuple[str, ...]) -> User:
     user = active_user(session, user_id)
@@ -163,16 +187,29 @@ def _require_role(session: Session, user_id: int, roles: tuple[str, ...]) -> Use
 def _locked_wish(session: Session, wish_id: int) -> Wish:
     """The wish, row-locked on PostgreSQL until the end of the transaction (SQLite: plain read)."""
     wish = session.exec(
-        select(Wish).where(Wish.id == wish_id).with_for_update().execution_options(populate_existing=True)
+        select(Wish)
+        .where(Wish.id == wish_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if wish is None:
         raise UserError(NOT_FOUND)
     return wish
 
 
-def _move(session: Session, wish: Wish, *, to_state: str, actor_id: int | None, kind: str,
-          now: datetime, note: str | None = None, photo_path: str | None = None,
-          where: Iterable = (), **values) -> None:
+def _move(
+    session: Session,
+    wish: Wish,
+    *,
+    to_state: str,
+    actor_id: int | None,
+    kind: str,
+    now: datetime,
+    note: str | None = None,
+    photo_path: str | None = None,
+    where: Iterable = (),
+    **values,
+) -> None:
     """Conditional transition from the state we read: refused if anyone changed it meanwhile."""
     from_state = wish.state
     result = session.execute(
@@ -184,8 +221,18 @@ def _move(session: Session, wish: Wish, *, to_state: str, actor_id: int | None, 
     if result.rowcount != 1:
         session.rollback()
         raise UserError(CHANGED)
-    session.add(WishEvent(wish_id=wish.id, actor_id=actor_id, kind=kind, from_state=from_state,
-                          to_state=to_state, note=note or None, photo_path=photo_path, at=now))
+    session.add(
+        WishEvent(
+            wish_id=wish.id,
+            actor_id=actor_id,
+            kind=kind,
+            from_state=from_state,
+            to_state=to_state,
+            note=note or None,
+            photo_path=photo_path,
+            at=now,
+        )
+    )
 
 
 def _commit(session: Session, wish_id: int | None = None) -> Wish | None:
@@ -202,7 +249,9 @@ def _commit(session: Session, wish_id: int | None = None) -> Wish | None:
 
 def support(session: Session, wish_id: int) -> int:
     """Votes for a wish, counted from the rows."""
-    return session.exec(select(func.count()).select_from(WishVote).where(WishVote.wish_id == wish_id)).one()
+    return session.exec(
+        select(func.count()).select_from(WishVote).where(WishVote.wish_id == wish_id)
+    ).one()
 
 
 def local_day_start(now: datetime) -> datetime:
@@ -235,10 +284,21 @@ def _save_photo(photo: bytes | None, media_root: Path | None, field_name: str) -
 
 # --- posting -----------------------------------------------------------------------------------
 
-def post_wish(session: Session, *, author_id: int, title: str, body: str, category: str,
-              grid_id: int | None = None, language: str | None = None, personal: bool = False,
-              photo: bytes | None = None, media_root: Path | None = None,
-              now: datetime | None = None) -> Wish:
+
+def post_wish(
+    session: Session,
+    *,
+    author_id: int,
+    title: str,
+    body: str,
+    category: str,
+    grid_id: int | None = None,
+    language: str | None = None,
+    personal: bool = False,
+    photo: bytes | None = None,
+    media_root: Path | None = None,
+    now: datetime | None = None,
+) -> Wish:
     """Puts a wish on the wall. Raises FieldErrors (title, body, category, grid, language, photo)."""
     now = now or utcnow()
     author = _require_role(session, author_id, POSTER_ROLES)
@@ -247,13 +307,15 @@ def post_wish(session: Session, *, author_id: int, title: str, body: str, catego
     if not title:
         errors["title"] = Message(N_("Please write a short title."))
     elif len(title) > TITLE_MAX:
-        errors["title"] = Message(N_("Use at most {n} characters (now {count})."),
-                                  {"n": TITLE_MAX, "count": len(title)})
+        errors["title"] = Message(
+            N_("Use at most {n} characters (now {count})."), {"n": TITLE_MAX, "count": len(title)}
+        )
     if not body:
         errors["body"] = Message(N_("Please say in a few sentences what you wish for."))
     elif len(body) > BODY_MAX:
-        errors["body"] = Message(N_("Use at most {n} characters (now {count})."),
-                                 {"n": BODY_MAX, "count": len(body)})
+        errors["body"] = Message(
+            N_("Use at most {n} characters (now {count})."), {"n": BODY_MAX, "count": len(body)}
+        )
     if category not in WISH_CATEGORIES:
         errors["category"] = Message(N_("Please choose a category."))
     grid_id = grid_id or author.home_grid_id
@@ -269,26 +331,39 @@ def post_wish(session: Session, *, author_id: int, title: str, body: str, catego
     # Lock the author's row (PostgreSQL) so two browsers cannot both post the 10th wish; on SQLite
     # the INSERT below takes the write lock before we count.
     session.exec(select(User.id).where(User.id == author_id).with_for_update()).first()
-    wish = Wish(author_id=author_id, grid_id=grid_id, title=title, body=body, category=category,
-                language=language, personal=bool(personal),
-                proposal=author.role in PROPOSER_ROLES, photo_path=photo_path, created_at=now,
-                state_changed_at=now)
+    wish = Wish(
+        author_id=author_id,
+        grid_id=grid_id,
+        title=title,
+        body=body,
+        category=category,
+        language=language,
+        personal=bool(personal),
+        proposal=author.role in PROPOSER_ROLES,
+        photo_path=photo_path,
+        created_at=now,
+        state_changed_at=now,
+    )
     session.add(wish)
     session.flush()
     today = session.exec(
-        select(func.count()).select_from(Wish)
+        select(func.count())
+        .select_from(Wish)
         .where(Wish.author_id == author_id, Wish.created_at >= local_day_start(now))
     ).one()
     if today > DAILY_LIMIT:
         session.rollback()
-        raise UserError(N_("You have posted {n} wishes today. Please post more tomorrow."),
-                        n=DAILY_LIMIT)
-    session.add(WishEvent(wish_id=wish.id, actor_id=author_id, kind="posted", to_state="open",
-                          at=now))
+        raise UserError(
+            N_("You have posted {n} wishes today. Please post more tomorrow."), n=DAILY_LIMIT
+        )
+    session.add(
+        WishEvent(wish_id=wish.id, actor_id=author_id, kind="posted", to_state="open", at=now)
+    )
     return _commit(session, wish.id)
 
 
 # --- support -----------------------------------------------------------------------------------
+
 
 def vote(session: Session, *, wish_id: int, user_id: int, now: datetime | None = None) -> int:
     """Supports a wish (once per person); returns the support now. May promote the wish."""
@@ -323,7 +398,9 @@ def vote(session: Session, *, wish_id: int, user_id: int, now: datetime | None =
     return count
 
 
-def withdraw_vote(session: Session, *, wish_id: int, user_id: int, now: datetime | None = None) -> int:
+def withdraw_vote(
+    session: Session, *, wish_id: int, user_id: int, now: datetime | None = None
+) -> int:
     """Takes back one's support while the wish is open; returns the support now."""
     now = now or utcnow()
     wish = _locked_wish(session, wish_id)
@@ -331,7 +408,8 @@ def withdraw_vote(session: Session, *, wish_id: int, user_id: int, now: datetime
         session.rollback()
         raise UserError(N_("Support can only be withdrawn while the wish is open."))
     result = session.execute(
-        delete(WishVote).where(WishVote.wish_id == wish_id, WishVote.user_id == user_id)
+        delete(WishVote)
+        .where(WishVote.wish_id == wish_id, WishVote.user_id == user_id)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -347,8 +425,9 @@ def withdraw_vote(session: Session, *, wish_id: int, user_id: int, now: datetime
     return count
 
 
-def _maybe_promote(session: Session, wish: Wish, count: int, now: datetime,
-                   rule: Rule | None = None) -> bool:
+def _maybe_promote(
+    session: Session, wish: Wish, count: int, now: datetime, rule: Rule | None = None
+) -> bool:
     """Public wishes that reach their grid's threshold become council candidates (personal needs
     are for neighbours to adopt, not for the council)."""
     if wish.personal:
@@ -357,23 +436,47 @@ def _maybe_promote(session: Session, wish: Wish, count: int, now: datetime,
     if count < rule.support_threshold:
         return False
     result = session.execute(
-        update(Wish).where(Wish.id == wish.id, Wish.state == "open")
+        update(Wish)
+        .where(Wish.id == wish.id, Wish.state == "open")
         .values(state="promoted", state_changed_at=now)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
-    session.add(WishPromotion(wish_id=wish.id, promoted_at=now, threshold=rule.support_threshold,
-                              support=count, status="candidate"))
-    session.add(WishEvent(wish_id=wish.id, kind="promoted", from_state="open", to_state="promoted",
-                          note=None, at=now))
+    session.add(
+        WishPromotion(
+            wish_id=wish.id,
+            promoted_at=now,
+            threshold=rule.support_threshold,
+            support=count,
+            status="candidate",
+        )
+    )
+    session.add(
+        WishEvent(
+            wish_id=wish.id,
+            kind="promoted",
+            from_state="open",
+            to_state="promoted",
+            note=None,
+            at=now,
+        )
+    )
     return True
 
 
 # --- adoption ----------------------------------------------------------------------------------
 
-def adopt(session: Session, *, wish_id: int, user_id: int, promised_date: date | None,
-          note: str = "", now: datetime | None = None) -> Wish:
+
+def adopt(
+    session: Session,
+    *,
+    wish_id: int,
+    user_id: int,
+    promised_date: date | None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Wish:
     """A resident, merchant or staff member takes on an open wish and promises a date."""
     now = now or utcnow()
     _require_role(session, user_id, ADOPTER_ROLES)
@@ -387,8 +490,9 @@ def adopt(session: Session, *, wish_id: int, user_id: int, promised_date: date |
     elif promised_date > today + timedelta(days=MAX_PROMISE_DAYS):
         errors["promised_date"] = Message(N_("Please promise a date within a year."))
     if len(note) > NOTE_MAX:
-        errors["note"] = Message(N_("Use at most {n} characters (now {count})."),
-                                 {"n": NOTE_MAX, "count": len(note)})
+        errors["note"] = Message(
+            N_("Use at most {n} characters (now {count})."), {"n": NOTE_MAX, "count": len(note)}
+        )
     if errors:
         raise FieldErrors(errors)
     wish = _locked_wish(session, wish_id)
@@ -400,28 +504,54 @@ def adopt(session: Session, *, wish_id: int, user_id: int, promised_date: date |
         if wish.state == "adopted":
             raise UserError(N_("Someone has already adopted this wish."))
         raise UserError(N_("Only an open wish can be adopted."))
-    _move(session, wish, to_state="adopted", actor_id=user_id, kind="adopted", now=now, note=note,
-          adopter_id=user_id, promised_date=promised_date)
+    _move(
+        session,
+        wish,
+        to_state="adopted",
+        actor_id=user_id,
+        kind="adopted",
+        now=now,
+        note=note,
+        adopter_id=user_id,
+        promised_date=promised_date,
+    )
     return _commit(session, wish_id)
 
 
-def release(session: Session, *, wish_id: int, user_id: int, note: str = "",
-            now: datetime | None = None) -> Wish:
+def release(
+    session: Session, *, wish_id: int, user_id: int, note: str = "", now: datetime | None = None
+) -> Wish:
     """The adopter gives the wish back to the wall."""
     now = now or utcnow()
     wish = _locked_wish(session, wish_id)
     if wish.state != "adopted" or wish.adopter_id != user_id:
         session.rollback()
         raise UserError(N_("Only the adopter can give back an adopted wish."))
-    _move(session, wish, to_state="open", actor_id=user_id, kind="released", now=now,
-          note=clean_text(note)[:NOTE_MAX], where=(Wish.adopter_id == user_id,), adopter_id=None,
-          promised_date=None)
+    _move(
+        session,
+        wish,
+        to_state="open",
+        actor_id=user_id,
+        kind="released",
+        now=now,
+        note=clean_text(note)[:NOTE_MAX],
+        where=(Wish.adopter_id == user_id,),
+        adopter_id=None,
+        promised_date=None,
+    )
     return _commit(session, wish_id)
 
 
-def report_fulfilled(session: Session, *, wish_id: int, user_id: int, note: str,
-                     photo: bytes | None = None, media_root: Path | None = None,
-                     now: datetime | None = None) -> Wish:
+def report_fulfilled(
+    session: Session,
+    *,
+    wish_id: int,
+    user_id: int,
+    note: str,
+    photo: bytes | None = None,
+    media_root: Path | None = None,
+    now: datetime | None = None,
+) -> Wish:
     """The adopter says the wish is done, with a note and optionally a photo."""
     now = now or utcnow()
     note = clean_text(note)
@@ -429,8 +559,9 @@ def report_fulfilled(session: Session, *, wish_id: int, user_id: int, note: str,
     if not note:
         errors["note"] = Message(N_("Please say in a few words what was done."))
     elif len(note) > NOTE_MAX:
-        errors["note"] = Message(N_("Use at most {n} characters (now {count})."),
-                                 {"n": NOTE_MAX, "count": len(note)})
+        errors["note"] = Message(
+            N_("Use at most {n} characters (now {count})."), {"n": NOTE_MAX, "count": len(note)}
+        )
     if errors:
         raise FieldErrors(errors)
     wish = _locked_wish(session, wish_id)
@@ -438,13 +569,23 @@ def report_fulfilled(session: Session, *, wish_id: int, user_id: int, note: str,
         session.rollback()
         raise UserError(N_("Only the adopter can report an adopted wish as fulfilled."))
     photo_path = _save_photo(photo, media_root, "photo")
-    _move(session, wish, to_state="fulfilled", actor_id=user_id, kind="fulfilled", now=now,
-          note=note, photo_path=photo_path, where=(Wish.adopter_id == user_id,))
+    _move(
+        session,
+        wish,
+        to_state="fulfilled",
+        actor_id=user_id,
+        kind="fulfilled",
+        now=now,
+        note=note,
+        photo_path=photo_path,
+        where=(Wish.adopter_id == user_id,),
+    )
     return _commit(session, wish_id)
 
 
-def confirm(session: Session, *, wish_id: int, user_id: int, note: str = "",
-            now: datetime | None = None) -> Wish:
+def confirm(
+    session: Session, *, wish_id: int, user_id: int, note: str = "", now: datetime | None = None
+) -> Wish:
     """The author confirms the fulfilment; the adopter earns points (once, in this transaction)."""
     now = now or utcnow()
     wish = _locked_wish(session, wish_id)
@@ -455,23 +596,44 @@ def confirm(session: Session, *, wish_id: int, user_id: int, note: str = "",
         session.rollback()
         raise UserError(N_("Only a fulfilled wish can be confirmed."))
     adopter_id = wish.adopter_id
-    _move(session, wish, to_state="confirmed", actor_id=user_id, kind="confirmed", now=now,
-          note=clean_text(note)[:NOTE_MAX])
-    points.award(session, user_id=adopter_id, source="wish", source_id=wish_id,
-                 reason=N_("Fulfilled a neighbour's wish"), actor_id=user_id, now=now)
+    _move(
+        session,
+        wish,
+        to_state="confirmed",
+        actor_id=user_id,
+        kind="confirmed",
+        now=now,
+        note=clean_text(note)[:NOTE_MAX],
+    )
+    points.award(
+        session,
+        user_id=adopter_id,
+        source="wish",
+        source_id=wish_id,
+        reason=N_("Fulfilled a neighbour's wish"),
+        actor_id=user_id,
+        now=now,
+    )
     return _commit(session, wish_id)
 
 
-def dispute(session: Session, *, wish_id: int, user_id: int, note: str,
-            now: datetime | None = None) -> Wish:
+def dispute(
+    session: Session, *, wish_id: int, user_id: int, note: str, now: datetime | None = None
+) -> Wish:
     """The author says it is not done yet: back to adopted, with the reason for the adopter."""
     now = now or utcnow()
     note = clean_text(note)
     if not note:
         raise FieldErrors({"note": Message(N_("Please say what is still missing."))})
     if len(note) > NOTE_MAX:
-        raise FieldErrors({"note": Message(N_("Use at most {n} characters (now {count})."),
-                                           {"n": NOTE_MAX, "count": len(note)})})
+        raise FieldErrors(
+            {
+                "note": Message(
+                    N_("Use at most {n} characters (now {count})."),
+                    {"n": NOTE_MAX, "count": len(note)},
+                )
+            }
+        )
     wish = _locked_wish(session, wish_id)
     if wish.author_id != user_id:
         session.rollback()
@@ -485,29 +647,41 @@ def dispute(session: Session, *, wish_id: int, user_id: int, note: str,
 
 # --- moderation --------------------------------------------------------------------------------
 
-def flag(session: Session, *, wish_id: int, user_id: int, reason: str = "",
-         now: datetime | None = None) -> None:
+
+def flag(
+    session: Session, *, wish_id: int, user_id: int, reason: str = "", now: datetime | None = None
+) -> None:
     """A resident asks the moderators to look at a wish (once per person per wish)."""
     now = now or utcnow()
     active_user(session, user_id)
     reason = clean_text(reason)
     if len(reason) > REASON_MAX:
-        raise FieldErrors({"reason": Message(N_("Use at most {n} characters (now {count})."),
-                                             {"n": REASON_MAX, "count": len(reason)})})
+        raise FieldErrors(
+            {
+                "reason": Message(
+                    N_("Use at most {n} characters (now {count})."),
+                    {"n": REASON_MAX, "count": len(reason)},
+                )
+            }
+        )
     if session.get(Wish, wish_id) is None:
         raise UserError(NOT_FOUND)
     session.add(WishFlag(wish_id=wish_id, user_id=user_id, reason=reason, created_at=now))
-    session.add(WishEvent(wish_id=wish_id, actor_id=user_id, kind="flagged", note=reason or None,
-                          at=now))
+    session.add(
+        WishEvent(wish_id=wish_id, actor_id=user_id, kind="flagged", note=reason or None, at=now)
+    )
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise UserError(N_("You have already flagged this wish. The moderators will look at it.")) from None
+        raise UserError(
+            N_("You have already flagged this wish. The moderators will look at it.")
+        ) from None
 
 
-def hide(session: Session, *, wish_id: int, moderator_id: int, reason: str,
-         now: datetime | None = None) -> Wish:
+def hide(
+    session: Session, *, wish_id: int, moderator_id: int, reason: str, now: datetime | None = None
+) -> Wish:
     """A moderator takes a wish off the wall; the reason is shown to the author."""
     now = now or utcnow()
     _require_role(session, moderator_id, MODERATOR_ROLES)
@@ -515,21 +689,45 @@ def hide(session: Session, *, wish_id: int, moderator_id: int, reason: str,
     if not reason:
         raise FieldErrors({"reason": Message(N_("Please give the reason the author will see."))})
     if len(reason) > REASON_MAX:
-        raise FieldErrors({"reason": Message(N_("Use at most {n} characters (now {count})."),
-                                             {"n": REASON_MAX, "count": len(reason)})})
+        raise FieldErrors(
+            {
+                "reason": Message(
+                    N_("Use at most {n} characters (now {count})."),
+                    {"n": REASON_MAX, "count": len(reason)},
+                )
+            }
+        )
     wish = _locked_wish(session, wish_id)
     if wish.state == "hidden":
         session.rollback()
         raise UserError(N_("This wish is already hidden."))
-    _move(session, wish, to_state="hidden", actor_id=moderator_id, kind="hidden", now=now,
-          note=reason, hidden_reason=reason)
-    session.execute(update(WishFlag).where(WishFlag.wish_id == wish_id, WishFlag.resolved_at.is_(None))
-                    .values(resolved_at=now).execution_options(synchronize_session=False))
+    _move(
+        session,
+        wish,
+        to_state="hidden",
+        actor_id=moderator_id,
+        kind="hidden",
+        now=now,
+        note=reason,
+        hidden_reason=reason,
+    )
+    session.execute(
+        update(WishFlag)
+        .where(WishFlag.wish_id == wish_id, WishFlag.resolved_at.is_(None))
+        .values(resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return _commit(session, wish_id)
 
 
-def restore(session: Session, *, wish_id: int, moderator_id: int, note: str = "",
-            now: datetime | None = None) -> Wish:
+def restore(
+    session: Session,
+    *,
+    wish_id: int,
+    moderator_id: int,
+    note: str = "",
+    now: datetime | None = None,
+) -> Wish:
     """Shows a hidden wish again, in the state it had before it was hidden."""
     now = now or utcnow()
     _require_role(session, moderator_id, MODERATOR_ROLES)
@@ -537,23 +735,38 @@ def restore(session: Session, *, wish_id: int, moderator_id: int, note: str = ""
     if wish.state != "hidden":
         session.rollback()
         raise UserError(N_("This wish is not hidden."))
-    previous = session.exec(
-        select(WishEvent.from_state).where(WishEvent.wish_id == wish_id, WishEvent.kind == "hidden")
-        .order_by(WishEvent.id.desc())
-    ).first() or "open"
-    _move(session, wish, to_state=previous, actor_id=moderator_id, kind="restored", now=now,
-          note=clean_text(note)[:NOTE_MAX], hidden_reason=None)
+    previous = (
+        session.exec(
+            select(WishEvent.from_state)
+            .where(WishEvent.wish_id == wish_id, WishEvent.kind == "hidden")
+            .order_by(WishEvent.id.desc())
+        ).first()
+        or "open"
+    )
+    _move(
+        session,
+        wish,
+        to_state=previous,
+        actor_id=moderator_id,
+        kind="restored",
+        now=now,
+        note=clean_text(note)[:NOTE_MAX],
+        hidden_reason=None,
+    )
     return _commit(session, wish_id)
 
 
-def dismiss_flags(session: Session, *, wish_id: int, moderator_id: int,
-                  now: datetime | None = None) -> int:
+def dismiss_flags(
+    session: Session, *, wish_id: int, moderator_id: int, now: datetime | None = None
+) -> int:
     """A moderator looked at the flags and keeps the wish on the wall."""
     now = now or utcnow()
     _require_role(session, moderator_id, MODERATOR_ROLES)
     result = session.execute(
-        update(WishFlag).where(WishFlag.wish_id == wish_id, WishFlag.resolved_at.is_(None))
-        .values(resolved_at=now).execution_options(synchronize_session=False)
+        update(WishFlag)
+        .where(WishFlag.wish_id == wish_id, WishFlag.resolved_at.is_(None))
+        .values(resolved_at=now)
+        .execution_options(synchronize_session=False)
     )
     session.add(WishEvent(wish_id=wish_id, actor_id=moderator_id, kind="flags_dismissed", at=now))
     session.commit()
@@ -562,17 +775,22 @@ def dismiss_flags(session: Session, *, wish_id: int, moderator_id: int,
 
 # --- council -----------------------------------------------------------------------------------
 
+
 def candidates(session: Session) -> list[tuple[WishPromotion, Wish]]:
     """Promoted wishes waiting for the council (oldest first): what the council module reads."""
-    return list(session.exec(
-        select(WishPromotion, Wish).join(Wish, Wish.id == WishPromotion.wish_id)
-        .where(WishPromotion.status == "candidate", Wish.state == "promoted")
-        .order_by(WishPromotion.promoted_at, WishPromotion.id)
-    ).all())
+    return list(
+        session.exec(
+            select(WishPromotion, Wish)
+            .join(Wish, Wish.id == WishPromotion.wish_id)
+            .where(WishPromotion.status == "candidate", Wish.state == "promoted")
+            .order_by(WishPromotion.promoted_at, WishPromotion.id)
+        ).all()
+    )
 
 
-def decide(session: Session, *, wish_id: int, decision: str, decided_by: int,
-           now: datetime | None = None) -> WishPromotion:
+def decide(
+    session: Session, *, wish_id: int, decision: str, decided_by: int, now: datetime | None = None
+) -> WishPromotion:
     """The council's decision on a promoted wish: promotion candidate → decided, wish → decided."""
     now = now or utcnow()
     active_user(session, decided_by)
@@ -580,36 +798,54 @@ def decide(session: Session, *, wish_id: int, decision: str, decided_by: int,
     if not decision:
         raise FieldErrors({"decision": Message(N_("Please write what the council decided."))})
     if len(decision) > BODY_MAX:
-        raise FieldErrors({"decision": Message(N_("Use at most {n} characters (now {count})."),
-                                               {"n": BODY_MAX, "count": len(decision)})})
+        raise FieldErrors(
+            {
+                "decision": Message(
+                    N_("Use at most {n} characters (now {count})."),
+                    {"n": BODY_MAX, "count": len(decision)},
+                )
+            }
+        )
     wish = _locked_wish(session, wish_id)
     if wish.state != "promoted":
         session.rollback()
         raise UserError(N_("Only a wish sent to the council can be decided."))
     result = session.execute(
-        update(WishPromotion).where(WishPromotion.wish_id == wish_id, WishPromotion.status == "candidate")
+        update(WishPromotion)
+        .where(WishPromotion.wish_id == wish_id, WishPromotion.status == "candidate")
         .values(status="decided", decided_at=now, decided_by=decided_by, decision=decision)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         session.rollback()
         raise UserError(CHANGED)
-    _move(session, wish, to_state="decided", actor_id=decided_by, kind="decided", now=now,
-          note=decision)
+    _move(
+        session,
+        wish,
+        to_state="decided",
+        actor_id=decided_by,
+        kind="decided",
+        now=now,
+        note=decision,
+    )
     _commit(session)
     return session.exec(select(WishPromotion).where(WishPromotion.wish_id == wish_id)).one()
 
 
 # --- the scheduler -----------------------------------------------------------------------------
 
+
 def expire_stale(session: Session, now: datetime | None = None) -> int:
     """Open wishes with no new support for their grid's expiry time become expired; also promotes
     any open wish that reached its threshold but was missed. Returns how many expired."""
     now = now or utcnow()
     rules, parents = _latest_rules(session), parent_map(session)
-    last_vote = (select(WishVote.wish_id, func.max(WishVote.created_at).label("last"))
-                 .group_by(WishVote.wish_id).subquery())
-    counts = (select(WishVote.wish_id, func.count().label("n")).group_by(WishVote.wish_id).subquery())
+    last_vote = (
+        select(WishVote.wish_id, func.max(WishVote.created_at).label("last"))
+        .group_by(WishVote.wish_id)
+        .subquery()
+    )
+    counts = select(WishVote.wish_id, func.count().label("n")).group_by(WishVote.wish_id).subquery()
     rows = session.exec(
         select(Wish, last_vote.c.last, func.coalesce(counts.c.n, 0))
         .outerjoin(last_vote, last_vote.c.wish_id == Wish.id)
@@ -627,12 +863,22 @@ def expire_stale(session: Session, now: datetime | None = None) -> int:
         if now - since < timedelta(days=rule.expire_days):
             continue
         result = session.execute(
-            update(Wish).where(Wish.id == wish.id, Wish.state == "open")
-            .values(state="expired", state_changed_at=now).execution_options(synchronize_session=False)
+            update(Wish)
+            .where(Wish.id == wish.id, Wish.state == "open")
+            .values(state="expired", state_changed_at=now)
+            .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            session.add(WishEvent(wish_id=wish.id, kind="expired", from_state="open",
-                                  to_state="expired", note=None, at=now))
+            session.add(
+                WishEvent(
+                    wish_id=wish.id,
+                    kind="expired",
+                    from_state="open",
+                    to_state="expired",
+                    note=None,
+                    at=now,
+                )
+            )
             expired += 1
     _commit(session)
     return expired
@@ -640,14 +886,14 @@ def expire_stale(session: Session, now: datetime | None = None) -> int:
 
 def _aware(value) -> datetime:
     """Aggregates skip the column type on some backends: make sure we compare aware datetimes."""
-    from datetime import timezone
 
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- reading the wall --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Promotion:
@@ -697,16 +943,22 @@ class WallPage:
         return self.offset + len(self.cards) < self.total
 
 
-
-
 def _support_subquery():
     return select(WishVote.wish_id, func.count().label("n")).group_by(WishVote.wish_id).subquery()
 
 
-def wall(session: Session, *, viewer_id: int | None, sort: str = "support",
-         categories: Iterable[str] = (), states: Iterable[str] = ACTIVE_STATES,
-         grid_id: int | None = None, limit: int = PAGE_SIZE, offset: int = 0,
-         mine_only: bool = False) -> WallPage:
+def wall(
+    session: Session,
+    *,
+    viewer_id: int | None,
+    sort: str = "support",
+    categories: Iterable[str] = (),
+    states: Iterable[str] = ACTIVE_STATES,
+    grid_id: int | None = None,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+    mine_only: bool = False,
+) -> WallPage:
     """One page of wish cards for a viewer, sorted by support, newest, or near the viewer's home."""
     viewer = session.get(User, viewer_id) if viewer_id else None
     moderator = viewer is not None and viewer.role in MODERATOR_ROLES
@@ -729,15 +981,21 @@ def wall(session: Session, *, viewer_id: int | None, sort: str = "support",
         home = viewer.home_grid_id
         general = parents.get(home)
         nearby = subtree(parents, general) if general else {home}
-        order.append(case((Wish.grid_id == home, 0), (Wish.grid_id.in_(sorted(nearby)), 1), else_=2))
+        order.append(
+            case((Wish.grid_id == home, 0), (Wish.grid_id.in_(sorted(nearby)), 1), else_=2)
+        )
     if sort == "newest":
         order += [Wish.created_at.desc(), Wish.id.desc()]
     else:
         order += [n.desc(), Wish.created_at.desc(), Wish.id.desc()]
     total = session.exec(select(func.count()).select_from(Wish).where(*conditions)).one()
     rows = session.exec(
-        select(Wish, n).outerjoin(counts, counts.c.wish_id == Wish.id).where(*conditions)
-        .order_by(*order).limit(limit).offset(offset)
+        select(Wish, n)
+        .outerjoin(counts, counts.c.wish_id == Wish.id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
     ).all()
     cards = _cards(session, viewer, moderator, rows, parents)
     return WallPage(cards, total, offset, limit)
@@ -748,39 +1006,64 @@ def _cards(session: Session, viewer: User | None, moderator: bool, rows, parents
         return []
     ids = [wish.id for wish, _n in rows]
     viewer_id = viewer.id if viewer else None
-    my_votes = set(session.exec(
-        select(WishVote.wish_id).where(WishVote.wish_id.in_(ids), WishVote.user_id == (viewer_id or -1))
-    ).all())
+    my_votes = set(
+        session.exec(
+            select(WishVote.wish_id).where(
+                WishVote.wish_id.in_(ids), WishVote.user_id == (viewer_id or -1)
+            )
+        ).all()
+    )
     people = {w.author_id for w, _ in rows} | {w.adopter_id for w, _ in rows if w.adopter_id}
     names = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(people))).all())
-    promotions = {p.wish_id: p for p in session.exec(select(WishPromotion).where(WishPromotion.wish_id.in_(ids)))}
+    promotions = {
+        p.wish_id: p
+        for p in session.exec(select(WishPromotion).where(WishPromotion.wish_id.in_(ids)))
+    }
     flags: dict[int, int] = {}
     if moderator:
-        flags = dict(session.exec(
-            select(WishFlag.wish_id, func.count()).where(WishFlag.wish_id.in_(ids),
-                                                         WishFlag.resolved_at.is_(None))
-            .group_by(WishFlag.wish_id)
-        ).all())
+        flags = dict(
+            session.exec(
+                select(WishFlag.wish_id, func.count())
+                .where(WishFlag.wish_id.in_(ids), WishFlag.resolved_at.is_(None))
+                .group_by(WishFlag.wish_id)
+            ).all()
+        )
     rules = _latest_rules(session)
     cards = []
     for wish, count in rows:
         mine = viewer_id is not None and wish.author_id == viewer_id
         see_name = not wish.personal or mine or moderator or wish.adopter_id == viewer_id
         p = promotions.get(wish.id)
-        cards.append(WishCard(
-            id=wish.id, title=wish.title, body=wish.body, language=wish.language,
-            category=wish.category, state=wish.state, personal=wish.personal,
-            proposal=wish.proposal, grid_id=wish.grid_id, created_at=wish.created_at,
-            support=int(count), threshold=_resolve(wish.grid_id, rules, parents).support_threshold,
-            mine=mine, my_vote=wish.id in my_votes,
-            author_name=names.get(wish.author_id) if see_name else None,
-            adopter_id=wish.adopter_id, adopter_name=names.get(wish.adopter_id),
-            promised_date=wish.promised_date,
-            hidden_reason=wish.hidden_reason if (mine or moderator) else None,
-            photo_path=wish.photo_path, open_flags=flags.get(wish.id, 0),
-            promotion=Promotion(p.promoted_at, p.threshold, p.support, p.status, p.decided_at,
-                                p.decision) if p else None,
-        ))
+        cards.append(
+            WishCard(
+                id=wish.id,
+                title=wish.title,
+                body=wish.body,
+                language=wish.language,
+                category=wish.category,
+                state=wish.state,
+                personal=wish.personal,
+                proposal=wish.proposal,
+                grid_id=wish.grid_id,
+                created_at=wish.created_at,
+                support=int(count),
+                threshold=_resolve(wish.grid_id, rules, parents).support_threshold,
+                mine=mine,
+                my_vote=wish.id in my_votes,
+                author_name=names.get(wish.author_id) if see_name else None,
+                adopter_id=wish.adopter_id,
+                adopter_name=names.get(wish.adopter_id),
+                promised_date=wish.promised_date,
+                hidden_reason=wish.hidden_reason if (mine or moderator) else None,
+                photo_path=wish.photo_path,
+                open_flags=flags.get(wish.id, 0),
+                promotion=Promotion(
+                    p.promoted_at, p.threshold, p.support, p.status, p.decided_at, p.decision
+                )
+                if p
+                else None,
+            )
+        )
     return cards
 
 
@@ -807,7 +1090,9 @@ class WishView:
     can_confirm: bool
     can_flag: bool
     can_moderate: bool
-    flags: list[tuple[str, str, datetime]] = field(default_factory=list)  # moderators: who, why, when
+    flags: list[tuple[str, str, datetime]] = field(
+        default_factory=list
+    )  # moderators: who, why, when
 
 
 def detail(session: Session, *, wish_id: int, viewer_id: int | None) -> WishView:
@@ -816,56 +1101,85 @@ def detail(session: Session, *, wish_id: int, viewer_id: int | None) -> WishView
     moderator = viewer is not None and viewer.role in MODERATOR_ROLES
     counts = _support_subquery()
     row = session.exec(
-        select(Wish, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.wish_id == Wish.id)
+        select(Wish, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.wish_id == Wish.id)
         .where(Wish.id == wish_id)
     ).first()
-    if row is None or (row[0].state == "hidden" and not moderator and row[0].author_id != viewer_id):
+    if row is None or (
+        row[0].state == "hidden" and not moderator and row[0].author_id != viewer_id
+    ):
         raise UserError(NOT_FOUND)
     card = _cards(session, viewer, moderator, [row], parent_map(session))[0]
-    events = session.exec(select(WishEvent).where(WishEvent.wish_id == wish_id)
-                          .order_by(WishEvent.at, WishEvent.id)).all()
+    events = session.exec(
+        select(WishEvent).where(WishEvent.wish_id == wish_id).order_by(WishEvent.at, WishEvent.id)
+    ).all()
     actor_ids = {e.actor_id for e in events if e.actor_id}
-    names = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all())
+    names = dict(
+        session.exec(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()
+    )
     trail = []
     for e in events:
         if e.kind in ("vote_withdrawn", "flagged", "flags_dismissed") and not moderator:
             continue
         anonymous = card.personal and e.actor_id == row[0].author_id and card.author_name is None
-        trail.append(TrailItem(e.kind, e.at, None if anonymous else names.get(e.actor_id),
-                               e.from_state, e.to_state, e.note, e.photo_path))
+        trail.append(
+            TrailItem(
+                e.kind,
+                e.at,
+                None if anonymous else names.get(e.actor_id),
+                e.from_state,
+                e.to_state,
+                e.note,
+                e.photo_path,
+            )
+        )
     flags = []
     if moderator:
-        flags = [(name, reason, at) for name, reason, at in session.exec(
-            select(User.display_name, WishFlag.reason, WishFlag.created_at)
-            .join(User, User.id == WishFlag.user_id)
-            .where(WishFlag.wish_id == wish_id, WishFlag.resolved_at.is_(None))
-        ).all()]
+        flags = [
+            (name, reason, at)
+            for name, reason, at in session.exec(
+                select(User.display_name, WishFlag.reason, WishFlag.created_at)
+                .join(User, User.id == WishFlag.user_id)
+                .where(WishFlag.wish_id == wish_id, WishFlag.resolved_at.is_(None))
+            ).all()
+        ]
     logged_in = viewer is not None
     return WishView(
-        card=card, trail=trail,
+        card=card,
+        trail=trail,
         can_vote=logged_in and card.state == "open" and not card.mine and not card.my_vote,
         can_withdraw=logged_in and card.state == "open" and card.my_vote,
-        can_adopt=logged_in and card.state == "open" and not card.mine and viewer.role in ADOPTER_ROLES,
+        can_adopt=logged_in
+        and card.state == "open"
+        and not card.mine
+        and viewer.role in ADOPTER_ROLES,
         can_release=logged_in and card.state == "adopted" and card.adopter_id == viewer_id,
         can_report=logged_in and card.state == "adopted" and card.adopter_id == viewer_id,
         can_confirm=logged_in and card.state == "fulfilled" and card.mine,
         can_flag=logged_in and not card.mine and card.state != "hidden",
-        can_moderate=moderator, flags=flags,
+        can_moderate=moderator,
+        flags=flags,
     )
 
 
 def flagged(session: Session) -> list[tuple[Wish, int]]:
     """Wishes with flags nobody has looked at yet, most flagged first (the moderation queue)."""
-    return list(session.exec(
-        select(Wish, func.count(WishFlag.id)).join(WishFlag, WishFlag.wish_id == Wish.id)
-        .where(WishFlag.resolved_at.is_(None), Wish.state != "hidden")
-        .group_by(Wish.id).order_by(func.count(WishFlag.id).desc(), Wish.id)
-    ).all())
+    return list(
+        session.exec(
+            select(Wish, func.count(WishFlag.id))
+            .join(WishFlag, WishFlag.wish_id == Wish.id)
+            .where(WishFlag.resolved_at.is_(None), Wish.state != "hidden")
+            .group_by(Wish.id)
+            .order_by(func.count(WishFlag.id).desc(), Wish.id)
+        ).all()
+    )
 
 
 def rules_table(session: Session) -> list[tuple[Grid, WishGridRule]]:
     """Grids with a rule of their own (the newest one each)."""
     rules = _latest_rules(session)
     grids = {g.id: g for g in session.exec(select(Grid).where(Grid.id.in_(list(rules))))}
-    return sorted(((grids[gid], rule) for gid, rule in rules.items() if gid in grids),
-                  key=lambda pair: pair[0].code)
+    return sorted(
+        ((grids[gid], rule) for gid, rule in rules.items() if gid in grids),
+        key=lambda pair: pair[0].code,
+    )

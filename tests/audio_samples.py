@@ -19,11 +19,18 @@ def _wav(frames: bytes, rate: int, sample_width: int = 2, channels: int = 1) -> 
     return out.getvalue()
 
 
-def tone_wav(seconds: float = 2.0, rate: int = 16000, hz: float = 440.0, amplitude: int = 8000,
-             channels: int = 1) -> bytes:
+def tone_wav(
+    seconds: float = 2.0,
+    rate: int = 16000,
+    hz: float = 440.0,
+    amplitude: int = 8000,
+    channels: int = 1,
+) -> bytes:
     """A 16-bit PCM WAV of a sine tone (a recording with sound in it)."""
-    samples = (struct.pack("<h", int(amplitude * math.sin(2 * math.pi * hz * n / rate))) * channels
-               for n in range(int(seconds * rate)))
+    samples = (
+        struct.pack("<h", int(amplitude * math.sin(2 * math.pi * hz * n / rate))) * channels
+        for n in range(int(seconds * rate))
+    )
     return _wav(b"".join(samples), rate, channels=channels)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -145,7 +145,7 @@ class Clock:
     """A controllable 'now' for rules that depend on time."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

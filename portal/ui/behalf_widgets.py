@@ -28,8 +28,14 @@ ACTING_PAGES = ("report_new",)  # pages an actor may open while acting though th
 def say(viewer: Viewer, message: Message) -> str:
     """A message in the viewer's words, with times shown in Beijing time in their language (for
     Markdown: a name it repeats shows as typed)."""
-    params = {k: format_when(viewer.language, v, "short") if isinstance(v, datetime)
-              else md_text(v) if isinstance(v, str) else v for k, v in message.params.items()}
+    params = {
+        k: format_when(viewer.language, v, "short")
+        if isinstance(v, datetime)
+        else md_text(v)
+        if isinstance(v, str)
+        else v
+        for k, v in message.params.items()
+    }
     return viewer.t(message.msgid, **params)
 
 
@@ -49,7 +55,11 @@ def acting_now(viewer: Viewer) -> behalf.Acting | None:
 
 def opens(viewer: Viewer, page_key: str) -> bool:
     """Whether acting lets this viewer open a page their role alone may not (staff filing a report)."""
-    return page_key in ACTING_PAGES and viewer.role in behalf.ACTOR_ROLES and acting_now(viewer) is not None
+    return (
+        page_key in ACTING_PAGES
+        and viewer.role in behalf.ACTOR_ROLES
+        and acting_now(viewer) is not None
+    )
 
 
 def start(consent_id: int) -> None:
@@ -64,13 +74,18 @@ def _stop(viewer: Viewer, consent_id: int) -> None:
         except UserError:
             pass  # already gone: stopping is what was wanted
     st.session_state.pop(CONSENT_KEY, None)
-    st.session_state[FLASH_KEY] = viewer.t(N_("You stopped acting for the resident. The consent is ended."))
+    st.session_state[FLASH_KEY] = viewer.t(
+        N_("You stopped acting for the resident. The consent is ended.")
+    )
 
 
 def acting_line(viewer: Viewer, who: behalf.Acting) -> str:
-    return viewer.t(N_("You are acting for {resident} (consent: {method}, until {until})."),
-                    resident=who.resident_name, method=viewer.t(who.method),
-                    until=format_when(viewer.language, who.valid_until, "short"))
+    return viewer.t(
+        N_("You are acting for {resident} (consent: {method}, until {until})."),
+        resident=who.resident_name,
+        method=viewer.t(who.method),
+        until=format_when(viewer.language, who.valid_until, "short"),
+    )
 
 
 def banner(viewer: Viewer) -> None:
@@ -91,11 +106,17 @@ def banner(viewer: Viewer) -> None:
         return
     with st.container(border=True, key="behalf_banner"):
         st.markdown(f"**{md_text(acting_line(viewer, who))}**")
-        st.button(viewer.t(N_("Stop acting")), key="behalf_stop", icon=":material/logout:",
-                  on_click=_stop, args=(viewer, who.consent_id))
+        st.button(
+            viewer.t(N_("Stop acting")),
+            key="behalf_stop",
+            icon=":material/logout:",
+            on_click=_stop,
+            args=(viewer, who.consent_id),
+        )
 
 
 # --- pieces other pages call ---------------------------------------------------------------------
+
 
 def report_submitter(viewer: Viewer):
     """reports.submit, or while acting the same call filed for the resident (代办)."""
@@ -106,8 +127,14 @@ def report_submitter(viewer: Viewer):
 
     def submit(session, index, store, *, reporter_id, **fields):
         try:
-            return behalf.file_report(session, index, store, consent_id=st.session_state.get(CONSENT_KEY),
-                                      actor_id=reporter_id, **fields)
+            return behalf.file_report(
+                session,
+                index,
+                store,
+                consent_id=st.session_state.get(CONSENT_KEY),
+                actor_id=reporter_id,
+                **fields,
+            )
         except UserError as exc:  # the consent ended meanwhile: shown above the form, form kept
             st.session_state.pop(CONSENT_KEY, None)
             raise FieldErrors({"behalf": Message(say(viewer, exc.message))}) from None
@@ -119,13 +146,15 @@ def _support(viewer: Viewer, consent_id: int, wish_id: int) -> None:
     try:
         with db() as session:
             who = behalf.acting(session, consent_id=consent_id, actor_id=viewer.user_id)
-            behalf.support_wish(session, consent_id=consent_id, actor_id=viewer.user_id,
-                                wish_id=wish_id)
+            behalf.support_wish(
+                session, consent_id=consent_id, actor_id=viewer.user_id, wish_id=wish_id
+            )
     except UserError as exc:
         st.session_state[FLASH_KEY + "_error"] = say(viewer, exc.message)
     else:
-        st.session_state[FLASH_KEY] = viewer.t(N_("Your support for {resident} was recorded."),
-                                               resident=md_text(who.resident_name))
+        st.session_state[FLASH_KEY] = viewer.t(
+            N_("Your support for {resident} was recorded."), resident=md_text(who.resident_name)
+        )
 
 
 def wish_support(viewer: Viewer, wish_id: int, *, key_prefix: str = "behalf_wish") -> None:
@@ -139,12 +168,19 @@ def wish_support(viewer: Viewer, wish_id: int, *, key_prefix: str = "behalf_wish
         can = behalf.may_support(session, who, wish_id)
         has = wish_id in behalf.resident_votes(session, who, [wish_id])
     if has:
-        st.markdown(viewer.t(N_("{resident} supports this wish."), resident=md_text(who.resident_name)))
+        st.markdown(
+            viewer.t(N_("{resident} supports this wish."), resident=md_text(who.resident_name))
+        )
     elif can:
-        st.button(viewer.t(N_("Support for {resident}"), resident=md_text(who.resident_name)),
-                  key=f"{key_prefix}_{wish_id}", type="primary", width="stretch",
-                  icon=":material/volunteer_activism:", on_click=_support,
-                  args=(viewer, who.consent_id, wish_id))
+        st.button(
+            viewer.t(N_("Support for {resident}"), resident=md_text(who.resident_name)),
+            key=f"{key_prefix}_{wish_id}",
+            type="primary",
+            width="stretch",
+            icon=":material/volunteer_activism:",
+            on_click=_support,
+            args=(viewer, who.consent_id, wish_id),
+        )
 
 
 def wish_trail(viewer: Viewer, wish_id: int) -> None:
@@ -152,11 +188,25 @@ def wish_trail(viewer: Viewer, wish_id: int) -> None:
     if not viewer.logged_in:
         return
     with db() as session:
-        done = [d for d in behalf.on_target_all(session, "wish_vote", wish_id)
-                if viewer.role in behalf.ACTOR_ROLES or d.resident_id == viewer.user_id]
+        done = [
+            d
+            for d in behalf.on_target_all(session, "wish_vote", wish_id)
+            if viewer.role in behalf.ACTOR_ROLES or d.resident_id == viewer.user_id
+        ]
     for d in done:
-        st.markdown("- " + md_text(format_when(viewer.language, d.at, "short") + " · " + viewer.t(
-            behalf.SUPPORTED_FOR_TEXT, actor=d.actor, resident=d.resident, method=viewer.t(d.method))))
+        st.markdown(
+            "- "
+            + md_text(
+                format_when(viewer.language, d.at, "short")
+                + " · "
+                + viewer.t(
+                    behalf.SUPPORTED_FOR_TEXT,
+                    actor=d.actor,
+                    resident=d.resident,
+                    method=viewer.t(d.method),
+                )
+            )
+        )
 
 
 def claim_note(viewer: Viewer, claim_id: int) -> None:
@@ -164,8 +214,11 @@ def claim_note(viewer: Viewer, claim_id: int) -> None:
     with db() as session:
         done = behalf.on_target(session, "task_claim", [claim_id]).get(claim_id)
     if done is not None:
-        st.markdown(md_text(viewer.t(behalf.CLAIMED_FOR_TEXT, actor=done.actor,
-                                         method=viewer.t(done.method))))
+        st.markdown(
+            md_text(
+                viewer.t(behalf.CLAIMED_FOR_TEXT, actor=done.actor, method=viewer.t(done.method))
+            )
+        )
 
 
 def ledger_note(viewer: Viewer, line) -> str:
@@ -179,8 +232,13 @@ def ledger_note(viewer: Viewer, line) -> str:
         done = behalf.on_target(session, kind, [int(source_id)]).get(int(source_id))
     if done is None:
         return ""
-    return " · " + md_text(viewer.t(N_("done for you by {actor} (consent: {method})"),
-                                        actor=done.actor, method=viewer.t(done.method)))
+    return " · " + md_text(
+        viewer.t(
+            N_("done for you by {actor} (consent: {method})"),
+            actor=done.actor,
+            method=viewer.t(done.method),
+        )
+    )
 
 
 def link_to_act_for(viewer: Viewer) -> None:

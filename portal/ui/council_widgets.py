@@ -48,18 +48,25 @@ def typed(title: str, body: str, lang_code: str, heading: str = "h3", big: bool 
     lang = language(lang_code)
     cls = "linli-council-bg" if big else ""
     body_html = f'<p class="{cls}">{lines(body)}</p>' if body else ""
-    st.html(f'<div class="linli-council" lang="{esc(lang.html_lang)}" dir="{esc(lang.direction)}">'
-            f"<{heading}>{esc(title)}</{heading}>{body_html}</div>")
+    st.html(
+        f'<div class="linli-council" lang="{esc(lang.html_lang)}" dir="{esc(lang.direction)}">'
+        f"<{heading}>{esc(title)}</{heading}>{body_html}</div>"
+    )
 
 
 def facts(*parts: str) -> None:
     """Lines of plain facts (already translated; escaped here)."""
-    st.html('<div class="linli-council">' + "".join(
-        f'<p class="linli-council-facts">{esc(p)}</p>' for p in parts if p) + "</div>")
+    st.html(
+        '<div class="linli-council">'
+        + "".join(f'<p class="linli-council-facts">{esc(p)}</p>' for p in parts if p)
+        + "</div>"
+    )
 
 
 def badges(*labels: str) -> str:
-    return " ".join(f'<span class="linli-council-badge">{esc(label)}</span>' for label in labels if label)
+    return " ".join(
+        f'<span class="linli-council-badge">{esc(label)}</span>' for label in labels if label
+    )
 
 
 def when(viewer: Viewer, moment) -> str:
@@ -73,10 +80,12 @@ def meeting_name(viewer: Viewer, meeting) -> str:
 
 def meeting_facts(viewer: Viewer, meeting) -> None:
     t = viewer.t
-    facts(t(N_("When: {when}"), when=when(viewer, meeting.starts_at)),
-          t(N_("Where: {place}"), place=meeting.place),
-          t(N_("Status: {status}"), status=t(c.MEETING_LABELS[meeting.status])),
-          t(N_("Proposals until: {when}"), when=when(viewer, meeting.proposal_deadline)))
+    facts(
+        t(N_("When: {when}"), when=when(viewer, meeting.starts_at)),
+        t(N_("Where: {place}"), place=meeting.place),
+        t(N_("Status: {status}"), status=t(c.MEETING_LABELS[meeting.status])),
+        t(N_("Proposals until: {when}"), when=when(viewer, meeting.proposal_deadline)),
+    )
 
 
 md_escape = md_text  # typed text inside markdown (button labels, bold lines): shown as typed
@@ -95,8 +104,10 @@ def outcome_text(viewer: Viewer, tally: c.Tally, outcome: str) -> str:
     if tally.custom and outcome == "adopted" and tally.winner is not None:
         return t(N_("Chosen: {option}"), option=tally.winner.label)
     if tally.custom and outcome == "not_decided" and tally.tied:
-        return t(N_("Not decided: a tie between {options}"),
-                 options=" / ".join(o.label for o in tally.leaders))
+        return t(
+            N_("Not decided: a tie between {options}"),
+            options=" / ".join(o.label for o in tally.leaders),
+        )
     return t(c.OUTCOME_LABELS[outcome])
 
 
@@ -105,30 +116,40 @@ def tally_block(viewer: Viewer, tally: c.Tally, outcome: str | None = None) -> N
     t = viewer.t
     counts = tally.counts()
     if tally.custom:
-        summary = " · ".join(f"{option_text(viewer, o)} {tally.votes[o.key]}" for o in tally.options)
+        summary = " · ".join(
+            f"{option_text(viewer, o)} {tally.votes[o.key]}" for o in tally.options
+        )
     else:
         summary = t(N_("For {for} · Against {against} · Abstain {abstain}"), **counts)
-    turnout = t(N_("{voted} of {seats} members voted; quorum {quorum}."), voted=tally.voted,
-                seats=tally.seats, quorum=tally.quorum_needed)
+    turnout = t(
+        N_("{voted} of {seats} members voted; quorum {quorum}."),
+        voted=tally.voted,
+        seats=tally.seats,
+        quorum=tally.quorum_needed,
+    )
     head = ""
     if outcome:
         result = t(N_("Result: {outcome}"), outcome=outcome_text(viewer, tally, outcome))
         head = f"<p><strong>{esc(result)}</strong></p>"
     rows = "".join(
-        f"<tr><th scope=\"row\">{esc(t(c.GROUP_LABELS[g]))}</th>"
-        + "".join(f"<td>{tally.by_group[g][o.key]}</td>" for o in tally.options) + "</tr>"
-        for g in c.SEAT_GROUPS)
+        f'<tr><th scope="row">{esc(t(c.GROUP_LABELS[g]))}</th>'
+        + "".join(f"<td>{tally.by_group[g][o.key]}</td>" for o in tally.options)
+        + "</tr>"
+        for g in c.SEAT_GROUPS
+    )
     header = "".join(f'<th scope="col">{esc(option_text(viewer, o))}</th>' for o in tally.options)
     hand = ""
     if tally.by_hand:
         by_hand = t(N_("{n} ballots recorded by hand at the meeting."), n=tally.by_hand)
         hand = f'<p class="linli-council-facts">{esc(by_hand)}</p>'
     caption, group = t(N_("Ballots per group")), t(N_("Seat group"))
-    st.html(f'<div class="linli-council">{head}<p class="linli-council-facts">{esc(summary)}</p>'
-            f'<p class="linli-council-facts">{esc(turnout)}</p>{hand}'
-            f'<table><caption>{esc(caption)}</caption>'
-            f'<thead><tr><th scope="col">{esc(group)}</th>{header}</tr></thead>'
-            f"<tbody>{rows}</tbody></table></div>")
+    st.html(
+        f'<div class="linli-council">{head}<p class="linli-council-facts">{esc(summary)}</p>'
+        f'<p class="linli-council-facts">{esc(turnout)}</p>{hand}'
+        f"<table><caption>{esc(caption)}</caption>"
+        f'<thead><tr><th scope="col">{esc(group)}</th>{header}</tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
 
 
 def action_block(viewer: Viewer, view: c.ItemView) -> None:
@@ -137,10 +158,18 @@ def action_block(viewer: Viewer, view: c.ItemView) -> None:
     if action is None:
         return
     due = format_day_ago(viewer.language, action.due_date)
-    parts = [t(N_("Action: {status} · owner {owner} · due {due}"), status=t(c.ACTION_LABELS[action.status]),
-               owner=view.owner_name or "", due=due)]
-    parts += [f"{when(viewer, ev.at)} · {t(c.ACTION_LABELS.get(ev.to_state, ev.to_state))} · {ev.note or ''}"
-              for ev in view.progress]
+    parts = [
+        t(
+            N_("Action: {status} · owner {owner} · due {due}"),
+            status=t(c.ACTION_LABELS[action.status]),
+            owner=view.owner_name or "",
+            due=due,
+        )
+    ]
+    parts += [
+        f"{when(viewer, ev.at)} · {t(c.ACTION_LABELS.get(ev.to_state, ev.to_state))} · {ev.note or ''}"
+        for ev in view.progress
+    ]
     facts(*parts)
 
 
@@ -176,8 +205,13 @@ def act(viewer: Viewer, action: Callable[[], object], done: str) -> None:
         flash("success", done)
 
 
-def submit(viewer: Viewer, slots: dict, action: Callable[[], object], done: str,
-           clear: tuple[str, ...] = ()) -> bool:
+def submit(
+    viewer: Viewer,
+    slots: dict,
+    action: Callable[[], object],
+    done: str,
+    clear: tuple[str, ...] = (),
+) -> bool:
     """For form submits: errors at their fields (what was typed stays); on success flash and rerun."""
     try:
         action()
@@ -193,4 +227,3 @@ def submit(viewer: Viewer, slots: dict, action: Callable[[], object], done: str,
     flash("success", done)
     st.rerun()
     return True
-

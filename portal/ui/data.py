@@ -6,9 +6,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Iterator
 
 import streamlit as st
 from sqlmodel import Session
@@ -17,7 +17,6 @@ from db.engine import get_engine
 from db.migrate import upgrade
 from portal.config import Settings, load_settings
 from portal.grids import GridIndex
-
 
 DEFAULT_HOUSEKEEPING_SECONDS = 300
 
@@ -49,8 +48,9 @@ def _housekeeping(url: str) -> None:
 
     try:
         with Session(get_engine(url), expire_on_commit=False) as session:
-            logging.getLogger(__name__).info("housekeeping: %s",
-                                             housekeeping.run(session, GridIndex.load(session)))
+            logging.getLogger(__name__).info(
+                "housekeeping: %s", housekeeping.run(session, GridIndex.load(session))
+            )
     except Exception:  # noqa: BLE001 - logged; the next run tries again
         logging.getLogger(__name__).exception("housekeeping failed")
 
@@ -67,7 +67,9 @@ def housekeeping() -> None:
         if now - _housekeeping_last.get(url, -every) < every:
             return
         _housekeeping_last[url] = now
-    threading.Thread(target=_housekeeping, args=(url,), daemon=True, name="linli-housekeeping").start()
+    threading.Thread(
+        target=_housekeeping, args=(url,), daemon=True, name="linli-housekeeping"
+    ).start()
 
 
 @contextmanager

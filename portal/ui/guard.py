@@ -32,4 +32,3 @@ def require(page_key: str) -> Viewer:
             st.error(viewer.t(N_("This page is not available for your role.")))
         shell.link_to(page, viewer)
     st.stop()
-

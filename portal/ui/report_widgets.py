@@ -39,7 +39,12 @@ def user_text(text: str, lang_code: str) -> None:
 
 def state_line(viewer: Viewer, report: Report, category: str, overdue: bool) -> str:
     t = viewer.t
-    parts = [f"#{report.id}", category, t(STATE_LABELS[report.state]), t(LEVEL_LABELS[report.level])]
+    parts = [
+        f"#{report.id}",
+        category,
+        t(STATE_LABELS[report.state]),
+        t(LEVEL_LABELS[report.level]),
+    ]
     if report.urgent:
         parts.append("🚨 " + t(N_("Urgent")))
     if overdue:
@@ -47,7 +52,9 @@ def state_line(viewer: Viewer, report: Report, category: str, overdue: bool) -> 
     return " · ".join(md_text(p) for p in parts)  # the category is typed by staff
 
 
-def show_timeline(viewer: Viewer, session: Session, report_id: int, public: bool = False) -> list[str]:
+def show_timeline(
+    viewer: Viewer, session: Session, report_id: int, public: bool = False
+) -> list[str]:
     """Draws the timeline; returns its lines as plain sentences (for reading aloud)."""
     t = viewer.t
     said: list[str] = []
@@ -78,8 +85,10 @@ def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: boo
         data = store.read(picture.thumb_path or picture.path)
         if data:
             encoded = base64.b64encode(data).decode()
-            tags.append(f'<img src="data:image/jpeg;base64,{encoded}" alt="{alt}" width="220" '
-                        'style="margin:0 8px 8px 0;border-radius:4px">')
+            tags.append(
+                f'<img src="data:image/jpeg;base64,{encoded}" alt="{alt}" width="220" '
+                'style="margin:0 8px 8px 0;border-radius:4px">'
+            )
     if tags:
         st.markdown("".join(tags), unsafe_allow_html=True)
     if with_voice:
@@ -87,5 +96,10 @@ def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: boo
             data = store.read(note.path)
             if data:
                 uploader = session.get(User, note.uploader_id)
-                voice_clip(viewer, data, note.content_type,
-                           uploader.display_name if uploader else viewer.t(N_("A neighbour")), note.seconds)
+                voice_clip(
+                    viewer,
+                    data,
+                    note.content_type,
+                    uploader.display_name if uploader else viewer.t(N_("A neighbour")),
+                    note.seconds,
+                )

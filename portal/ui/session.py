@@ -89,8 +89,15 @@ def current_viewer() -> Viewer:
             user = None
     if user is None:
         return Viewer(None, auth.ANONYMOUS, "", "", _anonymous_language(), _anonymous_elder())
-    return Viewer(user.id, user.role, user.display_name, user.username, user.language,
-                  user.elder_mode, user.home_grid_id)
+    return Viewer(
+        user.id,
+        user.role,
+        user.display_name,
+        user.username,
+        user.language,
+        user.elder_mode,
+        user.home_grid_id,
+    )
 
 
 def log_in(user: User) -> None:
@@ -136,7 +143,9 @@ def cookie_script() -> str:
     lines = []
     for name, value, days in ops:
         if value is None:
-            lines.append(f"document.cookie = {json.dumps(name + '=; Max-Age=0; path=/; SameSite=Strict')};")
+            lines.append(
+                f"document.cookie = {json.dumps(name + '=; Max-Age=0; path=/; SameSite=Strict')};"
+            )
         else:
             attrs = f"; Max-Age={days * 86400}; path=/; SameSite=Strict"
             lines.append(

@@ -65,14 +65,17 @@ RTL_CSS = """
 
 
 def _apply_styles(viewer: Viewer) -> None:
-    css = BASE_CSS + (ELDER_CSS if viewer.elder else "") + (RTL_CSS if viewer.lang.direction == "rtl" else "")
+    css = (
+        BASE_CSS
+        + (ELDER_CSS if viewer.elder else "")
+        + (RTL_CSS if viewer.lang.direction == "rtl" else "")
+    )
     st.html(f"<style>{css}</style>")
     lang = viewer.lang
     script = (
         f"document.documentElement.lang = {json.dumps(lang.html_lang)};"
         f"document.documentElement.dir = {json.dumps(lang.direction)};"
-        f"document.title = {json.dumps(viewer.t(APP_TITLE))};"
-        + ui_session.cookie_script()
+        f"document.title = {json.dumps(viewer.t(APP_TITLE))};" + ui_session.cookie_script()
     )
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
@@ -82,7 +85,10 @@ def _language_picker(viewer: Viewer) -> None:
     names = {lang.code: lang.native_name for lang in LANGUAGES}
     st.session_state["lang_picker"] = viewer.language
     st.selectbox(
-        "🌐 " + viewer.t("Language"), codes, key="lang_picker", format_func=names.__getitem__,
+        "🌐 " + viewer.t("Language"),
+        codes,
+        key="lang_picker",
+        format_func=names.__getitem__,
         on_change=lambda: ui_session.set_language(viewer, st.session_state["lang_picker"]),
     )
 
@@ -90,7 +96,8 @@ def _language_picker(viewer: Viewer) -> None:
 def _elder_switch(viewer: Viewer) -> None:
     st.session_state["elder_switch"] = viewer.elder
     st.toggle(
-        viewer.t("Large text (elder mode)"), key="elder_switch",
+        viewer.t("Large text (elder mode)"),
+        key="elder_switch",
         on_change=lambda: ui_session.set_elder(viewer, st.session_state["elder_switch"]),
     )
 
@@ -111,7 +118,9 @@ def _menu(viewer: Viewer) -> None:
             st.markdown(f"**{md_text(viewer.name)}** · {viewer.t(auth.ROLE_LABELS[viewer.role])}")
         for page in auth.pages_for(viewer.role):
             link_to(page, viewer)
-        if viewer.logged_in and st.button(viewer.t("Log out"), key="logout", icon=":material/logout:"):
+        if viewer.logged_in and st.button(
+            viewer.t("Log out"), key="logout", icon=":material/logout:"
+        ):
             ui_session.log_out()
             st.switch_page(auth.home_page_for(None).path)
 

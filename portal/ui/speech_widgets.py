@@ -17,7 +17,9 @@ from portal.ui.data import db, settings
 from portal.ui.session import Viewer
 from portal.voice_clips import Reading, Voice, phrase_reading
 
-NO_VOICE = N_("Reading aloud is not available in this language yet. A grid worker can read it to you.")
+NO_VOICE = N_(
+    "Reading aloud is not available in this language yet. A grid worker can read it to you."
+)
 PART_MISSING = N_("Part of this has not been recorded in your language yet.")
 AUTO_COOKIE = "linli_auto_read"
 AUTO_STATE = "auto_read"
@@ -63,8 +65,13 @@ def _chinese_offer(viewer: Viewer, reading: Reading, key: str) -> None:
             _players(viewer, found, autoplay=True)
 
 
-def play(viewer: Viewer, what: str | Reading, language: str | None = None, key: str = "read",
-         autoplay: bool = True) -> bool:
+def play(
+    viewer: Viewer,
+    what: str | Reading,
+    language: str | None = None,
+    key: str = "read",
+    autoplay: bool = True,
+) -> bool:
     """Plays the reading now; False (after saying so and offering Chinese) when nothing speaks it."""
     reading = _reading(what, language)
     found = voice(reading)
@@ -76,8 +83,15 @@ def play(viewer: Viewer, what: str | Reading, language: str | None = None, key: 
     return True
 
 
-def read_aloud(viewer: Viewer, what: str | Reading, language: str | None = None, key: str = "read",
-               *, auto: bool = False, autoplay: bool = False) -> None:
+def read_aloud(
+    viewer: Viewer,
+    what: str | Reading,
+    language: str | None = None,
+    key: str = "read",
+    *,
+    auto: bool = False,
+    autoplay: bool = False,
+) -> None:
     """A "Read aloud" button; once pressed the audio stays for this session. With auto, the
     player shows without a press (and starts by itself when autoplay is set)."""
     if auto:
@@ -99,13 +113,21 @@ def read_page_purpose(viewer: Viewer, page) -> None:
     read_aloud(viewer, reading, key=f"read_page_{page.key}", auto=auto, autoplay=auto and opened)
 
 
-def announce(viewer: Viewer, text: str, *, phrases: tuple[str, ...] = (),
-             chinese: str | None = None, spoken: str | None = None) -> None:
+def announce(
+    viewer: Viewer,
+    text: str,
+    *,
+    phrases: tuple[str, ...] = (),
+    chinese: str | None = None,
+    spoken: str | None = None,
+) -> None:
     """The result of an action: shown, and spoken (by itself in automatic mode, else on a press
     of the player). Where nothing speaks the language, the Chinese reading is offered. `spoken`
     is the plain text to read when `text` carries Markdown escapes (typed names)."""
     st.success(text, icon=":material/check_circle:")
-    reading = Reading(spoken or text, viewer.language, phrases or (voice_clips.RESULT_DONE,), chinese)
+    reading = Reading(
+        spoken or text, viewer.language, phrases or (voice_clips.RESULT_DONE,), chinese
+    )
     found = voice(reading)
     if not found.silent:
         _players(viewer, found, autoplay=auto_read_on(viewer))
@@ -117,6 +139,7 @@ def announce(viewer: Viewer, text: str, *, phrases: tuple[str, ...] = (),
 
 
 # --- the elder-mode setting "read pages aloud automatically" ----------------------------------
+
 
 def _cookie(name: str) -> str | None:
     try:
@@ -160,8 +183,11 @@ def auto_read_switch(viewer: Viewer) -> None:
     if not viewer.elder:
         return
     st.session_state["auto_read_switch"] = auto_read_on(viewer)
-    st.toggle(viewer.t(N_("Read pages aloud automatically")), key="auto_read_switch",
-              on_change=lambda: set_auto_read(viewer, st.session_state["auto_read_switch"]))
+    st.toggle(
+        viewer.t(N_("Read pages aloud automatically")),
+        key="auto_read_switch",
+        on_change=lambda: set_auto_read(viewer, st.session_state["auto_read_switch"]),
+    )
 
 
 def show_flash_at(state_key: str, viewer: Viewer | None = None) -> None:

@@ -3,13 +3,12 @@ it), and for the author or staff a small form to add one."""
 
 from __future__ import annotations
 
-
 import streamlit as st
 
 from portal import content_translations as ct
 from portal.errors import FieldErrors, UserError
-from portal.text import html_text
 from portal.i18n import LANGUAGES, N_, format_when, language
+from portal.text import html_text
 from portal.ui.data import db
 from portal.ui.session import Viewer
 from portal.ui.widgets import field_slots, say, show_field_errors
@@ -27,10 +26,17 @@ _esc = html_text  # typed text inside our own HTML
 
 def _label(viewer: Viewer, view: ct.TranslationView, source_language: str) -> str:
     t = viewer.t
-    by = (N_("Translated from {source} by the author, {name}, {when}") if view.translator_is_author
-          else N_("Translated from {source} by community staff, {name}, {when}"))
-    return t(by, source=language(source_language).native_name, name=view.translator_name,
-             when=format_when(viewer.language, view.at, "short"))
+    by = (
+        N_("Translated from {source} by the author, {name}, {when}")
+        if view.translator_is_author
+        else N_("Translated from {source} by community staff, {name}, {when}")
+    )
+    return t(
+        by,
+        source=language(source_language).native_name,
+        name=view.translator_name,
+        when=format_when(viewer.language, view.at, "short"),
+    )
 
 
 def translation_html(viewer: Viewer, view: ct.TranslationView, source_language: str) -> str:
@@ -38,10 +44,12 @@ def translation_html(viewer: Viewer, view: ct.TranslationView, source_language: 
     lang, reader = language(view.language), viewer.lang
     title = f"<h4>{_esc(view.title)}</h4>" if view.title else ""
     body = "<br>".join(_esc(line) for line in view.body.splitlines())
-    return (f'<div class="linli-translation" role="note">'
-            f'<p class="linli-translation-label" lang="{reader.html_lang}" dir="{reader.direction}">'
-            f'<strong>{_esc(viewer.t(N_("Translation")))}</strong> · {_esc(_label(viewer, view, source_language))}</p>'
-            f'<div lang="{lang.html_lang}" dir="{lang.direction}">{title}<p>{body}</p></div></div>')
+    return (
+        f'<div class="linli-translation" role="note">'
+        f'<p class="linli-translation-label" lang="{reader.html_lang}" dir="{reader.direction}">'
+        f"<strong>{_esc(viewer.t(N_('Translation')))}</strong> · {_esc(_label(viewer, view, source_language))}</p>"
+        f'<div lang="{lang.html_lang}" dir="{lang.direction}">{title}<p>{body}</p></div></div>'
+    )
 
 
 def show_translation(viewer: Viewer, kind: str, item_id: int, source_language: str) -> None:
@@ -58,16 +66,25 @@ def _submit(viewer: Viewer, kind: str, item_id: int, key: str, slots: dict) -> N
     state = st.session_state
     try:
         with db() as session:
-            ct.add(session, kind=kind, item_id=item_id, language=state.get(f"{key}_lang"),
-                   title=state.get(f"{key}_title", ""), body=state.get(f"{key}_body", ""),
-                   translator_id=viewer.user_id)
+            ct.add(
+                session,
+                kind=kind,
+                item_id=item_id,
+                language=state.get(f"{key}_lang"),
+                title=state.get(f"{key}_title", ""),
+                body=state.get(f"{key}_body", ""),
+                translator_id=viewer.user_id,
+            )
     except FieldErrors as exc:
         show_field_errors(viewer, slots, exc.errors)
     except UserError as exc:
         st.error(say(viewer, exc.message), icon=":material/error:")
     else:
         name = language(state.get(f"{key}_lang")).native_name
-        state[FLASH] = (key, viewer.t(N_("Thank you. The translation into {language} is saved."), language=name))
+        state[FLASH] = (
+            key,
+            viewer.t(N_("Thank you. The translation into {language} is saved."), language=name),
+        )
         for part in ("title", "body", "open"):
             state.pop(f"{key}_{part}", None)
         st.rerun()
@@ -93,11 +110,18 @@ def translation_form(viewer: Viewer, kind: str, item_id: int) -> None:
     codes = [lang.code for lang in LANGUAGES if lang.code != source.language]
     names = {lang.code: lang.native_name for lang in LANGUAGES}
     with st.form(f"{key}_form"):
-        st.selectbox(t(N_("Translate into")), codes, key=f"{key}_lang", format_func=names.__getitem__,
-                     index=codes.index(viewer.language) if viewer.language in codes else 0)
+        st.selectbox(
+            t(N_("Translate into")),
+            codes,
+            key=f"{key}_lang",
+            format_func=names.__getitem__,
+            index=codes.index(viewer.language) if viewer.language in codes else 0,
+        )
         slots = field_slots(("language",))
         if source.has_title:
-            st.text_input(t(N_("Title in that language")), key=f"{key}_title", max_chars=ct.TITLE_MAX)
+            st.text_input(
+                t(N_("Title in that language")), key=f"{key}_title", max_chars=ct.TITLE_MAX
+            )
             slots |= field_slots(("title",))
         st.text_area(t(N_("Translation")), key=f"{key}_body", max_chars=ct.BODY_MAX)
         slots |= field_slots(("body",))

@@ -10,13 +10,15 @@ import streamlit as st
 from portal import recognition, voice_notes
 from portal.errors import UserError
 from portal.i18n import N_, language
-from portal.text import md_text
 from portal.media import Audio, MediaStore
+from portal.text import md_text
 from portal.ui.data import db, settings
 from portal.ui.session import Viewer
 from portal.ui.widgets import say
 
-NO_RECOGNITION = N_("Voice-to-text is not available here; your voice note is kept as audio and staff will listen to it.")
+NO_RECOGNITION = N_(
+    "Voice-to-text is not available here; your voice note is kept as audio and staff will listen to it."
+)
 # the uploader lets these through so a wrong kind gets our message in the person's language
 UPLOAD_TYPES = ["wav", "mp3", "m4a", "aac", "ogg", "oga", "opus", "amr", "webm", "flac", "silk"]
 
@@ -35,11 +37,17 @@ def voice_input(viewer: Viewer, key: str, speech_language: str | None = None) ->
     t = viewer.t
     recorded, uploaded = voice_keys(key)
     st.audio_input(t(N_("Or record a voice note instead of typing")), key=recorded)
-    st.file_uploader(t(N_("Or send a voice recording (WAV, MP3, M4A or Ogg file)")), type=UPLOAD_TYPES, key=uploaded)
+    st.file_uploader(
+        t(N_("Or send a voice recording (WAV, MP3, M4A or Ogg file)")),
+        type=UPLOAD_TYPES,
+        key=uploaded,
+    )
     ready = recognition.availability(speech_language or viewer.language)
     if not ready.available:
-        st.markdown(f'<p class="linli-voice-hint">{html.escape(t(NO_RECOGNITION))}</p>',
-                    unsafe_allow_html=True)
+        st.markdown(
+            f'<p class="linli-voice-hint">{html.escape(t(NO_RECOGNITION))}</p>',
+            unsafe_allow_html=True,
+        )
 
 
 def read_voice(key: str) -> Audio | None:
@@ -61,8 +69,15 @@ def checked_voice(viewer: Viewer, key: str, slot) -> tuple[bool, Audio | None]:
         return False, None
 
 
-def voice_clip(viewer: Viewer, data: bytes, mime: str, who: str, seconds: float | None,
-               transcript: str | None = None, transcript_language: str | None = None) -> None:
+def voice_clip(
+    viewer: Viewer,
+    data: bytes,
+    mime: str,
+    who: str,
+    seconds: float | None,
+    transcript: str | None = None,
+    transcript_language: str | None = None,
+) -> None:
     """One player, labelled with whose note it is and its length (also for screen readers)."""
     t = viewer.t
     length = voice_notes.length_label(seconds or 0)
@@ -71,16 +86,19 @@ def voice_clip(viewer: Viewer, data: bytes, mime: str, who: str, seconds: float 
     st.audio(data, format=mime, alt=label)
     if transcript:
         lang = language(transcript_language)
-        st.markdown(f'<p>{html.escape(t(N_("Heard by the speech engine:")))} '
-                    f'<span lang="{lang.html_lang}" dir="{lang.direction}">{html.escape(" ".join(transcript.split()))}</span></p>',
-                    unsafe_allow_html=True)
+        st.markdown(
+            f"<p>{html.escape(t(N_('Heard by the speech engine:')))} "
+            f'<span lang="{lang.html_lang}" dir="{lang.direction}">{html.escape(" ".join(transcript.split()))}</span></p>',
+            unsafe_allow_html=True,
+        )
 
 
 def voice_notes_of(viewer: Viewer, kind: str, subject_ids: list[int]) -> dict[int, list]:
     """The notes of these items this person may play (one query), by item id."""
     with db() as session:
-        return voice_notes.notes_for(session, kind=kind, subject_ids=subject_ids,
-                                     viewer_id=viewer.user_id)
+        return voice_notes.notes_for(
+            session, kind=kind, subject_ids=subject_ids, viewer_id=viewer.user_id
+        )
 
 
 def show_voice_notes(viewer: Viewer, views: list) -> None:
@@ -89,11 +107,23 @@ def show_voice_notes(viewer: Viewer, views: list) -> None:
     for view in views:
         data = voice_notes.read(media, view.note)
         if data is None:
-            st.warning(viewer.t(N_("A voice note from {name} could not be found in storage."),
-                                name=md_text(view.author_name)), icon=":material/error:")
+            st.warning(
+                viewer.t(
+                    N_("A voice note from {name} could not be found in storage."),
+                    name=md_text(view.author_name),
+                ),
+                icon=":material/error:",
+            )
             continue
-        voice_clip(viewer, data, view.note.mime, view.author_name, view.note.seconds,
-                   view.note.transcript, view.note.language)
+        voice_clip(
+            viewer,
+            data,
+            view.note.mime,
+            view.author_name,
+            view.note.seconds,
+            view.note.transcript,
+            view.note.language,
+        )
 
 
 def voice_player(viewer: Viewer, kind: str, subject_id: int) -> None:

@@ -21,8 +21,10 @@ from portal.ui.shell import link_to
 
 def say(viewer: Viewer, message: Message) -> str:
     """A message for st.error / st.success (Markdown): a name or title it repeats shows as typed."""
-    return viewer.t(message.msgid, **{k: md_text(v) if isinstance(v, str) else v
-                                      for k, v in message.params.items()})
+    return viewer.t(
+        message.msgid,
+        **{k: md_text(v) if isinstance(v, str) else v for k, v in message.params.items()},
+    )
 
 
 def field_slots(names: tuple[str, ...]) -> dict[str, st.delta_generator.DeltaGenerator]:
@@ -37,7 +39,7 @@ def show_field_errors(viewer: Viewer, slots: dict, errors: dict[str, Message]) -
 
 
 def grid_label(index: GridIndex, grid: Grid) -> str:
-    """"第一网格 · 玉林北路12号院" for a micro or exclusive grid; the name alone otherwise."""
+    """ "第一网格 · 玉林北路12号院" for a micro or exclusive grid; the name alone otherwise."""
     parent = index.grids.get(grid.parent_id) if grid.parent_id else None
     if parent is not None and parent.kind == "general":
         return f"{parent.name} · {grid.name}"
@@ -50,8 +52,9 @@ def home_tiles(viewer: Viewer) -> None:
     for n, page in enumerate(tiles):
         with columns[n % 2].container(border=True):
             link_to(page, viewer)
-            st.markdown(f'<p class="linli-tile-hint">{viewer.t(page.hint)}</p>',
-                        unsafe_allow_html=True)
+            st.markdown(
+                f'<p class="linli-tile-hint">{viewer.t(page.hint)}</p>', unsafe_allow_html=True
+            )
 
 
 def responsibility_chain(viewer: Viewer, placement: Placement) -> None:
@@ -63,7 +66,9 @@ def responsibility_chain(viewer: Viewer, placement: Placement) -> None:
         for person in level.people:
             digits = "".join(ch for ch in person.phone or "" if ch.isdigit() or ch in "+-")
             phone = f" · [{md_text(person.phone)}](tel:{digits})" if digits else ""
-            st.markdown(f"- {md_text(person.name)} · {viewer.t(DUTY_LABELS.get(person.duty, person.duty))}{phone}")
+            st.markdown(
+                f"- {md_text(person.name)} · {viewer.t(DUTY_LABELS.get(person.duty, person.duty))}{phone}"
+            )
 
 
 _NO_ZOOM = re.compile(r",\s*maximum-scale=[\d.]+,\s*user-scalable=no")
@@ -90,5 +95,6 @@ def folium_map(fmap, key: str, height: int = 480, clicks: bool = False) -> dict 
     lang = current_viewer().lang
     mark_language(fmap, lang.html_lang, lang.direction)
     returned = ["last_object_clicked", "last_clicked"] if clicks else []
-    return st_folium(fmap, key=key, height=height, use_container_width=True,
-                     returned_objects=returned)
+    return st_folium(
+        fmap, key=key, height=height, use_container_width=True, returned_objects=returned
+    )

@@ -9,8 +9,8 @@ import streamlit as st
 
 from portal import wishes
 from portal.errors import FieldErrors, UserError
-from portal.text import html_text
 from portal.i18n import N_, format_day, format_when, format_when_ago, language
+from portal.text import html_text
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import show_flash_at
 from portal.ui.widgets import say
@@ -55,25 +55,52 @@ def facts(viewer: Viewer, card: wishes.WishCard, grid_name: str) -> None:
     lines = [" ".join(f'<span class="linli-badge">{esc(b)}</span>' for b in badges)]
     support = t(N_("{n} neighbours support this"), n=card.support)
     if card.state == "open" and not card.personal:
-        support += " · " + t(N_("{n} more needed for the council"),
-                             n=max(card.threshold - card.support, 0))
+        support += " · " + t(
+            N_("{n} more needed for the council"), n=max(card.threshold - card.support, 0)
+        )
     lines.append(esc(support))
     who = card.author_name or t(N_("A neighbour (name not shown)"))
-    lines.append(esc(t(N_("By {name} · {place} · {when}"), name=who, place=grid_name,
-                       when=format_when_ago(viewer.language, card.created_at))))
+    lines.append(
+        esc(
+            t(
+                N_("By {name} · {place} · {when}"),
+                name=who,
+                place=grid_name,
+                when=format_when_ago(viewer.language, card.created_at),
+            )
+        )
+    )
     if card.adopter_name:
         promised = format_day(viewer.language, card.promised_date) if card.promised_date else ""
-        lines.append(esc(t(N_("Adopted by {name}, promised for {date}"), name=card.adopter_name,
-                           date=promised)))
+        lines.append(
+            esc(
+                t(
+                    N_("Adopted by {name}, promised for {date}"),
+                    name=card.adopter_name,
+                    date=promised,
+                )
+            )
+        )
     if card.promotion is not None:
         p = card.promotion
-        lines.append(esc(t(N_("Sent to the monthly council on {date} ({support} supporters, threshold {threshold})."),
-                           date=format_when(viewer.language, p.promoted_at, "medium"),
-                           support=p.support, threshold=p.threshold)))
+        lines.append(
+            esc(
+                t(
+                    N_(
+                        "Sent to the monthly council on {date} ({support} supporters, threshold {threshold})."
+                    ),
+                    date=format_when(viewer.language, p.promoted_at, "medium"),
+                    support=p.support,
+                    threshold=p.threshold,
+                )
+            )
+        )
         if p.decision:
             lines.append(esc(t(N_("The council decided: {decision}"), decision=p.decision)))
     if card.hidden_reason:
-        lines.append(esc(t(N_("Hidden by the moderators. Reason: {reason}"), reason=card.hidden_reason)))
+        lines.append(
+            esc(t(N_("Hidden by the moderators. Reason: {reason}"), reason=card.hidden_reason))
+        )
     if card.open_flags:
         lines.append(esc(t(N_("{n} open flags"), n=card.open_flags)))
     st.html("".join(f'<p class="linli-wish-facts">{line}</p>' for line in lines))

@@ -41,7 +41,9 @@ def user_id(url: str, username: str) -> int:
 def open_app(app_db):
     """open_app(username=None, page=None, entry="app.py") → an AppTest that has run once."""
 
-    def _open(username: str | None = None, page: str | None = None, entry: str = "app.py") -> AppTest:
+    def _open(
+        username: str | None = None, page: str | None = None, entry: str = "app.py"
+    ) -> AppTest:
         at = AppTest.from_file(str(ROOT / entry), default_timeout=60)
         if username:
             at.session_state["user_id"] = user_id(app_db, username)
@@ -55,7 +57,11 @@ def open_app(app_db):
 
 def texts(at: AppTest) -> str:
     """All visible text of the run, to look for what must or must not be there."""
-    parts = [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
-    parts += [e.value for e in at.markdown] + [e.value for e in at.error] + [e.value for e in at.warning]
+    parts = (
+        [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    )
+    parts += (
+        [e.value for e in at.markdown] + [e.value for e in at.error] + [e.value for e in at.warning]
+    )
     parts += [e.value for e in at.info] + [e.value for e in at.success]
     return "\n".join(str(p) for p in parts)

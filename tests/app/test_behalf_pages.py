@@ -26,8 +26,13 @@ def zh(msgid: str, **params) -> str:
 
 def _consent(url, actor="chief_g1m1", resident="zhang_nainai") -> int:
     with Session(get_engine(url), expire_on_commit=False) as s:
-        return behalf.record_consent(s, actor_id=user_id(url, actor), resident_id=user_id(url, resident),
-                                     agreed=True, method="in_person").id
+        return behalf.record_consent(
+            s,
+            actor_id=user_id(url, actor),
+            resident_id=user_id(url, resident),
+            agreed=True,
+            method="in_person",
+        ).id
 
 
 def _acting(open_app, url, page, actor="chief_g1m1"):
@@ -42,7 +47,11 @@ def _acting(open_app, url, page, actor="chief_g1m1"):
 @pytest.mark.parametrize("entry", ["router", "direct"])
 @pytest.mark.parametrize("role", sorted(ROLE_USERS))
 def test_the_page_for_each_role(open_app, role, entry):
-    at = open_app(ROLE_USERS[role], page=PAGE) if entry == "router" else open_app(ROLE_USERS[role], entry=PAGE)
+    at = (
+        open_app(ROLE_USERS[role], page=PAGE)
+        if entry == "router"
+        else open_app(ROLE_USERS[role], entry=PAGE)
+    )
     assert not at.exception, at.exception
     titles = [t.value for t in at.title]
     if role in ("grid_worker", "staff", "admin"):
@@ -59,10 +68,14 @@ def test_the_page_for_each_role(open_app, role, entry):
 def test_consent_form_refuses_bad_input_then_starts_acting(open_app, app_db):
     at = open_app("chief_g1m1", page=PAGE)
     at.button(key="behalf_find").click().run()  # nothing typed
-    assert zh("Please type a name, the last digits of a phone number or a house.") in [e.value for e in at.error]
+    assert zh("Please type a name, the last digits of a phone number or a house.") in [
+        e.value for e in at.error
+    ]
     at.text_input(key="behalf_query").input("扎西").run()
     at.button(key="behalf_find").click().run()  # lives outside chief_g1m1's grids
-    assert zh("No resident of your grids matches. Check the spelling or try the house.") in texts(at)
+    assert zh("No resident of your grids matches. Check the spelling or try the house.") in texts(
+        at
+    )
     at.text_input(key="behalf_query").input("张奶奶").run()
     at.button(key="behalf_find").click().run()
     assert at.radio(key="behalf_resident").value == user_id(app_db, "zhang_nainai")
@@ -79,8 +92,15 @@ def test_consent_form_refuses_bad_input_then_starts_acting(open_app, app_db):
     assert not at.exception, at.exception
     assert at.session_state["behalf_consent_id"]
     banner = "\n".join(m.value for m in at.markdown)
-    assert zh("You are acting for {resident} (consent: {method}, until {until}).", resident="张奶奶",
-              method=zh("In person, spoken"), until="X").split("X")[0] in banner
+    assert (
+        zh(
+            "You are acting for {resident} (consent: {method}, until {until}).",
+            resident="张奶奶",
+            method=zh("In person, spoken"),
+            until="X",
+        ).split("X")[0]
+        in banner
+    )
     assert at.button(key="behalf_stop") is not None
 
 
@@ -98,17 +118,28 @@ def test_report_filed_for_her_shows_both_names_in_her_reports(open_app, app_db):
         report = s.exec(select(Report).order_by(Report.id.desc())).first()
         trail = s.exec(select(BehalfAction).where(BehalfAction.kind == "report")).one()
     assert report.description == "张奶奶家楼道灯不亮"
-    assert (report.reporter_id, report.on_behalf_of_id) == (user_id(app_db, "chief_g1m1"),
-                                                            user_id(app_db, "zhang_nainai"))
+    assert (report.reporter_id, report.on_behalf_of_id) == (
+        user_id(app_db, "chief_g1m1"),
+        user_id(app_db, "zhang_nainai"),
+    )
     assert (trail.target_id, trail.consent_id) == (report.id, consent_id)
     worker_name = _name(app_db, "chief_g1m1")
     resident = open_app("zhang_nainai", page="pages/my_reports.py")
     assert not resident.exception
-    assert zh("{actor} reported the problem for {resident} (consent: {method}).", actor=worker_name,
-              resident="张奶奶", method=zh("In person, spoken")) in texts(resident)
+    assert zh(
+        "{actor} reported the problem for {resident} (consent: {method}).",
+        actor=worker_name,
+        resident="张奶奶",
+        method=zh("In person, spoken"),
+    ) in texts(resident)
     mine = open_app("zhang_nainai", page=PAGE)
-    assert zh("{actor} filed report #{target} for {resident} (consent: {method}).", actor=worker_name,
-              target=report.id, resident="张奶奶", method=zh("In person, spoken")) in texts(mine)
+    assert zh(
+        "{actor} filed report #{target} for {resident} (consent: {method}).",
+        actor=worker_name,
+        target=report.id,
+        resident="张奶奶",
+        method=zh("In person, spoken"),
+    ) in texts(mine)
 
 
 def _name(url, username):
@@ -121,10 +152,18 @@ def test_wish_support_and_task_claim_for_her(open_app, app_db):
     with Session(get_engine(app_db), expire_on_commit=False) as s:
         wish = s.exec(select(Wish).where(Wish.title == "花坛种点月季")).one()
         grid = s.get(Grid, s.get(User, nainai).home_grid_id)
-        task = points.publish_task(s, actor_id=user_id(app_db, "staff01"), title="帮邻居取快递",
-                                   description="每天一次", points=10, places=3, grid_ids=[grid.parent_id],
-                                   starts_at=utcnow() - timedelta(hours=1),
-                                   ends_at=utcnow() + timedelta(days=3), proof="note")[0]
+        task = points.publish_task(
+            s,
+            actor_id=user_id(app_db, "staff01"),
+            title="帮邻居取快递",
+            description="每天一次",
+            points=10,
+            places=3,
+            grid_ids=[grid.parent_id],
+            starts_at=utcnow() - timedelta(hours=1),
+            ends_at=utcnow() + timedelta(days=3),
+            proof="note",
+        )[0]
     at, _consent_id = _acting(open_app, app_db, "pages/wish_wall.py")
     at.session_state["wish_id"] = wish.id
     at.switch_page("pages/wish_detail.py").run()
@@ -134,10 +173,16 @@ def test_wish_support_and_task_claim_for_her(open_app, app_db):
     assert [b for b in at.button if b.key == f"behalf_wish_{wish.id}"] == []  # no second click
     assert zh("{resident} supports this wish.", resident="张奶奶") in texts(at)
     worker = _name(app_db, "chief_g1m1")
-    assert zh("{actor} gave this support for {resident} (consent: {method}).", actor=worker,
-              resident="张奶奶", method=zh("In person, spoken")) in texts(at)
+    assert zh(
+        "{actor} gave this support for {resident} (consent: {method}).",
+        actor=worker,
+        resident="张奶奶",
+        method=zh("In person, spoken"),
+    ) in texts(at)
     with Session(get_engine(app_db)) as s:
-        assert s.exec(select(WishVote).where(WishVote.wish_id == wish.id, WishVote.user_id == nainai)).one()
+        assert s.exec(
+            select(WishVote).where(WishVote.wish_id == wish.id, WishVote.user_id == nainai)
+        ).one()
 
     at.switch_page(PAGE).run()
     at.button(key=f"behalf_claim_{task.id}").click().run()
@@ -148,8 +193,11 @@ def test_wish_support_and_task_claim_for_her(open_app, app_db):
     assert claim.user_id == nainai
     resident = open_app("zhang_nainai", page="pages/points.py")
     assert not resident.exception
-    assert zh("Claimed for you by {actor} (consent: {method}).", actor=worker,
-              method=zh("In person, spoken")) in texts(resident)
+    assert zh(
+        "Claimed for you by {actor} (consent: {method}).",
+        actor=worker,
+        method=zh("In person, spoken"),
+    ) in texts(resident)
 
 
 def test_stopping_on_the_phone_ends_acting_on_the_pc(open_app, app_db):
@@ -162,9 +210,17 @@ def test_stopping_on_the_phone_ends_acting_on_the_pc(open_app, app_db):
     assert zh("You stopped acting for the resident. The consent is ended.") in texts(phone)
     pc.run()
     assert not pc.exception
-    assert [w for w in pc.warning if w.value.startswith(zh(
-        "The consent of {name} was ended at {when}. Please ask again and record it.",
-        name="张奶奶", when="X").split("X")[0])]
+    assert [
+        w
+        for w in pc.warning
+        if w.value.startswith(
+            zh(
+                "The consent of {name} was ended at {when}. Please ask again and record it.",
+                name="张奶奶",
+                when="X",
+            ).split("X")[0]
+        )
+    ]
     assert "behalf_consent_id" not in pc.session_state
     assert [b for b in pc.button if b.key == "behalf_stop"] == []
 

@@ -60,7 +60,9 @@ def test_check_meters_button(open_app):
     at = open_app("admin", page="pages/devices.py")
     at.button(key="dev_check").click().run()
     assert not at.exception
-    assert zh("Meters checked: {opened} alarms opened, {closed} ended.", opened=0, closed=0) in texts(at)
+    assert zh(
+        "Meters checked: {opened} alarms opened, {closed} ended.", opened=0, closed=0
+    ) in texts(at)
 
 
 def test_notice_published_and_seen_on_home_in_tibetan(open_app, app_db):
@@ -68,7 +70,9 @@ def test_notice_published_and_seen_on_home_in_tibetan(open_app, app_db):
     assert not at.exception
     at.text_input(key="nt_title").input("<b>停电通知</b>")
     at.button(key="FormSubmitter:nt_form-" + zh("Publish the notice")).click().run()
-    assert zh("Please write the notice (at most {n} characters).", n=4000) in [e.value for e in at.error]
+    assert zh("Please write the notice (at most {n} characters).", n=4000) in [
+        e.value for e in at.error
+    ]
     assert at.text_input(key="nt_title").value == "<b>停电通知</b>"
     at.text_area(key="nt_body").input("周三9点到12点停电。")
     at.text_input(key="nt_tr_title_bo").input("གློག་མེད།")

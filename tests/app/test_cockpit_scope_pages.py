@@ -40,14 +40,20 @@ def _duty_area(url: str, username: str) -> tuple[set[int], list[Grid]]:
 def _received(url: str, grids: set[int]) -> int:
     since, until = cockpit.period_of_months(6)  # the page's default period
     with Session(get_engine(url)) as s:
-        return s.exec(select(func.count()).select_from(Report).where(
-            Report.grid_id.in_(grids), Report.created_at >= since, Report.created_at < until)).one()
+        return s.exec(
+            select(func.count())
+            .select_from(Report)
+            .where(Report.grid_id.in_(grids), Report.created_at >= since, Report.created_at < until)
+        ).one()
 
 
 def _open_alarm_houses(url: str, grids: set[int] | None) -> set[str]:
     with Session(get_engine(url)) as s:
-        query = select(Device.house, Device.grid_id).join(DeviceAlarm, DeviceAlarm.device_id == Device.id) \
+        query = (
+            select(Device.house, Device.grid_id)
+            .join(DeviceAlarm, DeviceAlarm.device_id == Device.id)
             .where(DeviceAlarm.open_key.is_not(None))
+        )
         return {house for house, grid in s.exec(query).all() if grids is None or grid in grids}
 
 
@@ -90,10 +96,16 @@ def test_general_grid_chief_sees_only_their_general_grid(open_app, app_db):
 def _chief_of_the_alarm(url: str) -> str:
     """The micro-grid chief of the courtyard with the demo's open smoke alarm."""
     with Session(get_engine(url)) as s:
-        grid_id = s.exec(select(Device.grid_id).join(DeviceAlarm, DeviceAlarm.device_id == Device.id)
-                         .where(DeviceAlarm.open_key.is_not(None))).first()
-        return s.exec(select(User.username).join(GridDuty, GridDuty.user_id == User.id).where(
-            GridDuty.grid_id == grid_id, GridDuty.duty == "micro_chief")).first()
+        grid_id = s.exec(
+            select(Device.grid_id)
+            .join(DeviceAlarm, DeviceAlarm.device_id == Device.id)
+            .where(DeviceAlarm.open_key.is_not(None))
+        ).first()
+        return s.exec(
+            select(User.username)
+            .join(GridDuty, GridDuty.user_id == User.id)
+            .where(GridDuty.grid_id == grid_id, GridDuty.duty == "micro_chief")
+        ).first()
 
 
 def test_micro_grid_chief_sees_a_row_of_their_micro_grid_only(open_app, app_db):
@@ -108,10 +120,14 @@ def test_micro_grid_chief_sees_a_row_of_their_micro_grid_only(open_app, app_db):
     assert _alarm_houses(at) == _open_alarm_houses(app_db, area) != set()
     shown = texts(at)
     with Session(get_engine(app_db)) as s:
-        others = set(s.exec(select(Grid.name).where(Grid.id.not_in(area), Grid.kind != "community")).all())
+        others = set(
+            s.exec(select(Grid.name).where(Grid.id.not_in(area), Grid.kind != "community")).all()
+        )
     staff = texts(open_app("staff01", page="pages/cockpit.py"))
     assert any(name in staff for name in others)  # staff's red/black list names general grids
-    assert not [name for name in others if name in shown]  # the chief's names none outside their area
+    assert not [
+        name for name in others if name in shown
+    ]  # the chief's names none outside their area
     at.radio(key="ck_by").set_value("month").run()
     assert not at.exception, at.exception
     assert at.dataframe[0].value[RECEIVED_COL].sum() == received
@@ -128,10 +144,19 @@ def test_another_micro_grid_chief_does_not_see_that_alarm(open_app, app_db):
 
 def test_grid_worker_without_a_grid_sees_a_clear_message(open_app, app_db):
     with Session(get_engine(app_db)) as s:
-        s.add(User(username="new_worker", display_name="新网格员", password_hash="x", role="grid_worker"))
+        s.add(
+            User(
+                username="new_worker",
+                display_name="新网格员",
+                password_hash="x",
+                role="grid_worker",
+            )
+        )
         s.commit()
     at = open_app("new_worker", page="pages/cockpit.py")
     assert not at.exception, at.exception
-    assert zh("No grid is assigned to you yet, so the cockpit has nothing to show. The community "
-              "office can assign you your grid.") in texts(at)
+    assert zh(
+        "No grid is assigned to you yet, so the cockpit has nothing to show. The community "
+        "office can assign you your grid."
+    ) in texts(at)
     assert not at.dataframe

@@ -62,7 +62,9 @@ def _open_voting(url):
 def _plans(url):
     item = _item(url)
     with Session(get_engine(url), expire_on_commit=False) as s:
-        council_options.set_options(s, item_id=item.id, actor_id=user_id(url, "staff01"), labels=PLANS)
+        council_options.set_options(
+            s, item_id=item.id, actor_id=user_id(url, "staff01"), labels=PLANS
+        )
     return item
 
 
@@ -74,7 +76,9 @@ def test_staff_give_an_item_its_options_errors_keep_the_text(open_app, app_db):
     at.text_area(key=f"council_options_{item.id}").input("只有一个方案")
     _submit(at, form, "Save the options")
     assert not at.exception
-    assert zh("Give at least {low} options, or none to vote For / Against / Abstain.", low=2) in texts(at)
+    assert zh(
+        "Give at least {low} options, or none to vote For / Against / Abstain.", low=2
+    ) in texts(at)
     assert at.text_area(key=f"council_options_{item.id}").value == "只有一个方案"
     at.text_area(key=f"council_options_{item.id}").input("\n".join(PLANS))
     _submit(at, form, "Save the options")
@@ -90,7 +94,9 @@ def test_staff_give_an_item_its_options_errors_keep_the_text(open_app, app_db):
     assert PLANS[1] in _html(at)
 
 
-def test_member_votes_on_an_option_with_large_buttons_and_staff_record_a_hand_vote(open_app, app_db):
+def test_member_votes_on_an_option_with_large_buttons_and_staff_record_a_hand_vote(
+    open_app, app_db
+):
     item = _plans(app_db)
     _open_voting(app_db)
     at = open_app("tashi", page="pages/council_vote.py")
@@ -100,19 +106,28 @@ def test_member_votes_on_an_option_with_large_buttons_and_staff_record_a_hand_vo
     assert not [b for b in at.button if b.key == f"council_vote_{item.id}_for"]
     buttons[1].click().run()
     assert not at.exception
-    assert translate("bo", "Your ballot was saved: {choice}", choice=PLANS[1]) in texts(at)  # tashi reads Tibetan
+    assert translate("bo", "Your ballot was saved: {choice}", choice=PLANS[1]) in texts(
+        at
+    )  # tashi reads Tibetan
     assert at.button(key=f"council_vote_{item.id}_o2").label.startswith("✓ ")
     staff = open_app("staff01", page="pages/council_manage.py")
     staff.selectbox(key="council_hand_item").set_value(item.id).run()
-    assert staff.radio(key="council_hand_choice").options == [md_text(p) for p in PLANS]  # labels, not markup
+    assert staff.radio(key="council_hand_choice").options == [
+        md_text(p) for p in PLANS
+    ]  # labels, not markup
     staff.selectbox(key="council_hand_member").set_value(user_id(app_db, "merchant002"))
     staff.radio(key="council_hand_choice").set_value("o3")
     staff.button(key="council_hand_save").click().run()
     assert not staff.exception
     assert zh("The ballot was recorded and marked as by hand.") in texts(staff)
     with Session(get_engine(app_db)) as s:
-        chosen = dict(s.exec(select(CouncilBallot.user_id, CouncilBallot.choice)
-                             .where(CouncilBallot.item_id == item.id)).all())
+        chosen = dict(
+            s.exec(
+                select(CouncilBallot.user_id, CouncilBallot.choice).where(
+                    CouncilBallot.item_id == item.id
+                )
+            ).all()
+        )
     assert chosen == {user_id(app_db, "tashi"): "o2", user_id(app_db, "merchant002"): "o3"}
     assert f"{PLANS[1]} 1" in _html(staff)  # the tally counts per option
 
@@ -133,12 +148,16 @@ def test_staff_attach_a_photo_and_a_pdf_bad_files_are_refused(open_app, app_db):
     assert zh("The file was added.") in texts(at)
     at.file_uploader(key=f"{key}_file").set_value(("楼道.jpg", _jpeg(), "image/jpeg"))
     _submit(at, f"{key}_form", "Add the file")  # a photo needs words for screen readers
-    assert zh("Please describe the photo in a few words (read out to people who cannot see it).") in texts(at)
+    assert zh(
+        "Please describe the photo in a few words (read out to people who cannot see it)."
+    ) in texts(at)
     at.text_input(key=f"{key}_caption").input("楼道里堆着纸箱")
     _submit(at, f"{key}_form", "Add the file")
     assert zh("The file was added.") in texts(at)
     with Session(get_engine(app_db)) as s:
-        kinds = s.exec(select(CouncilAttachment.kind).where(CouncilAttachment.item_id == item.id)).all()
+        kinds = s.exec(
+            select(CouncilAttachment.kind).where(CouncilAttachment.item_id == item.id)
+        ).all()
     assert sorted(kinds) == ["document", "photo"]
     # residents and members see the photo with its alt text and the PDF as a download
     for who in ("zhang_nainai", "tashi"):
@@ -152,7 +171,9 @@ def test_staff_attach_a_photo_and_a_pdf_bad_files_are_refused(open_app, app_db):
 
 def test_resident_withdraws_support_and_the_count_goes_down(open_app, app_db):
     with Session(get_engine(app_db)) as s:
-        proposal = s.exec(select(CouncilProposal).where(CouncilProposal.title.startswith("火把节"))).one()
+        proposal = s.exec(
+            select(CouncilProposal).where(CouncilProposal.title.startswith("火把节"))
+        ).one()
     at = open_app("resident0100", page="pages/council.py")
     at.button(key=f"council_support_{proposal.id}").click().run()
     before = c.support_counts(Session(get_engine(app_db)), [proposal.id])[proposal.id]
@@ -171,9 +192,13 @@ def test_resident_adds_a_pdf_to_own_proposal(open_app, app_db):
     at.button(key="FormSubmitter:council_proposal_form-" + zh("Send the proposal")).click().run()
     assert not at.exception
     with Session(get_engine(app_db)) as s:
-        proposal = s.exec(select(CouncilProposal).where(CouncilProposal.title == "车棚装监控")).one()
+        proposal = s.exec(
+            select(CouncilProposal).where(CouncilProposal.title == "车棚装监控")
+        ).one()
     key = f"council_prop_attach_{proposal.id}"
-    at.file_uploader(key=f"{key}_file").set_value(("broken.jpg", b"\xff\xd8\xff garbage", "image/jpeg"))
+    at.file_uploader(key=f"{key}_file").set_value(
+        ("broken.jpg", b"\xff\xd8\xff garbage", "image/jpeg")
+    )
     _submit(at, f"{key}_form", "Add the file")
     assert zh("Please send a photo (JPEG, PNG or WebP).") in texts(at)
     at.file_uploader(key=f"{key}_file").set_value(("../监控位置.pdf", _pdf(), "application/pdf"))
@@ -181,7 +206,9 @@ def test_resident_adds_a_pdf_to_own_proposal(open_app, app_db):
     assert not at.exception
     assert zh("The file was added.") in texts(at)
     with Session(get_engine(app_db)) as s:
-        row = s.exec(select(CouncilAttachment).where(CouncilAttachment.proposal_id == proposal.id)).one()
+        row = s.exec(
+            select(CouncilAttachment).where(CouncilAttachment.proposal_id == proposal.id)
+        ).one()
     assert row.file_name == "监控位置.pdf" and row.uploaded_by == user_id(app_db, "resident0100")
     staff = open_app("staff01", page="pages/council_manage.py")  # staff see it when screening
     assert any("监控位置" in d.proto.label for d in staff.get("download_button"))
@@ -212,9 +239,12 @@ def test_staff_create_a_council_for_a_general_grid_residents_see_both(open_app, 
     assert not at.exception
     with Session(get_engine(app_db)) as s:
         community = s.exec(select(Council)).one()
-    assert zh("“{name}” already serves this grid from {start} to {end}. Choose a term that does not overlap.",
-              name=md_text(community.name), start=md_text(community.term_start.isoformat()),
-              end=md_text(community.term_end.isoformat())) in texts(at)  # as typed, not markup
+    assert zh(
+        "“{name}” already serves this grid from {start} to {end}. Choose a term that does not overlap.",
+        name=md_text(community.name),
+        start=md_text(community.term_start.isoformat()),
+        end=md_text(community.term_end.isoformat()),
+    ) in texts(at)  # as typed, not markup
     at.selectbox(key=f"{form}_grid").set_value(grid.id)
     at.number_input(key=f"{form}_seats").set_value(2)
     _submit(at, form, "Create the council")

@@ -36,8 +36,14 @@ def test_resident_sees_meeting_agenda_proposals_and_past_decisions(open_app):
     assert not at.exception
     body = _html(at) + texts(at)
     assert zh("Community council") in [t.value for t in at.title]
-    for text in ("院门口银杏树下放两条长椅", "楼道杂物集中清理日", "火把节在院坝办一次各族邻里联欢",
-                 "后巷装两盏路灯", zh("Not decided (no quorum)"), "已采购灯具"):
+    for text in (
+        "院门口银杏树下放两条长椅",
+        "楼道杂物集中清理日",
+        "火把节在院坝办一次各族邻里联欢",
+        "后巷装两盏路灯",
+        zh("Not decided (no quorum)"),
+        "已采购灯具",
+    ):
         assert text in body, text
     # her own proposal of last month shows in "my proposals", and the support she gave is known
     assert zh("My proposals") in texts(at)
@@ -47,7 +53,9 @@ def test_resident_sees_meeting_agenda_proposals_and_past_decisions(open_app):
 def test_resident_supports_and_sends_a_proposal_keeping_input_on_errors(open_app, app_db):
     at = open_app("resident0100", page="pages/council.py")
     with Session(get_engine(app_db)) as s:
-        axi = s.exec(select(CouncilProposal).where(CouncilProposal.title.startswith("火把节"))).one()
+        axi = s.exec(
+            select(CouncilProposal).where(CouncilProposal.title.startswith("火把节"))
+        ).one()
     at.button(key=f"council_support_{axi.id}").click().run()
     assert not at.exception
     assert zh("Thank you for your support.") in texts(at)
@@ -59,12 +67,17 @@ def test_resident_supports_and_sends_a_proposal_keeping_input_on_errors(open_app
     at.text_input(key="council_prop_title").input("车棚装监控 **紧急**")
     at.button(key="FormSubmitter:council_proposal_form-" + zh("Send the proposal")).click().run()
     assert not at.exception
-    assert zh("Your proposal was sent. The community office will screen it before the meeting.") in texts(at)
+    assert zh(
+        "Your proposal was sent. The community office will screen it before the meeting."
+    ) in texts(at)
     body = _html(at)
     assert "希望&lt;b&gt;加装&lt;/b&gt;监控" in body and "<b>加装" not in body
     with Session(get_engine(app_db)) as s:
-        mine = s.exec(select(CouncilProposal).where(
-            CouncilProposal.author_id == user_id(app_db, "resident0100"))).one()
+        mine = s.exec(
+            select(CouncilProposal).where(
+                CouncilProposal.author_id == user_id(app_db, "resident0100")
+            )
+        ).one()
         assert (mine.title, mine.status) == ("车棚装监控 **紧急**", "submitted")
 
 
@@ -89,8 +102,11 @@ def test_member_votes_with_large_buttons_and_can_change(open_app, app_db):
     assert at.button(key=f"council_vote_{item.id}_for").label.startswith("✓ ")
     at.button(key=f"council_vote_{item.id}_against").click().run()
     with Session(get_engine(app_db)) as s:
-        ballot = s.exec(select(CouncilBallot).where(CouncilBallot.item_id == item.id,
-                                                    CouncilBallot.user_id == user_id(app_db, "tashi"))).one()
+        ballot = s.exec(
+            select(CouncilBallot).where(
+                CouncilBallot.item_id == item.id, CouncilBallot.user_id == user_id(app_db, "tashi")
+            )
+        ).one()
         assert ballot.choice == "against"
     at.button(key=f"council_read_{item.id}").click().run()
     assert not at.exception  # Chinese text: espeak-ng audio, or a message when it is missing
@@ -99,7 +115,9 @@ def test_member_votes_with_large_buttons_and_can_change(open_app, app_db):
 def test_non_member_is_told_only_members_vote(open_app):
     at = open_app("zhang_nainai", page="pages/council_vote.py")
     assert not at.exception
-    assert zh("You do not hold a seat on the council. Only members vote; everyone can follow the council, send proposals and support them.") in texts(at)
+    assert zh(
+        "You do not hold a seat on the council. Only members vote; everyone can follow the council, send proposals and support them."
+    ) in texts(at)
     assert not [b for b in at.button if b.key and b.key.startswith("council_vote_")]
 
 
@@ -107,8 +125,12 @@ def test_staff_screens_builds_agenda_opens_and_closes_voting(open_app, app_db):
     at = open_app("staff01", page="pages/council_manage.py")
     assert not at.exception
     with Session(get_engine(app_db)) as s:
-        axi = s.exec(select(CouncilProposal).where(CouncilProposal.title.startswith("火把节"))).one()
-        room = s.exec(select(CouncilProposal).where(CouncilProposal.title.startswith("活动室晚上开放"))).one()
+        axi = s.exec(
+            select(CouncilProposal).where(CouncilProposal.title.startswith("火把节"))
+        ).one()
+        room = s.exec(
+            select(CouncilProposal).where(CouncilProposal.title.startswith("活动室晚上开放"))
+        ).one()
     at.button(key=f"council_decline_{room.id}").click().run()
     assert not at.exception
     assert zh("Please give the proposer a reason.") in texts(at)  # empty reason refused
@@ -154,7 +176,9 @@ def test_staff_reports_action_progress_residents_see_it(open_app, app_db):
         action_id = s.exec(select(c.CouncilAction.id)).first()
     at.text_input(key=f"council_progress_note_{action_id}").input("第二盏路灯也装好了。")
     at.selectbox(key=f"council_progress_status_{action_id}").set_value("done")
-    at.button(key=f"FormSubmitter:council_progress_form_{action_id}-" + zh("Report progress")).click().run()
+    at.button(
+        key=f"FormSubmitter:council_progress_form_{action_id}-" + zh("Report progress")
+    ).click().run()
     assert not at.exception
     assert zh("Progress reported. Residents can see it.") in texts(at)
     resident = open_app("resident0100", page="pages/council.py")

@@ -7,8 +7,11 @@ from portal.i18n import translate
 from tests.app.conftest import ROLE_USERS, texts
 
 ROLES = [None, *ROLE_USERS]
-REFUSALS = ("Please log in to see this page.", "This page is not available for your role.",
-            "You are already logged in.")
+REFUSALS = (
+    "Please log in to see this page.",
+    "This page is not available for your role.",
+    "You are already logged in.",
+)
 
 
 def _refusal_shown(at) -> bool:

@@ -74,7 +74,10 @@ def test_register_then_arrive_home(open_app, app_db):
     assert not at.exception, at.exception
     assert zh("Hello, {name}", name="王小明") in [t.value for t in at.title], texts(at)
     with Session(get_engine(app_db)) as s:
-        assert s.exec(select(User).where(User.username == "wang_xm")).one().home_grid_id == courtyard.id
+        assert (
+            s.exec(select(User).where(User.username == "wang_xm")).one().home_grid_id
+            == courtyard.id
+        )
 
 
 def test_language_choice_translates_and_is_saved(open_app, app_db):
@@ -157,7 +160,9 @@ def test_password_change_from_account_page(open_app, app_db):
     at.button(key="FormSubmitter:password_form-" + yi("Change password")).click().run()
     assert [s.value for s in at.success]
     with Session(get_engine(app_db)) as s:
-        kinds = s.exec(select(AuthEvent.kind).where(AuthEvent.user_id == user_id(app_db, "axi"))).all()
+        kinds = s.exec(
+            select(AuthEvent.kind).where(AuthEvent.user_id == user_id(app_db, "axi"))
+        ).all()
     assert "password_changed" in kinds
 
 

@@ -42,12 +42,17 @@ def test_resident_claims_sends_proof_and_is_refused_when_poor(open_app, app_db):
     claim = _buttons(at, "claim_")[0]
     claim.click().run()
     assert not at.exception, at.exception
-    assert any(s.value.startswith(zh("You claimed “{title}”. Do the task, then send proof here.",
-                                     title="")[:3]) for s in at.success)
+    assert any(
+        s.value.startswith(
+            zh("You claimed “{title}”. Do the task, then send proof here.", title="")[:3]
+        )
+        for s in at.success
+    )
     uid = user_id(app_db, "zhang_nainai")
     with _session(app_db) as s:
-        mine = s.exec(select(TaskClaim).where(TaskClaim.user_id == uid,
-                                              TaskClaim.status == "claimed")).one()
+        mine = s.exec(
+            select(TaskClaim).where(TaskClaim.user_id == uid, TaskClaim.status == "claimed")
+        ).one()
         task = s.get(PointsTask, mine.task_id)
         # let the task start so proof can be sent
         task.starts_at = utcnow() - timedelta(hours=1)
@@ -58,8 +63,10 @@ def test_resident_claims_sends_proof_and_is_refused_when_poor(open_app, app_db):
     at.button(key=f"FormSubmitter:{form_key}-{zh('Send proof')}").click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert zh("Please write a few words or record a voice note.") in errors or \
-        zh("Please add a photo, write a short note or record a voice note.") in errors
+    assert (
+        zh("Please write a few words or record a voice note.") in errors
+        or zh("Please add a photo, write a short note or record a voice note.") in errors
+    )
     at.text_area(key=f"proof_note_{mine.id}").input("<b>扫了楼道</b> **全部**")
     at.button(key=f"FormSubmitter:{form_key}-{zh('Send proof')}").click().run()
     assert not at.exception
@@ -73,7 +80,9 @@ def test_grid_worker_approves_and_staff_adjusts(open_app, app_db):
     with _session(app_db) as s:
         task = s.exec(select(PointsTask).where(PointsTask.title == "帮独居老人买菜、取药")).one()
         claim = points.claim_task(s, user_id=uid, task_id=task.id)
-        points.submit_proof(s, user_id=uid, claim_id=claim.id, note="<script>x</script>帮王爷爷取药")
+        points.submit_proof(
+            s, user_id=uid, claim_id=claim.id, note="<script>x</script>帮王爷爷取药"
+        )
         before = points.balance(s, uid)
     at = open_app("chief_g1m1", page="pages/tasks_manage.py")
     assert not at.exception, at.exception
@@ -112,6 +121,7 @@ def test_staff_publishes_a_series_and_bad_points_are_refused(open_app, app_db):
     with _session(app_db) as s:
         community = s.exec(select(PointsTask.id)).first()
         from db.models import Grid
+
         g1 = s.exec(select(Grid.id).where(Grid.code == "G1")).one()
     at.number_input(key="task_points").set_value(12)
     at.multiselect(key="task_grids").set_value([g1])
@@ -130,22 +140,28 @@ def test_redeem_and_merchant_hands_over(open_app, app_db):
     at.button(key=f"redeem_{haircut.id}").click().run()
     assert not at.exception, at.exception
     with _session(app_db) as s:
-        code = s.exec(select(Redemption.code).where(
-            Redemption.user_id == user_id(app_db, "axi"))).one()
+        code = s.exec(
+            select(Redemption.code).where(Redemption.user_id == user_id(app_db, "axi"))
+        ).one()
     # axi reads Yi
-    assert translate("ii", "Done! Your code is {ticket}. Show it when you pick up the reward.",
-                     ticket=code) in [x.value for x in at.success]
+    assert translate(
+        "ii", "Done! Your code is {ticket}. Show it when you pick up the reward.", ticket=code
+    ) in [x.value for x in at.success]
     shop = open_app(merchant.username, page="pages/rewards_manage.py")
     assert not shop.exception, shop.exception
     shop.text_input(key="handover_input").input("ZZZZZZ")
     shop.button(key=f"FormSubmitter:code_form-{zh('Check the code')}").click().run()
-    assert zh("No reward of yours has this code. Please check the code.") in [e.value for e in shop.error]
+    assert zh("No reward of yours has this code. Please check the code.") in [
+        e.value for e in shop.error
+    ]
     shop.text_input(key="handover_input").input(code.lower())
     shop.button(key=f"FormSubmitter:code_form-{zh('Check the code')}").click().run()
     shop.button(key="handover_button").click().run()
     assert not shop.exception
     with _session(app_db) as s:
-        assert s.exec(select(Redemption.status).where(Redemption.code == code)).one() == "handed_over"
+        assert (
+            s.exec(select(Redemption.status).where(Redemption.code == code)).one() == "handed_over"
+        )
         with __import__("pytest").raises(Exception):
             points.hand_over(s, actor_id=merchant.id, code=code)
 
@@ -157,7 +173,8 @@ def test_staff_catalogue_and_figures(open_app):
     at.number_input(key="reward_cost").set_value(0)
     at.button(key=f"FormSubmitter:reward_form-{zh('Add to the catalogue')}").click().run()
     assert zh("Points must be a whole number from {least} to {most}.", least=1, most=100000) in [
-        e.value for e in at.error]
+        e.value for e in at.error
+    ]
     at.number_input(key="reward_cost").set_value(35)
     at.button(key=f"FormSubmitter:reward_form-{zh('Add to the catalogue')}").click().run()
     assert not at.exception

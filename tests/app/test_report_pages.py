@@ -24,7 +24,9 @@ def test_file_a_report_from_my_courtyard(open_app, app_db):
     at.selectbox(key="rp_category").set_value(_category(app_db))
     at.text_area(key="rp_text").input("三单元楼道灯不亮了")
     at.radio(key="rp_where").set_value("home").run()
-    assert zh("It will be sent to {name} ({duty}).", name="孙德福", duty=zh("Micro-grid chief")) in texts(at)
+    assert zh(
+        "It will be sent to {name} ({duty}).", name="孙德福", duty=zh("Micro-grid chief")
+    ) in texts(at)
     at.button(key="rp_send").click().run()
     assert not at.exception, at.exception
     with Session(get_engine(app_db)) as s:
@@ -32,8 +34,9 @@ def test_file_a_report_from_my_courtyard(open_app, app_db):
         assert report.description == "三单元楼道灯不亮了"
         assert report.reporter_id == user_id(app_db, "zhang_nainai")
         assert report.state == "assigned" and report.place_source == "home"
-    assert [m.value for m in at.success][0].startswith(zh("Thank you. Report #{id} was sent to {name}.",
-                                                           id=report.id, name="孙德福")[:6])
+    assert [m.value for m in at.success][0].startswith(
+        zh("Thank you. Report #{id} was sent to {name}.", id=report.id, name="孙德福")[:6]
+    )
     assert at.text_area(key="rp_text").value == ""  # the form is fresh for the next report
 
 
@@ -72,8 +75,10 @@ def test_handler_accepts_from_the_queue_and_resident_follows(open_app, app_db):
 def test_staff_map_and_public_map_render_without_names(open_app, app_db):
     staff = open_app("staff01", page="pages/report_map.py")
     assert not staff.exception
-    legend = zh("Pins: S submitted, A with a handler, H being handled, R resolved, V checked, "
-                "C closed, B returned, O reopened; a black square with ! is overdue.")
+    legend = zh(
+        "Pins: S submitted, A with a handler, H being handled, R resolved, V checked, "
+        "C closed, B returned, O reopened; a black square with ! is overdue."
+    )
     assert legend in [m.value for m in staff.markdown]
     public = open_app("aygul", page="pages/public_reports.py")
     assert not public.exception
@@ -81,8 +86,11 @@ def test_staff_map_and_public_map_render_without_names(open_app, app_db):
         reporters = set(s.exec(select(Report.reporter_id)).all())
         users = s.exec(select(User)).all()
         workers = {u.display_name for u in users if u.role not in ("resident", "merchant")}
-        reporter_names = {u.display_name for u in users if u.id in reporters
-                          and u.display_name not in workers and u.username != "aygul"}
+        reporter_names = {
+            u.display_name
+            for u in users
+            if u.id in reporters and u.display_name not in workers and u.username != "aygul"
+        }
     assert reporter_names
     shown = texts(public)
     assert not [name for name in reporter_names if name in shown]

@@ -36,8 +36,11 @@ def _open(app_db, username: str, page: str, **state) -> AppTest:
 
 def _zh_wish(app_db) -> tuple[int, str]:
     with Session(get_engine(app_db)) as s:
-        wish = s.exec(select(Wish).where(Wish.language == "zh_Hans", Wish.state == "open",
-                                         Wish.personal == False).order_by(Wish.id)).first()  # noqa: E712
+        wish = s.exec(
+            select(Wish)
+            .where(Wish.language == "zh_Hans", Wish.state == "open", Wish.personal == False)
+            .order_by(Wish.id)
+        ).first()  # noqa: E712
         return wish.id, s.get(User, wish.author_id).username
 
 
@@ -65,7 +68,9 @@ def test_author_adds_a_translation_and_an_uyghur_reader_sees_both(open_app, app_
     body = _html(reader)
     assert 'lang="zh-Hans" dir="ltr"' in body  # the original, in its own language
     assert 'lang="ug" dir="rtl"><h4>پەلەمپەي تۇتقۇچى</h4>' in body  # the translation
-    assert "&lt;b&gt;تۇتقۇچ&lt;/b&gt;" in body and "<b>تۇتقۇچ" not in body  # typed markup stays text
+    assert (
+        "&lt;b&gt;تۇتقۇچ&lt;/b&gt;" in body and "<b>تۇتقۇچ" not in body
+    )  # typed markup stays text
     assert translate("ug", "Translation") in body
     with Session(get_engine(app_db)) as s:
         name = s.exec(select(User.display_name).where(User.username == author)).one()
@@ -95,15 +100,25 @@ def test_a_neighbour_gets_no_translation_form(open_app, app_db):
 
 def test_staff_translate_a_report_in_the_work_queue_and_the_reporter_sees_it(open_app, app_db):
     with Session(get_engine(app_db)) as s:
-        report = s.exec(select(Report).where(Report.description != "", Report.language == "zh_Hans")
-                        .order_by(Report.id)).first()
+        report = s.exec(
+            select(Report)
+            .where(Report.description != "", Report.language == "zh_Hans")
+            .order_by(Report.id)
+        ).first()
         reporter = s.get(User, report.reporter_id)
     at = _open(app_db, "staff01", "pages/report_map.py", rm_open=report.id)
-    _fill(at, "report", report.id, reporter.language if reporter.language != "zh_Hans" else "en",
-          body="Translated by the office")
+    _fill(
+        at,
+        "report",
+        report.id,
+        reporter.language if reporter.language != "zh_Hans" else "en",
+        body="Translated by the office",
+    )
     assert not at.exception
     with Session(get_engine(app_db)) as s:
-        row = s.exec(select(ContentTranslation).where(ContentTranslation.item_id == report.id)).one()
+        row = s.exec(
+            select(ContentTranslation).where(ContentTranslation.item_id == report.id)
+        ).one()
         staff_name = s.exec(select(User.display_name).where(User.username == "staff01")).one()
     assert row.kind == "report" and row.body == "Translated by the office"
     # the reporter, reading in the translation's language, sees it under the original
@@ -114,8 +129,13 @@ def test_staff_translate_a_report_in_the_work_queue_and_the_reporter_sees_it(ope
     mine = _open(app_db, reporter.username, "pages/my_reports.py")
     html = _html(mine)
     assert "Translated by the office" in html and staff_name in html
-    label = translate(row.language, "Translated from {source} by community staff, {name}, {when}",
-                      source="简体中文", name=staff_name, when="").rstrip(", ،")
+    label = translate(
+        row.language,
+        "Translated from {source} by community staff, {name}, {when}",
+        source="简体中文",
+        name=staff_name,
+        when="",
+    ).rstrip(", ،")
     assert label.split(staff_name)[0] in html
 
 
@@ -128,7 +148,8 @@ def test_proposal_author_translates_from_my_proposals(open_app, app_db):
     _fill(at, "proposal", proposal.id, target, title="གྲོས་འཆར།", body="ཡིག་སྒྱུར།")
     with Session(get_engine(app_db)) as s:
         reads = s.exec(select(User.language).where(User.username == author)).one()
-    assert translate(reads, "Thank you. The translation into {language} is saved.",
-                     language="བོད་ཡིག") in texts(at)
+    assert translate(
+        reads, "Thank you. The translation into {language} is saved.", language="བོད་ཡིག"
+    ) in texts(at)
     with Session(get_engine(app_db)) as s:
         assert ct.latest(s, "proposal", proposal.id, target).title == "གྲོས་འཆར།"

@@ -33,8 +33,21 @@ def _html(at) -> str:
 def _rendered(at) -> list[tuple[bool, str]]:
     """Every Markdown body, label and HTML body of the run (what the browser interprets), each with
     whether Markdown reads it: not st.html, nor a one-line HTML block (CommonMark leaves those alone)."""
-    parts = [str(e.value) for group in (at.title, at.header, at.subheader, at.markdown, at.caption,
-                                        at.error, at.warning, at.info, at.success) for e in group]
+    parts = [
+        str(e.value)
+        for group in (
+            at.title,
+            at.header,
+            at.subheader,
+            at.markdown,
+            at.caption,
+            at.error,
+            at.warning,
+            at.info,
+            at.success,
+        )
+        for e in group
+    ]
     parts += [b.label for b in at.button] + [o for r in at.radio for o in r.options]
     marked = [(not (p.startswith("<") and "\n" not in p and "\r" not in p), p) for p in parts]
     return marked + [(False, e.proto.body) for e in at.get("html")]
@@ -79,7 +92,9 @@ def test_a_display_name_with_markup_stays_text_on_home_account_and_messages(open
 
     with Session(get_engine(app_db)) as s:
         chief = notices.chief_of(s, courtyard.id)
-        thread = notices.thread_for(s, s.exec(select(User).where(User.username == "img_name")).one())
+        thread = notices.thread_for(
+            s, s.exec(select(User).where(User.username == "img_name")).one()
+        )
     reader = open_app(chief.username, page="pages/messages.py")
     reader.selectbox(key="msg_thread").set_value(thread.id).run()
     assert not reader.exception
@@ -104,14 +119,18 @@ def test_a_report_text_with_blank_carriage_returns_stays_one_html_line(open_app,
     mine = open_app("zhang_nainai", page="pages/my_reports.py")
     assert not mine.exception
     shown = [m.value for m in mine.markdown if "灯坏了" in m.value]
-    assert shown and all("\r" not in v and "\n" not in v for v in shown), shown  # no blank line: no Markdown
+    assert shown and all("\r" not in v and "\n" not in v for v in shown), (
+        shown
+    )  # no blank line: no Markdown
     assert any("&lt;img src=x onerror=alert(1)&gt;" in v for v in shown)
     _no_raw_markup(mine)
 
 
 def test_council_options_with_links_and_tags_are_labels_not_markup(open_app, app_db):
     with Session(get_engine(app_db)) as s:
-        item = s.exec(select(c.CouncilItem).where(c.CouncilItem.title == "楼道杂物集中清理日")).one()
+        item = s.exec(
+            select(c.CouncilItem).where(c.CouncilItem.title == "楼道杂物集中清理日")
+        ).one()
     staff = open_app("staff01", page="pages/council_manage.py")
     form = f"FormSubmitter:council_options_form_{item.id}-" + zh("Save the options")
     staff.text_area(key=f"council_options_{item.id}").input(f"{IMAGE}\n{IMAGE}")
@@ -150,12 +169,18 @@ def test_a_proposal_and_its_translation_with_script_tags_stay_text(open_app, app
     at.button(key="FormSubmitter:council_proposal_form-" + zh("Send the proposal")).click().run()
     assert not at.exception
     body = _html(at)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; 车棚" in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; 车棚" in body
+        and "&lt;img src=x onerror=alert(1)&gt;" in body
+    )
     _no_raw_markup(at)
     with Session(get_engine(app_db)) as s:
-        mine = s.exec(select(CouncilProposal).where(
-            CouncilProposal.author_id == user_id(app_db, "resident0100"),
-            CouncilProposal.status == "submitted")).one()
+        mine = s.exec(
+            select(CouncilProposal).where(
+                CouncilProposal.author_id == user_id(app_db, "resident0100"),
+                CouncilProposal.status == "submitted",
+            )
+        ).one()
     key = f"tr_proposal_{mine.id}"
     at.toggle(key=f"{key}_open").set_value(True).run()
     at.selectbox(key=f"{key}_lang").set_value("ug")

@@ -39,7 +39,9 @@ def test_clips_page_for_each_role(open_app, role):
         assert at.audio_input and at.button(key="vc_save")
         assert len(at.metric) == 2
     else:
-        assert translate("zh_Hans", "This page is not available for your role.") in [e.value for e in at.error]
+        assert translate("zh_Hans", "This page is not available for your role.") in [
+            e.value for e in at.error
+        ]
         assert not at.audio_input and not at.get("file_uploader")
 
 
@@ -56,7 +58,9 @@ def test_staff_records_by_upload_then_bad_input_then_replaces(open_app, app_db):
     at.button(key="vc_save").click().run()
     assert not at.exception
     saved = _clips(app_db)
-    assert [(c.language, c.msgid, c.content_type) for c in saved] == [("bo", MY_GRID.title, "audio/wav")]
+    assert [(c.language, c.msgid, c.content_type) for c in saved] == [
+        ("bo", MY_GRID.title, "audio/wav")
+    ]
     assert at.success and at.get("audio")  # the saved recording plays back
     # second click on save: the recorder was emptied, nothing new is stored
     at.button(key="vc_save").click().run()
@@ -65,8 +69,9 @@ def test_staff_records_by_upload_then_bad_input_then_replaces(open_app, app_db):
     at.file_uploader(key="vc_file_1").set_value(("bad.wav", b"RIFF\0\0\0\0WAVEbroken", "audio/wav"))
     at.run()
     at.button(key="vc_save").click().run()
-    assert translate("zh_Hans", "This file cannot be played. Please send a WAV, MP3 or OGG recording.") \
-        in [e.value for e in at.error]
+    assert translate(
+        "zh_Hans", "This file cannot be played. Please send a WAV, MP3 or OGG recording."
+    ) in [e.value for e in at.error]
     assert len(_clips(app_db)) == 1
     # record again through the microphone and replace
     at.audio_input(key="vc_mic_1").set_value(("mic.wav", tone(2), "audio/wav"))
@@ -111,7 +116,9 @@ def test_auto_read_aloud_in_elder_mode(open_app, app_db):
     with Session(get_engine(app_db)) as session:
         pref = session.get(SpeechPreference, user_id(app_db, "zhang_nainai"))
     assert pref is not None and pref.auto_read
-    reopened = open_app("zhang_nainai", page="pages/my_grid.py")  # a new session: kept for the account
+    reopened = open_app(
+        "zhang_nainai", page="pages/my_grid.py"
+    )  # a new session: kept for the account
     assert not reopened.exception
     if shutil.which("espeak-ng"):
         audio = reopened.get("audio")

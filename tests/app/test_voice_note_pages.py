@@ -37,8 +37,9 @@ def _send_wish(at):
 
 def _last_wish(url: str, username: str) -> Wish | None:
     with Session(get_engine(url)) as s:
-        return s.exec(select(Wish).where(Wish.author_id == user_id(url, username))
-                      .order_by(Wish.id.desc())).first()
+        return s.exec(
+            select(Wish).where(Wish.author_id == user_id(url, username)).order_by(Wish.id.desc())
+        ).first()
 
 
 def test_a_wish_by_voice_alone_reaches_the_moderators_player(open_app, app_db):
@@ -80,7 +81,9 @@ def test_a_20_minute_note_is_refused_and_the_typed_text_kept(open_app, app_db):
     before = _last_wish(app_db, "zhang_nainai")
     _send_wish(at)
     assert not at.exception
-    assert zh("The voice note is too long (at most {minutes} minutes).", minutes=5) in [e.value for e in at.error]
+    assert zh("The voice note is too long (at most {minutes} minutes).", minutes=5) in [
+        e.value for e in at.error
+    ]
     assert at.text_area(key="wish_body").value == "三单元的楼道灯坏了"
     assert at.text_input(key="wish_title").value == "楼道灯"
     after = _last_wish(app_db, "zhang_nainai")
@@ -91,17 +94,23 @@ def test_corrupt_and_wrong_files_get_clear_messages(open_app):
     at = open_app("tashi", page="pages/wish_post.py")  # reads Tibetan
     at.text_input(key="wish_title").input("title")
     at.selectbox(key="wish_category").set_value("help")
-    at.file_uploader(key="wish_voice_file").upload("note.amr", b"#!AMR\n" + b"\0" * 300, "audio/amr")
+    at.file_uploader(key="wish_voice_file").upload(
+        "note.amr", b"#!AMR\n" + b"\0" * 300, "audio/amr"
+    )
     at.button(key="FormSubmitter:wish_form-" + translate("bo", "Post the wish")).click().run()
     assert not at.exception
     assert translate("bo", voice_notes.OTHER_FORMAT, kind="AMR") in [e.value for e in at.error]
-    at.file_uploader(key="wish_voice_file").upload("note.wav", b"RIFF\x10\0\0\0WAVEjunk" + b"\0" * 60,
-                                                   "audio/wav")
+    at.file_uploader(key="wish_voice_file").upload(
+        "note.wav", b"RIFF\x10\0\0\0WAVEjunk" + b"\0" * 60, "audio/wav"
+    )
     at.button(key="FormSubmitter:wish_form-" + translate("bo", "Post the wish")).click().run()
-    assert translate("bo", "This voice note cannot be played. Please record it again.") in \
-        [e.value for e in at.error]
+    assert translate("bo", "This voice note cannot be played. Please record it again.") in [
+        e.value for e in at.error
+    ]
     at.file_uploader(key="wish_voice_file").clear()
-    at.audio_input(key="wish_voice").set_value(("quiet.wav", tone_wav(3.0, amplitude=0), "audio/wav"))
+    at.audio_input(key="wish_voice").set_value(
+        ("quiet.wav", tone_wav(3.0, amplitude=0), "audio/wav")
+    )
     at.button(key="FormSubmitter:wish_form-" + translate("bo", "Post the wish")).click().run()
     assert translate("bo", voice_notes.HEARD_NOTHING) in [e.value for e in at.error]
 
@@ -136,11 +145,16 @@ def test_a_proposal_by_voice_is_heard_at_screening_only(open_app, app_db):
     at.button(key="FormSubmitter:council_proposal_form-" + zh("Send the proposal")).click().run()
     assert not at.exception, at.exception
     with Session(get_engine(app_db)) as s:
-        proposal = s.exec(select(CouncilProposal).where(
-            CouncilProposal.author_id == user_id(app_db, "zhang_nainai"))
-            .order_by(CouncilProposal.id.desc())).first()
-        assert s.exec(select(VoiceNote).where(VoiceNote.subject_kind == "proposal",
-                                              VoiceNote.subject_id == proposal.id)).one()
+        proposal = s.exec(
+            select(CouncilProposal)
+            .where(CouncilProposal.author_id == user_id(app_db, "zhang_nainai"))
+            .order_by(CouncilProposal.id.desc())
+        ).first()
+        assert s.exec(
+            select(VoiceNote).where(
+                VoiceNote.subject_kind == "proposal", VoiceNote.subject_id == proposal.id
+            )
+        ).one()
     assert proposal.title == zh("A proposal by voice note")
     label = zh("Voice note from {name}, {length}", name="张奶奶", length="0:03")
 
@@ -156,12 +170,23 @@ def test_task_proof_by_voice_is_heard_by_the_checker(open_app, app_db):
     with Session(get_engine(app_db), expire_on_commit=False) as s:
         staff = user_id(app_db, "staff01")
         home = s.get(User, user_id(app_db, "zhang_nainai")).home_grid_id
-        task = points.publish_task(s, actor_id=staff, title="扫楼道", description="", points=5, places=2,
-                                   grid_ids=[home], starts_at=utcnow() - timedelta(hours=1),
-                                   ends_at=utcnow() + timedelta(days=2), proof="note")[0]
+        task = points.publish_task(
+            s,
+            actor_id=staff,
+            title="扫楼道",
+            description="",
+            points=5,
+            places=2,
+            grid_ids=[home],
+            starts_at=utcnow() - timedelta(hours=1),
+            ends_at=utcnow() + timedelta(days=2),
+            proof="note",
+        )[0]
         claim = points.claim_task(s, user_id=user_id(app_db, "zhang_nainai"), task_id=task.id)
     at = open_app("zhang_nainai", page="pages/points.py")
-    at.audio_input(key=f"proof_voice_{claim.id}").set_value(("proof.wav", tone_wav(2.0), "audio/wav"))
+    at.audio_input(key=f"proof_voice_{claim.id}").set_value(
+        ("proof.wav", tone_wav(2.0), "audio/wav")
+    )
     at.button(key=f"FormSubmitter:proof_form_{claim.id}-{zh('Send proof')}").click().run()
     assert not at.exception, at.exception
     assert zh("Proof sent. A grid worker will check it.") in [s.value for s in at.success]
@@ -177,4 +202,7 @@ def test_the_report_page_takes_a_voice_file_and_says_voice_to_text_is_missing(op
     at = open_app("axi", page="pages/report_new.py")  # reads Yi
     assert not at.exception
     assert translate("ii", NO_RECOGNITION) in _markdown(at)
-    assert at.audio_input(key="rp_voice") is not None and at.file_uploader(key="rp_voice_file") is not None
+    assert (
+        at.audio_input(key="rp_voice") is not None
+        and at.file_uploader(key="rp_voice_file") is not None
+    )

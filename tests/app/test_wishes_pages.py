@@ -64,8 +64,9 @@ def test_post_then_see_it_with_its_language(open_app, app_db):
     at.button(key="FormSubmitter:wish_form-" + translate("ug", "Post the wish")).click().run()
     assert not at.exception
     with Session(get_engine(app_db)) as s:
-        wish = s.exec(select(Wish).where(Wish.author_id == user_id(app_db, "aygul"))
-                      .order_by(Wish.id.desc())).first()
+        wish = s.exec(
+            select(Wish).where(Wish.author_id == user_id(app_db, "aygul")).order_by(Wish.id.desc())
+        ).first()
     assert wish.title.endswith("ئورۇندۇق")
     assert wish.language == "ug"
     body = _html(at)
@@ -106,8 +107,11 @@ def test_voting_twice_from_two_sessions_says_so(open_app, app_db):
     second.button(key=f"wall_vote_{wish.id}").click().run()
     assert zh("You already support this wish.") in [e.value for e in second.error]
     with Session(get_engine(app_db)) as s:
-        votes = s.exec(select(WishVote).where(WishVote.wish_id == wish.id,
-                                              WishVote.user_id == user_id(app_db, "resident0200"))).all()
+        votes = s.exec(
+            select(WishVote).where(
+                WishVote.wish_id == wish.id, WishVote.user_id == user_id(app_db, "resident0200")
+            )
+        ).all()
         assert len(votes) == 1
 
 

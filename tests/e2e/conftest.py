@@ -14,13 +14,21 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.helpers import (
-    ARTIFACTS, AXE_JS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, RequestGuard, track_runs,
+    ARTIFACTS,
+    AXE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    RequestGuard,
+    track_runs,
 )
 from tests.e2e.server import seed_database, start_server
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SERVER_ENV = {"LINLI_TILES": "osm",  # tiles on, so the tile code path runs (and gets blocked)
-              "LINLI_HOUSEKEEPING_SECONDS": "300"}  # clock rules in the background, as in production
+SERVER_ENV = {
+    "LINLI_TILES": "osm",  # tiles on, so the tile code path runs (and gets blocked)
+    "LINLI_HOUSEKEEPING_SECONDS": "300",
+}  # clock rules in the background, as in production
 
 _BLOCKED: dict[str, list[str]] = {}  # test id → blocked URLs, printed at the end of the run
 

@@ -22,8 +22,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -36,6 +42,7 @@ _FULL_RUN = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_
 
 
 # --- the request guard -------------------------------------------------------------------------
+
 
 @dataclass
 class RequestGuard:
@@ -58,9 +65,12 @@ class RequestGuard:
 
 # --- messages in any language ------------------------------------------------------------------
 
+
 def texts(msgid: str, **params: object) -> set[str]:
     """The message as it may appear: in every catalog, or as the English id when untranslated."""
-    return {translate(code, msgid, **params) for code in LANGUAGE_CODES} | {msgid.format(**params) if params else msgid}
+    return {translate(code, msgid, **params) for code in LANGUAGE_CODES} | {
+        msgid.format(**params) if params else msgid
+    }
 
 
 def native_name(code: str) -> str:
@@ -68,6 +78,7 @@ def native_name(code: str) -> str:
 
 
 # --- waiting for Streamlit ---------------------------------------------------------------------
+
 
 def wait_connected(page: Page, timeout: float = TIMEOUT_MS) -> None:
     page.wait_for_selector(f'{APP}[data-test-connection-state="CONNECTED"]', timeout=timeout)
@@ -81,7 +92,8 @@ def wait_idle(page: Page, timeout: float = TIMEOUT_MS) -> None:
     )
     # Elements of the previous run are shown "stale" while a rerun is pending; let them settle.
     page.wait_for_function(
-        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
+        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout
+    )
 
 
 class RunCounter:
@@ -127,8 +139,10 @@ def wait_rerun(page: Page, action, timeout: float = TIMEOUT_MS) -> None:
     """Do action (a click…) and wait until the script has run again to its end, then settled."""
     counter = getattr(page, "linli_runs", None)
     if counter is None:
-        raise RuntimeError("wait_rerun needs a page from the e2e fixtures (or track_runs(page) "
-                           "before the page is opened)")
+        raise RuntimeError(
+            "wait_rerun needs a page from the e2e fixtures (or track_runs(page) "
+            "before the page is opened)"
+        )
     before = counter.finished
     action()
     _wait_finished(page, counter, before, timeout)
@@ -139,16 +153,23 @@ def _wait_finished(page: Page, counter: RunCounter, before: int, timeout: float)
     deadline = time.monotonic() + timeout / 1000
     while counter.finished <= before:
         if time.monotonic() > deadline:
-            raise AssertionError(f"no script run finished within {timeout / 1000:.0f} s on {page.url}")
+            raise AssertionError(
+                f"no script run finished within {timeout / 1000:.0f} s on {page.url}"
+            )
         page.wait_for_timeout(25)
 
 
 def navigate(page: Page, path: str, expect: str, timeout: float = TIMEOUT_MS) -> None:
     """Go to another page of the app without reloading it, as the browser's back/forward does:
     change the URL and fire popstate; Streamlit then runs the page the URL names."""
-    wait_rerun(page, lambda: page.evaluate(
-        "p => { history.pushState({}, '', p); dispatchEvent(new PopStateEvent('popstate', {state: {}})); }",
-        path), timeout)
+    wait_rerun(
+        page,
+        lambda: page.evaluate(
+            "p => { history.pushState({}, '', p); dispatchEvent(new PopStateEvent('popstate', {state: {}})); }",
+            path,
+        ),
+        timeout,
+    )
     page.wait_for_selector(expect, timeout=timeout)
     wait_idle(page, timeout)
 
@@ -166,13 +187,16 @@ def open_page(page: Page, url: str, expect: str, timeout: float = TIMEOUT_MS) ->
     wait_idle(page, timeout)
 
 
-def expect_html_lang(page: Page, lang: str, direction: str | None = None,
-                     timeout: float = TIMEOUT_MS) -> None:
+def expect_html_lang(
+    page: Page, lang: str, direction: str | None = None, timeout: float = TIMEOUT_MS
+) -> None:
     """Waits until <html> has the portal's lang (and dir): the shell sets them from a script that
     runs after the page is drawn. Times out, failing the test, if they never come."""
     page.wait_for_function(
         "([l, d]) => document.documentElement.lang === l && (d === null || document.documentElement.dir === d)",
-        arg=[lang, direction], timeout=timeout)
+        arg=[lang, direction],
+        timeout=timeout,
+    )
 
 
 def main_text(page: Page) -> str:
@@ -189,6 +213,7 @@ def refusal_shown(page: Page, msgid: str) -> bool:
 
 
 # --- logging in and the shell switches ---------------------------------------------------------
+
 
 def log_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     """Log in through the login form at the root URL and wait for the role's home page.
@@ -218,13 +243,16 @@ def set_language(page: Page, code: str) -> None:
         combo.click()
         option = page.locator('[role="option"]').filter(has_text=native_name(code))
         wait_rerun(page, lambda: option.click())
-    page.wait_for_function(f"() => document.documentElement.lang === {json.dumps(html_lang)}",
-                           timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        f"() => document.documentElement.lang === {json.dumps(html_lang)}", timeout=TIMEOUT_MS
+    )
 
 
 def elder_toggle(page: Page):
-    return page.locator('[data-testid="stCheckbox"] input[role="switch"], '
-                        '[data-testid="stCheckbox"] input[type="checkbox"]').first
+    return page.locator(
+        '[data-testid="stCheckbox"] input[role="switch"], '
+        '[data-testid="stCheckbox"] input[type="checkbox"]'
+    ).first
 
 
 def set_elder(page: Page, on: bool) -> None:
@@ -234,10 +262,13 @@ def set_elder(page: Page, on: bool) -> None:
         wait_rerun(page, lambda: label.click())
     page.wait_for_function(
         "on => (parseFloat(getComputedStyle(document.documentElement).fontSize) >= 24) === on",
-        arg=on, timeout=TIMEOUT_MS)
+        arg=on,
+        timeout=TIMEOUT_MS,
+    )
 
 
 # --- measuring ---------------------------------------------------------------------------------
+
 
 def computed(page: Page, selector: str, prop: str) -> str:
     return page.eval_on_selector(selector, "(el, p) => getComputedStyle(el)[p]", prop)
@@ -290,8 +321,10 @@ def run_axe(target: Page | Frame) -> dict:
 
 
 def describe_violations(where: str, result: dict) -> str:
-    lines = [f"axe on {where}: {len(result['violations'])} violation(s), "
-             f"{result['passes']} rules passed, incomplete: {result['incomplete']}"]
+    lines = [
+        f"axe on {where}: {len(result['violations'])} violation(s), "
+        f"{result['passes']} rules passed, incomplete: {result['incomplete']}"
+    ]
     for v in result["violations"]:
         lines.append(f"- [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
         for node in v["nodes"]:
@@ -302,6 +335,7 @@ def describe_violations(where: str, result: dict) -> str:
 
 
 # --- steps shared by the journeys --------------------------------------------------------------
+
 
 def zh(msgid: str, **params: object) -> str:
     """A message in Simplified Chinese, the language the journeys run in."""
@@ -316,7 +350,9 @@ def assert_no_axe_violations(target: Page | Frame, where: str) -> None:
     assert not result["violations"], report
 
 
-def open_as(new_context, server, username: str, language: str = "zh_Hans", elder: bool = False) -> Page:
+def open_as(
+    new_context, server, username: str, language: str = "zh_Hans", elder: bool = False
+) -> Page:
     """A new browser (its own context and cookies) logged in as `username`, in a known mode."""
     page = new_context().new_page()
     log_in(page, server.url, username)

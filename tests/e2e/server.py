@@ -40,11 +40,17 @@ def seed_database(db_url: str, *, env: dict[str, str] | None = None, scale: int 
     """`python -m db.seed` against db_url in a child process (migrates, then seeds the demo)."""
     child_env = {**os.environ, **(env or {}), "DATABASE_URL": db_url}
     result = subprocess.run(
-        [sys.executable, "-m", "db.seed", "--scale", str(scale)], cwd=ROOT, env=child_env,
-        capture_output=True, text=True, timeout=SEED_TIMEOUT,
+        [sys.executable, "-m", "db.seed", "--scale", str(scale)],
+        cwd=ROOT,
+        env=child_env,
+        capture_output=True,
+        text=True,
+        timeout=SEED_TIMEOUT,
     )
     if result.returncode != 0:
-        raise ServerError(f"seeding {db_url} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise ServerError(
+            f"seeding {db_url} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
 
 
 @dataclass
@@ -83,7 +89,7 @@ class ServerHandle:
                 self._log_file.close()
                 self._log_file = None
 
-    def __enter__(self) -> "ServerHandle":
+    def __enter__(self) -> ServerHandle:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -98,9 +104,15 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_server(tmp_dir: str | os.PathLike, *, env: dict[str, str] | None = None,
-                 timeout: float = HEALTH_TIMEOUT, scale: int = 1, seed: bool = True,
-                 template: str | os.PathLike | None = None) -> ServerHandle:
+def start_server(
+    tmp_dir: str | os.PathLike,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = HEALTH_TIMEOUT,
+    scale: int = 1,
+    seed: bool = True,
+    template: str | os.PathLike | None = None,
+) -> ServerHandle:
     """Seed a fresh SQLite database in tmp_dir and start `streamlit run app.py` on a free port.
 
     template: a seeded SQLite file to copy instead of seeding (seeding takes seconds; see
@@ -128,16 +140,31 @@ def start_server(tmp_dir: str | os.PathLike, *, env: dict[str, str] | None = Non
     log_path = tmp / f"streamlit-{port}.log"
     log_file = open(log_path, "w")
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.headless", "true",
-        "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
     ]
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=child_env, stdout=log_file,
-                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=child_env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     handle = ServerHandle(process, port, db_url, log_path, started, _log_file=log_file)
     try:
         deadline = started + timeout
@@ -148,8 +175,10 @@ def start_server(tmp_dir: str | os.PathLike, *, env: dict[str, str] | None = Non
                 handle.ready_after = time.perf_counter() - started
                 return handle
             if time.perf_counter() > deadline:
-                raise ServerError(f"no answer from {handle.url}/_stcore/health after {timeout:.0f} s:\n"
-                                  f"{handle.log()}")
+                raise ServerError(
+                    f"no answer from {handle.url}/_stcore/health after {timeout:.0f} s:\n"
+                    f"{handle.log()}"
+                )
             time.sleep(0.1)
     except BaseException:
         handle.stop()

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.helpers import (
-    MAIN, MAP_IFRAME, describe_violations, log_in, open_page, run_axe, screenshot, set_elder,
+    MAIN,
+    MAP_IFRAME,
+    describe_violations,
+    log_in,
+    open_page,
+    run_axe,
+    screenshot,
+    set_elder,
     set_language,
 )
 

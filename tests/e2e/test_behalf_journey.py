@@ -15,8 +15,17 @@ from db.models import User
 from db.models_behalf import BehalfAction
 from db.models_reports import Report
 from tests.e2e.helpers import (
-    MAIN, assert_no_axe_violations, expect_text, navigate, open_as, open_page, screenshot, texts,
-    wait_idle, wait_rerun, zh,
+    MAIN,
+    assert_no_axe_violations,
+    expect_text,
+    navigate,
+    open_as,
+    open_page,
+    screenshot,
+    texts,
+    wait_idle,
+    wait_rerun,
+    zh,
 )
 
 pytestmark = pytest.mark.e2e
@@ -35,15 +44,21 @@ def _click(page, msgid: str, **params) -> None:
 def _choose(page, label_msgid: str, option_text: str) -> None:
     names = "|".join(re.escape(t) for t in texts(label_msgid))
     box = page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(names)))
+        has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(names))
+    )
     box.locator('input[role="combobox"]').click()
     page.locator('[role="option"]').filter(has_text=option_text).first.click()
 
 
 def _names(server) -> dict[str, str]:
     with Session(get_engine(server.db_url)) as s:
-        return dict(s.exec(select(User.username, User.display_name).where(
-            User.username.in_(["chief_g1m1", "zhang_nainai"]))).all())
+        return dict(
+            s.exec(
+                select(User.username, User.display_name).where(
+                    User.username.in_(["chief_g1m1", "zhang_nainai"])
+                )
+            ).all()
+        )
 
 
 def test_grid_worker_acts_for_zhang_nainai(server, new_context):
@@ -63,7 +78,8 @@ def test_grid_worker_acts_for_zhang_nainai(server, new_context):
     assert worker.get_by_label(zh("Note about the consent (optional)")).input_value() == "女儿在场"
     assert_no_axe_violations(worker, "act_for (grid worker, consent refused)")
     worker.locator('[data-testid="stCheckbox"] label').filter(
-        has_text=zh("The resident has agreed that I act for them")).click()
+        has_text=zh("The resident has agreed that I act for them")
+    ).click()
     _click(worker, "Record consent and start acting")
     expect_text(worker, zh("Stop acting"))
     banner = worker.locator(f"{MAIN} .st-key-behalf_banner").inner_text()
@@ -84,7 +100,8 @@ def test_grid_worker_acts_for_zhang_nainai(server, new_context):
     wait_idle(worker)
     worker.locator(f"{MAIN} textarea").first.fill("张奶奶家门口路灯不亮，晚上出门怕摔")
     home = worker.locator('[data-testid="stRadio"] label').filter(
-        has_text=zh("In my courtyard: {place}", place="X").split("X")[0].strip())
+        has_text=zh("In my courtyard: {place}", place="X").split("X")[0].strip()
+    )
     wait_rerun(worker, lambda: home.first.click())
     _click(worker, "Send the report")
     worker.wait_for_selector(f"{MAIN} [data-testid='stAlertContentSuccess']")
@@ -93,8 +110,11 @@ def test_grid_worker_acts_for_zhang_nainai(server, new_context):
         report = s.exec(select(Report).order_by(Report.id.desc())).first()
         nainai = s.exec(select(User.id).where(User.username == "zhang_nainai")).one()
         assert report.on_behalf_of_id == nainai
-        assert s.exec(select(BehalfAction).where(BehalfAction.kind == "report",
-                                                 BehalfAction.target_id == report.id)).one()
+        assert s.exec(
+            select(BehalfAction).where(
+                BehalfAction.kind == "report", BehalfAction.target_id == report.id
+            )
+        ).one()
     screenshot(worker, "behalf-2-report")
 
     # 3. support a wish in her name from the wall, then stop acting
@@ -109,17 +129,32 @@ def test_grid_worker_acts_for_zhang_nainai(server, new_context):
     # 4. 张奶奶 (elder mode) sees both names in her report's trail and on her 代办 page
     nainai_page = open_as(new_context, server, "zhang_nainai", elder=True)
     open_page(nainai_page, server.url + "/my_reports", f"{MAIN} h1")
-    trail = zh("{actor} reported the problem for {resident} (consent: {method}).",
-               actor=names["chief_g1m1"], resident="张奶奶", method=zh("In person, spoken"))
-    card = nainai_page.locator('[data-testid="stExpander"]').filter(has_text=zh("What happened so far")).first
+    trail = zh(
+        "{actor} reported the problem for {resident} (consent: {method}).",
+        actor=names["chief_g1m1"],
+        resident="张奶奶",
+        method=zh("In person, spoken"),
+    )
+    card = (
+        nainai_page.locator('[data-testid="stExpander"]')
+        .filter(has_text=zh("What happened so far"))
+        .first
+    )
     card.locator("summary").click()
     card.get_by_text(trail).wait_for()
     assert_no_axe_violations(nainai_page, "my_reports (resident, filed for her)")
     open_page(nainai_page, server.url + "/act_for", f"{MAIN} h1")
     text = nainai_page.inner_text(MAIN)
-    assert zh("{actor} filed report #{target} for {resident} (consent: {method}).",
-              actor=names["chief_g1m1"], target=report.id, resident="张奶奶",
-              method=zh("In person, spoken")) in text
+    assert (
+        zh(
+            "{actor} filed report #{target} for {resident} (consent: {method}).",
+            actor=names["chief_g1m1"],
+            target=report.id,
+            resident="张奶奶",
+            method=zh("In person, spoken"),
+        )
+        in text
+    )
     assert zh("Ended") in text
     assert_no_axe_violations(nainai_page, "act_for (resident, elder mode)")
     screenshot(nainai_page, "behalf-3-resident")

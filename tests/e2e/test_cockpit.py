@@ -11,10 +11,16 @@ from sqlmodel import Session, select
 
 from db.engine import get_engine
 from db.models import Grid, GridDuty, User
-
 from tests.e2e.helpers import (
-    MAIN, MAP_IFRAME, assert_no_axe_violations, log_in, open_as, open_page, screenshot,
-    set_language, texts,
+    MAIN,
+    MAP_IFRAME,
+    assert_no_axe_violations,
+    log_in,
+    open_as,
+    open_page,
+    screenshot,
+    set_language,
+    texts,
 )
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +40,8 @@ def test_staff_sees_figures_map_and_downloads_csv(server, new_context):
     screenshot(page, "cockpit-1")
     names = "|".join(re.escape(t) for t in texts("Download the measures (CSV)"))
     button = page.locator(f"{MAIN} [data-testid='stDownloadButton'] button").filter(
-        has_text=re.compile(names))
+        has_text=re.compile(names)
+    )
     with page.expect_download() as caught:
         button.first.click()
     body = caught.value.path().read_bytes().decode("utf-8-sig")
@@ -50,7 +57,9 @@ def test_staff_sees_figures_map_and_downloads_csv(server, new_context):
 
 def _download(page, msgid: str) -> str:
     names = "|".join(re.escape(t) for t in texts(msgid))
-    button = page.locator(f"{MAIN} [data-testid='stDownloadButton'] button").filter(has_text=re.compile(names))
+    button = page.locator(f"{MAIN} [data-testid='stDownloadButton'] button").filter(
+        has_text=re.compile(names)
+    )
     with page.expect_download() as caught:
         button.first.click()
     return caught.value.path().read_bytes().decode("utf-8-sig")
@@ -61,12 +70,17 @@ def test_micro_grid_chief_sees_only_their_courtyard(server, new_context):
     open_page(page, server.url + "/cockpit", MAP_IFRAME)
     frame = page.frame_locator(MAP_IFRAME)
     frame.locator("path.leaflet-interactive").first.wait_for(state="attached")
-    assert frame.locator("path.leaflet-interactive").count() == 1  # their micro-grid; no alarm there
+    assert (
+        frame.locator("path.leaflet-interactive").count() == 1
+    )  # their micro-grid; no alarm there
     lines = _download(page, "Download the measures (CSV)").splitlines()
     with Session(get_engine(server.db_url)) as s:
-        courtyard = s.exec(select(Grid.name).join(GridDuty, GridDuty.grid_id == Grid.id).join(
-            User, User.id == GridDuty.user_id).where(User.username == "chief_g1m1")).one()
+        courtyard = s.exec(
+            select(Grid.name)
+            .join(GridDuty, GridDuty.grid_id == Grid.id)
+            .join(User, User.id == GridDuty.user_id)
+            .where(User.username == "chief_g1m1")
+        ).one()
     assert len(lines) == 2 and lines[1].startswith(courtyard + ",")
     screenshot(page, "cockpit-2-micro-grid-chief")
     assert_no_axe_violations(page, "cockpit (micro-grid chief)")
-

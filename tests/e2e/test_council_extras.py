@@ -24,8 +24,16 @@ from db.models_council_extras import CouncilAttachment
 from portal import council as c
 from portal.ui.council_extras_widgets import size_text
 from tests.e2e.helpers import (
-    ARTIFACTS, MAIN, assert_no_axe_violations, click_key, expect_text, open_as, open_page, wait_idle,
-    wait_rerun, zh,
+    ARTIFACTS,
+    MAIN,
+    assert_no_axe_violations,
+    click_key,
+    expect_text,
+    open_as,
+    open_page,
+    wait_idle,
+    wait_rerun,
+    zh,
 )
 
 pytestmark = pytest.mark.e2e
@@ -34,16 +42,20 @@ ITEM_TITLE = "楼道杂物集中清理日"  # seeded on this month's (published)
 PLANS = ["方案一：物业统一清运", "方案二：各楼栋自行清理", "方案三：<b>暂缓</b>，先发通知"]
 PHOTO_CAPTION = '3栋楼道堆满纸箱和"旧沙发"<清理前>'
 PDF_CAPTION = "清理分工表"
-PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-       b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-       b"trailer << /Root 1 0 R >>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
 
 
 def _png() -> bytes:
     image = Image.new("RGB", (320, 240), (200, 190, 170))
     draw = ImageDraw.Draw(image)
     for n in range(6):  # a stack of "boxes"
-        draw.rectangle((40 + n * 40, 120 - n * 12, 75 + n * 40, 220), fill=(150, 110, 60), outline=(60, 40, 20))
+        draw.rectangle(
+            (40 + n * 40, 120 - n * 12, 75 + n * 40, 220), fill=(150, 110, 60), outline=(60, 40, 20)
+        )
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
@@ -65,9 +77,12 @@ def _supporters(page, proposal_id: int) -> str:
 
 # --- (1) support and withdraw ------------------------------------------------------------------
 
+
 def test_resident_supports_a_proposal_and_withdraws_it(server, new_context):
     with Session(get_engine(server.db_url)) as s:
-        proposal = s.exec(select(CouncilProposal).where(CouncilProposal.title.startswith("火把节"))).one()
+        proposal = s.exec(
+            select(CouncilProposal).where(CouncilProposal.title.startswith("火把节"))
+        ).one()
         before = c.support_counts(s, [proposal.id])[proposal.id]
     resident = open_as(new_context, server, "resident0100")
     open_page(resident, server.url + "/council", f".st-key-council_support_{proposal.id} button")
@@ -82,7 +97,9 @@ def test_resident_supports_a_proposal_and_withdraws_it(server, new_context):
 
     click_key(resident, f"council_unsupport_{proposal.id}")
     expect_text(resident, zh("Your support was withdrawn."))
-    resident.locator(f".st-key-council_support_{proposal.id} button").wait_for()  # can support again
+    resident.locator(
+        f".st-key-council_support_{proposal.id} button"
+    ).wait_for()  # can support again
     assert zh("{n} supporters", n=before) in _supporters(resident, proposal.id)
     assert resident.locator(f".st-key-council_unsupport_{proposal.id}").count() == 0
     _shot(resident.locator(f".st-key-council_proposal_{proposal.id}"), "council-extras-1-withdrawn")
@@ -92,10 +109,15 @@ def test_resident_supports_a_proposal_and_withdraws_it(server, new_context):
 
 # --- (2) options, files, voting ----------------------------------------------------------------
 
+
 def _attach(staff, item_id: int, name: str, mime: str, data: bytes, caption: str) -> None:
     key = f"council_attach_{item_id}"
-    form = staff.locator('[data-testid="stForm"]').filter(has=staff.locator(f".st-key-{key}_caption"))
-    form.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
+    form = staff.locator('[data-testid="stForm"]').filter(
+        has=staff.locator(f".st-key-{key}_caption")
+    )
+    form.locator('input[type="file"]').set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}]
+    )
     form.get_by_text(name).wait_for()  # uploaded (the form shows the file)
     wait_idle(staff)
     form.locator(f".st-key-{key}_caption input").fill(caption)
@@ -129,7 +151,9 @@ def test_staff_give_options_and_files_a_member_votes_on_an_option(server, new_co
     expect_text(staff, zh("Voting is open."))
     with Session(get_engine(server.db_url)) as s:
         assert [o.label for o in c.item_options(s, [item.id])[item.id]] == PLANS
-        kinds = sorted(s.exec(select(CouncilAttachment.kind).where(CouncilAttachment.item_id == item.id)).all())
+        kinds = sorted(
+            s.exec(select(CouncilAttachment.kind).where(CouncilAttachment.item_id == item.id)).all()
+        )
         assert kinds == ["document", "photo"]
 
     member = open_as(new_context, server, "li_ayi", elder=True)  # a resident seat, in elder mode
@@ -140,14 +164,19 @@ def test_staff_give_options_and_files_a_member_votes_on_an_option(server, new_co
         assert button.inner_text().strip().endswith(plan)  # typed text shown as typed, not markup
         assert button.bounding_box()["height"] >= 60  # one large button per option
     assert member.locator(f"{ballot} [class*='st-key-council_vote_{item.id}_']").count() == 3
-    assert member.locator(f".st-key-council_vote_{item.id}_for").count() == 0  # no For/Against/Abstain
+    assert (
+        member.locator(f".st-key-council_vote_{item.id}_for").count() == 0
+    )  # no For/Against/Abstain
 
     photo = member.locator(f"{ballot} img")
     assert photo.count() == 1 and photo.get_attribute("alt") == PHOTO_CAPTION
     assert member.evaluate("el => el.complete && el.naturalWidth > 0", photo.element_handle())
     download = member.locator(f"{ballot} [data-testid='stDownloadButton'] button")
-    assert download.inner_text().strip().endswith(
-        zh("Document: {name} (PDF, {size})", name=PDF_CAPTION, size=size_text(len(PDF))))
+    assert (
+        download.inner_text()
+        .strip()
+        .endswith(zh("Document: {name} (PDF, {size})", name=PDF_CAPTION, size=size_text(len(PDF))))
+    )
     assert_no_axe_violations(member, "my council ballot (own options, photo, PDF; elder mode)")
     _shot(member.locator(ballot), "council-extras-2-ballot")
 
@@ -160,12 +189,18 @@ def test_staff_give_options_and_files_a_member_votes_on_an_option(server, new_co
     assert caught.value.path().read_bytes() == PDF
     with Session(get_engine(server.db_url)) as s:
         li_ayi = s.exec(select(User.id).where(User.username == "li_ayi")).one()
-        mine = next(v for v in c.agenda(s, item.meeting_id, viewer_id=li_ayi) if v.item.id == item.id)
+        mine = next(
+            v for v in c.agenda(s, item.meeting_id, viewer_id=li_ayi) if v.item.id == item.id
+        )
         assert mine.my_choice == "o2" and mine.tally.voted == 1
 
     # a resident sees the item with its options, the photo and the document
     resident = open_as(new_context, server, "resident0100")
-    open_page(resident, server.url + "/council", f".st-key-council_item_{item.id} [data-testid='stDownloadButton']")
+    open_page(
+        resident,
+        server.url + "/council",
+        f".st-key-council_item_{item.id} [data-testid='stDownloadButton']",
+    )
     shown = resident.locator(f".st-key-council_item_{item.id}")
     assert zh("Options: {options}", options=" / ".join(PLANS)) in shown.inner_text()
     assert shown.locator("img").get_attribute("alt") == PHOTO_CAPTION
@@ -176,8 +211,11 @@ def test_staff_give_options_and_files_a_member_votes_on_an_option(server, new_co
 
 # --- (3) a general grid's own council ----------------------------------------------------------
 
+
 def _general_grid(session: Session, username: str) -> Grid:
-    grid = session.get(Grid, session.exec(select(User.home_grid_id).where(User.username == username)).one())
+    grid = session.get(
+        Grid, session.exec(select(User.home_grid_id).where(User.username == username)).one()
+    )
     while grid.kind != "general":
         grid = session.get(Grid, grid.parent_id)
     return grid
@@ -189,15 +227,24 @@ def test_resident_of_a_grid_with_its_own_council_picks_it(server, new_context):
         grid = _general_grid(s, "zhang_nainai")
         staff = s.exec(select(User.id).where(User.username == "staff01")).one()
         today = date.today()
-        own = c.create_council(s, actor_id=staff, grid_id=grid.id, name=f"{grid.name}议事会",
-                               term_start=today - timedelta(days=1), term_end=today + timedelta(days=700),
-                               seats_per_group=2)
+        own = c.create_council(
+            s,
+            actor_id=staff,
+            grid_id=grid.id,
+            name=f"{grid.name}议事会",
+            term_start=today - timedelta(days=1),
+            term_end=today + timedelta(days=700),
+            seats_per_group=2,
+        )
         community = c.councils_for(s, None)[0]
     resident = open_as(new_context, server, "zhang_nainai", elder=True)
     open_page(resident, server.url + "/council", ".st-key-council_pick [role='radiogroup']")
     picker = resident.locator(".st-key-council_pick")
     choices = picker.locator("[role='radiogroup'] label")
-    assert [x.strip() for x in choices.all_inner_texts()] == [community.name, own.name]  # the community's first
+    assert [x.strip() for x in choices.all_inner_texts()] == [
+        community.name,
+        own.name,
+    ]  # the community's first
     assert zh("Which council") in picker.inner_text()
     assert resident.locator(f"{MAIN} strong").filter(has_text=community.name).count() >= 1
     assert_no_axe_violations(resident, "council picker (resident, elder mode)")

@@ -25,10 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from portal import auth
 from portal.i18n import N_
 from tests.e2e.helpers import (
-    MAIN, MAP_IFRAME, h1_texts, log_in, navigate, open_page, screenshot, texts,
+    MAIN,
+    MAP_IFRAME,
+    h1_texts,
+    log_in,
+    navigate,
+    open_page,
+    screenshot,
+    texts,
 )
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +89,10 @@ def _refusal(role: str, page_key: str) -> str:
 def _read(page, role: str, key: str) -> Visit:
     alerts = " ".join(page.locator(f'{MAIN} [data-testid="stAlertContainer"]').all_inner_texts())
     return Visit(
-        role, key, h1_texts(page), alerts,
+        role,
+        key,
+        h1_texts(page),
+        alerts,
         has_map=page.locator(MAP_IFRAME).count() > 0,
         has_table=page.locator(f'{MAIN} [data-testid="stDataFrame"]').count() > 0,
     )
@@ -121,16 +132,24 @@ def _check(visits: list[Visit], names: dict[str, str], phase: str) -> list[str]:
         if auth.can_view(v.role, v.page_key):
             expected = _expected_h1(v.page_key, names.get(v.role, ""), v.role)
             if not set(v.h1) & expected:
-                problems.append(f"{v.where(phase)}: allowed, but h1 {v.h1} is not one of {expected}")
-            if any(t in v.alerts for m in (LOGIN_FIRST, NOT_FOR_ROLE, ALREADY_IN) for t in texts(m)):
+                problems.append(
+                    f"{v.where(phase)}: allowed, but h1 {v.h1} is not one of {expected}"
+                )
+            if any(
+                t in v.alerts for m in (LOGIN_FIRST, NOT_FOR_ROLE, ALREADY_IN) for t in texts(m)
+            ):
                 problems.append(f"{v.where(phase)}: allowed, but refused: {v.alerts!r}")
         else:
             refusal = texts(_refusal(v.role, v.page_key))
             if not any(t in v.alerts for t in refusal):
-                problems.append(f"{v.where(phase)}: expected refusal {refusal}, alerts were {v.alerts!r}")
+                problems.append(
+                    f"{v.where(phase)}: expected refusal {refusal}, alerts were {v.alerts!r}"
+                )
             if v.h1 or v.has_map or v.has_table:
-                problems.append(f"{v.where(phase)}: refused page shows content: h1={v.h1} "
-                                f"map={v.has_map} table={v.has_table}")
+                problems.append(
+                    f"{v.where(phase)}: refused page shows content: h1={v.h1} "
+                    f"map={v.has_map} table={v.has_table}"
+                )
     return problems
 
 
@@ -139,17 +158,23 @@ def test_deep_links_every_page_every_role(fresh_server, new_context):
     problems: list[str] = []
 
     # 1. fresh server, old multipage mode: nobody has loaded "/" yet
-    mismatched = [f"/{spec.key} (file {spec.path})" for spec in auth.PAGES
-                  if Path(spec.path).stem != spec.key]
+    mismatched = [
+        f"/{spec.key} (file {spec.path})" for spec in auth.PAGES if Path(spec.path).stem != spec.key
+    ]
     if mismatched:
-        print("pages whose URL differs on a fresh server (old multipage mode uses the file name), "
-              "so a bookmark to them opens the login or home page there instead:\n  "
-              + "\n  ".join(mismatched))
+        print(
+            "pages whose URL differs on a fresh server (old multipage mode uses the file name), "
+            "so a bookmark to them opens the login or home page there instead:\n  "
+            + "\n  ".join(mismatched)
+        )
     page = new_context().new_page()
     first = auth.PAGES[-1]
     visits = [_load(page, base, auth.ANONYMOUS, first.key, _url_path(first, True))]
-    visits += [v for v in _navigate_all(page, auth.ANONYMOUS, base, old_multipage=True)
-               if v.page_key != first.key]
+    visits += [
+        v
+        for v in _navigate_all(page, auth.ANONYMOUS, base, old_multipage=True)
+        if v.page_key != first.key
+    ]
     problems += _check(visits, {}, "fresh server")
     screenshot(page, "deep-links-fresh-anonymous-last")
 

@@ -39,8 +39,12 @@ def test_grid_map_offline(server, new_context):
     for url in leaflet:
         parsed = urlparse(url)
         assert parsed.hostname == "127.0.0.1" and parsed.path.startswith("/app/static/vendor/"), url
-    assert any(urlparse(u).path == "/app/static/vendor/leaflet/leaflet.js" for u in scripts), scripts
-    assert frame.locator("body").evaluate("() => typeof window.L !== 'undefined' && !!window.L.version")
+    assert any(urlparse(u).path == "/app/static/vendor/leaflet/leaflet.js" for u in scripts), (
+        scripts
+    )
+    assert frame.locator("body").evaluate(
+        "() => typeof window.L !== 'undefined' && !!window.L.version"
+    )
 
     # the tile layer was asked for (LINLI_TILES=osm) and blocked; no CDN was asked for anything
     blocked_hosts = context.guard.hosts()

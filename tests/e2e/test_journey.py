@@ -7,8 +7,19 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.e2e.helpers import (
-    MAIN, computed, expect_html_lang, font_sizes, h1_texts, heights, log_in, open_page, screenshot,
-    set_elder, set_language, wait_connected, wait_idle,
+    MAIN,
+    computed,
+    expect_html_lang,
+    font_sizes,
+    h1_texts,
+    heights,
+    log_in,
+    open_page,
+    screenshot,
+    set_elder,
+    set_language,
+    wait_connected,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.e2e
@@ -17,8 +28,10 @@ RESIDENT = ("li_ayi", "李阿姨")  # Simplified Chinese, elder mode off in the 
 
 # main text and the controls a person uses to move on: page links (tiles) and buttons
 MAIN_TEXT = f"{MAIN} [data-testid='stMarkdownContainer'] p"
-MAIN_CONTROLS = (f"{MAIN} [data-testid='stPageLink'] a, {MAIN} [data-testid='stButton'] button, "
-                 f"{MAIN} [data-testid='stFormSubmitButton'] button")
+MAIN_CONTROLS = (
+    f"{MAIN} [data-testid='stPageLink'] a, {MAIN} [data-testid='stButton'] button, "
+    f"{MAIN} [data-testid='stFormSubmitButton'] button"
+)
 
 
 def _assert_rtl(page):
@@ -32,8 +45,9 @@ def _assert_elder(page):
     assert sizes, "no main text found"
     assert min(sizes) >= 24, f"main text font sizes in elder mode: {sizes}"
     # the heading text (a span inside the h1) keeps the heading's size, above the body text
-    title_size = page.eval_on_selector(f"{MAIN} h1 [data-heading-text]",
-                                       "e => parseFloat(getComputedStyle(e).fontSize)")
+    title_size = page.eval_on_selector(
+        f"{MAIN} h1 [data-heading-text]", "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
     assert title_size >= 32, f"h1 text in elder mode is {title_size}px"
     controls = heights(page, MAIN_CONTROLS)
     assert controls, "no buttons or page links in the main area"
@@ -70,6 +84,8 @@ def test_resident_journey(server, page):
     assert any(name in title for title in h1_texts(page)), "not logged in after reload"
     assert any(c["name"] == "linli_session" for c in page.context.cookies())
     _assert_rtl(page)
-    page.wait_for_function("() => parseFloat(getComputedStyle(document.documentElement).fontSize) >= 24")
+    page.wait_for_function(
+        "() => parseFloat(getComputedStyle(document.documentElement).fontSize) >= 24"
+    )
     _assert_elder(page)
     screenshot(page, "journey-5-after-reload")

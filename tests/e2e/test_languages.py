@@ -10,8 +10,16 @@ import pytest
 
 from portal.i18n import LANGUAGE_CODES
 from tests.e2e.helpers import (
-    MAIN, MAP_IFRAME, describe_violations, expect_html_lang, log_in, navigate, run_axe, screenshot,
-    set_elder, set_language,
+    MAIN,
+    MAP_IFRAME,
+    describe_violations,
+    expect_html_lang,
+    log_in,
+    navigate,
+    run_axe,
+    screenshot,
+    set_elder,
+    set_language,
 )
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +79,9 @@ def test_uyghur_is_right_to_left_throughout(server, page):
     assert translated.evaluate(DIRECTION) == "rtl"
     assert "تۇتقۇچ" in translated.inner_text()
     result = run_axe(page)
-    assert not result["violations"], describe_violations("wish detail with translation (ug)", result)
+    assert not result["violations"], describe_violations(
+        "wish detail with translation (ug)", result
+    )
     screenshot(page, "languages-ug-wish-translation")
 
 
@@ -83,11 +93,18 @@ def _translate_a_wish(db_url: str) -> int:
     from portal import content_translations
 
     with Session(get_engine(db_url)) as session:
-        wish = session.exec(select(Wish).where(Wish.language == "zh_Hans", Wish.state == "open")
-                            .order_by(Wish.id)).first()
-        content_translations.add(session, kind="wish", item_id=wish.id, language="ug",
-                                 title="پەلەمپەيگە تۇتقۇچ", body="ئۈچىنچى بىنانىڭ پەلەمپىيىگە تۇتقۇچ ئورنىتىلسا.",
-                                 translator_id=wish.author_id)
+        wish = session.exec(
+            select(Wish).where(Wish.language == "zh_Hans", Wish.state == "open").order_by(Wish.id)
+        ).first()
+        content_translations.add(
+            session,
+            kind="wish",
+            item_id=wish.id,
+            language="ug",
+            title="پەلەمپەيگە تۇتقۇچ",
+            body="ئۈچىنچى بىنانىڭ پەلەمپىيىگە تۇتقۇچ ئورنىتىلسا.",
+            translator_id=wish.author_id,
+        )
         return wish.id
 
 
@@ -101,21 +118,27 @@ def test_uyghur_dataframe_is_right_to_left(server, page):
     set_language(page, "zh_Hans")  # the account remembers; leave it as the demo has it
 
 
-@pytest.mark.parametrize("code,family,glyphs", [
-    ("bo", "Linli Tibetan", "\u0f56\u0f7c\u0f51"),
-    ("ii", "Linli Yi", "\ua188\ua320\ua259"),
-])
+@pytest.mark.parametrize(
+    "code,family,glyphs",
+    [
+        ("bo", "Linli Tibetan", "\u0f56\u0f7c\u0f51"),
+        ("ii", "Linli Yi", "\ua188\ua320\ua259"),
+    ],
+)
 def test_tibetan_and_yi_are_drawn_with_the_served_fonts(server, page, code, family, glyphs):
     log_in(page, server.url, "li_ayi")
     set_language(page, code)
     text = page.inner_text(MAIN)
     assert any(ch in text for ch in glyphs) or any(
-        ("\u0f00" <= ch <= "\u0fff") or ("\ua000" <= ch <= "\ua4cf") for ch in text)
+        ("\u0f00" <= ch <= "\u0fff") or ("\ua000" <= ch <= "\ua4cf") for ch in text
+    )
     page.wait_for_function("() => document.fonts.status === 'loaded'")
     statuses = page.evaluate(FONT_STATUS, family)
     assert statuses, f"no @font-face for {family}"
     assert "loaded" in statuses, f"{family}: {statuses} (font file not served?)"
-    assert page.evaluate("([f, g]) => document.fonts.check('24px \"' + f + '\"', g)", [family, glyphs])
+    assert page.evaluate(
+        "([f, g]) => document.fonts.check('24px \"' + f + '\"', g)", [family, glyphs]
+    )
     # the page's own text is drawn in the served face: the h1 uses it first in its font stack
     stack = page.eval_on_selector(f"{MAIN} h1", "el => getComputedStyle(el).fontFamily")
     assert family in stack

@@ -12,7 +12,14 @@ from sqlmodel import Session
 from db.engine import get_engine
 from portal import report_queries as queries
 from portal import reports
-from tests.e2e.helpers import MAP_IFRAME, assert_no_axe_violations, open_as, open_page, screenshot, zh
+from tests.e2e.helpers import (
+    MAP_IFRAME,
+    assert_no_axe_violations,
+    open_as,
+    open_page,
+    screenshot,
+    zh,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +28,7 @@ PINS_JS = """els => els.map(e => ({title: e.getAttribute('title'), text: e.inner
 
 
 def _rgb(colour: str) -> str:
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
 
 
@@ -33,7 +40,9 @@ def test_staff_map_pins_carry_every_report(server, new_context):
     frame = page.frame_locator(MAP_IFRAME)
     frame.locator(".leaflet-marker-icon").first.wait_for(state="attached")
     pins = frame.locator(".linli-pin-wrap").evaluate_all(PINS_JS)
-    clusters = frame.locator(".marker-cluster").evaluate_all("els => els.map(e => e.innerText.trim())")
+    clusters = frame.locator(".marker-cluster").evaluate_all(
+        "els => els.map(e => e.innerText.trim())"
+    )
     assert pins, "no single pin at the starting zoom"
     for pin in pins:
         number, name = re.fullmatch(r"#(\d+) (.+)", pin["title"]).groups()

@@ -9,7 +9,13 @@ import re
 import pytest
 
 from tests.e2e.helpers import (
-    MAIN, assert_no_axe_violations, log_in, open_page, screenshot, wait_idle, wait_rerun,
+    MAIN,
+    assert_no_axe_violations,
+    log_in,
+    open_page,
+    screenshot,
+    wait_idle,
+    wait_rerun,
 )
 
 pytestmark = pytest.mark.e2e
@@ -23,8 +29,12 @@ def _go(page, base: str, key: str) -> None:
 
 def _card(page, text: str, button):
     """The innermost block holding both the text and the button (one card)."""
-    return page.locator('[data-testid="stVerticalBlock"]').filter(has_text=text).filter(
-        has=page.get_by_role("button", name=button)).last
+    return (
+        page.locator('[data-testid="stVerticalBlock"]')
+        .filter(has_text=text)
+        .filter(has=page.get_by_role("button", name=button))
+        .last
+    )
 
 
 def _click(page, locator) -> None:

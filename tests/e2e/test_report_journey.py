@@ -14,8 +14,16 @@ from sqlmodel import Session, select
 from db.engine import get_engine
 from db.models_reports import Report, ReportEvent
 from tests.e2e.helpers import (
-    MAIN, MAP_IFRAME, assert_no_axe_violations, log_in, open_as, open_page, screenshot, texts,
-    wait_idle, wait_rerun,
+    MAIN,
+    MAP_IFRAME,
+    assert_no_axe_violations,
+    log_in,
+    open_as,
+    open_page,
+    screenshot,
+    texts,
+    wait_idle,
+    wait_rerun,
 )
 
 pytestmark = pytest.mark.e2e
@@ -38,16 +46,22 @@ def _click_button(page, label_msgid: str, scope: str = MAIN):
 def _choose(page, label_msgid: str, option_text: str):
     names = "|".join(re.escape(t) for t in texts(label_msgid))
     box = page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(names)))
+        has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(names))
+    )
     box.locator('input[role="combobox"]').click()
-    wait_rerun(page, lambda: page.locator('[role="option"]').filter(has_text=option_text).first.click())
+    wait_rerun(
+        page, lambda: page.locator('[role="option"]').filter(has_text=option_text).first.click()
+    )
 
 
 def _latest_report(server):
     with Session(get_engine(server.db_url)) as s:
         report = s.exec(select(Report).order_by(Report.id.desc())).first()
-        actions = s.exec(select(ReportEvent.action).where(ReportEvent.report_id == report.id)
-                         .order_by(ReportEvent.id)).all()
+        actions = s.exec(
+            select(ReportEvent.action)
+            .where(ReportEvent.report_id == report.id)
+            .order_by(ReportEvent.id)
+        ).all()
         return report, actions
 
 
@@ -76,13 +90,25 @@ def test_report_closed_loop(server, new_context, tmp_path):
     open_page(chief, server.url + "/work_queue", f"{MAIN} h1")
     assert_no_axe_violations(chief, "work queue")
     card = chief.locator('[data-testid="stVerticalBlock"]').filter(has_text=f"#{report.id} ").last
-    wait_rerun(chief, lambda: card.locator("button").filter(
-        has_text=re.compile("|".join(map(re.escape, texts("Accept"))))).first.click())
+    wait_rerun(
+        chief,
+        lambda: (
+            card.locator("button")
+            .filter(has_text=re.compile("|".join(map(re.escape, texts("Accept")))))
+            .first.click()
+        ),
+    )
     card = chief.locator('[data-testid="stVerticalBlock"]').filter(has_text=f"#{report.id} ").last
     card.locator('[data-testid="stExpander"] summary').first.click()
     card.locator("textarea").first.fill("已更换灯泡，晚上亮了")
-    wait_rerun(chief, lambda: card.locator("button").filter(
-        has_text=re.compile("|".join(map(re.escape, texts("Resolved"))))).first.click())
+    wait_rerun(
+        chief,
+        lambda: (
+            card.locator("button")
+            .filter(has_text=re.compile("|".join(map(re.escape, texts("Resolved")))))
+            .first.click()
+        ),
+    )
     _, actions = _latest_report(server)
     assert actions[-2:] == ["accept", "resolve"]
     screenshot(chief, "report-3-queue")
@@ -91,7 +117,9 @@ def test_report_closed_loop(server, new_context, tmp_path):
     open_page(resident, server.url + "/my_reports", f"{MAIN} h1")
     assert_no_axe_violations(resident, "my reports")
     form = resident.locator('[data-testid="stForm"]').first
-    form.locator('[data-testid="stFeedback"] button, [data-testid="stFeedback"] [role="radio"]').nth(4).click()
+    form.locator(
+        '[data-testid="stFeedback"] button, [data-testid="stFeedback"] [role="radio"]'
+    ).nth(4).click()
     wait_rerun(resident, lambda: form.locator('[data-testid="stFormSubmitButton"] button').click())
     report, actions = _latest_report(server)
     assert report.state == "closed" and report.rating == 5 and actions[-2:] == ["rate", "close"]

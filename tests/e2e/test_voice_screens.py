@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.helpers import (
-    MAIN, assert_no_axe_violations, navigate, open_as, open_page, screenshot, wait_rerun,
+    MAIN,
+    assert_no_axe_violations,
+    navigate,
+    open_as,
+    open_page,
+    screenshot,
+    wait_rerun,
 )
 
 pytestmark = pytest.mark.e2e
@@ -16,7 +22,9 @@ AUDIO_INPUT = f'{MAIN} [data-testid="stAudioInput"]'
 
 def test_staff_records_phrases_page(server, new_context):
     staff = open_as(new_context, server, "staff01")
-    open_page(staff, server.url + "/voice_clips", AUDIO_INPUT)  # record a phrase with the microphone
+    open_page(
+        staff, server.url + "/voice_clips", AUDIO_INPUT
+    )  # record a phrase with the microphone
     screenshot(staff, "voice-clips-staff")
     assert_no_axe_violations(staff, "voice_clips (staff)")
 

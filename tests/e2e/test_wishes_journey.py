@@ -14,7 +14,14 @@ from db.engine import get_engine
 from db.models_wishes import Wish
 from portal import wishes
 from tests.e2e.helpers import (
-    MAIN, assert_no_axe_violations, expect_text, open_as, open_page, screenshot, wait_idle, wait_rerun,
+    MAIN,
+    assert_no_axe_violations,
+    expect_text,
+    open_as,
+    open_page,
+    screenshot,
+    wait_idle,
+    wait_rerun,
     zh,
 )
 
@@ -40,7 +47,9 @@ def test_wish_journey(server, new_context):
     assert_no_axe_violations(author, "post a wish (empty form)")
     form = author.locator(f'{MAIN} [data-testid="stForm"]')
     form.get_by_role("textbox", name=zh("Title")).fill(TITLE)
-    form.get_by_role("textbox", name=zh("What do you wish for?")).fill("楼梯很陡，老人上下不方便。\n希望装一段扶手。")
+    form.get_by_role("textbox", name=zh("What do you wish for?")).fill(
+        "楼梯很陡，老人上下不方便。\n希望装一段扶手。"
+    )
     category = form.get_by_role("combobox", name=zh("Category"))
     category.scroll_into_view_if_needed()
     category.click()
@@ -68,19 +77,27 @@ def test_wish_journey(server, new_context):
     _open_wish(merchant, server, wish_id)
     assert_no_axe_violations(merchant, "wish page (merchant, adopt form)")
     adopt = merchant.locator('[data-testid="stForm"]').filter(has_text=zh("Adopt this wish"))
-    adopt.get_by_role("textbox", name=zh("A note for the author (optional)")).fill("这周六带工具来装。")
+    adopt.get_by_role("textbox", name=zh("A note for the author (optional)")).fill(
+        "这周六带工具来装。"
+    )
     wait_rerun(merchant, lambda: adopt.get_by_role("button", name=zh("Adopt")).click())
     expect_text(merchant, zh("You adopted this wish. Thank you!"))
-    fulfil = merchant.locator('[data-testid="stForm"]').filter(has_text=zh("Report it as fulfilled"))
+    fulfil = merchant.locator('[data-testid="stForm"]').filter(
+        has_text=zh("Report it as fulfilled")
+    )
     fulfil.get_by_role("textbox", name=zh("What was done?")).fill("扶手装好了，二楼到四楼。")
-    wait_rerun(merchant, lambda: fulfil.get_by_role("button", name=zh("Report as fulfilled")).click())
+    wait_rerun(
+        merchant, lambda: fulfil.get_by_role("button", name=zh("Report as fulfilled")).click()
+    )
     expect_text(merchant, zh("Thank you! The author will now confirm it."))
     screenshot(merchant, "wish-4-fulfilled")
 
     _open_wish(author, server, wish_id)
     assert zh("Was your wish fulfilled?") in author.inner_text(MAIN)
     assert_no_axe_violations(author, "wish page (author, confirm)")
-    wait_rerun(author, lambda: author.get_by_role("button", name=zh("Yes, confirm it is done")).click())
+    wait_rerun(
+        author, lambda: author.get_by_role("button", name=zh("Yes, confirm it is done")).click()
+    )
     expect_text(author, zh("Confirmed. The adopter has earned points. Thank you!"))
     text = author.inner_text(MAIN)
     assert zh(wishes.STATE_LABELS["confirmed"]) in text

@@ -11,8 +11,12 @@ def _home(session) -> Grid:
 
 
 def _register(session, **kw):
-    values = dict(username="new_resident", password="garden-bench-7", display_name="新居民",
-                  home_grid_id=_home(session).id)
+    values = dict(
+        username="new_resident",
+        password="garden-bench-7",
+        display_name="新居民",
+        home_grid_id=_home(session).id,
+    )
     values.update(kw)
     return auth.register_resident(session, **values)
 
@@ -22,7 +26,9 @@ def test_register_then_login(demo_session):
     assert user.role == "resident" and user.language == "ug"
     assert user.password_hash.startswith("$argon2")
     assert auth.authenticate(demo_session, "New_Resident ", "garden-bench-7").id == user.id
-    kinds = [e.kind for e in demo_session.exec(select(AuthEvent).where(AuthEvent.user_id == user.id))]
+    kinds = [
+        e.kind for e in demo_session.exec(select(AuthEvent).where(AuthEvent.user_id == user.id))
+    ]
     assert kinds == ["registered", "login"]
 
 
@@ -76,8 +82,12 @@ def test_repeated_failures_slow_the_account_down(demo_session, clock):
         auth.authenticate(demo_session, "zhang_nainai", "Linli-2026", now=clock.advance(seconds=5))
     assert "wait" in locked.value.message.msgid
     assert 0 < locked.value.message.params["seconds"] <= auth.BASE_LOCK_SECONDS
-    user = auth.authenticate(demo_session, "zhang_nainai", "Linli-2026",
-                             now=clock.advance(seconds=auth.BASE_LOCK_SECONDS))
+    user = auth.authenticate(
+        demo_session,
+        "zhang_nainai",
+        "Linli-2026",
+        now=clock.advance(seconds=auth.BASE_LOCK_SECONDS),
+    )
     assert user.username == "zhang_nainai"
     # success clears the counter: one more failure does not lock again
     with pytest.raises(UserError) as again:
@@ -128,8 +138,9 @@ def test_change_password_checks_and_ends_other_logins(demo_session):
     with pytest.raises(FieldErrors) as caught:
         auth.change_password(demo_session, user.id, "Linli-2026", "tea-house-42", "tea-house-43")
     assert set(caught.value.errors) == {"repeat_password"}
-    auth.change_password(demo_session, user.id, "Linli-2026", "tea-house-42", "tea-house-42",
-                         keep_token=here)
+    auth.change_password(
+        demo_session, user.id, "Linli-2026", "tea-house-42", "tea-house-42", keep_token=here
+    )
     assert auth.authenticate(demo_session, "aygul", "tea-house-42").id == user.id
     assert auth.user_for_token(demo_session, here) is not None
     assert auth.user_for_token(demo_session, elsewhere) is None

@@ -21,8 +21,9 @@ print("streamlit" in sys.modules, sorted(m for m in sys.modules if m.startswith(
 
 
 def test_domain_does_not_import_streamlit():
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     loaded_streamlit, modules = result.stdout.strip().split(" ", 1)
     assert "portal.grids" in modules and "portal.auth" in modules

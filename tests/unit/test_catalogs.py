@@ -1,6 +1,7 @@
 """Every user-visible string is translated in all five languages, and placeholders survive."""
 
 import re
+from datetime import UTC
 
 import pytest
 
@@ -27,12 +28,18 @@ def test_no_missing_translation(code, message_ids):
 def test_placeholders_are_kept(code, message_ids):
     for msgid in message_ids:
         text = catalog(code).get(msgid, msgid)
-        assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(msgid)), (code, msgid, text)
+        assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(msgid)), (
+            code,
+            msgid,
+            text,
+        )
 
 
 @pytest.mark.parametrize("code", [c for c in LANGUAGE_CODES if c != "en"])
 def test_translations_are_not_english_copies(code, message_ids):
-    copies = [m for m in message_ids if catalog(code).get(m) == m and PLACEHOLDER.sub("", m).strip()]
+    copies = [
+        m for m in message_ids if catalog(code).get(m) == m and PLACEHOLDER.sub("", m).strip()
+    ]
     assert copies == []
 
 
@@ -47,6 +54,7 @@ def test_scripts_match_languages():
 def test_fallback_and_formatting():
     assert translate("xx", "Log in") == translate("zh_Hans", "Log in")
     assert translate("en", "no such message {n}", n=3) == "no such message 3"
-    from datetime import datetime, timezone
-    moment = datetime(2026, 11, 22, 4, 30, tzinfo=timezone.utc)
+    from datetime import datetime
+
+    moment = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)
     assert "12:30" in format_when("en", moment)  # shown in Asia/Shanghai

@@ -20,7 +20,14 @@ from portal.errors import FieldErrors, UserError
 from portal.media import MediaStore
 from portal.text import clean_text
 from tests.unit.test_council import (  # noqa: F401  (fixtures url, s)
-    grid_id, make_council, make_meeting, member_ids, propose, s, uid, url,
+    grid_id,
+    make_council,
+    make_meeting,
+    member_ids,
+    propose,
+    s,
+    uid,
+    url,
 )
 
 PLANS = ["方案一：改建停车棚", "方案二：改成小花园", "方案三：保持原样"]
@@ -43,8 +50,9 @@ def _choice_item(s, clock, labels=PLANS, open_vote=True, per_group=2, **rules):
     council = make_council(s, clock, per_group, **rules)
     meeting = make_meeting(s, clock, council)
     staff = uid(s, "staff01")
-    item = c.add_item(s, meeting_id=meeting.id, actor_id=staff, source="staff", title="旧车棚怎么改",
-                      now=clock())
+    item = c.add_item(
+        s, meeting_id=meeting.id, actor_id=staff, source="staff", title="旧车棚怎么改", now=clock()
+    )
     options.set_options(s, item_id=item.id, actor_id=staff, labels=list(labels), now=clock())
     if open_vote:
         c.open_voting(s, meeting_id=meeting.id, actor_id=staff, now=clock())
@@ -52,6 +60,7 @@ def _choice_item(s, clock, labels=PLANS, open_vote=True, per_group=2, **rules):
 
 
 # --- options ---------------------------------------------------------------------------------
+
 
 def test_custom_options_tally_per_group_and_the_plurality_wins(s, clock):
     council, meeting, item = _choice_item(s, clock)
@@ -85,8 +94,9 @@ def test_a_tie_between_options_is_not_decided_and_says_so(s, clock):
     assert closed[0].outcome == "not_decided"
     text = closed[0].decision
     assert all(label in text for label in PLANS) and "2" in text
-    assert text != c.decision_text(closed[0], c.Tally(result.votes, result.by_group, 0, 1, "more_for",
-                                                       options=result.options))  # not the quorum text
+    assert text != c.decision_text(
+        closed[0], c.Tally(result.votes, result.by_group, 0, 1, "more_for", options=result.options)
+    )  # not the quorum text
     assert not s.exec(select(c.CouncilAction)).all()  # nothing to carry out
 
 
@@ -108,12 +118,19 @@ def test_ballots_on_a_choice_item_change_by_hand_and_refuse_other_keys(s, clock)
         assert err.value.message.msgid == "Please choose one of the options of this item."
     c.cast_ballot(s, item_id=item.id, user_id=member, choice="o1", now=clock())
     clock.advance(minutes=5)
-    ballot = c.record_hand_vote(s, item_id=item.id, member_id=member, choice="o3", actor_id=staff,
-                                now=clock())
+    ballot = c.record_hand_vote(
+        s, item_id=item.id, member_id=member, choice="o3", actor_id=staff, now=clock()
+    )
     assert (ballot.choice, ballot.by_hand) == ("o3", True)
-    changes = s.exec(select(CouncilBallotChange).where(CouncilBallotChange.ballot_id == ballot.id)
-                     .order_by(CouncilBallotChange.id)).all()
-    assert [(x.from_choice, x.to_choice, x.by_hand) for x in changes] == [(None, "o1", False), ("o1", "o3", True)]
+    changes = s.exec(
+        select(CouncilBallotChange)
+        .where(CouncilBallotChange.ballot_id == ballot.id)
+        .order_by(CouncilBallotChange.id)
+    ).all()
+    assert [(x.from_choice, x.to_choice, x.by_hand) for x in changes] == [
+        (None, "o1", False),
+        ("o1", "o3", True),
+    ]
     assert c.tally(s, item.id).votes["o3"] == 1 and c.tally(s, item.id).by_hand == 1
 
 
@@ -121,25 +138,34 @@ def test_default_items_still_refuse_option_keys(s, clock):
     council = make_council(s, clock, 2)
     meeting = make_meeting(s, clock, council)
     staff = uid(s, "staff01")
-    item = c.add_item(s, meeting_id=meeting.id, actor_id=staff, source="staff", title="路灯", now=clock())
+    item = c.add_item(
+        s, meeting_id=meeting.id, actor_id=staff, source="staff", title="路灯", now=clock()
+    )
     c.open_voting(s, meeting_id=meeting.id, actor_id=staff, now=clock())
     with pytest.raises(UserError) as err:
-        c.cast_ballot(s, item_id=item.id, user_id=member_ids(s, 2)["grid"][0], choice="o1", now=clock())
+        c.cast_ballot(
+            s, item_id=item.id, user_id=member_ids(s, 2)["grid"][0], choice="o1", now=clock()
+        )
     assert err.value.message.msgid == "Please choose for, against or abstain."
     assert c.tally(s, item.id).options == c.DEFAULT_OPTIONS and not c.tally(s, item.id).custom
 
 
-@pytest.mark.parametrize("labels, msgid", [
-    (["只有一个"], "Give at least {low} options, or none to vote For / Against / Abstain."),
-    ([f"方案{n}" for n in range(7)], "Give at most {high} options (now {count})."),
-    (["甲", "  ", "乙"], "Option {n} is empty. Write it or take it out."),
-    (["甲", "x" * 61], "Option {n} is too long: use at most {most} characters (now {count})."),
-    (["Plan A", "plan a "], "“{label}” is given twice. Each option must be different."),
-])
+@pytest.mark.parametrize(
+    "labels, msgid",
+    [
+        (["只有一个"], "Give at least {low} options, or none to vote For / Against / Abstain."),
+        ([f"方案{n}" for n in range(7)], "Give at most {high} options (now {count})."),
+        (["甲", "  ", "乙"], "Option {n} is empty. Write it or take it out."),
+        (["甲", "x" * 61], "Option {n} is too long: use at most {most} characters (now {count})."),
+        (["Plan A", "plan a "], "“{label}” is given twice. Each option must be different."),
+    ],
+)
 def test_bad_options_are_refused_and_nothing_changes(s, clock, labels, msgid):
     council, meeting, item = _choice_item(s, clock, open_vote=False)
     with pytest.raises(UserError) as err:
-        options.set_options(s, item_id=item.id, actor_id=uid(s, "staff01"), labels=labels, now=clock())
+        options.set_options(
+            s, item_id=item.id, actor_id=uid(s, "staff01"), labels=labels, now=clock()
+        )
     assert err.value.message.msgid == msgid and err.value.field == "options"
     assert [o.label for o in c.item_options(s, [item.id])[item.id]] == PLANS
 
@@ -147,12 +173,19 @@ def test_bad_options_are_refused_and_nothing_changes(s, clock, labels, msgid):
 def test_options_can_be_replaced_or_reset_before_voting_but_not_after(s, clock):
     council, meeting, item = _choice_item(s, clock, open_vote=False)
     staff = uid(s, "staff01")
-    got = options.set_options(s, item_id=item.id, actor_id=staff, labels=["  甲  ", "乙"], now=clock())
+    got = options.set_options(
+        s, item_id=item.id, actor_id=staff, labels=["  甲  ", "乙"], now=clock()
+    )
     assert [(o.key, o.label) for o in got] == [("o1", "甲"), ("o2", "乙")]
-    assert options.set_options(s, item_id=item.id, actor_id=staff, labels=[], now=clock()) == c.DEFAULT_OPTIONS
+    assert (
+        options.set_options(s, item_id=item.id, actor_id=staff, labels=[], now=clock())
+        == c.DEFAULT_OPTIONS
+    )
     options.set_options(s, item_id=item.id, actor_id=staff, labels=PLANS, now=clock())
     with pytest.raises(UserError):
-        options.set_options(s, item_id=item.id, actor_id=uid(s, "res01"), labels=["a", "b"], now=clock())
+        options.set_options(
+            s, item_id=item.id, actor_id=uid(s, "res01"), labels=["a", "b"], now=clock()
+        )
     c.open_voting(s, meeting_id=meeting.id, actor_id=staff, now=clock())
     with pytest.raises(UserError) as err:
         options.set_options(s, item_id=item.id, actor_id=staff, labels=["a", "b"], now=clock())
@@ -169,8 +202,14 @@ def test_parse_options_takes_one_per_line():
 def test_removing_an_item_takes_its_options_and_files_with_it(s, clock, tmp_path):
     council, meeting, item = _choice_item(s, clock, open_vote=False)
     staff = uid(s, "staff01")
-    files.attach(s, MediaStore(tmp_path), actor_id=staff, item_id=item.id,
-                 upload=files.check_upload(_pdf(), "plan.pdf"), now=clock())
+    files.attach(
+        s,
+        MediaStore(tmp_path),
+        actor_id=staff,
+        item_id=item.id,
+        upload=files.check_upload(_pdf(), "plan.pdf"),
+        now=clock(),
+    )
     c.remove_item(s, item_id=item.id, actor_id=staff, reason="重复", now=clock())
     assert not s.exec(select(CouncilItemOption)).all()
     row = s.exec(select(CouncilAttachment)).one()
@@ -179,6 +218,7 @@ def test_removing_an_item_takes_its_options_and_files_with_it(s, clock, tmp_path
 
 # --- attachments -----------------------------------------------------------------------------
 
+
 def test_a_pdf_is_checked_by_content_and_gets_a_safe_name():
     doc = files.check_upload(_pdf(), "../../etc/方案<script>.PDF")
     assert isinstance(doc, files.Document) and doc.file_name == "方案_script.pdf"
@@ -186,13 +226,24 @@ def test_a_pdf_is_checked_by_content_and_gets_a_safe_name():
     assert files.safe_file_name("a\x00b\nc.pdf") == "ab_c.pdf"
 
 
-@pytest.mark.parametrize("data, name, msgid", [
-    (b"", "x.pdf", "The file is empty."),
-    (b"MZ\x90\x00 not a pdf at all", "invoice.pdf", "This file is not a PDF document, although its name ends in .pdf."),
-    (b"%PDF-1.7\n1 0 obj << >> endobj\n", "cut.pdf", "This PDF document is cut off or damaged. Please save it again and send it."),
-    (b"\xff\xd8\xff\xe0 corrupt jpeg", "photo.jpg", "Please send a photo (JPEG, PNG or WebP)."),
-    (b"GIF89a......", "x.gif", "Please send a photo (JPEG, PNG or WebP)."),
-])
+@pytest.mark.parametrize(
+    "data, name, msgid",
+    [
+        (b"", "x.pdf", "The file is empty."),
+        (
+            b"MZ\x90\x00 not a pdf at all",
+            "invoice.pdf",
+            "This file is not a PDF document, although its name ends in .pdf.",
+        ),
+        (
+            b"%PDF-1.7\n1 0 obj << >> endobj\n",
+            "cut.pdf",
+            "This PDF document is cut off or damaged. Please save it again and send it.",
+        ),
+        (b"\xff\xd8\xff\xe0 corrupt jpeg", "photo.jpg", "Please send a photo (JPEG, PNG or WebP)."),
+        (b"GIF89a......", "x.gif", "Please send a photo (JPEG, PNG or WebP)."),
+    ],
+)
 def test_bad_files_are_refused_at_the_attachment_field(data, name, msgid):
     with pytest.raises(UserError) as err:
         files.check_upload(data, name)
@@ -210,17 +261,37 @@ def test_staff_attach_photo_and_pdf_to_an_item_exif_stripped(s, clock, tmp_path)
     council = make_council(s, clock, 1)
     meeting = make_meeting(s, clock, council)
     staff = uid(s, "staff01")
-    item = c.add_item(s, meeting_id=meeting.id, actor_id=staff, source="staff", title="车棚", now=clock())
+    item = c.add_item(
+        s, meeting_id=meeting.id, actor_id=staff, source="staff", title="车棚", now=clock()
+    )
     store = MediaStore(tmp_path)
     photo = files.check_upload(_jpeg(), "IMG_1.jpg")
     with pytest.raises(FieldErrors) as err:  # a photo needs words for people who cannot see it
-        files.attach(s, store, actor_id=staff, item_id=item.id, upload=photo, caption=" ", now=clock())
+        files.attach(
+            s, store, actor_id=staff, item_id=item.id, upload=photo, caption=" ", now=clock()
+        )
     assert "caption" in err.value.errors
-    files.attach(s, store, actor_id=staff, item_id=item.id, upload=photo, caption="车棚现状", now=clock())
-    files.attach(s, store, actor_id=staff, item_id=item.id, upload=files.check_upload(_pdf(), "预算.pdf"),
-                 now=clock())
+    files.attach(
+        s, store, actor_id=staff, item_id=item.id, upload=photo, caption="车棚现状", now=clock()
+    )
+    files.attach(
+        s,
+        store,
+        actor_id=staff,
+        item_id=item.id,
+        upload=files.check_upload(_pdf(), "预算.pdf"),
+        now=clock(),
+    )
     with pytest.raises(UserError):  # a resident cannot add files to an agenda item
-        files.attach(s, store, actor_id=uid(s, "res01"), item_id=item.id, upload=photo, caption="x", now=clock())
+        files.attach(
+            s,
+            store,
+            actor_id=uid(s, "res01"),
+            item_id=item.id,
+            upload=photo,
+            caption="x",
+            now=clock(),
+        )
     shown = files.for_items(s, [item])[item.id]
     assert [(a.kind, a.caption) for a in shown] == [("photo", "车棚现状"), ("document", "预算")]
     stored = store.read(shown[0].path)
@@ -240,13 +311,19 @@ def test_proposer_attaches_to_own_proposal_and_it_shows_on_the_item(s, clock, tm
     store = MediaStore(tmp_path)
     doc = files.check_upload(_pdf(), "草图.pdf")
     with pytest.raises(UserError):  # someone else's proposal
-        files.attach(s, store, actor_id=uid(s, "res02"), proposal_id=proposal.id, upload=doc, now=clock())
-    files.attach(s, store, actor_id=uid(s, "res01"), proposal_id=proposal.id, upload=doc, now=clock())
+        files.attach(
+            s, store, actor_id=uid(s, "res02"), proposal_id=proposal.id, upload=doc, now=clock()
+        )
+    files.attach(
+        s, store, actor_id=uid(s, "res01"), proposal_id=proposal.id, upload=doc, now=clock()
+    )
     assert [a.file_name for a in files.for_proposals(s, [proposal.id])[proposal.id]] == ["草图.pdf"]
     item = c.accept_proposal(s, proposal_id=proposal.id, actor_id=uid(s, "staff01"), now=clock())
     assert [a.file_name for a in files.for_items(s, [item])[item.id]] == ["草图.pdf"]
     with pytest.raises(UserError):  # screened: the proposer cannot change its files any more
-        files.attach(s, store, actor_id=uid(s, "res01"), proposal_id=proposal.id, upload=doc, now=clock())
+        files.attach(
+            s, store, actor_id=uid(s, "res01"), proposal_id=proposal.id, upload=doc, now=clock()
+        )
 
 
 def test_files_per_place_are_capped(s, clock, tmp_path, monkeypatch):
@@ -254,32 +331,68 @@ def test_files_per_place_are_capped(s, clock, tmp_path, monkeypatch):
     council = make_council(s, clock, 1)
     meeting = make_meeting(s, clock, council)
     staff = uid(s, "staff01")
-    item = c.add_item(s, meeting_id=meeting.id, actor_id=staff, source="staff", title="车棚", now=clock())
+    item = c.add_item(
+        s, meeting_id=meeting.id, actor_id=staff, source="staff", title="车棚", now=clock()
+    )
     for n in range(2):
-        files.attach(s, MediaStore(tmp_path), actor_id=staff, item_id=item.id,
-                     upload=files.check_upload(_pdf(bytes([65 + n])), f"{n}.pdf"), now=clock())
+        files.attach(
+            s,
+            MediaStore(tmp_path),
+            actor_id=staff,
+            item_id=item.id,
+            upload=files.check_upload(_pdf(bytes([65 + n])), f"{n}.pdf"),
+            now=clock(),
+        )
     with pytest.raises(UserError) as err:
-        files.attach(s, MediaStore(tmp_path), actor_id=staff, item_id=item.id,
-                     upload=files.check_upload(_pdf(), "3.pdf"), now=clock())
+        files.attach(
+            s,
+            MediaStore(tmp_path),
+            actor_id=staff,
+            item_id=item.id,
+            upload=files.check_upload(_pdf(), "3.pdf"),
+            now=clock(),
+        )
     assert err.value.message.msgid == "There are already {n} files here. Remove one first."
 
 
 # --- a second council for a general grid -----------------------------------------------------
 
+
 def _new_council(s, clock, **kw):
-    values = dict(actor_id=uid(s, "staff01"), grid_id=grid_id(s, "S-G1"), name="第一网格议事会",
-                  term_start=date(2026, 11, 1), term_end=date(2028, 10, 31), now=clock())
+    values = dict(
+        actor_id=uid(s, "staff01"),
+        grid_id=grid_id(s, "S-G1"),
+        name="第一网格议事会",
+        term_start=date(2026, 11, 1),
+        term_end=date(2028, 10, 31),
+        now=clock(),
+    )
     values.update(kw)
     return c.create_council(s, **values)
 
 
 def test_a_general_grid_gets_its_own_council_and_its_residents_see_both(s, clock):
     community = make_council(s, clock, 1)
-    grid_council = _new_council(s, clock, seats_per_group=2, quorum_num=1, quorum_den=2,
-                                majority="half_of_votes", proposal_days=5)
-    assert (grid_council.seats_per_group, grid_council.quorum_num, grid_council.quorum_den,
-            grid_council.majority, grid_council.proposal_days) == (2, 1, 2, "half_of_votes", 5)
-    assert [x.id for x in c.councils_for(s, uid(s, "res01"), clock())] == [community.id, grid_council.id]
+    grid_council = _new_council(
+        s,
+        clock,
+        seats_per_group=2,
+        quorum_num=1,
+        quorum_den=2,
+        majority="half_of_votes",
+        proposal_days=5,
+    )
+    assert (
+        grid_council.seats_per_group,
+        grid_council.quorum_num,
+        grid_council.quorum_den,
+        grid_council.majority,
+        grid_council.proposal_days,
+    ) == (2, 1, 2, "half_of_votes", 5)
+    assert [x.id for x in c.councils_for(s, uid(s, "res01"), clock())] == [
+        community.id,
+        grid_council.id,
+    ]
     assert [x.id for x in c.councils_for(s, uid(s, "outsider"), clock())] == [community.id]
     assert [x.id for x in c.councils_for(s, None, clock())] == [community.id]
     # its residents may send proposals to its meetings
@@ -289,16 +402,22 @@ def test_a_general_grid_gets_its_own_council_and_its_residents_see_both(s, clock
         propose(s, clock, meeting, username="outsider")
 
 
-@pytest.mark.parametrize("kw, field", [
-    ({"grid_id": None}, "grid"),
-    ({"name": "  "}, "name"),
-    ({"term_end": date(2026, 10, 1)}, "term_end"),  # before its start
-    ({"term_start": date(2024, 1, 1), "term_end": date(2025, 1, 1)}, "term_end"),  # already over
-    ({"term_end": date(2036, 1, 1)}, "term_end"),  # longer than five years
-    ({"quorum_num": 3, "quorum_den": 2}, "quorum"),
-    ({"majority": "loudest"}, "majority"),
-    ({"seats_per_group": 0}, "seats_per_group"),
-])
+@pytest.mark.parametrize(
+    "kw, field",
+    [
+        ({"grid_id": None}, "grid"),
+        ({"name": "  "}, "name"),
+        ({"term_end": date(2026, 10, 1)}, "term_end"),  # before its start
+        (
+            {"term_start": date(2024, 1, 1), "term_end": date(2025, 1, 1)},
+            "term_end",
+        ),  # already over
+        ({"term_end": date(2036, 1, 1)}, "term_end"),  # longer than five years
+        ({"quorum_num": 3, "quorum_den": 2}, "quorum"),
+        ({"majority": "loudest"}, "majority"),
+        ({"seats_per_group": 0}, "seats_per_group"),
+    ],
+)
 def test_bad_council_forms_are_refused_per_field(s, clock, kw, field):
     with pytest.raises(FieldErrors) as err:
         _new_council(s, clock, **kw)
@@ -311,14 +430,19 @@ def test_a_micro_grid_or_an_overlapping_term_is_refused(s, clock):
     assert "grid" in err.value.errors
     first = _new_council(s, clock)
     with pytest.raises(FieldErrors) as err:  # second click / two staff at once
-        _new_council(s, clock, name="又一个", term_start=date(2028, 1, 1), term_end=date(2029, 1, 1))
+        _new_council(
+            s, clock, name="又一个", term_start=date(2028, 1, 1), term_end=date(2029, 1, 1)
+        )
     message = err.value.errors["grid"]
     assert message.params["name"] == first.name and message.params["end"] == "2028-10-31"
-    follow_on = _new_council(s, clock, name="下一届", term_start=date(2028, 11, 1), term_end=date(2030, 10, 31))
+    follow_on = _new_council(
+        s, clock, name="下一届", term_start=date(2028, 11, 1), term_end=date(2030, 10, 31)
+    )
     assert follow_on.id != first.id
 
 
 # --- withdrawing support ---------------------------------------------------------------------
+
 
 def test_support_can_be_withdrawn_once_until_screening_or_deadline(s, clock):
     council = make_council(s, clock, 1)
@@ -337,7 +461,10 @@ def test_support_can_be_withdrawn_once_until_screening_or_deadline(s, clock):
     c.accept_proposal(s, proposal_id=proposal.id, actor_id=uid(s, "staff01"), now=clock())
     with pytest.raises(UserError) as err:
         c.withdraw_support(s, proposal_id=proposal.id, user_id=res03, now=clock())
-    assert err.value.message.msgid == "This proposal has been screened: support can no longer be withdrawn."
+    assert (
+        err.value.message.msgid
+        == "This proposal has been screened: support can no longer be withdrawn."
+    )
     assert c.support_counts(s, [proposal.id])[proposal.id] == 2
 
 
@@ -354,6 +481,7 @@ def test_support_cannot_be_withdrawn_after_the_deadline(s, clock):
 
 
 # --- shared trimming -------------------------------------------------------------------------
+
 
 def test_clean_text_is_shared_by_council_and_wishes():
     from portal import wishes

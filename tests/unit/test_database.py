@@ -37,6 +37,7 @@ def test_migrations_match_the_models(db_url):
         assert columns == {c.name for c in table.columns}, table.name
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
+
     with get_engine(db_url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
@@ -90,9 +91,14 @@ def test_unreachable_database_is_named():
 
 def test_migrate_command_exits_nonzero_when_database_is_unreachable():
     result = subprocess.run(
-        [sys.executable, "-m", "db.migrate"], cwd=ROOT, capture_output=True, text=True,
-        env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",
-             "PATH": "/usr/bin:/bin"},
+        [sys.executable, "-m", "db.migrate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2",
+            "PATH": "/usr/bin:/bin",
+        },
         timeout=60,
     )
     assert result.returncode == 2

@@ -23,8 +23,12 @@ def test_demo_has_the_3_plus_1_tree(index):
     assert kinds == {"community": 1, "general": 8, "micro": 56, "exclusive": 17}
     for grid in index.grids.values():
         parent = index.grids.get(grid.parent_id)
-        expected = {"community": None, "general": "community", "micro": "general",
-                    "exclusive": "general"}[grid.kind]
+        expected = {
+            "community": None,
+            "general": "community",
+            "micro": "general",
+            "exclusive": "general",
+        }[grid.kind]
         assert (parent.kind if parent else None) == expected
 
 
@@ -60,6 +64,7 @@ def test_locate_exclusive_grid(demo_session, index):
 def test_lead_walks_up_when_a_grid_has_nobody(demo_session, index):
     micro = index.of_kind("micro")[0]
     from db.models import GridDuty
+
     for duty in demo_session.exec(select(GridDuty).where(GridDuty.grid_id == micro.id)):
         demo_session.delete(duty)
     demo_session.commit()
@@ -76,7 +81,9 @@ def test_point_outside_every_grid_is_a_clear_answer(demo_session, index, lat, lo
     assert placement.message == grids.OUTSIDE
 
 
-@pytest.mark.parametrize("lat, lon", [("north", 104.04), (None, None), (95, 104), (30.6, 500), ("", "")])
+@pytest.mark.parametrize(
+    "lat, lon", [("north", 104.04), (None, None), (95, 104), (30.6, 500), ("", "")]
+)
 def test_nonsense_coordinates_are_a_clear_answer(demo_session, index, lat, lon):
     placement = locate(demo_session, index, lat, lon)
     assert not placement.inside and placement.message
@@ -94,10 +101,13 @@ def test_counts_by_general_grid_add_up(demo_session, index):
     stored = demo_session.exec(select(Grid.households)).all()
     assert sum(r.households for r in rows) == sum(stored)
     from db.models import User
+
     residents = demo_session.exec(select(User).where(User.role == "resident")).all()
     assert sum(r.residents for r in rows) == len(residents)
     assert sum(r.elderly for r in rows) == sum(1 for u in residents if 2026 - u.birth_year >= 60)
-    assert sum(r.own_language for r in rows) == sum(1 for u in residents if u.language in ("bo", "ug", "ii"))
+    assert sum(r.own_language for r in rows) == sum(
+        1 for u in residents if u.language in ("bo", "ug", "ii")
+    )
 
 
 def test_boundaries_are_valid_wgs84_polygons(index):

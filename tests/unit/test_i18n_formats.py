@@ -4,18 +4,28 @@ where CLDR has no relative-time words (Tibetan, Yi) the portal's own catalogs su
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from babel import Locale
 from babel.dates import format_timedelta
 
 from portal.i18n import (
-    JUST_NOW, LANGUAGE_CODES, RELATIVE_WORDS, catalog, cldr_has_relative_time, format_ago,
-    format_day, format_day_ago, format_number, format_when, format_when_ago, translate,
+    JUST_NOW,
+    LANGUAGE_CODES,
+    RELATIVE_WORDS,
+    catalog,
+    cldr_has_relative_time,
+    format_ago,
+    format_day,
+    format_day_ago,
+    format_number,
+    format_when,
+    format_when_ago,
+    translate,
 )
 
-NOW = datetime(2026, 11, 22, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
+NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)
@@ -30,17 +40,21 @@ def test_cldr_relative_time_coverage_is_what_we_expect():
     assert {c for c in LANGUAGE_CODES if cldr_has_relative_time(c)} == {"zh_Hans", "en", "ug"}
 
 
-@pytest.mark.parametrize("code,past,future", [
-    ("zh_Hans", "3小时前", "2天后"),
-    ("en", "3 hours ago", "in 2 days"),
-    ("ug", "3 سائەت ئىلگىرى", "2 كۈندىن كېيىن"),
-])
+@pytest.mark.parametrize(
+    "code,past,future",
+    [
+        ("zh_Hans", "3小时前", "2天后"),
+        ("en", "3 hours ago", "in 2 days"),
+        ("ug", "3 سائەت ئىلگىرى", "2 كۈندىن كېيىن"),
+    ],
+)
 def test_relative_times_from_cldr(code, past, future):
     assert format_ago(code, NOW - timedelta(hours=3), NOW) == past
     assert format_ago(code, NOW + timedelta(days=2), NOW) == future
     # and they are Babel's own words, not ours
     assert format_ago(code, NOW - timedelta(hours=3), NOW) == format_timedelta(
-        -3 * 3600, add_direction=True, locale=code, threshold=0.85)
+        -3 * 3600, add_direction=True, locale=code, threshold=0.85
+    )
 
 
 @pytest.mark.parametrize("code", ["bo", "ii"])
@@ -62,10 +76,17 @@ def test_every_unit_and_direction_is_in_the_catalog(code):
 
 
 @pytest.mark.parametrize("code", LANGUAGE_CODES)
-@pytest.mark.parametrize("delta,unit", [
-    (timedelta(minutes=-5), "minute"), (timedelta(days=-3), "day"), (timedelta(days=-14), "week"),
-    (timedelta(days=-95), "month"), (timedelta(days=-800), "year"), (timedelta(minutes=30), "minute"),
-])
+@pytest.mark.parametrize(
+    "delta,unit",
+    [
+        (timedelta(minutes=-5), "minute"),
+        (timedelta(days=-3), "day"),
+        (timedelta(days=-14), "week"),
+        (timedelta(days=-95), "month"),
+        (timedelta(days=-800), "year"),
+        (timedelta(minutes=30), "minute"),
+    ],
+)
 def test_past_and_future_differ_and_name_the_count(code, delta, unit):
     text = format_ago(code, NOW + delta, NOW)
     mirror = format_ago(code, NOW - delta, NOW)
@@ -81,12 +102,17 @@ def test_just_now_for_a_few_seconds(code):
 
 
 def test_format_ago_defaults_to_the_real_clock():
-    assert format_ago("en", datetime.now(timezone.utc) - timedelta(hours=2)) == "2 hours ago"
+    assert format_ago("en", datetime.now(UTC) - timedelta(hours=2)) == "2 hours ago"
 
 
-@pytest.mark.parametrize("code,expected", [
-    ("zh_Hans", "2026年11月22日"), ("en", "Nov 22, 2026"), ("ug", "22-نويابىر، 2026"),
-])
+@pytest.mark.parametrize(
+    "code,expected",
+    [
+        ("zh_Hans", "2026年11月22日"),
+        ("en", "Nov 22, 2026"),
+        ("ug", "22-نويابىر، 2026"),
+    ],
+)
 def test_calendar_days(code, expected):
     assert format_day(code, date(2026, 11, 22)) == expected
 
@@ -109,10 +135,16 @@ def test_times_are_shown_in_shanghai():
     assert format_when_ago("zh_Hans", NOW - timedelta(hours=1), NOW) == "2026/11/22 11:00 · 1小时前"
 
 
-@pytest.mark.parametrize("code,expected", [
-    ("zh_Hans", "1,234,567.5"), ("en", "1,234,567.5"), ("bo", "1,234,567.5"),
-    ("ug", "1,234,567.5"), ("ii", "1,234,567.5"),
-])
+@pytest.mark.parametrize(
+    "code,expected",
+    [
+        ("zh_Hans", "1,234,567.5"),
+        ("en", "1,234,567.5"),
+        ("bo", "1,234,567.5"),
+        ("ug", "1,234,567.5"),
+        ("ii", "1,234,567.5"),
+    ],
+)
 def test_numbers(code, expected):
     assert format_number(code, 1234567.5) == expected
 
@@ -128,4 +160,6 @@ def test_right_to_left_parts_are_bidi_isolates():
     assert when.startswith("\u2068") and when.endswith("\u2069")
     assert ago == "\u2068" + format_ago("ug", NOW - timedelta(days=14), NOW) + "\u2069"
     assert "\u2068" in format_day_ago("ug", date(2026, 11, 25), NOW)
-    assert "\u2068" not in format_when_ago("zh_Hans", NOW, NOW) + format_day_ago("bo", date(2026, 11, 25), NOW)
+    assert "\u2068" not in format_when_ago("zh_Hans", NOW, NOW) + format_day_ago(
+        "bo", date(2026, 11, 25), NOW
+    )

@@ -17,8 +17,16 @@ TITLES = {"submitted": "已提交", "closed": "已办结", "accepted": "已受�
 def _pins(n: int, seed: int = 7) -> list[tuple]:
     rng = random.Random(seed)
     states = list(reports.STATE_COLOURS)
-    return [(round(30.63 + rng.random() / 50, 6), round(104.03 + rng.random() / 50, 6), 1000 + k,
-             rng.choice(states), rng.random() < 0.1) for k in range(n)]
+    return [
+        (
+            round(30.63 + rng.random() / 50, 6),
+            round(104.03 + rng.random() / 50, 6),
+            1000 + k,
+            rng.choice(states),
+            rng.random() < 0.1,
+        )
+        for k in range(n)
+    ]
 
 
 def test_packing_keeps_every_pin_as_it_was_drawn():
@@ -26,13 +34,22 @@ def test_packing_keeps_every_pin_as_it_was_drawn():
     table, packed = pack(pins, reports.STATE_COLOURS, reports.STATE_MARKS, TITLES)
     assert len(table) == len({p[3] for p in pins})  # one row per state on the map
     for (lat, lon, rid, state, overdue), got in zip(pins, unpack(table, packed)):
-        assert got == (lat, lon, rid, reports.STATE_COLOURS[state], reports.STATE_MARKS[state],
-                       overdue, f"#{rid} {TITLES.get(state, state)}")
+        assert got == (
+            lat,
+            lon,
+            rid,
+            reports.STATE_COLOURS[state],
+            reports.STATE_MARKS[state],
+            overdue,
+            f"#{rid} {TITLES.get(state, state)}",
+        )
 
 
 def test_no_pins_and_unknown_states():
-    assert pack([], {}, {}, {}) == ([], {"base": [0.0, 0.0], "lat": [], "lon": [], "id": [],
-                                         "state": [], "overdue": []})
+    assert pack([], {}, {}, {}) == (
+        [],
+        {"base": [0.0, 0.0], "lat": [], "lon": [], "id": [], "state": [], "overdue": []},
+    )
     table, packed = pack([(30.1, 104.1, 5, "odd", False)], {}, {}, {})
     assert unpack(table, packed) == [(30.1, 104.1, 5, "#333333", "?", False, "#5 odd")]
 

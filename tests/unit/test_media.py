@@ -46,8 +46,10 @@ def test_png_with_transparency_becomes_jpeg():
     assert photo.data[:2] == b"\xff\xd8" and photo.gps is None
 
 
-@pytest.mark.parametrize("data", [b"", b"%PDF-1.4 not a photo", b"GIF89a" + b"\x00" * 100,
-                                  b"\xff\xd8\xff\xe0" + b"broken" * 50])
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"%PDF-1.4 not a photo", b"GIF89a" + b"\x00" * 100, b"\xff\xd8\xff\xe0" + b"broken" * 50],
+)
 def test_non_photos_are_refused(data):
     with pytest.raises(UserError) as caught:
         media.check_photo(data)
@@ -86,8 +88,15 @@ def test_twenty_minute_voice_note_is_refused():
     assert caught.value.field == "voice"
 
 
-@pytest.mark.parametrize("data", [b"", b"RIFF" + b"\x00" * 10, b"OggS" + b"\x00" * 100,
-                                  b"RIFF" + struct.pack("<I", 36) + b"WAVEjunk" + b"\x00" * 40])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"RIFF" + b"\x00" * 10,
+        b"OggS" + b"\x00" * 100,
+        b"RIFF" + struct.pack("<I", 36) + b"WAVEjunk" + b"\x00" * 40,
+    ],
+)
 def test_corrupt_audio_is_refused(data):
     with pytest.raises(UserError):
         media.check_audio(data)

@@ -24,10 +24,13 @@ def test_every_page_starts_with_its_guard():
         source = (ROOT / page.path).read_text(encoding="utf-8")
         match = GUARD.search(source)
         assert match and match.group("key") == page.key, page.path
-        before = source[:match.start()]
+        before = source[: match.start()]
         # nothing but imports (and the docstring) may run before the guard
-        code = [line for line in before.splitlines()
-                if line.strip() and not line.startswith(("import ", "from ", "#", '"""', "    "))]
+        code = [
+            line
+            for line in before.splitlines()
+            if line.strip() and not line.startswith(("import ", "from ", "#", '"""', "    "))
+        ]
         assert not [line for line in code if not line.startswith(")")], (page.path, code)
 
 

@@ -22,7 +22,9 @@ def _clear_reports(session) -> None:
     while changed:
         changed = False
         for table in SQLModel.metadata.sorted_tables:
-            if table.name not in doomed and any(fk.column.table.name in doomed for fk in table.foreign_keys):
+            if table.name not in doomed and any(
+                fk.column.table.name in doomed for fk in table.foreign_keys
+            ):
                 doomed.add(table.name)
                 changed = True
     for table in reversed(SQLModel.metadata.sorted_tables):
@@ -43,7 +45,9 @@ def ctx(demo_session, demo_url, tmp_path):
     c = C()
     c.s, c.url, c.index, c.store = demo_session, demo_url, index, MediaStore(tmp_path / "media")
     c.user = lambda name: demo_session.exec(select(User).where(User.username == name)).one()
-    c.cat = lambda code: demo_session.exec(select(ReportCategory).where(ReportCategory.code == code)).one()
+    c.cat = lambda code: demo_session.exec(
+        select(ReportCategory).where(ReportCategory.code == code)
+    ).one()
     c.micro = index.of_kind("micro")[0]  # G1-M1: zhang_nainai's courtyard, chief_g1m1
     p = index.shapes[c.micro.id].representative_point()
     c.lat, c.lon = p.y, p.x
@@ -51,15 +55,25 @@ def ctx(demo_session, demo_url, tmp_path):
 
 
 def _submit(c, clock, who="zhang_nainai", code="lighting", text="楼道灯不亮", **kw):
-    values = dict(reporter_id=c.user(who).id, category_id=c.cat(code).id, description=text,
-                  lat=c.lat, lon=c.lon, now=clock())
+    values = dict(
+        reporter_id=c.user(who).id,
+        category_id=c.cat(code).id,
+        description=text,
+        lat=c.lat,
+        lon=c.lon,
+        now=clock(),
+    )
     values.update(kw)
     return reports.submit(c.s, c.index, c.store, **values)
 
 
 def _actions(c, report):
-    return [e.action for e in c.s.exec(select(ReportEvent).where(ReportEvent.report_id == report.id)
-                                       .order_by(ReportEvent.id))]
+    return [
+        e.action
+        for e in c.s.exec(
+            select(ReportEvent).where(ReportEvent.report_id == report.id).order_by(ReportEvent.id)
+        )
+    ]
 
 
 def test_submit_dispatches_to_the_micro_grid_chief_with_a_due_time(ctx, clock):
@@ -109,20 +123,51 @@ def test_the_whole_loop_leaves_a_trail(ctx, clock):
     report = _submit(ctx, clock)
     chief = ctx.user("chief_g1m1").id
     for action, note in [("accept", None), ("start", None), ("resolve", "换了灯泡")]:
-        reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action=action, note=note,
-                    now=clock.advance(hours=1))
-    reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=ctx.user("gridworker_g1").id,
-                action="verify", now=clock.advance(hours=2))
-    done = reports.rate(ctx.s, report_id=report.id, actor_id=ctx.user("zhang_nainai").id, stars=5,
-                        comment="谢谢", now=clock.advance(hours=3))
+        reports.act(
+            ctx.s,
+            ctx.index,
+            report_id=report.id,
+            actor_id=chief,
+            action=action,
+            note=note,
+            now=clock.advance(hours=1),
+        )
+    reports.act(
+        ctx.s,
+        ctx.index,
+        report_id=report.id,
+        actor_id=ctx.user("gridworker_g1").id,
+        action="verify",
+        now=clock.advance(hours=2),
+    )
+    done = reports.rate(
+        ctx.s,
+        report_id=report.id,
+        actor_id=ctx.user("zhang_nainai").id,
+        stars=5,
+        comment="谢谢",
+        now=clock.advance(hours=3),
+    )
     assert done.state == "closed" and done.rating == 5 and done.closed_at == clock()
-    assert _actions(ctx, report) == ["submit", "assign", "accept", "start", "resolve", "verify",
-                                     "rate", "close"]
-    events = ctx.s.exec(select(ReportEvent).where(ReportEvent.report_id == report.id)
-                        .order_by(ReportEvent.id)).all()
+    assert _actions(ctx, report) == [
+        "submit",
+        "assign",
+        "accept",
+        "start",
+        "resolve",
+        "verify",
+        "rate",
+        "close",
+    ]
+    events = ctx.s.exec(
+        select(ReportEvent).where(ReportEvent.report_id == report.id).order_by(ReportEvent.id)
+    ).all()
     assert [(e.from_state, e.to_state) for e in events][2:6] == [
-        ("assigned", "accepted"), ("accepted", "in_progress"), ("in_progress", "resolved"),
-        ("resolved", "verified")]
+        ("assigned", "accepted"),
+        ("accepted", "in_progress"),
+        ("in_progress", "resolved"),
+        ("resolved", "verified"),
+    ]
     steps = queries.timeline(ctx.s, report.id)
     assert steps[2].params["actor"] == ctx.user("chief_g1m1").display_name
     public = queries.timeline(ctx.s, report.id, public=True)
@@ -133,17 +178,26 @@ def test_states_cannot_be_skipped_and_outsiders_cannot_act(ctx, clock):
     report = _submit(ctx, clock)
     chief = ctx.user("chief_g1m1").id
     with pytest.raises(UserError):  # resolve before accepting
-        reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="resolve", note="x")
+        reports.act(
+            ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="resolve", note="x"
+        )
     for outsider in ("tashi", "chief_g2m1", "handler_police"):
         with pytest.raises(UserError) as caught:
-            reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=ctx.user(outsider).id,
-                        action="accept")
+            reports.act(
+                ctx.s,
+                ctx.index,
+                report_id=report.id,
+                actor_id=ctx.user(outsider).id,
+                action="accept",
+            )
         assert caught.value.message.msgid == reports.NOT_YOURS
     with pytest.raises(UserError):
         reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="explode")
     with pytest.raises(FieldErrors):  # resolving needs a word or a photo
         reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="accept")
-        reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="resolve", note=" ")
+        reports.act(
+            ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="resolve", note=" "
+        )
     assert ctx.s.get(Report, report.id).state == "accepted"
 
 
@@ -152,15 +206,27 @@ def test_return_needs_a_reason_and_staff_reassign(ctx, clock):
     chief = ctx.user("chief_g1m1").id
     with pytest.raises(FieldErrors):
         reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="return", note="")
-    reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="return",
-                note="这是燃气公司的管道", now=clock.advance(hours=1))
+    reports.act(
+        ctx.s,
+        ctx.index,
+        report_id=report.id,
+        actor_id=chief,
+        action="return",
+        note="这是燃气公司的管道",
+        now=clock.advance(hours=1),
+    )
     assert ctx.s.get(Report, report.id).state == "returned"
     with pytest.raises(UserError):
-        reports.reassign(ctx.s, ctx.index, report_id=report.id, actor_id=chief,
-                         department_id=1)
+        reports.reassign(ctx.s, ctx.index, report_id=report.id, actor_id=chief, department_id=1)
     police = ctx.s.exec(select(Department).where(Department.code == "police")).one()
-    moved = reports.reassign(ctx.s, ctx.index, report_id=report.id, actor_id=ctx.user("staff01").id,
-                             department_id=police.id, now=clock.advance(hours=1))
+    moved = reports.reassign(
+        ctx.s,
+        ctx.index,
+        report_id=report.id,
+        actor_id=ctx.user("staff01").id,
+        department_id=police.id,
+        now=clock.advance(hours=1),
+    )
     assert (moved.state, moved.department_id, moved.level) == ("assigned", police.id, "street")
     assert reports.may_handle(ctx.s, ctx.index, ctx.user("handler_police"), moved)
 
@@ -171,22 +237,48 @@ def test_escalation_follows_the_chain_to_the_district(ctx, clock):
     levels = []
     for who in ("chief_g1m1", "staff01", "handler_street"):
         with pytest.raises(FieldErrors):
-            reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=ctx.user(who).id,
-                        action="escalate", note="")
-        report = reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=ctx.user(who).id,
-                             action="escalate", note="需要上级协调", now=clock.advance(hours=1))
+            reports.act(
+                ctx.s,
+                ctx.index,
+                report_id=report.id,
+                actor_id=ctx.user(who).id,
+                action="escalate",
+                note="",
+            )
+        report = reports.act(
+            ctx.s,
+            ctx.index,
+            report_id=report.id,
+            actor_id=ctx.user(who).id,
+            action="escalate",
+            note="需要上级协调",
+            now=clock.advance(hours=1),
+        )
         levels.append(report.level)
     assert levels == ["community", "street", "district"]
-    assert report.department_id == ctx.s.exec(select(Department.id).where(Department.code == "district")).one()
+    assert (
+        report.department_id
+        == ctx.s.exec(select(Department.id).where(Department.code == "district")).one()
+    )
     with pytest.raises(UserError):
-        reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=ctx.user("handler_district").id,
-                    action="escalate", note="再往上")
+        reports.act(
+            ctx.s,
+            ctx.index,
+            report_id=report.id,
+            actor_id=ctx.user("handler_district").id,
+            action="escalate",
+            note="再往上",
+        )
     del actor
 
 
 def test_overdue_reports_escalate_themselves_and_are_flagged(ctx, clock):
     report = _submit(ctx, clock, code="safety")  # 24 h
-    assert reports.sweep(ctx.s, ctx.index, clock.advance(hours=23)) == {"escalated": 0, "flagged": 0, "closed": 0}
+    assert reports.sweep(ctx.s, ctx.index, clock.advance(hours=23)) == {
+        "escalated": 0,
+        "flagged": 0,
+        "closed": 0,
+    }
     assert reports.sweep(ctx.s, ctx.index, clock.advance(hours=2))["escalated"] == 1
     report = ctx.s.get(Report, report.id)
     ctx.s.refresh(report)
@@ -204,8 +296,15 @@ def test_unrated_resolved_reports_close_after_seven_days(ctx, clock):
     report = _submit(ctx, clock)
     chief = ctx.user("chief_g1m1").id
     reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="accept", now=clock())
-    reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="resolve",
-                note="修好了", now=clock.advance(hours=2))
+    reports.act(
+        ctx.s,
+        ctx.index,
+        report_id=report.id,
+        actor_id=chief,
+        action="resolve",
+        note="修好了",
+        now=clock.advance(hours=2),
+    )
     assert reports.sweep(ctx.s, ctx.index, clock.advance(days=6))["closed"] == 0
     assert reports.sweep(ctx.s, ctx.index, clock.advance(days=2))["closed"] == 1
     assert _actions(ctx, report)[-1] == "auto_close"
@@ -217,55 +316,96 @@ def test_low_rating_reopens_to_the_handler(ctx, clock):
     report = _submit(ctx, clock)
     chief = ctx.user("chief_g1m1").id
     for action in ("accept", "resolve"):
-        reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action=action, note="好了")
+        reports.act(
+            ctx.s, ctx.index, report_id=report.id, actor_id=chief, action=action, note="好了"
+        )
     with pytest.raises(UserError):
         reports.rate(ctx.s, report_id=report.id, actor_id=ctx.user("tashi").id, stars=1)
     with pytest.raises(FieldErrors):
         reports.rate(ctx.s, report_id=report.id, actor_id=ctx.user("zhang_nainai").id, stars=9)
-    back = reports.rate(ctx.s, report_id=report.id, actor_id=ctx.user("zhang_nainai").id,
-                        stars=1, comment="灯还是不亮")
+    back = reports.rate(
+        ctx.s,
+        report_id=report.id,
+        actor_id=ctx.user("zhang_nainai").id,
+        stars=1,
+        comment="灯还是不亮",
+    )
     assert (back.state, back.assignee_id) == ("reopened", chief)
     reports.act(ctx.s, ctx.index, report_id=report.id, actor_id=chief, action="accept")
 
 
 def test_me_too_instead_of_a_duplicate(ctx, clock):
     report = _submit(ctx, clock)
-    near = reports.nearby_open(ctx.s, category_id=ctx.cat("lighting").id, lat=ctx.lat + 0.0001,
-                               lon=ctx.lon, now=clock())
+    near = reports.nearby_open(
+        ctx.s, category_id=ctx.cat("lighting").id, lat=ctx.lat + 0.0001, lon=ctx.lon, now=clock()
+    )
     assert [n.report.id for n in near] == [report.id] and near[0].metres < 20
-    assert reports.nearby_open(ctx.s, category_id=ctx.cat("road").id, lat=ctx.lat, lon=ctx.lon) == []
-    assert reports.nearby_open(ctx.s, category_id=ctx.cat("lighting").id, lat=ctx.lat + 0.01,
-                               lon=ctx.lon) == []
+    assert (
+        reports.nearby_open(ctx.s, category_id=ctx.cat("road").id, lat=ctx.lat, lon=ctx.lon) == []
+    )
+    assert (
+        reports.nearby_open(
+            ctx.s, category_id=ctx.cat("lighting").id, lat=ctx.lat + 0.01, lon=ctx.lon
+        )
+        == []
+    )
     reports.me_too(ctx.s, ctx.store, report_id=report.id, user_id=ctx.user("li_ayi").id)
     with pytest.raises(UserError):
         reports.me_too(ctx.s, ctx.store, report_id=report.id, user_id=ctx.user("li_ayi").id)
     with pytest.raises(UserError):
         reports.me_too(ctx.s, ctx.store, report_id=report.id, user_id=ctx.user("zhang_nainai").id)
-    assert reports.nearby_open(ctx.s, category_id=ctx.cat("lighting").id, lat=ctx.lat,
-                               lon=ctx.lon, now=clock())[0].supporters == 1
-    assert reports.nearby_open(ctx.s, category_id=ctx.cat("lighting").id, lat=ctx.lat,
-                               lon=ctx.lon, now=clock.advance(days=30)) == []  # too old to match
+    assert (
+        reports.nearby_open(
+            ctx.s, category_id=ctx.cat("lighting").id, lat=ctx.lat, lon=ctx.lon, now=clock()
+        )[0].supporters
+        == 1
+    )
+    assert (
+        reports.nearby_open(
+            ctx.s,
+            category_id=ctx.cat("lighting").id,
+            lat=ctx.lat,
+            lon=ctx.lon,
+            now=clock.advance(days=30),
+        )
+        == []
+    )  # too old to match
 
 
 def test_whistle_makes_a_joint_order_with_a_short_limit(ctx, clock):
     report = _submit(ctx, clock, code="emergency", text="燃气味很重")
     depts = {d.code: d.id for d in ctx.s.exec(select(Department))}
     with pytest.raises(UserError):
-        reports.whistle(ctx.s, ctx.index, report_id=report.id, actor_id=ctx.user("tashi").id,
-                        lead_department_id=depts["police"])
-    urgent = reports.whistle(ctx.s, ctx.index, report_id=report.id, actor_id=ctx.user("chief_g1m1").id,
-                             lead_department_id=depts["police"],
-                             assist_department_ids=[depts["property"], depts["police"]],
-                             parts={depts["property"]: "关闭燃气总阀"}, now=clock())
+        reports.whistle(
+            ctx.s,
+            ctx.index,
+            report_id=report.id,
+            actor_id=ctx.user("tashi").id,
+            lead_department_id=depts["police"],
+        )
+    urgent = reports.whistle(
+        ctx.s,
+        ctx.index,
+        report_id=report.id,
+        actor_id=ctx.user("chief_g1m1").id,
+        lead_department_id=depts["police"],
+        assist_department_ids=[depts["property"], depts["police"]],
+        parts={depts["property"]: "关闭燃气总阀"},
+        now=clock(),
+    )
     assert urgent.urgent and urgent.due_at == clock() + timedelta(hours=reports.WHISTLE_HOURS)
     tasks = ctx.s.exec(select(JointTask).where(JointTask.report_id == report.id)).all()
     assert sorted((t.role, t.department_id) for t in tasks) == [
-        ("assist", depts["property"]), ("lead", depts["police"])]
+        ("assist", depts["property"]),
+        ("lead", depts["police"]),
+    ]
     assert reports.may_handle(ctx.s, ctx.index, ctx.user("handler_police"), urgent)
     assert not reports.may_handle(ctx.s, ctx.index, ctx.user("handler_property"), urgent)
     reports.finish_joint_part(ctx.s, report_id=report.id, actor_id=ctx.user("handler_property").id)
     with pytest.raises(UserError):
-        reports.finish_joint_part(ctx.s, report_id=report.id, actor_id=ctx.user("handler_property").id)
+        reports.finish_joint_part(
+            ctx.s, report_id=report.id, actor_id=ctx.user("handler_property").id
+        )
     queue = queries.work_queue(ctx.s, ctx.index, ctx.user("handler_property"), now=clock())
     assert [item.report.id for item in queue] == [report.id]
 
@@ -315,7 +455,13 @@ def test_open311_export_has_no_personal_data(ctx, clock):
     assert requests[0]["service_request_id"] == str(report.id)
     assert requests[0]["status"] == "open"
     text = queries.open311_json(ctx.s, now=clock())
-    for secret in ("zhang_nainai", "张奶奶", ctx.user("chief_g1m1").display_name, "13812345678", "王先生"):
+    for secret in (
+        "zhang_nainai",
+        "张奶奶",
+        ctx.user("chief_g1m1").display_name,
+        "13812345678",
+        "王先生",
+    ):
         assert secret not in text
     assert requests[0]["lat"] == round(report.lat, 4)
 
@@ -323,8 +469,9 @@ def test_open311_export_has_no_personal_data(ctx, clock):
 def test_map_points_filter(ctx, clock):
     a = _submit(ctx, clock, code="lighting")
     _submit(ctx, clock, code="road", text="坑")
-    rows = queries.map_points(ctx.s, queries.MapFilter(category_ids=(ctx.cat("lighting").id,)),
-                              now=clock())
+    rows = queries.map_points(
+        ctx.s, queries.MapFilter(category_ids=(ctx.cat("lighting").id,)), now=clock()
+    )
     assert [r[0] for r in rows] == [a.id]
     assert queries.map_points(ctx.s, queries.MapFilter(states=("closed",)), now=clock()) == []
 

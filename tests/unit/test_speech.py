@@ -62,8 +62,13 @@ def test_gtts_fails_for_real_here_and_espeak_speaks(tmp_path):
         if IN_CI:
             pytest.fail("espeak-ng is required in CI")
         pytest.skip("espeak-ng not installed")
-    said = speech.speak("社区通知：明天上午九点在院坝开会。", "zh_Hans", speech.SpeechCache(tmp_path),
-                        speech.engine_chain({"LINLI_TTS_ENGINES": "gtts,espeak"}), timeout=3)
+    said = speech.speak(
+        "社区通知：明天上午九点在院坝开会。",
+        "zh_Hans",
+        speech.SpeechCache(tmp_path),
+        speech.engine_chain({"LINLI_TTS_ENGINES": "gtts,espeak"}),
+        timeout=3,
+    )
     assert said is not None and said.engine == "espeak"
     assert said.audio[:4] == b"RIFF" and len(said.audio) > 10_000
     uyghur = speech.speak("ئەسسالامۇ ئەلەيكۇم", "ug", None, speech.engine_chain({}), timeout=3)

@@ -61,16 +61,27 @@ def test_md_text_blank_lines_cannot_start_a_new_block():
 @pytest.mark.parametrize("text", MALICIOUS)
 def test_user_text_html_is_one_escaped_line(text):
     out = user_text_html(text, "ug")
-    assert "\n" not in out and "\r" not in out  # a blank line would end the HTML block: Markdown after it
+    assert (
+        "\n" not in out and "\r" not in out
+    )  # a blank line would end the HTML block: Markdown after it
     assert out.startswith('<p lang="ug" dir="rtl">') and out.endswith("</p>")
-    inner = out[len('<p lang="ug" dir="rtl">'):-len("</p>")]
+    inner = out[len('<p lang="ug" dir="rtl">') : -len("</p>")]
     assert not re.search(r"<(?!br>)", inner), inner  # no tag but the line breaks
     typed = text.replace("\r\n", "\n").replace("\r", "\n")
     assert html.unescape(inner.replace("<br>", "\n")) == typed
 
 
-@pytest.mark.parametrize("text", ["Room `+alert(1)+` 3", "${alert(document.domain)}", "a\\`b",
-                                  "<img src=x onerror=alert(1)>", '" onmouseover="x', "</script>"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Room `+alert(1)+` 3",
+        "${alert(document.domain)}",
+        "a\\`b",
+        "<img src=x onerror=alert(1)>",
+        '" onmouseover="x',
+        "</script>",
+    ],
+)
 def test_tooltip_text_is_safe_in_a_javascript_template_and_as_html(text):
     out = tooltip_text(text)
     for bad in ("`", "${", "$", "\\", "<", ">", '"'):
@@ -81,8 +92,12 @@ def test_tooltip_text_is_safe_in_a_javascript_template_and_as_html(text):
 class _Grid:
     def __init__(self, name: str) -> None:
         self.id, self.code, self.kind, self.name = 1, "G1", "general", name
-        self.boundary = json.dumps({"type": "Polygon", "coordinates": [[[104.0, 30.6], [104.01, 30.6],
-                                                                          [104.01, 30.61], [104.0, 30.6]]]})
+        self.boundary = json.dumps(
+            {
+                "type": "Polygon",
+                "coordinates": [[[104.0, 30.6], [104.01, 30.6], [104.01, 30.61], [104.0, 30.6]]],
+            }
+        )
 
 
 def test_grid_tooltips_get_escaped_names():
@@ -100,16 +115,32 @@ class _Viewer:
 
 
 def test_say_repeats_typed_text_inert_and_keeps_numbers():
-    message = Message(N_("“{label}” is given twice. Each option must be different."),
-                      {"label": "![p](http://example.com/x.png)"})
+    message = Message(
+        N_("“{label}” is given twice. Each option must be different."),
+        {"label": "![p](http://example.com/x.png)"},
+    )
     text = say(_Viewer(), message)
     assert "![" not in text and "](" not in text
-    assert _unescape_markdown(text) == "“![p](http://example.com/x.png)” is given twice. Each option must be different."
-    assert say(_Viewer(), Message(N_("Use at most {n} characters."), {"n": 40})) == "Use at most 40 characters."
+    assert (
+        _unescape_markdown(text)
+        == "“![p](http://example.com/x.png)” is given twice. Each option must be different."
+    )
+    assert (
+        say(_Viewer(), Message(N_("Use at most {n} characters."), {"n": 40}))
+        == "Use at most 40 characters."
+    )
 
 
-@pytest.mark.parametrize("name", ['../../etc/passwd".pdf', "<script>.pdf", "a\r\nContent-Type: x.pdf",
-                                  'x"; filename="evil.exe', "C:\\Users\\me\\报告.pdf"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        '../../etc/passwd".pdf',
+        "<script>.pdf",
+        "a\r\nContent-Type: x.pdf",
+        'x"; filename="evil.exe',
+        "C:\\Users\\me\\报告.pdf",
+    ],
+)
 def test_download_names_carry_no_path_quote_or_markup(name):
     out = safe_file_name(name)
     assert out.endswith(".pdf")

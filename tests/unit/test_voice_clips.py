@@ -24,8 +24,12 @@ TITLE, HINT = auth.PAGE_BY_KEY["my_grid"].title, auth.PAGE_BY_KEY["my_grid"].hin
 
 def people(session):
     made = {}
-    for username, role in (("staff", "staff"), ("worker", "grid_worker"), ("worker2", "grid_worker"),
-                           ("resident", "resident")):
+    for username, role in (
+        ("staff", "staff"),
+        ("worker", "grid_worker"),
+        ("worker2", "grid_worker"),
+        ("resident", "resident"),
+    ):
         user = User(username=username, display_name=username, password_hash="x", role=role)
         session.add(user)
         session.commit()
@@ -48,14 +52,26 @@ def test_the_phrases_are_page_purposes_buttons_and_status_words():
     assert {p.group for p in found} == set(vc.GROUPS)
 
 
-@pytest.mark.parametrize("data, problem", [
-    (None, "The recording is empty."),
-    (b"", "The recording is empty."),
-    (b"RIFF\x00\x00\x00\x00WAVEjunk" + b"\0" * 40, "This file cannot be played. Please send a WAV, MP3 or OGG recording."),
-    (b"<script>alert(1)</script>", "This file cannot be played. Please send a WAV, MP3 or OGG recording."),
-    (b"OggS" + b"\0" * 200, "This file cannot be played. Please send a WAV, MP3 or OGG recording."),
-    (b"\0" * (13 * 1024 * 1024), "The recording is too long (at most {seconds} seconds)."),
-])
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (None, "The recording is empty."),
+        (b"", "The recording is empty."),
+        (
+            b"RIFF\x00\x00\x00\x00WAVEjunk" + b"\0" * 40,
+            "This file cannot be played. Please send a WAV, MP3 or OGG recording.",
+        ),
+        (
+            b"<script>alert(1)</script>",
+            "This file cannot be played. Please send a WAV, MP3 or OGG recording.",
+        ),
+        (
+            b"OggS" + b"\0" * 200,
+            "This file cannot be played. Please send a WAV, MP3 or OGG recording.",
+        ),
+        (b"\0" * (13 * 1024 * 1024), "The recording is too long (at most {seconds} seconds)."),
+    ],
+)
 def test_bad_recordings_are_refused_with_a_clear_message(data, problem):
     with pytest.raises(UserError) as caught:
         vc.check_clip(data)
@@ -76,34 +92,59 @@ def test_lengths_of_recordings():
 
 def test_record_replace_remove_and_who_may(session, store):
     ids = people(session)
-    first = vc.record(session, store, language="bo", msgid=TITLE, data=tone(1), recorded_by=ids["staff"])
+    first = vc.record(
+        session, store, language="bo", msgid=TITLE, data=tone(1), recorded_by=ids["staff"]
+    )
     assert store.read(first.audio_path) == tone(1)
     # a second click with the same recording changes nothing
-    assert vc.record(session, store, language="bo", msgid=TITLE, data=tone(1),
-                     recorded_by=ids["staff"]).id == first.id
+    assert (
+        vc.record(
+            session, store, language="bo", msgid=TITLE, data=tone(1), recorded_by=ids["staff"]
+        ).id
+        == first.id
+    )
     with pytest.raises(UserError) as caught:
-        vc.record(session, store, language="bo", msgid=TITLE, data=tone(1.2), recorded_by=ids["staff"])
+        vc.record(
+            session, store, language="bo", msgid=TITLE, data=tone(1.2), recorded_by=ids["staff"]
+        )
     assert "already recorded" in caught.value.message.msgid
     for bad in (dict(language="ug"), dict(language="zh_Hans"), dict(msgid="<b>not a phrase</b>")):
         args = dict(language="bo", msgid=TITLE, data=tone(1), recorded_by=ids["staff"]) | bad
         with pytest.raises(UserError):
             vc.record(session, store, **args)
     with pytest.raises(UserError) as caught:
-        vc.record(session, store, language="ii", msgid=TITLE, data=tone(1), recorded_by=ids["resident"])
+        vc.record(
+            session, store, language="ii", msgid=TITLE, data=tone(1), recorded_by=ids["resident"]
+        )
     assert "Only community staff and grid workers" in caught.value.message.msgid
     # a grid worker may not replace or remove what staff recorded; staff may replace anyone's
     with pytest.raises(UserError):
-        vc.record(session, store, language="bo", msgid=TITLE, data=tone(2), recorded_by=ids["grid_worker"],
-                  replace=True)
+        vc.record(
+            session,
+            store,
+            language="bo",
+            msgid=TITLE,
+            data=tone(2),
+            recorded_by=ids["grid_worker"],
+            replace=True,
+        )
     with pytest.raises(UserError):
         vc.remove(session, clip_id=first.id, actor_id=ids["grid_worker"])
-    second = vc.record(session, store, language="bo", msgid=TITLE, data=tone(2), recorded_by=ids["staff"],
-                       replace=True)
+    second = vc.record(
+        session,
+        store,
+        language="bo",
+        msgid=TITLE,
+        data=tone(2),
+        recorded_by=ids["staff"],
+        replace=True,
+    )
     session.refresh(first)
     assert first.removed_at is not None and first.removed_by == ids["staff"]
     assert vc.current_clip(session, "bo", TITLE).id == second.id
-    worker_clip = vc.record(session, store, language="ii", msgid=HINT, data=tone(1),
-                            recorded_by=ids["grid_worker"])
+    worker_clip = vc.record(
+        session, store, language="ii", msgid=HINT, data=tone(1), recorded_by=ids["grid_worker"]
+    )
     with pytest.raises(UserError):
         vc.remove(session, clip_id=worker_clip.id, actor_id=ids["worker2"])
     vc.remove(session, clip_id=worker_clip.id, actor_id=ids["grid_worker"])
@@ -112,19 +153,39 @@ def test_record_replace_remove_and_who_may(session, store):
     assert vc.current_clip(session, "ii", HINT) is None
     assert session.exec(select(VoiceClip)).all().__len__() == 3  # nothing deleted, only stamped
     cov = {c.language: c for c in vc.coverage(session)}
-    assert cov["bo"].recorded == 1 and cov["ii"].recorded == 0 and cov["bo"].total == len(vc.phrases())
+    assert (
+        cov["bo"].recorded == 1 and cov["ii"].recorded == 0 and cov["bo"].total == len(vc.phrases())
+    )
 
 
 def test_the_database_keeps_one_current_clip_per_phrase(session):
     ids = people(session)
     for n in range(2):
-        session.add(VoiceClip(language="bo", msgid=TITLE, audio_path=f"x{n}", content_type="audio/wav",
-                              seconds=1, sha256=str(n), recorded_by=ids["staff"]))
+        session.add(
+            VoiceClip(
+                language="bo",
+                msgid=TITLE,
+                audio_path=f"x{n}",
+                content_type="audio/wav",
+                seconds=1,
+                sha256=str(n),
+                recorded_by=ids["staff"],
+            )
+        )
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
-    session.add(VoiceClip(language="ug", msgid=TITLE, audio_path="x", content_type="audio/wav",
-                          seconds=1, sha256="u", recorded_by=ids["staff"]))
+    session.add(
+        VoiceClip(
+            language="ug",
+            msgid=TITLE,
+            audio_path="x",
+            content_type="audio/wav",
+            seconds=1,
+            sha256="u",
+            recorded_by=ids["staff"],
+        )
+    )
     with pytest.raises(IntegrityError):
         session.commit()
 
@@ -166,8 +227,15 @@ def test_the_chain_engine_then_clips_then_nothing(session, store):
     with wave.open(io.BytesIO(whole.parts[0][0])) as w:
         assert abs(w.getnframes() / w.getframerate() - (3 + vc.PAUSE_SECONDS)) < 0.01
     # an MP3 clip cannot be joined to a WAV one: the clips are played one after another
-    vc.record(session, store, language="bo", msgid=HINT, data=silent_mp3(60), recorded_by=ids["staff"],
-              replace=True)
+    vc.record(
+        session,
+        store,
+        language="bo",
+        msgid=HINT,
+        data=silent_mp3(60),
+        recorded_by=ids["staff"],
+        replace=True,
+    )
     turns = vc.voice_for(bo, clips=finder, engines=engine)
     assert [mime for _a, mime in turns.parts] == ["audio/wav", "audio/mpeg"]
     # free text in Tibetan (not made of phrases) has neither an engine nor clips
@@ -184,11 +252,18 @@ def test_failing_and_hanging_engines_fall_back_to_clips(session, store):
         return b"late"
 
     every = {"ii": "x", "zh_Hans": "x"}  # pretend engines that claim Yi, then fail
-    chain = [_engine("broken", _broken, every), _engine("empty", lambda *a: b"", every),
-             _engine("hangs", hangs, every)]
+    chain = [
+        _engine("broken", _broken, every),
+        _engine("empty", lambda *a: b"", every),
+        _engine("hangs", hangs, every),
+    ]
     started = time.perf_counter()
-    found = vc.voice_for(vc.phrase_reading("ii", TITLE), clips=vc.clip_finder(session, store),
-                         engines=chain, timeout=0.2)
+    found = vc.voice_for(
+        vc.phrase_reading("ii", TITLE),
+        clips=vc.clip_finder(session, store),
+        engines=chain,
+        timeout=0.2,
+    )
     assert found.source == "clips" and found.parts[0][0][:4] == b"RIFF"
     assert time.perf_counter() - started < 3
 
@@ -199,8 +274,12 @@ def test_the_chinese_reading_is_real_audio_from_espeak(tmp_path):
             pytest.fail("espeak-ng is required in CI")
         pytest.skip("espeak-ng not installed")
     bo = vc.phrase_reading("bo", TITLE, HINT)
-    found = vc.voice_for(vc.Reading(bo.chinese, "zh_Hans"), cache=speech.SpeechCache(tmp_path),
-                         engines=speech.engine_chain({"LINLI_TTS_ENGINES": "gtts,espeak"}), timeout=3)
+    found = vc.voice_for(
+        vc.Reading(bo.chinese, "zh_Hans"),
+        cache=speech.SpeechCache(tmp_path),
+        engines=speech.engine_chain({"LINLI_TTS_ENGINES": "gtts,espeak"}),
+        timeout=3,
+    )
     audio = found.parts[0][0]
     assert found.source == "espeak" and audio[:4] == b"RIFF" and audio[8:12] == b"WAVE"
     with wave.open(io.BytesIO(audio)) as w:

@@ -34,11 +34,22 @@ def store(tmp_path) -> MediaStore:
 
 def _post_wish(session, store, *, author, audio, body="", title="", category="help", language="en"):
     return voice_notes.with_voice_note(
-        session, store, kind="wish", audio=audio, created_by=author, language=language, typed=body,
+        session,
+        store,
+        kind="wish",
+        audio=audio,
+        created_by=author,
+        language=language,
+        typed=body,
         create=lambda: wishes.post_wish(
-            session, author_id=author, category=category, language=language,
+            session,
+            author_id=author,
+            category=category,
+            language=language,
             title=voice_notes.title_or_spoken(title, audio, language, "wish"),
-            body=voice_notes.text_or_spoken(body, audio, language)))
+            body=voice_notes.text_or_spoken(body, audio, language),
+        ),
+    )
 
 
 def _count(session, model, *where) -> int:
@@ -46,6 +57,7 @@ def _count(session, model, *where) -> int:
 
 
 # --- checking recordings (no database) ---------------------------------------------------------
+
 
 def test_a_real_recording_is_accepted_with_its_length():
     audio = voice_notes.check_voice(tone_wav(2.5))
@@ -58,23 +70,31 @@ def test_a_20_minute_voice_note_is_refused_by_length_and_by_size():
     with pytest.raises(UserError) as by_length:
         voice_notes.check_voice(long_wav(20 * 60))
     assert by_length.value.field == "voice"
-    assert by_length.value.message.msgid == "The voice note is too long (at most {minutes} minutes)."
+    assert (
+        by_length.value.message.msgid == "The voice note is too long (at most {minutes} minutes)."
+    )
     big = b"RIFF" + b"\0" * (media.MAX_AUDIO_BYTES + 1)
     with pytest.raises(UserError) as by_size:
         voice_notes.check_voice(big)
     assert by_size.value.message.msgid == by_length.value.message.msgid
 
 
-@pytest.mark.parametrize("data, msgid", [
-    (b"", "The voice note is empty."),
-    (None, "The voice note is empty."),
-    (b"RIFF\x10\x00\x00\x00WAVEjunk" + b"\x00" * 40, "This voice note cannot be played. Please record it again."),
-    (tone_wav(2.0)[:30], "This voice note cannot be played. Please record it again."),
-    (tone_wav(0.1), "The voice note is empty."),
-    (tone_wav(3.0, amplitude=0), voice_notes.HEARD_NOTHING),
-    (b"hello, this is a text file", voice_notes.NOT_AUDIO),
-    (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, voice_notes.NOT_AUDIO),
-])
+@pytest.mark.parametrize(
+    "data, msgid",
+    [
+        (b"", "The voice note is empty."),
+        (None, "The voice note is empty."),
+        (
+            b"RIFF\x10\x00\x00\x00WAVEjunk" + b"\x00" * 40,
+            "This voice note cannot be played. Please record it again.",
+        ),
+        (tone_wav(2.0)[:30], "This voice note cannot be played. Please record it again."),
+        (tone_wav(0.1), "The voice note is empty."),
+        (tone_wav(3.0, amplitude=0), voice_notes.HEARD_NOTHING),
+        (b"hello, this is a text file", voice_notes.NOT_AUDIO),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, voice_notes.NOT_AUDIO),
+    ],
+)
 def test_empty_corrupt_silent_and_non_audio_are_refused_clearly(data, msgid):
     with pytest.raises(UserError) as refused:
         voice_notes.check_voice(data)
@@ -82,10 +102,14 @@ def test_empty_corrupt_silent_and_non_audio_are_refused_clearly(data, msgid):
     assert refused.value.message.msgid == msgid
 
 
-@pytest.mark.parametrize("data, kind", [
-    (b"fLaC" + b"\0" * 200, "FLAC"), (b"#!AMR\n" + b"\0" * 200, "AMR"),
-    (b"\x1aE\xdf\xa3" + b"\0" * 200, "WebM"),
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b"fLaC" + b"\0" * 200, "FLAC"),
+        (b"#!AMR\n" + b"\0" * 200, "AMR"),
+        (b"\x1aE\xdf\xa3" + b"\0" * 200, "WebM"),
+    ],
+)
 def test_other_sound_formats_are_named_in_the_refusal(data, kind):
     with pytest.raises(UserError) as refused:
         voice_notes.check_voice(data)
@@ -93,9 +117,14 @@ def test_other_sound_formats_are_named_in_the_refusal(data, kind):
     assert refused.value.message.params == {"kind": kind}
 
 
-@pytest.mark.parametrize("data", [
-    b"ID3\x04\x00" + b"\0" * 200, b"OggS" + b"\0" * 200, b"\0\0\0\x20ftypM4A " + b"\0" * 200,
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"ID3\x04\x00" + b"\0" * 200,
+        b"OggS" + b"\0" * 200,
+        b"\0\0\0\x20ftypM4A " + b"\0" * 200,
+    ],
+)
 def test_damaged_mp3_ogg_and_m4a_files_are_refused(data):
     with pytest.raises(UserError) as refused:
         voice_notes.check_voice(data)
@@ -121,6 +150,7 @@ def test_spoken_text_stands_in_for_typed_text_in_the_items_language():
 
 # --- storing and attaching ---------------------------------------------------------------------
 
+
 def test_a_wish_by_voice_alone_is_posted_and_its_note_attached(demo_session, store):
     author = _uid(demo_session, "zhang_nainai")
     audio = voice_notes.check_voice(tone_wav(2.0))
@@ -136,10 +166,14 @@ def test_a_wish_by_voice_alone_is_posted_and_its_note_attached(demo_session, sto
 def test_a_second_click_sends_neither_the_note_nor_the_item_twice(demo_session, store):
     author = _uid(demo_session, "zhang_nainai")
     audio = voice_notes.check_voice(tone_wav(2.0))
-    _post_wish(demo_session, store, author=author, audio=audio, title="Handrail", body="Stairwell 3")
+    _post_wish(
+        demo_session, store, author=author, audio=audio, title="Handrail", body="Stairwell 3"
+    )
     before = _count(demo_session, Wish, Wish.author_id == author)
     with pytest.raises(UserError) as again:
-        _post_wish(demo_session, store, author=author, audio=audio, title="Handrail", body="Stairwell 3")
+        _post_wish(
+            demo_session, store, author=author, audio=audio, title="Handrail", body="Stairwell 3"
+        )
     assert again.value.message.msgid == voice_notes.ALREADY_SENT and again.value.field == "voice"
     assert _count(demo_session, Wish, Wish.author_id == author) == before
     assert _count(demo_session, VoiceNote, VoiceNote.created_by == author) == 1
@@ -162,8 +196,14 @@ def test_neither_text_nor_voice_asks_for_one_of_the_two(demo_session, store):
         _post_wish(demo_session, store, author=author, audio=None, title="Bench")
     assert refused.value.errors["body"].msgid == voice_notes.WRITE_OR_RECORD
     with pytest.raises(FieldErrors) as too_long:
-        _post_wish(demo_session, store, author=author, audio=None, title="Bench",
-                   body="x" * (wishes.BODY_MAX + 1))
+        _post_wish(
+            demo_session,
+            store,
+            author=author,
+            audio=None,
+            title="Bench",
+            body="x" * (wishes.BODY_MAX + 1),
+        )
     assert too_long.value.errors["body"].msgid != voice_notes.WRITE_OR_RECORD
 
 
@@ -179,7 +219,9 @@ def test_two_browsers_sending_the_same_recording_store_one_note(demo_url, tmp_pa
         with Session(engine, expire_on_commit=False) as s:
             barrier.wait()
             try:
-                voice_notes.reserve(s, shop, kind="wish", audio=audio, created_by=author, language="zh_Hans")
+                voice_notes.reserve(
+                    s, shop, kind="wish", audio=audio, created_by=author, language="zh_Hans"
+                )
                 outcomes.append("stored")
             except UserError as exc:
                 outcomes.append(exc.message.msgid)
@@ -196,7 +238,9 @@ def test_two_browsers_sending_the_same_recording_store_one_note(demo_url, tmp_pa
 
 def test_a_tampered_file_is_not_played(demo_session, store):
     author = _uid(demo_session, "zhang_nainai")
-    wish = _post_wish(demo_session, store, author=author, audio=voice_notes.check_voice(tone_wav(2.0)))
+    wish = _post_wish(
+        demo_session, store, author=author, audio=voice_notes.check_voice(tone_wav(2.0))
+    )
     note = demo_session.exec(select(VoiceNote).where(VoiceNote.subject_id == wish.id)).one()
     (store.root / note.path).write_bytes(b"RIFF changed")
     assert voice_notes.read(store, note) is None
@@ -204,39 +248,64 @@ def test_a_tampered_file_is_not_played(demo_session, store):
 
 # --- who may play ------------------------------------------------------------------------------
 
+
 def _players(session, kind, subject_id, username) -> list[str]:
-    found = voice_notes.notes_for(session, kind=kind, subject_ids=[subject_id],
-                                  viewer_id=_uid(session, username))
+    found = voice_notes.notes_for(
+        session, kind=kind, subject_ids=[subject_id], viewer_id=_uid(session, username)
+    )
     return [v.author_name for v in found.get(subject_id, [])]
 
 
 def test_a_wish_note_plays_for_author_moderators_and_adopter_only(demo_session, store):
     author = _uid(demo_session, "zhang_nainai")
-    wish = _post_wish(demo_session, store, author=author, audio=voice_notes.check_voice(tone_wav(2.0)))
+    wish = _post_wish(
+        demo_session, store, author=author, audio=voice_notes.check_voice(tone_wav(2.0))
+    )
     assert _players(demo_session, "wish", wish.id, "zhang_nainai") == ["张奶奶"]
     assert _players(demo_session, "wish", wish.id, "chief_g1m1") == ["张奶奶"]
     assert _players(demo_session, "wish", wish.id, "staff01") == ["张奶奶"]
     assert _players(demo_session, "wish", wish.id, "li_ayi") == []
     assert _players(demo_session, "wish", wish.id, "handler_street") == []
-    assert voice_notes.notes_for(demo_session, kind="wish", subject_ids=[wish.id], viewer_id=None) == {}
-    wishes.adopt(demo_session, wish_id=wish.id, user_id=_uid(demo_session, "li_ayi"),
-                 promised_date=utcnow().date() + timedelta(days=3))
+    assert (
+        voice_notes.notes_for(demo_session, kind="wish", subject_ids=[wish.id], viewer_id=None)
+        == {}
+    )
+    wishes.adopt(
+        demo_session,
+        wish_id=wish.id,
+        user_id=_uid(demo_session, "li_ayi"),
+        promised_date=utcnow().date() + timedelta(days=3),
+    )
     assert _players(demo_session, "wish", wish.id, "li_ayi") == ["张奶奶"]
     heard = voice_notes.recent_voice_wishes(demo_session, viewer_id=_uid(demo_session, "staff01"))
     assert [w.id for w, _notes in heard][:1] == [wish.id]
-    assert voice_notes.recent_voice_wishes(demo_session, viewer_id=_uid(demo_session, "tashi")) == []
+    assert (
+        voice_notes.recent_voice_wishes(demo_session, viewer_id=_uid(demo_session, "tashi")) == []
+    )
 
 
 def test_a_proposal_by_voice_reaches_the_community_office_only(demo_session, store):
     author = _uid(demo_session, "zhang_nainai")
-    meeting = demo_session.exec(select(CouncilMeeting).where(CouncilMeeting.status == "published")).first()
+    meeting = demo_session.exec(
+        select(CouncilMeeting).where(CouncilMeeting.status == "published")
+    ).first()
     audio = voice_notes.check_voice(tone_wav(3.0))
     proposal = voice_notes.with_voice_note(
-        demo_session, store, kind="proposal", audio=audio, created_by=author, language="zh_Hans",
+        demo_session,
+        store,
+        kind="proposal",
+        audio=audio,
+        created_by=author,
+        language="zh_Hans",
         create=lambda: council.submit_proposal(
-            demo_session, meeting_id=meeting.id, author_id=author,
+            demo_session,
+            meeting_id=meeting.id,
+            author_id=author,
             title=voice_notes.title_or_spoken("", audio, "zh_Hans", "proposal"),
-            body=voice_notes.text_or_spoken("", audio, "zh_Hans"), language="zh_Hans"))
+            body=voice_notes.text_or_spoken("", audio, "zh_Hans"),
+            language="zh_Hans",
+        ),
+    )
     assert isinstance(proposal, CouncilProposal) and "0:03" in proposal.body
     assert _players(demo_session, "proposal", proposal.id, "staff01") == ["张奶奶"]
     assert _players(demo_session, "proposal", proposal.id, "admin") == ["张奶奶"]
@@ -248,10 +317,18 @@ def test_a_proposal_by_voice_reaches_the_community_office_only(demo_session, sto
 def _claimed_task(session, resident: str, proof: str = "note"):
     staff = _uid(session, "staff01")
     person = session.get(User, _uid(session, resident))
-    task = points.publish_task(session, actor_id=staff, title="Sweep the courtyard", description="",
-                               points=5, places=3, grid_ids=[person.home_grid_id],
-                               starts_at=utcnow() - timedelta(hours=1),
-                               ends_at=utcnow() + timedelta(days=2), proof=proof)[0]
+    task = points.publish_task(
+        session,
+        actor_id=staff,
+        title="Sweep the courtyard",
+        description="",
+        points=5,
+        places=3,
+        grid_ids=[person.home_grid_id],
+        starts_at=utcnow() - timedelta(hours=1),
+        ends_at=utcnow() + timedelta(days=2),
+        proof=proof,
+    )[0]
     return points.claim_task(session, user_id=person.id, task_id=task.id)
 
 
@@ -260,10 +337,20 @@ def test_task_proof_by_voice_is_heard_by_whoever_checks_it(demo_session, store):
     uid = claim.user_id
     audio = voice_notes.check_voice(tone_wav(2.0))
     sent = voice_notes.with_voice_note(
-        demo_session, store, kind="task_proof", audio=audio, created_by=uid, language="zh_Hans",
-        text_field="note", create=lambda: points.submit_proof(
-            demo_session, user_id=uid, claim_id=claim.id,
-            note=voice_notes.text_or_spoken("", audio, "zh_Hans")))
+        demo_session,
+        store,
+        kind="task_proof",
+        audio=audio,
+        created_by=uid,
+        language="zh_Hans",
+        text_field="note",
+        create=lambda: points.submit_proof(
+            demo_session,
+            user_id=uid,
+            claim_id=claim.id,
+            note=voice_notes.text_or_spoken("", audio, "zh_Hans"),
+        ),
+    )
     assert sent.status == "submitted" and "0:02" in sent.proof_note
     assert _players(demo_session, "task_proof", claim.id, "staff01") == ["张奶奶"]
     assert _players(demo_session, "task_proof", claim.id, "zhang_nainai") == ["张奶奶"]
@@ -276,14 +363,22 @@ def test_task_proof_without_note_or_voice_asks_for_one(demo_session, store):
     claim = _claimed_task(demo_session, "zhang_nainai")
     with pytest.raises(FieldErrors) as refused:
         voice_notes.with_voice_note(
-            demo_session, store, kind="task_proof", audio=None, created_by=claim.user_id,
-            language="zh_Hans", text_field="note",
-            create=lambda: points.submit_proof(demo_session, user_id=claim.user_id,
-                                               claim_id=claim.id, note=""))
+            demo_session,
+            store,
+            kind="task_proof",
+            audio=None,
+            created_by=claim.user_id,
+            language="zh_Hans",
+            text_field="note",
+            create=lambda: points.submit_proof(
+                demo_session, user_id=claim.user_id, claim_id=claim.id, note=""
+            ),
+        )
     assert refused.value.errors["note"].msgid == voice_notes.WRITE_OR_RECORD
 
 
 # --- speech recognition ------------------------------------------------------------------------
+
 
 def test_recognition_is_unavailable_by_default_with_a_reason():
     engine = recognition.recognizer({})
@@ -325,16 +420,25 @@ class _Engine:
         return self.result
 
 
-def test_an_installed_engine_is_used_and_its_failures_never_break_a_submit(monkeypatch, demo_session, store):
-    assert recognition.transcribe(b"", "en", _Engine(RuntimeError("boom"))).reason == recognition.ENGINE_FAILED
+def test_an_installed_engine_is_used_and_its_failures_never_break_a_submit(
+    monkeypatch, demo_session, store
+):
+    assert (
+        recognition.transcribe(b"", "en", _Engine(RuntimeError("boom"))).reason
+        == recognition.ENGINE_FAILED
+    )
     assert recognition.transcribe(b"", "en", _Engine("")).reason == recognition.HEARD_NOTHING
     assert recognition.transcribe(b"", "bo", _Engine("text")).reason == recognition.NO_MODEL
     monkeypatch.setitem(recognition.RECOGNIZERS, "fake", lambda: _Engine("fix the lamp"))
     monkeypatch.setenv(recognition.ENV_VAR, "fake")
     author = _uid(demo_session, "zhang_nainai")
-    wish = _post_wish(demo_session, store, author=author, audio=voice_notes.check_voice(tone_wav(2.0)))
+    wish = _post_wish(
+        demo_session, store, author=author, audio=voice_notes.check_voice(tone_wav(2.0))
+    )
     note = demo_session.exec(select(VoiceNote).where(VoiceNote.subject_id == wish.id)).one()
     assert (note.transcript, note.transcript_engine) == ("fix the lamp", "fake")
     monkeypatch.setitem(recognition.RECOGNIZERS, "fake", lambda: _Engine(RuntimeError("hang up")))
-    other = _post_wish(demo_session, store, author=author, audio=voice_notes.check_voice(tone_wav(2.5)))
+    other = _post_wish(
+        demo_session, store, author=author, audio=voice_notes.check_voice(tone_wav(2.5))
+    )
     assert other.id != wish.id

@@ -28,27 +28,49 @@ def build_community(url: str) -> None:
     quicker than the full demo seed, so every rule runs on both backends in seconds."""
     with Session(get_engine(url)) as s:
         grids = {}
-        for code, kind, parent in [("S", "community", None), ("G1", "general", "S"),
-                                   ("G2", "general", "S"), ("G1-M1", "micro", "G1"),
-                                   ("G1-M2", "micro", "G1"), ("G2-M1", "micro", "G2"),
-                                   ("G2-M2", "micro", "G2")]:
-            grid = Grid(code=code, name=code, kind=kind, boundary=_square(104.0, 30.6, 0.01),
-                        parent_id=grids[parent].id if parent else None)
+        for code, kind, parent in [
+            ("S", "community", None),
+            ("G1", "general", "S"),
+            ("G2", "general", "S"),
+            ("G1-M1", "micro", "G1"),
+            ("G1-M2", "micro", "G1"),
+            ("G2-M1", "micro", "G2"),
+            ("G2-M2", "micro", "G2"),
+        ]:
+            grid = Grid(
+                code=code,
+                name=code,
+                kind=kind,
+                boundary=_square(104.0, 30.6, 0.01),
+                parent_id=grids[parent].id if parent else None,
+            )
             s.add(grid)
             s.flush()
             grids[code] = grid
-        people = [("li_ayi", "李阿姨", "resident", "G1-M1", "zh_Hans"),
-                  ("zhang_nainai", "张奶奶", "resident", "G1-M1", "zh_Hans"),
-                  ("tashi", "扎西", "resident", "G1-M2", "bo"),
-                  ("chief_g1m1", "王网格长", "grid_worker", "G1-M1", "zh_Hans"),
-                  ("staff01", "周书记", "staff", "S", "zh_Hans"),
-                  ("chen_shop", "陈记小吃", "merchant", "G1-M2", "zh_Hans"),
-                  ("merchant001", "刘记商铺", "merchant", "G2-M1", "zh_Hans")]
-        people += [(f"resident{n:04d}", f"居民{n}", "resident", ("G1-M1", "G2-M2")[n % 2], "zh_Hans")
-                   for n in range(1, 221)]
+        people = [
+            ("li_ayi", "李阿姨", "resident", "G1-M1", "zh_Hans"),
+            ("zhang_nainai", "张奶奶", "resident", "G1-M1", "zh_Hans"),
+            ("tashi", "扎西", "resident", "G1-M2", "bo"),
+            ("chief_g1m1", "王网格长", "grid_worker", "G1-M1", "zh_Hans"),
+            ("staff01", "周书记", "staff", "S", "zh_Hans"),
+            ("chen_shop", "陈记小吃", "merchant", "G1-M2", "zh_Hans"),
+            ("merchant001", "刘记商铺", "merchant", "G2-M1", "zh_Hans"),
+        ]
+        people += [
+            (f"resident{n:04d}", f"居民{n}", "resident", ("G1-M1", "G2-M2")[n % 2], "zh_Hans")
+            for n in range(1, 221)
+        ]
         for username, name, role, home, lang in people:
-            s.add(User(username=username, display_name=name, password_hash="x", role=role,
-                       home_grid_id=grids[home].id, language=lang))
+            s.add(
+                User(
+                    username=username,
+                    display_name=name,
+                    password_hash="x",
+                    role=role,
+                    home_grid_id=grids[home].id,
+                    language=lang,
+                )
+            )
         s.commit()
 
 
@@ -74,20 +96,32 @@ def residents(session, n: int, start: int = 1) -> list[int]:
 
 
 def post(session, clock, username="li_ayi", **kw) -> Wish:
-    values = dict(title="三号楼梯间装扶手", body="楼梯很陡，老人上下不方便，希望装一段扶手。",
-                  category="facility")
+    values = dict(
+        title="三号楼梯间装扶手",
+        body="楼梯很陡，老人上下不方便，希望装一段扶手。",
+        category="facility",
+    )
     values.update(kw)
     return wishes.post_wish(session, author_id=uid(session, username), now=clock(), **values)
 
 
 def events(session, wish_id) -> list[str]:
-    return [e.kind for e in session.exec(select(WishEvent).where(WishEvent.wish_id == wish_id)
-                                         .order_by(WishEvent.id))]
+    return [
+        e.kind
+        for e in session.exec(
+            select(WishEvent).where(WishEvent.wish_id == wish_id).order_by(WishEvent.id)
+        )
+    ]
 
 
 def test_post_defaults_to_home_grid_and_authors_language(demo_session, clock):
-    wish = post(demo_session, clock, username="tashi", title="བོད་ཡིག་གི་བརྡ་ཐོ་པང་།",
-                body="ང་ཚོར་བོད་ཡིག་གི་བརྡ་ཐོ་པང་ཞིག་དགོས།")
+    wish = post(
+        demo_session,
+        clock,
+        username="tashi",
+        title="བོད་ཡིག་གི་བརྡ་ཐོ་པང་།",
+        body="ང་ཚོར་བོད་ཡིག་གི་བརྡ་ཐོ་པང་ཞིག་དགོས།",
+    )
     tashi = demo_session.get(User, uid(demo_session, "tashi"))
     assert (wish.grid_id, wish.language, wish.state) == (tashi.home_grid_id, "bo", "open")
     assert not wish.proposal and not wish.personal
@@ -96,15 +130,18 @@ def test_post_defaults_to_home_grid_and_authors_language(demo_session, clock):
     assert chief.proposal
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"title": "   "}, "title"),
-    ({"title": "长" * 81}, "title"),
-    ({"body": ""}, "body"),
-    ({"body": "x" * 1001}, "body"),
-    ({"category": "party"}, "category"),
-    ({"language": "fr"}, "language"),
-    ({"grid_id": 999999}, "grid"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": "   "}, "title"),
+        ({"title": "长" * 81}, "title"),
+        ({"body": ""}, "body"),
+        ({"body": "x" * 1001}, "body"),
+        ({"category": "party"}, "category"),
+        ({"language": "fr"}, "language"),
+        ({"grid_id": 999999}, "grid"),
+    ],
+)
 def test_bad_input_is_refused_at_the_field(demo_session, clock, changes, field):
     with pytest.raises(FieldErrors) as caught:
         post(demo_session, clock, **changes)
@@ -120,7 +157,9 @@ def test_tenth_wish_of_a_day_is_refused(demo_session, clock):
         post(demo_session, clock, title="第十个")
     assert caught.value.message.params == {"n": 9}
     assert len(demo_session.exec(select(Wish)).all()) == 9
-    clock.now = wishes.local_day_start(clock.now) + timedelta(days=1, minutes=1)  # next day, Shanghai
+    clock.now = wishes.local_day_start(clock.now) + timedelta(
+        days=1, minutes=1
+    )  # next day, Shanghai
     assert post(demo_session, clock, title="第二天").id
 
 
@@ -146,21 +185,38 @@ def test_adoption_rules(demo_session, clock):
     merchant, other = uid(demo_session, "chen_shop"), residents(demo_session, 1)[0]
     today = date(2026, 11, 2)
     with pytest.raises(FieldErrors) as caught:
-        wishes.adopt(demo_session, wish_id=wish.id, user_id=merchant, promised_date=today - timedelta(days=1),
-                     now=clock())
+        wishes.adopt(
+            demo_session,
+            wish_id=wish.id,
+            user_id=merchant,
+            promised_date=today - timedelta(days=1),
+            now=clock(),
+        )
     assert "promised_date" in caught.value.errors
     with pytest.raises(UserError, match="own wish"):
-        wishes.adopt(demo_session, wish_id=wish.id, user_id=wish.author_id, promised_date=today, now=clock())
-    adopted = wishes.adopt(demo_session, wish_id=wish.id, user_id=merchant,
-                           promised_date=today + timedelta(days=7), note="周末来装", now=clock())
+        wishes.adopt(
+            demo_session, wish_id=wish.id, user_id=wish.author_id, promised_date=today, now=clock()
+        )
+    adopted = wishes.adopt(
+        demo_session,
+        wish_id=wish.id,
+        user_id=merchant,
+        promised_date=today + timedelta(days=7),
+        note="周末来装",
+        now=clock(),
+    )
     assert (adopted.state, adopted.adopter_id) == ("adopted", merchant)
     with pytest.raises(UserError, match="already adopted"):
         wishes.adopt(demo_session, wish_id=wish.id, user_id=other, promised_date=today, now=clock())
     with pytest.raises(UserError, match="no longer open"):
         wishes.vote(demo_session, wish_id=wish.id, user_id=other, now=clock())
     with pytest.raises(UserError, match="Only the adopter"):
-        wishes.report_fulfilled(demo_session, wish_id=wish.id, user_id=other, note="done", now=clock())
-    back = wishes.release(demo_session, wish_id=wish.id, user_id=merchant, note="临时出差", now=clock())
+        wishes.report_fulfilled(
+            demo_session, wish_id=wish.id, user_id=other, note="done", now=clock()
+        )
+    back = wishes.release(
+        demo_session, wish_id=wish.id, user_id=merchant, note="临时出差", now=clock()
+    )
     assert (back.state, back.adopter_id, back.promised_date) == ("open", None, None)
 
 
@@ -169,39 +225,71 @@ def test_fulfil_dispute_confirm_awards_points_once(demo_session, clock):
 
     wish = post(demo_session, clock)
     merchant = uid(demo_session, "chen_shop")
-    wishes.adopt(demo_session, wish_id=wish.id, user_id=merchant, promised_date=date(2026, 11, 9),
-                 now=clock())
+    wishes.adopt(
+        demo_session,
+        wish_id=wish.id,
+        user_id=merchant,
+        promised_date=date(2026, 11, 9),
+        now=clock(),
+    )
     with pytest.raises(FieldErrors):
-        wishes.report_fulfilled(demo_session, wish_id=wish.id, user_id=merchant, note=" ", now=clock())
-    wishes.report_fulfilled(demo_session, wish_id=wish.id, user_id=merchant, note="扶手装好了", now=clock())
+        wishes.report_fulfilled(
+            demo_session, wish_id=wish.id, user_id=merchant, note=" ", now=clock()
+        )
+    wishes.report_fulfilled(
+        demo_session, wish_id=wish.id, user_id=merchant, note="扶手装好了", now=clock()
+    )
     with pytest.raises(UserError, match="Only the author"):
         wishes.confirm(demo_session, wish_id=wish.id, user_id=merchant, now=clock())
-    disputed = wishes.dispute(demo_session, wish_id=wish.id, user_id=wish.author_id,
-                              note="还缺二楼那一段", now=clock())
+    disputed = wishes.dispute(
+        demo_session, wish_id=wish.id, user_id=wish.author_id, note="还缺二楼那一段", now=clock()
+    )
     assert disputed.state == "adopted"
     assert _points_entries(demo_session, merchant, wish.id) == 0
-    wishes.report_fulfilled(demo_session, wish_id=wish.id, user_id=merchant, note="二楼也装好了", now=clock())
+    wishes.report_fulfilled(
+        demo_session, wish_id=wish.id, user_id=merchant, note="二楼也装好了", now=clock()
+    )
     done = wishes.confirm(demo_session, wish_id=wish.id, user_id=wish.author_id, now=clock())
     assert done.state == "confirmed"
     assert _points_entries(demo_session, merchant, wish.id) == 1
     with pytest.raises(UserError):
         wishes.confirm(demo_session, wish_id=wish.id, user_id=wish.author_id, now=clock())
     # even called again directly, the ledger gives the adopter points for this wish once
-    points.award(demo_session, user_id=merchant, source="wish", source_id=wish.id, reason="again",
-                 actor_id=wish.author_id)
+    points.award(
+        demo_session,
+        user_id=merchant,
+        source="wish",
+        source_id=wish.id,
+        reason="again",
+        actor_id=wish.author_id,
+    )
     demo_session.commit()
     assert _points_entries(demo_session, merchant, wish.id) == 1
-    assert events(demo_session, wish.id) == ["posted", "adopted", "fulfilled", "disputed",
-                                            "fulfilled", "confirmed"]
+    assert events(demo_session, wish.id) == [
+        "posted",
+        "adopted",
+        "fulfilled",
+        "disputed",
+        "fulfilled",
+        "confirmed",
+    ]
 
 
 def _points_entries(session, user_id, wish_id) -> int:
     from db import models_points
 
-    entry = next(getattr(models_points, name) for name in dir(models_points)
-                 if getattr(getattr(models_points, name), "__tablename__", None) == "points_entry")
-    return len(session.exec(select(entry).where(entry.user_id == user_id, entry.source == "wish",
-                                                entry.source_id == str(wish_id))).all())
+    entry = next(
+        getattr(models_points, name)
+        for name in dir(models_points)
+        if getattr(getattr(models_points, name), "__tablename__", None) == "points_entry"
+    )
+    return len(
+        session.exec(
+            select(entry).where(
+                entry.user_id == user_id, entry.source == "wish", entry.source_id == str(wish_id)
+            )
+        ).all()
+    )
 
 
 def test_threshold_per_grid_promotes_to_the_council_and_decided(demo_session, clock):
@@ -209,15 +297,27 @@ def test_threshold_per_grid_promotes_to_the_council_and_decided(demo_session, cl
     home = demo_session.get(Grid, author.home_grid_id)
     staff = uid(demo_session, "staff01")
     with pytest.raises(UserError):
-        wishes.set_grid_rule(demo_session, grid_id=home.parent_id, support_threshold=3,
-                             expire_days=30, set_by=author.id)
-    wishes.set_grid_rule(demo_session, grid_id=home.parent_id, support_threshold=3, expire_days=30,
-                         set_by=staff, now=clock())
+        wishes.set_grid_rule(
+            demo_session,
+            grid_id=home.parent_id,
+            support_threshold=3,
+            expire_days=30,
+            set_by=author.id,
+        )
+    wishes.set_grid_rule(
+        demo_session,
+        grid_id=home.parent_id,
+        support_threshold=3,
+        expire_days=30,
+        set_by=staff,
+        now=clock(),
+    )
     rule = wishes.rule_for(demo_session, home.id)  # inherited from the general grid
     assert (rule.support_threshold, rule.expire_days, rule.grid_id) == (3, 30, home.parent_id)
     wish = post(demo_session, clock, title="门口放一条长椅", body="等孩子放学时可以坐一坐。")
-    personal = post(demo_session, clock, title="帮我换灯泡", body="我够不着。", category="help",
-                    personal=True)
+    personal = post(
+        demo_session, clock, title="帮我换灯泡", body="我够不着。", category="help", personal=True
+    )
     voters = residents(demo_session, 4)
     for voter in voters[:3]:
         wishes.vote(demo_session, wish_id=wish.id, user_id=voter, now=clock())
@@ -228,11 +328,21 @@ def test_threshold_per_grid_promotes_to_the_council_and_decided(demo_session, cl
     with pytest.raises(UserError, match="no longer open"):
         wishes.vote(demo_session, wish_id=wish.id, user_id=voters[3], now=clock())
     [(promotion, promoted)] = wishes.candidates(demo_session)
-    assert (promoted.id, promotion.threshold, promotion.support, promotion.status) == (wish.id, 3, 3, "candidate")
+    assert (promoted.id, promotion.threshold, promotion.support, promotion.status) == (
+        wish.id,
+        3,
+        3,
+        "candidate",
+    )
     card = wishes.detail(demo_session, wish_id=wish.id, viewer_id=voters[0]).card
     assert card.promotion.status == "candidate"
-    decided = wishes.decide(demo_session, wish_id=wish.id, decision="议事会同意，由社区出资安装。",
-                            decided_by=staff, now=clock.advance(days=20))
+    decided = wishes.decide(
+        demo_session,
+        wish_id=wish.id,
+        decision="议事会同意，由社区出资安装。",
+        decided_by=staff,
+        now=clock.advance(days=20),
+    )
     assert (decided.status, decided.decided_by) == ("decided", staff)
     assert demo_session.get(Wish, wish.id).state == "decided"
     assert wishes.candidates(demo_session) == []
@@ -242,17 +352,31 @@ def test_threshold_per_grid_promotes_to_the_council_and_decided(demo_session, cl
 
 
 def test_personal_need_hides_the_author_name(demo_session, clock):
-    wish = post(demo_session, clock, username="zhang_nainai", title="想请人陪我去医院",
-                body="下周二复查。", category="help", personal=True)
+    wish = post(
+        demo_session,
+        clock,
+        username="zhang_nainai",
+        title="想请人陪我去医院",
+        body="下周二复查。",
+        category="help",
+        personal=True,
+    )
     neighbour, chief = residents(demo_session, 1)[0], uid(demo_session, "chief_g1m1")
     seen = {c.id: c for c in wishes.wall(demo_session, viewer_id=neighbour).cards}
     assert seen[wish.id].author_name is None
-    assert wishes.detail(demo_session, wish_id=wish.id, viewer_id=chief).card.author_name == "张奶奶"
-    assert wishes.detail(demo_session, wish_id=wish.id, viewer_id=wish.author_id).card.author_name == "张奶奶"
+    assert (
+        wishes.detail(demo_session, wish_id=wish.id, viewer_id=chief).card.author_name == "张奶奶"
+    )
+    assert (
+        wishes.detail(demo_session, wish_id=wish.id, viewer_id=wish.author_id).card.author_name
+        == "张奶奶"
+    )
 
 
 def test_hide_with_reason_flags_and_restore(demo_session, clock):
-    wish = post(demo_session, clock, title="<script>alert(1)</script>", body="**广告** [点我](javascript:x)")
+    wish = post(
+        demo_session, clock, title="<script>alert(1)</script>", body="**广告** [点我](javascript:x)"
+    )
     a, b = residents(demo_session, 2)
     staff = uid(demo_session, "staff01")
     wishes.vote(demo_session, wish_id=wish.id, user_id=a, now=clock())
@@ -266,9 +390,17 @@ def test_hide_with_reason_flags_and_restore(demo_session, clock):
         wishes.hide(demo_session, wish_id=wish.id, moderator_id=a, reason="no")
     with pytest.raises(FieldErrors):
         wishes.hide(demo_session, wish_id=wish.id, moderator_id=staff, reason="  ")
-    wishes.hide(demo_session, wish_id=wish.id, moderator_id=staff, reason="商业广告不能发在心愿墙", now=clock())
+    wishes.hide(
+        demo_session,
+        wish_id=wish.id,
+        moderator_id=staff,
+        reason="商业广告不能发在心愿墙",
+        now=clock(),
+    )
     assert wishes.flagged(demo_session) == []
-    assert wish.id not in {c.id for c in wishes.wall(demo_session, viewer_id=a, states=["hidden", "open"]).cards}
+    assert wish.id not in {
+        c.id for c in wishes.wall(demo_session, viewer_id=a, states=["hidden", "open"]).cards
+    }
     with pytest.raises(UserError):
         wishes.detail(demo_session, wish_id=wish.id, viewer_id=a)
     own = wishes.wall(demo_session, viewer_id=wish.author_id, states=["hidden"]).cards
@@ -285,8 +417,13 @@ def test_expire_stale_after_the_grids_time_without_support(demo_session, clock):
     quiet = post(demo_session, clock, title="安静的心愿")
     lively = post(demo_session, clock, title="热闹的心愿")
     adopted = post(demo_session, clock, title="已认领")
-    wishes.adopt(demo_session, wish_id=adopted.id, user_id=uid(demo_session, "chen_shop"),
-                 promised_date=date(2026, 12, 1), now=clock())
+    wishes.adopt(
+        demo_session,
+        wish_id=adopted.id,
+        user_id=uid(demo_session, "chen_shop"),
+        promised_date=date(2026, 12, 1),
+        now=clock(),
+    )
     clock.advance(days=wishes.DEFAULT_EXPIRE_DAYS - 10)
     wishes.vote(demo_session, wish_id=lively.id, user_id=residents(demo_session, 1)[0], now=clock())
     assert wishes.expire_stale(demo_session, clock.advance(days=9)) == 0
@@ -303,19 +440,32 @@ def test_wall_sorts_and_filters(demo_session, clock):
     far_grid = demo_session.exec(select(Grid).where(Grid.code == "G2-M1")).one()
     near = post(demo_session, clock, title="近处")
     clock.advance(minutes=1)
-    far = post(demo_session, clock, title="远处", category="culture", grid_id=far_grid.id,
-               username="resident0100")
+    far = post(
+        demo_session,
+        clock,
+        title="远处",
+        category="culture",
+        grid_id=far_grid.id,
+        username="resident0100",
+    )
     clock.advance(minutes=1)
     newest = post(demo_session, clock, title="最新", username="resident0101", grid_id=far_grid.id)
     for voter in residents(demo_session, 3, start=11):
         wishes.vote(demo_session, wish_id=far.id, user_id=voter, now=clock())
     ids = lambda page: [c.id for c in page.cards]  # noqa: E731
     assert ids(wishes.wall(demo_session, viewer_id=li.id, sort="support"))[0] == far.id
-    assert ids(wishes.wall(demo_session, viewer_id=li.id, sort="newest")) == [newest.id, far.id, near.id]
+    assert ids(wishes.wall(demo_session, viewer_id=li.id, sort="newest")) == [
+        newest.id,
+        far.id,
+        near.id,
+    ]
     assert ids(wishes.wall(demo_session, viewer_id=li.id, sort="near"))[0] == near.id
     assert ids(wishes.wall(demo_session, viewer_id=li.id, categories=["culture"])) == [far.id]
     general = far_grid.parent_id
-    assert set(ids(wishes.wall(demo_session, viewer_id=li.id, grid_id=general))) == {far.id, newest.id}
+    assert set(ids(wishes.wall(demo_session, viewer_id=li.id, grid_id=general))) == {
+        far.id,
+        newest.id,
+    }
     page = wishes.wall(demo_session, viewer_id=li.id, limit=2)
     assert (page.total, len(page.cards), page.has_more) == (3, 2, True)
     card = wishes.wall(demo_session, viewer_id=li.id, sort="support").cards[0]
@@ -323,6 +473,7 @@ def test_wall_sorts_and_filters(demo_session, clock):
 
 
 # --- concurrency: real threads, each with its own session, on both backends --------------------
+
 
 def _parallel(n: int, work) -> list:
     barrier = threading.Barrier(n)
@@ -346,8 +497,13 @@ def _parallel(n: int, work) -> list:
 def test_hundred_people_vote_at_once(community, clock):
     engine = get_engine(community)
     with Session(engine, expire_on_commit=False) as s:
-        wishes.set_grid_rule(s, grid_id=s.get(User, uid(s, "li_ayi")).home_grid_id,
-                             support_threshold=500, expire_days=30, set_by=uid(s, "staff01"))
+        wishes.set_grid_rule(
+            s,
+            grid_id=s.get(User, uid(s, "li_ayi")).home_grid_id,
+            support_threshold=500,
+            expire_days=30,
+            set_by=uid(s, "staff01"),
+        )
         wish = post(s, clock)
         voters = residents(s, 100, start=111)
     assert len(voters) == 100
@@ -375,7 +531,9 @@ def test_same_person_from_two_browsers_votes_once(community, clock):
 
     results = _parallel(2, work)
     assert sorted(type(r).__name__ for r in results) == ["UserError", "int"]
-    assert [str(r) for r in results if isinstance(r, UserError)] == ["You already support this wish."]
+    assert [str(r) for r in results if isinstance(r, UserError)] == [
+        "You already support this wish."
+    ]
     with Session(engine) as s:
         assert wishes.support(s, wish.id) == 1
 
@@ -408,8 +566,12 @@ def test_two_adopters_at_once_one_wins(community, clock):
 
     def work(i):
         with Session(engine, expire_on_commit=False) as s:
-            return wishes.adopt(s, wish_id=wish.id, user_id=adopters[i],
-                                promised_date=date.today() + timedelta(days=3)).adopter_id
+            return wishes.adopt(
+                s,
+                wish_id=wish.id,
+                user_id=adopters[i],
+                promised_date=date.today() + timedelta(days=3),
+            ).adopter_id
 
     results = _parallel(2, work)
     assert sum(isinstance(r, int) for r in results) == 1
