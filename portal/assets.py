@@ -1,7 +1,8 @@
 """Files the portal serves itself (static serving): Leaflet and its plugins, and minority-script fonts.
 
-Leaflet comes from the XStatic packages on PyPI, fonts from Debian's fonts-noto-core; both are copied
-into static/ at setup and on start, so maps and scripts work with no internet and no public CDN.
+Leaflet comes from the XStatic packages on PyPI, the fonts from the npm registry (@fontsource packages,
+SIL OFL, installed by `npm ci` at setup); both are copied into static/ at setup and on start, so maps and
+scripts work with no internet and no public CDN, whatever fonts the machine happens to have.
 """
 
 from __future__ import annotations
@@ -9,8 +10,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/opentype/noto"))
-FONTS = ("NotoNaskhArabic-Regular.ttf", "NotoSerifTibetan-Regular.ttf", "NotoSansYi-Regular.ttf")
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+# Served name → file of an npm package (the script's own subset, regular weight).
+FONTS = {
+    "NotoNaskhArabic-Regular.woff2": "@fontsource/noto-naskh-arabic/files/"
+    "noto-naskh-arabic-arabic-400-normal.woff2",
+    "NotoSerifTibetan-Regular.woff2": "@fontsource/noto-serif-tibetan/files/"
+    "noto-serif-tibetan-tibetan-400-normal.woff2",
+    "NotoSansYi-Regular.woff2": "@fontsource/noto-sans-yi/files/noto-sans-yi-yi-400-normal.woff2",
+}
 
 
 def _xstatic_dir(module: str) -> Path:
@@ -18,7 +26,7 @@ def _xstatic_dir(module: str) -> Path:
     return Path(package.BASE_DIR)
 
 
-def install_static_assets(static_dir: Path) -> list[str]:
+def install_static_assets(static_dir: Path, node_modules: Path = NODE_MODULES) -> list[str]:
     """Copies what is missing; returns the names of what could not be found."""
     missing: list[str] = []
     for module, target in (("leaflet", "leaflet"), ("leaflet_markercluster", "markercluster")):
@@ -38,14 +46,14 @@ def install_static_assets(static_dir: Path) -> list[str]:
         shutil.copy2(Path(folium.__file__).parent / "templates" / "leaflet_heat.min.js", heat)
     fonts = static_dir / "fonts"
     fonts.mkdir(parents=True, exist_ok=True)
-    for name in FONTS:
+    for name, package_file in FONTS.items():
+        source = node_modules / package_file
         if (fonts / name).exists():
             continue
-        found = next((d / name for d in FONT_DIRS if (d / name).exists()), None)
-        if found is None:
-            missing.append(name)
+        if source.exists():
+            shutil.copy2(source, fonts / name)
         else:
-            shutil.copy2(found, fonts / name)
+            missing.append(f"{name} (npm ci installs {package_file.split('/files/')[0]})")
     return missing
 
 
