@@ -21,7 +21,7 @@ def _when(nullable: bool = False, **kw) -> Field:
 
 class CouncilItemOption(SQLModel, table=True):
     """One of an item's own options; a ballot for it has the choice "o<position>". Options are
-    fixed once voting opens on the item's meeting (checked by portal.council_options)."""
+    fixed once voting opens on the item's meeting (checked by portal.council.options)."""
 
     __tablename__ = "council_item_option"
     __table_args__ = (

@@ -37,6 +37,7 @@ def _local(day: datetime, hour: int) -> datetime:
 def seed_points(session: Session, now: datetime | None = None) -> int:
     """Adds the demo tasks, rewards and history once. Flushes; the caller commits."""
     from portal import points
+    from portal.points.common import _append, _lock_member
 
     now = now or utcnow()
     points.ensure_rules(session)
@@ -281,8 +282,8 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
                 at=at + timedelta(hours=20),
             )
         )
-        points._lock_member(session, tashi.id, now)
-        points._append(
+        _lock_member(session, tashi.id, now)
+        _append(
             session,
             user=tashi,
             amount=-oil.cost,

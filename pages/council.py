@@ -4,10 +4,10 @@ from db.models import User
 from db.types import utcnow
 from portal import auth, voice_notes
 from portal import council as c
-from portal import council_attachments as council_files
+from portal.council import attachments as council_files
 from portal.i18n import LANGUAGES, N_
 from portal.text import md_text
-from portal.ui.council_extras_widgets import (
+from portal.ui.council_form_widgets import (
     attach_form,
     attachments_block,
     options_line,

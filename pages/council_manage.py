@@ -4,11 +4,11 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from portal import council as c
-from portal import council_attachments as council_files
 from portal.config import TIMEZONE
+from portal.council import attachments as council_files
 from portal.i18n import N_, format_day_ago
 from portal.text import md_text
-from portal.ui.council_extras_widgets import attachments_block, council_form, item_extras
+from portal.ui.council_form_widgets import attachments_block, council_form, item_staff_tools
 from portal.ui.council_widgets import (
     act,
     badges,
@@ -519,7 +519,7 @@ with tab_agenda:
     for n, view in enumerate(agenda, 1):
         with st.container(border=True, key=f"council_agenda_{view.item.id}"):
             item_header(viewer, view)
-            item_extras(viewer, uid, view, item_files.get(view.item.id, []), meeting.status)
+            item_staff_tools(viewer, uid, view, item_files.get(view.item.id, []), meeting.status)
             if editable:
                 st.text_input(
                     t(N_("Reason for taking it off")),

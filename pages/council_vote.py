@@ -2,9 +2,9 @@ import streamlit as st
 
 from portal import auth
 from portal import council as c
-from portal import council_attachments as council_files
+from portal.council import attachments as council_files
 from portal.i18n import N_
-from portal.ui.council_extras_widgets import attachments_block, pick_council
+from portal.ui.council_form_widgets import attachments_block, pick_council
 from portal.ui.council_widgets import (
     act,
     item_header,

@@ -4,13 +4,17 @@
 - wishes: open wishes with no support for too long expire (missed promotions are caught up);
 - devices: an elderly person living alone whose meter shows no use for N days gets a visit report.
 
-The portal also runs it itself at most every few minutes per process (portal.ui.data), so nothing
-waits for a cron job; on several processes each run is safe to repeat (every step is conditional).
+The portal also runs it itself in a background thread at most every few minutes per process
+(start_in_background, called from portal.ui.data on each page), so nothing waits for a cron job; on several processes each run is safe to repeat (every step is conditional).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +25,8 @@ from db.types import utcnow
 from portal import devices, reports, wishes
 from portal.config import load_settings
 from portal.grids import GridIndex
+
+DEFAULT_HOUSEKEEPING_SECONDS = 300
 
 
 @dataclass
@@ -43,6 +49,37 @@ def run(session: Session, index: GridIndex, now: datetime | None = None) -> Outc
     outcome.wishes_expired = wishes.expire_stale(session, now)
     outcome.meter_alarms = devices.check_meters(session, index, now=now)
     return outcome
+
+
+_start_lock = threading.Lock()
+_last_start: dict[str, float] = {}
+
+
+def _run_logged(url: str) -> None:
+    try:
+        with Session(get_engine(url), expire_on_commit=False) as session:
+            logging.getLogger(__name__).info(
+                "housekeeping: %s", run(session, GridIndex.load(session))
+            )
+    except Exception:  # noqa: BLE001 - logged; the next run tries again
+        logging.getLogger(__name__).exception("housekeeping failed")
+
+
+def start_in_background(url: str) -> None:
+    """Starts the clock rules (escalation, auto-close, expiry, meter checks) in a background
+    thread at most every LINLI_HOUSEKEEPING_SECONDS per process and database (0 = never), so no
+    page waits for them and a failure never breaks a page."""
+    every = float(os.environ.get("LINLI_HOUSEKEEPING_SECONDS", DEFAULT_HOUSEKEEPING_SECONDS))
+    if every <= 0:
+        return
+    now = time.monotonic()
+    with _start_lock:
+        if now - _last_start.get(url, -every) < every:
+            return
+        _last_start[url] = now
+    threading.Thread(
+        target=_run_logged, args=(url,), daemon=True, name="linli-housekeeping"
+    ).start()
 
 
 def main() -> int:

@@ -251,7 +251,7 @@ class MediaStore:
         return self._write(f"audio/{h[:2]}/{h}{AUDIO_SUFFIXES[audio.content_type]}", audio.data)
 
     def save_document(self, data: bytes, sha256: str) -> str:
-        """A checked PDF document (see portal.council_attachments), named by its content hash."""
+        """A checked PDF document (see portal.council.attachments), named by its content hash."""
         return self._write(f"documents/{sha256[:2]}/{sha256}.pdf", data)
 
     def read(self, relative: str) -> bytes | None:

@@ -31,10 +31,11 @@ from db.models_points import PointsTask, TaskClaim
 from db.models_voice_notes import SUBJECT_KINDS, VoiceNote
 from db.models_wishes import Wish
 from db.types import utcnow
-from portal import council, media, points, recognition, wishes
+from portal import council, media, recognition, wishes
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, translate
 from portal.media import Audio, MediaStore
+from portal.points.tasks import _may_verify
 
 FIELD = "voice"
 SILENCE_PEAK = 32  # of 32767: about −60 dBFS; a recording quieter than this has nothing in it
@@ -255,7 +256,7 @@ def _handles(session: Session, viewer: User, kind: str, subject_id: int) -> bool
     claim = session.get(TaskClaim, subject_id)
     task = session.get(PointsTask, claim.task_id) if claim else None
     # points decides who may check a task's proof; the same people may hear it
-    return task is not None and points._may_verify(session, viewer, task)  # noqa: SLF001
+    return task is not None and _may_verify(session, viewer, task)
 
 
 def notes_for(

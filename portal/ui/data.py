@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,8 +13,6 @@ from db.engine import get_engine
 from db.migrate import upgrade
 from portal.config import Settings, load_settings
 from portal.grids import GridIndex
-
-DEFAULT_HOUSEKEEPING_SECONDS = 300
 
 
 def settings() -> Settings:
@@ -39,37 +33,11 @@ def prepare() -> None:
     _prepared(settings().database_url)
 
 
-_housekeeping_lock = threading.Lock()
-_housekeeping_last: dict[str, float] = {}
-
-
-def _housekeeping(url: str) -> None:
-    from portal import housekeeping
-
-    try:
-        with Session(get_engine(url), expire_on_commit=False) as session:
-            logging.getLogger(__name__).info(
-                "housekeeping: %s", housekeeping.run(session, GridIndex.load(session))
-            )
-    except Exception:  # noqa: BLE001 - logged; the next run tries again
-        logging.getLogger(__name__).exception("housekeeping failed")
-
-
 def housekeeping() -> None:
-    """Starts the clock rules (escalation, auto-close, expiry, meter checks) in a background
-    thread at most every LINLI_HOUSEKEEPING_SECONDS per process and database (0 = never), so no
-    page waits for them and a failure never breaks a page."""
-    every = float(os.environ.get("LINLI_HOUSEKEEPING_SECONDS", DEFAULT_HOUSEKEEPING_SECONDS))
-    if every <= 0:
-        return
-    url, now = settings().database_url, time.monotonic()
-    with _housekeeping_lock:
-        if now - _housekeeping_last.get(url, -every) < every:
-            return
-        _housekeeping_last[url] = now
-    threading.Thread(
-        target=_housekeeping, args=(url,), daemon=True, name="linli-housekeeping"
-    ).start()
+    """Starts the clock rules in the background (see portal.housekeeping.start_in_background)."""
+    from portal import housekeeping as clock_rules
+
+    clock_rules.start_in_background(settings().database_url)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from db.models import Grid, User
 from db.models_council import Council, CouncilBallot, CouncilItem, CouncilMeeting, CouncilProposal
 from db.models_council_extras import CouncilAttachment
 from portal import council as c
-from portal import council_options
+from portal.council import options as council_options
 from portal.i18n import translate
 from portal.text import md_text
 from tests.app.conftest import texts, user_id

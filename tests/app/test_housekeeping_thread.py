@@ -2,6 +2,7 @@
 
 import threading
 
+from portal import housekeeping
 from portal.ui import data
 
 
@@ -10,7 +11,7 @@ def test_housekeeping_starts_once_per_interval_in_the_background(app_db, monkeyp
 
     class FakeThread:
         def __init__(self, target, args, daemon, name):
-            assert daemon and target is data._housekeeping and args == (app_db,)
+            assert daemon and target is housekeeping._run_logged and args == (app_db,)
             started.append(name)
 
         def start(self):
@@ -18,16 +19,16 @@ def test_housekeeping_starts_once_per_interval_in_the_background(app_db, monkeyp
 
     monkeypatch.setattr(threading, "Thread", FakeThread)
     monkeypatch.setenv("LINLI_HOUSEKEEPING_SECONDS", "300")
-    data._housekeeping_last.clear()
+    housekeeping._last_start.clear()
     data.housekeeping()
     data.housekeeping()
     assert started == ["linli-housekeeping"]
     monkeypatch.setenv("LINLI_HOUSEKEEPING_SECONDS", "0")
-    data._housekeeping_last.clear()
+    housekeeping._last_start.clear()
     data.housekeeping()
     assert started == ["linli-housekeeping"]
 
 
 def test_housekeeping_failure_is_logged_not_raised(monkeypatch, caplog):
-    data._housekeeping("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    housekeeping._run_logged("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
     assert "housekeeping failed" in caplog.text

@@ -22,7 +22,7 @@ from db.models import Grid, User
 from db.models_council import CouncilItem, CouncilProposal
 from db.models_council_extras import CouncilAttachment
 from portal import council as c
-from portal.ui.council_extras_widgets import size_text
+from portal.ui.council_form_widgets import size_text
 from tests.e2e.helpers import (
     ARTIFACTS,
     MAIN,

@@ -14,8 +14,8 @@ from sqlmodel import select
 from db.models_council import CouncilBallotChange, CouncilEvent
 from db.models_council_extras import CouncilAttachment, CouncilItemOption
 from portal import council as c
-from portal import council_attachments as files
-from portal import council_options as options
+from portal.council import attachments as files
+from portal.council import options as options
 from portal.errors import FieldErrors, UserError
 from portal.media import MediaStore
 from portal.text import clean_text
@@ -485,7 +485,10 @@ def test_support_cannot_be_withdrawn_after_the_deadline(s, clock):
 
 def test_clean_text_is_shared_by_council_and_wishes():
     from portal import wishes
+    from portal.council import actions, agenda_items, meeting_steps, proposing, seating
 
+    council_modules = (c, actions, agenda_items, meeting_steps, proposing, seating, options, files)
     assert clean_text("  a\x00b \n") == "ab" and clean_text(None) == ""
-    assert not hasattr(c, "_clean") and not hasattr(wishes, "_clean")
-    assert c.clean_text is clean_text and wishes.clean_text is clean_text
+    assert not any(hasattr(m, "_clean") for m in council_modules) and not hasattr(wishes, "_clean")
+    assert all(m.clean_text is clean_text for m in council_modules)
+    assert wishes.clean_text is clean_text

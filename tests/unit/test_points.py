@@ -24,6 +24,7 @@ from db.models_points import (
 )
 from portal import points
 from portal.errors import FieldErrors, UserError
+from portal.points.common import _add_months
 
 BOX = json.dumps({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]})
 
@@ -609,7 +610,7 @@ def test_weekly_series(session, clock):
         occurrences=3,
         now=clock.now,
     )
-    assert [points._add_months(monthly[0].starts_at, n) for n in range(3)] == [
+    assert [_add_months(monthly[0].starts_at, n) for n in range(3)] == [
         t.starts_at for t in monthly
     ]
 

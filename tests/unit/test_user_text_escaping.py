@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from portal.council_attachments import safe_file_name
+from portal.council.attachments import safe_file_name
 from portal.errors import Message
 from portal.i18n import N_
 from portal.maps import Projection, grid_features, tooltip_text

@@ -1,4 +1,4 @@
-"""Council extras on screen: files on items and proposals (photos with alt text, PDF downloads),
+"""Council forms and files on screen: files on items and proposals (photos with alt text, PDF downloads),
 the upload field, the options editor, the new-council form and the council picker."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import streamlit as st
 
 from portal import council as c
-from portal import council_attachments as files
-from portal import council_options as options
+from portal.council import attachments as files
+from portal.council import options as options
 from portal.i18n import N_
 from portal.text import md_text
 from portal.ui.council_widgets import esc, submit
@@ -247,7 +247,7 @@ def options_line(viewer: Viewer, view: c.ItemView) -> None:
         )
 
 
-def item_extras(
+def item_staff_tools(
     viewer: Viewer, uid: int, view: c.ItemView, attached: list, meeting_status: str
 ) -> None:
     """Staff's tools on one agenda item: its options (until voting opens) and its files (until

@@ -22,8 +22,9 @@ from sqlmodel import Session, select
 from db.models_council import CouncilItem, CouncilProposal
 from db.models_council_extras import CouncilAttachment
 from db.types import utcnow
-from portal import council as c
 from portal.auth import active_user
+from portal.council.common import MANAGER_ROLES, NOT_FOUND, _commit, _event, _manager, _meeting
+from portal.council.proposing import _proposals_open
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
 from portal.media import MediaStore, Photo, check_photo
@@ -120,25 +121,25 @@ def _may_attach(
     """Staff to an item until voting closes; the author to a proposal waiting for screening."""
     actor = active_user(session, actor_id)
     if item_id is not None:
-        c._manager(session, actor_id)
+        _manager(session, actor_id)
         item = session.get(CouncilItem, item_id)
         if item is None:
-            raise UserError(c.NOT_FOUND)
-        if c._meeting(session, item.meeting_id, lock=True).status not in ITEM_OPEN_STATES:
+            raise UserError(NOT_FOUND)
+        if _meeting(session, item.meeting_id, lock=True).status not in ITEM_OPEN_STATES:
             session.rollback()
             raise UserError(N_("Voting on this item is closed: its files cannot change any more."))
         return
     proposal = session.get(CouncilProposal, proposal_id) if proposal_id else None
     if proposal is None:
-        raise UserError(c.NOT_FOUND)
-    if proposal.author_id != actor.id and actor.role not in c.MANAGER_ROLES:
+        raise UserError(NOT_FOUND)
+    if proposal.author_id != actor.id and actor.role not in MANAGER_ROLES:
         raise UserError(
             N_("Only the proposer or the community office can add files to a proposal.")
         )
     if proposal.status != "submitted":
         raise UserError(N_("This proposal has been screened: its files cannot change any more."))
-    if actor.role not in c.MANAGER_ROLES:
-        c._proposals_open(c._meeting(session, proposal.meeting_id), now)
+    if actor.role not in MANAGER_ROLES:
+        _proposals_open(_meeting(session, proposal.meeting_id), now)
 
 
 def attach(
@@ -155,7 +156,7 @@ def attach(
     """Stores a checked photo or document on an agenda item or a proposal (exactly one of them)."""
     now = now or utcnow()
     if (item_id is None) == (proposal_id is None):
-        raise UserError(c.NOT_FOUND)
+        raise UserError(NOT_FOUND)
     caption = _caption(upload, caption)
     _may_attach(session, actor_id, item_id, proposal_id, now)
     where = (
@@ -180,7 +181,7 @@ def attach(
     session.add(row)
     session.flush()
     council_id, meeting_id = _place(session, item_id, proposal_id)
-    c._event(
+    _event(
         session,
         council_id,
         "file_attached",
@@ -192,7 +193,7 @@ def attach(
         to_state=row.kind,
         note=row.file_name,
     )
-    c._commit(session)
+    _commit(session)
     return session.get(CouncilAttachment, row.id)
 
 
@@ -231,7 +232,7 @@ def _place(session: Session, item_id: int | None, proposal_id: int | None) -> tu
         if item_id is not None
         else session.get(CouncilProposal, proposal_id).meeting_id
     )
-    return c._meeting(session, meeting_id).council_id, meeting_id
+    return _meeting(session, meeting_id).council_id, meeting_id
 
 
 def remove(
@@ -241,7 +242,7 @@ def remove(
     now = now or utcnow()
     row = session.get(CouncilAttachment, attachment_id) if attachment_id else None
     if row is None:
-        raise UserError(c.NOT_FOUND)
+        raise UserError(NOT_FOUND)
     _may_attach(
         session, actor_id, row.item_id, row.proposal_id if row.item_id is None else None, now
     )
@@ -255,7 +256,7 @@ def remove(
         session.rollback()
         raise UserError(N_("This file has already been removed."))
     council_id, meeting_id = _place(session, row.item_id, row.proposal_id)
-    c._event(
+    _event(
         session,
         council_id,
         "file_removed",
@@ -267,7 +268,7 @@ def remove(
         from_state=row.kind,
         note=row.file_name,
     )
-    c._commit(session)
+    _commit(session)
 
 
 def for_items(session: Session, items: list[CouncilItem]) -> dict[int, list[CouncilAttachment]]:

@@ -16,7 +16,8 @@ from sqlmodel import Session
 from db.models_council import CouncilItem
 from db.models_council_extras import OPTION_LABEL_MAX, OPTIONS_MAX, OPTIONS_MIN, CouncilItemOption
 from db.types import utcnow
-from portal import council as c
+from portal.council.common import NOT_FOUND, Option, _commit, _event, _manager, _meeting
+from portal.council.counting import item_options
 from portal.errors import UserError
 from portal.i18n import N_
 from portal.text import clean_text
@@ -73,19 +74,19 @@ def check_labels(labels: list[str]) -> list[str]:
 
 def set_options(
     session: Session, *, item_id: int, actor_id: int, labels: list[str], now: datetime | None = None
-) -> tuple[c.Option, ...]:
+) -> tuple[Option, ...]:
     """Gives an item its own options (or back to for / against / abstain with an empty list)."""
     now = now or utcnow()
-    c._manager(session, actor_id)
+    _manager(session, actor_id)
     cleaned = check_labels(labels)
     item = session.get(CouncilItem, item_id) if item_id else None
     if item is None:
-        raise UserError(c.NOT_FOUND)
-    meeting = c._meeting(session, item.meeting_id, lock=True)
+        raise UserError(NOT_FOUND)
+    meeting = _meeting(session, item.meeting_id, lock=True)
     if meeting.status not in ("draft", "published"):
         session.rollback()
         raise UserError(LOCKED)
-    before = [o.label for o in c.item_options(session, [item_id])[item_id] if o.custom]
+    before = [o.label for o in item_options(session, [item_id])[item_id] if o.custom]
     session.execute(delete(CouncilItemOption).where(CouncilItemOption.item_id == item_id))
     for position, label in enumerate(cleaned, 1):
         session.add(
@@ -94,10 +95,10 @@ def set_options(
             )
         )
     # Holding the write lock now (SQLite): the meeting status read here is the latest.
-    if c._meeting(session, item.meeting_id).status not in ("draft", "published"):
+    if _meeting(session, item.meeting_id).status not in ("draft", "published"):
         session.rollback()
         raise UserError(LOCKED)
-    c._event(
+    _event(
         session,
         meeting.council_id,
         "options_set",
@@ -107,5 +108,5 @@ def set_options(
         item_id=item_id,
         note=f"{' / '.join(before) or '—'} → {' / '.join(cleaned) or '—'}",
     )
-    c._commit(session)
-    return c.item_options(session, [item_id])[item_id]
+    _commit(session)
+    return item_options(session, [item_id])[item_id]

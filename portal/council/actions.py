@@ -1,0 +1,204 @@
+"""Actions from adopted items: owner and due date, progress reports residents follow, the
+council's recent decisions and open actions, and the people who may own actions or hold seats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from db.models import User
+from db.models_council import (
+    ACTION_STATES,
+    CouncilAction,
+    CouncilItem,
+    CouncilMeeting,
+)
+from db.types import utcnow
+from portal.auth import active_user
+from portal.council.agenda_items import ItemView, _names, agenda
+from portal.council.common import (
+    ACTION_OWNER_ROLES,
+    CHANGED,
+    GROUP_ROLES,
+    MANAGER_ROLES,
+    NOT_FOUND,
+    NOTE_MAX,
+    _commit,
+    _event,
+    _length,
+    _manager,
+    _today,
+)
+from portal.errors import FieldErrors, Message, UserError
+from portal.i18n import N_
+from portal.text import clean_text
+
+
+def set_action(
+    session: Session,
+    *,
+    action_id: int,
+    actor_id: int,
+    owner_id: int,
+    due_date: date | None,
+    now: datetime | None = None,
+) -> CouncilAction:
+    """Staff name the owner and the due date of an action."""
+    now = now or utcnow()
+    _manager(session, actor_id)
+    action = session.get(CouncilAction, action_id)
+    if action is None:
+        raise UserError(NOT_FOUND)
+    owner = session.get(User, owner_id) if owner_id else None
+    errors: dict[str, Message] = {}
+    if owner is None or owner.role not in ACTION_OWNER_ROLES or not owner.is_active:
+        errors["owner"] = Message(
+            N_("Please choose a person of the community office or a department as the owner.")
+        )
+    if due_date is None:
+        errors["due_date"] = Message(N_("Please choose a due date."))
+    elif due_date < _today(now):
+        errors["due_date"] = Message(N_("The due date cannot be in the past."))
+    if errors:
+        raise FieldErrors(errors)
+    item = session.get(CouncilItem, action.item_id)
+    meeting = session.get(CouncilMeeting, item.meeting_id)
+    before = f"{action.owner_id} · {action.due_date.isoformat()}"
+    result = session.execute(
+        update(CouncilAction)
+        .where(
+            CouncilAction.id == action_id,
+            CouncilAction.owner_id == action.owner_id,
+            CouncilAction.due_date == action.due_date,
+        )
+        .values(owner_id=owner.id, due_date=due_date, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise UserError(CHANGED)
+    _event(
+        session,
+        meeting.council_id,
+        "action_assigned",
+        actor_id,
+        now,
+        meeting_id=meeting.id,
+        item_id=item.id,
+        action_id=action_id,
+        note=f"{before} → {owner.display_name} · {due_date.isoformat()}",
+    )
+    _commit(session)
+    return session.get(CouncilAction, action_id)
+
+
+def report_progress(
+    session: Session,
+    *,
+    action_id: int,
+    actor_id: int,
+    status: str,
+    note: str,
+    now: datetime | None = None,
+) -> CouncilAction:
+    """The owner (or staff) says what was done; residents see every step until it is done."""
+    now = now or utcnow()
+    actor = active_user(session, actor_id)
+    action = session.get(CouncilAction, action_id)
+    if action is None:
+        raise UserError(NOT_FOUND)
+    if actor.id != action.owner_id and actor.role not in MANAGER_ROLES:
+        raise UserError(
+            N_("Only the owner of the action or the community office can report progress.")
+        )
+    note = clean_text(note)
+    errors: dict[str, Message] = {}
+    if status not in ACTION_STATES:
+        errors["status"] = Message(N_("Please choose how far the work is."))
+    _length(errors, "note", note, NOTE_MAX, N_("Please say in a few words what was done."))
+    if errors:
+        raise FieldErrors(errors)
+    if action.status == "done":
+        raise UserError(N_("This action is already done."))
+    result = session.execute(
+        update(CouncilAction)
+        .where(CouncilAction.id == action_id, CouncilAction.status == action.status)
+        .values(status=status, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise UserError(CHANGED)
+    item = session.get(CouncilItem, action.item_id)
+    meeting = session.get(CouncilMeeting, item.meeting_id)
+    _event(
+        session,
+        meeting.council_id,
+        "action_progress",
+        actor_id,
+        now,
+        meeting_id=meeting.id,
+        item_id=item.id,
+        action_id=action_id,
+        from_state=action.status,
+        to_state=status,
+        note=note,
+    )
+    _commit(session)
+    return session.get(CouncilAction, action_id)
+
+
+@dataclass(frozen=True)
+class Decision:
+    meeting: CouncilMeeting
+    view: ItemView
+
+
+def decisions(session: Session, council_id: int, *, limit_meetings: int = 6) -> list[Decision]:
+    """Decided items of closed meetings (newest meeting first) with their action's progress."""
+    closed = session.exec(
+        select(CouncilMeeting)
+        .where(
+            CouncilMeeting.council_id == council_id,
+            CouncilMeeting.status.in_(("voting_closed", "minutes_published")),
+        )
+        .order_by(CouncilMeeting.starts_at.desc())
+        .limit(limit_meetings)
+    ).all()
+    return [Decision(m, v) for m in closed for v in agenda(session, m.id)]
+
+
+def open_actions(session: Session, council_id: int) -> list[tuple[CouncilAction, CouncilItem, str]]:
+    rows = session.exec(
+        select(CouncilAction, CouncilItem)
+        .join(CouncilItem, CouncilItem.id == CouncilAction.item_id)
+        .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+        .where(CouncilMeeting.council_id == council_id)
+        .order_by(CouncilAction.status == "done", CouncilAction.due_date)
+    ).all()
+    names = _names(session, {a.owner_id for a, _ in rows})
+    return [(a, i, names.get(a.owner_id, "")) for a, i in rows]
+
+
+def owner_choices(session: Session) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .where(User.role.in_(ACTION_OWNER_ROLES), User.is_active)
+            .order_by(User.role, User.username)
+        ).all()
+    )
+
+
+def seat_choices(session: Session, group: str) -> list[User]:
+    return list(
+        session.exec(
+            select(User)
+            .where(User.role.in_(GROUP_ROLES.get(group, ())), User.is_active)
+            .order_by(User.username)
+        ).all()
+    )

@@ -1,0 +1,456 @@
+"""Rewards and redemptions: the catalogue and its stock, redeeming points for a code, cancelling
+(points refunded), merchants looking a code up and handing the reward over.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from db.models import User
+from db.models_points import (
+    Redemption,
+    RedemptionEvent,
+    Reward,
+    RewardStockChange,
+)
+from portal.auth import active_user
+from portal.errors import FieldErrors, Message, UserError
+from portal.i18n import N_
+from portal.points.common import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    MAX_COST,
+    NOT_ENOUGH,
+    OFFICE,
+    REFUSED_ROLE,
+    _append,
+    _int,
+    _lock_member,
+    _now,
+    _text,
+)
+from portal.points.ledger import balance
+
+
+def _available(now: datetime):
+    return and_(
+        Reward.active,
+        Reward.available_from <= now,
+        or_(Reward.available_until.is_(None), Reward.available_until > now),
+    )
+
+
+@dataclass(frozen=True)
+class RewardCard:
+    reward: Reward
+    provider_name: str  # the merchant's name, or "" for the community office
+
+
+def rewards_for(
+    session: Session, *, now: datetime | None = None, include_inactive: bool = False
+) -> list[RewardCard]:
+    now = _now(now)
+    query = select(Reward)
+    if not include_inactive:
+        query = query.where(_available(now))
+    found = session.exec(query.order_by(Reward.cost, Reward.id)).all()
+    merchants = (
+        {
+            m.id: m.display_name
+            for m in session.exec(
+                select(User).where(User.id.in_([r.merchant_id for r in found if r.merchant_id]))
+            )
+        }
+        if found
+        else {}
+    )
+    return [RewardCard(r, merchants.get(r.merchant_id, "")) for r in found]
+
+
+def save_reward(
+    session: Session,
+    *,
+    actor_id: int,
+    name: str,
+    cost: object,
+    description: str = "",
+    stock: object = 0,
+    provider: str = "office",
+    merchant_id: int | None = None,
+    available_from: datetime | None = None,
+    available_until: datetime | None = None,
+    active: bool = True,
+    reward_id: int | None = None,
+    picture: bytes | None = None,
+    media_root: Path | None = None,
+    now: datetime | None = None,
+) -> Reward:
+    """Add a reward to the catalogue or change one (stock changes go through change_stock)."""
+    now = _now(now)
+    actor = active_user(session, actor_id)
+    if actor.role not in OFFICE:
+        raise UserError(REFUSED_ROLE)
+    errors: dict[str, Message] = {}
+    label = _text(name, 81)
+    if len(label) < 2:
+        errors["name"] = Message(N_("Please give the reward a name."))
+    elif len(label) > 80:
+        errors["name"] = Message(N_("Use at most {n} characters."), {"n": 80})
+    price = _int(cost)
+    if price is None or not 1 <= price <= MAX_COST:
+        errors["cost"] = Message(
+            N_("Points must be a whole number from {least} to {most}."),
+            {"least": 1, "most": MAX_COST},
+        )
+    units = _int(stock) if reward_id is None else 0
+    if units is None or not 0 <= units <= 100_000:
+        errors["stock"] = Message(
+            N_("Stock must be a whole number from {least} to {most}."),
+            {"least": 0, "most": 100_000},
+        )
+    if provider not in ("office", "merchant"):
+        errors["provider"] = Message(N_("Please choose who hands the reward out."))
+    elif provider == "merchant":
+        merchant = session.get(User, merchant_id) if merchant_id else None
+        if merchant is None or merchant.role != "merchant":
+            errors["merchant"] = Message(N_("Please choose the merchant who hands it out."))
+    start = available_from or now
+    if available_until is not None and available_until <= start:
+        errors["period"] = Message(N_("The end must be after the start."))
+    stored = None
+    if picture:
+        from portal.media import MediaStore, check_photo
+
+        try:
+            checked = check_photo(picture)
+        except UserError as exc:
+            errors["picture"] = exc.message
+        else:
+            if media_root is not None:
+                stored = MediaStore(media_root).save_photo(checked)[0]
+    if errors:
+        raise FieldErrors(errors)
+    if reward_id is None:
+        reward = Reward(name=label, stock=units, created_by=actor.id, created_at=now)
+    else:
+        reward = session.get(Reward, reward_id)
+        if reward is None:
+            raise UserError(N_("This reward no longer exists."))
+    reward.name, reward.description, reward.cost = label, _text(description, 1000), price
+    reward.provider = provider
+    reward.merchant_id = merchant_id if provider == "merchant" else None
+    reward.available_from, reward.available_until, reward.active = start, available_until, active
+    if stored:
+        reward.picture = stored
+    session.add(reward)
+    session.flush()
+    if reward_id is None and units:
+        session.add(
+            RewardStockChange(
+                reward_id=reward.id, delta=units, reason="initial stock", actor_id=actor.id, at=now
+            )
+        )
+    session.commit()
+    return reward
+
+
+def change_stock(
+    session: Session,
+    *,
+    actor_id: int,
+    reward_id: int,
+    delta: object,
+    reason: str,
+    now: datetime | None = None,
+) -> Reward:
+    """Add (or take away) units; stock never goes below zero."""
+    now = _now(now)
+    actor = active_user(session, actor_id)
+    if actor.role not in OFFICE:
+        raise UserError(REFUSED_ROLE)
+    value = _int(delta)
+    if value is None or value == 0 or abs(value) > 100_000:
+        raise UserError(N_("Enter a whole number other than 0."), field="delta")
+    note = _text(reason, 200)
+    if len(note) < 2:
+        raise UserError(N_("Please write a reason."), field="reason")
+    done = session.execute(
+        update(Reward)
+        .where(Reward.id == reward_id, Reward.stock + value >= 0)
+        .values(stock=Reward.stock + value)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        raise UserError(N_("There are not that many units in stock."), field="delta")
+    session.add(
+        RewardStockChange(reward_id=reward_id, delta=value, reason=note, actor_id=actor.id, at=now)
+    )
+    session.commit()
+    return session.get(Reward, reward_id)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[\s\-]", "", code or "").upper()[:12]
+
+
+def redeem(
+    session: Session, *, user_id: int, reward_id: int, now: datetime | None = None
+) -> Redemption:
+    """Take the points and one unit of stock in one transaction; return the redemption and code."""
+    now = _now(now)
+    user = active_user(session, user_id)
+    _lock_member(session, user.id, now)  # first write: serialises this person's ledger
+    taken = session.execute(
+        update(Reward)
+        .where(Reward.id == reward_id, Reward.stock > 0, _available(now))
+        .values(stock=Reward.stock - 1)
+    )
+    if taken.rowcount != 1:
+        session.rollback()
+        reward = session.get(Reward, reward_id)
+        if reward is None:
+            raise UserError(N_("This reward no longer exists."))
+        if reward.stock <= 0:
+            raise UserError(N_("This reward is out of stock."))
+        raise UserError(N_("This reward is not available now."))
+    reward = session.exec(
+        select(Reward).where(Reward.id == reward_id).execution_options(populate_existing=True)
+    ).one()
+    have = balance(session, user.id)
+    if have < reward.cost:
+        session.rollback()
+        raise UserError(NOT_ENOUGH, cost=reward.cost, balance=have)
+    for _attempt in range(5):
+        try:
+            with session.begin_nested():
+                redemption = Redemption(
+                    code=new_code(),
+                    reward_id=reward.id,
+                    user_id=user.id,
+                    cost=reward.cost,
+                    status="pending",
+                    created_at=now,
+                )
+                session.add(redemption)
+                session.flush()
+            break
+        except IntegrityError:  # the code happened to exist: draw another
+            continue
+    else:  # pragma: no cover - 32^6 codes
+        session.rollback()
+        raise UserError(N_("Please try again."))
+    session.add(
+        RedemptionEvent(redemption_id=redemption.id, to_status="pending", actor_id=user.id, at=now)
+    )
+    _append(
+        session,
+        user=user,
+        amount=-reward.cost,
+        source="reward",
+        source_id=str(redemption.id),
+        reason=reward.name,
+        actor_id=user.id,
+        now=now,
+    )
+    session.commit()
+    return redemption
+
+
+def cancel_redemption(
+    session: Session,
+    *,
+    actor_id: int,
+    redemption_id: int,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Redemption:
+    """Cancel a code not yet handed over: the unit goes back to stock, the points come back."""
+    now = _now(now)
+    actor = active_user(session, actor_id)
+    redemption = session.get(Redemption, redemption_id)
+    if redemption is None or (redemption.user_id != actor.id and actor.role not in OFFICE):
+        raise UserError(N_("This code could not be found."))
+    owner = active_user(session, redemption.user_id)
+    _lock_member(session, owner.id, now)
+    done = session.execute(
+        update(Redemption)
+        .where(Redemption.id == redemption_id, Redemption.status == "pending")
+        .values(status="cancelled", closed_at=now, closed_by=actor.id)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        raise UserError(N_("This code was already handed over or cancelled."))
+    session.execute(
+        update(Reward).where(Reward.id == redemption.reward_id).values(stock=Reward.stock + 1)
+    )
+    note = _text(reason, 200) or None
+    session.add(
+        RedemptionEvent(
+            redemption_id=redemption_id,
+            from_status="pending",
+            to_status="cancelled",
+            actor_id=actor.id,
+            note=note,
+            at=now,
+        )
+    )
+    reward = session.get(Reward, redemption.reward_id)
+    _append(
+        session,
+        user=owner,
+        amount=redemption.cost,
+        source="refund",
+        source_id=str(redemption.id),
+        reason=reward.name,
+        actor_id=actor.id,
+        now=now,
+    )
+    session.commit()
+    session.refresh(redemption)
+    return redemption
+
+
+@dataclass(frozen=True)
+class CodeView:
+    redemption: Redemption
+    reward: Reward
+    person: str
+
+
+def _may_hand_over(actor: User, reward: Reward) -> bool:
+    if actor.role in OFFICE:
+        return True
+    return actor.role == "merchant" and reward.merchant_id == actor.id
+
+
+def look_up_code(session: Session, *, actor_id: int, code: str) -> CodeView:
+    actor = active_user(session, actor_id)
+    key = normalise_code(code)
+    if not key:
+        raise UserError(N_("Please type the code."), field="code")
+    redemption = session.exec(select(Redemption).where(Redemption.code == key)).first()
+    reward = session.get(Reward, redemption.reward_id) if redemption else None
+    if redemption is None or not _may_hand_over(actor, reward):
+        raise UserError(
+            N_("No reward of yours has this code. Please check the code."), field="code"
+        )
+    person = session.get(User, redemption.user_id)
+    return CodeView(redemption, reward, person.display_name if person else "")
+
+
+def hand_over(
+    session: Session, *, actor_id: int, code: str, now: datetime | None = None
+) -> CodeView:
+    """Mark a code as handed over; a second time is refused."""
+    now = _now(now)
+    view = look_up_code(session, actor_id=actor_id, code=code)
+    done = session.execute(
+        update(Redemption)
+        .where(Redemption.id == view.redemption.id, Redemption.status == "pending")
+        .values(status="handed_over", closed_at=now, closed_by=actor_id)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        current = session.exec(
+            select(Redemption)
+            .where(Redemption.id == view.redemption.id)
+            .execution_options(populate_existing=True)
+        ).one()
+        if current.status == "handed_over":
+            raise UserError(N_("This code was already handed over."), field="code")
+        raise UserError(N_("This code was cancelled; the points went back."), field="code")
+    session.add(
+        RedemptionEvent(
+            redemption_id=view.redemption.id,
+            from_status="pending",
+            to_status="handed_over",
+            actor_id=actor_id,
+            at=now,
+        )
+    )
+    session.commit()
+    session.refresh(view.redemption)
+    return view
+
+
+@dataclass(frozen=True)
+class MyRedemption:
+    redemption: Redemption
+    reward: Reward
+    provider_name: str
+
+
+def my_redemptions(session: Session, *, user_id: int, limit: int = 30) -> list[MyRedemption]:
+    rows = session.exec(
+        select(Redemption, Reward)
+        .join(Reward, Reward.id == Redemption.reward_id)
+        .where(Redemption.user_id == user_id)
+        .order_by(Redemption.created_at.desc(), Redemption.id.desc())
+        .limit(limit)
+    ).all()
+    names = (
+        {
+            u.id: u.display_name
+            for u in session.exec(
+                select(User).where(User.id.in_([r.merchant_id for _x, r in rows if r.merchant_id]))
+            )
+        }
+        if rows
+        else {}
+    )
+    return [MyRedemption(x, r, names.get(r.merchant_id, "")) for x, r in rows]
+
+
+def codes_waiting(session: Session, *, actor_id: int, limit: int = 100) -> list[CodeView]:
+    """Codes not yet handed over for rewards this person hands out (all of them for staff)."""
+    actor = active_user(session, actor_id)
+    query = (
+        select(Redemption, Reward, User)
+        .join(Reward, Reward.id == Redemption.reward_id)
+        .join(User, User.id == Redemption.user_id)
+        .where(Redemption.status == "pending")
+    )
+    if actor.role == "merchant":
+        query = query.where(Reward.merchant_id == actor.id)
+    elif actor.role not in OFFICE:
+        return []
+    rows = session.exec(query.order_by(Redemption.created_at).limit(limit)).all()
+    return [CodeView(x, r, u.display_name) for x, r, u in rows]
+
+
+def merchants(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of the merchants of the alliance, for choosing who hands a reward out."""
+    return [
+        (uid, name)
+        for uid, name in session.exec(
+            select(User.id, User.display_name)
+            .where(User.role == "merchant", User.is_active)
+            .order_by(User.display_name, User.id)
+        ).all()
+    ]
+
+
+def set_reward_active(session: Session, *, actor_id: int, reward_id: int, active: bool) -> Reward:
+    """Stop offering a reward (codes already given stay valid) or offer it again."""
+    actor = active_user(session, actor_id)
+    if actor.role not in OFFICE:
+        raise UserError(REFUSED_ROLE)
+    reward = session.get(Reward, reward_id)
+    if reward is None:
+        raise UserError(N_("This reward no longer exists."))
+    reward.active = bool(active)
+    session.add(reward)
+    session.commit()
+    return reward
