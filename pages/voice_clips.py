@@ -30,7 +30,7 @@ st.markdown(
 
 with db() as session:
     covered = clips.coverage(session)
-for cell, cov in zip(st.columns(len(covered)), covered):
+for cell, cov in zip(st.columns(len(covered)), covered, strict=True):
     cell.metric(
         language(cov.language).native_name,
         t(

@@ -95,7 +95,6 @@ def reassign(report_id: int):
         report_id,
         lambda session: reports.reassign(
             session,
-            index,
             report_id=report_id,
             actor_id=viewer.user_id,
             department_id=state.get(f"to_dept_{report_id}"),

@@ -249,7 +249,7 @@ def _records(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, Message
             if len(row) != len(header):
                 records.append((reader.line_num, {"__width__": len(row)}))
                 continue
-            records.append((reader.line_num, dict(zip(header, row))))
+            records.append((reader.line_num, dict(zip(header, row, strict=True))))
     except csv.Error:
         return records, [(reader.line_num, Message(N_("The file could not be read as CSV.")))]
     return records, []

@@ -671,7 +671,6 @@ def _escalate(
 
 def reassign(
     session: Session,
-    index: GridIndex,
     *,
     report_id: int,
     actor_id: int,

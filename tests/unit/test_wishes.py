@@ -96,11 +96,11 @@ def residents(session, n: int, start: int = 1) -> list[int]:
 
 
 def post(session, clock, username="li_ayi", **kw) -> Wish:
-    values = dict(
-        title="三号楼梯间装扶手",
-        body="楼梯很陡，老人上下不方便，希望装一段扶手。",
-        category="facility",
-    )
+    values = {
+        "title": "三号楼梯间装扶手",
+        "body": "楼梯很陡，老人上下不方便，希望装一段扶手。",
+        "category": "facility",
+    }
     values.update(kw)
     return wishes.post_wish(session, author_id=uid(session, username), now=clock(), **values)
 
