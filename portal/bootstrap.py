@@ -16,6 +16,8 @@ import sys
 import venv
 from pathlib import Path
 
+from portal.config import load_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
@@ -54,7 +56,7 @@ def start(args: list[str]) -> int:
     seed = subprocess.run([str(PYTHON), "-m", "db.seed"], cwd=ROOT)
     if seed.returncode != 0:
         return seed.returncode
-    port = os.environ.get("PORT", "8501")
+    port = load_settings().port
     print(
         f"Linli is starting on http://127.0.0.1:{port} (demo accounts: see README.md)", flush=True
     )

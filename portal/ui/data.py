@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -17,8 +16,6 @@ from db.engine import get_engine
 from db.migrate import upgrade
 from portal.config import Settings, load_settings
 from portal.grids import GridIndex
-
-DEFAULT_HOUSEKEEPING_SECONDS = 300
 
 
 def settings() -> Settings:
@@ -59,7 +56,7 @@ def housekeeping() -> None:
     """Starts the clock rules (escalation, auto-close, expiry, meter checks) in a background
     thread at most every LINLI_HOUSEKEEPING_SECONDS per process and database (0 = never), so no
     page waits for them and a failure never breaks a page."""
-    every = float(os.environ.get("LINLI_HOUSEKEEPING_SECONDS", DEFAULT_HOUSEKEEPING_SECONDS))
+    every = load_settings().housekeeping_seconds  # read each time: tests change it
     if every <= 0:
         return
     url, now = settings().database_url, time.monotonic()
