@@ -168,7 +168,7 @@ def find_residents(
         .order_by(col(User.display_name), col(User.id))
         .limit(max(1, min(limit, 50)))
     ).all()
-    return _hits(session, people)
+    return _hits(session, list(people))
 
 
 def _hits(session: Session, people: list[User]) -> list[ResidentHit]:
@@ -180,7 +180,7 @@ def _hits(session: Session, people: list[User]) -> list[ResidentHit]:
         .where(col(Device.resident_id).in_(ids or [-1]))
         .order_by(col(Device.id))
     ).all():
-        if house not in houses.setdefault(rid, []):
+        if rid is not None and house not in houses.setdefault(rid, []):
             houses[rid].append(house)
     return [
         ResidentHit(

@@ -305,7 +305,8 @@ def recent_voice_wishes(
         .order_by(func.max(col(VoiceNote.created_at)).desc())
         .limit(limit)
     ).all()
-    playable = notes_for(session, kind="wish", subject_ids=list(wish_ids), viewer_id=viewer_id)
+    subject_ids = [wish_id for wish_id in wish_ids if wish_id is not None]
+    playable = notes_for(session, kind="wish", subject_ids=subject_ids, viewer_id=viewer_id)
     found = {
         w.id: w for w in session.exec(select(Wish).where(col(Wish.id).in_(list(playable) or [-1])))
     }
