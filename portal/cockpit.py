@@ -286,17 +286,15 @@ def _pct(part: int, whole: int) -> float | None:
 def summarise(facts: list[ReportFact], limit_hours: float = 72) -> dict:
     """The report measures of a group of facts."""
     n = len(facts)
-    accepted = [f for f in facts if f.accepted_at]
-    resolved = [f for f in facts if f.resolved_at]
+    response = [_hours(f.created_at, f.accepted_at) for f in facts if f.accepted_at]
+    resolution = [_hours(f.created_at, f.resolved_at) for f in facts if f.resolved_at]
     rated = [f.rating for f in facts if f.rating]
     joint = [f for f in facts if f.departments]
     out = {
         "received": n,
-        "response_h": _mean([_hours(f.created_at, f.accepted_at) for f in accepted]),
-        "resolution_h": _mean([_hours(f.created_at, f.resolved_at) for f in resolved]),
-        "within_limit_pct": _pct(
-            sum(1 for f in accepted if _hours(f.created_at, f.accepted_at) <= limit_hours), n
-        ),
+        "response_h": _mean(response),
+        "resolution_h": _mean(resolution),
+        "within_limit_pct": _pct(sum(1 for hours in response if hours <= limit_hours), n),
         "closure_pct": _pct(sum(1 for f in facts if f.closed), n),
         "reopen_pct": _pct(sum(1 for f in facts if f.reopened), n),
         "repeats": sum(1 for f in facts if f.repeat),
@@ -662,7 +660,8 @@ def open_reports(
     for r in public_reports(session, now=now):
         if not scope.covers(r.grid_id):
             continue
-        general = index.grids.get(group_of(index, r.grid_id))
+        group = group_of(index, r.grid_id)
+        general = index.grids.get(group) if group is not None else None
         out.append(
             {
                 "id": r.id,

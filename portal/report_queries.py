@@ -49,12 +49,11 @@ def timeline(session: Session, report_id: int, *, public: bool = False) -> list[
     departments = dict(session.exec(select(col(Department.id), col(Department.name))).all())
     steps = []
     for event in events:
-        name, role = people.get(event.actor_id, ("", ""))
+        name, role = people.get(event.actor_id, ("", "")) if event.actor_id else ("", "")
         if public and role in ("resident", "merchant"):
             name = ""
-        assignee = people.get(event.assignee_id, ("", ""))[0] or departments.get(
-            event.department_id, ""
-        )
+        assignee_name = people.get(event.assignee_id, ("", ""))[0] if event.assignee_id else ""
+        assignee = assignee_name or departments.get(event.department_id, "")
         steps.append(
             Step(
                 event.at,
