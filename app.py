@@ -18,7 +18,7 @@ try:
     data.prepare()
 except DatabaseUnavailable as exc:
     st.error(f"{exc}\n\nSet DATABASE_URL to a reachable database and restart the portal.")
-    print(exc, file=sys.stderr)
+    sys.stderr.write(f"{exc}\n")  # the server log
     st.stop()
 
 viewer = current_viewer()

@@ -119,57 +119,57 @@ def bulk(url: str, scale: float) -> dict[str, int]:
             if rng.random() < 0.02:
                 lead, assist = rng.sample(departments, 2)
                 joints += [
-                    dict(
-                        report_id=rid,
-                        department_id=lead,
-                        role="lead",
-                        part="",
-                        status="open",
-                        updated_at=created,
-                    ),
-                    dict(
-                        report_id=rid,
-                        department_id=assist,
-                        role="assist",
-                        part="",
-                        status="open",
-                        updated_at=created,
-                    ),
+                    {
+                        "report_id": rid,
+                        "department_id": lead,
+                        "role": "lead",
+                        "part": "",
+                        "status": "open",
+                        "updated_at": created,
+                    },
+                    {
+                        "report_id": rid,
+                        "department_id": assist,
+                        "role": "assist",
+                        "part": "",
+                        "status": "open",
+                        "updated_at": created,
+                    },
                 ]
             reports.append(
-                dict(
-                    id=rid,
-                    reporter_id=rng.choice(people)[0],
-                    category_id=rng.choice(cats),
-                    description="bench",
-                    language="zh_Hans",
-                    lat=lat,
-                    lon=lon,
-                    place_source="map",
-                    grid_id=grid.id,
-                    state=state,
-                    level=level,
-                    urgent=False,
-                    overdue=False,
-                    due_at=created + timedelta(hours=72),
-                    created_at=created,
-                    updated_at=created,
-                    closed_at=closed_at,
-                    rating=rating,
-                    version=1,
-                )
+                {
+                    "id": rid,
+                    "reporter_id": rng.choice(people)[0],
+                    "category_id": rng.choice(cats),
+                    "description": "bench",
+                    "language": "zh_Hans",
+                    "lat": lat,
+                    "lon": lon,
+                    "place_source": "map",
+                    "grid_id": grid.id,
+                    "state": state,
+                    "level": level,
+                    "urgent": False,
+                    "overdue": False,
+                    "due_at": created + timedelta(hours=72),
+                    "created_at": created,
+                    "updated_at": created,
+                    "closed_at": closed_at,
+                    "rating": rating,
+                    "version": 1,
+                }
             )
             previous = None
             for action, to_state, lvl, hours in steps:
                 events.append(
-                    dict(
-                        report_id=rid,
-                        action=action,
-                        from_state=previous,
-                        to_state=to_state,
-                        level=lvl,
-                        at=created + timedelta(hours=hours),
-                    )
+                    {
+                        "report_id": rid,
+                        "action": action,
+                        "from_state": previous,
+                        "to_state": to_state,
+                        "level": lvl,
+                        "at": created + timedelta(hours=hours),
+                    }
                 )
                 previous = to_state
         _insert(conn, Report, reports)
@@ -184,31 +184,33 @@ def bulk(url: str, scale: float) -> dict[str, int]:
             created = now - timedelta(days=rng.uniform(0, 365))
             fulfilled = rng.random() < 0.4
             wishes.append(
-                dict(
-                    id=wid,
-                    author_id=author,
-                    grid_id=home or leaves[0].id,
-                    title=f"心愿{n}",
-                    body="bench",
-                    category="help",
-                    language="zh_Hans",
-                    personal=False,
-                    proposal=False,
-                    state="fulfilled" if fulfilled else "open",
-                    created_at=created,
-                    state_changed_at=created,
-                )
+                {
+                    "id": wid,
+                    "author_id": author,
+                    "grid_id": home or leaves[0].id,
+                    "title": f"心愿{n}",
+                    "body": "bench",
+                    "category": "help",
+                    "language": "zh_Hans",
+                    "personal": False,
+                    "proposal": False,
+                    "state": "fulfilled" if fulfilled else "open",
+                    "created_at": created,
+                    "state_changed_at": created,
+                }
             )
-            wish_events.append(dict(wish_id=wid, kind="posted", to_state="open", at=created))
+            wish_events.append(
+                {"wish_id": wid, "kind": "posted", "to_state": "open", "at": created}
+            )
             if fulfilled:
                 wish_events.append(
-                    dict(
-                        wish_id=wid,
-                        kind="fulfilled",
-                        from_state="adopted",
-                        to_state="fulfilled",
-                        at=created + timedelta(days=rng.uniform(1, 30)),
-                    )
+                    {
+                        "wish_id": wid,
+                        "kind": "fulfilled",
+                        "from_state": "adopted",
+                        "to_state": "fulfilled",
+                        "at": created + timedelta(days=rng.uniform(1, 30)),
+                    }
                 )
         _insert(conn, Wish, wishes)
         _insert(conn, WishEvent, wish_events)
@@ -239,17 +241,17 @@ def bulk(url: str, scale: float) -> dict[str, int]:
             source = "reward" if amount < 0 else rng.choice(["task", "task", "report", "wish"])
             seqs[user], balances[user] = seq, balance + amount
             batch.append(
-                dict(
-                    user_id=user,
-                    seq=seq,
-                    amount=amount,
-                    balance_after=balance + amount,
-                    source=source,
-                    source_id=f"b{n}",
-                    reason="bench",
-                    grid_id=home,
-                    created_at=moment,
-                )
+                {
+                    "user_id": user,
+                    "seq": seq,
+                    "amount": amount,
+                    "balance_after": balance + amount,
+                    "source": source,
+                    "source_id": f"b{n}",
+                    "reason": "bench",
+                    "grid_id": home,
+                    "created_at": moment,
+                }
             )
             if len(batch) >= CHUNK:
                 conn.execute(insert(PointsEntry), batch)
@@ -265,18 +267,18 @@ def bulk(url: str, scale: float) -> dict[str, int]:
             grid = micro[n % len(micro)]
             p = index.shapes[grid.id].representative_point()
             device_rows.append(
-                dict(
-                    id=first_device + n,
-                    code=f"B-{n:05d}",
-                    kind=("meter", "smoke", "fall")[n % 3],
-                    grid_id=grid.id,
-                    house=f"{n % 9 + 1}栋",
-                    lat=p.y,
-                    lon=p.x,
-                    registered_by=staff,
-                    registered_at=now,
-                    active=True,
-                )
+                {
+                    "id": first_device + n,
+                    "code": f"B-{n:05d}",
+                    "kind": ("meter", "smoke", "fall")[n % 3],
+                    "grid_id": grid.id,
+                    "house": f"{n % 9 + 1}栋",
+                    "lat": p.y,
+                    "lon": p.x,
+                    "registered_by": staff,
+                    "registered_at": now,
+                    "active": True,
+                }
             )
         _insert(conn, Device, device_rows)
         device_events = []
@@ -285,14 +287,14 @@ def bulk(url: str, scale: float) -> dict[str, int]:
             moment = now - timedelta(days=365 * (n // n_devices) / 50 + rng.uniform(0, 1))
             value = (1000 + 3 * (50 - n // n_devices)) if device["kind"] == "meter" else 0
             device_events.append(
-                dict(
-                    idem_key=f"bench-{n}",
-                    device_id=device["id"],
-                    kind=device["kind"],
-                    at=moment,
-                    value=value,
-                    received_at=now,
-                )
+                {
+                    "idem_key": f"bench-{n}",
+                    "device_id": device["id"],
+                    "kind": device["kind"],
+                    "at": moment,
+                    "value": value,
+                    "received_at": now,
+                }
             )
         _insert(conn, DeviceEvent, device_events)
         n_items = bulk_councils(conn, rng, index, now, staff)
@@ -319,47 +321,47 @@ def bulk_councils(conn, rng: random.Random, index, now, staff: int) -> int:
     for general in index.of_kind("general"):
         cid = ids[Council] + len(rows[Council])
         rows[Council].append(
-            dict(
-                id=cid,
-                grid_id=general.id,
-                name=f"{general.name}议事会",
-                term_start=(now - timedelta(days=400)).date(),
-                term_end=(now + timedelta(days=800)).date(),
-                created_at=now,
-            )
+            {
+                "id": cid,
+                "grid_id": general.id,
+                "name": f"{general.name}议事会",
+                "term_start": (now - timedelta(days=400)).date(),
+                "term_end": (now + timedelta(days=800)).date(),
+                "created_at": now,
+            }
         )
         for month in range(12):
             starts = now - timedelta(days=30 * month + 3)
             mid = ids[CouncilMeeting] + len(rows[CouncilMeeting])
             rows[CouncilMeeting].append(
-                dict(
-                    id=mid,
-                    council_id=cid,
-                    month=cockpit.month_of(starts),
-                    starts_at=starts,
-                    place="bench",
-                    proposal_deadline=starts - timedelta(days=3),
-                    status="minutes_published",
-                    created_at=starts,
-                    state_changed_at=starts,
-                )
+                {
+                    "id": mid,
+                    "council_id": cid,
+                    "month": cockpit.month_of(starts),
+                    "starts_at": starts,
+                    "place": "bench",
+                    "proposal_deadline": starts - timedelta(days=3),
+                    "status": "minutes_published",
+                    "created_at": starts,
+                    "state_changed_at": starts,
+                }
             )
             for n in range(10):
                 iid = ids[CouncilItem] + len(rows[CouncilItem])
                 outcome = rng.choices(["adopted", "rejected", "not_decided"], [7, 2, 1])[0]
                 decided = starts + timedelta(hours=2)
                 rows[CouncilItem].append(
-                    dict(
-                        id=iid,
-                        meeting_id=mid,
-                        title=f"议题{n}",
-                        background="",
-                        language="zh_Hans",
-                        source="staff",
-                        outcome=outcome,
-                        decided_at=decided,
-                        created_at=starts,
-                    )
+                    {
+                        "id": iid,
+                        "meeting_id": mid,
+                        "title": f"议题{n}",
+                        "background": "",
+                        "language": "zh_Hans",
+                        "source": "staff",
+                        "outcome": outcome,
+                        "decided_at": decided,
+                        "created_at": starts,
+                    }
                 )
                 if outcome != "adopted":
                     continue
@@ -367,29 +369,29 @@ def bulk_councils(conn, rng: random.Random, index, now, staff: int) -> int:
                 done_at = decided + timedelta(days=rng.uniform(5, 40))
                 done = rng.random() < 0.6 and done_at < now
                 rows[CouncilAction].append(
-                    dict(
-                        id=aid,
-                        item_id=iid,
-                        owner_id=staff,
-                        due_date=(decided + timedelta(days=30)).date(),
-                        status="done" if done else "planned",
-                        created_at=decided,
-                        updated_at=done_at if done else decided,
-                    )
+                    {
+                        "id": aid,
+                        "item_id": iid,
+                        "owner_id": staff,
+                        "due_date": (decided + timedelta(days=30)).date(),
+                        "status": "done" if done else "planned",
+                        "created_at": decided,
+                        "updated_at": done_at if done else decided,
+                    }
                 )
                 if done:
                     rows[CouncilEvent].append(
-                        dict(
-                            council_id=cid,
-                            meeting_id=mid,
-                            item_id=iid,
-                            action_id=aid,
-                            actor_id=staff,
-                            kind="action_progress",
-                            from_state="planned",
-                            to_state="done",
-                            at=done_at,
-                        )
+                        {
+                            "council_id": cid,
+                            "meeting_id": mid,
+                            "item_id": iid,
+                            "action_id": aid,
+                            "actor_id": staff,
+                            "kind": "action_progress",
+                            "from_state": "planned",
+                            "to_state": "done",
+                            "at": done_at,
+                        }
                     )
     for model, batch in rows.items():
         _insert(conn, model, batch)
@@ -436,7 +438,7 @@ def main() -> int:
         since, until = cockpit.period_of_months(12)
         for by in cockpit.DIMENSIONS:
             med, worst = timed(
-                lambda: cockpit.measures(s, index, since=since, until=until, by=by), args.runs
+                lambda by=by: cockpit.measures(s, index, since=since, until=until, by=by), args.runs
             )
             print(
                 f"measures by {by:9s} (12 months):        median {med * 1000:7.0f} ms  max {worst * 1000:7.0f} ms"

@@ -124,7 +124,9 @@ def run(url: str, label: str, members: int, items: int, rounds: int) -> None:
     for r in range(rounds):
         barrier = threading.Barrier(len(member_ids))
 
-        def work(i: int) -> None:
+        # barrier and r are bound now: a thread that outlives its join timeout must not
+        # see the next round's barrier.
+        def work(i: int, barrier: threading.Barrier = barrier, r: int = r) -> None:
             nonlocal refused
             barrier.wait()
             with Session(engine, expire_on_commit=False) as s:

@@ -174,8 +174,10 @@ def main() -> int:
         grids = {g.kind: g.id for g in s.exec(select(Grid))}
         since = points.month_starts(NOW, 1)[0]
         for kind in ("community", "general", "micro"):
-            ms, board = timed(lambda: points.leaderboard(s, grid_id=grids[kind]), 3)
-            ms_m, _ = timed(lambda: points.leaderboard(s, grid_id=grids[kind], since=since), 3)
+            ms, board = timed(lambda kind=kind: points.leaderboard(s, grid_id=grids[kind]), 3)
+            ms_m, _ = timed(
+                lambda kind=kind: points.leaderboard(s, grid_id=grids[kind], since=since), 3
+            )
             print(
                 f"leaderboard top 20, {kind} grid: all time {ms:.0f} ms, this month {ms_m:.0f} ms"
             )

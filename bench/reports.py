@@ -65,46 +65,46 @@ def bulk_reports(url: str, count: int) -> None:
         "reopened",
     ]
     rows, events = [], []
-    for n in range(count):
+    for _ in range(count):
         grid = rng.choice(leaves)
         p = points[grid.id]
         created = now - timedelta(days=rng.uniform(0, 365))
         state = rng.choice(states)
         rows.append(
-            dict(
-                reporter_id=rng.choice(people),
-                category_id=rng.choice(cats),
-                description="bench",
-                language="zh_Hans",
-                lat=p.y + rng.uniform(-1e-4, 1e-4),
-                lon=p.x + rng.uniform(-1e-4, 1e-4),
-                place_source="map",
-                grid_id=grid.id,
-                state=state,
-                level="grid",
-                urgent=False,
-                overdue=False,
-                due_at=created + timedelta(hours=72),
-                created_at=created,
-                updated_at=created,
-                closed_at=created + timedelta(days=3) if state == "closed" else None,
-                version=1,
-            )
+            {
+                "reporter_id": rng.choice(people),
+                "category_id": rng.choice(cats),
+                "description": "bench",
+                "language": "zh_Hans",
+                "lat": p.y + rng.uniform(-1e-4, 1e-4),
+                "lon": p.x + rng.uniform(-1e-4, 1e-4),
+                "place_source": "map",
+                "grid_id": grid.id,
+                "state": state,
+                "level": "grid",
+                "urgent": False,
+                "overdue": False,
+                "due_at": created + timedelta(hours=72),
+                "created_at": created,
+                "updated_at": created,
+                "closed_at": created + timedelta(days=3) if state == "closed" else None,
+                "version": 1,
+            }
         )
     with engine.begin() as conn:
         for start in range(0, len(rows), 5000):
             conn.execute(insert(Report), rows[start : start + 5000])
         ids = conn.execute(text("SELECT id, created_at FROM report")).all()
-        for report_id, created in ids:
+        for report_id, _created in ids:
             events.append(
-                dict(
-                    report_id=report_id,
-                    action="submit",
-                    from_state=None,
-                    to_state="assigned",
-                    level="grid",
-                    at=utcnow(),
-                )
+                {
+                    "report_id": report_id,
+                    "action": "submit",
+                    "from_state": None,
+                    "to_state": "assigned",
+                    "level": "grid",
+                    "at": utcnow(),
+                }
             )
         for start in range(0, len(events), 5000):
             conn.execute(insert(ReportEvent), events[start : start + 5000])
@@ -222,7 +222,7 @@ def main() -> int:
         at.run()
         at.switch_page(page)
 
-        def render():
+        def render(at=at):
             at.run()
 
         med, p95 = timed(render, args.runs)

@@ -75,7 +75,7 @@ def engine_rows(folder: Path) -> None:
             text = text[:200]
             cold_dir = folder / f"{name}-{language}"
 
-            def cold():
+            def cold(text=text, language=language, cold_dir=cold_dir, engine=engine):
                 shutil.rmtree(cold_dir, ignore_errors=True)
                 return speech.speak(
                     text, language, speech.SpeechCache(cold_dir), [engine], timeout=4
@@ -88,11 +88,17 @@ def engine_rows(folder: Path) -> None:
                 )
                 continue
             disk_t, _ = timed(
-                lambda: speech.speak(text, language, speech.SpeechCache(cold_dir), [engine])
+                lambda text=text, language=language, cold_dir=cold_dir, engine=engine: speech.speak(
+                    text, language, speech.SpeechCache(cold_dir), [engine]
+                )
             )
             warm = speech.SpeechCache(cold_dir)
             speech.speak(text, language, warm, [engine])
-            mem_t, _ = timed(lambda: speech.speak(text, language, warm, [engine]))
+            mem_t, _ = timed(
+                lambda text=text, language=language, warm=warm, engine=engine: speech.speak(
+                    text, language, warm, [engine]
+                )
+            )
             print(
                 f"{name:8} {language:8} cold {ms(cold_t)}  disk {ms(disk_t)}  memory {ms(mem_t)}  "
                 f"({len(said.audio) / 1024:.0f} KiB {said.mime})"
@@ -136,12 +142,14 @@ def clip_rows(folder: Path) -> None:
             # about 200 characters of interface: eight recorded phrases (page titles and hints)
             reading = vc.phrase_reading(language, *page_phrases[:8])
 
-            def cold():
+            def cold(reading=reading):
                 vc.forget_joined()
                 return vc.voice_for(reading, clips=finder, engines=[])
 
             cold_t, found = timed(cold)
-            cached_t, _ = timed(lambda: vc.voice_for(reading, clips=finder, engines=[]))
+            cached_t, _ = timed(
+                lambda reading=reading: vc.voice_for(reading, clips=finder, engines=[])
+            )
             seconds = sum(len(a) for a, _m in found.parts) / 32000
             print(
                 f"clips    {language:8} cold {ms(cold_t)}  join cached {ms(cached_t)}  "

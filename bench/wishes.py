@@ -87,19 +87,19 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(args.wishes):
             at = now - timedelta(minutes=rng.randint(0, 60 * 24 * 50))
             rows.append(
-                dict(
-                    author_id=rng.choice(users),
-                    grid_id=rng.choice(micro),
-                    title=f"心愿 {n}：楼道装灯",
-                    body="希望在楼道里装一盏感应灯，晚上回家更安全。" * 2,
-                    category=rng.choice(WISH_CATEGORIES),
-                    language="zh_Hans",
-                    personal=False,
-                    proposal=False,
-                    state="open",
-                    created_at=at,
-                    state_changed_at=at,
-                )
+                {
+                    "author_id": rng.choice(users),
+                    "grid_id": rng.choice(micro),
+                    "title": f"心愿 {n}：楼道装灯",
+                    "body": "希望在楼道里装一盏感应灯，晚上回家更安全。" * 2,
+                    "category": rng.choice(WISH_CATEGORIES),
+                    "language": "zh_Hans",
+                    "personal": False,
+                    "proposal": False,
+                    "state": "open",
+                    "created_at": at,
+                    "state_changed_at": at,
+                }
             )
         conn.execute(insert(Wish), rows)
         ids = list(range(base + 1, base + args.wishes + 1))
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                 if key in seen:
                     continue
                 seen.add(key)
-                batch.append(dict(wish_id=key[0], user_id=key[1], created_at=now))
+                batch.append({"wish_id": key[0], "user_id": key[1], "created_at": now})
                 if len(seen) >= args.votes:
                     break
             conn.execute(insert(WishVote), batch)
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         for sort in ("support", "newest", "near"):
             show(
                 f"service wall(): sort={sort}, 20 cards",
-                timed(lambda: wishes.wall(s, viewer_id=li_ayi, sort=sort), args.repeat),
+                timed(lambda sort=sort: wishes.wall(s, viewer_id=li_ayi, sort=sort), args.repeat),
             )
         show(
             "service wall(): support + 2 categories",

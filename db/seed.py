@@ -179,15 +179,15 @@ def grid_plan(seed: int = 2026) -> list[dict]:
         + [outer[j][0] for j in range(GENERAL_ROWS - 1, 0, -1)]
     )
     plan = [
-        dict(
-            code="S",
-            name="S社区",
-            kind="community",
-            parent=None,
-            ring=ring,
-            households=0,
-            place_type=None,
-        )
+        {
+            "code": "S",
+            "name": "S社区",
+            "kind": "community",
+            "parent": None,
+            "ring": ring,
+            "households": 0,
+            "place_type": None,
+        }
     ]
     places = iter(EXCLUSIVE_PLACES)
     street_no = 0
@@ -196,15 +196,15 @@ def grid_plan(seed: int = 2026) -> list[dict]:
         quad = [outer[j][i], outer[j][i + 1], outer[j + 1][i + 1], outer[j + 1][i]]
         code = f"G{g + 1}"
         plan.append(
-            dict(
-                code=code,
-                name=f"第{'一二三四五六七八'[g]}网格",
-                kind="general",
-                parent="S",
-                ring=quad,
-                households=0,
-                place_type=None,
-            )
+            {
+                "code": code,
+                "name": f"第{'一二三四五六七八'[g]}网格",
+                "kind": "general",
+                "parent": "S",
+                "ring": quad,
+                "households": 0,
+                "place_type": None,
+            }
         )
         cols, rows, exclusive_at = (2, 5, {1, 4, 8}) if g == 2 else (3, 3, {2, 6})
         micro = 0
@@ -212,15 +212,15 @@ def grid_plan(seed: int = 2026) -> list[dict]:
             if k in exclusive_at:
                 place_type, name = next(places)
                 plan.append(
-                    dict(
-                        code=f"X{len([p for p in plan if p['kind'] == 'exclusive']) + 1:02d}",
-                        name=name,
-                        kind="exclusive",
-                        parent=code,
-                        ring=cell,
-                        households=0,
-                        place_type=place_type,
-                    )
+                    {
+                        "code": f"X{len([p for p in plan if p['kind'] == 'exclusive']) + 1:02d}",
+                        "name": name,
+                        "kind": "exclusive",
+                        "parent": code,
+                        "ring": cell,
+                        "households": 0,
+                        "place_type": place_type,
+                    }
                 )
                 continue
             micro += 1
@@ -228,15 +228,15 @@ def grid_plan(seed: int = 2026) -> list[dict]:
             street_no += 1
             name = f"{street}{rng.randint(1, 60)}号院" if street_no % 3 else f"{street}{micro}栋"
             plan.append(
-                dict(
-                    code=f"{code}-M{micro}",
-                    name=name,
-                    kind="micro",
-                    parent=code,
-                    ring=cell,
-                    households=rng.randint(50, 70),
-                    place_type=None,
-                )
+                {
+                    "code": f"{code}-M{micro}",
+                    "name": name,
+                    "kind": "micro",
+                    "parent": code,
+                    "ring": cell,
+                    "households": rng.randint(50, 70),
+                    "place_type": None,
+                }
             )
     return plan
 
@@ -428,8 +428,8 @@ def _seed_accounts(
     scale: int,
     report: SeedReport,
 ) -> None:
-    plan = account_plan([dict(code=g.code, kind=g.kind) for g in grids.values()], scale)
-    existing = {name: uid for name, uid in session.exec(select(User.username, User.id))}
+    plan = account_plan([{"code": g.code, "kind": g.kind} for g in grids.values()], scale)
+    existing = dict(session.exec(select(User.username, User.id)).all())
     password_hash = None
     for batch_start in range(0, len(plan), 2000):
         for acc in plan[batch_start : batch_start + 2000]:

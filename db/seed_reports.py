@@ -125,7 +125,7 @@ def seed_demo_reports(
     store = MediaStore(load_settings().media_dir)
     micro = index.of_kind("micro") + index.of_kind("exclusive")
     made = 0
-    for n in range(count):
+    for _ in range(count):
         code = rng.choice(list(DESCRIPTIONS))
         grid = rng.choice(micro)
         point = index.shapes[grid.id].representative_point()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -32,6 +33,20 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class HasId(Protocol):
+    id: int | None
+
+
+def row_id(row: HasId) -> int:
+    """The id of a row that is in the database (loaded, or added and flushed): set by then.
+
+    SQLModel types every id as `int | None` (None before the INSERT); this says where it is known.
+    """
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
+    return row.id
 
 
 def sql_values(values: tuple[str, ...]) -> str:

@@ -40,7 +40,11 @@ def _scope(roots: tuple[int, ...] | None) -> Scope:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _measures(
-    url: str, since: datetime, until: datetime, by: str, roots: tuple[int, ...] | None
+    url: str,  # noqa: ARG001 (part of the cache key: one entry per database)
+    since: datetime,
+    until: datetime,
+    by: str,
+    roots: tuple[int, ...] | None,
 ) -> cockpit.Measures:
     with db() as session:
         return cockpit.measures(

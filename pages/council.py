@@ -114,7 +114,7 @@ else:
     st.subheader(t(N_("Agenda")))
     if not agenda:
         st.info(t(N_("The agenda is not ready yet.")))
-    for n, view in enumerate(agenda, 1):
+    for view in agenda:
         with st.container(border=True, key=f"council_item_{view.item.id}"):
             item_header(viewer, view)
             options_line(viewer, view)

@@ -460,7 +460,7 @@ with tab_proposals:
                     list(targets),
                     key=f"council_merge_to_{p.id}",
                     index=None,
-                    format_func=lambda i: targets.get(i, ""),
+                    format_func=lambda i, targets=targets: targets.get(i, ""),
                     placeholder=t(N_("Choose…")),
                 )
                 st.button(
@@ -516,7 +516,7 @@ with tab_proposals:
 with tab_agenda:
     if not agenda:
         st.info(t(N_("The agenda is empty.")))
-    for n, view in enumerate(agenda, 1):
+    for view in agenda:
         with st.container(border=True, key=f"council_agenda_{view.item.id}"):
             item_header(viewer, view)
             item_staff_tools(viewer, uid, view, item_files.get(view.item.id, []), meeting.status)

@@ -1,9 +1,7 @@
 import pandas as pd
 import streamlit as st
-from sqlmodel import select
 
-from db.models import User
-from portal import devices
+from portal import auth, devices
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, format_when
 from portal.text import md_text
@@ -174,9 +172,7 @@ with tab_devices:
                 resident_id = None
                 username = (state.get("dev_resident") or "").strip()
                 if username:
-                    resident_id = session.exec(
-                        select(User.id).where(User.username == username)
-                    ).first()
+                    resident_id = auth.user_id_for_username(session, username)
                     if resident_id is None:
                         raise FieldErrors(
                             {

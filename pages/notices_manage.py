@@ -1,8 +1,7 @@
-from datetime import UTC, datetime, time, timedelta
-
 import streamlit as st
 
-from portal import notices
+from db.types import utcnow
+from portal import localtime, notices
 from portal.errors import FieldErrors, UserError
 from portal.i18n import LANGUAGES, N_, format_when
 from portal.media import check_photo
@@ -85,7 +84,7 @@ with st.form("nt_form"):
 if sent:
     state = st.session_state
     expires = state.get("nt_expires")
-    expires_at = datetime.combine(expires, time.max, UTC) - timedelta(hours=8) if expires else None
+    expires_at = localtime.day_end(expires) if expires else None
     translations = {
         lang.code: (
             state.get(f"nt_tr_title_{lang.code}", ""),
@@ -125,7 +124,7 @@ if sent:
 st.subheader(t(N_("Published notices")))
 with db() as session:
     listed = notices.all_notices(session)
-now = datetime.now(UTC)
+now = utcnow()
 for notice, langs, targets in listed:
     with st.container(border=True):
         st.markdown(f"**{kinds.get(notice.kind, notice.kind)}**")

@@ -142,12 +142,13 @@ with tasks_tab:
                                 empty_message=voice_notes.PHOTO_WRITE_OR_RECORD
                                 if task.proof == "photo_or_note"
                                 else voice_notes.WRITE_OR_RECORD,
+                                # called at once by with_voice_note, within this iteration
                                 create=lambda: points.submit_proof(
                                     session,
                                     user_id=uid,
-                                    claim_id=claim.id,
-                                    note=voice_notes.text_or_spoken(typed, voice, viewer.language),
-                                    photo=upload.getvalue() if upload else None,
+                                    claim_id=claim.id,  # noqa: B023
+                                    note=voice_notes.text_or_spoken(typed, voice, viewer.language),  # noqa: B023
+                                    photo=upload.getvalue() if upload else None,  # noqa: B023
                                     media_root=settings().media_dir,
                                 ),
                             )

@@ -1,10 +1,8 @@
 import json
 
 import streamlit as st
-from sqlmodel import select
 
-from db.models import Department
-from portal import reports
+from portal import report_queries, reports
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_
 from portal.ui.data import db
@@ -18,7 +16,7 @@ st.title(t(N_("Report categories")))
 st.markdown(t(N_("Components (部件) and events (事件): who handles each by default and how fast.")))
 with db() as session:
     cats = reports.categories(session, active_only=False)
-    departments = {d.id: d.name for d in session.exec(select(Department).order_by(Department.id))}
+    departments = report_queries.department_names(session)
 kinds = {
     "component": t(N_("Component (fixed things: facilities, roads, lights)")),
     "event": t(N_("Event (things that happen: rubbish, noise, disputes)")),

@@ -1,9 +1,8 @@
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
-from db.models_reports import Report
-from portal import maps, reports
+from portal import localtime, maps, reports
 from portal import report_queries as queries
 from portal.grids import KIND_LABELS
 from portal.i18n import N_
@@ -48,7 +47,7 @@ with st.expander(t(N_("Filters")), expanded=True):
         format_func=generals.__getitem__,
         placeholder=t(N_("All")),
     )
-    today = datetime.now(UTC).date()
+    today = localtime.today()
     period = st.date_input(
         t(N_("Reported between")), (today - timedelta(days=90), today), key="rm_dates"
     )
@@ -61,8 +60,7 @@ if chosen_grid is not None:
     )
 since = until = None
 if isinstance(period, (tuple, list)) and len(period) == 2:
-    since = datetime.combine(period[0], time.min, UTC) - timedelta(hours=8)
-    until = datetime.combine(period[1], time.max, UTC) - timedelta(hours=8)
+    since, until = localtime.day_start(period[0]), localtime.day_end(period[1])
 flt = queries.MapFilter(tuple(chosen_cats), tuple(chosen_states), grid_ids, since, until)
 with db() as session:
     rows = queries.map_points(session, flt)
@@ -104,7 +102,7 @@ if "report" in st.query_params and st.query_params["report"].isdigit():  # a lin
 report_id = st.session_state.get("rm_open")
 if report_id:
     with db() as session:
-        report = session.get(Report, report_id)
+        report = queries.report(session, report_id)
         if report is not None:
             st.subheader(t(N_("Report #{id}"), id=report.id))
             st.markdown(

@@ -37,14 +37,14 @@ def _moment(day, clock) -> datetime | None:
 
 
 @st.cache_data(ttl=120, show_spinner=False)
-def _figures(url: str, month: str) -> list:
+def _figures(url: str, month: str) -> list:  # noqa: ARG001 (cache key: database, month)
     """Per grid per month, cached two minutes (a scan of the ledger)."""
     with db() as session:
         return points.monthly_by_grid(session, months=6)
 
 
 @st.cache_data(ttl=120, show_spinner=False)
-def _board(url: str, grid_id: int, since: datetime | None) -> list:
+def _board(url: str, grid_id: int, since: datetime | None) -> list:  # noqa: ARG001 (cache key)
     with db() as session:
         return points.leaderboard(session, grid_id=grid_id, since=since)
 

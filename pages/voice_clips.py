@@ -1,10 +1,9 @@
 import html
 
 import streamlit as st
-from sqlmodel import select
 
-from db.models import User
 from db.models_voice import CLIP_LANGUAGES
+from portal import auth
 from portal import voice_clips as clips
 from portal.errors import UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, language, translate
@@ -30,7 +29,7 @@ st.markdown(
 
 with db() as session:
     covered = clips.coverage(session)
-for cell, cov in zip(st.columns(len(covered)), covered):
+for cell, cov in zip(st.columns(len(covered)), covered, strict=True):
     cell.metric(
         language(cov.language).native_name,
         t(
@@ -61,12 +60,7 @@ only_missing = st.toggle(t(N_("Only phrases not recorded yet")), key="vc_only_mi
 
 with db() as session:
     current = clips.current_clips(session, lang_code)
-    ids = {c.recorded_by for c in current.values()}
-    names = (
-        dict(session.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all())
-        if ids
-        else {}
-    )
+    names = auth.display_names(session, {c.recorded_by for c in current.values()})
 listed = [
     p
     for p in clips.phrases()

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal import auth, wishes
+from portal import auth, localtime, wishes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when, format_when_ago
 from portal.media import MediaStore
@@ -116,13 +116,12 @@ if view.can_adopt:
                 )
             )
         )
-        from datetime import date
 
         st.date_input(
             t(N_("I promise to do it by")),
             key="adopt_date",
-            value=date.today() + timedelta(days=7),
-            min_value=date.today(),
+            value=localtime.today() + timedelta(days=7),
+            min_value=localtime.today(),
             format="YYYY-MM-DD",
         )
         slots = field_slots(("promised_date",))

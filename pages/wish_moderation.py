@@ -118,7 +118,7 @@ if rules:
         ],
         hide_index=True,
     )
-grids = [g for g in sorted(index.grids.values(), key=lambda g: g.code)]
+grids = sorted(index.grids.values(), key=lambda g: g.code)
 names = {g.id: grid_label(index, g) for g in grids}
 with st.form("rule_form"):
     st.selectbox(

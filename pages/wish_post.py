@@ -14,7 +14,7 @@ viewer = require("wish_post")
 t = viewer.t
 state = st.session_state
 index = grid_index()
-grids = [g for g in sorted(index.grids.values(), key=lambda g: g.code)]
+grids = sorted(index.grids.values(), key=lambda g: g.code)
 grid_names = {g.id: grid_label(index, g) for g in grids}
 languages = {lang.code: lang.native_name for lang in LANGUAGES}
 state.setdefault("wish_grid", viewer.home_grid_id if viewer.home_grid_id in grid_names else None)

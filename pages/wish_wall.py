@@ -55,7 +55,7 @@ def _open(wish_id: int) -> None:
 STATE_FILTERS = {
     "active": N_("Open and in progress"),
     "mine": N_("My wishes"),
-    **{s: label for s, label in wishes.STATE_LABELS.items()},
+    **wishes.STATE_LABELS,
 }
 grids = [g for g in sorted(index.grids.values(), key=lambda g: g.code) if g.kind != "community"]
 grid_names = {g.id: grid_label(index, g) for g in grids}

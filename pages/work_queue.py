@@ -1,7 +1,6 @@
 import streamlit as st
-from sqlmodel import select
 
-from db.models import Department, User
+from db.models import User
 from portal import report_queries as queries
 from portal import reports
 from portal.errors import FieldErrors, UserError
@@ -25,7 +24,7 @@ st.markdown(t(N_("Reports you can act on. Overdue ones come first, then by due t
 with db() as session:
     me = session.get(User, viewer.user_id)
     items = queries.work_queue(session, index, me, language=viewer.language)
-    departments = {d.id: d.name for d in session.exec(select(Department).order_by(Department.id))}
+    departments = queries.department_names(session)
 
 if "queue_message" in st.session_state:
     kind, text = st.session_state.pop("queue_message")
@@ -95,7 +94,6 @@ def reassign(report_id: int):
         report_id,
         lambda session: reports.reassign(
             session,
-            index,
             report_id=report_id,
             actor_id=viewer.user_id,
             department_id=state.get(f"to_dept_{report_id}"),

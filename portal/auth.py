@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import AuthEvent, Grid, LoginThrottle, LoginToken, User
 from db.types import utcnow
@@ -366,7 +366,7 @@ def register_resident(
         errors["username"] = Message(
             N_("3–32 characters: letters, digits, dot, dash or underscore.")
         )
-    elif session.exec(select(User.id).where(User.username == key)).first() is not None:
+    elif session.exec(select(col(User.id)).where(col(User.username) == key)).first() is not None:
         errors["username"] = Message(N_("This username is taken. Please choose another."))
     name = (display_name or "").strip()
     if not name:
@@ -434,7 +434,7 @@ def authenticate(
     if throttle and throttle.locked_until and throttle.locked_until > now:
         wait = int((throttle.locked_until - now).total_seconds()) + 1
         raise UserError(N_("Too many wrong attempts. Please wait {seconds} seconds."), seconds=wait)
-    user = session.exec(select(User).where(User.username == key)).first()
+    user = session.exec(select(User).where(col(User.username) == key)).first()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD])
     if not ok or user is None or not user.is_active:
         _record_failure(session, key, user, now)
@@ -490,7 +490,7 @@ def user_for_token(session: Session, raw: str | None, now: datetime | None = Non
         return None
     now = now or utcnow()
     token = session.exec(
-        select(LoginToken).where(LoginToken.token_hash == _token_hash(raw))
+        select(LoginToken).where(col(LoginToken.token_hash) == _token_hash(raw))
     ).first()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
@@ -502,7 +502,7 @@ def revoke_login_token(session: Session, raw: str | None) -> None:
     if not raw:
         return
     token = session.exec(
-        select(LoginToken).where(LoginToken.token_hash == _token_hash(raw))
+        select(LoginToken).where(col(LoginToken.token_hash) == _token_hash(raw))
     ).first()
     if token and token.revoked_at is None:
         token.revoked_at = utcnow()
@@ -530,7 +530,9 @@ def change_password(
     user.password_hash = hash_password(new)
     now = utcnow()
     for token in session.exec(
-        select(LoginToken).where(LoginToken.user_id == user_id, LoginToken.revoked_at.is_(None))
+        select(LoginToken).where(
+            col(LoginToken.user_id) == user_id, col(LoginToken.revoked_at).is_(None)
+        )
     ):
         if keep_token is None or token.token_hash != _token_hash(keep_token):
             token.revoked_at = now
@@ -559,3 +561,16 @@ def save_preferences(
         user.elder_mode = elder_mode
     session.commit()
     return user
+
+
+def user_id_for_username(session: Session, username: str) -> int | None:
+    """The id of the account with this username, if there is one."""
+    return session.exec(select(User.id).where(col(User.username) == username)).first()
+
+
+def display_names(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """{user id: display name} for these accounts."""
+    if not user_ids:
+        return {}
+    rows = session.exec(select(User.id, User.display_name).where(col(User.id).in_(user_ids))).all()
+    return {user_id: name for user_id, name in rows if user_id is not None}

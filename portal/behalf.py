@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import event, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Grid, GridDuty, User
 from db.models_behalf import CONSENT_METHODS, BehalfAction, BehalfConsent
@@ -26,7 +26,7 @@ from db.models_cockpit import Device
 from db.models_points import PointsTask, TaskClaim
 from db.models_reports import Report
 from db.models_wishes import Wish, WishVote
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal import auth, points, reports, wishes
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex, parent_map, subtree
@@ -107,8 +107,8 @@ def grids_of(session: Session, actor: User) -> set[int] | None:
     if actor.role in EVERYWHERE:
         return None
     own = session.exec(
-        select(GridDuty.grid_id).where(
-            GridDuty.user_id == actor.id, GridDuty.duty.in_(ACTING_GRID_DUTIES)
+        select(col(GridDuty.grid_id)).where(
+            col(GridDuty.user_id) == actor.id, col(GridDuty.duty).in_(ACTING_GRID_DUTIES)
         )
     ).all()
     return subtree(parent_map(session), *own) if own else set()
@@ -143,47 +143,52 @@ def find_residents(
             N_("Please type a name, the last digits of a phone number or a house."), field="query"
         )
     pattern = _like(text)
-    houses = select(Device.resident_id).where(
-        Device.resident_id.is_not(None), Device.house.like(pattern, escape="\\")
+    houses = select(col(Device.resident_id)).where(
+        col(Device.resident_id).is_not(None), col(Device.house).like(pattern, escape="\\")
     )
     match = [
-        User.display_name.like(pattern, escape="\\"),
-        User.username.like(pattern, escape="\\"),
-        User.id.in_(houses),
+        col(User.display_name).like(pattern, escape="\\"),
+        col(User.username).like(pattern, escape="\\"),
+        col(User.id).in_(houses),
     ]
     if _DIGITS.match(text):
-        match.append(User.phone.like("%" + text))
-    conditions = [User.role == auth.RESIDENT, User.is_active, User.id != actor.id, or_(*match)]
+        match.append(col(User.phone).like("%" + text))
+    conditions = [
+        col(User.role) == auth.RESIDENT,
+        col(User.is_active),
+        col(User.id) != actor.id,
+        or_(*match),
+    ]
     grids = grids_of(session, actor)
     if grids is not None:
-        conditions.append(User.home_grid_id.in_(sorted(grids) or [-1]))
+        conditions.append(col(User.home_grid_id).in_(sorted(grids) or [-1]))
     people = session.exec(
         select(User)
         .where(*conditions)
-        .order_by(User.display_name, User.id)
+        .order_by(col(User.display_name), col(User.id))
         .limit(max(1, min(limit, 50)))
     ).all()
-    return _hits(session, people)
+    return _hits(session, list(people))
 
 
 def _hits(session: Session, people: list[User]) -> list[ResidentHit]:
     ids = [p.id for p in people]
-    grid_names = dict(session.exec(select(Grid.id, Grid.name)).all())
+    grid_names = dict(session.exec(select(col(Grid.id), col(Grid.name))).all())
     houses: dict[int, list[str]] = {}
     for rid, house in session.exec(
-        select(Device.resident_id, Device.house)
-        .where(Device.resident_id.in_(ids or [-1]))
-        .order_by(Device.id)
+        select(col(Device.resident_id), col(Device.house))
+        .where(col(Device.resident_id).in_(ids or [-1]))
+        .order_by(col(Device.id))
     ).all():
-        if house not in houses.setdefault(rid, []):
+        if rid is not None and house not in houses.setdefault(rid, []):
             houses[rid].append(house)
     return [
         ResidentHit(
-            p.id,
+            row_id(p),
             p.display_name,
             p.username,
             grid_names.get(p.home_grid_id, ""),
-            tuple(houses.get(p.id, ())),
+            tuple(houses.get(row_id(p), ())),
             (p.phone or "")[-4:],
         )
         for p in people
@@ -234,24 +239,24 @@ def record_consent(
         errors["duration"] = Message(N_("Please choose how long the consent lasts."))
     if errors:
         raise FieldErrors(errors)
-    current = _open_consent(session, actor.id, resident.id, now)
+    current = _open_consent(session, row_id(actor), row_id(resident), now)
     if current is not None:
         return current
     consent = BehalfConsent(
-        actor_id=actor.id,
-        resident_id=resident.id,
+        actor_id=row_id(actor),
+        resident_id=row_id(resident),
         method=method,
         note=text or None,
         given_at=now,
         valid_until=_valid_until(duration, now),
-        open_key=_open_key(actor.id, resident.id),
+        open_key=_open_key(row_id(actor), row_id(resident)),
     )
     session.add(consent)
     try:
         session.commit()
     except IntegrityError:  # the other browser recorded it a moment ago
         session.rollback()
-        current = _open_consent(session, actor.id, resident.id, now)
+        current = _open_consent(session, row_id(actor), row_id(resident), now)
         if current is None:
             raise UserError(N_("Please try again.")) from None
         return current
@@ -263,7 +268,7 @@ def _open_consent(
 ) -> BehalfConsent | None:
     """The pair's open consent if still valid; an open one that ran out is closed (key freed)."""
     consent = session.exec(
-        select(BehalfConsent).where(BehalfConsent.open_key == _open_key(actor_id, resident_id))
+        select(BehalfConsent).where(col(BehalfConsent.open_key) == _open_key(actor_id, resident_id))
     ).first()
     if consent is None:
         return None
@@ -293,7 +298,7 @@ def acting(
         raise UserError(EXPIRED, name=resident.display_name, when=consent.valid_until)
     _check_resident(session, actor, resident.id)
     return Acting(
-        consent.id,
+        row_id(consent),
         actor.id,
         actor.display_name,
         resident.id,
@@ -442,8 +447,9 @@ def resident_votes(session: Session, who: Acting, wish_ids: list[int]) -> set[in
     """Which of these wishes the resident already supports."""
     return set(
         session.exec(
-            select(WishVote.wish_id).where(
-                WishVote.user_id == who.resident_id, WishVote.wish_id.in_(wish_ids or [-1])
+            select(col(WishVote.wish_id)).where(
+                col(WishVote.user_id) == who.resident_id,
+                col(WishVote.wish_id).in_(wish_ids or [-1]),
             )
         ).all()
     )
@@ -481,21 +487,23 @@ class Done:
 def _done(session: Session, conditions: list, limit: int) -> list[Done]:
     rows = session.exec(
         select(BehalfAction, BehalfConsent)
-        .join(BehalfConsent, BehalfConsent.id == BehalfAction.consent_id)
+        .join(BehalfConsent, col(BehalfConsent.id) == col(BehalfAction.consent_id))
         .where(*conditions)
-        .order_by(BehalfAction.at.desc(), BehalfAction.id.desc())
+        .order_by(col(BehalfAction.at).desc(), col(BehalfAction.id).desc())
         .limit(limit)
     ).all()
     people = {a.actor_id for a, _ in rows} | {a.resident_id for a, _ in rows}
     names = dict(
-        session.exec(select(User.id, User.display_name).where(User.id.in_(people or [-1]))).all()
+        session.exec(
+            select(col(User.id), col(User.display_name)).where(col(User.id).in_(people or [-1]))
+        ).all()
     )
     claim_ids = [a.target_id for a, _ in rows if a.kind == "task_claim"]
     titles = dict(
         session.exec(
-            select(TaskClaim.id, PointsTask.title)
-            .join(PointsTask, PointsTask.id == TaskClaim.task_id)
-            .where(TaskClaim.id.in_(claim_ids or [-1]))
+            select(col(TaskClaim.id), col(PointsTask.title))
+            .join(PointsTask, col(PointsTask.id) == col(TaskClaim.task_id))
+            .where(col(TaskClaim.id).in_(claim_ids or [-1]))
         ).all()
     )
     return [
@@ -509,7 +517,7 @@ def _done(session: Session, conditions: list, limit: int) -> list[Done]:
             names.get(a.resident_id, ""),
             METHOD_LABELS[c.method],
             titles.get(a.target_id, "") if a.kind == "task_claim" else "",
-            c.id,
+            row_id(c),
         )
         for a, c in rows
     ]
@@ -517,12 +525,12 @@ def _done(session: Session, conditions: list, limit: int) -> list[Done]:
 
 def done_for(session: Session, resident_id: int, limit: int = 50) -> list[Done]:
     """What was done in this resident's name, newest first (their own history)."""
-    return _done(session, [BehalfAction.resident_id == resident_id], limit)
+    return _done(session, [col(BehalfAction.resident_id) == resident_id], limit)
 
 
 def done_by(session: Session, actor_id: int, limit: int = 50) -> list[Done]:
     """What this grid worker did for residents, newest first."""
-    return _done(session, [BehalfAction.actor_id == actor_id], limit)
+    return _done(session, [col(BehalfAction.actor_id) == actor_id], limit)
 
 
 def on_target(session: Session, kind: str, target_ids: list[int]) -> dict[int, Done]:
@@ -530,7 +538,9 @@ def on_target(session: Session, kind: str, target_ids: list[int]) -> dict[int, D
     if not target_ids:
         return {}
     found = _done(
-        session, [BehalfAction.kind == kind, BehalfAction.target_id.in_(target_ids)], limit=10_000
+        session,
+        [col(BehalfAction.kind) == kind, col(BehalfAction.target_id).in_(target_ids)],
+        limit=10_000,
     )
     return {d.target_id: d for d in reversed(found)}  # the newest wins
 
@@ -540,7 +550,9 @@ def on_target_all(session: Session, kind: str, target_id: int) -> list[Done]:
     return list(
         reversed(
             _done(
-                session, [BehalfAction.kind == kind, BehalfAction.target_id == target_id], limit=500
+                session,
+                [col(BehalfAction.kind) == kind, col(BehalfAction.target_id) == target_id],
+                limit=500,
             )
         )
     )
@@ -550,13 +562,13 @@ def open_consents_by(session: Session, actor_id: int, now: datetime | None = Non
     """The actor's consents still valid now (to continue acting after a reload or on another device)."""
     now = now or utcnow()
     ids = session.exec(
-        select(BehalfConsent.id)
+        select(col(BehalfConsent.id))
         .where(
-            BehalfConsent.actor_id == actor_id,
-            BehalfConsent.revoked_at.is_(None),
-            BehalfConsent.valid_until > now,
+            col(BehalfConsent.actor_id) == actor_id,
+            col(BehalfConsent.revoked_at).is_(None),
+            col(BehalfConsent.valid_until) > now,
         )
-        .order_by(BehalfConsent.given_at.desc())
+        .order_by(col(BehalfConsent.given_at).desc())
         .limit(20)
     ).all()
     found = []
@@ -574,10 +586,10 @@ def consents_for(
     """The resident's consents, newest first: (consent, actor's name, still valid now)."""
     now = now or utcnow()
     rows = session.exec(
-        select(BehalfConsent, User.display_name)
-        .join(User, User.id == BehalfConsent.actor_id)
-        .where(BehalfConsent.resident_id == resident_id)
-        .order_by(BehalfConsent.given_at.desc())
+        select(BehalfConsent, col(User.display_name))
+        .join(User, col(User.id) == col(BehalfConsent.actor_id))
+        .where(col(BehalfConsent.resident_id) == resident_id)
+        .order_by(col(BehalfConsent.given_at).desc())
         .limit(limit)
     ).all()
     return [(c, name, c.revoked_at is None and c.valid_until > now) for c, name in rows]

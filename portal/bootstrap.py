@@ -2,7 +2,9 @@
 
     python3 -m portal.bootstrap start   # venv, install, migrate, demo data, serve on 127.0.0.1:8501
     python3 -m portal.bootstrap test    # venv, install, browser tools, the whole test suite
+    python3 -m portal.bootstrap lint    # venv, install, then ruff and the mypy gate (as CI does)
 
+Installs the pinned versions in requirements.lock (what CI tested), then the portal itself.
 Standard library only: this runs before anything is installed.
 """
 
@@ -16,9 +18,12 @@ import sys
 import venv
 from pathlib import Path
 
+from portal.config import load_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
+LOCK = ROOT / "requirements.lock"  # uv pip compile (see its first lines); runtime, test and dev
 
 
 def _run(*cmd: str | Path, **kw) -> None:
@@ -31,10 +36,11 @@ def ensure_venv() -> None:
         print(f"Creating virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / ".linli-installed"
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + LOCK.read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != wanted:
         _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[test]")
+        _run(PYTHON, "-m", "pip", "install", "--quiet", "-r", LOCK)
+        _run(PYTHON, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
         stamp.write_text(wanted)
     ensure_npm_packages()
     _run(PYTHON, "-m", "portal.assets")
@@ -62,7 +68,7 @@ def start(args: list[str]) -> int:
     seed = subprocess.run([str(PYTHON), "-m", "db.seed"], cwd=ROOT)
     if seed.returncode != 0:
         return seed.returncode
-    port = os.environ.get("PORT", "8501")
+    port = load_settings().port
     print(
         f"Linli is starting on http://127.0.0.1:{port} (demo accounts: see README.md)", flush=True
     )
@@ -77,11 +83,30 @@ def test(args: list[str]) -> int:
     os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *args])
 
 
+def lint(args: list[str]) -> int:
+    """ruff (rules and formatting) and the mypy gate; the first failure ends the run."""
+    ensure_venv()
+    checks = [
+        ("-m", "ruff", "check", "."),
+        ("-m", "ruff", "format", "--check", "."),
+        (".ci/mypy_gate.py", *args),
+    ]
+    for check in checks:
+        print("+", "python", " ".join(check), flush=True)
+        done = subprocess.run([str(PYTHON), *check], cwd=ROOT)
+        if done.returncode != 0:
+            return done.returncode
+    return 0
+
+
+COMMANDS = {"start": start, "test": test, "lint": lint}
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("start", "test"):
+    if not argv or argv[0] not in COMMANDS:
         print(__doc__)
         return 2
-    return {"start": start, "test": test}[argv[0]](argv[1:])
+    return COMMANDS[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":

@@ -36,10 +36,9 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, true
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_council import Council, CouncilAction, CouncilEvent, CouncilItem, CouncilMeeting
 from db.models_points import PointsEntry
@@ -50,8 +49,9 @@ from portal import reports
 from portal.cockpit_scope import WHOLE, Scope
 from portal.grids import GridIndex
 from portal.i18n import N_
+from portal.localtime import ZONE as BEIJING
+from portal.localtime import month_of
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 REPEAT_DAYS = 90
 DIMENSIONS = ("grid", "category", "month")
 ESCALATION_LEVELS = ("community", "street", "district")
@@ -115,10 +115,6 @@ RED_BLACK_RULE = N_(
 )
 
 
-def month_of(moment: datetime) -> str:
-    return moment.astimezone(BEIJING).strftime("%Y-%m")
-
-
 def group_of(index: GridIndex, grid_id: int | None) -> int | None:
     """The general grid a grid lies in (exclusive and micro grids roll up to it)."""
     groups = index.__dict__.setdefault("_cockpit_groups", {})
@@ -168,14 +164,18 @@ def report_facts(
 ) -> list[ReportFact]:
     """One fact per report created in [since, until) in the scope, derived from its event rows."""
     in_period = (
-        (Report.created_at >= since)
-        & (Report.created_at < until)
-        & _in_scope(Report.grid_id, scope)
+        (col(Report.created_at) >= since)
+        & (col(Report.created_at) < until)
+        & _in_scope(col(Report.grid_id), scope)
     )
     rows = _rows(
         session,
         select(
-            Report.id, Report.grid_id, Report.category_id, Report.created_at, Report.rating
+            col(Report.id),
+            col(Report.grid_id),
+            col(Report.category_id),
+            col(Report.created_at),
+            col(Report.rating),
         ).where(in_period),
     ).all()
     facts = {
@@ -184,18 +184,18 @@ def report_facts(
         )
         for rid, gid, cid, created, rating in rows
     }
-    ids = select(Report.id).where(in_period)
+    ids = select(col(Report.id)).where(in_period)
     events = _rows(
         session,
         select(
-            ReportEvent.report_id,
-            ReportEvent.action,
-            ReportEvent.to_state,
-            ReportEvent.level,
-            ReportEvent.at,
+            col(ReportEvent.report_id),
+            col(ReportEvent.action),
+            col(ReportEvent.to_state),
+            col(ReportEvent.level),
+            col(ReportEvent.at),
         )
-        .where(ReportEvent.report_id.in_(ids))
-        .order_by(ReportEvent.report_id, ReportEvent.at, ReportEvent.id),
+        .where(col(ReportEvent.report_id).in_(ids))
+        .order_by(col(ReportEvent.report_id), col(ReportEvent.at), col(ReportEvent.id)),
     ).all()
     last_state: dict[int, str] = {}
     for rid, action, to_state, level, at in events:
@@ -215,7 +215,9 @@ def report_facts(
         facts[rid].closed = state == "closed"
     for rid, department in _rows(
         session,
-        select(JointTask.report_id, JointTask.department_id).where(JointTask.report_id.in_(ids)),
+        select(col(JointTask.report_id), col(JointTask.department_id)).where(
+            col(JointTask.report_id).in_(ids)
+        ),
     ).all():
         if rid in facts:
             facts[rid].departments.add(department)
@@ -227,14 +229,23 @@ def _mark_repeats(
     session: Session, facts: dict[int, ReportFact], since: datetime, until: datetime
 ) -> None:
     radius = dict(
-        _rows(session, select(ReportCategory.id, ReportCategory.duplicate_radius_m)).all()
+        _rows(session, select(col(ReportCategory.id), col(ReportCategory.duplicate_radius_m))).all()
     )
     cell = max([50, *radius.values()]) / 111_000  # degrees; neighbours are checked too
     rows = _rows(
         session,
-        select(Report.id, Report.category_id, Report.lat, Report.lon, Report.created_at)
-        .where(Report.created_at >= since - timedelta(days=REPEAT_DAYS), Report.created_at < until)
-        .order_by(Report.created_at, Report.id),
+        select(
+            col(Report.id),
+            col(Report.category_id),
+            col(Report.lat),
+            col(Report.lon),
+            col(Report.created_at),
+        )
+        .where(
+            col(Report.created_at) >= since - timedelta(days=REPEAT_DAYS),
+            col(Report.created_at) < until,
+        )
+        .order_by(col(Report.created_at), col(Report.id)),
     ).all()
     buckets: dict[tuple, list[tuple]] = defaultdict(list)
     window = timedelta(days=REPEAT_DAYS)
@@ -275,17 +286,15 @@ def _pct(part: int, whole: int) -> float | None:
 def summarise(facts: list[ReportFact], limit_hours: float = 72) -> dict:
     """The report measures of a group of facts."""
     n = len(facts)
-    accepted = [f for f in facts if f.accepted_at]
-    resolved = [f for f in facts if f.resolved_at]
+    response = [_hours(f.created_at, f.accepted_at) for f in facts if f.accepted_at]
+    resolution = [_hours(f.created_at, f.resolved_at) for f in facts if f.resolved_at]
     rated = [f.rating for f in facts if f.rating]
     joint = [f for f in facts if f.departments]
     out = {
         "received": n,
-        "response_h": _mean([_hours(f.created_at, f.accepted_at) for f in accepted]),
-        "resolution_h": _mean([_hours(f.created_at, f.resolved_at) for f in resolved]),
-        "within_limit_pct": _pct(
-            sum(1 for f in accepted if _hours(f.created_at, f.accepted_at) <= limit_hours), n
-        ),
+        "response_h": _mean(response),
+        "resolution_h": _mean(resolution),
+        "within_limit_pct": _pct(sum(1 for hours in response if hours <= limit_hours), n),
         "closure_pct": _pct(sum(1 for f in facts if f.closed), n),
         "reopen_pct": _pct(sum(1 for f in facts if f.reopened), n),
         "repeats": sum(1 for f in facts if f.repeat),
@@ -305,33 +314,38 @@ def wish_facts(
     session: Session, index: GridIndex, since: datetime, until: datetime, scope: Scope = WHOLE
 ) -> dict:
     """{'posted': [(row, month)], 'fulfilled': [(row, month, days)], 'decided': [(row, month)]}"""
-    here = _in_scope(Wish.grid_id, scope)
+    here = _in_scope(col(Wish.grid_id), scope)
     posted = _rows(
         session,
-        select(Wish.grid_id, WishEvent.at)
-        .join(Wish, Wish.id == WishEvent.wish_id)
-        .where(WishEvent.kind == "posted", WishEvent.at >= since, WishEvent.at < until, here),
+        select(col(Wish.grid_id), col(WishEvent.at))
+        .join(Wish, col(Wish.id) == col(WishEvent.wish_id))
+        .where(
+            col(WishEvent.kind) == "posted",
+            col(WishEvent.at) >= since,
+            col(WishEvent.at) < until,
+            here,
+        ),
     ).all()
     first_fulfilled = (
-        select(WishEvent.wish_id, func.min(WishEvent.at).label("at"))
-        .where(WishEvent.kind == "fulfilled")
-        .group_by(WishEvent.wish_id)
+        select(col(WishEvent.wish_id), func.min(col(WishEvent.at)).label("at"))
+        .where(col(WishEvent.kind) == "fulfilled")
+        .group_by(col(WishEvent.wish_id))
         .subquery()
     )
     fulfilled = _rows(
         session,
-        select(Wish.grid_id, Wish.created_at, first_fulfilled.c.at)
-        .join(first_fulfilled, first_fulfilled.c.wish_id == Wish.id)
+        select(col(Wish.grid_id), col(Wish.created_at), first_fulfilled.c.at)
+        .join(first_fulfilled, first_fulfilled.c.wish_id == col(Wish.id))
         .where(first_fulfilled.c.at >= since, first_fulfilled.c.at < until, here),
     ).all()
     decided = _rows(
         session,
-        select(Wish.grid_id, WishPromotion.decided_at)
-        .join(Wish, Wish.id == WishPromotion.wish_id)
+        select(col(Wish.grid_id), col(WishPromotion.decided_at))
+        .join(Wish, col(Wish.id) == col(WishPromotion.wish_id))
         .where(
-            WishPromotion.status == "decided",
-            WishPromotion.decided_at >= since,
-            WishPromotion.decided_at < until,
+            col(WishPromotion.status) == "decided",
+            col(WishPromotion.decided_at) >= since,
+            col(WishPromotion.decided_at) < until,
             here,
         ),
     ).all()
@@ -351,36 +365,36 @@ def council_facts(
 ) -> dict:
     """{'decided': [(row, month, outcome)], 'done': [(row, month)]}: agenda items decided and
     council actions done in [since, until), each in the row of its council's grid."""
-    here = _in_scope(Council.grid_id, scope)
+    here = _in_scope(col(Council.grid_id), scope)
     decided = _rows(
         session,
-        select(Council.grid_id, CouncilItem.decided_at, CouncilItem.outcome)
-        .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
-        .join(Council, Council.id == CouncilMeeting.council_id)
+        select(col(Council.grid_id), col(CouncilItem.decided_at), col(CouncilItem.outcome))
+        .join(CouncilMeeting, col(CouncilMeeting.id) == col(CouncilItem.meeting_id))
+        .join(Council, col(Council.id) == col(CouncilMeeting.council_id))
         .where(
-            CouncilItem.outcome.in_(("adopted", "rejected")),
-            CouncilItem.decided_at >= since,
-            CouncilItem.decided_at < until,
+            col(CouncilItem.outcome).in_(("adopted", "rejected")),
+            col(CouncilItem.decided_at) >= since,
+            col(CouncilItem.decided_at) < until,
             here,
         ),
     ).all()
     first_done = (
-        select(CouncilEvent.action_id, func.min(CouncilEvent.at).label("at"))
+        select(col(CouncilEvent.action_id), func.min(col(CouncilEvent.at)).label("at"))
         .where(
-            CouncilEvent.kind == "action_progress",
-            CouncilEvent.to_state == "done",
-            CouncilEvent.action_id.is_not(None),
+            col(CouncilEvent.kind) == "action_progress",
+            col(CouncilEvent.to_state) == "done",
+            col(CouncilEvent.action_id).is_not(None),
         )
-        .group_by(CouncilEvent.action_id)
+        .group_by(col(CouncilEvent.action_id))
         .subquery()
     )
     done = _rows(
         session,
-        select(Council.grid_id, first_done.c.at)
-        .join(CouncilAction, CouncilAction.id == first_done.c.action_id)
-        .join(CouncilItem, CouncilItem.id == CouncilAction.item_id)
-        .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
-        .join(Council, Council.id == CouncilMeeting.council_id)
+        select(col(Council.grid_id), first_done.c.at)
+        .join(CouncilAction, col(CouncilAction.id) == first_done.c.action_id)
+        .join(CouncilItem, col(CouncilItem.id) == col(CouncilAction.item_id))
+        .join(CouncilMeeting, col(CouncilMeeting.id) == col(CouncilItem.meeting_id))
+        .join(Council, col(Council.id) == col(CouncilMeeting.council_id))
         .where(first_done.c.at >= since, first_done.c.at < until, here),
     ).all()
     row = scope.row_of
@@ -403,14 +417,17 @@ def points_facts(
     created_at index is used and no per-row date formatting is needed)."""
     issued = func.sum(
         case(
-            ((PointsEntry.amount > 0) & (PointsEntry.source != "refund"), PointsEntry.amount),
+            (
+                (col(PointsEntry.amount) > 0) & (col(PointsEntry.source) != "refund"),
+                col(PointsEntry.amount),
+            ),
             else_=0,
         )
     )
     redeemed = func.sum(
-        case((PointsEntry.source.in_(("reward", "refund")), -PointsEntry.amount), else_=0)
+        case((col(PointsEntry.source).in_(("reward", "refund")), -col(PointsEntry.amount)), else_=0)
     )
-    here = _in_scope(PointsEntry.grid_id, scope)
+    here = _in_scope(col(PointsEntry.grid_id), scope)
     if by == "month":
         out = []
         bounds = month_bounds(since, until)
@@ -418,16 +435,16 @@ def points_facts(
             i, r = _rows(
                 session,
                 select(issued, redeemed).where(
-                    PointsEntry.created_at >= start, PointsEntry.created_at < end, here
+                    col(PointsEntry.created_at) >= start, col(PointsEntry.created_at) < end, here
                 ),
             ).one()
             out.append((label, int(i or 0), int(r or 0)))
         return out
-    grid = (PointsEntry.grid_id + 0).label("grid")  # + 0: scan by time, not by the grid index
+    grid = (col(PointsEntry.grid_id) + 0).label("grid")  # + 0: scan by time, not by the grid index
     rows = _rows(
         session,
         select(grid, issued, redeemed)
-        .where(PointsEntry.created_at >= since, PointsEntry.created_at < until, here)
+        .where(col(PointsEntry.created_at) >= since, col(PointsEntry.created_at) < until, here)
         .group_by(grid),
     ).all()
     return [(scope.row_of(index, g), int(i or 0), int(r or 0)) for g, i, r in rows]
@@ -638,12 +655,13 @@ def open_reports(
     (residents write names and room numbers in it), place rounded to about 10 m."""
     from portal.report_queries import public_reports
 
-    cats = dict(session.exec(select(ReportCategory.id, ReportCategory.code)).all())
+    cats = dict(session.exec(select(col(ReportCategory.id), col(ReportCategory.code))).all())
     out = []
     for r in public_reports(session, now=now):
         if not scope.covers(r.grid_id):
             continue
-        general = index.grids.get(group_of(index, r.grid_id))
+        group = group_of(index, r.grid_id)
+        general = index.grids.get(group) if group is not None else None
         out.append(
             {
                 "id": r.id,
@@ -668,11 +686,11 @@ def open_wishes(session: Session, index: GridIndex, *, scope: Scope = WHOLE) -> 
     rows = session.exec(
         select(Wish)
         .where(
-            Wish.state.in_(PUBLIC_WISH_STATES),
-            Wish.personal == False,  # noqa: E712
-            _in_scope(Wish.grid_id, scope),
+            col(Wish.state).in_(PUBLIC_WISH_STATES),
+            col(Wish.personal) == False,  # noqa: E712
+            _in_scope(col(Wish.grid_id), scope),
         )
-        .order_by(Wish.id)
+        .order_by(col(Wish.id))
     ).all()
     out = []
     for w in rows:
@@ -701,14 +719,14 @@ def open_decisions(session: Session, index: GridIndex, *, scope: Scope = WHOLE) 
     centre."""
     rows = session.exec(
         select(CouncilItem, Council)
-        .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
-        .join(Council, Council.id == CouncilMeeting.council_id)
+        .join(CouncilMeeting, col(CouncilMeeting.id) == col(CouncilItem.meeting_id))
+        .join(Council, col(Council.id) == col(CouncilMeeting.council_id))
         .where(
-            CouncilMeeting.status == "minutes_published",
-            CouncilItem.outcome.is_not(None),
-            _in_scope(Council.grid_id, scope),
+            col(CouncilMeeting.status) == "minutes_published",
+            col(CouncilItem.outcome).is_not(None),
+            _in_scope(col(Council.grid_id), scope),
         )
-        .order_by(CouncilItem.decided_at, CouncilItem.id)
+        .order_by(col(CouncilItem.decided_at), col(CouncilItem.id))
     ).all()
     out = []
     for item, council in rows:
@@ -746,9 +764,9 @@ def open311_in_scope(session: Session, scope: Scope = WHOLE, *, now: datetime | 
             {
                 str(rid)
                 for rid in session.exec(
-                    select(Report.id).where(
-                        Report.id.in_([int(r["service_request_id"]) for r in requests]),
-                        _in_scope(Report.grid_id, scope),
+                    select(col(Report.id)).where(
+                        col(Report.id).in_([int(r["service_request_id"]) for r in requests]),
+                        _in_scope(col(Report.grid_id), scope),
                     )
                 ).all()
             }

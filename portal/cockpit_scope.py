@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import GridDuty
+from db.types import row_id
 from portal.grids import GridIndex, subtree
 
 OFFICE_ROLES = ("staff", "admin")
@@ -57,19 +58,20 @@ class Scope:
 
     def row_grids(self, index: GridIndex) -> set[int]:
         """Rows shown even when empty: the general grids of the area and the viewer's own grids."""
-        rows = {g.id for g in index.of_kind("general") if self.covers(g.id)}
-        return rows | {
+        rows = {row_id(g) for g in index.of_kind("general") if self.covers(g.id)}
+        own = {
             self.row_of(index, r)
             for r in self.roots
             if r in index.grids and index.grids[r].kind != "community"
         }
+        return rows | {row for row in own if row is not None}
 
 
 WHOLE = Scope()
 
 
 def scope_of_roots(index: GridIndex, roots) -> Scope:
-    parents = {g.id: g.parent_id for g in index.grids.values()}
+    parents = {row_id(g): g.parent_id for g in index.grids.values()}
     roots = {r for r in roots if r in parents}
     minimal = tuple(
         sorted(
@@ -83,7 +85,11 @@ def scope_of_roots(index: GridIndex, roots) -> Scope:
 
 def duty_grids(session: Session, user_id: int) -> list[int]:
     return sorted(
-        set(session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == user_id)).all())
+        set(
+            session.exec(
+                select(col(GridDuty.grid_id)).where(col(GridDuty.user_id) == user_id)
+            ).all()
+        )
     )
 
 

@@ -1,44 +1,116 @@
-"""Settings read from the environment, with defaults that run a demo on one machine."""
+"""Settings read from the environment, with defaults that run a demo on one machine.
+
+`Settings` is the one place that reads an environment variable: each field names its variable,
+its default (as README's configuration table shows it) and its meaning. To add a setting, add one
+field here and one row to README's table (tests/unit/test_config.py checks that both agree).
+Standard library only: portal.bootstrap reads PORT from here before anything is installed.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEZONE = "Asia/Shanghai"
 TILE_PROVIDERS = ("none", "osm", "gaode", "tianditu")
+DEFAULT_DATABASE_URL = "sqlite:///var/linli.db"  # relative to the project folder
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: its name, its default as text, what it means, how it is read."""
+
+    name: str
+    default: str
+    meaning: str
+    read: Callable[[str], Any] = str
+
+
+def _database_url(raw: str) -> str:
+    return f"sqlite:///{ROOT / 'var' / 'linli.db'}" if raw == DEFAULT_DATABASE_URL else raw
+
+
+def _folder(raw: str) -> Path:
+    """A folder; the default (a relative path) lies in the project folder."""
+    return Path(raw) if Path(raw).is_absolute() else ROOT / raw
+
+
+def _tiles(raw: str) -> str:
+    tiles = raw.strip().lower()
+    return tiles if tiles in TILE_PROVIDERS else "none"
+
+
+def _at_least_one(raw: str) -> int:
+    return max(1, int(raw))
+
+
+def _name(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def from_env(name: str, default: str, meaning: str, read: Callable[[str], Any] = str) -> Any:
+    """A Settings field read from environment variable `name` (`default` when unset or empty)."""
+    return field(metadata={"variable": Variable(name, default, meaning, read)})
 
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str
-    media_dir: Path
-    static_dir: Path
-    tile_provider: str
-    tianditu_key: str
-    session_days: int
-    static_url_prefix: str
+    """Every environment variable the portal reads (all optional), one field each."""
 
-
-def default_database_url() -> str:
-    return f"sqlite:///{ROOT / 'var' / 'linli.db'}"
-
-
-def load_settings(env: dict[str, str] | None = None) -> Settings:
-    env = os.environ if env is None else env
-    tiles = env.get("LINLI_TILES", "osm").strip().lower()
-    if tiles not in TILE_PROVIDERS:
-        tiles = "none"
-    base_path = env.get("LINLI_BASE_URL_PATH", "").strip("/")
-    prefix = f"/{base_path}/app/static" if base_path else "/app/static"
-    return Settings(
-        database_url=env.get("DATABASE_URL") or default_database_url(),
-        media_dir=Path(env.get("LINLI_MEDIA_DIR") or ROOT / "var" / "media"),
-        static_dir=ROOT / "static",
-        tile_provider=tiles,
-        tianditu_key=env.get("LINLI_TIANDITU_KEY", ""),
-        session_days=int(env.get("LINLI_SESSION_DAYS", "14")),
-        static_url_prefix=prefix,
+    database_url: str = from_env(
+        "DATABASE_URL", DEFAULT_DATABASE_URL, "SQLite file or PostgreSQL", _database_url
     )
+    media_dir: Path = from_env("LINLI_MEDIA_DIR", "var/media", "uploaded photos and audio", _folder)
+    tile_provider: str = from_env(
+        "LINLI_TILES", "osm", "map background: none, osm, gaode, tianditu", _tiles
+    )
+    tianditu_key: str = from_env("LINLI_TIANDITU_KEY", "", "key for the Tianditu map tiles")
+    session_days: int = from_env("LINLI_SESSION_DAYS", "14", "days a remembered login lasts", int)
+    base_url_path: str = from_env(
+        "LINLI_BASE_URL_PATH", "", "Streamlit's server.baseUrlPath", lambda raw: raw.strip("/")
+    )
+    no_use_days: int = from_env(
+        "LINLI_NO_USE_DAYS", "2", "days without electricity use before a visit", _at_least_one
+    )
+    housekeeping_seconds: float = from_env(
+        "LINLI_HOUSEKEEPING_SECONDS", "300", "seconds between clock-rule runs (0 = never)", float
+    )
+    tts_engines: str = from_env("LINLI_TTS_ENGINES", "gtts,espeak", "read-aloud engines in order")
+    speech_recognizer: str = from_env(
+        "LINLI_SPEECH_RECOGNIZER", "none", "voice-to-text engine: none or vosk", _name
+    )
+    vosk_models: str = from_env(
+        "LINLI_VOSK_MODELS", "", "Vosk model folder per language: zh_Hans=/path,en=/path"
+    )
+    port: str = from_env("PORT", "8501", "port for python3 -m portal.bootstrap start")
+
+    @property
+    def static_dir(self) -> Path:
+        return ROOT / "static"
+
+    @property
+    def static_url_prefix(self) -> str:
+        return f"/{self.base_url_path}/app/static" if self.base_url_path else "/app/static"
+
+
+def variables() -> list[Variable]:
+    """The environment variables Settings reads, in field order."""
+    return [f.metadata["variable"] for f in fields(Settings)]
+
+
+def _value(variable: Variable, env: Mapping[str, str]) -> Any:
+    """The variable's value; the default when it is unset, empty or not readable."""
+    raw = env.get(variable.name) or variable.default
+    try:
+        return variable.read(raw)
+    except ValueError:
+        return variable.read(variable.default)
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    return Settings(**{f.name: _value(f.metadata["variable"], env) for f in fields(Settings)})

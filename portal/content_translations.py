@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_council import CouncilProposal
@@ -154,11 +154,11 @@ def _latest_row(
     return session.exec(
         select(ContentTranslation)
         .where(
-            ContentTranslation.kind == kind,
-            ContentTranslation.item_id == item_id,
-            ContentTranslation.language == language,
+            col(ContentTranslation.kind) == kind,
+            col(ContentTranslation.item_id) == item_id,
+            col(ContentTranslation.language) == language,
         )
-        .order_by(ContentTranslation.created_at.desc(), ContentTranslation.id.desc())
+        .order_by(col(ContentTranslation.created_at).desc(), col(ContentTranslation.id).desc())
     ).first()
 
 
@@ -185,8 +185,8 @@ def languages(session: Session, kind: str, item_id: int) -> list[str]:
     """The languages this item has a translation in, in the portal's order."""
     found = set(
         session.exec(
-            select(ContentTranslation.language).where(
-                ContentTranslation.kind == kind, ContentTranslation.item_id == item_id
+            select(col(ContentTranslation.language)).where(
+                col(ContentTranslation.kind) == kind, col(ContentTranslation.item_id) == item_id
             )
         ).all()
     )

@@ -25,31 +25,29 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Grid, User
 from db.models_cockpit import DEVICE_KINDS, Device, DeviceAlarm, DeviceEvent
 from db.models_reports import Report
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal import reports
+from portal.config import load_settings
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import N_
+from portal.localtime import ZONE as BEIJING
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 REQUIRED_COLUMNS = ("device", "kind", "at", "value")
 ELDER_AGE = 60  # 老年人: 60 and over
 MIN_USE_KWH = 0.1
-DEFAULT_NO_USE_DAYS = 2
 MAX_EVENTS = 50_000  # per upload
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
@@ -73,10 +71,7 @@ RULE_TEXT = {
 
 
 def no_use_days() -> int:
-    try:
-        return max(1, int(os.environ.get("LINLI_NO_USE_DAYS", DEFAULT_NO_USE_DAYS)))
-    except ValueError:
-        return DEFAULT_NO_USE_DAYS
+    return load_settings().no_use_days
 
 
 # --- devices ---------------------------------------------------------------------------------
@@ -106,7 +101,7 @@ def register_device(
     errors: dict[str, Message] = {}
     if not CODE_RE.match(code):
         errors["code"] = Message(N_("Use letters, digits and - _ . : (at most 64)."))
-    elif session.exec(select(Device.id).where(Device.code == code)).first() is not None:
+    elif session.exec(select(col(Device.id)).where(col(Device.code) == code)).first() is not None:
         errors["code"] = Message(N_("A device with this id is already registered."))
     if kind not in DEVICE_KINDS:
         errors["kind"] = Message(N_("Please choose the kind of device."))
@@ -151,7 +146,7 @@ def register_device(
 
 
 def devices(session: Session) -> list[Device]:
-    return list(session.exec(select(Device).order_by(Device.grid_id, Device.code)))
+    return list(session.exec(select(Device).order_by(col(Device.grid_id), col(Device.code))))
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -249,7 +244,7 @@ def _records(text: str) -> tuple[list[tuple[int, dict]], list[tuple[int, Message
             if len(row) != len(header):
                 records.append((reader.line_num, {"__width__": len(row)}))
                 continue
-            records.append((reader.line_num, dict(zip(header, row))))
+            records.append((reader.line_num, dict(zip(header, row, strict=True))))
     except csv.Error:
         return records, [(reader.line_num, Message(N_("The file could not be read as CSV.")))]
     return records, []
@@ -264,7 +259,7 @@ def parse_events(
         return [], [(1, Message(N_("At most {n} events per file."), {"n": MAX_EVENTS}))], {}
     codes = {str(r.get("device", "")).strip() for _, r in records if isinstance(r, dict)}
     known = (
-        {d.code: d for d in session.exec(select(Device).where(Device.code.in_(codes)))}
+        {d.code: d for d in session.exec(select(Device).where(col(Device.code).in_(codes)))}
         if codes
         else {}
     )
@@ -352,8 +347,8 @@ def intake(
     for start in range(0, len(keys), 500):
         existing |= set(
             session.exec(
-                select(DeviceEvent.idem_key).where(
-                    DeviceEvent.idem_key.in_(keys[start : start + 500])
+                select(col(DeviceEvent.idem_key)).where(
+                    col(DeviceEvent.idem_key).in_(keys[start : start + 500])
                 )
             ).all()
         )
@@ -368,7 +363,7 @@ def intake(
                 p,
                 DeviceEvent(
                     idem_key=p.key,
-                    device_id=known[p.device_code].id,
+                    device_id=row_id(known[p.device_code]),
                     kind=p.kind,
                     at=p.at,
                     value=p.value,
@@ -416,7 +411,7 @@ def intake(
 
 def _open_alarm(session: Session, device: Device, rule: str) -> DeviceAlarm | None:
     return session.exec(
-        select(DeviceAlarm).where(DeviceAlarm.open_key == f"{device.id}:{rule}")
+        select(DeviceAlarm).where(col(DeviceAlarm.open_key) == f"{device.id}:{rule}")
     ).first()
 
 
@@ -426,7 +421,7 @@ def _close(
     alarm.open_key, alarm.closed_at, alarm.closed_reason = None, now, reason
     session.add(alarm)
     session.flush()
-    result.alarms_closed.append(alarm.id)
+    result.alarms_closed.append(row_id(alarm))
 
 
 def _raise(
@@ -441,7 +436,7 @@ def _raise(
 ) -> DeviceAlarm | None:
     """Opens the alarm and its report; None if another upload opened it a moment ago."""
     alarm = DeviceAlarm(
-        device_id=device.id,
+        device_id=row_id(device),
         rule=rule,
         open_key=f"{device.id}:{rule}",
         opened_at=now,
@@ -482,7 +477,7 @@ def _raise(
             )
         )
         return None
-    result.alarms_opened.append(alarm.id)
+    result.alarms_opened.append(row_id(alarm))
     return alarm
 
 
@@ -529,16 +524,16 @@ def meter_use(session: Session, device_id: int, *, days: int, now: datetime) -> 
     """kWh used over the last `days` days; None when the meter has no reading that old."""
     cutoff = now - timedelta(days=days)
     base = session.exec(
-        select(DeviceEvent.value)
-        .where(DeviceEvent.device_id == device_id, DeviceEvent.at <= cutoff)
-        .order_by(DeviceEvent.at.desc())
+        select(col(DeviceEvent.value))
+        .where(col(DeviceEvent.device_id) == device_id, col(DeviceEvent.at) <= cutoff)
+        .order_by(col(DeviceEvent.at).desc())
         .limit(1)
     ).first()
     if base is None:
         return None
     latest = session.exec(
-        select(func.max(DeviceEvent.value)).where(
-            DeviceEvent.device_id == device_id, DeviceEvent.at <= now
+        select(func.max(col(DeviceEvent.value))).where(
+            col(DeviceEvent.device_id) == device_id, col(DeviceEvent.at) <= now
         )
     ).one()
     return max(0.0, (latest or 0.0) - base)
@@ -549,12 +544,12 @@ def _check_meters(
 ) -> None:
     meters = session.exec(
         select(Device, User)
-        .join(User, User.id == Device.resident_id)
-        .where(Device.kind == "meter", Device.active)
+        .join(User, col(User.id) == col(Device.resident_id))
+        .where(col(Device.kind) == "meter", col(Device.active))
     ).all()
     for device, person in meters:
         alarm = _open_alarm(session, device, "no_use")
-        used = meter_use(session, device.id, days=days, now=now)
+        used = meter_use(session, row_id(device), days=days, now=now)
         quiet = used is not None and used < MIN_USE_KWH and is_elder_alone(person, now)
         if quiet and alarm is None:
             _raise(session, index, device, "no_use", now, now, result, days=days)
@@ -592,22 +587,22 @@ def alarms(
 ) -> list[AlarmRow]:
     """Alarms, newest first; `grids` keeps only devices in those grids (None: every grid)."""
     query = (
-        select(DeviceAlarm, Device, Report.state)
-        .join(Device, Device.id == DeviceAlarm.device_id)
-        .outerjoin(Report, Report.id == DeviceAlarm.report_id)
+        select(DeviceAlarm, Device, col(Report.state))
+        .join(Device, col(Device.id) == col(DeviceAlarm.device_id))
+        .outerjoin(Report, col(Report.id) == col(DeviceAlarm.report_id))
     )
     if open_only:
-        query = query.where(DeviceAlarm.open_key.is_not(None))
+        query = query.where(col(DeviceAlarm.open_key).is_not(None))
     if grids is not None:
-        query = query.where(Device.grid_id.in_(grids))
-    rows = session.exec(query.order_by(DeviceAlarm.opened_at.desc()).limit(limit)).all()
+        query = query.where(col(Device.grid_id).in_(grids))
+    rows = session.exec(query.order_by(col(DeviceAlarm.opened_at).desc()).limit(limit)).all()
     ids = [a.id for a, _d, _s in rows]
     counts = (
         dict(
             session.exec(
-                select(DeviceEvent.alarm_id, func.count())
-                .where(DeviceEvent.alarm_id.in_(ids))
-                .group_by(DeviceEvent.alarm_id)
+                select(col(DeviceEvent.alarm_id), func.count())
+                .where(col(DeviceEvent.alarm_id).in_(ids))
+                .group_by(col(DeviceEvent.alarm_id))
             ).all()
         )
         if ids
@@ -619,9 +614,9 @@ def alarms(
 def recent_events(session: Session, limit: int = 200) -> list[tuple[DeviceEvent, str]]:
     return list(
         session.exec(
-            select(DeviceEvent, Device.code)
-            .join(Device, Device.id == DeviceEvent.device_id)
-            .order_by(DeviceEvent.id.desc())
+            select(DeviceEvent, col(Device.code))
+            .join(Device, col(Device.id) == col(DeviceEvent.device_id))
+            .order_by(col(DeviceEvent.id).desc())
             .limit(limit)
         ).all()
     )
@@ -636,7 +631,6 @@ def micro_grids(index: GridIndex) -> list[Grid]:
 
 def main(argv: list[str] | None = None) -> int:
     from db.engine import get_engine
-    from portal.config import load_settings
     from portal.i18n import translate
 
     parser = argparse.ArgumentParser(

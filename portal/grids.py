@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from db.models import Grid, GridDuty, User
+from db.types import row_id
 from portal.i18n import N_
 
 KIND_ORDER = ("community", "general", "micro", "exclusive")
@@ -97,7 +98,7 @@ class GridIndex:
 
     @classmethod
     def load(cls, session: Session) -> GridIndex:
-        grids = {g.id: g for g in session.exec(select(Grid))}
+        grids = {row_id(g): g for g in session.exec(select(Grid))}
         session.expunge_all()
         shapes = {gid: shape(json.loads(g.boundary)) for gid, g in grids.items()}
         index = cls(grids=grids, shapes=shapes, _ids=list(shapes))
@@ -142,7 +143,8 @@ class GridIndex:
 
 def parent_map(session: Session) -> dict[int, int | None]:
     """grid id → parent id, for walking the tree without loading shapes."""
-    return dict(session.exec(select(Grid.id, Grid.parent_id)).all())
+    rows = session.exec(select(col(Grid.id), col(Grid.parent_id))).all()
+    return {grid_id: parent_id for grid_id, parent_id in rows if grid_id is not None}
 
 
 def subtree(parents: dict[int, int | None], *roots: int) -> set[int]:
@@ -172,13 +174,13 @@ def people_by_grid(session: Session, grid_ids: list[int]) -> dict[int, tuple[Per
         return {}
     rows = session.exec(
         select(GridDuty, User)
-        .join(User, User.id == GridDuty.user_id)
-        .where(GridDuty.grid_id.in_(grid_ids), User.is_active)
-        .order_by(GridDuty.id)
+        .join(User, col(User.id) == col(GridDuty.user_id))
+        .where(col(GridDuty.grid_id).in_(grid_ids), col(User.is_active))
+        .order_by(col(GridDuty.id))
     ).all()
     found: dict[int, list[Person]] = {gid: [] for gid in grid_ids}
     for duty, user in rows:
-        found[duty.grid_id].append(Person(user.id, user.display_name, duty.duty, user.phone))
+        found[duty.grid_id].append(Person(row_id(user), user.display_name, duty.duty, user.phone))
     return {gid: tuple(people) for gid, people in found.items()}
 
 
@@ -187,7 +189,7 @@ def chain_for(
 ) -> Placement:
     grids = index.ancestors(grid)
     people = people_by_grid(session, [g.id for g in grids])
-    return Placement(lat, lon, tuple(Level(g, people.get(g.id, ())) for g in grids))
+    return Placement(lat, lon, tuple(Level(g, people.get(row_id(g), ())) for g in grids))
 
 
 def locate(session: Session, index: GridIndex, lat: object, lon: object) -> Placement:
@@ -224,26 +226,26 @@ def counts_by_general_grid(
             if ancestor.kind == "general":
                 general_of[grid.id] = ancestor.id
     people = session.exec(
-        select(User.home_grid_id, User.role, User.birth_year, User.language).where(
-            User.is_active, User.home_grid_id.is_not(None)
-        )
+        select(
+            col(User.home_grid_id), col(User.role), col(User.birth_year), col(User.language)
+        ).where(col(User.is_active), col(User.home_grid_id).is_not(None))
     ).all()
     residents, merchants, elderly, own_language = Counter(), Counter(), Counter(), Counter()
     for grid_id, role, birth_year, lang in people:
-        general = general_of.get(grid_id)
-        if general is None:
+        general_id = general_of.get(grid_id) if grid_id is not None else None
+        if general_id is None:
             continue
         if role == "resident":
-            residents[general] += 1
+            residents[general_id] += 1
             if birth_year and this_year - birth_year >= 60:
-                elderly[general] += 1
+                elderly[general_id] += 1
             if lang in ("bo", "ug", "ii"):
-                own_language[general] += 1
+                own_language[general_id] += 1
         elif role == "merchant":
-            merchants[general] += 1
+            merchants[general_id] += 1
     duty_rows = session.exec(
-        select(GridDuty.grid_id, func.count(func.distinct(GridDuty.user_id))).group_by(
-            GridDuty.grid_id
+        select(col(GridDuty.grid_id), func.count(func.distinct(col(GridDuty.user_id)))).group_by(
+            col(GridDuty.grid_id)
         )
     ).all()
     duties = Counter()
@@ -255,7 +257,7 @@ def counts_by_general_grid(
         subs = [
             g
             for g in index.grids.values()
-            if general_of.get(g.id) == general.id and g.id != general.id
+            if general_of.get(row_id(g)) == general.id and g.id != general.id
         ]
         result.append(
             GeneralGridCounts(

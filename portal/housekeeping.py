@@ -11,7 +11,6 @@ The portal also runs it itself in a background thread at most every few minutes 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 import time
@@ -25,8 +24,6 @@ from db.types import utcnow
 from portal import devices, reports, wishes
 from portal.config import load_settings
 from portal.grids import GridIndex
-
-DEFAULT_HOUSEKEEPING_SECONDS = 300
 
 
 @dataclass
@@ -69,7 +66,7 @@ def start_in_background(url: str) -> None:
     """Starts the clock rules (escalation, auto-close, expiry, meter checks) in a background
     thread at most every LINLI_HOUSEKEEPING_SECONDS per process and database (0 = never), so no
     page waits for them and a failure never breaks a page."""
-    every = float(os.environ.get("LINLI_HOUSEKEEPING_SECONDS", DEFAULT_HOUSEKEEPING_SECONDS))
+    every = load_settings().housekeeping_seconds  # read each time: tests change it
     if every <= 0:
         return
     now = time.monotonic()

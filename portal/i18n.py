@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
@@ -20,7 +19,8 @@ from babel.dates import format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from portal.config import ROOT, TIMEZONE
+from portal.config import ROOT
+from portal.localtime import local_time, noon
 
 CATALOG_DIR = ROOT / "i18n"
 DEFAULT_LANGUAGE = "zh_Hans"
@@ -84,10 +84,6 @@ def translate(code: str | None, msgid: str, **params: object) -> str:
     return text
 
 
-def local_time(moment: datetime) -> datetime:
-    return moment.astimezone(ZoneInfo(TIMEZONE))
-
-
 def format_when(code: str | None, moment: datetime, fmt: str = "medium") -> str:
     return _babel_datetime(local_time(moment), format=fmt, locale=language(code).code)
 
@@ -97,7 +93,7 @@ def format_number(code: str | None, value: float | int) -> str:
 
 
 def format_duration(code: str | None, seconds: float) -> str:
-    return format_timedelta(seconds, locale=language(code).code, threshold=1.1)
+    return format_timedelta(timedelta(seconds=seconds), locale=language(code).code, threshold=1.1)
 
 
 def format_day(code: str | None, day: date, fmt: str = "medium") -> str:
@@ -165,7 +161,9 @@ def format_ago(code: str | None, moment: datetime, now: datetime | None = None) 
     if count == 0 or (unit == "second" and abs(seconds) < 45):
         return translate(code, JUST_NOW)
     if cldr_has_relative_time(code):
-        return format_timedelta(seconds, threshold=0.85, add_direction=True, locale=code)
+        return format_timedelta(
+            timedelta(seconds=seconds), threshold=0.85, add_direction=True, locale=code
+        )
     direction = "future" if seconds > 0 else "past"
     return translate(code, RELATIVE_WORDS[(unit, direction)], n=format_number(code, count))
 
@@ -182,11 +180,6 @@ def format_when_ago(code: str | None, moment: datetime, now: datetime | None = N
 def isolate(text: str) -> str:
     """Unicode first-strong isolate (FSI … PDI): the text keeps its own order inside any paragraph."""
     return f"\u2068{text}\u2069"
-
-
-def noon(day: date) -> datetime:
-    """A calendar day as a moment (midday in the portal's time zone), for "in 3 days" words."""
-    return datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(TIMEZONE))
 
 
 def format_day_ago(code: str | None, day: date, now: datetime | None = None) -> str:

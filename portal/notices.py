@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import GridDuty, User
 from db.models_cockpit import (
@@ -18,7 +18,7 @@ from db.models_cockpit import (
     NoticeTranslation,
     ThreadMessage,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, N_
@@ -117,10 +117,10 @@ def publish(
     session.add(notice)
     session.flush()
     for grid_id in dict.fromkeys(grid_ids):
-        session.add(NoticeGrid(notice_id=notice.id, grid_id=grid_id))
+        session.add(NoticeGrid(notice_id=row_id(notice), grid_id=grid_id))
     for code, (t_title, t_body) in clean.items():
         session.add(
-            NoticeTranslation(notice_id=notice.id, language=code, title=t_title, body=t_body)
+            NoticeTranslation(notice_id=row_id(notice), language=code, title=t_title, body=t_body)
         )
     session.commit()
     return notice
@@ -135,7 +135,7 @@ def withdraw(
         raise UserError(N_("Only community staff can publish notices."))
     result = session.exec(
         update(Notice)
-        .where(Notice.id == notice_id, Notice.withdrawn_at.is_(None))
+        .where(col(Notice.id) == notice_id, col(Notice.withdrawn_at).is_(None))
         .values(withdrawn_at=now, withdrawn_by=actor_id)
     )
     if result.rowcount != 1:
@@ -171,16 +171,16 @@ def current(
     language where a translation exists, newest first."""
     now = now or utcnow()
     chain = [g.id for g in index.ancestors(index.grids[grid_id])] if grid_id in index.grids else []
-    targeted = select(NoticeGrid.notice_id).where(NoticeGrid.grid_id.in_(chain or [-1]))
+    targeted = select(col(NoticeGrid.notice_id)).where(col(NoticeGrid.grid_id).in_(chain or [-1]))
     notices = session.exec(
         select(Notice)
         .where(
-            Notice.withdrawn_at.is_(None),
-            Notice.published_at <= now,
-            or_(Notice.expires_at.is_(None), Notice.expires_at > now),
-            or_(Notice.everyone, Notice.id.in_(targeted)),
+            col(Notice.withdrawn_at).is_(None),
+            col(Notice.published_at) <= now,
+            or_(col(Notice.expires_at).is_(None), col(Notice.expires_at) > now),
+            or_(col(Notice.everyone), col(Notice.id).in_(targeted)),
         )
-        .order_by(Notice.published_at.desc(), Notice.id.desc())
+        .order_by(col(Notice.published_at).desc(), col(Notice.id).desc())
         .limit(limit)
     ).all()
     ids = [n.id for n in notices]
@@ -188,16 +188,17 @@ def current(
         t.notice_id: t
         for t in session.exec(
             select(NoticeTranslation).where(
-                NoticeTranslation.notice_id.in_(ids or [-1]), NoticeTranslation.language == language
+                col(NoticeTranslation.notice_id).in_(ids or [-1]),
+                col(NoticeTranslation.language) == language,
             )
         )
     }
     out = []
     for n in notices:
-        tr = translated.get(n.id) if n.language != language else None
+        tr = translated.get(row_id(n)) if n.language != language else None
         out.append(
             NoticeView(
-                n.id,
+                row_id(n),
                 n.kind,
                 tr.title if tr else n.title,
                 tr.body if tr else n.body,
@@ -214,21 +215,25 @@ def current(
 
 def all_notices(session: Session, limit: int = 200) -> list[tuple[Notice, list[str], list[int]]]:
     """For staff: every notice with its translation languages and target grids."""
-    notices = session.exec(select(Notice).order_by(Notice.published_at.desc()).limit(limit)).all()
+    notices = session.exec(
+        select(Notice).order_by(col(Notice.published_at).desc()).limit(limit)
+    ).all()
     ids = [n.id for n in notices] or [-1]
     langs: dict[int, list[str]] = {}
     for nid, code in session.exec(
-        select(NoticeTranslation.notice_id, NoticeTranslation.language).where(
-            NoticeTranslation.notice_id.in_(ids)
+        select(col(NoticeTranslation.notice_id), col(NoticeTranslation.language)).where(
+            col(NoticeTranslation.notice_id).in_(ids)
         )
     ):
         langs.setdefault(nid, []).append(code)
     grids: dict[int, list[int]] = {}
     for nid, gid in session.exec(
-        select(NoticeGrid.notice_id, NoticeGrid.grid_id).where(NoticeGrid.notice_id.in_(ids))
+        select(col(NoticeGrid.notice_id), col(NoticeGrid.grid_id)).where(
+            col(NoticeGrid.notice_id).in_(ids)
+        )
     ):
         grids.setdefault(nid, []).append(gid)
-    return [(n, sorted(langs.get(n.id, [])), grids.get(n.id, [])) for n in notices]
+    return [(n, sorted(langs.get(row_id(n), [])), grids.get(row_id(n), [])) for n in notices]
 
 
 # --- messages with the micro-grid chief ------------------------------------------------------
@@ -239,9 +244,13 @@ def chief_of(session: Session, grid_id: int | None) -> User | None:
         return None
     return session.exec(
         select(User)
-        .join(GridDuty, GridDuty.user_id == User.id)
-        .where(GridDuty.grid_id == grid_id, GridDuty.duty.in_(CHIEF_DUTIES), User.is_active)
-        .order_by(GridDuty.id)
+        .join(GridDuty, col(GridDuty.user_id) == col(User.id))
+        .where(
+            col(GridDuty.grid_id) == grid_id,
+            col(GridDuty.duty).in_(CHIEF_DUTIES),
+            col(User.is_active),
+        )
+        .order_by(col(GridDuty.id))
     ).first()
 
 
@@ -257,7 +266,8 @@ def _body(text: str) -> str:
 def thread_for(session: Session, resident: User) -> MessageThread | None:
     return session.exec(
         select(MessageThread).where(
-            MessageThread.resident_id == resident.id, MessageThread.grid_id == resident.home_grid_id
+            col(MessageThread.resident_id) == resident.id,
+            col(MessageThread.grid_id) == resident.home_grid_id,
         )
     ).first()
 
@@ -282,14 +292,14 @@ def send_to_chief(
     thread = thread_for(session, resident)
     if thread is None:
         thread = MessageThread(
-            resident_id=resident.id, grid_id=resident.home_grid_id, created_at=now
+            resident_id=row_id(resident), grid_id=resident.home_grid_id, created_at=now
         )
         try:
             with session.begin_nested():  # the same person writing from two browsers at once
                 session.add(thread)
         except IntegrityError:
             thread = thread_for(session, resident)
-    message = ThreadMessage(thread_id=thread.id, author_id=resident.id, body=text, at=now)
+    message = ThreadMessage(thread_id=row_id(thread), author_id=row_id(resident), body=text, at=now)
     session.add(message)
     session.commit()
     return message
@@ -300,10 +310,10 @@ def may_answer(session: Session, user: User, thread: MessageThread) -> bool:
         return True
     return (
         session.exec(
-            select(GridDuty.id).where(
-                GridDuty.user_id == user.id,
-                GridDuty.grid_id == thread.grid_id,
-                GridDuty.duty.in_(CHIEF_DUTIES),
+            select(col(GridDuty.id)).where(
+                col(GridDuty.user_id) == user.id,
+                col(GridDuty.grid_id) == thread.grid_id,
+                col(GridDuty.duty).in_(CHIEF_DUTIES),
             )
         ).first()
         is not None
@@ -318,7 +328,9 @@ def answer(
     author = session.get(User, author_id)
     if thread is None or author is None or not may_answer(session, author, thread):
         raise UserError(N_("You cannot answer in this conversation."))
-    message = ThreadMessage(thread_id=thread.id, author_id=author.id, body=_body(body), at=now)
+    message = ThreadMessage(
+        thread_id=row_id(thread), author_id=row_id(author), body=_body(body), at=now
+    )
     session.add(message)
     session.commit()
     return message
@@ -333,20 +345,20 @@ class ThreadSummary:
 
 
 def threads_for_chief(session: Session, user: User) -> list[ThreadSummary]:
-    query = select(MessageThread, User.display_name).join(
-        User, User.id == MessageThread.resident_id
+    query = select(MessageThread, col(User.display_name)).join(
+        User, col(User.id) == col(MessageThread.resident_id)
     )
     if user.role not in ("staff", "admin"):
-        mine = select(GridDuty.grid_id).where(
-            GridDuty.user_id == user.id, GridDuty.duty.in_(CHIEF_DUTIES)
+        mine = select(col(GridDuty.grid_id)).where(
+            col(GridDuty.user_id) == user.id, col(GridDuty.duty).in_(CHIEF_DUTIES)
         )
-        query = query.where(MessageThread.grid_id.in_(mine))
+        query = query.where(col(MessageThread.grid_id).in_(mine))
     out = []
-    for thread, name in session.exec(query.order_by(MessageThread.id)).all():
+    for thread, name in session.exec(query.order_by(col(MessageThread.id))).all():
         last = session.exec(
             select(ThreadMessage)
-            .where(ThreadMessage.thread_id == thread.id)
-            .order_by(ThreadMessage.at.desc(), ThreadMessage.id.desc())
+            .where(col(ThreadMessage.thread_id) == thread.id)
+            .order_by(col(ThreadMessage.at).desc(), col(ThreadMessage.id).desc())
         ).first()
         out.append(
             ThreadSummary(
@@ -362,9 +374,9 @@ def threads_for_chief(session: Session, user: User) -> list[ThreadSummary]:
 def messages(session: Session, thread_id: int) -> list[tuple[ThreadMessage, str]]:
     return list(
         session.exec(
-            select(ThreadMessage, User.display_name)
-            .join(User, User.id == ThreadMessage.author_id)
-            .where(ThreadMessage.thread_id == thread_id)
-            .order_by(ThreadMessage.at, ThreadMessage.id)
+            select(ThreadMessage, col(User.display_name))
+            .join(User, col(User.id) == col(ThreadMessage.author_id))
+            .where(col(ThreadMessage.thread_id) == thread_id)
+            .order_by(col(ThreadMessage.at), col(ThreadMessage.id))
         ).all()
     )

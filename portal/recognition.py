@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from portal.config import load_settings
 from portal.i18n import N_
 
 ENV_VAR = "LINLI_SPEECH_RECOGNIZER"
@@ -95,7 +96,7 @@ class VoskRecognizer:
     name = "vosk"
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        self.models = model_folders((env if env is not None else os.environ).get(VOSK_MODELS_VAR))
+        self.models = model_folders(load_settings(env).vosk_models)
 
     @staticmethod
     def _module():
@@ -130,7 +131,7 @@ RECOGNIZERS: dict[str, Callable[[], Recognizer]] = {
 
 def recognizer(env: Mapping[str, str] | None = None) -> Recognizer:
     """The engine the operator chose (default: none)."""
-    name = ((env if env is not None else os.environ).get(ENV_VAR) or "none").strip().lower()
+    name = load_settings(env).speech_recognizer
     factory = RECOGNIZERS.get(name)
     return factory() if factory is not None else UnknownRecognizer(name)
 

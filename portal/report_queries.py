@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Department, GridDuty, User
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, ReportMedia
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE
 from portal.reports import (
@@ -38,23 +38,22 @@ def timeline(session: Session, report_id: int, *, public: bool = False) -> list[
     """The report's history in plain words; residents' names left out when public."""
     events = session.exec(
         select(ReportEvent)
-        .where(ReportEvent.report_id == report_id)
-        .order_by(ReportEvent.at, ReportEvent.id)
+        .where(col(ReportEvent.report_id) == report_id)
+        .order_by(col(ReportEvent.at), col(ReportEvent.id))
     ).all()
     people = _names(
         session,
         {e.actor_id for e in events if e.actor_id}
         | {e.assignee_id for e in events if e.assignee_id},
     )
-    departments = dict(session.exec(select(Department.id, Department.name)).all())
+    departments = dict(session.exec(select(col(Department.id), col(Department.name))).all())
     steps = []
     for event in events:
-        name, role = people.get(event.actor_id, ("", ""))
+        name, role = people.get(event.actor_id, ("", "")) if event.actor_id else ("", "")
         if public and role in ("resident", "merchant"):
             name = ""
-        assignee = people.get(event.assignee_id, ("", ""))[0] or departments.get(
-            event.department_id, ""
-        )
+        assignee_name = people.get(event.assignee_id, ("", ""))[0] if event.assignee_id else ""
+        assignee = assignee_name or departments.get(event.department_id, "")
         steps.append(
             Step(
                 event.at,
@@ -100,7 +99,9 @@ def _names(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
     return {
         uid: (name, role)
         for uid, name, role in session.exec(
-            select(User.id, User.display_name, User.role).where(User.id.in_(ids))
+            select(col(User.id), col(User.display_name), col(User.role)).where(
+                col(User.id).in_(ids)
+            )
         )
     }
 
@@ -138,32 +139,37 @@ def work_queue(
     """Reports this person can act on: overdue first, then by due time."""
     now = now or utcnow()
     active = OPEN_STATES + ("resolved",)
-    query = select(Report).where(Report.state.in_(active))
+    query = select(Report).where(col(Report.state).in_(active))
     if user.role == "grid_worker":
         own = set(
             session.exec(
-                select(GridDuty.grid_id).where(
-                    GridDuty.user_id == user.id, GridDuty.duty.in_(GRID_DUTIES)
+                select(col(GridDuty.grid_id)).where(
+                    col(GridDuty.user_id) == user.id, col(GridDuty.duty).in_(GRID_DUTIES)
                 )
             ).all()
         )
         grids = subtree({g.id: g.parent_id for g in index.grids.values()}, *own)
         query = query.where(
-            or_(Report.assignee_id == user.id, Report.grid_id.in_(grids) & (Report.level == "grid"))
+            or_(
+                col(Report.assignee_id) == user.id,
+                col(Report.grid_id).in_(grids) & (col(Report.level) == "grid"),
+            )
         )
     elif user.role == "handler":
-        joint = select(JointTask.report_id).where(JointTask.department_id == user.department_id)
+        joint = select(col(JointTask.report_id)).where(
+            col(JointTask.department_id) == user.department_id
+        )
         query = query.where(
             or_(
-                Report.assignee_id == user.id,
-                Report.department_id == user.department_id,
-                Report.id.in_(joint),
+                col(Report.assignee_id) == user.id,
+                col(Report.department_id) == user.department_id,
+                col(Report.id).in_(joint),
             )
         )
     elif user.role not in ("staff", "admin"):
         return []
     query = query.order_by(
-        case((Report.due_at < now, 0), else_=1), Report.urgent.desc(), Report.due_at
+        case((col(Report.due_at) < now, 0), else_=1), col(Report.urgent).desc(), col(Report.due_at)
     ).limit(limit)
     reports = session.exec(query).all()
     cats = {c.id: c for c in session.exec(select(ReportCategory))}
@@ -183,8 +189,8 @@ def my_reports(session: Session, user_id: int) -> list[Report]:
     return list(
         session.exec(
             select(Report)
-            .where(or_(Report.reporter_id == user_id, Report.on_behalf_of_id == user_id))
-            .order_by(Report.created_at.desc())
+            .where(or_(col(Report.reporter_id) == user_id, col(Report.on_behalf_of_id) == user_id))
+            .order_by(col(Report.created_at).desc())
         )
     )
 
@@ -204,25 +210,25 @@ def map_points(
     """(id, lat, lon, state, overdue, urgent, category_id) rows for the staff map."""
     now = now or utcnow()
     query = select(
-        Report.id,
-        Report.lat,
-        Report.lon,
-        Report.state,
-        (Report.due_at < now) & Report.state.in_(OPEN_STATES) | Report.overdue,
-        Report.urgent,
-        Report.category_id,
+        col(Report.id),
+        col(Report.lat),
+        col(Report.lon),
+        col(Report.state),
+        (col(Report.due_at) < now) & col(Report.state).in_(OPEN_STATES) | col(Report.overdue),
+        col(Report.urgent),
+        col(Report.category_id),
     )
     if flt.category_ids:
-        query = query.where(Report.category_id.in_(flt.category_ids))
+        query = query.where(col(Report.category_id).in_(flt.category_ids))
     if flt.states:
-        query = query.where(Report.state.in_(flt.states))
+        query = query.where(col(Report.state).in_(flt.states))
     if flt.grid_ids:
-        query = query.where(Report.grid_id.in_(flt.grid_ids))
+        query = query.where(col(Report.grid_id).in_(flt.grid_ids))
     if flt.since:
-        query = query.where(Report.created_at >= flt.since)
+        query = query.where(col(Report.created_at) >= flt.since)
     if flt.until:
-        query = query.where(Report.created_at < flt.until)
-    return [tuple(row) for row in session.exec(query.order_by(Report.id).limit(limit)).all()]
+        query = query.where(col(Report.created_at) < flt.until)
+    return [tuple(row) for row in session.exec(query.order_by(col(Report.id)).limit(limit)).all()]
 
 
 def public_reports(
@@ -232,19 +238,19 @@ def public_reports(
     now = now or utcnow()
     query = select(Report).where(
         or_(
-            Report.state.in_(OPEN_STATES + ("resolved", "verified", "rated")),
-            Report.closed_at >= now - timedelta(days=closed_days),
+            col(Report.state).in_(OPEN_STATES + ("resolved", "verified", "rated")),
+            col(Report.closed_at) >= now - timedelta(days=closed_days),
         )
     )
-    return list(session.exec(query.order_by(Report.created_at.desc()).limit(limit)))
+    return list(session.exec(query.order_by(col(Report.created_at).desc()).limit(limit)))
 
 
 def photos(session: Session, report_id: int) -> list[ReportMedia]:
     return list(
         session.exec(
             select(ReportMedia)
-            .where(ReportMedia.report_id == report_id, ReportMedia.kind == "photo")
-            .order_by(ReportMedia.id)
+            .where(col(ReportMedia.report_id) == report_id, col(ReportMedia.kind) == "photo")
+            .order_by(col(ReportMedia.id))
         )
     )
 
@@ -253,8 +259,8 @@ def voice_notes(session: Session, report_id: int) -> list[ReportMedia]:
     return list(
         session.exec(
             select(ReportMedia)
-            .where(ReportMedia.report_id == report_id, ReportMedia.kind == "audio")
-            .order_by(ReportMedia.id)
+            .where(col(ReportMedia.report_id) == report_id, col(ReportMedia.kind) == "audio")
+            .order_by(col(ReportMedia.id))
         )
     )
 
@@ -277,7 +283,7 @@ def open311_services(session: Session, language: str = DEFAULT_LANGUAGE) -> list
             "keywords": c.kind,
             "group": "部件" if c.kind == "component" else "事件",
         }
-        for c in session.exec(select(ReportCategory).where(ReportCategory.active))
+        for c in session.exec(select(ReportCategory).where(col(ReportCategory.active)))
     ]
 
 
@@ -326,3 +332,14 @@ def _assignee_department(session: Session, report: Report) -> str:
 
 def open311_json(session: Session, **kw) -> str:
     return json.dumps(open311_requests(session, **kw), ensure_ascii=False, indent=1)
+
+
+def report(session: Session, report_id: int) -> Report | None:
+    """One report by its id (None when there is no such report)."""
+    return session.get(Report, report_id)
+
+
+def department_names(session: Session) -> dict[int, str]:
+    """{department id: name}, in id order, for choosing who handles a report."""
+    departments = session.exec(select(Department).order_by(col(Department.id))).all()
+    return {row_id(d): d.name for d in departments}

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Department, GridDuty, User
 from db.models_reports import (
@@ -25,7 +25,7 @@ from db.models_reports import (
     ReportMedia,
     ReportSupporter,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex, locate
@@ -127,9 +127,9 @@ def category_name(category: ReportCategory, language: str) -> str:
 
 
 def categories(session: Session, active_only: bool = True) -> list[ReportCategory]:
-    query = select(ReportCategory).order_by(ReportCategory.kind, ReportCategory.id)
+    query = select(ReportCategory).order_by(col(ReportCategory.kind), col(ReportCategory.id))
     if active_only:
-        query = query.where(ReportCategory.active)
+        query = query.where(col(ReportCategory.active))
     return list(session.exec(query))
 
 
@@ -161,26 +161,28 @@ def nearby_open(
     dlon = radius / (111_000 * max(0.1, math.cos(math.radians(lat))))
     candidates = session.exec(
         select(Report).where(
-            Report.category_id == category_id,
-            Report.state.in_(OPEN_STATES),
-            Report.created_at >= now - timedelta(days=category.duplicate_days),
-            Report.lat.between(lat - dlat, lat + dlat),
-            Report.lon.between(lon - dlon, lon + dlon),
+            col(Report.category_id) == category_id,
+            col(Report.state).in_(OPEN_STATES),
+            col(Report.created_at) >= now - timedelta(days=category.duplicate_days),
+            col(Report.lat).between(lat - dlat, lat + dlat),
+            col(Report.lon).between(lon - dlon, lon + dlon),
         )
     ).all()
     found = [(r, distance_m(lat, lon, r.lat, r.lon)) for r in candidates]
     found = [(r, d) for r, d in found if d <= radius]
     counts = _supporter_counts(session, [r.id for r, _ in found])
-    return sorted((Nearby(r, d, counts.get(r.id, 0)) for r, d in found), key=lambda n: n.metres)
+    return sorted(
+        (Nearby(r, d, counts.get(row_id(r), 0)) for r, d in found), key=lambda n: n.metres
+    )
 
 
 def _supporter_counts(session: Session, ids: list[int]) -> dict[int, int]:
     if not ids:
         return {}
     rows = session.exec(
-        select(ReportSupporter.report_id, func.count())
-        .where(ReportSupporter.report_id.in_(ids))
-        .group_by(ReportSupporter.report_id)
+        select(col(ReportSupporter.report_id), func.count())
+        .where(col(ReportSupporter.report_id).in_(ids))
+        .group_by(col(ReportSupporter.report_id))
     ).all()
     return dict(rows)
 
@@ -189,7 +191,7 @@ def _supporter_counts(session: Session, ids: list[int]) -> dict[int, int]:
 
 
 def _department(session: Session, code: str) -> Department | None:
-    return session.exec(select(Department).where(Department.code == code)).first()
+    return session.exec(select(Department).where(col(Department.code) == code)).first()
 
 
 def _responder(
@@ -208,8 +210,8 @@ def _responder(
         secretary = None
         if community is not None:
             secretary = session.exec(
-                select(GridDuty.user_id).where(
-                    GridDuty.grid_id == community.id, GridDuty.duty == "secretary"
+                select(col(GridDuty.user_id)).where(
+                    col(GridDuty.grid_id) == community.id, col(GridDuty.duty) == "secretary"
                 )
             ).first()
         return secretary, office.id if office else None
@@ -232,10 +234,10 @@ def _is_grid_worker_for(session: Session, index: GridIndex, user: User, report: 
         return False
     return (
         session.exec(
-            select(GridDuty.id).where(
-                GridDuty.user_id == user.id,
-                GridDuty.grid_id.in_(chain),
-                GridDuty.duty.in_(GRID_DUTIES),
+            select(col(GridDuty.id)).where(
+                col(GridDuty.user_id) == user.id,
+                col(GridDuty.grid_id).in_(chain),
+                col(GridDuty.duty).in_(GRID_DUTIES),
             )
         ).first()
         is not None
@@ -255,10 +257,10 @@ def may_handle(session: Session, index: GridIndex, user: User, report: Report) -
             return True
         return (
             session.exec(
-                select(JointTask.id).where(
-                    JointTask.report_id == report.id,
-                    JointTask.department_id == user.department_id,
-                    JointTask.role == "lead",
+                select(col(JointTask.id)).where(
+                    col(JointTask.report_id) == report.id,
+                    col(JointTask.department_id) == user.department_id,
+                    col(JointTask.role) == "lead",
                 )
             ).first()
             is not None
@@ -281,7 +283,7 @@ def _event(
 ) -> None:
     session.add(
         ReportEvent(
-            report_id=report.id,
+            report_id=row_id(report),
             actor_id=actor_id,
             action=action,
             from_state=from_state,
@@ -303,7 +305,11 @@ def _move(session: Session, report: Report, expected: tuple[str, ...], changes: 
     changes = {**changes, "version": report.version + 1}
     result = session.exec(
         update(Report)
-        .where(Report.id == report.id, Report.version == report.version, Report.state.in_(expected))
+        .where(
+            col(Report.id) == report.id,
+            col(Report.version) == report.version,
+            col(Report.state).in_(expected),
+        )
         .values(**changes)
     )
     if result.rowcount != 1:
@@ -381,16 +387,16 @@ def _just_sent(
     return session.exec(
         select(Report)
         .where(
-            Report.reporter_id == reporter_id,
-            Report.on_behalf_of_id == on_behalf_of_id,
-            Report.category_id == category_id,
-            Report.description == text,
-            func.abs(Report.lat - lat) < 1e-7,
-            func.abs(Report.lon - lon) < 1e-7,
-            Report.created_at >= now - RESEND_WINDOW,
-            Report.created_at <= now,
+            col(Report.reporter_id) == reporter_id,
+            col(Report.on_behalf_of_id) == on_behalf_of_id,
+            col(Report.category_id) == category_id,
+            col(Report.description) == text,
+            func.abs(col(Report.lat) - lat) < 1e-7,
+            func.abs(col(Report.lon) - lon) < 1e-7,
+            col(Report.created_at) >= now - RESEND_WINDOW,
+            col(Report.created_at) <= now,
         )
-        .order_by(Report.id)
+        .order_by(col(Report.id))
     ).first()
 
 
@@ -483,7 +489,7 @@ def submit_alarm(
     caller's transaction and does NOT commit (the alarm row and its report are saved together)."""
     now = now or utcnow()
     category = session.exec(
-        select(ReportCategory).where(ReportCategory.code == category_code)
+        select(ReportCategory).where(col(ReportCategory.code) == category_code)
     ).first()
     if category is None:
         raise UserError(N_("Please choose what kind of problem it is."))
@@ -491,7 +497,7 @@ def submit_alarm(
     hours = min(category.time_limit_hours, WHISTLE_HOURS) if urgent else category.time_limit_hours
     report = Report(
         reporter_id=reporter_id,
-        category_id=category.id,
+        category_id=row_id(category),
         description=(description or "")[:MAX_DESCRIPTION],
         language=DEFAULT_LANGUAGE,
         lat=float(lat),
@@ -626,7 +632,7 @@ def _award_verified_report(session: Session, report: Report, actor_id: int, now:
         session,
         user_id=report.on_behalf_of_id or report.reporter_id,  # 代办: the resident
         source="report",
-        source_id=report.id,
+        source_id=row_id(report),
         reason=N_("A useful report, checked on site"),
         actor_id=actor_id,
         now=now,
@@ -671,7 +677,6 @@ def _escalate(
 
 def reassign(
     session: Session,
-    index: GridIndex,
     *,
     report_id: int,
     actor_id: int,
@@ -758,13 +763,13 @@ def whistle(
     for department_id, role in [(lead.id, "lead"), *((d, "assist") for d in assists)]:
         existing = session.exec(
             select(JointTask).where(
-                JointTask.report_id == report.id, JointTask.department_id == department_id
+                col(JointTask.report_id) == report.id, col(JointTask.department_id) == department_id
             )
         ).first()
         if existing is None:
             session.add(
                 JointTask(
-                    report_id=report.id,
+                    report_id=row_id(report),
                     department_id=department_id,
                     role=role,
                     part=(parts.get(department_id) or "")[:300],
@@ -789,7 +794,8 @@ def finish_joint_part(
     actor = active_user(session, actor_id)
     task = session.exec(
         select(JointTask).where(
-            JointTask.report_id == report_id, JointTask.department_id == actor.department_id
+            col(JointTask.report_id) == report_id,
+            col(JointTask.department_id) == actor.department_id,
         )
     ).first()
     if task is None or actor.role != "handler":
@@ -798,7 +804,7 @@ def finish_joint_part(
         raise UserError(N_("Your part is already marked done."))
     result = session.exec(
         update(JointTask)
-        .where(JointTask.id == task.id, JointTask.status == "open")
+        .where(col(JointTask.id) == task.id, col(JointTask.status) == "open")
         .values(status="done", updated_at=now)
     )
     if result.rowcount != 1:
@@ -844,9 +850,9 @@ def rate(
     _event(session, report, "rate", actor_id, before, comment or None, at=now)
     if stars <= LOW_RATING:
         resolver = session.exec(
-            select(ReportEvent.actor_id)
-            .where(ReportEvent.report_id == report.id, ReportEvent.action == "resolve")
-            .order_by(ReportEvent.id.desc())
+            select(col(ReportEvent.actor_id))
+            .where(col(ReportEvent.report_id) == report.id, col(ReportEvent.action) == "resolve")
+            .order_by(col(ReportEvent.id).desc())
         ).first()
         category = session.get(ReportCategory, report.category_id)
         _move(
@@ -888,7 +894,9 @@ def me_too(
     if report.reporter_id == user_id:
         raise UserError(N_("You reported this yourself."))
     media_id = _store_photo(session, store, photo, user_id, report.id).id if photo else None
-    supporter = ReportSupporter(report_id=report.id, user_id=user_id, media_id=media_id, at=now)
+    supporter = ReportSupporter(
+        report_id=row_id(report), user_id=user_id, media_id=media_id, at=now
+    )
     session.add(supporter)
     try:
         session.flush()
@@ -905,16 +913,16 @@ def sweep(session: Session, index: GridIndex, now: datetime | None = None) -> di
     now = now or utcnow()
     done = {"escalated": 0, "flagged": 0, "closed": 0}
     overdue = session.exec(
-        select(Report).where(Report.state.in_(WORKING_STATES), Report.due_at < now)
+        select(Report).where(col(Report.state).in_(WORKING_STATES), col(Report.due_at) < now)
     ).all()
     for report in overdue:
         try:
             if report.level == LEVELS[-1]:
                 flagged = session.exec(
-                    select(ReportEvent.id).where(
-                        ReportEvent.report_id == report.id,
-                        ReportEvent.action == "overdue",
-                        ReportEvent.level == report.level,
+                    select(col(ReportEvent.id)).where(
+                        col(ReportEvent.report_id) == report.id,
+                        col(ReportEvent.action) == "overdue",
+                        col(ReportEvent.level) == report.level,
                     )
                 ).first()
                 if flagged is None:
@@ -930,7 +938,8 @@ def sweep(session: Session, index: GridIndex, now: datetime | None = None) -> di
             session.rollback()  # a handler acted at the same moment; the next sweep looks again
     stale = session.exec(
         select(Report).where(
-            Report.state.in_(("resolved", "verified")), Report.resolved_at < now - RATE_WINDOW
+            col(Report.state).in_(("resolved", "verified")),
+            col(Report.resolved_at) < now - RATE_WINDOW,
         )
     ).all()
     for report in stale:
@@ -991,14 +1000,17 @@ def save_category(
             )
     if department_id is not None and session.get(Department, department_id) is None:
         errors["department"] = Message(N_("Please choose who should handle it."))
-    clash = session.exec(select(ReportCategory.id).where(ReportCategory.code == code)).first()
+    clash = session.exec(
+        select(col(ReportCategory.id)).where(col(ReportCategory.code) == code)
+    ).first()
     if clash is not None and clash != category_id:
         errors["code"] = Message(N_("This code is already used."))
     if errors:
         raise FieldErrors(errors)
-    category = (
-        session.get(ReportCategory, category_id) if category_id else ReportCategory(code=code)
-    )
+    found = session.get(ReportCategory, category_id) if category_id else None
+    if category_id and found is None:
+        raise ValueError(f"no report category {category_id}")  # pages offer existing ones only
+    category = found or ReportCategory(code=code)
     names = json.loads(category.names) if category.names else {}
     names.update({"zh_Hans": name_zh.strip()[:60], "en": (name_en or "").strip()[:60]})
     category.code, category.kind, category.names = code, kind, json.dumps(names, ensure_ascii=False)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import shutil
 import subprocess
 import threading
@@ -20,6 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from portal.config import load_settings
 
 MAX_CHARS = 2000
 ENGINE_TIMEOUT = 4.0  # seconds; a hanging engine costs at most this
@@ -77,7 +78,7 @@ ENGINES = {
 
 
 def engine_chain(env: dict[str, str] | None = None) -> list[Engine]:
-    names = (env if env is not None else os.environ).get("LINLI_TTS_ENGINES", "gtts,espeak")
+    names = load_settings(env).tts_engines
     return [ENGINES[n.strip()] for n in names.split(",") if n.strip() in ENGINES]
 
 

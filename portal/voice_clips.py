@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_voice import CLIP_LANGUAGES, CLIP_TYPES, SpeechPreference, VoiceClip
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal import auth, speech
 from portal.auth import active_user
 from portal.errors import UserError
@@ -136,14 +136,18 @@ class ClipStore(MediaStore):
 def current_clip(session: Session, language: str, msgid: str) -> VoiceClip | None:
     return session.exec(
         select(VoiceClip).where(
-            VoiceClip.language == language, VoiceClip.msgid == msgid, VoiceClip.removed_at.is_(None)
+            col(VoiceClip.language) == language,
+            col(VoiceClip.msgid) == msgid,
+            col(VoiceClip.removed_at).is_(None),
         )
     ).first()
 
 
 def current_clips(session: Session, language: str) -> dict[str, VoiceClip]:
     rows = session.exec(
-        select(VoiceClip).where(VoiceClip.language == language, VoiceClip.removed_at.is_(None))
+        select(VoiceClip).where(
+            col(VoiceClip.language) == language, col(VoiceClip.removed_at).is_(None)
+        )
     )
     return {clip.msgid: clip for clip in rows}
 
@@ -188,7 +192,7 @@ def record(
                 field="clip",
             )
         _may_change(user, old)
-        _stamp_removed(session, old.id, user.id)
+        _stamp_removed(session, row_id(old), row_id(user))
     path = store.save_clip(audio)
     clip = VoiceClip(
         language=language,
@@ -214,7 +218,7 @@ def record(
 def _stamp_removed(session: Session, clip_id: int, actor_id: int) -> None:
     done = session.exec(
         update(VoiceClip)
-        .where(VoiceClip.id == clip_id, VoiceClip.removed_at.is_(None))
+        .where(col(VoiceClip.id) == clip_id, col(VoiceClip.removed_at).is_(None))
         .values(removed_at=utcnow(), removed_by=actor_id)
     )
     if done.rowcount != 1:
@@ -254,8 +258,8 @@ def coverage(session: Session) -> list[Coverage]:
     result = []
     for language in CLIP_LANGUAGES:
         rows = session.exec(
-            select(VoiceClip.msgid).where(
-                VoiceClip.language == language, VoiceClip.removed_at.is_(None)
+            select(col(VoiceClip.msgid)).where(
+                col(VoiceClip.language) == language, col(VoiceClip.removed_at).is_(None)
             )
         )
         result.append(Coverage(language, len(known & set(rows)), len(known)))
@@ -264,7 +268,7 @@ def coverage(session: Session) -> list[Coverage]:
 
 def clip_count(session: Session) -> int:
     return session.exec(
-        select(func.count()).select_from(VoiceClip).where(VoiceClip.removed_at.is_(None))
+        select(func.count()).select_from(VoiceClip).where(col(VoiceClip.removed_at).is_(None))
     ).one()
 
 
@@ -363,9 +367,9 @@ def clip_finder(session: Session, store: MediaStore) -> ClipFinder:
             return [], msgids
         clips = session.exec(
             select(VoiceClip).where(
-                VoiceClip.language == language,
-                VoiceClip.msgid.in_(msgids),
-                VoiceClip.removed_at.is_(None),
+                col(VoiceClip.language) == language,
+                col(VoiceClip.msgid).in_(msgids),
+                col(VoiceClip.removed_at).is_(None),
             )
         ).all()
         by_id = {clip.msgid: clip for clip in clips}

@@ -24,13 +24,13 @@ from typing import TypeVar
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_points import PointsTask, TaskClaim
 from db.models_voice_notes import SUBJECT_KINDS, VoiceNote
 from db.models_wishes import Wish
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal import council, media, recognition, wishes
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, translate
@@ -187,7 +187,7 @@ def reserve(
 def attach(session: Session, note_id: int, subject_id: int) -> None:
     session.execute(
         update(VoiceNote)
-        .where(VoiceNote.id == note_id, VoiceNote.subject_id.is_(None))
+        .where(col(VoiceNote.id) == note_id, col(VoiceNote.subject_id).is_(None))
         .values(subject_id=subject_id)
     )
     session.commit()
@@ -197,7 +197,7 @@ def release(session: Session, note_id: int) -> None:
     """Drops a reservation whose item was refused (the file stays: it is named by its content)."""
     session.rollback()
     session.execute(
-        delete(VoiceNote).where(VoiceNote.id == note_id, VoiceNote.subject_id.is_(None))
+        delete(VoiceNote).where(col(VoiceNote.id) == note_id, col(VoiceNote.subject_id).is_(None))
     )
     session.commit()
 
@@ -229,9 +229,9 @@ def with_voice_note(
     try:
         subject = create()
     except BaseException:
-        release(session, note.id)
+        release(session, row_id(note))
         raise
-    attach(session, note.id, subject.id)
+    attach(session, row_id(note), row_id(subject))
     return subject
 
 
@@ -268,9 +268,9 @@ def notes_for(
         return {}
     rows = session.exec(
         select(VoiceNote, User)
-        .join(User, User.id == VoiceNote.created_by)
-        .where(VoiceNote.subject_kind == kind, VoiceNote.subject_id.in_(subject_ids))
-        .order_by(VoiceNote.created_at, VoiceNote.id)
+        .join(User, col(User.id) == col(VoiceNote.created_by))
+        .where(col(VoiceNote.subject_kind) == kind, col(VoiceNote.subject_id).in_(subject_ids))
+        .order_by(col(VoiceNote.created_at), col(VoiceNote.id))
     ).all()
     found: dict[int, list[NoteView]] = {}
     allowed: dict[int, bool] = {}
@@ -299,13 +299,16 @@ def recent_voice_wishes(
     """Wishes still on the wall that came with a voice note, newest first, with the notes this
     person may play (moderators: all of them). For the moderation page, so none goes unheard."""
     wish_ids = session.exec(
-        select(VoiceNote.subject_id)
-        .join(Wish, Wish.id == VoiceNote.subject_id)
-        .where(VoiceNote.subject_kind == "wish", Wish.state.in_(wishes.ACTIVE_STATES))
-        .group_by(VoiceNote.subject_id)
-        .order_by(func.max(VoiceNote.created_at).desc())
+        select(col(VoiceNote.subject_id))
+        .join(Wish, col(Wish.id) == col(VoiceNote.subject_id))
+        .where(col(VoiceNote.subject_kind) == "wish", col(Wish.state).in_(wishes.ACTIVE_STATES))
+        .group_by(col(VoiceNote.subject_id))
+        .order_by(func.max(col(VoiceNote.created_at)).desc())
         .limit(limit)
     ).all()
-    playable = notes_for(session, kind="wish", subject_ids=list(wish_ids), viewer_id=viewer_id)
-    found = {w.id: w for w in session.exec(select(Wish).where(Wish.id.in_(list(playable) or [-1])))}
+    subject_ids = [wish_id for wish_id in wish_ids if wish_id is not None]
+    playable = notes_for(session, kind="wish", subject_ids=subject_ids, viewer_id=viewer_id)
+    found = {
+        w.id: w for w in session.exec(select(Wish).where(col(Wish.id).in_(list(playable) or [-1])))
+    }
     return [(found[wid], playable[wid]) for wid in wish_ids if wid in playable]

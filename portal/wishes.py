@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, update
+from sqlalchemy import ColumnElement, case, delete, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Grid, User
 from db.models_wishes import (
@@ -34,10 +33,9 @@ from db.models_wishes import (
     WishPromotion,
     WishVote,
 )
-from db.types import utcnow
-from portal import auth, points
+from db.types import row_id, utcnow
+from portal import auth, localtime, points
 from portal.auth import active_user
-from portal.config import TIMEZONE
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import LANGUAGE_CODES, N_
@@ -114,9 +112,10 @@ class Rule:
 
 
 def _latest_rules(session: Session) -> dict[int, WishGridRule]:
-    newest = select(func.max(WishGridRule.id)).group_by(WishGridRule.grid_id)
+    newest = select(func.max(col(WishGridRule.id))).group_by(col(WishGridRule.grid_id))
     return {
-        r.grid_id: r for r in session.exec(select(WishGridRule).where(WishGridRule.id.in_(newest)))
+        r.grid_id: r
+        for r in session.exec(select(WishGridRule).where(col(WishGridRule.id).in_(newest)))
     }
 
 
@@ -188,7 +187,7 @@ def _locked_wish(session: Session, wish_id: int) -> Wish:
     """The wish, row-locked on PostgreSQL until the end of the transaction (SQLite: plain read)."""
     wish = session.exec(
         select(Wish)
-        .where(Wish.id == wish_id)
+        .where(col(Wish.id) == wish_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).first()
@@ -214,7 +213,7 @@ def _move(
     from_state = wish.state
     result = session.execute(
         update(Wish)
-        .where(Wish.id == wish.id, Wish.state == from_state, *where)
+        .where(col(Wish.id) == wish.id, col(Wish.state) == from_state, *where)
         .values(state=to_state, state_changed_at=now, **values)
         .execution_options(synchronize_session=False)
     )
@@ -223,7 +222,7 @@ def _move(
         raise UserError(CHANGED)
     session.add(
         WishEvent(
-            wish_id=wish.id,
+            wish_id=row_id(wish),
             actor_id=actor_id,
             kind=kind,
             from_state=from_state,
@@ -235,34 +234,29 @@ def _move(
     )
 
 
-def _commit(session: Session, wish_id: int | None = None) -> Wish | None:
+def _commit(session: Session) -> None:
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         raise UserError(CHANGED) from None
     session.expire_all()  # conditional UPDATEs bypass the identity map
-    if wish_id is None:
-        return None
-    return session.get(Wish, wish_id)
+
+
+def _commit_wish(session: Session, wish_id: int) -> Wish:
+    """Commits, then the wish as the database now has it."""
+    _commit(session)
+    wish = session.get(Wish, wish_id)
+    if wish is None:  # removed by someone else meanwhile
+        raise UserError(CHANGED)
+    return wish
 
 
 def support(session: Session, wish_id: int) -> int:
     """Votes for a wish, counted from the rows."""
     return session.exec(
-        select(func.count()).select_from(WishVote).where(WishVote.wish_id == wish_id)
+        select(func.count()).select_from(WishVote).where(col(WishVote.wish_id) == wish_id)
     ).one()
-
-
-def local_day_start(now: datetime) -> datetime:
-    """Midnight of today in Asia/Shanghai, as an aware datetime (for the daily limit)."""
-    tz = ZoneInfo(TIMEZONE)
-    local = now.astimezone(tz)
-    return datetime.combine(local.date(), time(0, 0), tzinfo=tz)
-
-
-def _local_today(now: datetime) -> date:
-    return now.astimezone(ZoneInfo(TIMEZONE)).date()
 
 
 def _save_photo(photo: bytes | None, media_root: Path | None, field_name: str) -> str | None:
@@ -330,7 +324,7 @@ def post_wish(
 
     # Lock the author's row (PostgreSQL) so two browsers cannot both post the 10th wish; on SQLite
     # the INSERT below takes the write lock before we count.
-    session.exec(select(User.id).where(User.id == author_id).with_for_update()).first()
+    session.exec(select(col(User.id)).where(col(User.id) == author_id).with_for_update()).first()
     wish = Wish(
         author_id=author_id,
         grid_id=grid_id,
@@ -349,7 +343,10 @@ def post_wish(
     today = session.exec(
         select(func.count())
         .select_from(Wish)
-        .where(Wish.author_id == author_id, Wish.created_at >= local_day_start(now))
+        .where(
+            col(Wish.author_id) == author_id,
+            col(Wish.created_at) >= localtime.day_start(localtime.today(now)),
+        )
     ).one()
     if today > DAILY_LIMIT:
         session.rollback()
@@ -357,9 +354,9 @@ def post_wish(
             N_("You have posted {n} wishes today. Please post more tomorrow."), n=DAILY_LIMIT
         )
     session.add(
-        WishEvent(wish_id=wish.id, actor_id=author_id, kind="posted", to_state="open", at=now)
+        WishEvent(wish_id=row_id(wish), actor_id=author_id, kind="posted", to_state="open", at=now)
     )
-    return _commit(session, wish.id)
+    return _commit_wish(session, row_id(wish))
 
 
 # --- support -----------------------------------------------------------------------------------
@@ -383,7 +380,7 @@ def vote(session: Session, *, wish_id: int, user_id: int, now: datetime | None =
         session.rollback()
         raise UserError(N_("You already support this wish.")) from None
     # Holding the write lock now (SQLite) or the row lock (PostgreSQL): state and count are current.
-    state = session.exec(select(Wish.state).where(Wish.id == wish_id)).one()
+    state = session.exec(select(col(Wish.state)).where(col(Wish.id) == wish_id)).one()
     if state != "open":
         session.rollback()
         raise UserError(N_("This wish is no longer open for support."))
@@ -409,13 +406,13 @@ def withdraw_vote(
         raise UserError(N_("Support can only be withdrawn while the wish is open."))
     result = session.execute(
         delete(WishVote)
-        .where(WishVote.wish_id == wish_id, WishVote.user_id == user_id)
+        .where(col(WishVote.wish_id) == wish_id, col(WishVote.user_id) == user_id)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         session.rollback()
         raise UserError(N_("You do not support this wish."))
-    state = session.exec(select(Wish.state).where(Wish.id == wish_id)).one()
+    state = session.exec(select(col(Wish.state)).where(col(Wish.id) == wish_id)).one()
     if state != "open":
         session.rollback()
         raise UserError(N_("Support can only be withdrawn while the wish is open."))
@@ -437,7 +434,7 @@ def _maybe_promote(
         return False
     result = session.execute(
         update(Wish)
-        .where(Wish.id == wish.id, Wish.state == "open")
+        .where(col(Wish.id) == wish.id, col(Wish.state) == "open")
         .values(state="promoted", state_changed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -445,7 +442,7 @@ def _maybe_promote(
         return False
     session.add(
         WishPromotion(
-            wish_id=wish.id,
+            wish_id=row_id(wish),
             promoted_at=now,
             threshold=rule.support_threshold,
             support=count,
@@ -454,7 +451,7 @@ def _maybe_promote(
     )
     session.add(
         WishEvent(
-            wish_id=wish.id,
+            wish_id=row_id(wish),
             kind="promoted",
             from_state="open",
             to_state="promoted",
@@ -482,7 +479,7 @@ def adopt(
     _require_role(session, user_id, ADOPTER_ROLES)
     note = clean_text(note)
     errors: dict[str, Message] = {}
-    today = _local_today(now)
+    today = localtime.today(now)
     if promised_date is None:
         errors["promised_date"] = Message(N_("Please choose the date you promise."))
     elif promised_date < today:
@@ -515,7 +512,7 @@ def adopt(
         adopter_id=user_id,
         promised_date=promised_date,
     )
-    return _commit(session, wish_id)
+    return _commit_wish(session, wish_id)
 
 
 def release(
@@ -535,11 +532,11 @@ def release(
         kind="released",
         now=now,
         note=clean_text(note)[:NOTE_MAX],
-        where=(Wish.adopter_id == user_id,),
+        where=(col(Wish.adopter_id) == user_id,),
         adopter_id=None,
         promised_date=None,
     )
-    return _commit(session, wish_id)
+    return _commit_wish(session, wish_id)
 
 
 def report_fulfilled(
@@ -578,9 +575,9 @@ def report_fulfilled(
         now=now,
         note=note,
         photo_path=photo_path,
-        where=(Wish.adopter_id == user_id,),
+        where=(col(Wish.adopter_id) == user_id,),
     )
-    return _commit(session, wish_id)
+    return _commit_wish(session, wish_id)
 
 
 def confirm(
@@ -614,7 +611,7 @@ def confirm(
         actor_id=user_id,
         now=now,
     )
-    return _commit(session, wish_id)
+    return _commit_wish(session, wish_id)
 
 
 def dispute(
@@ -642,7 +639,7 @@ def dispute(
         session.rollback()
         raise UserError(N_("Only a fulfilled wish can be disputed."))
     _move(session, wish, to_state="adopted", actor_id=user_id, kind="disputed", now=now, note=note)
-    return _commit(session, wish_id)
+    return _commit_wish(session, wish_id)
 
 
 # --- moderation --------------------------------------------------------------------------------
@@ -713,11 +710,11 @@ def hide(
     )
     session.execute(
         update(WishFlag)
-        .where(WishFlag.wish_id == wish_id, WishFlag.resolved_at.is_(None))
+        .where(col(WishFlag.wish_id) == wish_id, col(WishFlag.resolved_at).is_(None))
         .values(resolved_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _commit(session, wish_id)
+    return _commit_wish(session, wish_id)
 
 
 def restore(
@@ -737,9 +734,9 @@ def restore(
         raise UserError(N_("This wish is not hidden."))
     previous = (
         session.exec(
-            select(WishEvent.from_state)
-            .where(WishEvent.wish_id == wish_id, WishEvent.kind == "hidden")
-            .order_by(WishEvent.id.desc())
+            select(col(WishEvent.from_state))
+            .where(col(WishEvent.wish_id) == wish_id, col(WishEvent.kind) == "hidden")
+            .order_by(col(WishEvent.id).desc())
         ).first()
         or "open"
     )
@@ -753,7 +750,7 @@ def restore(
         note=clean_text(note)[:NOTE_MAX],
         hidden_reason=None,
     )
-    return _commit(session, wish_id)
+    return _commit_wish(session, wish_id)
 
 
 def dismiss_flags(
@@ -764,7 +761,7 @@ def dismiss_flags(
     _require_role(session, moderator_id, MODERATOR_ROLES)
     result = session.execute(
         update(WishFlag)
-        .where(WishFlag.wish_id == wish_id, WishFlag.resolved_at.is_(None))
+        .where(col(WishFlag.wish_id) == wish_id, col(WishFlag.resolved_at).is_(None))
         .values(resolved_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -781,9 +778,9 @@ def candidates(session: Session) -> list[tuple[WishPromotion, Wish]]:
     return list(
         session.exec(
             select(WishPromotion, Wish)
-            .join(Wish, Wish.id == WishPromotion.wish_id)
-            .where(WishPromotion.status == "candidate", Wish.state == "promoted")
-            .order_by(WishPromotion.promoted_at, WishPromotion.id)
+            .join(Wish, col(Wish.id) == col(WishPromotion.wish_id))
+            .where(col(WishPromotion.status) == "candidate", col(Wish.state) == "promoted")
+            .order_by(col(WishPromotion.promoted_at), col(WishPromotion.id))
         ).all()
     )
 
@@ -812,7 +809,7 @@ def decide(
         raise UserError(N_("Only a wish sent to the council can be decided."))
     result = session.execute(
         update(WishPromotion)
-        .where(WishPromotion.wish_id == wish_id, WishPromotion.status == "candidate")
+        .where(col(WishPromotion.wish_id) == wish_id, col(WishPromotion.status) == "candidate")
         .values(status="decided", decided_at=now, decided_by=decided_by, decision=decision)
         .execution_options(synchronize_session=False)
     )
@@ -829,7 +826,7 @@ def decide(
         note=decision,
     )
     _commit(session)
-    return session.exec(select(WishPromotion).where(WishPromotion.wish_id == wish_id)).one()
+    return session.exec(select(WishPromotion).where(col(WishPromotion.wish_id) == wish_id)).one()
 
 
 # --- the scheduler -----------------------------------------------------------------------------
@@ -841,16 +838,20 @@ def expire_stale(session: Session, now: datetime | None = None) -> int:
     now = now or utcnow()
     rules, parents = _latest_rules(session), parent_map(session)
     last_vote = (
-        select(WishVote.wish_id, func.max(WishVote.created_at).label("last"))
-        .group_by(WishVote.wish_id)
+        select(col(WishVote.wish_id), func.max(col(WishVote.created_at)).label("last"))
+        .group_by(col(WishVote.wish_id))
         .subquery()
     )
-    counts = select(WishVote.wish_id, func.count().label("n")).group_by(WishVote.wish_id).subquery()
+    counts = (
+        select(col(WishVote.wish_id), func.count().label("n"))
+        .group_by(col(WishVote.wish_id))
+        .subquery()
+    )
     rows = session.exec(
         select(Wish, last_vote.c.last, func.coalesce(counts.c.n, 0))
-        .outerjoin(last_vote, last_vote.c.wish_id == Wish.id)
-        .outerjoin(counts, counts.c.wish_id == Wish.id)
-        .where(Wish.state == "open")
+        .outerjoin(last_vote, last_vote.c.wish_id == col(Wish.id))
+        .outerjoin(counts, counts.c.wish_id == col(Wish.id))
+        .where(col(Wish.state) == "open")
     ).all()
     expired = 0
     for wish, last, count in rows:
@@ -864,14 +865,14 @@ def expire_stale(session: Session, now: datetime | None = None) -> int:
             continue
         result = session.execute(
             update(Wish)
-            .where(Wish.id == wish.id, Wish.state == "open")
+            .where(col(Wish.id) == wish.id, col(Wish.state) == "open")
             .values(state="expired", state_changed_at=now)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
             session.add(
                 WishEvent(
-                    wish_id=wish.id,
+                    wish_id=row_id(wish),
                     kind="expired",
                     from_state="open",
                     to_state="expired",
@@ -944,7 +945,11 @@ class WallPage:
 
 
 def _support_subquery():
-    return select(WishVote.wish_id, func.count().label("n")).group_by(WishVote.wish_id).subquery()
+    return (
+        select(col(WishVote.wish_id), func.count().label("n"))
+        .group_by(col(WishVote.wish_id))
+        .subquery()
+    )
 
 
 def wall(
@@ -965,33 +970,37 @@ def wall(
     states = [s for s in states if s in STATE_LABELS] or list(ACTIVE_STATES)
     counts = _support_subquery()
     n = func.coalesce(counts.c.n, 0)
-    conditions = [Wish.state.in_(states)]
+    conditions: list[ColumnElement[bool]] = [col(Wish.state).in_(states)]
     if not moderator:  # a hidden wish is seen by its author (with the reason) and moderators only
-        conditions.append((Wish.state != "hidden") | (Wish.author_id == (viewer_id or -1)))
+        conditions.append(
+            (col(Wish.state) != "hidden") | (col(Wish.author_id) == (viewer_id or -1))
+        )
     categories = [c for c in categories if c in WISH_CATEGORIES]
     if categories:
-        conditions.append(Wish.category.in_(categories))
+        conditions.append(col(Wish.category).in_(categories))
     parents = parent_map(session)
     if grid_id is not None:
-        conditions.append(Wish.grid_id.in_(sorted(subtree(parents, grid_id))))
+        conditions.append(col(Wish.grid_id).in_(sorted(subtree(parents, grid_id))))
     if mine_only and viewer_id:
-        conditions.append(Wish.author_id == viewer_id)
+        conditions.append(col(Wish.author_id) == viewer_id)
     order = []
     if sort == "near" and viewer is not None and viewer.home_grid_id:
         home = viewer.home_grid_id
         general = parents.get(home)
         nearby = subtree(parents, general) if general else {home}
         order.append(
-            case((Wish.grid_id == home, 0), (Wish.grid_id.in_(sorted(nearby)), 1), else_=2)
+            case(
+                (col(Wish.grid_id) == home, 0), (col(Wish.grid_id).in_(sorted(nearby)), 1), else_=2
+            )
         )
     if sort == "newest":
-        order += [Wish.created_at.desc(), Wish.id.desc()]
+        order += [col(Wish.created_at).desc(), col(Wish.id).desc()]
     else:
-        order += [n.desc(), Wish.created_at.desc(), Wish.id.desc()]
+        order += [n.desc(), col(Wish.created_at).desc(), col(Wish.id).desc()]
     total = session.exec(select(func.count()).select_from(Wish).where(*conditions)).one()
     rows = session.exec(
         select(Wish, n)
-        .outerjoin(counts, counts.c.wish_id == Wish.id)
+        .outerjoin(counts, counts.c.wish_id == col(Wish.id))
         .where(*conditions)
         .order_by(*order)
         .limit(limit)
@@ -1008,24 +1017,28 @@ def _cards(session: Session, viewer: User | None, moderator: bool, rows, parents
     viewer_id = viewer.id if viewer else None
     my_votes = set(
         session.exec(
-            select(WishVote.wish_id).where(
-                WishVote.wish_id.in_(ids), WishVote.user_id == (viewer_id or -1)
+            select(col(WishVote.wish_id)).where(
+                col(WishVote.wish_id).in_(ids), col(WishVote.user_id) == (viewer_id or -1)
             )
         ).all()
     )
     people = {w.author_id for w, _ in rows} | {w.adopter_id for w, _ in rows if w.adopter_id}
-    names = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(people))).all())
+    names = dict(
+        session.exec(
+            select(col(User.id), col(User.display_name)).where(col(User.id).in_(people))
+        ).all()
+    )
     promotions = {
         p.wish_id: p
-        for p in session.exec(select(WishPromotion).where(WishPromotion.wish_id.in_(ids)))
+        for p in session.exec(select(WishPromotion).where(col(WishPromotion.wish_id).in_(ids)))
     }
     flags: dict[int, int] = {}
     if moderator:
         flags = dict(
             session.exec(
-                select(WishFlag.wish_id, func.count())
-                .where(WishFlag.wish_id.in_(ids), WishFlag.resolved_at.is_(None))
-                .group_by(WishFlag.wish_id)
+                select(col(WishFlag.wish_id), func.count())
+                .where(col(WishFlag.wish_id).in_(ids), col(WishFlag.resolved_at).is_(None))
+                .group_by(col(WishFlag.wish_id))
             ).all()
         )
     rules = _latest_rules(session)
@@ -1102,8 +1115,8 @@ def detail(session: Session, *, wish_id: int, viewer_id: int | None) -> WishView
     counts = _support_subquery()
     row = session.exec(
         select(Wish, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.wish_id == Wish.id)
-        .where(Wish.id == wish_id)
+        .outerjoin(counts, counts.c.wish_id == col(Wish.id))
+        .where(col(Wish.id) == wish_id)
     ).first()
     if row is None or (
         row[0].state == "hidden" and not moderator and row[0].author_id != viewer_id
@@ -1111,11 +1124,15 @@ def detail(session: Session, *, wish_id: int, viewer_id: int | None) -> WishView
         raise UserError(NOT_FOUND)
     card = _cards(session, viewer, moderator, [row], parent_map(session))[0]
     events = session.exec(
-        select(WishEvent).where(WishEvent.wish_id == wish_id).order_by(WishEvent.at, WishEvent.id)
+        select(WishEvent)
+        .where(col(WishEvent.wish_id) == wish_id)
+        .order_by(col(WishEvent.at), col(WishEvent.id))
     ).all()
     actor_ids = {e.actor_id for e in events if e.actor_id}
     names = dict(
-        session.exec(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()
+        session.exec(
+            select(col(User.id), col(User.display_name)).where(col(User.id).in_(actor_ids))
+        ).all()
     )
     trail = []
     for e in events:
@@ -1138,9 +1155,9 @@ def detail(session: Session, *, wish_id: int, viewer_id: int | None) -> WishView
         flags = [
             (name, reason, at)
             for name, reason, at in session.exec(
-                select(User.display_name, WishFlag.reason, WishFlag.created_at)
-                .join(User, User.id == WishFlag.user_id)
-                .where(WishFlag.wish_id == wish_id, WishFlag.resolved_at.is_(None))
+                select(col(User.display_name), col(WishFlag.reason), col(WishFlag.created_at))
+                .join(User, col(User.id) == col(WishFlag.user_id))
+                .where(col(WishFlag.wish_id) == wish_id, col(WishFlag.resolved_at).is_(None))
             ).all()
         ]
     logged_in = viewer is not None
@@ -1166,11 +1183,11 @@ def flagged(session: Session) -> list[tuple[Wish, int]]:
     """Wishes with flags nobody has looked at yet, most flagged first (the moderation queue)."""
     return list(
         session.exec(
-            select(Wish, func.count(WishFlag.id))
-            .join(WishFlag, WishFlag.wish_id == Wish.id)
-            .where(WishFlag.resolved_at.is_(None), Wish.state != "hidden")
-            .group_by(Wish.id)
-            .order_by(func.count(WishFlag.id).desc(), Wish.id)
+            select(Wish, func.count(col(WishFlag.id)))
+            .join(WishFlag, col(WishFlag.wish_id) == col(Wish.id))
+            .where(col(WishFlag.resolved_at).is_(None), col(Wish.state) != "hidden")
+            .group_by(col(Wish.id))
+            .order_by(func.count(col(WishFlag.id)).desc(), col(Wish.id))
         ).all()
     )
 
@@ -1178,7 +1195,7 @@ def flagged(session: Session) -> list[tuple[Wish, int]]:
 def rules_table(session: Session) -> list[tuple[Grid, WishGridRule]]:
     """Grids with a rule of their own (the newest one each)."""
     rules = _latest_rules(session)
-    grids = {g.id: g for g in session.exec(select(Grid).where(Grid.id.in_(list(rules))))}
+    grids = {g.id: g for g in session.exec(select(Grid).where(col(Grid.id).in_(list(rules))))}
     return sorted(
         ((grids[gid], rule) for gid, rule in rules.items() if gid in grids),
         key=lambda pair: pair[0].code,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from db.types import row_id
 from portal import council as c
 from portal.council import attachments as files
 from portal.council import options as options
@@ -252,7 +253,7 @@ def item_staff_tools(
 ) -> None:
     """Staff's tools on one agenda item: its options (until voting opens) and its files (until
     voting closes)."""
-    item_id = view.item.id
+    item_id = row_id(view.item)
     options_line(viewer, view)
     if meeting_status in ("draft", "published"):
         options_form(viewer, item_id, view.options, uid)

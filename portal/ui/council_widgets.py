@@ -167,7 +167,7 @@ def action_block(viewer: Viewer, view: c.ItemView) -> None:
         )
     ]
     parts += [
-        f"{when(viewer, ev.at)} · {t(c.ACTION_LABELS.get(ev.to_state, ev.to_state))} · {ev.note or ''}"
+        f"{when(viewer, ev.at)} · {t(c.ACTION_LABELS.get(ev.to_state or '', ev.to_state or ''))} · {ev.note or ''}"
         for ev in view.progress
     ]
     facts(*parts)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from db.models import User
+from db.types import row_id
 from portal import auth
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, Language, language, translate
 from portal.ui.data import db, settings
@@ -103,7 +104,7 @@ def current_viewer() -> Viewer:
 def log_in(user: User) -> None:
     """Remember the login in this session and, through a cookie, across browser reloads."""
     with db() as session:
-        raw = auth.issue_login_token(session, user.id, settings().session_days)
+        raw = auth.issue_login_token(session, row_id(user), settings().session_days)
     st.session_state["user_id"] = user.id
     st.session_state["login_token"] = raw
     st.session_state["lang"] = user.language
@@ -124,7 +125,7 @@ def set_language(viewer: Viewer, code: str) -> None:
         return
     st.session_state["lang"] = code
     queue_cookie(LANG_COOKIE, code)
-    if viewer.logged_in:
+    if viewer.user_id is not None:
         with db() as session:
             auth.save_preferences(session, viewer.user_id, language=code)
 
@@ -132,7 +133,7 @@ def set_language(viewer: Viewer, code: str) -> None:
 def set_elder(viewer: Viewer, on: bool) -> None:
     st.session_state["elder"] = on
     queue_cookie(ELDER_COOKIE, "1" if on else "0")
-    if viewer.logged_in:
+    if viewer.user_id is not None:
         with db() as session:
             auth.save_preferences(session, viewer.user_id, elder_mode=on)
 

@@ -150,7 +150,7 @@ def _cookie(name: str) -> str | None:
 
 
 def _stored_auto(viewer: Viewer) -> bool:
-    if not viewer.logged_in:
+    if viewer.user_id is None:
         return _cookie(AUTO_COOKIE) == "1"
     try:
         with db() as session:
@@ -173,7 +173,7 @@ def auto_read_on(viewer: Viewer) -> bool:
 def set_auto_read(viewer: Viewer, on: bool) -> None:
     st.session_state[AUTO_STATE] = (viewer.user_id, on)
     ui_session.queue_cookie(AUTO_COOKIE, "1" if on else "0")
-    if viewer.logged_in:
+    if viewer.user_id is not None:
         with db() as session:
             voice_clips.save_auto_read(session, viewer.user_id, on)
 
@@ -195,7 +195,7 @@ def show_flash_at(state_key: str, viewer: Viewer | None = None) -> None:
     also read aloud (by itself in automatic read-aloud)."""
     kind, text = st.session_state.pop(state_key, None) or (None, None)
     if kind == "success" and viewer is not None:
-        announce(viewer, text)
+        announce(viewer, text or "")
     elif kind == "success":
         st.success(text, icon=":material/check_circle:")
     elif kind == "error":

@@ -70,7 +70,7 @@ def _submit(viewer: Viewer, kind: str, item_id: int, key: str, slots: dict) -> N
                 session,
                 kind=kind,
                 item_id=item_id,
-                language=state.get(f"{key}_lang"),
+                language=state.get(f"{key}_lang") or "",
                 title=state.get(f"{key}_title", ""),
                 body=state.get(f"{key}_body", ""),
                 translator_id=viewer.user_id,

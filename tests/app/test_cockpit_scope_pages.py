@@ -26,7 +26,7 @@ GRID_COL, RECEIVED_COL = zh("Grid"), zh(cockpit.MEASURES["received"][0])
 def _table(at) -> dict[str, int]:
     """The measures table: row label → reports received."""
     frame = at.dataframe[0].value
-    return dict(zip(frame[GRID_COL], frame[RECEIVED_COL]))
+    return dict(zip(frame[GRID_COL], frame[RECEIVED_COL], strict=True))
 
 
 def _duty_area(url: str, username: str) -> tuple[set[int], list[Grid]]:

@@ -165,7 +165,7 @@ def test_staff_attach_a_photo_and_a_pdf_bad_files_are_refused(open_app, app_db):
         seen = open_app(who, page=page)
         assert not seen.exception
         assert 'alt="楼道里堆着纸箱"' in _html(seen)
-        downloads = [d for d in seen.get("download_button")]
+        downloads = list(seen.get("download_button"))
         assert any("预算表" in d.proto.label for d in downloads), who
 
 

@@ -29,6 +29,6 @@ def test_housekeeping_starts_once_per_interval_in_the_background(app_db, monkeyp
     assert started == ["linli-housekeeping"]
 
 
-def test_housekeeping_failure_is_logged_not_raised(monkeypatch, caplog):
+def test_housekeeping_failure_is_logged_not_raised(caplog):
     housekeeping._run_logged("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
     assert "housekeeping failed" in caplog.text

@@ -40,7 +40,7 @@ def test_file_a_report_from_my_courtyard(open_app, app_db):
     assert at.text_area(key="rp_text").value == ""  # the form is fresh for the next report
 
 
-def test_missing_place_and_category_are_told_at_the_fields(open_app, app_db):
+def test_missing_place_and_category_are_told_at_the_fields(open_app):
     at = open_app("tashi", page="pages/report_new.py")
     at.text_area(key="rp_text").input("路灯坏了")
     at.radio(key="rp_where").set_value("map").run()

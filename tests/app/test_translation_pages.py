@@ -4,7 +4,7 @@ bad input is refused at its field and what was typed stays."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
 from db.engine import get_engine
@@ -38,7 +38,7 @@ def _zh_wish(app_db) -> tuple[int, str]:
     with Session(get_engine(app_db)) as s:
         wish = s.exec(
             select(Wish)
-            .where(Wish.language == "zh_Hans", Wish.state == "open", Wish.personal == False)
+            .where(Wish.language == "zh_Hans", Wish.state == "open", col(Wish.personal).is_(False))
             .order_by(Wish.id)
         ).first()  # noqa: E712
         return wish.id, s.get(User, wish.author_id).username
@@ -56,7 +56,7 @@ def _fill(at: AppTest, kind: str, item_id: int, language: str, body: str, title:
     assert not at.exception
 
 
-def test_author_adds_a_translation_and_an_uyghur_reader_sees_both(open_app, app_db):
+def test_author_adds_a_translation_and_an_uyghur_reader_sees_both(app_db):
     wish_id, author = _zh_wish(app_db)
     at = _open(app_db, author, "pages/wish_detail.py", wish_id=wish_id)
     _fill(at, "wish", wish_id, "ug", title="پەلەمپەي تۇتقۇچى", body="<b>تۇتقۇچ</b> ئورنىتىش")
@@ -81,7 +81,7 @@ def test_author_adds_a_translation_and_an_uyghur_reader_sees_both(open_app, app_
     assert "پەلەمپەي تۇتقۇچى" not in _html(tibetan)
 
 
-def test_empty_translation_is_refused_and_the_title_stays(open_app, app_db):
+def test_empty_translation_is_refused_and_the_title_stays(app_db):
     wish_id, author = _zh_wish(app_db)
     at = _open(app_db, author, "pages/wish_detail.py", wish_id=wish_id)
     _fill(at, "wish", wish_id, "en", title="A handrail", body="   ")
@@ -91,14 +91,14 @@ def test_empty_translation_is_refused_and_the_title_stays(open_app, app_db):
         assert s.exec(select(ContentTranslation)).all() == []
 
 
-def test_a_neighbour_gets_no_translation_form(open_app, app_db):
+def test_a_neighbour_gets_no_translation_form(app_db):
     wish_id, author = _zh_wish(app_db)
     other = "resident0100" if author != "resident0100" else "resident0101"
     at = _open(app_db, other, "pages/wish_detail.py", wish_id=wish_id)
     assert not [t for t in at.toggle if t.key == f"tr_wish_{wish_id}_open"]
 
 
-def test_staff_translate_a_report_in_the_work_queue_and_the_reporter_sees_it(open_app, app_db):
+def test_staff_translate_a_report_in_the_work_queue_and_the_reporter_sees_it(app_db):
     with Session(get_engine(app_db)) as s:
         report = s.exec(
             select(Report)
@@ -139,7 +139,7 @@ def test_staff_translate_a_report_in_the_work_queue_and_the_reporter_sees_it(ope
     assert label.split(staff_name)[0] in html
 
 
-def test_proposal_author_translates_from_my_proposals(open_app, app_db):
+def test_proposal_author_translates_from_my_proposals(app_db):
     with Session(get_engine(app_db)) as s:
         proposal = s.exec(select(CouncilProposal).order_by(CouncilProposal.id)).first()
         author = s.get(User, proposal.author_id).username

@@ -66,7 +66,7 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def seeded_template(browser, tmp_path_factory):
+def seeded_template(browser, tmp_path_factory):  # noqa: ARG001 (browser first: a skip seeds nothing)
     """The demo database seeded once per run; every server starts on its own copy."""
     folder = tmp_path_factory.mktemp("e2e-template")
     seed_database(f"sqlite:///{folder / 'linli.db'}", env=SERVER_ENV)
@@ -82,13 +82,13 @@ def _server(tmp_path_factory, template, name: str):
 
 
 @pytest.fixture(scope="module")
-def server(browser, seeded_template, tmp_path_factory):
+def server(browser, seeded_template, tmp_path_factory):  # noqa: ARG001 (browser first)
     """One seeded portal per test module (browser first, so a skip starts no server)."""
     yield from _server(tmp_path_factory, seeded_template, "e2e-server")
 
 
 @pytest.fixture
-def fresh_server(browser, seeded_template, tmp_path_factory):
+def fresh_server(browser, seeded_template, tmp_path_factory):  # noqa: ARG001 (browser first)
     """A portal no session has visited yet (st.navigation has not run in it)."""
     yield from _server(tmp_path_factory, seeded_template, "e2e-fresh")
 

@@ -160,7 +160,7 @@ def test_staff_give_options_and_files_a_member_votes_on_an_option(server, new_co
     ballot = f".st-key-council_ballot_item_{item.id}"
     open_page(member, server.url + "/council_vote", f".st-key-council_vote_{item.id}_o1 button")
     buttons = [member.locator(f".st-key-council_vote_{item.id}_o{n} button") for n in (1, 2, 3)]
-    for button, plan in zip(buttons, PLANS):
+    for button, plan in zip(buttons, PLANS, strict=True):
         assert button.inner_text().strip().endswith(plan)  # typed text shown as typed, not markup
         assert button.bounding_box()["height"] >= 60  # one large button per option
     assert member.locator(f"{ballot} [class*='st-key-council_vote_{item.id}_']").count() == 3

@@ -30,7 +30,7 @@ FONT_STATUS = """family => Array.from(document.fonts)
 DIRECTION = "el => getComputedStyle(el).direction"
 
 
-def _go(page, base_url: str, key: str) -> None:
+def _go(page, key: str) -> None:
     if key == "home":
         navigate(page, "/", f"{MAIN} h1")
     else:
@@ -45,7 +45,7 @@ def test_uyghur_is_right_to_left_throughout(server, page):
     assert page.eval_on_selector('[data-testid="stSidebarContent"]', DIRECTION) == "rtl"
 
     # a form: what is typed runs right-to-left, and the text sits at the right
-    _go(page, server.url, "report_new")
+    _go(page, "report_new")
     area = page.locator(f"{MAIN} textarea").first
     area.fill("يولدىكى چىراغ بۇزۇلدى")
     assert area.evaluate(DIRECTION) == "rtl"
@@ -62,7 +62,7 @@ def test_uyghur_is_right_to_left_throughout(server, page):
     screenshot(page, "languages-ug-report-new")
 
     # a table (the council's ballot table) runs right-to-left
-    _go(page, server.url, "council")
+    _go(page, "council")
     table = page.locator(f"{MAIN} table").first
     table.wait_for()
     assert table.evaluate(DIRECTION) == "rtl"
@@ -153,7 +153,7 @@ def test_axe_elder_mode_in_every_language(server, page):
     for code in LANGUAGE_CODES:
         set_language(page, code)
         for key in RESIDENT_PAGES:
-            _go(page, server.url, key)
+            _go(page, key)
             result = run_axe(page)
             checked += 1
             if result["violations"]:

@@ -68,7 +68,10 @@ def test_wish_journey(server, new_context):
     for n, username in enumerate(NEIGHBOURS, 1):
         neighbour = open_as(new_context, server, username)
         _open_wish(neighbour, server, wish_id)
-        wait_rerun(neighbour, lambda: neighbour.get_by_role("button", name=support).click())
+        wait_rerun(
+            neighbour,
+            lambda neighbour=neighbour: neighbour.get_by_role("button", name=support).click(),
+        )
         expect_text(neighbour, zh("Thank you for your support."))
         assert zh("{n} neighbours support this", n=n) in neighbour.inner_text(MAIN)
     screenshot(neighbour, "wish-3-supported")

@@ -11,12 +11,12 @@ def _home(session) -> Grid:
 
 
 def _register(session, **kw):
-    values = dict(
-        username="new_resident",
-        password="garden-bench-7",
-        display_name="新居民",
-        home_grid_id=_home(session).id,
-    )
+    values = {
+        "username": "new_resident",
+        "password": "garden-bench-7",
+        "display_name": "新居民",
+        "home_grid_id": _home(session).id,
+    }
     values.update(kw)
     return auth.register_resident(session, **values)
 

@@ -35,15 +35,15 @@ def c(demo_session, clock, tmp_path):
 
 
 def _consent(c, actor="chief_g1m1", resident="zhang_nainai", **kw):
-    args = dict(
-        actor_id=c.user(actor).id,
-        resident_id=c.user(resident).id,
-        agreed=True,
-        method="in_person",
-        note="",
-        duration="today",
-        now=c.clock(),
-    )
+    args = {
+        "actor_id": c.user(actor).id,
+        "resident_id": c.user(resident).id,
+        "agreed": True,
+        "method": "in_person",
+        "note": "",
+        "duration": "today",
+        "now": c.clock(),
+    }
     args.update(kw)
     return behalf.record_consent(c.s, **args)
 
@@ -376,12 +376,10 @@ def test_find_residents_by_name_house_and_phone_tail_within_own_grids(c):
     c.nainai.phone = "13900001234"
     c.s.add(c.nainai)
     c.s.commit()
-    find = lambda q, who="chief_g1m1": [
-        h.name
-        for h in behalf.find_residents(  # noqa: E731
-            c.s, actor_id=c.user(who).id, query=q
-        )
-    ]
+
+    def find(q, who="chief_g1m1"):
+        return [h.name for h in behalf.find_residents(c.s, actor_id=c.user(who).id, query=q)]
+
     assert "张奶奶" in find("张奶")
     assert find("7栋3单元") == ["张奶奶"]
     hit = behalf.find_residents(c.s, actor_id=c.worker.id, query="1234")[0]

@@ -222,9 +222,9 @@ def test_the_database_refuses_an_unknown_kind_or_an_empty_body(demo_session):
 
     staff = _user(demo_session, "staff01")
     for bad in (
-        dict(kind="poem", body="b"),
-        dict(kind="wish", body=""),
-        dict(kind="wish", body="b", language="fr"),
+        {"kind": "poem", "body": "b"},
+        {"kind": "wish", "body": ""},
+        {"kind": "wish", "body": "b", "language": "fr"},
     ):
         row = ContentTranslation(item_id=1, translator_id=staff.id, **{"language": "en", **bad})
         demo_session.add(row)

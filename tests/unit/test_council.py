@@ -142,7 +142,7 @@ def make_meeting(s, clock, council, days: int = 10, publish: bool = True):
 
 
 def propose(s, clock, meeting, username="res01", **kw):
-    values = dict(title="院坝装路灯", body="晚上院坝太黑，老人容易摔倒，希望装两盏路灯。")
+    values = {"title": "院坝装路灯", "body": "晚上院坝太黑，老人容易摔倒，希望装两盏路灯。"}
     values.update(kw)
     return c.submit_proposal(
         s, meeting_id=meeting.id, author_id=uid(s, username), now=clock(), **values

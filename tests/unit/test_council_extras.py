@@ -19,16 +19,10 @@ from portal.council import options as options
 from portal.errors import FieldErrors, UserError
 from portal.media import MediaStore
 from portal.text import clean_text
-from tests.unit.test_council import (  # noqa: F401  (fixtures url, s)
-    grid_id,
-    make_council,
-    make_meeting,
-    member_ids,
-    propose,
-    s,
-    uid,
-    url,
-)
+from tests.unit import test_council
+from tests.unit.test_council import grid_id, make_council, make_meeting, member_ids, propose, uid
+
+url, s = test_council.url, test_council.s  # the council test database fixtures, shared
 
 PLANS = ["方案一：改建停车棚", "方案二：改成小花园", "方案三：保持原样"]
 
@@ -67,7 +61,7 @@ def test_custom_options_tally_per_group_and_the_plurality_wins(s, clock):
     members = member_ids(s, 2)
     votes = {"grid": ["o1", "o2"], "resident": ["o1", "o3"], "merchant": ["o1", "o2"]}
     for group, keys in votes.items():
-        for member, key in zip(members[group], keys):
+        for member, key in zip(members[group], keys, strict=True):
             c.cast_ballot(s, item_id=item.id, user_id=member, choice=key, now=clock())
     result = c.tally(s, item.id)
     assert [o.label for o in result.options] == PLANS and result.custom
@@ -359,14 +353,14 @@ def test_files_per_place_are_capped(s, clock, tmp_path, monkeypatch):
 
 
 def _new_council(s, clock, **kw):
-    values = dict(
-        actor_id=uid(s, "staff01"),
-        grid_id=grid_id(s, "S-G1"),
-        name="第一网格议事会",
-        term_start=date(2026, 11, 1),
-        term_end=date(2028, 10, 31),
-        now=clock(),
-    )
+    values = {
+        "actor_id": uid(s, "staff01"),
+        "grid_id": grid_id(s, "S-G1"),
+        "name": "第一网格议事会",
+        "term_start": date(2026, 11, 1),
+        "term_end": date(2028, 10, 31),
+        "now": clock(),
+    }
     values.update(kw)
     return c.create_council(s, **values)
 

@@ -252,7 +252,8 @@ def test_meter_of_someone_not_living_alone_raises_nothing(demo_session, home, cl
     )
 
 
-def test_command_reads_a_file(demo_url, demo_session, home, clock, tmp_path, monkeypatch, capsys):
+@pytest.mark.usefixtures("home", "clock")  # the devices the file names; a fixed clock
+def test_command_reads_a_file(demo_url, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", demo_url)
     path = tmp_path / "events.csv"
     path.write_text(
@@ -266,7 +267,8 @@ def test_command_reads_a_file(demo_url, demo_session, home, clock, tmp_path, mon
     assert "taken 0, already taken 1" in capsys.readouterr().out
 
 
-def test_two_uploads_at_once_take_each_event_once_and_open_one_alarm(demo_url, home, clock):
+@pytest.mark.usefixtures("home")  # the T-smoke device
+def test_two_uploads_at_once_take_each_event_once_and_open_one_alarm(demo_url, clock):
     at = clock()
     text = "device,kind,at,value\n" + "".join(
         f"T-smoke,smoke,{(at + timedelta(seconds=n)).isoformat()},1\n" for n in range(20)

@@ -33,7 +33,7 @@ def test_packing_keeps_every_pin_as_it_was_drawn():
     pins = _pins(500)
     table, packed = pack(pins, reports.STATE_COLOURS, reports.STATE_MARKS, TITLES)
     assert len(table) == len({p[3] for p in pins})  # one row per state on the map
-    for (lat, lon, rid, state, overdue), got in zip(pins, unpack(table, packed)):
+    for (lat, lon, rid, state, overdue), got in zip(pins, unpack(table, packed), strict=True):
         assert got == (
             lat,
             lon,

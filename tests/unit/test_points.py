@@ -83,31 +83,31 @@ def _world(session: Session, residents: int = 3) -> dict:
 
 
 def _task(session, world, clock, **kw) -> PointsTask:
-    args = dict(
-        actor_id=world["staff"].id,
-        title="打扫楼道",
-        description="清理杂物",
-        points=15,
-        places=3,
-        grid_ids=[world["grids"]["G1"].id],
-        starts_at=clock.now - timedelta(hours=1),
-        ends_at=clock.now + timedelta(days=2),
-        proof="note",
-        now=clock.now,
-    )
+    args = {
+        "actor_id": world["staff"].id,
+        "title": "打扫楼道",
+        "description": "清理杂物",
+        "points": 15,
+        "places": 3,
+        "grid_ids": [world["grids"]["G1"].id],
+        "starts_at": clock.now - timedelta(hours=1),
+        "ends_at": clock.now + timedelta(days=2),
+        "proof": "note",
+        "now": clock.now,
+    }
     args.update(kw)
     return points.publish_task(session, **args)[0]
 
 
 def _reward(session, world, clock, **kw) -> Reward:
-    args = dict(
-        actor_id=world["staff"].id,
-        name="大米",
-        cost=50,
-        stock=5,
-        now=clock.now,
-        available_from=clock.now - timedelta(days=1),
-    )
+    args = {
+        "actor_id": world["staff"].id,
+        "name": "大米",
+        "cost": 50,
+        "stock": 5,
+        "now": clock.now,
+        "available_from": clock.now - timedelta(days=1),
+    }
     args.update(kw)
     return points.save_reward(session, **args)
 
@@ -882,7 +882,7 @@ def test_the_same_event_credited_from_many_threads_counts_once(db_url, session, 
     w = _world(session, residents=1)
     r = w["residents"][0]
 
-    def credit(s, i):
+    def credit(s, _i):
         entry = points.award(
             s, user_id=r.id, source="wish", source_id="wish-7", reason="心愿", now=clock.now
         )

@@ -55,14 +55,14 @@ def ctx(demo_session, demo_url, tmp_path):
 
 
 def _submit(c, clock, who="zhang_nainai", code="lighting", text="楼道灯不亮", **kw):
-    values = dict(
-        reporter_id=c.user(who).id,
-        category_id=c.cat(code).id,
-        description=text,
-        lat=c.lat,
-        lon=c.lon,
-        now=clock(),
-    )
+    values = {
+        "reporter_id": c.user(who).id,
+        "category_id": c.cat(code).id,
+        "description": text,
+        "lat": c.lat,
+        "lon": c.lon,
+        "now": clock(),
+    }
     values.update(kw)
     return reports.submit(c.s, c.index, c.store, **values)
 
@@ -217,11 +217,10 @@ def test_return_needs_a_reason_and_staff_reassign(ctx, clock):
     )
     assert ctx.s.get(Report, report.id).state == "returned"
     with pytest.raises(UserError):
-        reports.reassign(ctx.s, ctx.index, report_id=report.id, actor_id=chief, department_id=1)
+        reports.reassign(ctx.s, report_id=report.id, actor_id=chief, department_id=1)
     police = ctx.s.exec(select(Department).where(Department.code == "police")).one()
     moved = reports.reassign(
         ctx.s,
-        ctx.index,
         report_id=report.id,
         actor_id=ctx.user("staff01").id,
         department_id=police.id,

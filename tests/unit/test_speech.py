@@ -14,15 +14,15 @@ def _engine(name, run, languages=None):
 def test_chain_falls_through_failing_engines(tmp_path):
     calls = []
 
-    def broken(text, voice, timeout):
+    def broken(_text, _voice, _timeout):
         calls.append("broken")
         raise ConnectionError("no internet")
 
-    def empty(text, voice, timeout):
+    def empty(_text, _voice, _timeout):
         calls.append("empty")
         return b""
 
-    def works(text, voice, timeout):
+    def works(_text, voice, _timeout):
         calls.append("works")
         return b"RIFF-audio-" + voice.encode()
 
@@ -36,7 +36,7 @@ def test_chain_falls_through_failing_engines(tmp_path):
     assert calls == ["broken", "empty", "works", "broken", "empty"]  # cache hit needs no engine
 
 
-def test_unsupported_language_and_empty_text_give_none(tmp_path):
+def test_unsupported_language_and_empty_text_give_none():
     chain = [_engine("a", lambda *a: b"x")]
     assert speech.speak("བཀྲ་ཤིས་བདེ་ལེགས།", "bo", None, chain) is None
     assert speech.speak("   ", "zh_Hans", None, chain) is None
@@ -45,7 +45,7 @@ def test_unsupported_language_and_empty_text_give_none(tmp_path):
 
 
 def test_a_hanging_engine_is_cut_off():
-    def hangs(text, voice, timeout):
+    def hangs(_text, _voice, _timeout):
         time.sleep(30)  # ignores its timeout, like a stuck network call
         return b"too late"
 
@@ -83,7 +83,7 @@ def test_engine_choice_from_environment():
 def test_cache_in_memory_then_on_disk(tmp_path):
     calls = []
 
-    def works(text, voice, timeout):
+    def works(text, _voice, _timeout):
         calls.append(text)
         return b"RIFF-" + text.encode()
 
@@ -103,9 +103,12 @@ def test_cache_in_memory_then_on_disk(tmp_path):
     assert speech.shared_cache(tmp_path) is speech.shared_cache(tmp_path)
 
 
-def test_each_engine_failing_in_turn(tmp_path):
+def test_each_engine_failing_in_turn():
     """gTTS first, espeak-ng second: whichever fails, the next answers; both failing is None."""
-    ok = lambda text, voice, timeout: b"RIFF" + voice.encode()  # noqa: E731
+
+    def ok(_text, voice, _timeout):
+        return b"RIFF" + voice.encode()
+
     a_fails = [_engine("gtts", _fail), _engine("espeak", ok)]
     b_fails = [_engine("gtts", ok), _engine("espeak", _fail)]
     both = [_engine("gtts", _fail), _engine("espeak", _fail)]
@@ -114,5 +117,5 @@ def test_each_engine_failing_in_turn(tmp_path):
     assert speech.speak("你好", "zh_Hans", None, both) is None
 
 
-def _fail(text, voice, timeout):
+def _fail(_text, _voice, _timeout):
     raise RuntimeError("engine broke")

@@ -108,8 +108,13 @@ def test_record_replace_remove_and_who_may(session, store):
             session, store, language="bo", msgid=TITLE, data=tone(1.2), recorded_by=ids["staff"]
         )
     assert "already recorded" in caught.value.message.msgid
-    for bad in (dict(language="ug"), dict(language="zh_Hans"), dict(msgid="<b>not a phrase</b>")):
-        args = dict(language="bo", msgid=TITLE, data=tone(1), recorded_by=ids["staff"]) | bad
+    for bad in ({"language": "ug"}, {"language": "zh_Hans"}, {"msgid": "<b>not a phrase</b>"}):
+        args = {
+            "language": "bo",
+            "msgid": TITLE,
+            "data": tone(1),
+            "recorded_by": ids["staff"],
+        } | bad
         with pytest.raises(UserError):
             vc.record(session, store, **args)
     with pytest.raises(UserError) as caught:

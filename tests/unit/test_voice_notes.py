@@ -393,7 +393,7 @@ def test_an_unknown_engine_name_is_reported_not_raised():
     assert not heard.available and heard.reason == recognition.UNKNOWN_ENGINE
 
 
-def test_the_vosk_adapter_reports_unavailable_without_its_package_or_model(tmp_path):
+def test_the_vosk_adapter_reports_unavailable_without_its_package_or_model():
     engine = recognition.recognizer({recognition.ENV_VAR: "vosk"})
     assert isinstance(engine, recognition.VoskRecognizer)
     try:

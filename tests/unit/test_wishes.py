@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from db.engine import get_engine
 from db.models import Grid, User
 from db.models_wishes import Wish, WishEvent, WishFlag, WishPromotion, WishVote
-from portal import wishes
+from portal import localtime, wishes
 from portal.errors import FieldErrors, UserError
 
 
@@ -96,11 +96,11 @@ def residents(session, n: int, start: int = 1) -> list[int]:
 
 
 def post(session, clock, username="li_ayi", **kw) -> Wish:
-    values = dict(
-        title="三号楼梯间装扶手",
-        body="楼梯很陡，老人上下不方便，希望装一段扶手。",
-        category="facility",
-    )
+    values = {
+        "title": "三号楼梯间装扶手",
+        "body": "楼梯很陡，老人上下不方便，希望装一段扶手。",
+        "category": "facility",
+    }
     values.update(kw)
     return wishes.post_wish(session, author_id=uid(session, username), now=clock(), **values)
 
@@ -157,7 +157,7 @@ def test_tenth_wish_of_a_day_is_refused(demo_session, clock):
         post(demo_session, clock, title="第十个")
     assert caught.value.message.params == {"n": 9}
     assert len(demo_session.exec(select(Wish)).all()) == 9
-    clock.now = wishes.local_day_start(clock.now) + timedelta(
+    clock.now = localtime.day_start(localtime.today(clock.now)) + timedelta(
         days=1, minutes=1
     )  # next day, Shanghai
     assert post(demo_session, clock, title="第二天").id
