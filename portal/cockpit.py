@@ -29,8 +29,6 @@ own grids and below for them; rows outside it are never read.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import statistics
 from collections import defaultdict
@@ -48,6 +46,7 @@ from db.models_wishes import Wish, WishEvent, WishPromotion
 from db.types import utcnow
 from portal import reports
 from portal.cockpit_scope import WHOLE, Scope
+from portal.csv_export import csv_bytes
 from portal.grids import GridIndex
 from portal.i18n import N_
 
@@ -617,14 +616,9 @@ def red_black(result: Measures, measure: str, *, n: int = 3, min_reports: int = 
 def to_csv(
     rows: list[dict], columns: list[str] | None = None, headers: list[str] | None = None
 ) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it correctly."""
+    """An open-data or measures file as CSV (see portal.csv_export: Excel-safe cells)."""
     columns = columns or (list(rows[0]) if rows else [])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers or columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(headers or columns, ([row.get(c) for c in columns] for row in rows))
 
 
 def _iso(moment: datetime | None) -> str | None:
