@@ -27,6 +27,7 @@ FIELDS = (
     "rp_category",
     "rp_text",
     "rp_where",
+    "rp_public_text",
 )
 
 if "report_sent" in st.session_state:  # a finished report: clear the form before drawing it
@@ -70,6 +71,11 @@ st.text_area(
     height=110,
 )
 slots |= field_slots(("description",))
+st.checkbox(  # default off: residents write names and room numbers in their words
+    t(N_('Show my words publicly on "Problems in our community" (without my name)')),
+    key="rp_public_text",
+    disabled=acting_now(viewer) is not None,  # 代办: the resident did not choose
+)
 
 photo, photo_error = None, None
 upload = st.session_state.get("rp_camera") or st.session_state.get("rp_photo")
@@ -198,6 +204,7 @@ if st.button(
                 reporter_id=viewer.user_id,
                 category_id=category_id,
                 description=st.session_state.get("rp_text", ""),
+                public_description=bool(st.session_state.get("rp_public_text")),
                 lat=point[0] if point else None,
                 lon=point[1] if point else None,
                 place_source=where,

@@ -630,7 +630,7 @@ def open_reports(
 ) -> list[dict]:
     """Public reports without personal data: no reporter, no handler names, no description
     (residents write names and room numbers in it), place rounded to about 10 m."""
-    from portal.report_queries import public_reports
+    from portal.report_queries import public_place, public_reports
 
     cats = dict(session.exec(select(ReportCategory.id, ReportCategory.code)).all())
     out = []
@@ -647,8 +647,8 @@ def open_reports(
                 "created_at": _iso(r.created_at),
                 "closed_at": _iso(r.closed_at),
                 "rating": r.rating,
-                "lat": round(r.lat, 4),
-                "lon": round(r.lon, 4),
+                "lat": public_place(r.lat, r.lon)[0],
+                "lon": public_place(r.lat, r.lon)[1],
             }
         )
     return out
