@@ -15,6 +15,7 @@ from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, Re
 from db.types import utcnow
 from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE
+from portal.report_visibility import reader, visible_reports
 from portal.reports import (
     ACTION_TEXTS,
     DONE_STATES,
@@ -163,6 +164,9 @@ def work_queue(
         )
     elif user.role not in ("staff", "admin"):
         return []
+    query = query.where(
+        visible_reports(reader(session, index, user))
+    )  # never beyond what they read
     query = query.order_by(
         case((Report.due_at < now, 0), else_=1), Report.urgent.desc(), Report.due_at
     ).limit(limit)
@@ -200,9 +204,15 @@ class MapFilter:
 
 
 def map_points(
-    session: Session, flt: MapFilter = MapFilter(), now: datetime | None = None, limit: int = 50_000
+    session: Session,
+    flt: MapFilter = MapFilter(),
+    now: datetime | None = None,
+    limit: int = 50_000,
+    *,
+    visible=None,
 ) -> list[tuple]:
-    """(id, lat, lon, state, overdue, urgent, category_id) rows for the staff map."""
+    """(id, lat, lon, state, overdue, urgent, category_id) rows for the staff map; `visible`: the
+    reader's condition (report_visibility.visible_reports)."""
     now = now or utcnow()
     query = select(
         Report.id,
@@ -213,6 +223,8 @@ def map_points(
         Report.urgent,
         Report.category_id,
     )
+    if visible is not None:
+        query = query.where(visible)
     if flt.category_ids:
         query = query.where(Report.category_id.in_(flt.category_ids))
     if flt.states:
