@@ -5,7 +5,6 @@ from portal import maps, reports
 from portal.errors import FieldErrors, UserError
 from portal.grids import DUTY_LABELS, KIND_LABELS, chain_for, locate
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
-from portal.media import check_photo
 from portal.text import md_text
 from portal.ui.behalf_widgets import CONSENT_KEY, acting_now, report_submitter
 from portal.ui.data import db, grid_index, settings
@@ -13,7 +12,14 @@ from portal.ui.guard import require
 from portal.ui.report_widgets import media_store, user_text
 from portal.ui.speech_widgets import announce
 from portal.ui.voice_note_widgets import read_voice, voice_input, voice_keys
-from portal.ui.widgets import field_slots, folium_map, grid_label, say, show_field_errors
+from portal.ui.widgets import (
+    checked_photo,
+    field_slots,
+    folium_map,
+    grid_label,
+    say,
+    show_field_errors,
+)
 from portal.voice_clips import RESULT_REPORT_SENT
 
 viewer = require("report_new")
@@ -81,7 +87,7 @@ photo, photo_error = None, None
 upload = st.session_state.get("rp_camera") or st.session_state.get("rp_photo")
 if upload is not None:
     try:
-        photo = check_photo(upload.getvalue())
+        photo = checked_photo(upload)  # decoded once per upload, not on every rerun
     except UserError as exc:
         photo_error = exc
         slots["photo"].error(say(viewer, exc.message), icon=":material/error:")
