@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, sql_in, utcnow
@@ -62,6 +63,9 @@ class Report(SQLModel, table=True):
     on_behalf_of_id: int | None = Field(default=None, foreign_key="account.id")
     category_id: int = Field(foreign_key="report_category.id", index=True)
     description: str = Field(default="", max_length=2000)
+    public_description: bool = Field(  # the reporter chose to show it on the public pages
+        default=False, sa_column_kwargs={"server_default": sa_false()}
+    )
     language: str = Field(default="zh_Hans", max_length=16)
     lat: float
     lon: float

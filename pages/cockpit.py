@@ -7,6 +7,7 @@ import streamlit as st
 
 from portal import cockpit, devices, maps, reports
 from portal.cockpit_scope import WHOLE, Scope, area_bounds, map_grids, scope_for, scope_of_roots
+from portal.csv_export import frame_csv
 from portal.i18n import N_, format_when
 from portal.text import md_text
 from portal.ui.data import db, grid_index, settings
@@ -85,7 +86,7 @@ def _frame(result: cockpit.Measures, keys: list[str], cats: dict) -> pd.DataFram
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    return ("\ufeff" + frame.to_csv(index=False)).encode("utf-8")
+    return frame_csv(frame)
 
 
 def _show(value) -> str:

@@ -18,9 +18,16 @@ index = grid_index()
 state_names = {s: t(label) for s, label in reports.STATE_LABELS.items()}
 
 st.title(t(N_("Problems in our community")))
-st.markdown(t(N_("Open reports and those closed in the last 30 days. Names are not shown.")))
+st.markdown(
+    t(
+        N_(
+            "Open reports and those closed in the last 30 days. Names are not shown, places are "
+            "shown to the street corner, and a report's words only when its reporter chose so."
+        )
+    )
+)
 with db() as session:
-    public = queries.public_reports(session)
+    public = queries.public_view(session)
     cats = {
         c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)
     }

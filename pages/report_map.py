@@ -2,10 +2,12 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal import localtime, maps, reports
+from portal import auth, localtime, maps, reports
 from portal import report_queries as queries
+from portal import report_visibility as visibility
 from portal.grids import KIND_LABELS
 from portal.i18n import N_
+from portal.text import record_id
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_media, show_timeline, state_line, user_text
@@ -63,7 +65,8 @@ if isinstance(period, (tuple, list)) and len(period) == 2:
     since, until = localtime.day_start(period[0]), localtime.day_end(period[1])
 flt = queries.MapFilter(tuple(chosen_cats), tuple(chosen_states), grid_ids, since, until)
 with db() as session:
-    rows = queries.map_points(session, flt)
+    me = visibility.reader(session, index, auth.active_user(session, viewer.user_id))
+    rows = queries.map_points(session, flt, visible=visibility.visible_reports(me))
 
 overdue = sum(1 for r in rows if r[4])
 st.markdown(t(N_("{n} reports shown, {k} overdue."), n=len(rows), k=overdue))
@@ -97,12 +100,18 @@ if point is not None:
     row = maps.nearest_row(rows, *point)
     if row is not None:
         st.session_state["rm_open"] = row[0]
-if "report" in st.query_params and st.query_params["report"].isdigit():  # a link to one report
-    st.session_state.setdefault("rm_open", int(st.query_params["report"]))
+if "report" in st.query_params and "rm_open" not in st.session_state:  # a link to one report
+    st.session_state["rm_open"] = record_id(st.query_params["report"]) or -1
 report_id = st.session_state.get("rm_open")
+report = None
 if report_id:
     with db() as session:
-        report = queries.report(session, report_id)
+        if report_id > 0 and visibility.may_read(
+            session, index, auth.active_user(session, viewer.user_id), report_id
+        ):
+            report = queries.report(session, report_id)
+        else:  # no such report, or not one of this reader's: the same answer for both
+            st.warning(t(N_("There is no report with this number that you can open.")))
         if report is not None:
             st.subheader(t(N_("Report #{id}"), id=report.id))
             st.markdown(

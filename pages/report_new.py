@@ -5,7 +5,6 @@ from portal import maps, reports
 from portal.errors import FieldErrors, UserError
 from portal.grids import DUTY_LABELS, KIND_LABELS, chain_for, locate
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
-from portal.media import check_photo
 from portal.text import md_text
 from portal.ui.behalf_widgets import CONSENT_KEY, acting_now, report_submitter
 from portal.ui.data import db, grid_index, settings
@@ -13,7 +12,14 @@ from portal.ui.guard import require
 from portal.ui.report_widgets import media_store, user_text
 from portal.ui.speech_widgets import announce
 from portal.ui.voice_note_widgets import read_voice, voice_input, voice_keys
-from portal.ui.widgets import field_slots, folium_map, grid_label, say, show_field_errors
+from portal.ui.widgets import (
+    checked_photo,
+    field_slots,
+    folium_map,
+    grid_label,
+    say,
+    show_field_errors,
+)
 from portal.voice_clips import RESULT_REPORT_SENT
 
 viewer = require("report_new")
@@ -27,6 +33,7 @@ FIELDS = (
     "rp_category",
     "rp_text",
     "rp_where",
+    "rp_public_text",
 )
 
 if "report_sent" in st.session_state:  # a finished report: clear the form before drawing it
@@ -70,12 +77,17 @@ st.text_area(
     height=110,
 )
 slots |= field_slots(("description",))
+st.checkbox(  # default off: residents write names and room numbers in their words
+    t(N_('Show my words publicly on "Problems in our community" (without my name)')),
+    key="rp_public_text",
+    disabled=acting_now(viewer) is not None,  # 代办: the resident did not choose
+)
 
 photo, photo_error = None, None
 upload = st.session_state.get("rp_camera") or st.session_state.get("rp_photo")
 if upload is not None:
     try:
-        photo = check_photo(upload.getvalue())
+        photo = checked_photo(upload)  # decoded once per upload, not on every rerun
     except UserError as exc:
         photo_error = exc
         slots["photo"].error(say(viewer, exc.message), icon=":material/error:")
@@ -198,6 +210,7 @@ if st.button(
                 reporter_id=viewer.user_id,
                 category_id=category_id,
                 description=st.session_state.get("rp_text", ""),
+                public_description=bool(st.session_state.get("rp_public_text")),
                 lat=point[0] if point else None,
                 lon=point[1] if point else None,
                 place_source=where,

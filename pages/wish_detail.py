@@ -6,6 +6,7 @@ from portal import auth, localtime, wishes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when, format_when_ago
 from portal.media import MediaStore
+from portal.text import record_id
 from portal.ui.behalf_widgets import wish_support, wish_trail
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
@@ -24,11 +25,16 @@ index = grid_index()
 styles()
 
 wish_id = state.get("wish_id")
-if wish_id is None and str(st.query_params.get("id", "")).isdigit():
-    wish_id = int(st.query_params["id"])
+bad_link = False
+if wish_id is None and "id" in st.query_params:
+    wish_id = record_id(st.query_params["id"])
+    bad_link = wish_id is None
 
 st.title(t(N_("Wish")))
 link_to(auth.PAGE_BY_KEY["wish_wall"], viewer, t(N_("Back to the wish wall")))
+if bad_link:  # ?id=² or ?id=99999999999999999999: not a number of any wish
+    st.warning(t(N_("This link does not name a wish. Please choose one on the wish wall.")))
+    st.stop()
 if wish_id is None:
     st.info(t(N_("Choose a wish on the wish wall to see it here.")))
     st.stop()

@@ -29,8 +29,6 @@ own grids and below for them; rows outside it are never read.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import statistics
 from collections import defaultdict
@@ -47,6 +45,7 @@ from db.models_wishes import Wish, WishEvent, WishPromotion
 from db.types import utcnow
 from portal import reports
 from portal.cockpit_scope import WHOLE, Scope
+from portal.csv_export import csv_bytes
 from portal.grids import GridIndex
 from portal.i18n import N_
 from portal.localtime import ZONE as BEIJING
@@ -634,14 +633,9 @@ def red_black(result: Measures, measure: str, *, n: int = 3, min_reports: int = 
 def to_csv(
     rows: list[dict], columns: list[str] | None = None, headers: list[str] | None = None
 ) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it correctly."""
+    """An open-data or measures file as CSV (see portal.csv_export: Excel-safe cells)."""
     columns = columns or (list(rows[0]) if rows else [])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers or columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(headers or columns, ([row.get(c) for c in columns] for row in rows))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -653,7 +647,7 @@ def open_reports(
 ) -> list[dict]:
     """Public reports without personal data: no reporter, no handler names, no description
     (residents write names and room numbers in it), place rounded to about 10 m."""
-    from portal.report_queries import public_reports
+    from portal.report_queries import public_place, public_reports
 
     cats = dict(session.exec(select(col(ReportCategory.id), col(ReportCategory.code))).all())
     out = []
@@ -671,8 +665,8 @@ def open_reports(
                 "created_at": _iso(r.created_at),
                 "closed_at": _iso(r.closed_at),
                 "rating": r.rating,
-                "lat": round(r.lat, 4),
-                "lon": round(r.lon, 4),
+                "lat": public_place(r.lat, r.lon)[0],
+                "lon": public_place(r.lat, r.lon)[1],
             }
         )
     return out

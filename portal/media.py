@@ -21,6 +21,9 @@ from portal.i18n import N_
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000  # about 7,700 × 5,200; phones make ≤ 50 MP, bombs far more
+# A JPEG is decoded at a reduced scale (draft: at least the stored size), so 40 MP costs ~50 MB;
+# PNG and WebP are decoded whole (a 39 MP PNG took 500 MB and 3.6 s): at most 16 MP for them.
+MAX_FULL_DECODE_PIXELS = 16_000_000
 MAX_AUDIO_BYTES = 12 * 1024 * 1024
 MAX_AUDIO_SECONDS = 5 * 60
 STORED_LONG_SIDE = 1600
@@ -118,7 +121,19 @@ def check_photo(data: bytes | None) -> Photo:
                 raise UserError(N_("Please send a photo (JPEG, PNG or WebP)."), field="photo")
             if pixels > MAX_PHOTO_PIXELS:
                 raise UserError(N_("The photo has too many pixels."), field="photo")
+            if kind not in ("JPEG", "MPO") and pixels > MAX_FULL_DECODE_PIXELS:
+                raise UserError(
+                    N_(
+                        "This PNG or WebP picture is too large to open safely (at most {mp} "
+                        "million pixels). Please send it as a JPEG photo or make it smaller."
+                    ),
+                    field="photo",
+                    mp=MAX_FULL_DECODE_PIXELS // 1_000_000,
+                )
             with Image.open(io.BytesIO(data)) as image:
+                image.draft(
+                    "RGB", (STORED_LONG_SIDE, STORED_LONG_SIDE)
+                )  # JPEG only: smaller decode
                 image.load()
                 gps = exif_gps(image)
                 upright = ImageOps.exif_transpose(image)

@@ -10,10 +10,12 @@ from sqlalchemy import case, or_
 from sqlmodel import Session, col, select
 
 from db.models import Department, GridDuty, User
+from db.models_cockpit import DeviceAlarm
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, ReportMedia
 from db.types import row_id, utcnow
 from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE
+from portal.report_visibility import reader, visible_reports
 from portal.reports import (
     ACTION_TEXTS,
     DONE_STATES,
@@ -168,6 +170,9 @@ def work_queue(
         )
     elif user.role not in ("staff", "admin"):
         return []
+    query = query.where(
+        visible_reports(reader(session, index, user))
+    )  # never beyond what they read
     query = query.order_by(
         case((col(Report.due_at) < now, 0), else_=1), col(Report.urgent).desc(), col(Report.due_at)
     ).limit(limit)
@@ -205,9 +210,15 @@ class MapFilter:
 
 
 def map_points(
-    session: Session, flt: MapFilter = MapFilter(), now: datetime | None = None, limit: int = 50_000
+    session: Session,
+    flt: MapFilter = MapFilter(),
+    now: datetime | None = None,
+    limit: int = 50_000,
+    *,
+    visible=None,
 ) -> list[tuple]:
-    """(id, lat, lon, state, overdue, urgent, category_id) rows for the staff map."""
+    """(id, lat, lon, state, overdue, urgent, category_id) rows for the staff map; `visible`: the
+    reader's condition (report_visibility.visible_reports)."""
     now = now or utcnow()
     query = select(
         col(Report.id),
@@ -218,6 +229,8 @@ def map_points(
         col(Report.urgent),
         col(Report.category_id),
     )
+    if visible is not None:
+        query = query.where(visible)
     if flt.category_ids:
         query = query.where(col(Report.category_id).in_(flt.category_ids))
     if flt.states:
@@ -231,18 +244,82 @@ def map_points(
     return [tuple(row) for row in session.exec(query.order_by(col(Report.id)).limit(limit)).all()]
 
 
+PUBLIC_PLACE_DECIMALS = 4  # about 10 m: the street corner, not the door
+PRIVATE_CATEGORIES = ("elder_visit",)  # welfare visits (探访) name a person at home
+
+
+def public_place(lat: float, lon: float) -> tuple[float, float]:
+    """Where a report is, as every public page and open-data file shows it."""
+    return round(lat, PUBLIC_PLACE_DECIMALS), round(lon, PUBLIC_PLACE_DECIMALS)
+
+
+def never_public():
+    """Reports no resident sees on shared pages or files: device alarms (a fall or smoke alarm
+    names a house), welfare visits, and reports filed on someone's behalf (代办)."""
+    alarms = select(DeviceAlarm.report_id).where(DeviceAlarm.report_id.is_not(None))
+    welfare = select(ReportCategory.id).where(ReportCategory.code.in_(PRIVATE_CATEGORIES))
+    return or_(
+        Report.on_behalf_of_id.is_not(None),
+        Report.id.in_(alarms),
+        Report.category_id.in_(welfare),
+    )
+
+
 def public_reports(
     session: Session, *, now: datetime | None = None, closed_days: int = 30, limit: int = 5000
 ) -> list[Report]:
-    """Open reports and those closed recently: what residents may see (no reporter identity)."""
+    """Open reports and those closed recently that may be shown in public (exact rows: callers
+    show them through public_view or round them with public_place)."""
     now = now or utcnow()
     query = select(Report).where(
         or_(
             col(Report.state).in_(OPEN_STATES + ("resolved", "verified", "rated")),
             col(Report.closed_at) >= now - timedelta(days=closed_days),
-        )
+        ),
+        ~never_public(),
     )
     return list(session.exec(query.order_by(col(Report.created_at).desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    """A report as residents see it on "Problems in our community": no reporter, the place
+    rounded, the words only if the reporter chose to show them."""
+
+    id: int
+    category_id: int
+    state: str
+    level: str
+    urgent: bool
+    overdue: bool
+    created_at: datetime
+    lat: float
+    lon: float
+    description: str
+    language: str
+
+
+def public_view(session: Session, *, now: datetime | None = None) -> list[PublicReport]:
+    out = []
+    for r in public_reports(session, now=now):
+        lat, lon = public_place(r.lat, r.lon)
+        words = r.description if r.public_description else ""
+        out.append(
+            PublicReport(
+                r.id,
+                r.category_id,
+                r.state,
+                r.level,
+                r.urgent,
+                r.overdue,
+                r.created_at,
+                lat,
+                lon,
+                words,
+                r.language,
+            )
+        )
+    return out
 
 
 def photos(session: Session, report_id: int) -> list[ReportMedia]:
@@ -314,8 +391,8 @@ def open311_requests(
                 "requested_datetime": _iso(report.created_at),
                 "updated_datetime": _iso(report.updated_at),
                 "expected_datetime": _iso(report.due_at),
-                "lat": round(report.lat, 4),
-                "long": round(report.lon, 4),
+                "lat": public_place(report.lat, report.lon)[0],
+                "long": public_place(report.lat, report.lon)[1],
                 "address": "",
                 "media_url": "",
             }

@@ -415,9 +415,12 @@ def submit(
     audio: Audio | None = None,
     language: str = DEFAULT_LANGUAGE,
     on_behalf_of_id: int | None = None,
+    public_description: bool = False,
     now: datetime | None = None,
 ) -> Report:
-    """Files a report and dispatches it by the grid it lies in. Raises FieldErrors."""
+    """Files a report and dispatches it by the grid it lies in. Raises FieldErrors.
+    `public_description`: the reporter chose to show the words on the public pages (never for a
+    report filed on someone's behalf: the resident did not choose)."""
     now = now or utcnow()
     text = (description or "").strip()
     errors: dict[str, Message] = {}
@@ -446,6 +449,7 @@ def submit(
         on_behalf_of_id=on_behalf_of_id,
         category_id=category.id,
         description=text,
+        public_description=bool(public_description) and on_behalf_of_id is None,
         language=language,
         lat=float(lat),
         lon=float(lon),

@@ -26,3 +26,17 @@ def md_text(text: object) -> str:
 def html_text(text: object) -> str:
     """User-typed text made inert inside HTML we write ourselves (element text and attributes)."""
     return html.escape(str(text if text is not None else ""), quote=True)
+
+
+MAX_RECORD_ID = 2**31 - 1  # PostgreSQL INTEGER: a larger id is an error there, not "not found"
+_RECORD_ID = re.compile(r"[0-9]{1,10}")
+
+
+def record_id(raw: object) -> int | None:
+    """A record id typed into a link (`?id=12`), or None when it is no id at all: ASCII digits
+    only (`"²".isdigit()` is True, `int("²")` fails), and within the database's integer range."""
+    text = str(raw if raw is not None else "").strip()
+    if not _RECORD_ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_RECORD_ID else None

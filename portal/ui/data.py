@@ -42,8 +42,14 @@ def housekeeping() -> None:
 
 @contextmanager
 def db() -> Iterator[Session]:
-    with Session(get_engine(settings().database_url), expire_on_commit=False) as session:
-        yield session
+    """A short session; a database outage inside it ends the page with one clear message."""
+    from portal.ui.outage import DATABASE_ERRORS, database_down
+
+    try:
+        with Session(get_engine(settings().database_url), expire_on_commit=False) as session:
+            yield session
+    except DATABASE_ERRORS as exc:
+        database_down(exc)
 
 
 @st.cache_resource(show_spinner=False, ttl=600)

@@ -7,12 +7,14 @@ import streamlit as st
 from portal import auth
 from portal.i18n import N_
 from portal.ui import behalf_widgets, data, shell
+from portal.ui.outage import restore_typed
 from portal.ui.session import Viewer, current_viewer
 from portal.ui.speech_widgets import read_page_purpose
 
 
 def require(page_key: str) -> Viewer:
     """Returns the viewer if the permission table lets their role see the page; else stops."""
+    restore_typed()  # after a database outage: what the user typed before it
     data.prepare()
     data.housekeeping()
     viewer = current_viewer()

@@ -9,8 +9,8 @@ from branca.element import Element
 from streamlit_folium import st_folium
 
 from db.models import Grid
-from portal import auth
-from portal.errors import Message
+from portal import auth, media
+from portal.errors import Message, UserError
 from portal.grids import DUTY_LABELS, KIND_LABELS, GridIndex, Placement
 from portal.i18n import N_
 from portal.map_panels import mark_language
@@ -98,3 +98,22 @@ def folium_map(fmap, key: str, height: int = 480, clicks: bool = False) -> dict 
     return st_folium(
         fmap, key=key, height=height, use_container_width=True, returned_objects=returned
     )
+
+
+_CHECKED_PHOTOS = "_linli_checked_photos"  # upload file id → Photo or the UserError it raised
+
+
+def checked_photo(upload) -> media.Photo:
+    """media.check_photo for an uploaded file, decoded once per upload and not on every rerun
+    (a large photo costs seconds and much memory to decode). Raises the same UserError."""
+    done = st.session_state.setdefault(_CHECKED_PHOTOS, {})
+    key = getattr(upload, "file_id", None) or id(upload)
+    if key not in done:
+        done.clear()  # keep only the current upload's result
+        try:
+            done[key] = media.check_photo(upload.getvalue())
+        except UserError as exc:
+            done[key] = exc
+    if isinstance(done[key], UserError):
+        raise done[key]
+    return done[key]

@@ -1,5 +1,6 @@
 import io
 import struct
+import time
 
 import pytest
 from PIL import Image
@@ -109,3 +110,22 @@ def test_store_is_content_addressed_and_stays_inside_its_folder(tmp_path):
     assert store.save_photo(photo) == first
     assert store.read(first[0]) == photo.data
     assert store.read("../../etc/passwd") is None
+
+
+def test_large_png_gets_its_own_message_before_decoding():
+    """A PNG is decoded whole: 20 MP would cost ~240 MB; refused with the safe-size message."""
+    out = io.BytesIO()
+    Image.new("RGB", (5000, 4000), "white").save(out, "PNG")
+    with pytest.raises(UserError) as caught:
+        media.check_photo(out.getvalue())
+    assert caught.value.message.msgid.startswith("This PNG or WebP picture is too large")
+    assert caught.value.message.params == {"mp": 16}
+
+
+def test_large_jpeg_is_decoded_at_a_reduced_scale():
+    out = io.BytesIO()
+    Image.new("RGB", (7000, 5000), (120, 130, 140)).save(out, "JPEG", quality=60)
+    started = time.perf_counter()
+    photo = media.check_photo(out.getvalue())
+    assert max(photo.width, photo.height) == media.STORED_LONG_SIDE
+    assert time.perf_counter() - started < 3  # a whole 35 MP decode + resize took longer

@@ -1,9 +1,12 @@
-"""privacy (placeholder so parallel work keeps one linear chain)
+"""privacy: a report's description is public only when its reporter chose so
 
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-02 04:30:00
 """
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0013"
 down_revision = "0012"
@@ -12,8 +15,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("public_description", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.drop_column("public_description")
