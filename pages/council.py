@@ -142,7 +142,7 @@ else:
             show_translation(viewer, "proposal", p.id, p.language)
             labels = badges(
                 t(c.PROPOSAL_LABELS[p.status]),
-                t(N_("{n} supporters"), n=view.support),
+                viewer.nt("{n} supporter", "{n} supporters", view.support),
                 t(N_("Proposed by {name}"), name=view.author_name),
             )
             st.html(f'<p class="linli-council-facts">{labels}</p>')
@@ -286,7 +286,7 @@ if mine:
         p = view.proposal
         parts = [
             t(N_("Status: {status}"), status=t(c.PROPOSAL_LABELS[p.status])),
-            t(N_("{n} supporters"), n=view.support),
+            viewer.nt("{n} supporter", "{n} supporters", view.support),
         ]
         if p.status == "declined":
             parts.append(t(N_("Reason from the community office: {reason}"), reason=p.reason or ""))

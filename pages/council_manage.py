@@ -436,7 +436,7 @@ with tab_proposals:
             translation_form(viewer, "proposal", p.id)
             labels = badges(
                 t(N_("Proposed by {name}"), name=view.author_name),
-                t(N_("{n} supporters"), n=view.support),
+                viewer.nt("{n} supporter", "{n} supporters", view.support),
                 when(viewer, p.created_at),
             )
             st.html(f'<p class="linli-council-facts">{labels}</p>')
@@ -547,7 +547,7 @@ with tab_agenda:
         for promotion, wish in wish_rows:
             with st.container(border=True, key=f"council_wish_{wish.id}"):
                 typed(wish.title, wish.body, wish.language)
-                facts(t(N_("{n} supporters"), n=promotion.support))
+                facts(viewer.nt("{n} supporter", "{n} supporters", promotion.support))
                 st.button(
                     t(N_("Put on the agenda")),
                     key=f"council_add_wish_{wish.id}",

@@ -76,7 +76,7 @@ if selected is not None:
     if grid.place_type:
         facts.append(t(PLACE_LABELS.get(grid.place_type, grid.place_type)))
     if grid.households:
-        facts.append(t(N_("{n} households"), n=grid.households))
+        facts.append(viewer.nt("{n} household", "{n} households", grid.households))
     st.markdown(" · ".join(facts))
     with db() as session:
         responsibility_chain(viewer, chain_for(session, index, grid))

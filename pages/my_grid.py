@@ -21,7 +21,7 @@ if grid is None:
 st.subheader(md_text(grid_label(index, grid)))
 facts = [t(KIND_LABELS[grid.kind])]
 if grid.households:
-    facts.append(t(N_("{n} households"), n=grid.households))
+    facts.append(viewer.nt("{n} household", "{n} households", grid.households))
 st.markdown(" · ".join(facts))
 st.markdown("#### " + t(N_("Who looks after your grid")))
 with db() as session:

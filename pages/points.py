@@ -251,7 +251,13 @@ with rewards_tab:
             if reward.stock <= 0:
                 st.markdown("**" + t(N_("None left at the moment.")) + "**")
             elif balance < reward.cost:
-                st.markdown(t(N_("You need {n} more points for this."), n=reward.cost - balance))
+                st.markdown(
+                    viewer.nt(
+                        "You need {n} more point for this.",
+                        "You need {n} more points for this.",
+                        reward.cost - balance,
+                    )
+                )
             else:
                 st.button(
                     t(N_("Exchange for {cost} points"), cost=reward.cost),

@@ -227,7 +227,7 @@ with tabs[1]:
         except (FieldErrors, UserError) as exc:
             show_errors(viewer, slots, exc)
         else:
-            flash("success", t(N_("Published {n} task(s)."), n=len(tasks)))
+            flash("success", viewer.nt("Published {n} task.", "Published {n} tasks.", len(tasks)))
             st.rerun()
 
 with tabs[2]:

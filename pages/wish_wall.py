@@ -107,7 +107,7 @@ with db() as session:
         mine_only=choice == "mine",
     )
 
-st.markdown("## " + t(N_("{n} wishes"), n=page.total))
+st.markdown("## " + viewer.nt("{n} wish", "{n} wishes", page.total))
 if not page.cards:
     st.info(t(N_("No wishes here yet.")))
 for card in page.cards:

@@ -1,6 +1,8 @@
 """Keeps the gettext catalogs in step with the code: `python -m portal.catalogs [check|update]`.
 
 Extracts every message id marked with t(), N_() or translate() from app.py, portal/, pages/ and db/,
+and every message with a count marked with nt() or translate_plural() (one entry with a form per
+plural form of the language: Chinese, Tibetan and Yi have one, English and Uyghur two),
 then reports (check) or adds (update) what a language lacks. New ids are added, untranslated, to
 i18n/<lang>/LC_MESSAGES/linli.po (or <name>.po with `update --into name [--paths portal/x.py,pages/x_]`,
 one catalog per capability); English is filled with the id itself (ids are English).
@@ -16,19 +18,38 @@ from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from portal.config import ROOT
-from portal.i18n import CATALOG_DIR, LANGUAGE_CODES, catalog, catalog_files
+from portal.i18n import (
+    CATALOG_DIR,
+    LANGUAGE_CODES,
+    catalog,
+    catalog_files,
+    plural_catalog,
+    plural_forms_missing,
+)
 
-KEYWORDS = {"t": None, "N_": None, "translate": (2,)}
+KEYWORDS = {"t": None, "N_": None, "translate": (2,), "nt": (1, 2), "translate_plural": (2, 3)}
 SOURCES = ("portal", "pages", "db")
 SOURCE_LANGUAGE = "en"
 
 
 def extract() -> dict[str, list[str]]:
-    """msgid → places it is used."""
+    """msgid → places it is used (a message with a count under its singular id)."""
+    return extract_all()[0]
+
+
+def plural_ids() -> dict[str, str]:
+    """Singular id → plural id of every message with a count."""
+    return extract_all()[1]
+
+
+def extract_all() -> tuple[dict[str, list[str]], dict[str, str]]:
     found: dict[str, list[str]] = {}
+    plurals: dict[str, str] = {}
 
     def add(msgid, filename, lineno):
         if isinstance(msgid, tuple):
+            if len(msgid) > 1 and msgid[0] and msgid[1]:
+                plurals[msgid[0]] = msgid[1]
             msgid = msgid[0]
         if msgid:
             found.setdefault(msgid, []).append(f"{filename}:{lineno}")
@@ -48,7 +69,7 @@ def extract() -> dict[str, list[str]]:
         add(msgid, "app.py", lineno)
     for path, lineno, msgid in _inside_fstrings():
         add(msgid, path, lineno)
-    return found
+    return found, plurals
 
 
 # Babel on Python 3.11 sees an f-string as one token, so t("…") or N_("…") written inside one
@@ -68,15 +89,23 @@ def _inside_fstrings():
                     yield str(path.relative_to(ROOT)), lineno, match.group("id")
 
 
-def missing(code: str, ids: dict[str, list[str]] | None = None) -> list[str]:
-    ids = extract() if ids is None else ids
+def missing(
+    code: str, ids: dict[str, list[str]] | None = None, plurals: dict[str, str] | None = None
+) -> list[str]:
+    """Ids the language lacks; a message with a count lacks it when any plural form is empty."""
+    if ids is None or plurals is None:
+        ids, plurals = extract_all()
     have = catalog(code)
-    return sorted(msgid for msgid in ids if not have.get(msgid))
+    return sorted(
+        msgid
+        for msgid in ids
+        if (plural_forms_missing(code, msgid) if msgid in plurals else not have.get(msgid))
+    )
 
 
 def update(into: str = "linli", paths: tuple[str, ...] = ()) -> None:
     """Adds missing ids to <into>.po; with paths, only ids used in files starting with one of them."""
-    ids = extract()
+    ids, plurals = extract_all()
     if paths:
         ids = {
             m: places
@@ -101,13 +130,19 @@ def update(into: str = "linli", paths: tuple[str, ...] = ()) -> None:
                 continue
             entry = cat.get(msgid)
             locations = [(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places]
-            if entry is None:
-                cat.add(msgid, msgid if code == SOURCE_LANGUAGE else "", locations=locations)
-            else:
+            if entry is not None:
                 entry.locations = locations
+            elif msgid in plurals:
+                forms = (
+                    (msgid, plurals[msgid]) if code == SOURCE_LANGUAGE else ("",) * cat.num_plurals
+                )
+                cat.add((msgid, plurals[msgid]), forms, locations=locations)
+            else:
+                cat.add(msgid, msgid if code == SOURCE_LANGUAGE else "", locations=locations)
         with path.open("wb") as fh:
             write_po(fh, cat, width=100, sort_output=True, include_previous=False)
     catalog.cache_clear()
+    plural_catalog.cache_clear()
 
 
 def main(argv: list[str]) -> int:
@@ -115,8 +150,8 @@ def main(argv: list[str]) -> int:
         into = argv[argv.index("--into") + 1] if "--into" in argv else "linli"
         paths = tuple(argv[argv.index("--paths") + 1].split(",")) if "--paths" in argv else ()
         update(into, paths)
-    ids = extract()
-    problems = {code: missing(code, ids) for code in LANGUAGE_CODES}
+    ids, plurals = extract_all()
+    problems = {code: missing(code, ids, plurals) for code in LANGUAGE_CODES}
     for code, lacking in problems.items():
         print(f"{code}: {len(ids) - len(lacking)}/{len(ids)} translated")
         for msgid in lacking[:20]:

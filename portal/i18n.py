@@ -10,12 +10,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from gettext import c2py
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.dates import format_timedelta
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
@@ -62,14 +64,59 @@ def catalog_files(code: str) -> list[Path]:
 
 @functools.cache
 def catalog(code: str) -> dict[str, str]:
-    """msgid → msgstr for one language, fuzzy and empty entries left out."""
+    """msgid → msgstr for one language, fuzzy and empty entries left out (plurals: see below)."""
     merged: dict[str, str] = {}
     for path in catalog_files(code):
         with path.open("rb") as fh:
             for message in read_po(fh, locale=Locale.parse(code)):
-                if message.id and message.string and not message.fuzzy:
+                if message.id and message.string and not message.fuzzy and not message.pluralizable:
                     merged[str(message.id)] = str(message.string)
     return merged
+
+
+@functools.cache
+def plural_catalog(code: str) -> dict[str, tuple[str, ...]]:
+    """Singular msgid → the language's plural forms (msgstr[0], msgstr[1], …), fuzzy left out.
+    A form left empty stays empty here: `plural_forms_missing` reports it."""
+    merged: dict[str, tuple[str, ...]] = {}
+    for path in catalog_files(code):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale=Locale.parse(code)):
+                if message.pluralizable and not message.fuzzy:
+                    merged[str(message.id[0])] = tuple(str(form) for form in message.string)
+    return merged
+
+
+def plural_count(code: str | None) -> int:
+    """How many plural forms the language has (gettext's nplurals, from Babel's rules)."""
+    return get_plural(language(code).code).num_plurals
+
+
+@functools.cache
+def _plural_index(code: str):
+    return c2py(get_plural(code).plural_expr)
+
+
+def plural_forms_missing(code: str, singular: str) -> bool:
+    forms = plural_catalog(code).get(singular, ())
+    return len(forms) != plural_count(code) or not all(forms)
+
+
+def translate_plural(code: str | None, singular: str, plural: str, n: int, **params: object) -> str:
+    """The form of the message for the count n in the language (gettext plural rules), with {n}
+    written with the language's digit grouping; else Simplified Chinese, else the English ids."""
+    code = language(code).code
+    params = {"n": format_number(code, n)} | params
+    for lang in (code, DEFAULT_LANGUAGE):
+        if not plural_forms_missing(lang, singular):
+            text = plural_catalog(lang)[singular][_plural_index(lang)(n)]
+            break
+    else:
+        text = singular if n == 1 else plural
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return (singular if n == 1 else plural).format(**params)
 
 
 def translate(code: str | None, msgid: str, **params: object) -> str:

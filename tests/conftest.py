@@ -2,12 +2,20 @@
 
 PostgreSQL: LINLI_TEST_PG_URL (default: the local server's `test` database). When it cannot be
 reached its tests are skipped, except under CI (CI=true), where that is a failure.
+
+On PostgreSQL a test that only asks for `session`/`demo_session` runs inside one transaction that
+is rolled back at its end (the services' own commits release SAVEPOINTs inside it), on one
+database shared by the whole run. A test that asks for `db_url`/`demo_url` (it opens sessions of
+its own, from threads or from code that takes a URL) or is marked `real_commits` gets a fresh copy
+of a template database instead, where commits are real and other connections see them.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -74,13 +82,16 @@ def pg_ready() -> dict[str, str]:
             pytest.fail(f"PostgreSQL is required in CI and unreachable at {PG_URL}")
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
     prefix = f"linli_t{os.getpid()}"
-    names = {"empty": f"{prefix}_empty", "demo": f"{prefix}_demo", "work": f"{prefix}_work"}
+    names = {kind: f"{prefix}_{kind}" for kind in ("empty", "demo", "work", "shared_empty")}
+    names["shared_demo"] = f"{prefix}_shared_demo"
     for kind in ("empty", "demo"):
         url = _pg_create(names[kind])
         upgrade(url)
         if kind == "demo":
             seed(url)
         get_engine(url).dispose()
+    for kind in ("empty", "demo"):  # templates take no connections; rolled-back tests use copies
+        _pg_create(names[f"shared_{kind}"], template=names[kind])
     yield names
     with _pg_admin().connect() as conn:
         for name in names.values():
@@ -107,18 +118,24 @@ def _sqlite_copy(template: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path, sqlite_templates) -> str:
-    """An empty, migrated database, once per backend."""
-    if request.param == "sqlite":
+def backend(request) -> str:
+    """Which database a test runs on; every database fixture of one test shares it."""
+    return request.param
+
+
+@pytest.fixture
+def db_url(backend, request, tmp_path, sqlite_templates) -> str:
+    """An empty, migrated database of the test's own, where commits are real."""
+    if backend == "sqlite":
         return _sqlite_copy(sqlite_templates["empty"], tmp_path)
     names = request.getfixturevalue("pg_ready")
     return _pg_create(names["work"], template=names["empty"])
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def demo_url(request, tmp_path, sqlite_templates) -> str:
-    """The seeded demo community, once per backend."""
-    if request.param == "sqlite":
+@pytest.fixture
+def demo_url(backend, request, tmp_path, sqlite_templates) -> str:
+    """A copy of the seeded demo community of the test's own, where commits are real."""
+    if backend == "sqlite":
         return _sqlite_copy(sqlite_templates["demo"], tmp_path)
     names = request.getfixturevalue("pg_ready")
     return _pg_create(names["work"], template=names["demo"])
@@ -129,16 +146,47 @@ def sqlite_demo_url(tmp_path, sqlite_templates) -> str:
     return _sqlite_copy(sqlite_templates["demo"], tmp_path)
 
 
-@pytest.fixture
-def session(db_url):
-    with Session(get_engine(db_url), expire_on_commit=False) as s:
+def _needs_real_commits(request) -> bool:
+    """The test sees the database through a URL (other sessions, threads) or says it must."""
+    asks_for_url = {"db_url", "demo_url"} & set(request.fixturenames)
+    return bool(asks_for_url) or request.node.get_closest_marker("real_commits") is not None
+
+
+@contextmanager
+def _rolled_back_session(url: str) -> Iterator[Session]:
+    """A session inside one outer transaction that is rolled back whatever the test committed."""
+    with get_engine(url).connect() as connection:
+        outer = connection.begin()
+        try:
+            with Session(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            ) as s:
+                yield s
+        finally:
+            outer.rollback()
+
+
+def _session_on(kind: str, backend: str, request) -> Iterator[Session]:
+    url_fixture = "db_url" if kind == "empty" else "demo_url"
+    if backend == "postgresql" and not _needs_real_commits(request):
+        names = request.getfixturevalue("pg_ready")
+        with _rolled_back_session(_pg_url(names[f"shared_{kind}"])) as s:
+            yield s
+        return
+    with Session(get_engine(request.getfixturevalue(url_fixture)), expire_on_commit=False) as s:
         yield s
 
 
 @pytest.fixture
-def demo_session(demo_url):
-    with Session(get_engine(demo_url), expire_on_commit=False) as s:
-        yield s
+def session(backend, request):
+    """A session on an empty migrated database (rolled back at the end on PostgreSQL)."""
+    yield from _session_on("empty", backend, request)
+
+
+@pytest.fixture
+def demo_session(backend, request):
+    """A session on the seeded demo (rolled back at the end on PostgreSQL)."""
+    yield from _session_on("demo", backend, request)
 
 
 class Clock:

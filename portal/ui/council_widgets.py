@@ -181,7 +181,7 @@ def item_header(viewer: Viewer, view: c.ItemView, big: bool = False, heading: st
     if view.proposer_name:
         extra.append(t(N_("Proposed by {name}"), name=view.proposer_name))
     if view.support is not None:
-        extra.append(t(N_("{n} supporters"), n=view.support))
+        extra.append(viewer.nt("{n} supporter", "{n} supporters", view.support))
     st.html(f'<p class="linli-council-facts">{badges(*extra)}</p>')
 
 

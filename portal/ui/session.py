@@ -10,7 +10,14 @@ import streamlit as st
 from db.models import User
 from db.types import row_id
 from portal import auth
-from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, Language, language, translate
+from portal.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_CODES,
+    Language,
+    language,
+    translate,
+    translate_plural,
+)
 from portal.ui.data import db, settings
 
 SESSION_COOKIE = "linli_session"
@@ -38,6 +45,10 @@ class Viewer:
 
     def t(self, msgid: str, **params: object) -> str:
         return translate(self.language, msgid, **params)
+
+    def nt(self, singular: str, plural: str, n: int, **params: object) -> str:
+        """A message with a count: the language's plural form for n, {n} with digit grouping."""
+        return translate_plural(self.language, singular, plural, n, **params)
 
 
 def _cookie(name: str) -> str | None:

@@ -53,7 +53,7 @@ def facts(viewer: Viewer, card: wishes.WishCard, grid_name: str) -> None:
     if card.personal:
         badges.append(t(N_("Personal need")))
     lines = [" ".join(f'<span class="linli-badge">{esc(b)}</span>' for b in badges)]
-    support = t(N_("{n} neighbours support this"), n=card.support)
+    support = viewer.nt("{n} neighbour supports this", "{n} neighbours support this", card.support)
     if card.state == "open" and not card.personal:
         support += " · " + t(
             N_("{n} more needed for the council"), n=max(card.threshold - card.support, 0)
@@ -102,7 +102,7 @@ def facts(viewer: Viewer, card: wishes.WishCard, grid_name: str) -> None:
             esc(t(N_("Hidden by the moderators. Reason: {reason}"), reason=card.hidden_reason))
         )
     if card.open_flags:
-        lines.append(esc(t(N_("{n} open flags"), n=card.open_flags)))
+        lines.append(esc(viewer.nt("{n} open flag", "{n} open flags", card.open_flags)))
     st.html("".join(f'<p class="linli-wish-facts">{line}</p>' for line in lines))
 
 

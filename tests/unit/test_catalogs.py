@@ -58,3 +58,48 @@ def test_fallback_and_formatting():
 
     moment = datetime(2026, 11, 22, 4, 30, tzinfo=UTC)
     assert "12:30" in format_when("en", moment)  # shown in Asia/Shanghai
+
+
+# --- messages with counts: one form per plural form of the language ----------------------------
+
+
+def test_messages_with_counts_are_extracted_with_their_plural():
+    plurals = catalogs.plural_ids()
+    assert plurals["{n} wish"] == "{n} wishes"
+    assert plurals["{n} supporter"] == "{n} supporters"
+
+
+@pytest.mark.parametrize("code", LANGUAGE_CODES)
+def test_every_plural_form_is_written_and_keeps_its_placeholders(code):
+    from portal.i18n import plural_catalog, plural_count
+
+    for singular, plural in catalogs.plural_ids().items():
+        forms = plural_catalog(code).get(singular, ())
+        assert len(forms) == plural_count(code) and all(forms), (code, singular, forms)
+        for form in forms:
+            assert set(PLACEHOLDER.findall(form)) == set(PLACEHOLDER.findall(plural)), (code, form)
+
+
+def test_a_plural_entry_missing_a_form_is_reported(monkeypatch):
+    from portal import i18n
+
+    real = i18n.plural_catalog("ug")
+    assert "{n} wish" not in catalogs.missing("ug")
+    monkeypatch.setattr(
+        i18n, "plural_catalog", lambda code: real | {"{n} wish": (real["{n} wish"][0],)}
+    )
+    assert "{n} wish" in catalogs.missing("ug")
+    monkeypatch.setattr(i18n, "plural_catalog", lambda code: real | {"{n} wish": ("", "x")})
+    assert "{n} wish" in catalogs.missing("ug")
+
+
+def test_counts_choose_the_form_and_group_digits():
+    from portal.i18n import translate_plural
+
+    assert translate_plural("en", "{n} wish", "{n} wishes", 1) == "1 wish"
+    assert translate_plural("en", "{n} wish", "{n} wishes", 1234) == "1,234 wishes"
+    assert translate_plural("zh_Hans", "{n} wish", "{n} wishes", 12345) == "12,345 个心愿"
+    assert translate_plural("ug", "{n} wish", "{n} wishes", 2) == "2 ئارزۇ"
+    assert translate_plural("en", "no such {n} thing", "no such {n} things", 2) == (
+        "no such 2 things"
+    )

@@ -4,8 +4,6 @@ per council, attendance points, actions, promoted wishes; 30 members voting at t
 
 from __future__ import annotations
 
-import json
-import threading
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,37 +25,25 @@ from db.models_wishes import Wish, WishPromotion
 from portal import council as c
 from portal import wishes
 from portal.errors import FieldErrors, UserError
+from tests.factories import add_grids, add_user, parallel
 
 MEMBERS_PER_GROUP = 10  # enough for 30 members voting at once
-
-
-def _square() -> str:
-    ring = [[104.0, 30.6], [104.01, 30.6], [104.01, 30.61], [104.0, 30.61], [104.0, 30.6]]
-    return json.dumps({"type": "Polygon", "coordinates": [ring]})
 
 
 def build(url: str) -> None:
     """Two communities (S with two micro-grids, T next door) and the people the tests need."""
     with Session(get_engine(url)) as s:
-        grids = {}
-        for code, kind, parent in [
-            ("S", "community", None),
-            ("S-G1", "general", "S"),
-            ("S-M1", "micro", "S-G1"),
-            ("S-M2", "micro", "S-G1"),
-            ("T", "community", None),
-            ("T-M1", "micro", "T"),
-        ]:
-            grid = Grid(
-                code=code,
-                name=code,
-                kind=kind,
-                boundary=_square(),
-                parent_id=grids[parent].id if parent else None,
-            )
-            s.add(grid)
-            s.flush()
-            grids[code] = grid
+        grids = add_grids(
+            s,
+            [
+                ("S", "community", None),
+                ("S-G1", "general", "S"),
+                ("S-M1", "micro", "S-G1"),
+                ("S-M2", "micro", "S-G1"),
+                ("T", "community", None),
+                ("T-M1", "micro", "T"),
+            ],
+        )
         people = [
             ("staff01", "staff", "S"),
             ("staff02", "staff", "S"),
@@ -68,15 +54,7 @@ def build(url: str) -> None:
         people += [(f"shop{n:02d}", "merchant", "S-M2") for n in range(1, 13)]
         people += [(f"grid{n:02d}", "grid_worker", "S-M1") for n in range(1, 13)]
         for username, role, home in people:
-            s.add(
-                User(
-                    username=username,
-                    display_name=username.upper(),
-                    password_hash="x",
-                    role=role,
-                    home_grid_id=grids[home].id,
-                )
-            )
+            add_user(s, username, role, grids[home], display_name=username.upper())
         s.commit()
 
 
@@ -721,25 +699,6 @@ def test_report_candidates_are_escalated_or_recurring(s, clock):
 # --- concurrency: real threads, each with its own session, on both backends --------------------
 
 
-def _parallel(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i):
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001  (collected and checked by the test)
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def test_thirty_members_vote_on_the_same_item_at_once(url, clock):
     engine = get_engine(url)
     with Session(engine, expire_on_commit=False) as s:
@@ -754,7 +713,7 @@ def test_thirty_members_vote_on_the_same_item_at_once(url, clock):
         with Session(engine, expire_on_commit=False) as s:
             return c.cast_ballot(s, item_id=item_id, user_id=voters[i][1], choice=choice[i % 3])
 
-    results = _parallel(30, work)
+    results = parallel(30, work)
     assert [r for r in results if isinstance(r, Exception)] == []
     with Session(engine) as s:
         ballots = s.exec(select(CouncilBallot).where(CouncilBallot.item_id == item_id)).all()
@@ -784,7 +743,7 @@ def test_votes_racing_the_close_are_either_counted_or_refused(url, clock):
                 return c.close_voting(s, meeting_id=meeting_id, actor_id=staff)
             return c.cast_ballot(s, item_id=item_id, user_id=voters[i], choice="for")
 
-    results = _parallel(21, work)
+    results = parallel(21, work)
     refused = [r for r in results[:20] if isinstance(r, UserError)]
     assert not isinstance(results[20], Exception)
     assert all(not isinstance(r, Exception) or isinstance(r, UserError) for r in results)

@@ -43,9 +43,24 @@ def test_migrations_match_the_models(db_url):
     assert diff == []
 
 
+def _revision_and_tables(url: str) -> tuple[str, set[str]]:
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    return revision, set(inspect(engine).get_table_names())
+
+
 def test_upgrade_twice_is_harmless(db_url):
+    """Running the migrations again on a database at head changes neither schema nor data."""
+    with Session(get_engine(db_url)) as s:
+        s.add(Grid(code="KEEP", name="Keep", kind="community", boundary="{}"))
+        s.commit()
+    before = _revision_and_tables(db_url)
     upgrade(db_url)
     upgrade(db_url)
+    assert _revision_and_tables(db_url) == before
+    with Session(get_engine(db_url)) as s:
+        assert s.exec(select(Grid.code)).all() == ["KEEP"]
 
 
 def test_database_constraints_hold(session):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
 
 import pytest
@@ -25,43 +24,30 @@ from db.models_points import (
 from portal import points
 from portal.errors import FieldErrors, UserError
 from portal.points.common import _add_months
+from tests.factories import add_grids, add_user, race
 
 BOX = json.dumps({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]})
 
 
 def _world(session: Session, residents: int = 3) -> dict:
     """S → G1 (M1, M2), G2 (M1); staff, two grid workers, residents, a merchant."""
-    grids = {}
-    for code, kind, parent in (
-        ("S", "community", None),
-        ("G1", "general", "S"),
-        ("G1-M1", "micro", "G1"),
-        ("G1-M2", "micro", "G1"),
-        ("G2", "general", "S"),
-        ("G2-M1", "micro", "G2"),
-    ):
-        grid = Grid(
-            code=code,
-            name=code,
-            kind=kind,
-            boundary=BOX,
-            parent_id=grids[parent].id if parent else None,
-        )
-        session.add(grid)
-        session.flush()
-        grids[code] = grid
+    grids = add_grids(
+        session,
+        (
+            ("S", "community", None),
+            ("G1", "general", "S"),
+            ("G1-M1", "micro", "G1"),
+            ("G1-M2", "micro", "G1"),
+            ("G2", "general", "S"),
+            ("G2-M1", "micro", "G2"),
+        ),
+        boundary=BOX,
+    )
 
     def person(name, role, home=None):
-        user = User(
-            username=name,
-            display_name=name.title(),
-            password_hash="x",
-            role=role,
-            home_grid_id=grids[home].id if home else None,
+        return add_user(
+            session, name, role, grids[home] if home else None, display_name=name.title()
         )
-        session.add(user)
-        session.flush()
-        return user
 
     world = {
         "grids": grids,
@@ -784,35 +770,11 @@ def test_monthly_figures_per_general_grid(session, clock):
 # --- two browsers at once -------------------------------------------------------------------------
 
 
-def _race(url: str, n: int, action) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i):
-        with Session(get_engine(url), expire_on_commit=False) as s:
-            barrier.wait()
-            try:
-                results[i] = action(s, i)
-            except UserError as exc:
-                s.rollback()
-                results[i] = exc
-            except Exception as exc:  # noqa: BLE001 - reported in the assertion
-                s.rollback()
-                results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
-
-
 def test_fifty_parallel_claims_on_ten_places(db_url, session, clock):
     w = _world(session, residents=50)
     task = _task(session, w, clock, places=10)
     ids = [r.id for r in w["residents"]]
-    results = _race(
+    results = race(
         db_url,
         50,
         lambda s, i: points.claim_task(s, user_id=ids[i], task_id=task.id, now=clock.now),
@@ -845,7 +807,7 @@ def test_twenty_parallel_redemptions_of_the_last_unit(db_url, session, clock):
     session.commit()
     reward = _reward(session, w, clock, stock=1)
     ids = [r.id for r in w["residents"]]
-    results = _race(
+    results = race(
         db_url,
         20,
         lambda s, i: points.redeem(s, user_id=ids[i], reward_id=reward.id, now=clock.now),
@@ -869,7 +831,7 @@ def test_one_person_two_browsers_cannot_overspend(db_url, session, clock):
     r = w["residents"][0]
     _give(session, r, 60, "t", clock)
     reward = _reward(session, w, clock, cost=50, stock=5)
-    results = _race(
+    results = race(
         db_url, 6, lambda s, i: points.redeem(s, user_id=r.id, reward_id=reward.id, now=clock.now)
     )
     assert len([x for x in results if isinstance(x, Redemption)]) == 1, results
@@ -889,7 +851,7 @@ def test_the_same_event_credited_from_many_threads_counts_once(db_url, session, 
         s.commit()
         return entry
 
-    results = _race(db_url, 10, credit)
+    results = race(db_url, 10, credit)
     assert len([x for x in results if isinstance(x, PointsEntry)]) == 1, results
     assert all(x is None for x in results if not isinstance(x, PointsEntry)), results
     with Session(get_engine(db_url)) as s:

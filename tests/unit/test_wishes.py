@@ -4,8 +4,6 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -16,37 +14,25 @@ from db.models import Grid, User
 from db.models_wishes import Wish, WishEvent, WishFlag, WishPromotion, WishVote
 from portal import localtime, wishes
 from portal.errors import FieldErrors, UserError
-
-
-def _square(x: float, y: float, size: float) -> str:
-    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
-    return json.dumps({"type": "Polygon", "coordinates": [ring]})
+from tests.factories import add_grids, add_user, parallel
 
 
 def build_community(url: str) -> None:
     """A small community (2 general grids, 4 micro-grids) and the accounts the tests use: much
     quicker than the full demo seed, so every rule runs on both backends in seconds."""
     with Session(get_engine(url)) as s:
-        grids = {}
-        for code, kind, parent in [
-            ("S", "community", None),
-            ("G1", "general", "S"),
-            ("G2", "general", "S"),
-            ("G1-M1", "micro", "G1"),
-            ("G1-M2", "micro", "G1"),
-            ("G2-M1", "micro", "G2"),
-            ("G2-M2", "micro", "G2"),
-        ]:
-            grid = Grid(
-                code=code,
-                name=code,
-                kind=kind,
-                boundary=_square(104.0, 30.6, 0.01),
-                parent_id=grids[parent].id if parent else None,
-            )
-            s.add(grid)
-            s.flush()
-            grids[code] = grid
+        grids = add_grids(
+            s,
+            [
+                ("S", "community", None),
+                ("G1", "general", "S"),
+                ("G2", "general", "S"),
+                ("G1-M1", "micro", "G1"),
+                ("G1-M2", "micro", "G1"),
+                ("G2-M1", "micro", "G2"),
+                ("G2-M2", "micro", "G2"),
+            ],
+        )
         people = [
             ("li_ayi", "李阿姨", "resident", "G1-M1", "zh_Hans"),
             ("zhang_nainai", "张奶奶", "resident", "G1-M1", "zh_Hans"),
@@ -61,16 +47,7 @@ def build_community(url: str) -> None:
             for n in range(1, 221)
         ]
         for username, name, role, home, lang in people:
-            s.add(
-                User(
-                    username=username,
-                    display_name=name,
-                    password_hash="x",
-                    role=role,
-                    home_grid_id=grids[home].id,
-                    language=lang,
-                )
-            )
+            add_user(s, username, role, grids[home], display_name=name, language=lang)
         s.commit()
 
 
@@ -475,25 +452,6 @@ def test_wall_sorts_and_filters(demo_session, clock):
 # --- concurrency: real threads, each with its own session, on both backends --------------------
 
 
-def _parallel(n: int, work) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i):
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001  (collected and checked by the test)
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 def test_hundred_people_vote_at_once(community, clock):
     engine = get_engine(community)
     with Session(engine, expire_on_commit=False) as s:
@@ -512,7 +470,7 @@ def test_hundred_people_vote_at_once(community, clock):
         with Session(engine, expire_on_commit=False) as s:
             return wishes.vote(s, wish_id=wish.id, user_id=voters[i])
 
-    results = _parallel(100, work)
+    results = parallel(100, work)
     assert [r for r in results if isinstance(r, Exception)] == []
     with Session(engine) as s:
         assert wishes.support(s, wish.id) == 100
@@ -529,7 +487,7 @@ def test_same_person_from_two_browsers_votes_once(community, clock):
         with Session(engine, expire_on_commit=False) as s:
             return wishes.vote(s, wish_id=wish.id, user_id=voter)
 
-    results = _parallel(2, work)
+    results = parallel(2, work)
     assert sorted(type(r).__name__ for r in results) == ["UserError", "int"]
     assert [str(r) for r in results if isinstance(r, UserError)] == [
         "You already support this wish."
@@ -548,7 +506,7 @@ def test_threshold_reached_by_parallel_votes_promotes_once(community, clock):
         with Session(engine, expire_on_commit=False) as s:
             return wishes.vote(s, wish_id=wish.id, user_id=voters[i])
 
-    results = _parallel(12, work)
+    results = parallel(12, work)
     accepted = [r for r in results if isinstance(r, int)]
     assert len(accepted) == wishes.DEFAULT_THRESHOLD  # the rest found it sent to the council
     assert all(isinstance(r, UserError) for r in results if not isinstance(r, int))
@@ -573,7 +531,7 @@ def test_two_adopters_at_once_one_wins(community, clock):
                 promised_date=date.today() + timedelta(days=3),
             ).adopter_id
 
-    results = _parallel(2, work)
+    results = parallel(2, work)
     assert sum(isinstance(r, int) for r in results) == 1
     with Session(engine) as s:
         assert s.get(Wish, wish.id).adopter_id in adopters
