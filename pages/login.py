@@ -5,7 +5,7 @@ from portal.errors import UserError
 from portal.i18n import N_
 from portal.ui.data import db
 from portal.ui.guard import require
-from portal.ui.session import log_in
+from portal.ui.session import client_address, log_in
 from portal.ui.shell import link_to
 from portal.ui.widgets import say
 
@@ -33,6 +33,7 @@ if submitted:
                 session,
                 st.session_state.get("login_username", ""),
                 st.session_state.get("login_password", ""),
+                client=client_address(),
             )
     except UserError as exc:
         st.error(say(viewer, exc.message), icon=":material/error:")

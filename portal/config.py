@@ -20,6 +20,13 @@ class Settings:
     tianditu_key: str
     session_days: int
     static_url_prefix: str
+    # LINLI_DEMO=1: the public demo; demo-marked accounts (known passwords) may log in.
+    demo_mode: bool = False
+    # LINLI_PROXY_HOPS: reverse proxies in front of the portal; the client address is then read
+    # from X-Forwarded-For (that many entries from the right). 0 = the socket's peer address.
+    proxy_hops: int = 0
+    # LINLI_ADMIN_PASSWORD: the first admin's password on a first real start (else a random one).
+    admin_password: str = ""
 
 
 def default_database_url() -> str:
@@ -41,4 +48,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         tianditu_key=env.get("LINLI_TIANDITU_KEY", ""),
         session_days=int(env.get("LINLI_SESSION_DAYS", "14")),
         static_url_prefix=prefix,
+        demo_mode=env.get("LINLI_DEMO", "").strip().lower() in ("1", "true", "yes", "on"),
+        proxy_hops=max(0, int(env.get("LINLI_PROXY_HOPS", "0") or 0)),
+        admin_password=env.get("LINLI_ADMIN_PASSWORD", ""),
     )

@@ -1,0 +1,121 @@
+"""Attacks on logins: racing the throttle, locking the owner out, sessions that outlive a logout."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlmodel import Session, select
+
+from db.engine import get_engine
+from db.models import User
+from portal import auth
+from portal.errors import UserError
+
+PASSWORD = "Linli-2026"  # the demo password (db/seed.py)
+
+
+def _counting_checks(monkeypatch) -> list[int]:
+    checks: list[int] = []
+    real = auth.verify_password
+
+    def counted(password_hash: str, password: str) -> bool:
+        checks.append(1)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(auth, "verify_password", counted)
+    return checks
+
+
+def test_twenty_parallel_wrong_guesses_get_only_the_free_password_checks(demo_url, monkeypatch):
+    checks = _counting_checks(monkeypatch)
+    engine = get_engine(demo_url)
+    outcomes: list[str] = []
+    start = threading.Barrier(20)
+
+    def guess() -> None:
+        start.wait()
+        with Session(engine) as session:
+            try:
+                auth.authenticate(session, "zhang_nainai", "wrong-guess", client="10.0.0.9")
+            except UserError as exc:
+                outcomes.append(exc.message.msgid)
+            except Exception as exc:  # a crash (unique constraint, lock) fails the test below
+                outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=guess) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(set(outcomes)) == sorted({auth.LOGIN_FAILED, auth.LOGIN_THROTTLED})
+    assert len(checks) == auth.FREE_FAILURES
+    assert outcomes.count(auth.LOGIN_FAILED) == auth.FREE_FAILURES
+
+
+def test_an_attacker_cannot_lock_the_owner_out(demo_session, clock):
+    for _ in range(40):  # one wrong try after another, waiting out every lock
+        clock.advance(minutes=5)
+        try:
+            auth.authenticate(demo_session, "admin", "guess-again", now=clock(), client="6.6.6.6")
+        except UserError:
+            pass
+    with pytest.raises(UserError) as attacker:
+        auth.authenticate(demo_session, "admin", PASSWORD, now=clock(), client="6.6.6.6")
+    assert attacker.value.message.msgid == auth.LOGIN_THROTTLED
+    owner = auth.authenticate(demo_session, "admin", PASSWORD, now=clock(), client="192.168.1.20")
+    assert owner.username == "admin"
+
+
+def test_many_clients_guessing_one_account_each_get_one_free_guess_then_wait(demo_session, clock):
+    for n in range(12):
+        with pytest.raises(UserError):
+            auth.authenticate(demo_session, "admin", "botnet-1", now=clock(), client=f"7.0.0.{n}")
+    with pytest.raises(UserError) as second:  # a client that already failed on admin
+        auth.authenticate(demo_session, "admin", "botnet-2", now=clock(), client="7.0.0.3")
+    assert second.value.message.msgid == auth.LOGIN_THROTTLED
+    assert auth.authenticate(demo_session, "admin", PASSWORD, now=clock(), client="8.8.4.4")
+
+
+def test_one_client_spraying_many_accounts_is_slowed_down(demo_session, clock):
+    names = demo_session.exec(select(User.username)).all()
+    refused = 0
+    for n in range(auth.CLIENT_FREE_FAILURES + 5):
+        try:
+            auth.authenticate(
+                demo_session, names[n % len(names)], "spray-1", now=clock(), client="9.9.9.9"
+            )
+        except UserError as exc:
+            refused += exc.message.msgid == auth.LOGIN_THROTTLED
+    assert refused >= 4
+    assert auth.authenticate(demo_session, "admin", PASSWORD, now=clock(), client="1.1.1.1")
+
+
+def _logged_in(session: Session, username: str) -> tuple[User, str]:
+    user = session.exec(select(User).where(User.username == username)).one()
+    return user, auth.issue_login_token(session, user.id, days=14)
+
+
+def test_password_change_ends_every_other_live_session(demo_session):
+    user, here = _logged_in(demo_session, "tashi")
+    _, other_device = _logged_in(demo_session, "tashi")
+    epoch = user.session_epoch
+    assert auth.session_user(demo_session, user.id, other_device, epoch) is not None
+    new_epoch = auth.change_password(
+        demo_session, user.id, PASSWORD, "yak-butter-9", "yak-butter-9", keep_token=here
+    )
+    assert new_epoch == epoch + 1
+    assert auth.session_user(demo_session, user.id, other_device, epoch) is None
+    assert auth.session_user(demo_session, user.id, None, epoch) is None  # any old-epoch session
+    assert auth.session_user(demo_session, user.id, here, new_epoch).id == user.id
+
+
+def test_logout_ends_the_tabs_sharing_its_token_and_everywhere_ends_all(demo_session):
+    user, shared = _logged_in(demo_session, "tashi")
+    _, phone = _logged_in(demo_session, "tashi")
+    auth.revoke_login_token(demo_session, shared)
+    assert auth.session_user(demo_session, user.id, shared, user.session_epoch) is None
+    assert auth.session_user(demo_session, user.id, phone, user.session_epoch) is not None
+    auth.log_out_everywhere(demo_session, user.id)
+    demo_session.refresh(user)
+    assert auth.session_user(demo_session, user.id, phone, user.session_epoch) is None
