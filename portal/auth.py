@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -340,6 +341,70 @@ def _password_message(problem: str) -> Message:
     return Message(problem, {"n": n})
 
 
+# --- display names ---------------------------------------------------------------------------
+
+MAX_DISPLAY_NAME = 40
+# Words that make a name look like the office speaking. Compared after NFKC folding, lower case,
+# with spaces and punctuation removed, so "居 委 会" and "ＡＤＭＩＮ" are caught too.
+OFFICE_WORDS = (
+    "居委会",
+    "居委",
+    "社区书记",
+    "书记",
+    "网格长",
+    "网格员",
+    "管理员",
+    "工作人员",
+    "社区办",
+    "街道办",
+    "客服",
+    "官方",
+    "admin",
+    "staff",
+    "official",
+)
+BAD_NAME_CHARS = N_("Names cannot contain control or direction-changing characters.")
+OFFICE_NAME = N_("This name looks like the community office. Please use your own name.")
+
+
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+def _hidden_character(name: str) -> bool:
+    """Control, format (bidi overrides U+202A–202E, isolates U+2066–2069, zero-width joiners),
+    private-use, surrogate and line/paragraph separator characters."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in name)
+
+
+def _poses_as_office(session: Session, name: str) -> bool:
+    folded = _fold(name)
+    if any(_fold(word) in folded for word in OFFICE_WORDS):
+        return True
+    work_accounts = session.exec(
+        select(User.username, User.display_name).where(User.role.in_(WORK_ROLES))
+    ).all()
+    return any(folded in (_fold(username), _fold(shown)) for username, shown in work_accounts)
+
+
+def display_name_problem(
+    session: Session, name: str, *, set_by_staff: bool = False
+) -> Message | None:
+    """Why a display name cannot be used (a Message), or None. The one check for every place a
+    name is set; staff may give office names (the community office's own accounts)."""
+    if _hidden_character(name):  # before stripping: Python counts U+0085 as a space
+        return Message(BAD_NAME_CHARS)
+    name = name.strip()
+    if not name:
+        return Message(N_("Please enter your name."))
+    if len(name) > MAX_DISPLAY_NAME:
+        return Message(N_("Use at most {n} characters."), {"n": MAX_DISPLAY_NAME})
+    if not set_by_staff and _poses_as_office(session, name):
+        return Message(OFFICE_NAME)
+    return None
+
+
 # --- registration ----------------------------------------------------------------------------
 
 USERNAME_RE = re.compile(r"^[a-z0-9_][a-z0-9_.-]{2,31}$")
@@ -373,10 +438,9 @@ def register_resident(
     elif session.exec(select(User.id).where(User.username == key)).first() is not None:
         errors["username"] = Message(N_("This username is taken. Please choose another."))
     name = (display_name or "").strip()
-    if not name:
-        errors["display_name"] = Message(N_("Please enter your name."))
-    elif len(name) > 40:
-        errors["display_name"] = Message(N_("Use at most {n} characters."), {"n": 40})
+    name_problem = display_name_problem(session, display_name or "")
+    if name_problem:
+        errors["display_name"] = name_problem
     problem = password_problem(password or "", key)
     if problem:
         errors["password"] = _password_message(problem)

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import Session, select
 
 from db.engine import get_engine
-from db.models import User
+from db.models import Grid, User
 from portal import auth
-from portal.errors import UserError
+from portal.errors import FieldErrors, UserError
 
 PASSWORD = "Linli-2026"  # the demo password (db/seed.py)
 
@@ -119,3 +119,43 @@ def test_logout_ends_the_tabs_sharing_its_token_and_everywhere_ends_all(demo_ses
     auth.log_out_everywhere(demo_session, user.id)
     demo_session.refresh(user)
     assert auth.session_user(demo_session, user.id, phone, user.session_epoch) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "张\u202eanon",  # right-to-left override
+        "李\u2066阿姨\u2069",  # isolate
+        "王\u200d芳",  # zero-width joiner
+        "陈\x07",  # C0 control
+        "刘\x85",  # C1 control
+        "居委会",
+        "社区书记老王",
+        "网格长",
+        "网格员小李",
+        "系统管理员",
+        "居 委 会",
+        "ＡＤＭＩＮ",
+        "staff01",
+        "李书记",
+    ],
+)
+def test_display_names_that_spoof_or_pose_as_the_office_are_refused(demo_session, name):
+    problem = auth.display_name_problem(demo_session, name)
+    assert problem is not None and problem.msgid in (auth.BAD_NAME_CHARS, auth.OFFICE_NAME)
+    with pytest.raises(FieldErrors) as caught:
+        auth.register_resident(
+            demo_session,
+            username="spoofer",
+            password="garden-bench-7",
+            display_name=name,
+            home_grid_id=demo_session.exec(select(Grid.id).where(Grid.kind == "micro")).first(),
+        )
+    assert "display_name" in caught.value.errors
+
+
+def test_ordinary_names_pass_and_staff_may_set_office_names(demo_session):
+    for name in ("张奶奶", "Aygül", "བཀྲ་ཤིས།", "ئايگۈل", "ꀉꂿ", "Li Ayi"):
+        assert auth.display_name_problem(demo_session, name) is None, name
+    assert auth.display_name_problem(demo_session, "居委会", set_by_staff=True) is None
+    assert auth.display_name_problem(demo_session, "居\u202e委", set_by_staff=True) is not None
