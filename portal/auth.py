@@ -767,3 +767,35 @@ def save_preferences(
         user.elder_mode = elder_mode
     session.commit()
     return user
+
+
+# --- the first administrator of a real deployment --------------------------------------------
+
+FIRST_ADMIN_NAMES = ("admin", "linli_admin")
+
+
+def ensure_first_admin(session: Session, password: str = "") -> tuple[str, str] | None:
+    """Creates the first real (non-demo) administrator if there is none yet.
+
+    Returns (username, password) when it created one (the password is random unless given),
+    None when a real administrator already exists: a second start neither resets nor reveals it."""
+    real_admin = select(User.id).where(User.role == ADMIN, User.is_demo.is_(False))
+    if session.exec(real_admin).first() is not None:
+        return None
+    taken = set(session.exec(select(User.username).where(User.username.in_(FIRST_ADMIN_NAMES))))
+    username = next(name for name in FIRST_ADMIN_NAMES if name not in taken)
+    password = password or secrets.token_urlsafe(12)
+    problem = password_problem(password, username)
+    if problem:
+        raise UserError(problem, n=MAX_PASSWORD if "most" in problem else MIN_PASSWORD)
+    user = User(
+        username=username,
+        display_name="管理员",
+        password_hash=hash_password(password),
+        role=ADMIN,
+    )
+    session.add(user)
+    session.flush()
+    session.add(AuthEvent(user_id=user.id, kind="first_admin_created"))
+    session.commit()
+    return username, password

@@ -14,7 +14,7 @@ from google.protobuf.message import DecodeError
 from playwright.sync_api import Frame, Page, Route
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from db.seed import DEMO_PASSWORD
+from portal.demo.seed import DEMO_PASSWORD
 from portal.i18n import LANGUAGE_CODES, LANGUAGES, translate
 
 ROOT = Path(__file__).resolve().parents[2]

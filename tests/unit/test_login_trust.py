@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -11,6 +14,7 @@ from db.engine import get_engine
 from db.models import Grid, User
 from portal import auth
 from portal.errors import FieldErrors, UserError
+from tests.conftest import ROOT
 
 PASSWORD = "Linli-2026"  # the demo password (db/seed.py)
 
@@ -159,3 +163,45 @@ def test_ordinary_names_pass_and_staff_may_set_office_names(demo_session):
         assert auth.display_name_problem(demo_session, name) is None, name
     assert auth.display_name_problem(demo_session, "居委会", set_by_staff=True) is None
     assert auth.display_name_problem(demo_session, "居\u202e委", set_by_staff=True) is not None
+
+
+def test_demo_accounts_are_refused_unless_demo_mode_is_on(demo_session):
+    admin = demo_session.exec(select(User).where(User.username == "admin")).one()
+    assert admin.is_demo
+    with pytest.raises(UserError) as refused:
+        auth.authenticate(demo_session, "admin", PASSWORD, allow_demo=False)
+    assert refused.value.message.msgid == auth.DEMO_REFUSED
+    assert auth.authenticate(demo_session, "admin", PASSWORD, allow_demo=True).id == admin.id
+
+
+def test_the_demo_seed_marks_every_account_it_creates(demo_session):
+    assert demo_session.exec(select(User).where(User.is_demo.is_(False))).first() is None
+
+
+def test_first_real_start_creates_one_admin_once(session):
+    created = auth.ensure_first_admin(session)
+    assert created is not None
+    username, password = created
+    assert auth.authenticate(session, username, password, allow_demo=False).role == auth.ADMIN
+    assert auth.ensure_first_admin(session) is None  # a second start neither resets nor re-prints
+    assert auth.authenticate(session, username, password, allow_demo=False)
+
+
+def test_first_admin_beside_the_demo_admin_gets_its_own_name(demo_session):
+    username, password = auth.ensure_first_admin(demo_session, "river-lantern-31")
+    assert username == "linli_admin" and password == "river-lantern-31"
+    assert auth.authenticate(demo_session, username, password, allow_demo=False)
+
+
+def test_first_admin_command_prints_the_password_only_once(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'real.db'}"}
+    env.pop("LINLI_ADMIN_PASSWORD", None)
+    run = [sys.executable, "-m", "portal.first_admin"]
+    first = subprocess.run(run, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    second = subprocess.run(run, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "password:" in first.stdout
+    assert "password" in second.stdout and "password:" not in second.stdout
+    with Session(get_engine(env["DATABASE_URL"])) as real:
+        users = real.exec(select(User)).all()
+    assert [(u.username, u.is_demo) for u in users] == [("admin", False)]
