@@ -89,13 +89,16 @@ def _live_user() -> User | None:
         )
     if user is None:
         _forget_session()  # logged out in another tab or device, or the password changed
+        state[LOGIN_ENDED] = True
     else:
         state.setdefault("session_epoch", user.session_epoch)
     return user
 
 
+LOGIN_ENDED = "_login_ended"  # set when a rerun finds its login ended elsewhere
+
 # What survives a logout on a shared tab: the visitor's language and text-size choices.
-KEPT_AFTER_LOGOUT = ("lang", "elder", "_restore_tried", "_cookie_ops")
+KEPT_AFTER_LOGOUT = ("lang", "elder", "_restore_tried", "_cookie_ops", LOGIN_ENDED)
 
 
 def _forget_session() -> None:

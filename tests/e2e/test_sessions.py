@@ -1,0 +1,69 @@
+"""Against a running portal: a fresh server shows no raw page list; a password change or a logout
+ends the login in other browsers and tabs at their next interaction; a shared tab keeps nothing."""
+
+from __future__ import annotations
+
+from tests.e2e.helpers import (
+    TIMEOUT_MS,
+    click_key,
+    log_in,
+    open_page,
+    wait_idle,
+)
+
+LOGIN_FORM = ".st-key-login_password input"
+MAIN = '[data-testid="stMain"]'
+SETTLED = f'{MAIN} h1, {MAIN} [data-testid="stAlertContainer"]'
+
+
+def test_fresh_server_deep_link_shows_no_raw_page_list(fresh_server, new_context):
+    page = new_context().new_page()
+    for path in ("/cockpit", "/account", "/council_manage"):  # before anyone has opened "/"
+        open_page(page, fresh_server.url + path, SETTLED)
+        wait_idle(page)
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0, path
+        sidebar = " ".join(page.locator('[data-testid="stSidebar"]').all_inner_texts())
+        assert "View" not in sidebar and "act for" not in sidebar, sidebar
+
+
+def _interact(page) -> None:
+    """The next interaction of a page left open: flip the large-text switch (a rerun)."""
+    page.locator('[data-testid="stCheckbox"] label').first.click()
+
+
+def _fill_password_change(page, old: str, new: str) -> None:
+    form = page.locator('[data-testid="stForm"]')
+    boxes = form.locator('input[type="password"]')
+    boxes.nth(0).fill(old)
+    boxes.nth(1).fill(new)
+    boxes.nth(2).fill(new)
+    form.locator('[data-testid="stFormSubmitButton"] button').click()
+    page.wait_for_selector(f'{MAIN} [data-testid="stAlertContentSuccess"]', timeout=TIMEOUT_MS)
+
+
+def test_password_change_logs_out_the_other_browser_at_its_next_click(server, new_context):
+    phone = new_context().new_page()
+    laptop = new_context().new_page()
+    log_in(phone, server.url, "tashi")
+    log_in(laptop, server.url, "tashi")
+    open_page(laptop, server.url + "/account", '[data-testid="stForm"]')
+    _fill_password_change(laptop, "Linli-2026", "teapot-river-58")
+    _interact(phone)  # the phone's next interaction
+    phone.wait_for_selector(LOGIN_FORM, timeout=TIMEOUT_MS)
+    _interact(laptop)  # the laptop stays logged in
+    wait_idle(laptop)
+    assert laptop.locator(LOGIN_FORM).count() == 0
+
+
+def test_logout_ends_the_other_tab_and_leaves_the_shared_tab_empty(server, new_context):
+    context = new_context()
+    tab = context.new_page()
+    log_in(tab, server.url, "li_ayi")
+    other_tab = context.new_page()  # restored from the same remembered login
+    open_page(other_tab, server.url + "/account", '[data-testid="stForm"]')
+    tab.evaluate("() => { window.__marker = 1; }")
+    click_key(tab, "logout")
+    tab.wait_for_selector(LOGIN_FORM, timeout=TIMEOUT_MS)
+    assert "李" not in " ".join(tab.locator('[data-testid="stSidebar"]').all_inner_texts())
+    _interact(other_tab)
+    other_tab.wait_for_selector(LOGIN_FORM, timeout=TIMEOUT_MS)
