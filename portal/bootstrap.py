@@ -55,7 +55,7 @@ def _serve(args: list[str], env: dict[str, str], note: str) -> int:
     print(f"Linli is starting on http://127.0.0.1:{port} {note}", flush=True)
     os.chdir(ROOT)
     streamlit = VENV / "bin" / "streamlit"
-    os.execve(streamlit, [str(streamlit), "run", "app.py", "--server.port", port, *args], env)
+    os.execve(streamlit, [str(streamlit), "run", "serve.py", "--server.port", port, *args], env)
 
 
 def start(args: list[str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 import streamlit as st
@@ -11,8 +12,15 @@ from db.models import User
 from portal import auth
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, Language, language, translate
 from portal.ui.data import db, settings
+from portal.web.session_routes import SESSION_COOKIE, issue_ticket
 
-SESSION_COOKIE = "linli_session"
+
+def web_routes_served() -> bool:
+    """True when the portal runs as st.App with its own routes (serve.py), not bare app.py."""
+    return os.environ.get("LINLI_WEB_ROUTES") == "1"
+
+
+NAVIGATE = "_navigate_to"  # a URL the browser loads after this run (the cookie routes)
 LANG_COOKIE = "linli_lang"
 ELDER_COOKIE = "linli_elder"
 
@@ -98,7 +106,7 @@ def _live_user() -> User | None:
 LOGIN_ENDED = "_login_ended"  # set when a rerun finds its login ended elsewhere
 
 # What survives a logout on a shared tab: the visitor's language and text-size choices.
-KEPT_AFTER_LOGOUT = ("lang", "elder", "_restore_tried", "_cookie_ops", LOGIN_ENDED)
+KEPT_AFTER_LOGOUT = ("lang", "elder", "_restore_tried", "_cookie_ops", LOGIN_ENDED, NAVIGATE)
 
 
 def _forget_session() -> None:
@@ -147,7 +155,8 @@ def log_in(user: User) -> None:
     st.session_state["session_epoch"] = user.session_epoch
     st.session_state["lang"] = user.language
     st.session_state["elder"] = user.elder_mode
-    queue_cookie(SESSION_COOKIE, raw, settings().session_days)
+    if web_routes_served():  # the HttpOnly cookie, set by a real response (portal/web)
+        st.session_state[NAVIGATE] = f"/auth/session?ticket={issue_ticket(raw)}&next=/"
 
 
 def log_out(everywhere: bool = False) -> None:
@@ -159,7 +168,8 @@ def log_out(everywhere: bool = False) -> None:
         if everywhere and user_id:
             auth.log_out_everywhere(session, user_id)
     _forget_session()
-    queue_cookie(SESSION_COOKIE, None)
+    if web_routes_served():
+        st.session_state[NAVIGATE] = "/auth/logout?next=/"
 
 
 def keep_epoch(epoch: int) -> None:
@@ -200,4 +210,7 @@ def cookie_script() -> str:
                 f"document.cookie = {json.dumps(name + '=' + value + attrs)}"
                 " + (location.protocol === 'https:' ? '; Secure' : '');"
             )
+    target = st.session_state.pop(NAVIGATE, None)
+    if target:
+        lines.append(f"window.location.replace({json.dumps(target)});")
     return "\n".join(lines)

@@ -145,7 +145,7 @@ def start_server(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "serve.py",
         "--server.address",
         "127.0.0.1",
         "--server.port",

@@ -67,3 +67,17 @@ def test_logout_ends_the_other_tab_and_leaves_the_shared_tab_empty(server, new_c
     assert "李" not in " ".join(tab.locator('[data-testid="stSidebar"]').all_inner_texts())
     _interact(other_tab)
     other_tab.wait_for_selector(LOGIN_FORM, timeout=TIMEOUT_MS)
+
+
+def test_remembered_login_cookie_is_http_only_and_survives_a_reload(server, new_context):
+    context = new_context()
+    page = context.new_page()
+    log_in(page, server.url, "aygul")
+    cookie = next(c for c in context.cookies() if c["name"] == "linli_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] in ("Lax", "Strict")
+    assert "linli_session" not in page.evaluate("() => document.cookie")
+    open_page(page, server.url + "/account", '[data-testid="stForm"]')  # a new session, restored
+    assert page.locator(LOGIN_FORM).count() == 0
+    click_key(page, "account_logout")
+    page.wait_for_selector(LOGIN_FORM, timeout=TIMEOUT_MS)
+    assert not [c for c in context.cookies() if c["name"] == "linli_session"]
