@@ -81,3 +81,32 @@ def test_remembered_login_cookie_is_http_only_and_survives_a_reload(server, new_
     click_key(page, "account_logout")
     page.wait_for_selector(LOGIN_FORM, timeout=TIMEOUT_MS)
     assert not [c for c in context.cookies() if c["name"] == "linli_session"]
+
+
+def test_parallel_wrong_logins_against_the_server_get_only_the_free_checks(server, new_context):
+    from sqlmodel import Session, func, select
+
+    from db.engine import get_engine
+    from db.models import AuthEvent
+    from portal import auth
+
+    context = new_context()
+    pages = [context.new_page() for _ in range(10)]
+    for page in pages:
+        open_page(page, server.url + "/", LOGIN_FORM)
+        form = page.locator('[data-testid="stForm"]')
+        form.locator('input[type="text"]').first.fill("axi")
+        form.locator('input[type="password"]').fill("not-her-password")
+    for page in pages:  # all ten submits at once
+        page.locator('[data-testid="stFormSubmitButton"] button').click(no_wait_after=True)
+    for page in pages:
+        page.wait_for_selector(f'{MAIN} [data-testid="stAlertContainer"]', timeout=TIMEOUT_MS)
+    with Session(get_engine(server.db_url)) as session:
+        kinds = dict(
+            session.exec(
+                select(AuthEvent.kind, func.count())
+                .where(AuthEvent.username_tried == "axi")
+                .group_by(AuthEvent.kind)
+            ).all()
+        )
+    assert kinds == {"login_failed": auth.FREE_FAILURES, "login_throttled": 10 - auth.FREE_FAILURES}
