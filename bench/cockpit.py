@@ -43,10 +43,10 @@ from db.models_council import Council, CouncilAction, CouncilEvent, CouncilItem,
 from db.models_points import PointsEntry  # noqa: E402
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent  # noqa: E402
 from db.models_wishes import Wish, WishEvent  # noqa: E402
-from db.seed import seed  # noqa: E402
 from db.types import utcnow  # noqa: E402
 from portal import cockpit, devices  # noqa: E402
 from portal.cockpit_scope import scope_for  # noqa: E402
+from portal.demo.seed import seed  # noqa: E402
 from portal.grids import GridIndex  # noqa: E402
 
 CHUNK = 20_000

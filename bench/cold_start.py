@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--scale", type=int, default=1, help="demo size for db.seed")
+    parser.add_argument("--scale", type=int, default=1, help="demo size for portal.demo.seed")
     args = parser.parse_args(argv)
 
     health, renders, second = [], [], []

@@ -28,8 +28,8 @@ from sqlmodel import Session, select  # noqa: E402
 from db.engine import dispose_engines, get_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Grid  # noqa: E402
-from db.seed import SeedReport, _seed_grids  # noqa: E402
 from portal import points  # noqa: E402
+from portal.demo.seed import SeedReport, _seed_grids  # noqa: E402
 
 SOURCES = [("task", 15), ("report", 5), ("council", 10), ("wish", 20)]
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)

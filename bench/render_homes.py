@@ -4,7 +4,7 @@ script run alone: guard, shell, queries, folium map building; not the browser's 
 
     .venv/bin/python bench/render_homes.py [--runs 10] [--scale 1]
 
-A scratch SQLite file is migrated and seeded (db.seed.seed(url, scale)); each sample is a new
+A scratch SQLite file is migrated and seeded (portal.demo.seed.seed(url, scale)); each sample is a new
 AppTest session (session_state["user_id"] preset, as after a login) that runs app.py, and for
 pages other than the role's home switches to the page; only that page's run is timed. One warm-up
 per page first (imports, caches). Prints median and p95; asserts nothing.
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from db.engine import dispose_engines, get_engine
     from db.migrate import upgrade
     from db.models import User
-    from db.seed import seed
+    from portal.demo.seed import seed
 
     started = time.perf_counter()
     upgrade(url)

@@ -30,11 +30,11 @@ from db.engine import get_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import User  # noqa: E402
 from db.models_reports import Report, ReportCategory, ReportEvent  # noqa: E402
-from db.seed import seed  # noqa: E402
 from db.types import utcnow  # noqa: E402
 from portal import maps, reports  # noqa: E402
 from portal import report_queries as queries  # noqa: E402
 from portal.config import load_settings  # noqa: E402
+from portal.demo.seed import seed  # noqa: E402
 from portal.grids import GridIndex  # noqa: E402
 from portal.media import MediaStore  # noqa: E402
 

@@ -58,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     from db.migrate import upgrade
     from db.models import Grid, User
     from db.models_wishes import WISH_CATEGORIES, Wish, WishVote
-    from db.seed import seed
     from db.types import utcnow
     from portal import wishes
+    from portal.demo.seed import seed
 
     start = time.perf_counter()
     upgrade(url)

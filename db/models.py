@@ -80,6 +80,10 @@ class User(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     is_active: bool = Field(default=True)
     created_at: datetime = _when(default_factory=utcnow)
+    # Bumped by a password change or "log out everywhere": a live session whose epoch differs ends.
+    session_epoch: int = Field(default=0, ge=0)
+    # A demo account (public password): refused at login unless the portal runs in demo mode.
+    is_demo: bool = Field(default=False)
 
 
 class GridDuty(SQLModel, table=True):
@@ -97,11 +101,12 @@ class GridDuty(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed-login counter per username typed (existing or not, so it reveals nothing)."""
+    """Failed-login counter per throttle key: an account typed (existing or not, so it reveals
+    nothing), a client address, or the pair of both. Counted with atomic UPDATEs only."""
 
     __tablename__ = "login_throttle"
 
-    username_key: str = Field(primary_key=True, max_length=64)
+    username_key: str = Field(primary_key=True, max_length=200)
     failures: int = Field(default=0, ge=0)
     locked_until: datetime | None = _when(nullable=True, default=None)
     last_failure_at: datetime | None = _when(nullable=True, default=None)

@@ -7,7 +7,7 @@ from portal.i18n import N_
 from portal.text import md_text
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
-from portal.ui.session import log_out
+from portal.ui.session import keep_epoch, log_out
 from portal.ui.widgets import field_slots, grid_label, show_field_errors
 
 viewer = require("account")
@@ -64,7 +64,7 @@ if changed:
     state = st.session_state
     try:
         with db() as session:
-            auth.change_password(
+            epoch = auth.change_password(
                 session,
                 viewer.user_id,
                 state.get("pw_old", ""),
@@ -75,8 +75,14 @@ if changed:
     except FieldErrors as exc:
         show_field_errors(viewer, slots, exc.errors)
     else:
+        keep_epoch(epoch)
         st.success(t(N_("Your password was changed. Other devices have been logged out.")))
 
 if st.button(t(N_("Log out")), key="account_logout", icon=":material/logout:"):
     log_out()
+    st.switch_page(auth.home_page_for(None).path)
+if st.button(
+    t(N_("Log out on every device")), key="account_logout_everywhere", icon=":material/devices:"
+):
+    log_out(everywhere=True)
     st.switch_page(auth.home_page_for(None).path)

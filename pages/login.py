@@ -5,7 +5,7 @@ from portal.errors import UserError
 from portal.i18n import N_
 from portal.ui.data import db
 from portal.ui.guard import require
-from portal.ui.session import log_in
+from portal.ui.session import LOGIN_ENDED, client_address, log_in
 from portal.ui.shell import link_to
 from portal.ui.widgets import say
 
@@ -13,6 +13,8 @@ viewer = require("login")
 t = viewer.t
 
 st.title(t(N_("Linli community portal")))
+if st.session_state.pop(LOGIN_ENDED, False):
+    st.info(t(N_("You were logged out (on another page or device, or your password was changed).")))
 st.markdown(t(N_("Report problems, share wishes and take part in your community.")))
 with st.form("login_form"):
     st.subheader(t(N_("Log in")))
@@ -33,6 +35,7 @@ if submitted:
                 session,
                 st.session_state.get("login_username", ""),
                 st.session_state.get("login_password", ""),
+                client=client_address(),
             )
     except UserError as exc:
         st.error(say(viewer, exc.message), icon=":material/error:")

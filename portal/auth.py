@@ -5,16 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import case, delete, null, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.models import AuthEvent, Grid, LoginThrottle, LoginToken, User
 from db.types import utcnow
+from portal.config import load_settings
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import LANGUAGE_CODES, N_
 
@@ -336,6 +341,70 @@ def _password_message(problem: str) -> Message:
     return Message(problem, {"n": n})
 
 
+# --- display names ---------------------------------------------------------------------------
+
+MAX_DISPLAY_NAME = 40
+# Words that make a name look like the office speaking. Compared after NFKC folding, lower case,
+# with spaces and punctuation removed, so "居 委 会" and "ＡＤＭＩＮ" are caught too.
+OFFICE_WORDS = (
+    "居委会",
+    "居委",
+    "社区书记",
+    "书记",
+    "网格长",
+    "网格员",
+    "管理员",
+    "工作人员",
+    "社区办",
+    "街道办",
+    "客服",
+    "官方",
+    "admin",
+    "staff",
+    "official",
+)
+BAD_NAME_CHARS = N_("Names cannot contain control or direction-changing characters.")
+OFFICE_NAME = N_("This name looks like the community office. Please use your own name.")
+
+
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+def _hidden_character(name: str) -> bool:
+    """Control, format (bidi overrides U+202A–202E, isolates U+2066–2069, zero-width joiners),
+    private-use, surrogate and line/paragraph separator characters."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp") for ch in name)
+
+
+def _poses_as_office(session: Session, name: str) -> bool:
+    folded = _fold(name)
+    if any(_fold(word) in folded for word in OFFICE_WORDS):
+        return True
+    work_accounts = session.exec(
+        select(User.username, User.display_name).where(User.role.in_(WORK_ROLES))
+    ).all()
+    return any(folded in (_fold(username), _fold(shown)) for username, shown in work_accounts)
+
+
+def display_name_problem(
+    session: Session, name: str, *, set_by_staff: bool = False
+) -> Message | None:
+    """Why a display name cannot be used (a Message), or None. The one check for every place a
+    name is set; staff may give office names (the community office's own accounts)."""
+    if _hidden_character(name):  # before stripping: Python counts U+0085 as a space
+        return Message(BAD_NAME_CHARS)
+    name = name.strip()
+    if not name:
+        return Message(N_("Please enter your name."))
+    if len(name) > MAX_DISPLAY_NAME:
+        return Message(N_("Use at most {n} characters."), {"n": MAX_DISPLAY_NAME})
+    if not set_by_staff and _poses_as_office(session, name):
+        return Message(OFFICE_NAME)
+    return None
+
+
 # --- registration ----------------------------------------------------------------------------
 
 USERNAME_RE = re.compile(r"^[a-z0-9_][a-z0-9_.-]{2,31}$")
@@ -369,10 +438,9 @@ def register_resident(
     elif session.exec(select(col(User.id)).where(col(User.username) == key)).first() is not None:
         errors["username"] = Message(N_("This username is taken. Please choose another."))
     name = (display_name or "").strip()
-    if not name:
-        errors["display_name"] = Message(N_("Please enter your name."))
-    elif len(name) > 40:
-        errors["display_name"] = Message(N_("Use at most {n} characters."), {"n": 40})
+    name_problem = display_name_problem(session, display_name or "")
+    if name_problem:
+        errors["display_name"] = name_problem
     problem = password_problem(password or "", key)
     if problem:
         errors["password"] = _password_message(problem)
@@ -408,57 +476,145 @@ def register_resident(
 
 
 # --- login and throttling --------------------------------------------------------------------
+# Soft lockout (OWASP ASVS 2.2): a guess is counted *before* its password is checked, by one atomic
+# conditional UPDATE per throttle key, so parallel guesses cannot race past the limit. The keys:
+#   pair:  one account typed from one client   (a targeted guesser is slowed down)
+#   client: every account typed from one client (a sprayer is slowed down)
+#   user:  one account from every client        (a botnet is slowed down; binds only clients that
+#          already failed on this account, so the owner on a clean device is never locked out)
 
 FREE_FAILURES = 5
+CLIENT_FREE_FAILURES = 20
 BASE_LOCK_SECONDS = 30
 MAX_LOCK_SECONDS = 15 * 60
+FAILURE_MEMORY = timedelta(hours=1)  # failures older than this are forgotten
 LOGIN_FAILED = N_("Username or password is not right.")
+LOGIN_THROTTLED = N_("Too many wrong attempts. Please wait {seconds} seconds.")
+DEMO_REFUSED = N_("Demo accounts are switched off on this portal.")
 
 
-def lock_seconds(failures: int) -> int:
-    """How long an account rests after this many failures in a row: 30 s, 60 s, 120 s… ≤ 15 min."""
-    if failures < FREE_FAILURES:
+def lock_seconds(failures: int, free: int = FREE_FAILURES) -> int:
+    """How long a key rests after this many failures in a row: 30 s, 60 s, 120 s… ≤ 15 min."""
+    if failures < free:
         return 0
-    return min(MAX_LOCK_SECONDS, BASE_LOCK_SECONDS * 2 ** (failures - FREE_FAILURES))
+    return min(MAX_LOCK_SECONDS, BASE_LOCK_SECONDS * 2 ** (failures - free))
+
+
+def _new_count(now: datetime):
+    stale = LoginThrottle.last_failure_at < now - FAILURE_MEMORY
+    return case((stale, 1), else_=LoginThrottle.failures + 1)
+
+
+def _locked_until(count, now: datetime, free: int):
+    steps = range(free, free + 6)  # 30 s · 2^5 > 15 min: the cap is reached within six steps
+    whens = [(count == n, now + timedelta(seconds=lock_seconds(n, free))) for n in steps]
+    return case(
+        *whens, (count >= free + 6, now + timedelta(seconds=MAX_LOCK_SECONDS)), else_=null()
+    )
+
+
+def _count_failure(
+    session: Session, key: str, now: datetime, free: int, *, unless_locked: bool = True
+) -> int | None:
+    """Counts one failure on key atomically; None (and nothing counted) if the key is locked."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    session.execute(
+        insert(LoginThrottle)
+        .values(username_key=key, failures=0, last_failure_at=now)
+        .on_conflict_do_nothing(index_elements=["username_key"])
+    )
+    count = _new_count(now)
+    statement = update(LoginThrottle).where(LoginThrottle.username_key == key)
+    if unless_locked:
+        open_ = or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now)
+        statement = statement.where(open_)
+    statement = statement.values(
+        failures=count, last_failure_at=now, locked_until=_locked_until(count, now, free)
+    ).returning(LoginThrottle.failures)
+    return session.execute(statement).scalar_one_or_none()
+
+
+def _wait_seconds(session: Session, key: str, now: datetime) -> int:
+    until = session.exec(
+        select(LoginThrottle.locked_until).where(LoginThrottle.username_key == key)
+    ).first()
+    return max(1, int((until - now).total_seconds()) + 1) if until else 1
+
+
+def _reserve_attempt(session: Session, name: str, client: str, now: datetime) -> None:
+    """Counts this attempt as a failure on every key (committed), or raises UserError if locked."""
+    pair, by_client, by_user = f"pair:{name}@{client}", f"client:{client}", f"user:{name}"
+    counted_pair = _count_failure(session, pair, now, FREE_FAILURES)
+    counted_client = _count_failure(session, by_client, now, CLIENT_FREE_FAILURES)
+    suspect = (counted_pair or 0) > 1  # this client already failed on this account recently
+    counted_user = _count_failure(session, by_user, now, FREE_FAILURES, unless_locked=suspect)
+    for key, counted in (
+        (pair, counted_pair),
+        (by_client, counted_client),
+        (by_user, counted_user),
+    ):
+        if counted is None:
+            session.rollback()
+            session.add(AuthEvent(username_tried=name, kind="login_throttled"))
+            session.commit()
+            raise UserError(LOGIN_THROTTLED, seconds=_wait_seconds(session, key, now))
+    session.commit()
+
+
+def _forgive_attempt(session: Session, name: str, client: str) -> None:
+    """A right password: this client's guesses at this account are forgiven."""
+    session.execute(
+        delete(LoginThrottle).where(LoginThrottle.username_key == f"pair:{name}@{client}")
+    )
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.username_key.in_([f"client:{client}", f"user:{name}"]))
+        .where(LoginThrottle.failures > 0)
+        .values(failures=LoginThrottle.failures - 1)
+    )
+
+
+def demo_mode(env: dict[str, str] | None = None) -> bool:
+    """True when the portal runs its public demo (LINLI_DEMO=1): demo accounts may log in."""
+    return load_settings(env).demo_mode
 
 
 def authenticate(
-    session: Session, username: str, password: str, now: datetime | None = None
+    session: Session,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    *,
+    client: str = "unknown",
+    allow_demo: bool | None = None,
 ) -> User:
-    """The user, or UserError with one message that does not say which part was wrong."""
+    """The user, or UserError with one message that does not say which part was wrong.
+
+    client is the caller's address (throttled on its own); allow_demo defaults to LINLI_DEMO."""
     now = now or utcnow()
     key = normalise_username(username)[:64]
+    client = (client or "unknown")[:64]
     if not key or not password:
         raise UserError(N_("Please enter your username and password."))
-    throttle = session.get(LoginThrottle, key)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        wait = int((throttle.locked_until - now).total_seconds()) + 1
-        raise UserError(N_("Too many wrong attempts. Please wait {seconds} seconds."), seconds=wait)
+    _reserve_attempt(session, key, client, now)
     user = session.exec(select(User).where(col(User.username) == key)).first()
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD])
     if not ok or user is None or not user.is_active:
-        _record_failure(session, key, user, now)
+        session.add(
+            AuthEvent(user_id=user.id if user else None, username_tried=key, kind="login_failed")
+        )
+        session.commit()
         raise UserError(LOGIN_FAILED)
-    if throttle:
-        session.delete(throttle)
+    _forgive_attempt(session, key, client)
+    if user.is_demo and not (demo_mode() if allow_demo is None else allow_demo):
+        session.add(AuthEvent(user_id=user.id, kind="demo_login_refused"))
+        session.commit()
+        raise UserError(DEMO_REFUSED)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.add(AuthEvent(user_id=user.id, kind="login"))
     session.commit()
     return user
-
-
-def _record_failure(session: Session, key: str, user: User | None, now: datetime) -> None:
-    throttle = session.get(LoginThrottle, key) or LoginThrottle(username_key=key)
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    seconds = lock_seconds(throttle.failures)
-    throttle.locked_until = now + timedelta(seconds=seconds) if seconds else None
-    session.add(throttle)
-    session.add(
-        AuthEvent(user_id=user.id if user else None, username_tried=key, kind="login_failed")
-    )
-    session.commit()
 
 
 # --- remembered logins -----------------------------------------------------------------------
@@ -510,11 +666,67 @@ def revoke_login_token(session: Session, raw: str | None) -> None:
         session.commit()
 
 
+def session_user(
+    session: Session,
+    user_id: int,
+    raw_token: str | None,
+    epoch: int | None,
+    now: datetime | None = None,
+) -> User | None:
+    """The account of a live browser session, or None if its login ended elsewhere.
+
+    Checked on every rerun with one query: the account is active, its session epoch is the one the
+    session logged in under (a password change or "log out everywhere" bumps it), and the session's
+    login token (shared by every tab restored from the same cookie) is neither revoked nor expired."""
+    now = now or utcnow()
+    if raw_token:
+        row = session.exec(
+            select(User, LoginToken)
+            .join(LoginToken, LoginToken.user_id == User.id)
+            .where(User.id == user_id, LoginToken.token_hash == _token_hash(raw_token))
+        ).first()
+        user, token = row if row else (None, None)
+        if token is None or token.revoked_at is not None or token.expires_at <= now:
+            return None
+    else:  # a session state set by the test harness; browsers always log in with a token
+        user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    if epoch is not None and epoch != user.session_epoch:
+        return None
+    return user
+
+
+def _end_logins(session: Session, user_id: int, keep_token: str | None = None) -> int:
+    """Revokes every remembered login but keep_token and bumps the session epoch (not committed).
+
+    Returns the new epoch."""
+    now = utcnow()
+    session.execute(
+        update(LoginToken)
+        .where(LoginToken.user_id == user_id, LoginToken.revoked_at.is_(None))
+        .where(LoginToken.token_hash != _token_hash(keep_token or ""))
+        .values(revoked_at=now)
+    )
+    session.execute(
+        update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1)
+    )
+    return session.exec(select(User.session_epoch).where(User.id == user_id)).one()
+
+
+def log_out_everywhere(session: Session, user_id: int) -> None:
+    """Ends every live session and remembered login of the account, on every device."""
+    _end_logins(session, user_id)
+    session.add(AuthEvent(user_id=user_id, kind="logout_everywhere"))
+    session.commit()
+
+
 def change_password(
     session: Session, user_id: int, old: str, new: str, repeat: str, keep_token: str | None = None
-) -> None:
-    """Changes the password and ends every other remembered login of the account.
+) -> int:
+    """Changes the password and ends every other live session and remembered login.
 
+    Returns the account's new session epoch (the session that changed it keeps going under it).
     Raises FieldErrors."""
     user = session.get(User, user_id)
     errors: dict[str, Message] = {}
@@ -528,16 +740,10 @@ def change_password(
     if errors:
         raise FieldErrors(errors)
     user.password_hash = hash_password(new)
-    now = utcnow()
-    for token in session.exec(
-        select(LoginToken).where(
-            col(LoginToken.user_id) == user_id, col(LoginToken.revoked_at).is_(None)
-        )
-    ):
-        if keep_token is None or token.token_hash != _token_hash(keep_token):
-            token.revoked_at = now
     session.add(AuthEvent(user_id=user_id, kind="password_changed"))
+    epoch = _end_logins(session, user_id, keep_token)
     session.commit()
+    return epoch
 
 
 ACCOUNT_GONE = N_("Your account could not be found. Please log in again.")
@@ -574,3 +780,35 @@ def display_names(session: Session, user_ids: set[int]) -> dict[int, str]:
         return {}
     rows = session.exec(select(User.id, User.display_name).where(col(User.id).in_(user_ids))).all()
     return {user_id: name for user_id, name in rows if user_id is not None}
+
+
+# --- the first administrator of a real deployment --------------------------------------------
+
+FIRST_ADMIN_NAMES = ("admin", "linli_admin")
+
+
+def ensure_first_admin(session: Session, password: str = "") -> tuple[str, str] | None:
+    """Creates the first real (non-demo) administrator if there is none yet.
+
+    Returns (username, password) when it created one (the password is random unless given),
+    None when a real administrator already exists: a second start neither resets nor reveals it."""
+    real_admin = select(User.id).where(User.role == ADMIN, User.is_demo.is_(False))
+    if session.exec(real_admin).first() is not None:
+        return None
+    taken = set(session.exec(select(User.username).where(User.username.in_(FIRST_ADMIN_NAMES))))
+    username = next(name for name in FIRST_ADMIN_NAMES if name not in taken)
+    password = password or secrets.token_urlsafe(12)
+    problem = password_problem(password, username)
+    if problem:
+        raise UserError(problem, n=MAX_PASSWORD if "most" in problem else MIN_PASSWORD)
+    user = User(
+        username=username,
+        display_name="管理员",
+        password_hash=hash_password(password),
+        role=ADMIN,
+    )
+    session.add(user)
+    session.flush()
+    session.add(AuthEvent(user_id=user.id, kind="first_admin_created"))
+    session.commit()
+    return username, password

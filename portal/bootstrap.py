@@ -1,6 +1,7 @@
 """Set up and run the portal or its tests from a fresh clone, needing only Python 3.11+.
 
-    python3 -m portal.bootstrap start   # venv, install, migrate, demo data, serve on 127.0.0.1:8501
+    python3 -m portal.bootstrap start   # venv, install, migrate, first admin, serve on 127.0.0.1:8501
+    python3 -m portal.bootstrap demo    # the same with the demo community and its demo accounts
     python3 -m portal.bootstrap test    # venv, install, browser tools, the whole test suite
     python3 -m portal.bootstrap lint    # venv, install, then ruff and the mypy gate (as CI does)
 
@@ -63,18 +64,31 @@ def ensure_npm_packages() -> None:
     stamp.write_text(wanted)
 
 
-def start(args: list[str]) -> int:
-    ensure_venv()
-    seed = subprocess.run([str(PYTHON), "-m", "db.seed"], cwd=ROOT)
-    if seed.returncode != 0:
-        return seed.returncode
+def _serve(args: list[str], env: dict[str, str], note: str) -> int:
     port = load_settings().port
-    print(
-        f"Linli is starting on http://127.0.0.1:{port} (demo accounts: see README.md)", flush=True
-    )
+    print(f"Linli is starting on http://127.0.0.1:{port} {note}", flush=True)
     os.chdir(ROOT)
     streamlit = VENV / "bin" / "streamlit"
-    os.execv(streamlit, [str(streamlit), "run", "app.py", "--server.port", port, *args])
+    os.execve(streamlit, [str(streamlit), "run", "serve.py", "--server.port", port, *args], env)
+
+
+def start(args: list[str]) -> int:
+    """A real deployment: no demo accounts; the first start creates the first administrator."""
+    ensure_venv()
+    first = subprocess.run([str(PYTHON), "-m", "portal.first_admin"], cwd=ROOT)
+    if first.returncode != 0:
+        return first.returncode
+    return _serve(args, dict(os.environ), "")
+
+
+def demo(args: list[str]) -> int:
+    """The public demo: seeds the demo community and lets its demo accounts log in (LINLI_DEMO=1)."""
+    ensure_venv()
+    seed = subprocess.run([str(PYTHON), "-m", "portal.demo"], cwd=ROOT)
+    if seed.returncode != 0:
+        return seed.returncode
+    env = {**os.environ, "LINLI_DEMO": "1"}
+    return _serve(args, env, "in DEMO mode (demo accounts: see README.md; never use in production)")
 
 
 def test(args: list[str]) -> int:
@@ -99,7 +113,7 @@ def lint(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"start": start, "test": test, "lint": lint}
+COMMANDS = {"start": start, "demo": demo, "test": test, "lint": lint}
 
 
 def main(argv: list[str]) -> int:

@@ -52,6 +52,10 @@ def _name(raw: str) -> str:
     return raw.strip().lower()
 
 
+def _yes(raw: str) -> bool:
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_env(name: str, default: str, meaning: str, read: Callable[[str], Any] = str) -> Any:
     """A Settings field read from environment variable `name` (`default` when unset or empty)."""
     return field(metadata={"variable": Variable(name, default, meaning, read)})
@@ -87,6 +91,18 @@ class Settings:
         "LINLI_VOSK_MODELS", "", "Vosk model folder per language: zh_Hans=/path,en=/path"
     )
     port: str = from_env("PORT", "8501", "port for python3 -m portal.bootstrap start")
+    demo_mode: bool = from_env(
+        "LINLI_DEMO", "0", "1 = the public demo: demo-marked accounts may log in", _yes
+    )
+    proxy_hops: int = from_env(
+        "LINLI_PROXY_HOPS",
+        "0",
+        "reverse proxies in front; client address from X-Forwarded-For",
+        lambda raw: max(0, int(raw)),
+    )
+    admin_password: str = from_env(
+        "LINLI_ADMIN_PASSWORD", "", "first admin's password on a first real start (else random)"
+    )
 
     @property
     def static_dir(self) -> Path:

@@ -31,10 +31,12 @@ os.environ.setdefault("LINLI_TILES", "none")
 # AppTest runs pages in this process: no background clock rules racing the tests' own steps
 # (portal.housekeeping has tests of its own; the browser tests' servers run it as in production).
 os.environ.setdefault("LINLI_HOUSEKEEPING_SECONDS", "0")
+# The tests log in with the demo accounts: demo mode on (tests of the refusal switch it off).
+os.environ.setdefault("LINLI_DEMO", "1")
 
 from db.engine import DatabaseUnavailable, check_connection, dispose_engines, get_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
-from db.seed import seed  # noqa: E402
+from portal.demo.seed import seed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("LINLI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -8,7 +8,7 @@ from portal import auth
 from portal.i18n import N_
 from portal.ui import behalf_widgets, data, shell
 from portal.ui.outage import restore_typed
-from portal.ui.session import Viewer, current_viewer
+from portal.ui.session import LOGIN_ENDED, Viewer, current_viewer
 from portal.ui.speech_widgets import read_page_purpose
 
 
@@ -23,6 +23,8 @@ def require(page_key: str) -> Viewer:
     if auth.can_view(viewer.role, page_key) or behalf_widgets.opens(viewer, page_key):
         read_page_purpose(viewer, auth.PAGE_BY_KEY[page_key])
         return viewer
+    if not viewer.logged_in and st.session_state.get(LOGIN_ENDED) and page_key != "login":
+        st.switch_page(auth.PAGE_BY_KEY["login"].path)  # ended in another tab: the login form
     if not viewer.logged_in:
         st.warning(viewer.t(N_("Please log in to see this page.")))
         shell.link_to(auth.PAGE_BY_KEY["login"], viewer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 
 import streamlit as st
@@ -19,8 +20,15 @@ from portal.i18n import (
     translate_plural,
 )
 from portal.ui.data import db, settings
+from portal.web.session_routes import SESSION_COOKIE, issue_ticket
 
-SESSION_COOKIE = "linli_session"
+
+def web_routes_served() -> bool:
+    """True when the portal runs as st.App with its own routes (serve.py), not bare app.py."""
+    return os.environ.get("LINLI_WEB_ROUTES") == "1"
+
+
+NAVIGATE = "_navigate_to"  # a URL the browser loads after this run (the cookie routes)
 LANG_COOKIE = "linli_lang"
 ELDER_COOKIE = "linli_elder"
 
@@ -76,6 +84,7 @@ def _restore_login() -> None:
     if user is not None:
         st.session_state["user_id"] = user.id
         st.session_state["login_token"] = raw
+        st.session_state["session_epoch"] = user.session_epoch
 
 
 def _anonymous_language() -> str:
@@ -89,16 +98,53 @@ def _anonymous_elder() -> bool:
     return _cookie(ELDER_COOKIE) == "1"
 
 
+def _live_user() -> User | None:
+    """The session's account if its login is still valid (checked on every rerun), else None."""
+    state = st.session_state
+    if "user_id" not in state:
+        return None
+    with db() as session:
+        user = auth.session_user(
+            session, state["user_id"], state.get("login_token"), state.get("session_epoch")
+        )
+    if user is None:
+        _forget_session()  # logged out in another tab or device, or the password changed
+        state[LOGIN_ENDED] = True
+    else:
+        state.setdefault("session_epoch", user.session_epoch)
+    return user
+
+
+LOGIN_ENDED = "_login_ended"  # set when a rerun finds its login ended elsewhere
+
+# What survives a logout on a shared tab: the visitor's language and text-size choices.
+KEPT_AFTER_LOGOUT = ("lang", "elder", "_restore_tried", "_cookie_ops", LOGIN_ENDED, NAVIGATE)
+
+
+def _forget_session() -> None:
+    """Wipes the browser session's state, so the next person on this tab sees nothing of the last."""
+    for key in list(st.session_state.keys()):
+        if key not in KEPT_AFTER_LOGOUT:
+            del st.session_state[key]
+
+
+def client_address() -> str:
+    """The caller's IP address, for login throttling; X-Forwarded-For only behind a set proxy."""
+    hops = settings().proxy_hops
+    try:
+        if hops:
+            forwarded = st.context.headers.get("X-Forwarded-For", "")
+            chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+            if len(chain) >= hops:
+                return chain[-hops]
+        return st.context.ip_address or "unknown"
+    except Exception:  # no browser context (AppTest, bare mode)
+        return "unknown"
+
+
 def current_viewer() -> Viewer:
     _restore_login()
-    user = None
-    if "user_id" in st.session_state:
-        with db() as session:
-            user = session.get(User, st.session_state["user_id"])
-        if user is None or not user.is_active:
-            for key in ("user_id", "login_token"):
-                st.session_state.pop(key, None)
-            user = None
+    user = _live_user()
     if user is None:
         return Viewer(None, auth.ANONYMOUS, "", "", _anonymous_language(), _anonymous_elder())
     return Viewer(
@@ -118,17 +164,29 @@ def log_in(user: User) -> None:
         raw = auth.issue_login_token(session, row_id(user), settings().session_days)
     st.session_state["user_id"] = user.id
     st.session_state["login_token"] = raw
+    st.session_state["session_epoch"] = user.session_epoch
     st.session_state["lang"] = user.language
     st.session_state["elder"] = user.elder_mode
-    queue_cookie(SESSION_COOKIE, raw, settings().session_days)
+    if web_routes_served():  # the HttpOnly cookie, set by a real response (portal/web)
+        st.session_state[NAVIGATE] = f"/auth/session?ticket={issue_ticket(raw)}&next=/"
 
 
-def log_out() -> None:
+def log_out(everywhere: bool = False) -> None:
+    """Ends this browser's login (every tab sharing its token) or, with everywhere, every login
+    of the account; wipes this session's state either way."""
+    user_id = st.session_state.get("user_id")
     with db() as session:
         auth.revoke_login_token(session, st.session_state.get("login_token"))
-    for key in ("user_id", "login_token"):
-        st.session_state.pop(key, None)
-    queue_cookie(SESSION_COOKIE, None)
+        if everywhere and user_id:
+            auth.log_out_everywhere(session, user_id)
+    _forget_session()
+    if web_routes_served():
+        st.session_state[NAVIGATE] = "/auth/logout?next=/"
+
+
+def keep_epoch(epoch: int) -> None:
+    """This session changed the password: it goes on under the account's new session epoch."""
+    st.session_state["session_epoch"] = epoch
 
 
 def set_language(viewer: Viewer, code: str) -> None:
@@ -164,4 +222,7 @@ def cookie_script() -> str:
                 f"document.cookie = {json.dumps(name + '=' + value + attrs)}"
                 " + (location.protocol === 'https:' ? '; Secure' : '');"
             )
+    target = st.session_state.pop(NAVIGATE, None)
+    if target:
+        lines.append(f"window.location.replace({json.dumps(target)});")
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from db.engine import dispose_engines, get_engine
 from db.models import User
 from tests.conftest import ROOT
 
-# One demo account per role (usernames from db/seed.py).
+# One demo account per role (usernames from portal/demo/seed.py).
 ROLE_USERS = {
     "resident": "zhang_nainai",
     "merchant": "chen_shop",

@@ -14,7 +14,7 @@ from google.protobuf.message import DecodeError
 from playwright.sync_api import Frame, Page, Route
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from db.seed import DEMO_PASSWORD
+from portal.demo.seed import DEMO_PASSWORD
 from portal.i18n import LANGUAGE_CODES, LANGUAGES, translate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -225,9 +225,20 @@ def log_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWO
     form.locator('input[type="text"]').first.fill(username)
     form.locator('input[type="password"]').fill(password)
     form.locator('[data-testid="stFormSubmitButton"] button').click()
+    _wait_login_cookie(page)  # the page then reloads through /auth/session (HttpOnly cookie)
+    page.wait_for_load_state("load", timeout=TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stForm"]', state="detached", timeout=TIMEOUT_MS)
     page.wait_for_selector(f"{MAIN} h1", timeout=TIMEOUT_MS)
     wait_idle(page)
+
+
+def _wait_login_cookie(page: Page, timeout: float = TIMEOUT_MS) -> None:
+    deadline = time.monotonic() + timeout / 1000
+    while not any(c["name"] == "linli_session" for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError("no login cookie after logging in")
+        page.wait_for_timeout(100)
+    page.wait_for_url(lambda url: "/auth/" not in url, timeout=timeout)
 
 
 def language_select(page: Page):

@@ -37,10 +37,10 @@ def free_port() -> int:
 
 
 def seed_database(db_url: str, *, env: dict[str, str] | None = None, scale: int = 1) -> None:
-    """`python -m db.seed` against db_url in a child process (migrates, then seeds the demo)."""
+    """`python -m portal.demo.seed` against db_url in a child process (migrates, then seeds the demo)."""
     child_env = {**os.environ, **(env or {}), "DATABASE_URL": db_url}
     result = subprocess.run(
-        [sys.executable, "-m", "db.seed", "--scale", str(scale)],
+        [sys.executable, "-m", "portal.demo", "--scale", str(scale)],
         cwd=ROOT,
         env=child_env,
         capture_output=True,
@@ -133,6 +133,7 @@ def start_server(
     child_env = {
         **os.environ,
         "LINLI_MEDIA_DIR": str(tmp / "media"),
+        "LINLI_DEMO": "1",  # the seeded demo accounts log in (a test may pass LINLI_DEMO="")
         **(env or {}),
         "DATABASE_URL": db_url,
         "PYTHONUNBUFFERED": "1",
@@ -144,7 +145,7 @@ def start_server(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "serve.py",
         "--server.address",
         "127.0.0.1",
         "--server.port",

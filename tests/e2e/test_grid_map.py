@@ -11,7 +11,7 @@ from tests.e2e.helpers import MAP_IFRAME, log_in, open_page, screenshot, set_eld
 
 pytestmark = pytest.mark.e2e
 
-GRIDS_IN_DEMO = 82  # 1 community + 8 general + micro + exclusive grids (db.seed)
+GRIDS_IN_DEMO = 82  # 1 community + 8 general + micro + exclusive grids (portal.demo.seed)
 
 
 def test_grid_map_offline(server, new_context):

@@ -7,10 +7,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from db import seed as demo
 from db.engine import DatabaseUnavailable, check_connection, describe_url, get_engine, normalise_url
 from db.migrate import upgrade
 from db.models import Grid, GridDuty, User
+from portal.demo import seed as demo
 from tests.conftest import ROOT
 
 

@@ -877,6 +877,6 @@ def _check_demo(demo_session):
     )
     assert demo_session.exec(select(func.count()).select_from(Reward)).one() == 3
     assert points.open_tasks_for(demo_session, user_id=users["zhang_nainai"].id)
-    from db.seed_points import seed_points
+    from portal.demo.seed_points import seed_points
 
     assert seed_points(demo_session) == 0

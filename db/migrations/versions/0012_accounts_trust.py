@@ -1,9 +1,13 @@
-"""accounts trust (placeholder so parallel work keeps one linear chain)
+"""accounts trust: session epoch and demo mark on accounts, wider login throttle keys
 
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-02 04:30:00
 """
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
 
 revision = "0012"
 down_revision = "0011"
@@ -12,8 +16,31 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("session_epoch", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(
+            sa.Column("is_demo", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+    with op.batch_alter_table("login_throttle", schema=None) as batch_op:
+        batch_op.alter_column(
+            "username_key",
+            existing_type=sqlmodel.sql.sqltypes.AutoString(length=64),
+            type_=sqlmodel.sql.sqltypes.AutoString(length=200),
+            existing_nullable=False,
+        )
 
 
 def downgrade() -> None:
-    pass
+    op.execute("DELETE FROM login_throttle")  # keys longer than the old column do not fit
+    with op.batch_alter_table("login_throttle", schema=None) as batch_op:
+        batch_op.alter_column(
+            "username_key",
+            existing_type=sqlmodel.sql.sqltypes.AutoString(length=200),
+            type_=sqlmodel.sql.sqltypes.AutoString(length=64),
+            existing_nullable=False,
+        )
+    with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.drop_column("is_demo")
+        batch_op.drop_column("session_epoch")

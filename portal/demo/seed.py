@@ -1,6 +1,6 @@
 """Demo community: an S-like community in Wuhou District, Chengdu (about 0.84 km², 30.64 N 104.04 E).
 
-`python -m db.seed [--scale N]`. Running it twice changes nothing; --scale multiplies residents and
+`python -m portal.demo [--scale N]`. Running it twice changes nothing; --scale multiplies residents and
 merchants for benchmarks. Every demo account shares DEMO_PASSWORD (hashed once per run).
 """
 
@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 from db.engine import DatabaseUnavailable, get_engine
 from db.migrate import upgrade
 from db.models import Department, Grid, GridDuty, User
-from db.seed_reports import seed_categories, seed_demo_reports
 from portal.auth import hash_password
 from portal.config import load_settings
+from portal.demo.seed_reports import seed_categories, seed_demo_reports
 from portal.grids import GridIndex
 
 DEMO_PASSWORD = "Linli-2026"
@@ -447,6 +447,7 @@ def _seed_accounts(
                 elder_mode=acc.elder_mode,
                 birth_year=acc.birth_year,
                 lives_alone=acc.lives_alone,
+                is_demo=True,  # known password: refused unless LINLI_DEMO=1
                 phone=f"138{zlib.crc32(acc.username.encode()) % 10**8:08d}"
                 if acc.role != "resident"
                 else None,
@@ -475,17 +476,17 @@ def seed(url: str | None = None, scale: int = 1) -> SeedReport:
         session.commit()
         seed_categories(session)
         report.reports = seed_demo_reports(session, GridIndex.load(session))
-        from db.seed_points import seed_points
+        from portal.demo.seed_points import seed_points
 
         seed_points(session)
         session.commit()
-        from db.seed_wishes import seed_wishes
+        from portal.demo.seed_wishes import seed_wishes
 
         seed_wishes(session)
-        from db.seed_cockpit import seed_cockpit
+        from portal.demo.seed_cockpit import seed_cockpit
 
         seed_cockpit(session)
-        from db.seed_council import seed_council
+        from portal.demo.seed_council import seed_council
 
         seed_council(session)
     return report

@@ -1,6 +1,6 @@
 """Demo data for points (积分): a few tasks, rewards and some finished work for demo residents.
 
-Called at the end of db.seed.seed(); running it again adds nothing (keys are looked up first).
+Called at the end of portal.demo.seed.seed(); running it again adds nothing (keys are looked up first).
 """
 
 from __future__ import annotations
