@@ -636,13 +636,14 @@ def open_reports(
 ) -> list[dict]:
     """Public reports without personal data: no reporter, no handler names, no description
     (residents write names and room numbers in it), place rounded to about 10 m."""
-    from portal.report_queries import public_reports
+    from portal.report_queries import public_reports, public_view
 
     cats = dict(session.exec(select(ReportCategory.id, ReportCategory.code)).all())
     out = []
-    for r in public_reports(session, now=now):
-        if not scope.covers(r.grid_id):
+    for report in public_reports(session, now=now):
+        if not scope.covers(report.grid_id):
             continue
+        r = public_view(report)
         general = index.grids.get(group_of(index, r.grid_id))
         out.append(
             {
@@ -653,8 +654,8 @@ def open_reports(
                 "created_at": _iso(r.created_at),
                 "closed_at": _iso(r.closed_at),
                 "rating": r.rating,
-                "lat": round(r.lat, 4),
-                "lon": round(r.lon, 4),
+                "lat": r.lat,
+                "lon": r.lon,
             }
         )
     return out

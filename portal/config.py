@@ -20,6 +20,9 @@ class Settings:
     tianditu_key: str
     session_days: int
     static_url_prefix: str
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    api_rate_per_minute: int = 60
+    health_heartbeat_seconds: int = 1800
 
 
 def default_database_url() -> str:
@@ -41,4 +44,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         tianditu_key=env.get("LINLI_TIANDITU_KEY", ""),
         session_days=int(env.get("LINLI_SESSION_DAYS", "14")),
         static_url_prefix=prefix,
+        mqtt_url=env.get("LINLI_MQTT_URL", "mqtt://127.0.0.1:1883"),
+        api_rate_per_minute=int(env.get("LINLI_API_RATE_PER_MINUTE", "60")),
+        health_heartbeat_seconds=int(env.get("LINLI_HEALTH_HEARTBEAT_SECONDS", "1800")),
     )

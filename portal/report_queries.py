@@ -225,17 +225,62 @@ def map_points(
     return [tuple(row) for row in session.exec(query.order_by(Report.id).limit(limit)).all()]
 
 
+PUBLIC_PLACE_DIGITS = 4  # about 10 m: a public place never points at one house or room
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    """What anyone may see of a report (public list, open data, Open311): no reporter, no
+    handler, no description, the place rounded to about 10 m."""
+
+    id: int
+    category_id: int
+    state: str
+    grid_id: int
+    department_id: int | None
+    lat: float
+    lon: float
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    due_at: datetime
+    closed_at: datetime | None
+    rating: int | None
+
+
+def public_view(report: Report) -> PublicReport:
+    """The one rule for a public view of a report. The description stays out: residents write
+    names, phone and room numbers in it (no report is marked public by its reporter yet)."""
+    return PublicReport(
+        id=report.id,
+        category_id=report.category_id,
+        state=report.state,
+        grid_id=report.grid_id,
+        department_id=report.department_id,
+        lat=round(report.lat, PUBLIC_PLACE_DIGITS),
+        lon=round(report.lon, PUBLIC_PLACE_DIGITS),
+        description="",
+        created_at=report.created_at,
+        updated_at=report.updated_at,
+        due_at=report.due_at,
+        closed_at=report.closed_at,
+        rating=report.rating,
+    )
+
+
+def _public_filter(now: datetime, closed_days: int = 30):
+    return or_(
+        Report.state.in_(OPEN_STATES + ("resolved", "verified", "rated")),
+        Report.closed_at >= now - timedelta(days=closed_days),
+    )
+
+
 def public_reports(
     session: Session, *, now: datetime | None = None, closed_days: int = 30, limit: int = 5000
 ) -> list[Report]:
     """Open reports and those closed recently: what residents may see (no reporter identity)."""
     now = now or utcnow()
-    query = select(Report).where(
-        or_(
-            Report.state.in_(OPEN_STATES + ("resolved", "verified", "rated")),
-            Report.closed_at >= now - timedelta(days=closed_days),
-        )
-    )
+    query = select(Report).where(_public_filter(now, closed_days))
     return list(session.exec(query.order_by(Report.created_at.desc()).limit(limit)))
 
 
@@ -284,44 +329,97 @@ def open311_services(session: Session, language: str = DEFAULT_LANGUAGE) -> list
 OPEN311_STATUS = {
     state: ("closed" if state in DONE_STATES else "open") for state in OPEN_STATES + DONE_STATES
 }
+OPEN311_MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Open311Query:
+    """The filters of GeoReport v2 GET requests: ids win over every other filter (as the spec
+    says); dates are on requested_datetime; status is open or closed; pages count from 1."""
+
+    ids: tuple[int, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    status: str | None = None
+    page: int = 1
+    page_size: int = OPEN311_MAX_PAGE
+
+
+def _open311_select(query: Open311Query, now: datetime, cats: dict[int, ReportCategory]):
+    statement = select(Report).where(_public_filter(now))
+    if query.ids:
+        return statement.where(Report.id.in_(query.ids)).order_by(Report.id)
+    if query.service_codes:
+        wanted = [c.id for c in cats.values() if c.code in query.service_codes]
+        statement = statement.where(Report.category_id.in_(wanted))
+    if query.start:
+        statement = statement.where(Report.created_at >= query.start)
+    if query.end:
+        statement = statement.where(Report.created_at <= query.end)
+    if query.status == "open":
+        statement = statement.where(Report.state.in_(OPEN_STATES))
+    elif query.status == "closed":
+        statement = statement.where(Report.state.in_(DONE_STATES))
+    size = max(1, min(query.page_size, OPEN311_MAX_PAGE))
+    return (
+        statement.order_by(Report.created_at.desc(), Report.id.desc())
+        .offset((max(query.page, 1) - 1) * size)
+        .limit(size)
+    )
+
+
+def open311_request(
+    view: PublicReport, category: ReportCategory, agency: str, language: str = DEFAULT_LANGUAGE
+) -> dict:
+    """One public report as a GeoReport v2 service request."""
+    return {
+        "service_request_id": str(view.id),
+        "status": OPEN311_STATUS.get(view.state, "open"),
+        "status_notes": view.state,
+        "service_name": category_name(category, language),
+        "service_code": category.code,
+        "description": view.description,
+        "agency_responsible": agency,
+        "service_notice": "",
+        "requested_datetime": _iso(view.created_at),
+        "updated_datetime": _iso(view.updated_at),
+        "expected_datetime": _iso(view.due_at),
+        "address": "",
+        "address_id": "",
+        "zipcode": "",
+        "lat": view.lat,
+        "long": view.lon,
+        "media_url": "",
+    }
 
 
 def open311_requests(
-    session: Session, *, now: datetime | None = None, language: str = DEFAULT_LANGUAGE
+    session: Session,
+    *,
+    now: datetime | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    query: Open311Query | None = None,
 ) -> list[dict]:
-    """Public reports as GeoReport v2 service requests, with no personal data: no names, and no
-    description (residents write names, phone and room numbers in it); the place rounded to
-    about 10 m, as in the cockpit's open data."""
+    """Public reports as GeoReport v2 service requests (see public_view: no names, no
+    description, the place rounded). Without a query: every public report (the download)."""
+    now = now or utcnow()
     cats = {c.id: c for c in session.exec(select(ReportCategory))}
-    out = []
-    for report in public_reports(session, now=now):
-        category = cats[report.category_id]
-        out.append(
-            {
-                "service_request_id": str(report.id),
-                "status": OPEN311_STATUS.get(report.state, "open"),
-                "status_notes": report.state,
-                "service_name": category_name(category, language),
-                "service_code": category.code,
-                "description": "",
-                "agency_responsible": _assignee_department(session, report),
-                "requested_datetime": _iso(report.created_at),
-                "updated_datetime": _iso(report.updated_at),
-                "expected_datetime": _iso(report.due_at),
-                "lat": round(report.lat, 4),
-                "long": round(report.lon, 4),
-                "address": "",
-                "media_url": "",
-            }
+    departments = dict(session.exec(select(Department.id, Department.name)).all())
+    rows = (
+        public_reports(session, now=now)
+        if query is None
+        else session.exec(_open311_select(query, now, cats)).all()
+    )
+    return [
+        open311_request(
+            public_view(report),
+            cats[report.category_id],
+            departments.get(report.department_id, ""),
+            language,
         )
-    return out
-
-
-def _assignee_department(session: Session, report: Report) -> str:
-    if report.department_id:
-        department = session.get(Department, report.department_id)
-        return department.name if department else ""
-    return ""
+        for report in rows
+    ]
 
 
 def open311_json(session: Session, **kw) -> str:
