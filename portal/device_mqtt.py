@@ -63,6 +63,7 @@ class Subscriber:
     client_id: str = CLIENT_ID
     batch_size: int = BATCH_SIZE
     batch_seconds: float = BATCH_SECONDS
+    session_expiry: int = SESSION_EXPIRY_SECONDS
     pending: list[Pending] = field(default_factory=list)
     taken: int = 0
     refused: int = 0
@@ -111,7 +112,7 @@ class Subscriber:
         client = self._client()
         host, port = broker(self.mqtt_url)
         connect = Properties(PacketTypes.CONNECT)
-        connect.SessionExpiryInterval = SESSION_EXPIRY_SECONDS
+        connect.SessionExpiryInterval = self.session_expiry
         client.connect(host, port, clean_start=False, properties=connect)
         engine = get_engine(self.database_url)
         with Session(engine) as session:

@@ -108,7 +108,7 @@ def test_hidden_and_unknown_requests_are_404(http_client, demo_url):
     assert http_client.get("/open311/v2/tokens/nope.json").status_code == 404
 
 
-def test_filters_and_pages(http_client, demo_url):
+def test_filters_and_pages(http_client):
     everything = http_client.get("/open311/v2/requests.json?page_size=1000").json()
     code = everything[0]["service_code"]
     by_code = http_client.get(f"/open311/v2/requests.json?service_code={code}").json()
