@@ -69,7 +69,7 @@ def test_housekeeping_beats_and_prunes_rate_windows(demo_session, clock):
     assert windows == [clock().replace(second=0)]
 
 
-def test_keys_are_hashed_scoped_revocable_and_staff_only(demo_session, clock):
+def test_keys_are_hashed_scoped_revocable_and_staff_only(demo_session):
     staff = demo_session.exec(select(User).where(User.username == "staff01")).one()
     resident = demo_session.exec(select(User).where(User.username == "zhang_nainai")).one()
     with pytest.raises(UserError):
