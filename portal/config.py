@@ -21,6 +21,7 @@ class Settings:
     session_days: int
     static_url_prefix: str
     mqtt_url: str = "mqtt://127.0.0.1:1883"
+    mqtt_client_id: str = "linli-device-intake"
     api_rate_per_minute: int = 60
     health_heartbeat_seconds: int = 1800
 
@@ -45,6 +46,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_days=int(env.get("LINLI_SESSION_DAYS", "14")),
         static_url_prefix=prefix,
         mqtt_url=env.get("LINLI_MQTT_URL", "mqtt://127.0.0.1:1883"),
+        mqtt_client_id=env.get("LINLI_MQTT_CLIENT_ID", "linli-device-intake"),
         api_rate_per_minute=int(env.get("LINLI_API_RATE_PER_MINUTE", "60")),
         health_heartbeat_seconds=int(env.get("LINLI_HEALTH_HEARTBEAT_SECONDS", "1800")),
     )

@@ -15,6 +15,7 @@ Refused messages become dead letters. A heartbeat row marks each live minute.
 from __future__ import annotations
 
 import logging
+import queue
 import signal
 import sys
 import threading
@@ -40,6 +41,7 @@ BATCH_SIZE = 500
 BATCH_SECONDS = 0.2
 BEAT_SECONDS = 30
 SESSION_EXPIRY_SECONDS = 7 * 24 * 3600
+RECEIVE_MAXIMUM = 65_535
 log = logging.getLogger("portal.device_mqtt")
 
 
@@ -53,7 +55,6 @@ class Pending:
     mid: int
     qos: int
     message: DeviceMessage
-    arrived: float
 
 
 @dataclass
@@ -64,7 +65,10 @@ class Subscriber:
     batch_size: int = BATCH_SIZE
     batch_seconds: float = BATCH_SECONDS
     session_expiry: int = SESSION_EXPIRY_SECONDS
-    pending: list[Pending] = field(default_factory=list)
+    inbox: queue.Queue = field(default_factory=queue.Queue)
+    retry: list[Pending] = field(default_factory=list)
+    index: GridIndex | None = None
+    community: str = ""
     taken: int = 0
     refused: int = 0
     subscribed: threading.Event = field(default_factory=threading.Event)
@@ -85,21 +89,33 @@ class Subscriber:
             return
         client.subscribe(TOPIC_FILTER, qos=1)
 
-    def _on_message(self, _client, _userdata, msg) -> None:
-        self.pending.append(
-            Pending(msg.mid, msg.qos, DeviceMessage(msg.topic, msg.payload), time.monotonic())
-        )
+    def _on_message(self, _client, _userdata, msg) -> None:  # the network thread
+        self.inbox.put(Pending(msg.mid, msg.qos, DeviceMessage(msg.topic, msg.payload)))
 
-    def _flush(self, client: mqtt.Client, engine, index: GridIndex, community: str) -> None:
-        batch, self.pending = self.pending, []
+    def _next_batch(self, stop: threading.Event) -> list[Pending]:
+        """Waits for a message, then collects up to batch_size within batch_seconds."""
+        batch, self.retry = self.retry, []
+        deadline = time.monotonic() + self.batch_seconds
+        while len(batch) < self.batch_size and not stop.is_set():
+            wait = deadline - time.monotonic() if batch else 0.2
+            if batch and wait <= 0:
+                break
+            try:
+                batch.append(self.inbox.get(timeout=max(wait, 0.001)))
+            except queue.Empty:
+                if not batch:
+                    return batch
+        return batch
+
+    def _flush(self, client: mqtt.Client, engine, batch: list[Pending]) -> None:
         try:
             with Session(engine, expire_on_commit=False) as session:
                 result = intake_messages(
-                    session, index, [p.message for p in batch], community=community
+                    session, self.index, [p.message for p in batch], community=self.community
                 )
         except Exception:  # noqa: BLE001 - kept unacknowledged: the broker delivers it again
             log.exception("batch of %d messages failed; retrying", len(batch))
-            self.pending = batch + self.pending
+            self.retry = batch
             time.sleep(1)
             return
         for item in batch:
@@ -109,43 +125,32 @@ class Subscriber:
         self.refused += len(result.refused)
 
     def run(self, stop: threading.Event) -> None:
+        engine = get_engine(self.database_url)
+        with Session(engine) as session:
+            self.index, self.community = GridIndex.load(session), community_code(session)
         client = self._client()
         host, port = broker(self.mqtt_url)
         connect = Properties(PacketTypes.CONNECT)
         connect.SessionExpiryInterval = self.session_expiry
+        # Mosquitto otherwise keeps 20 unacknowledged messages in flight and queues 1000 more,
+        # then drops: with acks sent per batch the window must hold a whole batch and more.
+        connect.ReceiveMaximum = RECEIVE_MAXIMUM
         client.connect(host, port, clean_start=False, properties=connect)
-        engine = get_engine(self.database_url)
-        with Session(engine) as session:
-            index, community = GridIndex.load(session), community_code(session)
+        client.loop_start()  # reads (and reconnects) in its own thread; batches are taken here
+        self.subscribed.wait(30)  # the first heartbeat says: subscribed, messages are kept now
         last_beat = 0.0
-        while not stop.is_set():
-            if client.loop(timeout=0.05) != mqtt.MQTT_ERR_SUCCESS:
-                self._reconnect(client, stop)
-            now = time.monotonic()
-            if self.pending and (
-                len(self.pending) >= self.batch_size
-                or now - self.pending[0].arrived >= self.batch_seconds
-            ):
-                self._flush(client, engine, index, community)
-            if now - last_beat >= BEAT_SECONDS:
-                with Session(engine) as session:
-                    health.beat(session, health.MQTT_SUBSCRIBER)
-                last_beat = now
-        if self.pending:
-            self._flush(client, engine, index, community)
-        client.loop(timeout=0.1)
-        client.disconnect()
-
-    def _reconnect(self, client: mqtt.Client, stop: threading.Event) -> None:
-        """Unacknowledged messages are dropped here: the broker sends them again."""
-        self.pending = []
-        while not stop.is_set():
-            time.sleep(1)
-            try:
-                client.reconnect()
-                return
-            except OSError as exc:
-                log.warning("MQTT broker unreachable (%s); retrying", exc)
+        try:
+            while not stop.is_set():
+                batch = self._next_batch(stop)
+                if batch:
+                    self._flush(client, engine, batch)
+                if time.monotonic() - last_beat >= BEAT_SECONDS:
+                    with Session(engine) as session:
+                        health.beat(session, health.MQTT_SUBSCRIBER)
+                    last_beat = time.monotonic()
+        finally:
+            client.disconnect()
+            client.loop_stop()
 
 
 def main() -> int:
@@ -156,7 +161,9 @@ def main() -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    subscriber = Subscriber(settings.mqtt_url, settings.database_url)
+    subscriber = Subscriber(
+        settings.mqtt_url, settings.database_url, client_id=settings.mqtt_client_id
+    )
     log.info("subscribing to %s on %s", TOPIC_FILTER, settings.mqtt_url)
     subscriber.run(stop)
     log.info("stopped: taken %d, refused %d", subscriber.taken, subscriber.refused)
