@@ -55,17 +55,17 @@ def _devices(url: str, count: int) -> list[str]:
             grid = grids[n % len(grids)]
             point = index.shapes[grid.id].representative_point()
             rows.append(
-                dict(
-                    code=f"B-{n:04d}",
-                    kind="smoke",
-                    grid_id=grid.id,
-                    house=f"{n}号",
-                    lat=point.y,
-                    lon=point.x,
-                    registered_by=staff,
-                    registered_at=utcnow(),
-                    active=True,
-                )
+                {
+                    "code": f"B-{n:04d}",
+                    "kind": "smoke",
+                    "grid_id": grid.id,
+                    "house": f"{n}号",
+                    "lat": point.y,
+                    "lon": point.x,
+                    "registered_by": staff,
+                    "registered_at": utcnow(),
+                    "active": True,
+                }
             )
         s.execute(insert(Device), rows)
         s.commit()
