@@ -35,42 +35,35 @@ def _split(name: str) -> tuple[str, str]:
     return (stem, fmt) if dot else (name, "")
 
 
-async def services(request: Request) -> Response:
-    params = dict(request.query_params)
-    return await off_loop(
-        _reply,
-        request.path_params["fmt"],
-        "services",
-        "service",
-        lambda db, community: open311.services(db, params, community),
-    )
+def _get(root: str, item: str, produce: Callable) -> Callable:
+    """A GET endpoint: `produce(db, name, params, community)`; `name` is the path's
+    {name} without its .json/.xml ending (None on routes whose path ends in .{fmt})."""
+
+    async def endpoint(request: Request) -> Response:
+        if "name" in request.path_params:
+            name, fmt = _split(request.path_params["name"])
+        else:
+            name, fmt = None, request.path_params["fmt"]
+        params = dict(request.query_params)
+        return await off_loop(
+            _reply, fmt, root, item, lambda db, community: produce(db, name, params, community)
+        )
+
+    return endpoint
 
 
-async def service_definition(request: Request) -> Response:
-    code, fmt = _split(request.path_params["name"])
-    params = dict(request.query_params)
-    return await off_loop(
-        _reply,
-        fmt,
-        "service_definition",
-        "attribute",
-        lambda db, community: open311.service_definition(db, code, params, community),
-    )
+_list_requests = _get(
+    "service_requests",
+    "request",
+    lambda db, _name, params, community: open311.service_requests(db, params, community),
+)
 
 
 async def requests(request: Request) -> Response:
-    fmt = request.path_params["fmt"]
     if request.method == "POST":
         body = await request.body()
-        return await off_loop(_post, request, fmt, body)
-    params = dict(request.query_params)
-    return await off_loop(
-        _reply,
-        fmt,
-        "service_requests",
-        "request",
-        lambda db, community: open311.service_requests(db, params, community),
-    )
+        return await off_loop(_post, request, request.path_params["fmt"], body)
+    return await _list_requests(request)
 
 
 def _post(request: Request, fmt: str, raw: bytes) -> Response:
@@ -95,34 +88,34 @@ def _post(request: Request, fmt: str, raw: bytes) -> Response:
     return _reply(fmt, "service_requests", "request", produce)
 
 
-async def service_request(request: Request) -> Response:
-    request_id, fmt = _split(request.path_params["name"])
-    params = dict(request.query_params)
-    return await off_loop(
-        _reply,
-        fmt,
-        "service_requests",
-        "request",
-        lambda db, community: open311.service_request(db, request_id, params, community),
-    )
-
-
-async def token(request: Request) -> Response:
-    value, fmt = _split(request.path_params["name"])
-    params = dict(request.query_params)
-    return await off_loop(
-        _reply,
-        fmt,
-        "service_requests",
-        "request",
-        lambda db, community: open311.token(db, value, params, community),
-    )
-
-
 ROUTES = [
-    Route("/open311/v2/services.{fmt}", services, methods=["GET"]),
-    Route("/open311/v2/services/{name}", service_definition, methods=["GET"]),
+    Route(
+        "/open311/v2/services.{fmt}",
+        _get("services", "service", lambda db, _n, p, c: open311.services(db, p, c)),
+        methods=["GET"],
+    ),
+    Route(
+        "/open311/v2/services/{name}",
+        _get(
+            "service_definition",
+            "attribute",
+            lambda db, code, p, c: open311.service_definition(db, code, p, c),
+        ),
+        methods=["GET"],
+    ),
     Route("/open311/v2/requests.{fmt}", requests, methods=["GET", "POST"]),
-    Route("/open311/v2/requests/{name}", service_request, methods=["GET"]),
-    Route("/open311/v2/tokens/{name}", token, methods=["GET"]),
+    Route(
+        "/open311/v2/requests/{name}",
+        _get(
+            "service_requests",
+            "request",
+            lambda db, rid, p, c: open311.service_request(db, rid, p, c),
+        ),
+        methods=["GET"],
+    ),
+    Route(
+        "/open311/v2/tokens/{name}",
+        _get("service_requests", "request", lambda db, value, p, c: open311.token(db, value, p, c)),
+        methods=["GET"],
+    ),
 ]
