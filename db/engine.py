@@ -81,3 +81,16 @@ def check_connection(engine: Engine) -> None:
 
 def session_for(url: str | None = None) -> Session:
     return Session(get_engine(url), expire_on_commit=False)
+
+
+def upsert(session: Session, table, values: dict, *, keys: list[str], changes: dict):
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET changes: one atomic statement on SQLite (≥ 3.24)
+    and PostgreSQL, safe when several processes write the same row at once."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_update(index_elements=keys, set_=changes)
+    )

@@ -9,6 +9,7 @@ import db.models_cockpit  # noqa: F401  cockpit: devices, alarms, notices, messa
 import db.models_council  # noqa: F401  grid–resident–merchant council
 import db.models_council_extras  # noqa: F401  council: items' own options, attachments
 import db.models_points  # noqa: F401  points ledger, tasks, rewards
+import db.models_reach  # noqa: F401  HTTP and MQTT face: api keys, dead letters, heartbeats
 import db.models_reports  # noqa: F401  snap-a-report
 import db.models_translations  # noqa: F401  translations of wishes, reports and proposals
 import db.models_voice  # noqa: F401  read-aloud: recorded clips, auto read-aloud setting

@@ -1,15 +1,22 @@
 import pandas as pd
 import streamlit as st
 
-from portal import auth, devices
+from portal import api_keys, auth, dead_letters, devices
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, format_when
 from portal.text import md_text
-from portal.ui.data import db, grid_index
+from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
 
 viewer = require("devices")
+
+
+def _reason(letter) -> str:
+    message = dead_letters.message_of(letter)
+    return t(message.msgid, **message.params)
+
+
 t = viewer.t
 index = grid_index()
 micro = {g.id: grid_label(index, g) for g in devices.micro_grids(index)}
@@ -27,8 +34,14 @@ st.markdown(
     )
 )
 
-tab_alarms, tab_upload, tab_devices = st.tabs(
-    [t(N_("Alarms")), t(N_("Upload device events")), t(N_("Devices"))]
+tab_alarms, tab_upload, tab_devices, tab_refused, tab_keys = st.tabs(
+    [
+        t(N_("Alarms")),
+        t(N_("Upload device events")),
+        t(N_("Devices")),
+        t(N_("Refused messages")),
+        t(N_("Partner api keys")),
+    ]
 )
 
 with tab_alarms:
@@ -214,3 +227,127 @@ with tab_devices:
         hide_index=True,
         width="stretch",
     )
+
+with tab_refused:
+    st.markdown(
+        t(
+            N_(
+                "Messages from devices (MQTT), gateways and partner systems (Open311) that were "
+                "not taken, newest first. Nothing of a refused message was saved."
+            )
+        )
+    )
+    with db() as session:
+        letters = dead_letters.recent(session)
+    if not letters:
+        st.markdown(t(N_("No refused messages.")))
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t(N_("Time")): format_when(viewer.language, d.received_at, "short"),
+                        t(N_("From")): d.source,
+                        t(N_("Topic or address")): d.topic,
+                        t(N_("Reason")): _reason(d),
+                        t(N_("Message")): d.payload[:200],
+                    }
+                    for d in letters
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+with tab_keys:
+    st.markdown(
+        t(
+            N_(
+                "A key lets one partner system file reports over Open311 or send device events "
+                "over HTTP. Reports it files are in your name. The key is shown once: copy it "
+                "now. Revoke a key the partner no longer needs."
+            )
+        )
+    )
+    scopes = {k: t(label) for k, label in api_keys.SCOPE_LABELS.items()}
+    with st.form("key_issue_form"):
+        st.text_input(t(N_("Partner system")), key="key_partner", max_chars=80)
+        key_slots = field_slots(("partner",))
+        st.selectbox(t(N_("May do")), list(scopes), key="key_scope", format_func=scopes.__getitem__)
+        key_slots |= field_slots(("scope",))
+        st.number_input(
+            t(N_("Requests per minute")),
+            min_value=1,
+            max_value=api_keys.MAX_PER_MINUTE,
+            value=settings().api_rate_per_minute,
+            step=1,
+            key="key_rate",
+        )
+        key_slots |= field_slots(("per_minute",))
+        issued = st.form_submit_button(t(N_("Issue a key")), type="primary", width="stretch")
+    if issued:
+        try:
+            with db() as session:
+                made = api_keys.issue(
+                    session,
+                    actor_id=viewer.user_id,
+                    partner=st.session_state.get("key_partner", ""),
+                    scope=st.session_state.get("key_scope"),
+                    per_minute=int(st.session_state.get("key_rate") or 0),
+                )
+        except FieldErrors as exc:
+            show_field_errors(viewer, key_slots, exc.errors)
+        except UserError as exc:
+            st.error(say(viewer, exc.message))
+        else:
+            st.success(
+                t(
+                    N_("Key issued for {partner}. It is shown only now:"),
+                    partner=md_text(made.key.partner),
+                )
+            )
+            st.code(made.secret, language=None)
+    with db() as session:
+        issued_keys = api_keys.keys(session)
+    if issued_keys:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        t(N_("Partner system")): k.partner,
+                        t(N_("May do")): scopes.get(k.scope, k.scope),
+                        t(N_("Key begins")): f"{k.prefix}…",
+                        t(N_("Requests per minute")): k.per_minute,
+                        t(N_("Issued")): format_when(viewer.language, k.issued_at, "short"),
+                        t(N_("State")): t(N_("Revoked")) if k.revoked_at else t(N_("In use")),
+                    }
+                    for k in issued_keys
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    live = {k.id: f"{k.partner} · {k.prefix}…" for k in issued_keys if k.revoked_at is None}
+    if live:
+        with st.form("key_revoke_form"):
+            st.selectbox(
+                t(N_("Key to revoke")),
+                list(live),
+                key="key_revoke",
+                index=None,
+                format_func=live.__getitem__,
+                placeholder=t(N_("Choose…")),
+            )
+            revoke = st.form_submit_button(t(N_("Revoke the key")), width="stretch")
+        if revoke:
+            chosen = st.session_state.get("key_revoke")
+            if chosen is None:
+                st.error(t(N_("Please choose the key to revoke.")))
+            else:
+                try:
+                    with db() as session:
+                        gone = api_keys.revoke(session, actor_id=viewer.user_id, key_id=chosen)
+                except UserError as exc:
+                    st.error(say(viewer, exc.message))
+                else:
+                    st.success(t(N_("Key of {partner} revoked."), partner=md_text(gone.partner)))

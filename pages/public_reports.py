@@ -27,7 +27,7 @@ st.markdown(
     )
 )
 with db() as session:
-    public = queries.public_view(session)
+    public = queries.public_list(session)
     cats = {
         c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)
     }

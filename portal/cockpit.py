@@ -647,13 +647,14 @@ def open_reports(
 ) -> list[dict]:
     """Public reports without personal data: no reporter, no handler names, no description
     (residents write names and room numbers in it), place rounded to about 10 m."""
-    from portal.report_queries import public_place, public_reports
+    from portal.report_queries import public_reports, public_view
 
     cats = dict(session.exec(select(col(ReportCategory.id), col(ReportCategory.code))).all())
     out = []
-    for r in public_reports(session, now=now):
-        if not scope.covers(r.grid_id):
+    for report in public_reports(session, now=now):
+        if not scope.covers(report.grid_id):
             continue
+        r = public_view(report)
         group = group_of(index, r.grid_id)
         general = index.grids.get(group) if group is not None else None
         out.append(
@@ -665,8 +666,8 @@ def open_reports(
                 "created_at": _iso(r.created_at),
                 "closed_at": _iso(r.closed_at),
                 "rating": r.rating,
-                "lat": public_place(r.lat, r.lon)[0],
-                "lon": public_place(r.lat, r.lon)[1],
+                "lat": r.lat,
+                "lon": r.lon,
             }
         )
     return out

@@ -103,6 +103,19 @@ class Settings:
     admin_password: str = from_env(
         "LINLI_ADMIN_PASSWORD", "", "first admin's password on a first real start (else random)"
     )
+    mqtt_url: str = from_env("LINLI_MQTT_URL", "mqtt://127.0.0.1:1883", "MQTT broker for devices")
+    mqtt_client_id: str = from_env(
+        "LINLI_MQTT_CLIENT_ID", "linli-device-intake", "MQTT client id of the device subscriber"
+    )
+    api_rate_per_minute: int = from_env(
+        "LINLI_API_RATE_PER_MINUTE", "60", "requests per minute per partner api key", int
+    )
+    health_heartbeat_seconds: int = from_env(
+        "LINLI_HEALTH_HEARTBEAT_SECONDS",
+        "1800",
+        "age of the worker heartbeat that is unhealthy",
+        int,
+    )
 
     @property
     def static_dir(self) -> Path:

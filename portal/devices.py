@@ -14,7 +14,9 @@ line). Bad rows are reported by line with the reason, good rows are taken, and e
 idempotency key (its event_id, else a hash of device, kind, time and value), so uploading the same
 file again takes nothing twice.
 
-Command: `python -m portal.devices < events.jsonl`, `--file events.csv`, `--check` (meters only).
+Command: `python -m portal.devices < events.jsonl`, `--file events.csv`, `--check` (meters only),
+`--mqtt` (the subscriber: portal.device_mqtt). Gateways post the same JSON to /api/devices/events;
+MQTT messages and HTTP posts go through intake_messages (each message whole or refused).
 """
 
 from __future__ import annotations
@@ -571,6 +573,116 @@ def check_meters(
     return result
 
 
+# --- messages from gateways and MQTT ----------------------------------------------------------
+
+TOPIC_RE = re.compile(r"^linli/([^/]+)/devices/([^/]+)/events$")
+
+
+@dataclass(frozen=True)
+class DeviceMessage:
+    """One message from MQTT or an HTTP gateway: where it came from and its raw bytes."""
+
+    topic: str
+    payload: bytes
+    source: str = "mqtt"
+    api_key_id: int | None = None
+
+
+@dataclass
+class MessagesResult:
+    taken: int = 0
+    duplicates: int = 0
+    refused: list[tuple[DeviceMessage, Message]] = field(default_factory=list)
+    alarms_opened: list[int] = field(default_factory=list)
+    alarms_closed: list[int] = field(default_factory=list)
+
+
+def _message_records(message: DeviceMessage, community: str) -> list[dict]:
+    """The message's events as records (the device filled in from the topic). Raises UserError."""
+    device_of_topic = None
+    if message.source == "mqtt":
+        match = TOPIC_RE.match(message.topic)
+        if match is None or match.group(1) != community:
+            raise UserError(
+                N_("Unknown topic {topic}: use linli/{community}/devices/<device>/events."),
+                topic=message.topic[:120],
+                community=community,
+            )
+        device_of_topic = match.group(2)
+    try:
+        data = json.loads(message.payload.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UserError(N_("This is not valid JSON.")) from None
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(isinstance(item, dict) for item in items) or len(items) > MAX_EVENTS:
+        raise UserError(N_("Send one JSON object per event, or an array of them."))
+    for item in items:
+        named = str(item.get("device", "")).strip()
+        if device_of_topic is not None and named and named != device_of_topic:
+            raise UserError(
+                N_("The event names device {device}, the topic another."), device=named[:64]
+            )
+        item.setdefault("device", device_of_topic or "")
+    return items
+
+
+def intake_messages(
+    session: Session,
+    index: GridIndex,
+    messages: list[DeviceMessage],
+    *,
+    community: str,
+    now: datetime | None = None,
+) -> MessagesResult:
+    """Takes a batch of messages whole or not at all, each on its own: a message that is not JSON,
+    comes on an unknown topic, names an unknown device or carries a bad field is refused (a dead
+    letter, with the reason) and nothing of it is taken. The good ones go through intake() (the
+    same rules, alarms and idempotency keys as a file), all in one transaction."""
+    from portal import dead_letters
+
+    now = now or utcnow()
+    result = MessagesResult()
+    lines: list[str] = []
+    owner: list[int] = []  # message index of each line
+    records_of: dict[int, list[dict]] = {}
+    for number, message in enumerate(messages):
+        try:
+            records_of[number] = _message_records(message, community)
+        except UserError as exc:
+            result.refused.append((message, exc.message))
+    for number, records in records_of.items():
+        for record in records:
+            lines.append(json.dumps(record, ensure_ascii=False, default=str))
+            owner.append(number)
+    _parsed, errors, _known = (
+        parse_events(session, "\n".join(lines), now=now) if lines else ([], [], {})
+    )
+    bad: dict[int, Message] = {}
+    for line, message in errors:
+        bad.setdefault(owner[line - 1], message)
+    for number, message in bad.items():
+        result.refused.append((messages[number], message))
+    good = [line for line, number in zip(lines, owner, strict=True) if number not in bad]
+    for message, reason in result.refused:
+        dead_letters.record(
+            session,
+            source=message.source,
+            topic=message.topic,
+            payload=message.payload,
+            reason=reason,
+            api_key_id=message.api_key_id,
+            now=now,
+            commit=False,
+        )
+    taken = intake(session, index, "\n".join(good), now=now) if good else None
+    if taken is None:
+        session.commit()
+    else:
+        result.taken, result.duplicates = taken.taken, taken.duplicates
+        result.alarms_opened, result.alarms_closed = taken.alarms_opened, taken.alarms_closed
+    return result
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -639,7 +751,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", help="events file (default: standard input)")
     parser.add_argument("--check", action="store_true", help="only run the meter rule")
     parser.add_argument("--days", type=int, default=None, help="no-use days for meters")
+    parser.add_argument(
+        "--mqtt", action="store_true", help="subscribe to MQTT (LINLI_MQTT_URL) and take events"
+    )
     args = parser.parse_args(argv)
+    if args.mqtt:
+        from portal import device_mqtt
+
+        return device_mqtt.main()
     with Session(get_engine(load_settings().database_url), expire_on_commit=False) as session:
         index = GridIndex.load(session)
         if args.check:

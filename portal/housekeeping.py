@@ -2,7 +2,9 @@
 
 - reports: overdue reports escalate one level; resolved ones nobody rated close after 7 days;
 - wishes: open wishes with no support for too long expire (missed promotions are caught up);
-- devices: an elderly person living alone whose meter shows no use for N days gets a visit report.
+- devices: an elderly person living alone whose meter shows no use for N days gets a visit report;
+- api keys: rate windows older than a day are dropped;
+- each finished run writes the housekeeping heartbeat that /health checks.
 
 The portal also runs it itself in a background thread at most every few minutes per process
 (start_in_background, called from portal.ui.data on each page), so nothing waits for a cron job; on several processes each run is safe to repeat (every step is conditional).
@@ -21,7 +23,7 @@ from sqlmodel import Session
 
 from db.engine import DatabaseUnavailable, check_connection, get_engine
 from db.types import utcnow
-from portal import devices, reports, wishes
+from portal import api_keys, devices, health, reports, wishes
 from portal.config import load_settings
 from portal.grids import GridIndex
 
@@ -45,6 +47,8 @@ def run(session: Session, index: GridIndex, now: datetime | None = None) -> Outc
     outcome.reports = reports.sweep(session, index, now)
     outcome.wishes_expired = wishes.expire_stale(session, now)
     outcome.meter_alarms = devices.check_meters(session, index, now=now)
+    api_keys.prune_windows(session, now)
+    health.beat(session, health.HOUSEKEEPING, now)
     return outcome
 
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_
+from sqlalchemy import and_, case, or_
 from sqlmodel import Session, col, select
 
 from db.models import Department, GridDuty, User
@@ -265,26 +265,10 @@ def never_public():
     )
 
 
-def public_reports(
-    session: Session, *, now: datetime | None = None, closed_days: int = 30, limit: int = 5000
-) -> list[Report]:
-    """Open reports and those closed recently that may be shown in public (exact rows: callers
-    show them through public_view or round them with public_place)."""
-    now = now or utcnow()
-    query = select(Report).where(
-        or_(
-            col(Report.state).in_(OPEN_STATES + ("resolved", "verified", "rated")),
-            col(Report.closed_at) >= now - timedelta(days=closed_days),
-        ),
-        ~never_public(),
-    )
-    return list(session.exec(query.order_by(col(Report.created_at).desc()).limit(limit)))
-
-
 @dataclass(frozen=True)
 class PublicReport:
-    """A report as residents see it on "Problems in our community": no reporter, the place
-    rounded, the words only if the reporter chose to show them."""
+    """What anyone may see of a report (public list, open data, Open311): no reporter, no
+    handler, the place rounded to about 10 m, the words only if the reporter chose to show them."""
 
     id: int
     category_id: int
@@ -292,34 +276,68 @@ class PublicReport:
     level: str
     urgent: bool
     overdue: bool
-    created_at: datetime
+    grid_id: int
+    department_id: int | None
     lat: float
     lon: float
     description: str
     language: str
+    created_at: datetime
+    updated_at: datetime
+    due_at: datetime
+    closed_at: datetime | None
+    rating: int | None
 
 
-def public_view(session: Session, *, now: datetime | None = None) -> list[PublicReport]:
-    out = []
-    for r in public_reports(session, now=now):
-        lat, lon = public_place(r.lat, r.lon)
-        words = r.description if r.public_description else ""
-        out.append(
-            PublicReport(
-                r.id,
-                r.category_id,
-                r.state,
-                r.level,
-                r.urgent,
-                r.overdue,
-                r.created_at,
-                lat,
-                lon,
-                words,
-                r.language,
-            )
-        )
-    return out
+def public_view(report: Report) -> PublicReport:
+    """The one rule for a public view of a report. The description only when its reporter ticked
+    "show my words publicly" (residents write names, phone and room numbers in it)."""
+    lat, lon = public_place(report.lat, report.lon)
+    return PublicReport(
+        id=row_id(report),
+        category_id=report.category_id,
+        state=report.state,
+        level=report.level,
+        urgent=report.urgent,
+        overdue=report.overdue,
+        grid_id=report.grid_id,
+        department_id=report.department_id,
+        lat=lat,
+        lon=lon,
+        description=report.description if report.public_description else "",
+        language=report.language,
+        created_at=report.created_at,
+        updated_at=report.updated_at,
+        due_at=report.due_at,
+        closed_at=report.closed_at,
+        rating=report.rating,
+    )
+
+
+def _public_filter(now: datetime, closed_days: int = 30):
+    """Open reports and those closed recently, less those never shown in public."""
+    return and_(
+        or_(
+            col(Report.state).in_(OPEN_STATES + ("resolved", "verified", "rated")),
+            col(Report.closed_at) >= now - timedelta(days=closed_days),
+        ),
+        ~never_public(),
+    )
+
+
+def public_reports(
+    session: Session, *, now: datetime | None = None, closed_days: int = 30, limit: int = 5000
+) -> list[Report]:
+    """Open reports and those closed recently that may be shown in public (exact rows: callers
+    show them through public_view or round them with public_place)."""
+    now = now or utcnow()
+    query = select(Report).where(_public_filter(now, closed_days))
+    return list(session.exec(query.order_by(col(Report.created_at).desc()).limit(limit)))
+
+
+def public_list(session: Session, *, now: datetime | None = None) -> list[PublicReport]:
+    """ "Problems in our community": every public report through public_view."""
+    return [public_view(r) for r in public_reports(session, now=now)]
 
 
 def photos(session: Session, report_id: int) -> list[ReportMedia]:
@@ -367,44 +385,97 @@ def open311_services(session: Session, language: str = DEFAULT_LANGUAGE) -> list
 OPEN311_STATUS = {
     state: ("closed" if state in DONE_STATES else "open") for state in OPEN_STATES + DONE_STATES
 }
+OPEN311_MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Open311Query:
+    """The filters of GeoReport v2 GET requests: ids win over every other filter (as the spec
+    says); dates are on requested_datetime; status is open or closed; pages count from 1."""
+
+    ids: tuple[int, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    status: str | None = None
+    page: int = 1
+    page_size: int = OPEN311_MAX_PAGE
+
+
+def _open311_select(query: Open311Query, now: datetime, cats: dict[int, ReportCategory]):
+    statement = select(Report).where(_public_filter(now))
+    if query.ids:
+        return statement.where(Report.id.in_(query.ids)).order_by(Report.id)
+    if query.service_codes:
+        wanted = [c.id for c in cats.values() if c.code in query.service_codes]
+        statement = statement.where(Report.category_id.in_(wanted))
+    if query.start:
+        statement = statement.where(Report.created_at >= query.start)
+    if query.end:
+        statement = statement.where(Report.created_at <= query.end)
+    if query.status == "open":
+        statement = statement.where(Report.state.in_(OPEN_STATES))
+    elif query.status == "closed":
+        statement = statement.where(Report.state.in_(DONE_STATES))
+    size = max(1, min(query.page_size, OPEN311_MAX_PAGE))
+    return (
+        statement.order_by(Report.created_at.desc(), Report.id.desc())
+        .offset((max(query.page, 1) - 1) * size)
+        .limit(size)
+    )
+
+
+def open311_request(
+    view: PublicReport, category: ReportCategory, agency: str, language: str = DEFAULT_LANGUAGE
+) -> dict:
+    """One public report as a GeoReport v2 service request."""
+    return {
+        "service_request_id": str(view.id),
+        "status": OPEN311_STATUS.get(view.state, "open"),
+        "status_notes": view.state,
+        "service_name": category_name(category, language),
+        "service_code": category.code,
+        "description": view.description,
+        "agency_responsible": agency,
+        "service_notice": "",
+        "requested_datetime": _iso(view.created_at),
+        "updated_datetime": _iso(view.updated_at),
+        "expected_datetime": _iso(view.due_at),
+        "address": "",
+        "address_id": "",
+        "zipcode": "",
+        "lat": view.lat,
+        "long": view.lon,
+        "media_url": "",
+    }
 
 
 def open311_requests(
-    session: Session, *, now: datetime | None = None, language: str = DEFAULT_LANGUAGE
+    session: Session,
+    *,
+    now: datetime | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    query: Open311Query | None = None,
 ) -> list[dict]:
-    """Public reports as GeoReport v2 service requests, with no personal data: no names, and no
-    description (residents write names, phone and room numbers in it); the place rounded to
-    about 10 m, as in the cockpit's open data."""
+    """Public reports as GeoReport v2 service requests (see public_view: no names, no
+    description, the place rounded). Without a query: every public report (the download)."""
+    now = now or utcnow()
     cats = {c.id: c for c in session.exec(select(ReportCategory))}
-    out = []
-    for report in public_reports(session, now=now):
-        category = cats[report.category_id]
-        out.append(
-            {
-                "service_request_id": str(report.id),
-                "status": OPEN311_STATUS.get(report.state, "open"),
-                "status_notes": report.state,
-                "service_name": category_name(category, language),
-                "service_code": category.code,
-                "description": "",
-                "agency_responsible": _assignee_department(session, report),
-                "requested_datetime": _iso(report.created_at),
-                "updated_datetime": _iso(report.updated_at),
-                "expected_datetime": _iso(report.due_at),
-                "lat": public_place(report.lat, report.lon)[0],
-                "long": public_place(report.lat, report.lon)[1],
-                "address": "",
-                "media_url": "",
-            }
+    departments = dict(session.exec(select(Department.id, Department.name)).all())
+    rows = (
+        public_reports(session, now=now)
+        if query is None
+        else session.exec(_open311_select(query, now, cats)).all()
+    )
+    return [
+        open311_request(
+            public_view(report),
+            cats[report.category_id],
+            departments.get(report.department_id, ""),
+            language,
         )
-    return out
-
-
-def _assignee_department(session: Session, report: Report) -> str:
-    if report.department_id:
-        department = session.get(Department, report.department_id)
-        return department.name if department else ""
-    return ""
+        for report in rows
+    ]
 
 
 def open311_json(session: Session, **kw) -> str:

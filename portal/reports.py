@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -417,10 +418,12 @@ def submit(
     on_behalf_of_id: int | None = None,
     public_description: bool = False,
     now: datetime | None = None,
+    with_report: Callable[[Report], None] | None = None,
 ) -> Report:
     """Files a report and dispatches it by the grid it lies in. Raises FieldErrors.
     `public_description`: the reporter chose to show the words on the public pages (never for a
-    report filed on someone's behalf: the resident did not choose)."""
+    report filed on someone's behalf: the resident did not choose).
+    `with_report` adds the caller's own rows for the new report in the same transaction."""
     now = now or utcnow()
     text = (description or "").strip()
     errors: dict[str, Message] = {}
@@ -471,6 +474,8 @@ def submit(
     _event(session, report, "submit", reporter_id, None, text or None, media_id, now)
     _dispatch(session, index, report, "grid", category, now)
     _event(session, report, "assign", None, "submitted", at=now)
+    if with_report is not None:
+        with_report(report)
     session.commit()
     return report
 

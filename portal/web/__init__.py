@@ -1,7 +1,8 @@
 """The portal's own HTTP routes, served beside Streamlit by `st.App` (see serve.py).
 
 Each module under portal/web exposes ROUTES (a list of Starlette routes); adding one is one line in
-ROUTE_MODULES. Streamlit keeps /_stcore/, /media/, /component/ and /static/ for itself."""
+ROUTE_MODULES. The handlers are thin: every rule lives in a portal service. Streamlit keeps
+/_stcore/, /media/, /component/ and /static/ for itself."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from importlib import import_module
 
 ROUTE_MODULES = (
     "portal.web.session_routes",  # /auth/session, /auth/logout: the HttpOnly login cookie
+    "portal.web.media_routes",  # /files/{kind}/{id}: photos and voice notes, login checked
+    "portal.web.open311_routes",  # /open311/v2/…: GeoReport v2
+    "portal.web.device_routes",  # /api/devices/events: gateways that speak HTTP
+    "portal.web.health_routes",  # /health, /api/health, /metrics
 )
 
 

@@ -23,7 +23,7 @@ def _rounded(value: float) -> bool:
 
 
 def test_public_list_leaves_out_private_kinds_and_rounds_places(demo_session, world):
-    shown = queries.public_view(demo_session)
+    shown = queries.public_list(demo_session)
     ids = {r.id for r in shown}
     assert world.hidden_words_id in ids and world.shown_words_id in ids
     assert not ids & world.private_ids
