@@ -20,6 +20,7 @@ class Settings:
     tianditu_key: str
     session_days: int
     static_url_prefix: str
+    rule_voice: bool = True  # LINLI_RULE_VOICE: approximate Tibetan/Yi voice after clips
 
 
 def default_database_url() -> str:
@@ -41,4 +42,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         tianditu_key=env.get("LINLI_TIANDITU_KEY", ""),
         session_days=int(env.get("LINLI_SESSION_DAYS", "14")),
         static_url_prefix=prefix,
+        rule_voice=env.get("LINLI_RULE_VOICE", "1").strip() not in ("0", "false", "no", "off"),
     )

@@ -321,11 +321,12 @@ class Reading:
 @dataclass(frozen=True)
 class Voice:
     """What read-aloud can play: audio parts in order (mime types beside), where they came from
-    ("gtts", "espeak", "clips", or "" for nothing) and the phrases that have no clip."""
+    ("gtts", "espeak", "clips", "rule", or "" for nothing) and the phrases that have no clip."""
 
     parts: tuple[tuple[bytes, str], ...]
     source: str
     missing: tuple[str, ...] = ()
+    approximate: bool = False  # (part of) it is the rule-based machine voice, not a speaker
 
     @property
     def silent(self) -> bool:
@@ -394,6 +395,35 @@ def _clip_voice(found: list[tuple[bytes, str, str]], missing: tuple[str, ...]) -
     return Voice(parts, "clips", missing)
 
 
+def _ruled(text: str, language: str, cache, timeout: float) -> bytes | None:
+    said = speech.speak(text, language, cache, [speech.RULE_VOICE], timeout)
+    return said.audio if said is not None else None
+
+
+def _rule_voice(
+    reading: Reading, found: list[tuple[bytes, str, str]], missing: tuple[str, ...], cache, timeout
+) -> Voice | None:
+    """The approximate rule-based voice: for the whole text when no phrase has a clip, else for
+    each phrase without one, between the recorded clips (one WAV when their formats agree)."""
+    if not found:
+        audio = _ruled(reading.text, reading.language, cache, timeout)
+        return Voice(((audio, "audio/wav"),), "rule", approximate=True) if audio else None
+    clips, parts, still_missing = iter(found), [], []
+    for msgid in reading.phrases:
+        if msgid not in missing:
+            data, mime, _sha = next(clips)
+            parts.append((data, mime))
+        elif audio := _ruled(
+            phrase_text(reading.language, (msgid,)), reading.language, cache, timeout
+        ):
+            parts.append((audio, "audio/wav"))
+        else:
+            still_missing.append(msgid)
+    joined = join_wavs([d for d, _m in parts]) if all(m == "audio/wav" for _d, m in parts) else None
+    parts = [(joined, "audio/wav")] if joined else parts
+    return Voice(tuple(parts), "clips", tuple(still_missing), approximate=True)
+
+
 def voice_for(
     reading: Reading,
     *,
@@ -401,17 +431,25 @@ def voice_for(
     clips: ClipFinder | None = None,
     engines: list[speech.Engine] | None = None,
     timeout: float = speech.ENGINE_TIMEOUT,
+    rule_voice: bool = False,
 ) -> Voice:
-    """Engine → recorded clips → nothing. Never raises for a failing engine or a missing clip."""
+    """Engine → recorded clips → (with rule_voice) the approximate rule-based voice for Tibetan
+    and Yi, for what has no clip → nothing. Never raises for a failing engine or a missing clip."""
     said = speech.speak(reading.text, reading.language, cache, engines, timeout)
     if said is not None:
         return Voice(((said.audio, said.mime),), said.engine)
+    found, missing = [], reading.phrases
     if clips is not None and reading.phrases:
         found, missing = clips(reading.language, reading.phrases)
-        if found:
-            return _clip_voice(found, missing)
-        return Voice((), "", missing)
-    return Voice((), "", reading.phrases)
+    if found and not missing:
+        return _clip_voice(found, missing)
+    if rule_voice and reading.language in speech.RULE_VOICE.languages:
+        ruled = _rule_voice(reading, found, missing, cache, timeout)
+        if ruled is not None:
+            return ruled
+    if found:
+        return _clip_voice(found, missing)
+    return Voice((), "", missing)
 
 
 # --- the automatic read-aloud setting ---------------------------------------------------------

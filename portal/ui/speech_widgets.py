@@ -21,6 +21,9 @@ NO_VOICE = N_(
     "Reading aloud is not available in this language yet. A grid worker can read it to you."
 )
 PART_MISSING = N_("Part of this has not been recorded in your language yet.")
+APPROXIMATE = N_(
+    "Approximate machine voice: made from spelling rules, not by a speaker of the language."
+)
 AUTO_COOKIE = "linli_auto_read"
 AUTO_STATE = "auto_read"
 LAST_PAGE = "_read_last_page"
@@ -35,7 +38,9 @@ def voice(reading: Reading) -> Voice:
     try:
         with db() as session:
             finder = voice_clips.clip_finder(session, voice_clips.ClipStore(settings().media_dir))
-            return voice_clips.voice_for(reading, cache=_cache(), clips=finder)
+            return voice_clips.voice_for(
+                reading, cache=_cache(), clips=finder, rule_voice=settings().rule_voice
+            )
     except Exception:  # noqa: BLE001 - read-aloud must never break the page
         return Voice((), "", reading.phrases)
 
@@ -48,6 +53,8 @@ def _players(viewer: Viewer, found: Voice, autoplay: bool) -> None:
     alt = viewer.t(N_("Read aloud"))
     for n, (audio, mime) in enumerate(found.parts):
         st.audio(audio, format=mime, autoplay=autoplay and n == 0, alt=alt)
+    if found.approximate:
+        st.caption(viewer.t(APPROXIMATE))
     if found.source == "clips" and found.missing:
         st.caption(viewer.t(PART_MISSING))
 
