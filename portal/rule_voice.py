@@ -15,7 +15,9 @@ fricative, no front rounded ø, one o for o and ɔ) and is labelled so wherever 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import re
 import shutil
 import subprocess
@@ -137,6 +139,9 @@ IPA_SOUNDS = {
     "ɡ̊": "k",
     "g̊": "k",
     "k̚": "k",
+    "n̚": "n",
+    "m̚": "m",
+    "ŋ̚": "N",
     "p̚": "p",
     "t̚": "t",
     "ʈ": "ts.",
@@ -192,7 +197,8 @@ UNMARKED_TONE = "33"  # bophono marks the tone of a word's first syllable only
 def _bophono():
     import bophono
 
-    return bophono.UnicodeToApi(schema="MST", options={})
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints notes about its own data once
+        return bophono.UnicodeToApi(schema="MST", options={})
 
 
 def _ipa_syllable(ipa: str) -> str | None:
@@ -230,7 +236,7 @@ def _ipa_syllable(ipa: str) -> str | None:
 
 @functools.cache
 def tibetan_word(word: str) -> str | None:
-    """espeak-ng phonemes of a Tibetan word (syllables joined by tsheg), or None."""
+    """espeak-ng phonemes of a Tibetan word or syllable, or None."""
     try:
         ipa = _bophono().get_api(word)
     except Exception:  # noqa: BLE001 - bophono cannot read this spelling
@@ -279,17 +285,17 @@ def yi_phonemes(text: str) -> Phonemes:
 
 
 def tibetan_phonemes(text: str) -> Phonemes:
+    """Syllable by syllable (the portal's text has no word breaks, and bophono reads a word at a
+    time): each syllable gets its own citation tone."""
     words, done, total = [], 0, 0
     for run in TIBETAN_WORDS.findall(text):
-        for word in TIBETAN_BREAK.split(run):
-            count = len([s for s in word.split("\u0f0b") if TIBETAN_LETTER.search(s)])
-            if not count:
-                continue
-            total += count
-            said = tibetan_word(word.strip("\u0f0b"))
-            if said:
-                done += count
-                words.append(said)
+        for phrase in TIBETAN_BREAK.split(run):
+            syllables = [s for s in phrase.split("\u0f0b") if TIBETAN_LETTER.search(s)]
+            said = [tibetan_word(s) for s in syllables]
+            total += len(syllables)
+            done += sum(1 for s in said if s)
+            if any(said):
+                words.append(" ".join(s for s in said if s))
     return Phonemes(" _ ".join(words), done, total)
 
 

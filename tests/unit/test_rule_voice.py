@@ -42,9 +42,11 @@ def test_every_yi_syllable_is_understood_and_other_text_is_skipped():
 
 def test_tibetan_words_through_bophono():
     said = rule_voice.phonemes("bo", "བཀྲ་ཤིས་བདེ་ལེགས།")
-    # bophono: ʈa˥.ɕi.d̥e.lɛʔk̚ — the tone of the first syllable marked, the rest mid level
-    assert said.text == "ts.A55 S;i33 te33 lE33k" and said.share == 1.0
-    assert rule_voice.phonemes("bo", "ལྷ་ས").text == "hlA55 s@33"  # l̥ʰa˥.sə
+    # bophono, syllable by syllable: ʈa˥ ɕi˥˨ de˩˨ lɛ˩˧˨ʔk̚ (high, high falling, low, low
+    # rising-falling read as rising; the glottal stop dropped, the unreleased k kept)
+    assert said.text == "ts.A55 S;i51 de21 lE35k" and said.share == 1.0
+    assert rule_voice.phonemes("bo", "ལྷ་ས").text == "hlA55 sA55"  # l̥ʰa˥ sa˥
+    assert rule_voice.phonemes("bo", "ཟིན").text == "si21n"  # sĩ˩˨n̚: nasal vowel as plain i
 
 
 def _needs_espeak():
