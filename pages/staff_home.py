@@ -7,6 +7,7 @@ from portal.i18n import N_, format_number
 from portal.ui.data import db, grid_index, this_year
 from portal.ui.guard import require
 from portal.ui.shell import link_to
+from portal.ui.speech_widgets import readable
 
 viewer = require("staff_home")
 t = viewer.t
@@ -27,6 +28,7 @@ totals = {
 columns = st.columns(3)
 for n, (label, value) in enumerate(totals.items()):
     columns[n % 3].metric(t(label), format_number(viewer.language, value))
+    readable(f"{t(label)}: {format_number(viewer.language, value)}")
 
 st.subheader(t(N_("By general grid")))
 table = pd.DataFrame(

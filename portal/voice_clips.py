@@ -333,13 +333,13 @@ class Voice:
         return not self.parts
 
 
-def _joiner(language: str) -> str:
+def joiner(language: str) -> str:
     return "。" if language == DEFAULT_LANGUAGE else ". "
 
 
 def phrase_text(language: str, msgids: tuple[str, ...], params: dict | None = None) -> str:
     said = [translate(language, m, **(params or {})) for m in msgids if m]
-    return _joiner(language).join(s.rstrip("。.!！ ") for s in said if s.strip())
+    return joiner(language).join(s.rstrip("。.!！ ") for s in said if s.strip())
 
 
 def phrase_reading(language: str, *msgids: str, **params: object) -> Reading:

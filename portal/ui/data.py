@@ -72,6 +72,17 @@ def housekeeping() -> None:
     ).start()
 
 
+def reviewed_translations() -> None:
+    """Puts reviewers' newest corrections in use (one small query; reloads only on a change)."""
+    from portal import translation_reviews
+
+    try:
+        with db() as session:
+            translation_reviews.refresh(session)
+    except Exception:  # noqa: BLE001 - the catalogs' texts still serve
+        logging.getLogger(__name__).exception("reviewed translations could not be loaded")
+
+
 @contextmanager
 def db() -> Iterator[Session]:
     with Session(get_engine(settings().database_url), expire_on_commit=False) as session:
