@@ -8,6 +8,7 @@ text, so clips can stand in for the engine phrase by phrase.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import wave
@@ -19,7 +20,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from db.models_voice import CLIP_LANGUAGES, CLIP_TYPES, SpeechPreference, VoiceClip
+from db.models_voice import CLIP_LANGUAGES, CLIP_SOURCES, CLIP_TYPES, SpeechPreference, VoiceClip
 from db.types import utcnow
 from portal import auth, speech
 from portal.auth import active_user
@@ -46,6 +47,10 @@ BUTTON_PHRASES = (
 RESULT_DONE = N_("Done.")
 RESULT_REPORT_SENT = N_("Your report was sent.")
 RESULT_PHRASES = (RESULT_REPORT_SENT, RESULT_DONE)
+SOURCE_LABELS = {
+    "recorded": N_("Recorded by a person"),
+    "machine": N_("Machine-made (approximate rule-based voice)"),
+}
 GROUPS = {
     "pages": N_("Page titles and what each page is for"),
     "buttons": N_("Buttons"),
@@ -93,6 +98,63 @@ def phrases() -> list[Phrase]:
 
 def is_phrase(msgid: str) -> bool:
     return any(p.msgid == msgid for p in phrases())
+
+
+FIRST_PAGES = ("home", "report_new")  # what most readers open first: recorded before the rest
+
+
+def first_phrases() -> tuple[str, ...]:
+    """The phrases of the resident home page (its purpose, each tile's title and hint, the read
+    buttons) and of snap-a-report (its purpose and the result of sending), in reading order."""
+    home = [p for p in auth.pages_for(auth.RESIDENT) if p.tile]
+    found: list[str] = []
+    for page in (auth.PAGE_BY_KEY["home"], *home, auth.PAGE_BY_KEY["report_new"]):
+        found += [m for m in (page.title, page.hint) if m]
+    found += [BUTTON_PHRASES[0], BUTTON_PHRASES[1], RESULT_REPORT_SENT]
+    return tuple(dict.fromkeys(m for m in found if is_phrase(m)))
+
+
+@functools.cache
+def _pages_using() -> dict[str, int]:
+    """msgid → how many page files use it (pages/… places found by the catalog extractor), plus
+    one for a page's own title and hint (they show on that page and in every menu)."""
+    from portal import catalogs
+
+    counts = {
+        msgid: len({p.split(":")[0] for p in places if p.startswith("pages/")})
+        for msgid, places in catalogs.extract().items()
+    }
+    for page in auth.PAGES:
+        for msgid in (page.title, page.hint):
+            if msgid:
+                counts[msgid] = counts.get(msgid, 0) + 1
+    return counts
+
+
+def by_use(listed: list[Phrase]) -> list[Phrase]:
+    """Most used first: the phrases of home and snap-a-report in reading order, then by the
+    number of pages using the phrase (more first), then in the list's own order."""
+    first = {m: n for n, m in enumerate(first_phrases())}
+    uses = _pages_using()
+    order = {p.msgid: n for n, p in enumerate(listed)}
+    return sorted(
+        listed,
+        key=lambda p: (
+            first.get(p.msgid, len(first)),
+            -uses.get(p.msgid, 0),
+            order[p.msgid],
+        ),
+    )
+
+
+def next_missing(language_clips: dict, listed: list[Phrase], after: str) -> str | None:
+    """The next phrase without a clip in most-used order (after `after`, wrapping round)."""
+    ranked = [p.msgid for p in by_use(listed)]
+    start = ranked.index(after) + 1 if after in ranked else 0
+    for msgid in ranked[start:] + ranked[:start]:
+        if msgid not in language_clips and msgid != after:
+            return msgid
+    return None
 
 
 # --- checking and storing a recording ---------------------------------------------------------
@@ -169,6 +231,7 @@ def record(
     data: bytes | None,
     recorded_by: int,
     replace: bool = False,
+    source: str = "recorded",
 ) -> VoiceClip:
     """Stores a checked recording as the current clip of the phrase. With replace, the current
     clip (if any) is stamped removed in the same transaction; without, an existing clip is kept."""
@@ -177,6 +240,8 @@ def record(
         raise UserError(N_("Recordings are kept only for Tibetan and Yi."), field="language")
     if not is_phrase(msgid):
         raise UserError(N_("Please choose a phrase from the list."), field="phrase")
+    if source not in CLIP_SOURCES:
+        raise ValueError(f"unknown clip source {source!r}")
     audio = check_clip(data)
     old = current_clip(session, language, msgid)
     if old is not None:
@@ -198,6 +263,7 @@ def record(
         seconds=audio.seconds or 0.0,
         sha256=audio.sha256,
         recorded_by=user.id,
+        source=source,
     )
     session.add(clip)
     try:
