@@ -9,6 +9,7 @@ from portal.i18n import N_, format_when, language
 from portal.text import md_text
 from portal.ui.data import db
 from portal.ui.guard import require
+from portal.ui.speech_widgets import show_flash_at
 from portal.ui.widgets import say
 
 viewer = require("translation_review")
@@ -25,12 +26,6 @@ st.markdown(
         )
     )
 )
-
-
-def _flash(key: str) -> None:
-    kind, text = state.pop(key, None) or (None, None)
-    if kind == "success":
-        st.success(text, icon=":material/check_circle:")
 
 
 def _reviewers() -> None:
@@ -71,7 +66,7 @@ def _reviewers() -> None:
             else:
                 state["tr_staff_flash"] = ("success", t(N_("Appointed.")))
                 st.rerun()
-        _flash("tr_staff_flash")
+        show_flash_at("tr_staff_flash")
 
 
 with db() as session:
@@ -148,7 +143,7 @@ if st.button(t(N_("Save the correction")), key="tr_save", type="primary", icon="
     else:
         state["tr_flash"] = ("success", t(N_("Saved. Readers see the corrected text now.")))
         st.rerun()
-_flash("tr_flash")
+show_flash_at("tr_flash")
 
 with db() as session:
     earlier = tr.history(session, lang_code, msgid)
