@@ -33,7 +33,7 @@ for n, (label, value) in enumerate(totals.items()):
 with db() as session:
     covered = voice_clips.coverage(session)
 st.subheader(t(N_("Read-aloud in Tibetan and Yi")))
-for cell, cov in zip(st.columns(len(covered)), covered):
+for cell, cov in zip(st.columns(len(covered)), covered, strict=True):
     text = t(
         N_("{recorded} of {total} phrases ({percent}%)"),
         recorded=cov.recorded,
