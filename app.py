@@ -13,6 +13,7 @@ from db.engine import DatabaseUnavailable
 from portal import auth
 from portal.ui import data
 from portal.ui.session import current_viewer
+from portal.ui.speech_widgets import finish_page_reading, mark_routed
 
 try:
     data.prepare()
@@ -29,4 +30,8 @@ pages = [
     st.Page(page.path, title=viewer.t(page.title), url_path=page.key, default=page.key == "start")
     for page in auth.PAGES
 ]
-st.navigation(pages, position="hidden").run()
+mark_routed()
+try:
+    st.navigation(pages, position="hidden").run()
+finally:  # also after st.stop(): the page's Read aloud reads what the page declared
+    finish_page_reading()

@@ -17,6 +17,7 @@ from db.types import UTCDateTime, sql_values, utcnow
 
 CLIP_LANGUAGES = ("bo", "ii")
 CLIP_TYPES = ("audio/wav", "audio/mpeg", "audio/ogg")
+CLIP_SOURCES = ("recorded", "machine")  # a person's recording, or made by the rule-based voice
 
 
 class VoiceClip(SQLModel, table=True):
@@ -27,6 +28,7 @@ class VoiceClip(SQLModel, table=True):
         CheckConstraint(f"language IN ({sql_values(CLIP_LANGUAGES)})", name="language"),
         CheckConstraint(f"content_type IN ({sql_values(CLIP_TYPES)})", name="content_type"),
         CheckConstraint("length(msgid) > 0", name="msgid_not_empty"),
+        CheckConstraint(f"source IN ({sql_values(CLIP_SOURCES)})", name="source"),
         Index(
             "uq_voice_clip_current",
             "language",
@@ -45,6 +47,9 @@ class VoiceClip(SQLModel, table=True):
     seconds: float = Field()
     sha256: str = Field(max_length=64)
     recorded_by: int = Field(foreign_key="account.id")
+    source: str = Field(
+        default="recorded", max_length=16, sa_column_kwargs={"server_default": "recorded"}
+    )
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False, default_factory=utcnow)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     removed_by: int | None = Field(default=None, foreign_key="account.id")

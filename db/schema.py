@@ -11,6 +11,7 @@ import db.models_council_extras  # noqa: F401  council: items' own options, atta
 import db.models_points  # noqa: F401  points ledger, tasks, rewards
 import db.models_reach  # noqa: F401  HTTP and MQTT face: api keys, dead letters, heartbeats
 import db.models_reports  # noqa: F401  snap-a-report
+import db.models_reviews  # noqa: F401  community review of the interface's translations
 import db.models_translations  # noqa: F401  translations of wishes, reports and proposals
 import db.models_voice  # noqa: F401  read-aloud: recorded clips, auto read-aloud setting
 import db.models_voice_notes  # noqa: F401  voice notes on wishes, proposals and task proofs

@@ -30,7 +30,7 @@ from portal.ui.council_widgets import (
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.shell import link_to
-from portal.ui.speech_widgets import read_aloud
+from portal.ui.speech_widgets import read_aloud, readable, readable_list
 from portal.ui.translation_widgets import show_translation, translation_form
 from portal.ui.voice_note_widgets import read_voice, store, voice_input, voice_keys
 from portal.ui.widgets import field_slots
@@ -74,6 +74,7 @@ with db() as session:
     )  # the community's, and my general grid's if it has one
 if not serving_me:
     st.info(t(N_("There is no council yet.")))
+    readable(t(N_("There is no council yet.")), N_("There is no council yet."))
     st.stop()
 council = pick_council(viewer, serving_me, "council_pick")
 with db() as session:
@@ -108,8 +109,12 @@ if seat is not None:
 st.header(t(N_("Upcoming meeting")))
 if meeting is None:
     st.info(t(N_("No meeting is announced yet.")))
+    readable(t(N_("No meeting is announced yet.")), N_("No meeting is announced yet."))
 else:
     st.subheader(meeting_name(viewer, meeting))
+    readable(meeting_name(viewer, meeting))
+    readable(t(N_("Agenda")), N_("Agenda"))
+    readable_list(viewer, [view.item.title for view in agenda])
     meeting_facts(viewer, meeting)
     st.subheader(t(N_("Agenda")))
     if not agenda:

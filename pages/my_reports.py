@@ -7,7 +7,7 @@ from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, translate
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_media, show_timeline, state_line, user_text
-from portal.ui.speech_widgets import read_aloud
+from portal.ui.speech_widgets import read_aloud, readable, readable_list
 from portal.ui.translation_widgets import show_translation, translation_form
 from portal.ui.widgets import field_slots, say, show_field_errors
 from portal.voice_clips import Reading
@@ -24,6 +24,13 @@ with db() as session:
 
 if not mine:
     st.info(t(N_("You have not reported anything yet.")))
+    readable(
+        t(N_("You have not reported anything yet.")), N_("You have not reported anything yet.")
+    )
+readable_list(
+    viewer,
+    [f"{cats.get(r.category_id, '')}: {t(reports.STATE_LABELS[r.state])}" for r in mine],
+)
 for report in mine:
     overdue = report.overdue
     with st.container(border=True):

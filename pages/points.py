@@ -7,7 +7,7 @@ from portal.ui.behalf_widgets import claim_note, ledger_note
 from portal.ui.data import db, settings
 from portal.ui.guard import require
 from portal.ui.points_widgets import esc, flash, run_action, show_errors, show_flash, when
-from portal.ui.speech_widgets import read_aloud
+from portal.ui.speech_widgets import read_aloud, readable, readable_list
 from portal.ui.voice_note_widgets import read_voice, store, voice_input
 from portal.ui.widgets import field_slots
 
@@ -79,6 +79,12 @@ with db() as session:
     hidden = points.leaderboard_opt_out(session, uid)
 
 st.metric(t(N_("Points I have")), format_number(viewer.language, balance))
+readable(f"{t(N_('Points I have'))}: {format_number(viewer.language, balance)}")
+readable(t(N_("Tasks open to my grid")), N_("Tasks open to my grid"))
+readable_list(
+    viewer,
+    [c.task.title for c in cards if c.claim is None or c.claim.status == "withdrawn"],
+)
 tasks_tab, rewards_tab, history_tab = st.tabs([t(N_("Tasks")), t(N_("Rewards")), t(N_("History"))])
 
 with tasks_tab:

@@ -9,6 +9,7 @@ from portal.i18n import N_, format_when
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_timeline, state_line, user_text
+from portal.ui.speech_widgets import readable_list
 from portal.ui.translation_widgets import show_translation
 from portal.ui.widgets import folium_map
 
@@ -51,6 +52,10 @@ if point is not None and (row := maps.nearest_row(rows, *point)) is not None:
 
 chosen = st.session_state.get("pub_open")
 shown = [r for r in public if r.id == chosen] + [r for r in public if r.id != chosen]
+readable_list(
+    viewer,
+    [f"{cats.get(r.category_id, '')}: {state_names[r.state]}" for r in shown],
+)
 for report in shown[:30]:
     with st.container(border=True):
         st.markdown(

@@ -1,12 +1,13 @@
 import pandas as pd
 import streamlit as st
 
-from portal import auth
+from portal import auth, voice_clips
 from portal.grids import counts_by_general_grid
-from portal.i18n import N_, format_number
+from portal.i18n import N_, format_number, language
 from portal.ui.data import db, grid_index, this_year
 from portal.ui.guard import require
 from portal.ui.shell import link_to
+from portal.ui.speech_widgets import readable
 
 viewer = require("staff_home")
 t = viewer.t
@@ -27,6 +28,22 @@ totals = {
 columns = st.columns(3)
 for n, (label, value) in enumerate(totals.items()):
     columns[n % 3].metric(t(label), format_number(viewer.language, value))
+    readable(f"{t(label)}: {format_number(viewer.language, value)}")
+
+with db() as session:
+    covered = voice_clips.coverage(session)
+st.subheader(t(N_("Read-aloud in Tibetan and Yi")))
+for cell, cov in zip(st.columns(len(covered)), covered, strict=True):
+    text = t(
+        N_("{recorded} of {total} phrases ({percent}%)"),
+        recorded=cov.recorded,
+        total=cov.total,
+        percent=cov.percent,
+    )
+    cell.metric(language(cov.language).native_name, text)
+    readable(f"{language(cov.language).native_name}: {text}")
+if auth.can_view(viewer.role, "voice_clips"):
+    link_to(auth.PAGE_BY_KEY["voice_clips"], viewer)
 
 st.subheader(t(N_("By general grid")))
 table = pd.DataFrame(

@@ -61,11 +61,12 @@ only_missing = st.toggle(t(N_("Only phrases not recorded yet")), key="vc_only_mi
 with db() as session:
     current = clips.current_clips(session, lang_code)
     names = auth.display_names(session, {c.recorded_by for c in current.values()})
-listed = [
-    p
-    for p in clips.phrases()
-    if (group == "all" or p.group == group) and not (only_missing and p.msgid in current)
-]
+chosen = [p for p in clips.phrases() if group == "all" or p.group == group]
+# Most used first (home and snap-a-report, then by how many pages use it), missing before recorded.
+ranked = clips.by_use(chosen)
+listed = [p for p in ranked if p.msgid not in current] + (
+    [] if only_missing else [p for p in ranked if p.msgid in current]
+)
 
 st.dataframe(
     [
@@ -76,6 +77,9 @@ st.dataframe(
             if p.msgid in current
             else "— " + t(N_("Not recorded")),
             t(N_("Recorded by")): names.get(current[p.msgid].recorded_by, "")
+            if p.msgid in current
+            else "",
+            t(N_("Source")): t(clips.SOURCE_LABELS[current[p.msgid].source])
             if p.msgid in current
             else "",
         }
@@ -89,6 +93,8 @@ if not listed:
     st.success(t(N_("Every phrase in this list is recorded.")))
     st.stop()
 
+if (offered := state.pop("vc_next", None)) in {p.msgid for p in listed}:
+    state["vc_phrase"] = offered  # after a save: the next missing phrase, most used first
 msgid = st.selectbox(
     t(N_("Phrase to record")),
     [p.msgid for p in listed],
@@ -114,6 +120,9 @@ with st.container(border=True):
                 name=md_text(names.get(clip.recorded_by, "?")),
                 when=format_when(viewer.language, clip.created_at, "short"),
             )
+            + " · **"
+            + t(clips.SOURCE_LABELS[clip.source])
+            + "**"
         )
         data = store.read(clip.audio_path)
         if data:
@@ -152,6 +161,9 @@ def _save() -> None:
         return
     state["vc_nonce"] = nonce + 1
     state["vc_saved"] = True
+    with db() as session:
+        now_recorded = clips.current_clips(session, lang_code)
+    state["vc_next"] = clips.next_missing(now_recorded, chosen, msgid)
     st.rerun()
 
 
@@ -159,7 +171,10 @@ if st.button(t(N_("Save the recording")), key="vc_save", type="primary", icon=":
     _save()
 if state.pop("vc_saved", False):
     st.success(
-        t(N_("Saved. Read-aloud uses this recording from now on.")), icon=":material/check_circle:"
+        t(N_("Saved. Read-aloud uses this recording from now on."))
+        + " "
+        + t(N_("The next phrase not recorded yet is ready above.")),
+        icon=":material/check_circle:",
     )
 
 if clip is not None:

@@ -6,6 +6,7 @@ from portal.ui.behalf_widgets import wish_support
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.shell import link_to
+from portal.ui.speech_widgets import readable, readable_list
 from portal.ui.widgets import grid_label
 from portal.ui.wish_widgets import facts, run, show_flash, styles, wish_text
 
@@ -107,9 +108,13 @@ with db() as session:
         mine_only=choice == "mine",
     )
 
-st.markdown("## " + viewer.nt("{n} wish", "{n} wishes", page.total))
+wishes_heading = viewer.nt("{n} wish", "{n} wishes", page.total)
+st.markdown("## " + wishes_heading)
+readable(wishes_heading)
 if not page.cards:
     st.info(t(N_("No wishes here yet.")))
+    readable(t(N_("No wishes here yet.")), N_("No wishes here yet."))
+readable_list(viewer, [card.title for card in page.cards])
 for card in page.cards:
     with st.container(border=True):
         wish_text(card)

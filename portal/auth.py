@@ -240,6 +240,14 @@ PAGES: tuple[PageSpec, ...] = (
         hint=N_("Record the portal's phrases in Tibetan and Yi so they can be read aloud"),
     ),
     PageSpec(
+        "translation_review",
+        "pages/translation_review.py",
+        N_("Translation review"),
+        ":material/translate:",
+        (STAFF, ADMIN),  # and anyone staff appoint as a reviewer (checked by the page guard)
+        hint=N_("Correct the portal's wording in your language; readers see it at once"),
+    ),
+    PageSpec(
         "act_for",
         "pages/act_for.py",
         N_("Acting on behalf"),

@@ -1,4 +1,5 @@
-"""Keeps the gettext catalogs in step with the code: `python -m portal.catalogs [check|update]`.
+"""Keeps the gettext catalogs in step with the code: `python -m portal.catalogs [check|update]`,
+and writes reviewers' corrections back into them: `python -m portal.catalogs import-reviews`.
 
 Extracts every message id marked with t(), N_() or translate() from app.py, portal/, pages/ and db/,
 and every message with a count marked with nt() or translate_plural() (one entry with a form per
@@ -28,6 +29,14 @@ from portal.i18n import (
 )
 
 KEYWORDS = {"t": None, "N_": None, "translate": (2,), "nt": (1, 2), "translate_plural": (2, 3)}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# The script each language's text must be written in (English: any).
+SCRIPTS = {
+    "zh_Hans": re.compile(r"[\u4e00-\u9fff]"),
+    "bo": re.compile(r"[\u0f00-\u0fff]"),
+    "ug": re.compile(r"[\u0600-\u06ff]"),
+    "ii": re.compile(r"[\ua000-\ua4cf]"),
+}
 SOURCES = ("portal", "pages", "db")
 SOURCE_LANGUAGE = "en"
 
@@ -89,6 +98,61 @@ def _inside_fstrings():
                     yield str(path.relative_to(ROOT)), lineno, match.group("id")
 
 
+def placeholders_kept(msgid: str, text: str) -> bool:
+    """A translation names exactly the placeholders ({name}) of its message id."""
+    return set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(msgid))
+
+
+def in_script(code: str, text: str) -> bool:
+    """The text is written (at least partly) in the language's own script."""
+    script = SCRIPTS.get(code)
+    return script is None or bool(script.search(text))
+
+
+def needs_script(msgid: str) -> bool:
+    """Whether a message has words to translate (not only placeholders and signs)."""
+    return bool(re.search(r"[A-Za-z]", PLACEHOLDER.sub("", msgid)))
+
+
+def write_reviewed(corrections: dict[str, dict[str, str]]) -> int:
+    """Writes reviewers' corrections (language → msgid → text) into the .po file of each language
+    that holds the message; returns how many entries changed."""
+    changed = 0
+    for code, texts in corrections.items():
+        for path in catalog_files(code):
+            with path.open("rb") as fh:
+                cat = read_po(fh, locale=code)
+            here = 0
+            for message in cat:
+                text = texts.get(str(message.id)) if message.id else None
+                if text and (message.string != text or message.fuzzy):
+                    message.string = text
+                    message.flags.discard("fuzzy")
+                    here += 1
+            if here:
+                with path.open("wb") as fh:
+                    write_po(fh, cat, width=100, sort_output=True, include_previous=False)
+                changed += here
+    catalog.cache_clear()
+    return changed
+
+
+def import_reviews() -> int:
+    """`python -m portal.catalogs import-reviews`: the current corrections of the database named
+    by DATABASE_URL into the .po catalogs."""
+    from sqlmodel import Session
+
+    from db.engine import get_engine
+    from portal import translation_reviews
+    from portal.config import load_settings
+
+    with Session(get_engine(load_settings().database_url)) as session:
+        corrections = translation_reviews.current_texts(session)
+    changed = write_reviewed(corrections)
+    print(f"{changed} catalog entries updated from reviewed translations")  # noqa: T201
+    return 0
+
+
 def missing(
     code: str, ids: dict[str, list[str]] | None = None, plurals: dict[str, str] | None = None
 ) -> list[str]:
@@ -146,6 +210,8 @@ def update(into: str = "linli", paths: tuple[str, ...] = ()) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["import-reviews"]:
+        return import_reviews()
     if argv[:1] == ["update"]:
         into = argv[argv.index("--into") + 1] if "--into" in argv else "linli"
         paths = tuple(argv[argv.index("--paths") + 1].split(",")) if "--paths" in argv else ()

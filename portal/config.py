@@ -103,6 +103,9 @@ class Settings:
     admin_password: str = from_env(
         "LINLI_ADMIN_PASSWORD", "", "first admin's password on a first real start (else random)"
     )
+    rule_voice: bool = from_env(
+        "LINLI_RULE_VOICE", "1", "approximate rule-based Tibetan/Yi voice when no clip exists", _yes
+    )
     mqtt_url: str = from_env("LINLI_MQTT_URL", "mqtt://127.0.0.1:1883", "MQTT broker for devices")
     mqtt_client_id: str = from_env(
         "LINLI_MQTT_CLIENT_ID", "linli-device-intake", "MQTT client id of the device subscriber"

@@ -119,10 +119,35 @@ def translate_plural(code: str | None, singular: str, plural: str, n: int, **par
         return (singular if n == 1 else plural).format(**params)
 
 
+# Corrections by the community's reviewers (portal.translation_reviews), language → msgid → text:
+# they win over the catalogs. Replaced whole (never edited in place) when a correction is saved
+# or another process's correction is noticed, so translate reads a plain dict and no database.
+_reviewed: dict[str, dict[str, str]] = {}
+
+
+def set_reviewed(by_language: dict[str, dict[str, str]]) -> None:
+    global _reviewed
+    _reviewed = by_language
+
+
+def _lookup(code: str, msgid: str) -> str | None:
+    return _reviewed.get(code, {}).get(msgid) or catalog(code).get(msgid)
+
+
+def own_text(code: str, msgid: str) -> str:
+    """The language's own text of a message, placeholders unfilled, no fallback ("" if none)."""
+    return _lookup(code, msgid) or ""
+
+
+def is_reviewed(code: str, msgid: str) -> bool:
+    return msgid in _reviewed.get(code, {})
+
+
 def translate(code: str | None, msgid: str, **params: object) -> str:
-    """The message in the language, else Simplified Chinese, else the English id; then filled in."""
+    """The message in the language (a reviewer's correction first, then the catalog), else
+    Simplified Chinese, else the English id; then filled in."""
     code = language(code).code
-    text = catalog(code).get(msgid) or catalog(DEFAULT_LANGUAGE).get(msgid) or msgid
+    text = _lookup(code, msgid) or _lookup(DEFAULT_LANGUAGE, msgid) or msgid
     if params:
         try:
             return text.format(**params)

@@ -2,8 +2,8 @@
 
 Engines, in order: gTTS (Google, online; Mandarin "zh" and en only; short timeout) then espeak-ng (offline;
 Mandarin with the cmn-latn-pinyin voice, Uyghur, English). No engine here speaks Tibetan or Yi:
-`speak` answers None and
-portal.voice_clips plays recorded clips instead, or the page says so. A failing or hanging engine is skipped, never raised.
+`speak` answers None and portal.voice_clips plays recorded clips instead, then (LINLI_RULE_VOICE)
+the approximate rule-based voice (`RULE_VOICE`, portal.rule_voice), or the page says so. A failing or hanging engine is skipped, never raised.
 Generated audio is cached by (engine, language, text). LINLI_TTS_ENGINES chooses and orders the
 engines (default "gtts,espeak"; "espeak" alone keeps residents' text off foreign servers).
 """
@@ -64,6 +64,16 @@ def _espeak(text: str, voice: str, timeout: float) -> bytes:
     )
     return done.stdout
 
+
+def _rule_voice(text: str, voice: str, timeout: float) -> bytes:
+    from portal import rule_voice
+
+    return rule_voice.synthesize(text, voice, timeout)
+
+
+# Not in ENGINES (LINLI_TTS_ENGINES): the approximate rule-based voice for Tibetan and Yi comes
+# after recorded clips in the chain (portal.voice_clips.voice_for), behind LINLI_RULE_VOICE.
+RULE_VOICE = Engine("rule", {"bo": "bo", "ii": "ii"}, "audio/wav", ".wav", _rule_voice)
 
 ENGINES = {
     "gtts": Engine("gtts", {"zh_Hans": "zh", "en": "en"}, "audio/mpeg", ".mp3", _gtts),

@@ -8,6 +8,7 @@ text, so clips can stand in for the engine phrase by phrase.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import wave
@@ -19,7 +20,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from db.models_voice import CLIP_LANGUAGES, CLIP_TYPES, SpeechPreference, VoiceClip
+from db.models_voice import CLIP_LANGUAGES, CLIP_SOURCES, CLIP_TYPES, SpeechPreference, VoiceClip
 from db.types import row_id, utcnow
 from portal import auth, speech
 from portal.auth import active_user
@@ -46,6 +47,10 @@ BUTTON_PHRASES = (
 RESULT_DONE = N_("Done.")
 RESULT_REPORT_SENT = N_("Your report was sent.")
 RESULT_PHRASES = (RESULT_REPORT_SENT, RESULT_DONE)
+SOURCE_LABELS = {
+    "recorded": N_("Recorded by a person"),
+    "machine": N_("Machine-made (approximate rule-based voice)"),
+}
 GROUPS = {
     "pages": N_("Page titles and what each page is for"),
     "buttons": N_("Buttons"),
@@ -93,6 +98,63 @@ def phrases() -> list[Phrase]:
 
 def is_phrase(msgid: str) -> bool:
     return any(p.msgid == msgid for p in phrases())
+
+
+FIRST_PAGES = ("home", "report_new")  # what most readers open first: recorded before the rest
+
+
+def first_phrases() -> tuple[str, ...]:
+    """The phrases of the resident home page (its purpose, each tile's title and hint, the read
+    buttons) and of snap-a-report (its purpose and the result of sending), in reading order."""
+    home = [p for p in auth.pages_for(auth.RESIDENT) if p.tile]
+    found: list[str] = []
+    for page in (auth.PAGE_BY_KEY["home"], *home, auth.PAGE_BY_KEY["report_new"]):
+        found += [m for m in (page.title, page.hint) if m]
+    found += [BUTTON_PHRASES[0], BUTTON_PHRASES[1], RESULT_REPORT_SENT]
+    return tuple(dict.fromkeys(m for m in found if is_phrase(m)))
+
+
+@functools.cache
+def _pages_using() -> dict[str, int]:
+    """msgid → how many page files use it (pages/… places found by the catalog extractor), plus
+    one for a page's own title and hint (they show on that page and in every menu)."""
+    from portal import catalogs
+
+    counts = {
+        msgid: len({p.split(":")[0] for p in places if p.startswith("pages/")})
+        for msgid, places in catalogs.extract().items()
+    }
+    for page in auth.PAGES:
+        for msgid in (page.title, page.hint):
+            if msgid:
+                counts[msgid] = counts.get(msgid, 0) + 1
+    return counts
+
+
+def by_use(listed: list[Phrase]) -> list[Phrase]:
+    """Most used first: the phrases of home and snap-a-report in reading order, then by the
+    number of pages using the phrase (more first), then in the list's own order."""
+    first = {m: n for n, m in enumerate(first_phrases())}
+    uses = _pages_using()
+    order = {p.msgid: n for n, p in enumerate(listed)}
+    return sorted(
+        listed,
+        key=lambda p: (
+            first.get(p.msgid, len(first)),
+            -uses.get(p.msgid, 0),
+            order[p.msgid],
+        ),
+    )
+
+
+def next_missing(language_clips: dict, listed: list[Phrase], after: str) -> str | None:
+    """The next phrase without a clip in most-used order (after `after`, wrapping round)."""
+    ranked = [p.msgid for p in by_use(listed)]
+    start = ranked.index(after) + 1 if after in ranked else 0
+    for msgid in ranked[start:] + ranked[:start]:
+        if msgid not in language_clips and msgid != after:
+            return msgid
+    return None
 
 
 # --- checking and storing a recording ---------------------------------------------------------
@@ -173,6 +235,7 @@ def record(
     data: bytes | None,
     recorded_by: int,
     replace: bool = False,
+    source: str = "recorded",
 ) -> VoiceClip:
     """Stores a checked recording as the current clip of the phrase. With replace, the current
     clip (if any) is stamped removed in the same transaction; without, an existing clip is kept."""
@@ -181,6 +244,8 @@ def record(
         raise UserError(N_("Recordings are kept only for Tibetan and Yi."), field="language")
     if not is_phrase(msgid):
         raise UserError(N_("Please choose a phrase from the list."), field="phrase")
+    if source not in CLIP_SOURCES:
+        raise ValueError(f"unknown clip source {source!r}")
     audio = check_clip(data)
     old = current_clip(session, language, msgid)
     if old is not None:
@@ -202,6 +267,7 @@ def record(
         seconds=audio.seconds or 0.0,
         sha256=audio.sha256,
         recorded_by=user.id,
+        source=source,
     )
     session.add(clip)
     try:
@@ -325,24 +391,25 @@ class Reading:
 @dataclass(frozen=True)
 class Voice:
     """What read-aloud can play: audio parts in order (mime types beside), where they came from
-    ("gtts", "espeak", "clips", or "" for nothing) and the phrases that have no clip."""
+    ("gtts", "espeak", "clips", "rule", or "" for nothing) and the phrases that have no clip."""
 
     parts: tuple[tuple[bytes, str], ...]
     source: str
     missing: tuple[str, ...] = ()
+    approximate: bool = False  # (part of) it is the rule-based machine voice, not a speaker
 
     @property
     def silent(self) -> bool:
         return not self.parts
 
 
-def _joiner(language: str) -> str:
+def joiner(language: str) -> str:
     return "。" if language == DEFAULT_LANGUAGE else ". "
 
 
 def phrase_text(language: str, msgids: tuple[str, ...], params: dict | None = None) -> str:
     said = [translate(language, m, **(params or {})) for m in msgids if m]
-    return _joiner(language).join(s.rstrip("。.!！ ") for s in said if s.strip())
+    return joiner(language).join(s.rstrip("。.!！ ") for s in said if s.strip())
 
 
 def phrase_reading(language: str, *msgids: str, **params: object) -> Reading:
@@ -398,6 +465,35 @@ def _clip_voice(found: list[tuple[bytes, str, str]], missing: tuple[str, ...]) -
     return Voice(parts, "clips", missing)
 
 
+def _ruled(text: str, language: str, cache, timeout: float) -> bytes | None:
+    said = speech.speak(text, language, cache, [speech.RULE_VOICE], timeout)
+    return said.audio if said is not None else None
+
+
+def _rule_voice(
+    reading: Reading, found: list[tuple[bytes, str, str]], missing: tuple[str, ...], cache, timeout
+) -> Voice | None:
+    """The approximate rule-based voice: for the whole text when no phrase has a clip, else for
+    each phrase without one, between the recorded clips (one WAV when their formats agree)."""
+    if not found:
+        audio = _ruled(reading.text, reading.language, cache, timeout)
+        return Voice(((audio, "audio/wav"),), "rule", approximate=True) if audio else None
+    clips, parts, still_missing = iter(found), [], []
+    for msgid in reading.phrases:
+        if msgid not in missing:
+            data, mime, _sha = next(clips)
+            parts.append((data, mime))
+        elif audio := _ruled(
+            phrase_text(reading.language, (msgid,)), reading.language, cache, timeout
+        ):
+            parts.append((audio, "audio/wav"))
+        else:
+            still_missing.append(msgid)
+    joined = join_wavs([d for d, _m in parts]) if all(m == "audio/wav" for _d, m in parts) else None
+    parts = [(joined, "audio/wav")] if joined else parts
+    return Voice(tuple(parts), "clips", tuple(still_missing), approximate=True)
+
+
 def voice_for(
     reading: Reading,
     *,
@@ -405,17 +501,25 @@ def voice_for(
     clips: ClipFinder | None = None,
     engines: list[speech.Engine] | None = None,
     timeout: float = speech.ENGINE_TIMEOUT,
+    rule_voice: bool = False,
 ) -> Voice:
-    """Engine → recorded clips → nothing. Never raises for a failing engine or a missing clip."""
+    """Engine → recorded clips → (with rule_voice) the approximate rule-based voice for Tibetan
+    and Yi, for what has no clip → nothing. Never raises for a failing engine or a missing clip."""
     said = speech.speak(reading.text, reading.language, cache, engines, timeout)
     if said is not None:
         return Voice(((said.audio, said.mime),), said.engine)
+    found, missing = [], reading.phrases
     if clips is not None and reading.phrases:
         found, missing = clips(reading.language, reading.phrases)
-        if found:
-            return _clip_voice(found, missing)
-        return Voice((), "", missing)
-    return Voice((), "", reading.phrases)
+    if found and not missing:
+        return _clip_voice(found, missing)
+    if rule_voice and reading.language in speech.RULE_VOICE.languages:
+        ruled = _rule_voice(reading, found, missing, cache, timeout)
+        if ruled is not None:
+            return ruled
+    if found:
+        return _clip_voice(found, missing)
+    return Voice((), "", missing)
 
 
 # --- the automatic read-aloud setting ---------------------------------------------------------

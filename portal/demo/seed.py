@@ -505,6 +505,11 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     print(f"Demo community: {seed(url, args.scale)}")
+    from portal.demo.seed_voice import (
+        seed_voice_clips,  # machine-made demo clips (needs the media folder)
+    )
+
+    print(f"Machine-made demo clips added: {seed_voice_clips(url, load_settings().media_dir)}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -38,6 +39,17 @@ def housekeeping() -> None:
     from portal import housekeeping as clock_rules
 
     clock_rules.start_in_background(settings().database_url)
+
+
+def reviewed_translations() -> None:
+    """Puts reviewers' newest corrections in use (one small query; reloads only on a change)."""
+    from portal import translation_reviews
+
+    try:
+        with db() as session:
+            translation_reviews.refresh(session)
+    except Exception:  # noqa: BLE001 - the catalogs' texts still serve
+        logging.getLogger(__name__).exception("reviewed translations could not be loaded")
 
 
 @contextmanager

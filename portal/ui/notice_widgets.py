@@ -12,7 +12,7 @@ from portal.i18n import N_, format_when_ago
 from portal.ui.data import db, grid_index
 from portal.ui.report_widgets import media_store, user_text
 from portal.ui.session import Viewer
-from portal.ui.speech_widgets import read_aloud
+from portal.ui.speech_widgets import read_aloud, readable
 
 
 def show_notices(viewer: Viewer, limit: int = 5) -> None:
@@ -28,7 +28,9 @@ def show_notices(viewer: Viewer, limit: int = 5) -> None:
     if not shown:
         return
     st.subheader(viewer.t(N_("Notices")))
+    readable(viewer.t(N_("Notices")), N_("Notices"))
     for notice in shown:
+        readable(notice.title)
         with st.container(border=True):
             st.markdown(
                 f"**{viewer.t(notices.KIND_LABELS.get(notice.kind, notice.kind))}** · "

@@ -11,16 +11,19 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import speech, voice_clips
-from portal.i18n import DEFAULT_LANGUAGE, N_
+from portal.i18n import DEFAULT_LANGUAGE, N_, translate
 from portal.ui import session as ui_session
 from portal.ui.data import db, settings
 from portal.ui.session import Viewer
-from portal.voice_clips import Reading, Voice, phrase_reading
+from portal.voice_clips import Reading, Voice
 
 NO_VOICE = N_(
     "Reading aloud is not available in this language yet. A grid worker can read it to you."
 )
 PART_MISSING = N_("Part of this has not been recorded in your language yet.")
+APPROXIMATE = N_(
+    "Approximate machine voice: made from spelling rules, not by a speaker of the language."
+)
 AUTO_COOKIE = "linli_auto_read"
 AUTO_STATE = "auto_read"
 LAST_PAGE = "_read_last_page"
@@ -35,7 +38,9 @@ def voice(reading: Reading) -> Voice:
     try:
         with db() as session:
             finder = voice_clips.clip_finder(session, voice_clips.ClipStore(settings().media_dir))
-            return voice_clips.voice_for(reading, cache=_cache(), clips=finder)
+            return voice_clips.voice_for(
+                reading, cache=_cache(), clips=finder, rule_voice=settings().rule_voice
+            )
     except Exception:  # noqa: BLE001 - read-aloud must never break the page
         return Voice((), "", reading.phrases)
 
@@ -48,6 +53,8 @@ def _players(viewer: Viewer, found: Voice, autoplay: bool) -> None:
     alt = viewer.t(N_("Read aloud"))
     for n, (audio, mime) in enumerate(found.parts):
         st.audio(audio, format=mime, autoplay=autoplay and n == 0, alt=alt)
+    if found.approximate:
+        st.caption(viewer.t(APPROXIMATE))
     if found.source == "clips" and found.missing:
         st.caption(viewer.t(PART_MISSING))
 
@@ -103,14 +110,88 @@ def read_aloud(
         play(viewer, what, language, key)
 
 
+# --- what the page's "Read aloud" reads: its purpose, then its main content in reading order ----
+
+READ_ITEMS = "_read_items"  # this run's (text, message id or None), in reading order
+READ_PENDING = "_read_pending"  # this run's read-aloud control, finished when the page has drawn
+ROUTED = "_read_routed"  # this run goes through the router, which finishes the reading
+READ_LAST = "_read_last_text"  # what the last page's Read aloud reads (tests look at it)
+MORE_AFTER = 5  # a long list is read up to this many items, then "and N more"
+
+
+def readable(text: str, msgid: str | None = None) -> None:
+    """Adds a piece of the page's main content (a tile, a notice, a row) to what the page's
+    Read aloud reads; msgid when the text is a fixed phrase (recorded clips can then read it)."""
+    if text and text.strip():
+        st.session_state.setdefault(READ_ITEMS, []).append((text.strip(), msgid))
+
+
+def readable_list(viewer: Viewer, texts: list[str], limit: int = MORE_AFTER) -> None:
+    """A list on screen, short: its first items, then "and N more"."""
+    for text in texts[:limit]:
+        readable(text)
+    if len(texts) > limit:
+        readable(viewer.t(N_("and {n} more"), n=len(texts) - limit))
+
+
+def page_reading(language: str, items: list[tuple[str, str | None]]) -> Reading:
+    """One reading of the page's items: their texts joined, their fixed phrases named (for
+    clips), and the Chinese of each phrase for the "read it in Chinese" offer."""
+    joiner = voice_clips.joiner(language)
+    said = [text.rstrip("。.!！ ") for text, _m in items]
+    chinese = [translate(DEFAULT_LANGUAGE, m) if m else text for text, m in items]
+    return Reading(
+        joiner.join(said),
+        language,
+        tuple(m for _t, m in items if m),
+        voice_clips.joiner(DEFAULT_LANGUAGE).join(c.rstrip("。.!！ ") for c in chinese),
+    )
+
+
+def mark_routed() -> None:
+    """Called by the router (app.py) before it runs the page: the page's reading is then played
+    by `finish_page_reading` after the page has drawn, with everything the page declared."""
+    st.session_state[ROUTED] = True
+
+
 def read_page_purpose(viewer: Viewer, page) -> None:
-    """The page's title and hint, read from recorded clips where no engine speaks the language.
-    In elder mode with automatic reading on, it plays when the page opens."""
+    """The page's Read aloud: the button now (in elder mode with automatic reading, nothing to
+    press); what it reads (title, hint, then what the page declares with `readable`) is played
+    under it once the page has drawn. A page run without the router (a bare deep link) reads at
+    once what its previous run declared (or its title and hint)."""
     opened = st.session_state.get(LAST_PAGE) != page.key
     st.session_state[LAST_PAGE] = page.key
-    reading = phrase_reading(viewer.language, page.title, page.hint)
+    key = f"read_page_{page.key}"
+    previous = st.session_state.pop(READ_ITEMS, None)
+    routed = st.session_state.pop(ROUTED, False)
     auto = auto_read_on(viewer)
-    read_aloud(viewer, reading, key=f"read_page_{page.key}", auto=auto, autoplay=auto and opened)
+    if not auto and st.button(viewer.t(N_("Read aloud")), key=key, icon=":material/volume_up:"):
+        st.session_state[f"{key}_on"] = True
+    slot = st.container()
+    purpose = [(viewer.t(m), m) for m in (page.title, page.hint) if m and viewer.t(m).strip()]
+    st.session_state[READ_ITEMS] = list(purpose)
+    if routed:
+        st.session_state[READ_PENDING] = (viewer, key, slot, auto, auto and opened)
+    else:
+        items = previous if previous and not opened else purpose
+        _play_page(viewer, key, slot, items, auto, auto and opened)
+
+
+def _play_page(viewer: Viewer, key: str, slot, items, auto: bool, autoplay: bool) -> None:
+    reading = page_reading(viewer.language, items)
+    st.session_state[READ_LAST] = reading.text
+    if auto or st.session_state.get(f"{key}_on"):
+        with slot:
+            play(viewer, reading, key=key, autoplay=autoplay or not auto)
+
+
+def finish_page_reading() -> None:
+    """Plays the page's reading under its button, if asked (called after the page has run)."""
+    st.session_state.pop(ROUTED, None)
+    pending = st.session_state.pop(READ_PENDING, None)
+    if pending is not None:
+        viewer, key, slot, auto, autoplay = pending
+        _play_page(viewer, key, slot, st.session_state.get(READ_ITEMS, []), auto, autoplay)
 
 
 def announce(

@@ -17,6 +17,7 @@ from portal.map_panels import mark_language
 from portal.text import md_text
 from portal.ui.session import Viewer, current_viewer
 from portal.ui.shell import link_to
+from portal.ui.speech_widgets import readable
 
 
 def say(viewer: Viewer, message: Message) -> str:
@@ -50,6 +51,8 @@ def home_tiles(viewer: Viewer) -> None:
     tiles = [page for page in auth.pages_for(viewer.role) if page.tile]
     columns = st.columns(2)
     for n, page in enumerate(tiles):
+        readable(viewer.t(page.title), page.title)
+        readable(viewer.t(page.hint), page.hint)
         with columns[n % 2].container(border=True):
             link_to(page, viewer)
             st.markdown(

@@ -173,12 +173,13 @@ def test_log_out_returns_to_login(open_app):
     assert at.title[0].value == zh("Linli community portal")
 
 
-def test_every_page_can_be_read_aloud(open_app):
+def test_every_page_can_be_read_aloud(open_app, monkeypatch):
     """Each page but the forwarding start page, opened by the first role that may see it, offers
-    its reading and plays it on a press (audio needs espeak-ng for Chinese)."""
+    its reading and plays it on a press (audio needs espeak-ng for Chinese); Tibetan gets the
+    labelled approximate voice, or a notice without it."""
     import shutil
 
-    from portal.ui.speech_widgets import NO_VOICE
+    from portal.ui.speech_widgets import APPROXIMATE, NO_VOICE
     from tests.app.test_guards import EXPECTED_VIEWERS, SHORT
 
     for page in auth.PAGES:
@@ -192,6 +193,12 @@ def test_every_page_can_be_read_aloud(open_app):
         assert not at.exception, (page.key, role, at.exception)
         if shutil.which("espeak-ng"):
             assert at.get("audio"), f"no audio after pressing read aloud on {page.key} as {role}"
+    tibetan = open_app("tashi", page="pages/my_grid.py")
+    tibetan.button(key="read_page_my_grid").click().run()
+    if shutil.which("espeak-ng"):  # the approximate rule-based voice, labelled so
+        assert tibetan.get("audio")
+        assert translate("bo", APPROXIMATE) in [c.value for c in tibetan.caption]
+    monkeypatch.setenv("LINLI_RULE_VOICE", "0")  # without it: no clip, no engine, a notice
     tibetan = open_app("tashi", page="pages/my_grid.py")
     tibetan.button(key="read_page_my_grid").click().run()
     assert translate("bo", NO_VOICE) in [i.value for i in tibetan.info]

@@ -61,7 +61,9 @@ def test_staff_records_by_upload_then_bad_input_then_replaces(open_app, app_db):
     assert [(c.language, c.msgid, c.content_type) for c in saved] == [
         ("bo", MY_GRID.title, "audio/wav")
     ]
-    assert at.success and at.get("audio")  # the saved recording plays back
+    assert at.success and at.selectbox(key="vc_phrase").value != MY_GRID.title  # next offered
+    at.selectbox(key="vc_phrase").set_value(MY_GRID.title).run()
+    assert at.get("audio")  # the saved recording plays back
     # second click on save: the recorder was emptied, nothing new is stored
     at.button(key="vc_save").click().run()
     assert at.error and len(_clips(app_db)) == 1
@@ -80,12 +82,14 @@ def test_staff_records_by_upload_then_bad_input_then_replaces(open_app, app_db):
     at.button(key="vc_save").click().run()
     rows = _clips(app_db)
     assert len(rows) == 2 and rows[0].removed_at is not None and rows[1].removed_at is None
-    # remove the bad one
+    # remove the bad one (back to that phrase: after a save the next missing one is offered)
+    at.selectbox(key="vc_phrase").set_value(MY_GRID.title).run()
     at.button(key=f"vc_remove_{rows[1].id}").click().run()
     assert all(c.removed_at is not None for c in _clips(app_db))
 
 
-def test_tibetan_reader_hears_the_clips_or_gets_the_chinese_offer(open_app, app_db):
+def test_tibetan_reader_hears_the_clips_or_gets_the_chinese_offer(open_app, app_db, monkeypatch):
+    monkeypatch.setenv("LINLI_RULE_VOICE", "0")  # recorded clips or nothing (see test_read_aloud)
     tashi = open_app("tashi", page="pages/my_grid.py")
     tashi.button(key="read_page_my_grid").click().run()
     assert translate("bo", NO_VOICE) in [i.value for i in tashi.info]
@@ -129,3 +133,44 @@ def test_auto_read_aloud_in_elder_mode(open_app, app_db):
     young = open_app("li_ayi", page="pages/my_grid.py")
     assert not [t for t in young.toggle if t.key == "auto_read_switch"]
     assert not young.get("audio")
+
+
+def test_recording_in_a_row_offers_the_next_missing_phrase(open_app, app_db):
+    from portal import voice_clips as vc
+
+    first = vc.first_phrases()
+    at = open_app("chief_g1m1", page=PAGE)  # a grid worker (or a volunteer with such an account)
+    at.radio(key="vc_language").set_value("ii").run()
+    assert at.selectbox(key="vc_phrase").value == first[0]  # most used first: home's title
+    at.audio_input(key="vc_mic_0").set_value(("m.wav", tone(1), "audio/wav"))
+    at.run()
+    at.button(key="vc_save").click().run()
+    assert not at.exception
+    assert at.selectbox(key="vc_phrase").value == first[1]  # the next one, without leaving
+    at.audio_input(key="vc_mic_1").set_value(("m.wav", tone(1.5), "audio/wav"))
+    at.run()
+    at.button(key="vc_save").click().run()
+    assert at.selectbox(key="vc_phrase").value == first[2]
+    assert [(c.msgid, c.source) for c in _clips(app_db)] == [
+        (first[0], "recorded"),
+        (first[1], "recorded"),
+    ]
+
+
+def test_staff_home_shows_clip_coverage_per_language(open_app):
+    at = open_app("staff01")
+    assert not at.exception
+    from portal import voice_clips as vc
+    from portal.i18n import language
+
+    labels = {m.label: m.value for m in at.metric}
+    total = len(vc.phrases())
+    for code in ("bo", "ii"):
+        expected = translate(
+            "zh_Hans",
+            "{recorded} of {total} phrases ({percent}%)",
+            recorded=0,
+            total=total,
+            percent=0,
+        )
+        assert labels[language(code).native_name] == expected
