@@ -4,4 +4,5 @@ import sys
 
 from portal.demo.seed import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing the package's modules (e.g. the boundary test) seeds nothing
+    sys.exit(main())
