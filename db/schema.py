@@ -11,6 +11,7 @@ import db.models_council_extras  # noqa: F401  council: items' own options, atta
 import db.models_points  # noqa: F401  points ledger, tasks, rewards
 import db.models_reports  # noqa: F401  snap-a-report
 import db.models_translations  # noqa: F401  translations of wishes, reports and proposals
+import db.models_verification  # noqa: F401  residents confirmed by a grid worker
 import db.models_voice  # noqa: F401  read-aloud: recorded clips, auto read-aloud setting
 import db.models_voice_notes  # noqa: F401  voice notes on wishes, proposals and task proofs
 import db.models_wishes  # noqa: F401  wish wall

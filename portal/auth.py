@@ -235,6 +235,13 @@ PAGES: tuple[PageSpec, ...] = (
         hint=N_("Record the portal's phrases in Tibetan and Yi so they can be read aloud"),
     ),
     PageSpec(
+        "verify_residents",
+        "pages/verify_residents.py",
+        N_("Confirm new residents"),
+        ":material/how_to_reg:",
+        (GRID_WORKER, STAFF, ADMIN),
+    ),
+    PageSpec(
         "act_for",
         "pages/act_for.py",
         N_("Acting on behalf"),
@@ -393,6 +400,7 @@ def register_resident(
         home_grid_id=grid.id,
         language=language if language in LANGUAGE_CODES else "zh_Hans",
         elder_mode=elder_mode,
+        verification="unverified",  # until a grid worker confirms them (portal/verification.py)
     )
     session.add(user)
     try:

@@ -44,6 +44,7 @@ from portal import reports
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import N_
+from portal.permissions import can
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 REQUIRED_COLUMNS = ("device", "kind", "at", "value")
@@ -99,7 +100,7 @@ def register_device(
     """Registers a device to a house in a micro-grid. Raises FieldErrors."""
     now = now or utcnow()
     actor = session.get(User, actor_id)
-    if actor is None or actor.role not in ("staff", "admin"):
+    if not can(actor, "devices.manage"):
         raise UserError(N_("Only community staff can register devices."))
     code = (code or "").strip()
     house = (house or "").strip()
