@@ -7,10 +7,11 @@ reports one level and closes resolved reports nobody rated within a week (no zom
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -408,6 +409,34 @@ def _just_sent(
     ).first()
 
 
+def submission_key(
+    reporter_id: int,
+    on_behalf_of_id: int | None,
+    category_id: int,
+    text: str,
+    lat: float,
+    lon: float,
+    photo: Photo | None,
+    audio: Audio | None,
+    now: datetime,
+) -> str:
+    """Hash of who sends what, where, in which minute (UTC): the database keeps one report per
+    key, so identical sends racing each other cannot both be stored. Sends straddling a minute
+    boundary get two keys; _just_sent() catches them when they are not simultaneous."""
+    parts = (
+        reporter_id,
+        on_behalf_of_id,
+        category_id,
+        text,
+        f"{lat:.6f}",
+        f"{lon:.6f}",
+        photo.sha256 if photo else "",
+        audio.sha256 if audio else "",
+        now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
+    )
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
 def submit(
     session: Session,
     index: GridIndex,
@@ -449,7 +478,11 @@ def submit(
     )
     if again is not None:  # a second click, or the same form sent from a second tab
         return again
+    key = submission_key(
+        reporter_id, on_behalf_of_id, category.id, text, float(lat), float(lon), photo, audio, now
+    )
     report = Report(
+        submit_key=key,
         reporter_id=reporter_id,
         on_behalf_of_id=on_behalf_of_id,
         category_id=category.id,
@@ -466,7 +499,11 @@ def submit(
         updated_at=now,
     )
     session.add(report)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same report, sent at the same moment from another tab
+        session.rollback()
+        return session.exec(select(Report).where(Report.submit_key == key)).one()
     media_id = None
     if photo is not None:
         media_id = _store_photo(session, store, photo, reporter_id, report.id).id

@@ -1,5 +1,6 @@
 """Issue #16, points and ratings: each test is an attack that worked before the trust rules."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from db.models_reports import Report
 from db.models_verification import ResidentVerification
 from portal import auth, cockpit, council, permissions, points, reports, verification, wishes
 from portal.errors import FieldErrors, UserError
+from portal.grids import GridIndex
 from tests.unit import test_council as tc
 from tests.unit import test_reports as tr
 from tests.unit.test_points import _reward, _task, _world
@@ -275,3 +277,39 @@ def test_a_workers_rating_of_their_own_report_is_not_in_the_cockpit(ctx, clock):
     facts = {f.id: f for f in cockpit.report_facts(ctx.s, ctx.index, start, clock())}
     assert facts[own.id].rating is None and facts[theirs.id].rating == 3
     assert cockpit.summarise(list(facts.values()))["rating"] == 3
+
+
+def test_six_tabs_sending_the_same_report_at_once_file_one(ctx, clock):
+    reporter, category = ctx.user("zhang_nainai").id, ctx.cat("lighting").id
+    now = clock()
+    barrier = threading.Barrier(6)
+    ids, errors = [], []
+
+    def send():
+        with Session(get_engine(ctx.url), expire_on_commit=False) as s:
+            index = GridIndex.load(s)
+            barrier.wait()
+            try:
+                report = reports.submit(
+                    s,
+                    index,
+                    ctx.store,
+                    reporter_id=reporter,
+                    category_id=category,
+                    description="三单元门口的灯坏了",
+                    lat=ctx.lat,
+                    lon=ctx.lon,
+                    now=now,
+                )
+                ids.append(report.id)
+            except Exception as exc:  # noqa: BLE001 - shown in the assertion
+                errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == [] and len(ids) == 6 and len(set(ids)) == 1
+    mine = ctx.s.exec(select(Report).where(Report.reporter_id == reporter)).all()
+    assert len(mine) == 1

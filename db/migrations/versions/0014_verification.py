@@ -5,7 +5,8 @@ Revises: 0013
 Create Date: 2026-12-02 04:30:00
 
 account.verification ('verified' | 'unverified'; existing accounts are verified) and the
-append-only resident_verification table (who confirmed whom, when, how, at which house).submit_key, unique, so the same report sent from six tabs at once is stored once.
+append-only resident_verification table (who confirmed whom, when, how, at which house);
+report.submit_key, unique, so the same report sent from six tabs at once is stored once.
 """
 
 import sqlalchemy as sa
@@ -66,8 +67,17 @@ def upgrade() -> None:
             batch_op.f("ix_resident_verification_verified_by"), ["verified_by"], unique=False
         )
 
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("submit_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
+        )
+        batch_op.create_unique_constraint(op.f("uq_report_submit_key"), ["submit_key"])
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("report", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("uq_report_submit_key"), type_="unique")
+        batch_op.drop_column("submit_key")
     with op.batch_alter_table("resident_verification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_resident_verification_verified_by"))
     op.drop_table("resident_verification")
