@@ -257,7 +257,7 @@ def _handles(session: Session, viewer: User, kind: str, subject_id: int) -> bool
     claim = session.get(TaskClaim, subject_id)
     task = session.get(PointsTask, claim.task_id) if claim else None
     # points decides who may check a task's proof; the same people may hear it
-    return task is not None and _may_verify(session, viewer, task)
+    return task is not None and _may_verify(session, viewer, task, session.get(User, claim.user_id))
 
 
 def notes_for(
