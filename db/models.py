@@ -64,6 +64,7 @@ class User(SQLModel, table=True):
             "role IN ('resident','merchant','grid_worker','staff','handler','admin')",
             name="role",
         ),
+        CheckConstraint("verification IN ('verified','unverified')", name="verification"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -79,6 +80,11 @@ class User(SQLModel, table=True):
     lives_alone: bool = Field(default=False)
     phone: str | None = Field(default=None, max_length=32)
     is_active: bool = Field(default=True)
+    # Self-registered residents start 'unverified' until a grid worker confirms them
+    # (db/models_verification.py holds who confirmed whom, when and how).
+    verification: str = Field(
+        default="verified", max_length=12, sa_column_kwargs={"server_default": "verified"}
+    )
     created_at: datetime = _when(default_factory=utcnow)
     # Bumped by a password change or "log out everywhere": a live session whose epoch differs ends.
     session_epoch: int = Field(default=0, ge=0)

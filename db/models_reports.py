@@ -85,6 +85,9 @@ class Report(SQLModel, table=True):
     rating: int | None = Field(default=None)
     rating_comment: str | None = Field(default=None, max_length=500)
     version: int = Field(default=1)  # optimistic lock: two handlers, one wins
+    # Same person, same content, same minute: one report, however many tabs send it at once
+    # (portal/reports.py submission_key; None for device alarms).
+    submit_key: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class ReportEvent(SQLModel, table=True):

@@ -248,6 +248,13 @@ PAGES: tuple[PageSpec, ...] = (
         hint=N_("Correct the portal's wording in your language; readers see it at once"),
     ),
     PageSpec(
+        "verify_residents",
+        "pages/verify_residents.py",
+        N_("Confirm new residents"),
+        ":material/how_to_reg:",
+        (GRID_WORKER, STAFF, ADMIN),
+    ),
+    PageSpec(
         "act_for",
         "pages/act_for.py",
         N_("Acting on behalf"),
@@ -469,6 +476,7 @@ def register_resident(
         home_grid_id=grid.id,
         language=language if language in LANGUAGE_CODES else "zh_Hans",
         elder_mode=elder_mode,
+        verification="unverified",  # until a grid worker confirms them (portal/verification.py)
     )
     session.add(user)
     try:

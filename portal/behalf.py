@@ -31,9 +31,9 @@ from portal import auth, points, reports, wishes
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex, parent_map, subtree
 from portal.i18n import N_
+from portal.permissions import can, roles_for
 
-ACTOR_ROLES = (auth.GRID_WORKER, auth.STAFF, auth.ADMIN)
-EVERYWHERE = (auth.STAFF, auth.ADMIN)
+ACTOR_ROLES = roles_for("behalf.act")  # the old name; the rule: permissions
 ACTING_GRID_DUTIES = reports.GRID_DUTIES  # the duties that make a grid "theirs"
 METHOD_LABELS = {
     "in_person": N_("In person, spoken"),
@@ -97,14 +97,14 @@ class ResidentHit:
 
 def _actor(session: Session, actor_id: int | None) -> User:
     actor = auth.active_user(session, actor_id)
-    if actor.role not in ACTOR_ROLES:
+    if not can(actor, "behalf.act"):
         raise UserError(NOT_A_HELPER)
     return actor
 
 
 def grids_of(session: Session, actor: User) -> set[int] | None:
     """Grid ids whose residents this person may act for; None means every grid (staff, admin)."""
-    if actor.role in EVERYWHERE:
+    if can(actor, "behalf.everywhere"):
         return None
     own = session.exec(
         select(col(GridDuty.grid_id)).where(
@@ -120,7 +120,7 @@ def _check_resident(session: Session, actor: User, resident_id: object) -> User:
         raise UserError(N_("Please choose the resident you are acting for."), field="resident")
     if resident.id == actor.id:
         raise UserError(NOT_SELF, field="resident")
-    if resident.role != auth.RESIDENT:
+    if not can(resident, "behalf.for"):
         raise UserError(NOT_A_RESIDENT, field="resident")
     grids = grids_of(session, actor)
     if grids is not None and resident.home_grid_id not in grids:
@@ -152,11 +152,11 @@ def find_residents(
         col(User.id).in_(houses),
     ]
     if _DIGITS.match(text):
-        match.append(col(User.phone).like("%" + text))
+        match.append(User.phone.like("%" + text))
     conditions = [
-        col(User.role) == auth.RESIDENT,
-        col(User.is_active),
-        col(User.id) != actor.id,
+        User.role.in_(roles_for("behalf.for")),
+        User.is_active,
+        User.id != actor.id,
         or_(*match),
     ]
     grids = grids_of(session, actor)

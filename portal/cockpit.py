@@ -10,7 +10,8 @@ wish_event, wish_promotion, points_entry), never from counters:
 - reopen rate: share of received reports with at least one `reopen` event.
 - repeats: reports with an earlier report of the same category within the category's duplicate
   radius in the REPEAT_DAYS before it (the same problem at the same place again).
-- rating: mean of the ratings given (1–5), over the reports rated.
+- rating: mean of the ratings residents and merchants gave (1–5; a worker's own rating of a
+  report does not count), over the reports rated.
 - escalations by level: `escalate`/`auto_escalate` events by the level they went to.
 - joint orders: reports with joint_task rows; departments: distinct departments in them.
 - wishes posted (`posted` events), fulfilled (first `fulfilled` event) and the median days between.
@@ -38,6 +39,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, true
 from sqlmodel import Session, col, select
 
+from db.models import User
 from db.models_council import Council, CouncilAction, CouncilEvent, CouncilItem, CouncilMeeting
 from db.models_points import PointsEntry
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent
@@ -50,6 +52,7 @@ from portal.grids import GridIndex
 from portal.i18n import N_
 from portal.localtime import ZONE as BEIJING
 from portal.localtime import month_of
+from portal.permissions import RATING_COUNTS_FROM
 
 REPEAT_DAYS = 90
 DIMENSIONS = ("grid", "category", "month")
@@ -187,17 +190,19 @@ def report_facts(
     events = _rows(
         session,
         select(
-            col(ReportEvent.report_id),
-            col(ReportEvent.action),
-            col(ReportEvent.to_state),
-            col(ReportEvent.level),
-            col(ReportEvent.at),
+            ReportEvent.report_id,
+            ReportEvent.action,
+            ReportEvent.to_state,
+            ReportEvent.level,
+            ReportEvent.at,
+            ReportEvent.actor_id,
         )
         .where(col(ReportEvent.report_id).in_(ids))
         .order_by(col(ReportEvent.report_id), col(ReportEvent.at), col(ReportEvent.id)),
     ).all()
     last_state: dict[int, str] = {}
-    for rid, action, to_state, level, at in events:
+    raters: dict[int, int | None] = {}
+    for rid, action, to_state, level, at, actor_id in events:
         fact = facts.get(rid)
         if fact is None:
             continue
@@ -208,10 +213,13 @@ def report_facts(
             fact.resolved_at = at
         elif action == "reopen":
             fact.reopened = True
+        elif action == "rate":
+            raters[rid] = actor_id
         elif action in ("escalate", "auto_escalate"):
             fact.escalations[level] = fact.escalations.get(level, 0) + 1
     for rid, state in last_state.items():
         facts[rid].closed = state == "closed"
+    _drop_workers_ratings(session, facts, raters)
     for rid, department in _rows(
         session,
         select(col(JointTask.report_id), col(JointTask.department_id)).where(
@@ -222,6 +230,18 @@ def report_facts(
             facts[rid].departments.add(department)
     _mark_repeats(session, facts, since, until)
     return list(facts.values())
+
+
+def _drop_workers_ratings(
+    session: Session, facts: dict[int, ReportFact], raters: dict[int, int | None]
+) -> None:
+    """A rating counts in the handlers' figures only when a resident or merchant gave it: a
+    worker's own report is no judgement on the work (permissions.RATING_COUNTS_FROM)."""
+    ids = {uid for uid in raters.values() if uid is not None}
+    roles = dict(_rows(session, select(User.id, User.role).where(User.id.in_(ids))).all())
+    for rid, uid in raters.items():
+        if uid is not None and roles.get(uid) not in RATING_COUNTS_FROM:
+            facts[rid].rating = None
 
 
 def _mark_repeats(

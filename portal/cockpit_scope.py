@@ -19,8 +19,9 @@ from sqlmodel import Session, col, select
 from db.models import GridDuty
 from db.types import row_id
 from portal.grids import GridIndex, subtree
+from portal.permissions import role_can, roles_for
 
-OFFICE_ROLES = ("staff", "admin")
+OFFICE_ROLES = roles_for("cockpit.everywhere")  # the old name; the rule: permissions
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,9 @@ def duty_grids(session: Session, user_id: int) -> list[int]:
 def scope_for(session: Session, index: GridIndex, *, role: str, user_id: int | None) -> Scope:
     """The whole community for staff and admins; a grid worker's duty grids and below; nothing
     for anyone else."""
-    if role in OFFICE_ROLES:
+    if role_can(role, "cockpit.everywhere"):
         return WHOLE
-    if role != "grid_worker" or user_id is None:
+    if not role_can(role, "cockpit.own_grids") or user_id is None:
         return Scope((), frozenset())
     return scope_of_roots(index, duty_grids(session, user_id))
 

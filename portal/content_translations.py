@@ -19,13 +19,12 @@ from db.models_reports import Report
 from db.models_translations import TRANSLATED_KINDS, ContentTranslation
 from db.models_wishes import Wish
 from db.types import utcnow
-from portal import auth
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import LANGUAGE_CODES, N_
+from portal.permissions import On, can
 
 TITLE_MAX = 80
 BODY_MAX = 2000
-TRANSLATOR_ROLES = (auth.STAFF, auth.ADMIN)
 
 NOT_FOUND = N_("This item could not be found. It may have been removed.")
 NOT_ALLOWED = N_("Only the author or community staff can add a translation.")
@@ -82,7 +81,7 @@ def may_translate(session: Session, user_id: int | None, kind: str, item_id: int
         source = original(session, kind, item_id)
     except UserError:
         return False
-    return user.role in TRANSLATOR_ROLES or user.id in source.author_ids
+    return bool(can(user, "content.translate", On(own=user.id in source.author_ids)))
 
 
 def _clean(text: object) -> str:

@@ -46,6 +46,7 @@ from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import N_
 from portal.localtime import ZONE as BEIJING
+from portal.permissions import can
 
 REQUIRED_COLUMNS = ("device", "kind", "at", "value")
 ELDER_AGE = 60  # 老年人: 60 and over
@@ -96,7 +97,7 @@ def register_device(
     """Registers a device to a house in a micro-grid. Raises FieldErrors."""
     now = now or utcnow()
     actor = session.get(User, actor_id)
-    if actor is None or actor.role not in ("staff", "admin"):
+    if not can(actor, "devices.manage"):
         raise UserError(N_("Only community staff can register devices."))
     code = (code or "").strip()
     house = (house or "").strip()

@@ -7,11 +7,12 @@ reports one level and closes resolved reports nobody rated within a week (no zom
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +34,7 @@ from portal.grids import GridIndex, locate
 from portal.i18n import DEFAULT_LANGUAGE, N_
 from portal.i18n import translate as _catalog_lookup  # for ids that are data, not literals
 from portal.media import Audio, MediaStore, Photo
+from portal.permissions import NOT_YOURS, On, can
 
 LEVELS = ("grid", "community", "street", "district")
 OPEN_STATES = ("submitted", "assigned", "accepted", "in_progress", "reopened", "returned")
@@ -109,7 +111,6 @@ ACTION_TEXTS = {
     "me_too": N_("{actor} reported the same problem too."),
 }
 CONFLICT = N_("Someone else has just acted on this report. Please look at it again.")
-NOT_YOURS = N_("You cannot act on this report at its present step.")
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -245,28 +246,42 @@ def _is_grid_worker_for(session: Session, index: GridIndex, user: User, report: 
     )
 
 
+def _holds_for_department(session: Session, user: User, report: Report) -> bool:
+    """The report is with the person's department (assigned to it, or it leads the joint order)."""
+    if user.department_id is None:
+        return False
+    if report.department_id == user.department_id:
+        return True
+    return (
+        session.exec(
+            select(JointTask.id).where(
+                JointTask.report_id == report.id,
+                JointTask.department_id == user.department_id,
+                JointTask.role == "lead",
+            )
+        ).first()
+        is not None
+    )
+
+
+def facts(session: Session, index: GridIndex, user: User, report: Report) -> On:
+    """What permissions.can() needs to know about this person and this report."""
+    return On(
+        own=user.id in (report.reporter_id, report.on_behalf_of_id),
+        answers_for=_is_grid_worker_for(session, index, user, report),
+        named=report.assignee_id == user.id,
+        department=_holds_for_department(session, user, report),
+    )
+
+
 def may_handle(session: Session, index: GridIndex, user: User, report: Report) -> bool:
     """Whether the person may move the report at its present level."""
-    if user.role in ("staff", "admin"):
-        return True
-    if report.assignee_id == user.id:
-        return True
-    if report.level == "grid":
-        return user.role == "grid_worker" and _is_grid_worker_for(session, index, user, report)
-    if user.role == "handler" and user.department_id is not None:
-        if report.department_id == user.department_id:
-            return True
-        return (
-            session.exec(
-                select(col(JointTask.id)).where(
-                    col(JointTask.report_id) == report.id,
-                    col(JointTask.department_id) == user.department_id,
-                    col(JointTask.role) == "lead",
-                )
-            ).first()
-            is not None
-        )
-    return False
+    on = facts(session, index, user, report)
+    if report.level == "grid":  # a grid worker holds it; above the grid, a department
+        on = On(named=on.named, answers_for=on.answers_for)
+    else:
+        on = On(named=on.named, department=on.department)
+    return bool(can(user, "report.handle", on))
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -401,6 +416,34 @@ def _just_sent(
     ).first()
 
 
+def submission_key(
+    reporter_id: int,
+    on_behalf_of_id: int | None,
+    category_id: int,
+    text: str,
+    lat: float,
+    lon: float,
+    photo: Photo | None,
+    audio: Audio | None,
+    now: datetime,
+) -> str:
+    """Hash of who sends what, where, in which minute (UTC): the database keeps one report per
+    key, so identical sends racing each other cannot both be stored. Sends straddling a minute
+    boundary get two keys; _just_sent() catches them when they are not simultaneous."""
+    parts = (
+        reporter_id,
+        on_behalf_of_id,
+        category_id,
+        text,
+        f"{lat:.6f}",
+        f"{lon:.6f}",
+        photo.sha256 if photo else "",
+        audio.sha256 if audio else "",
+        now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M"),
+    )
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
 def submit(
     session: Session,
     index: GridIndex,
@@ -447,7 +490,11 @@ def submit(
     )
     if again is not None:  # a second click, or the same form sent from a second tab
         return again
+    key = submission_key(
+        reporter_id, on_behalf_of_id, category.id, text, float(lat), float(lon), photo, audio, now
+    )
     report = Report(
+        submit_key=key,
         reporter_id=reporter_id,
         on_behalf_of_id=on_behalf_of_id,
         category_id=category.id,
@@ -465,7 +512,11 @@ def submit(
         updated_at=now,
     )
     session.add(report)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same report, sent at the same moment from another tab
+        session.rollback()
+        return session.exec(select(Report).where(Report.submit_key == key)).one()
     media_id = None
     if photo is not None:
         media_id = _store_photo(session, store, photo, reporter_id, report.id).id
@@ -582,12 +633,10 @@ def act(
         raise UserError(N_("Unknown action."))
     report, actor = _load(session, report_id), active_user(session, actor_id)
     if action == "verify":
-        allowed = actor.role in ("staff", "admin") or (
-            actor.role == "grid_worker" and _is_grid_worker_for(session, index, actor, report)
-        )
-    else:
-        allowed = may_handle(session, index, actor, report)
-    if not allowed:
+        allowed = can(actor, "report.verify", facts(session, index, actor, report))
+        if not allowed:
+            raise UserError(allowed.reason)
+    elif not may_handle(session, index, actor, report):
         raise UserError(NOT_YOURS)
     before = report.state
     if action == "resolve" and not (note or "").strip() and photo is None:
@@ -697,7 +746,7 @@ def reassign(
     """Community staff send a returned (or stuck) report to a person or a department."""
     now = now or utcnow()
     report, actor = _load(session, report_id), active_user(session, actor_id)
-    if actor.role not in ("staff", "admin"):
+    if not can(actor, "report.reassign"):
         raise UserError(NOT_YOURS)
     if assignee_id is None and department_id is None:
         raise FieldErrors({"assignee": Message(N_("Please choose who should handle it."))})
@@ -744,10 +793,7 @@ def whistle(
     """网格吹哨、部门报到: urgent, straight to the named departments as a joint work order."""
     now = now or utcnow()
     report, actor = _load(session, report_id), active_user(session, actor_id)
-    if not (
-        actor.role in ("staff", "admin")
-        or (actor.role == "grid_worker" and _is_grid_worker_for(session, index, actor, report))
-    ):
+    if not can(actor, "report.whistle", facts(session, index, actor, report)):
         raise UserError(NOT_YOURS)
     lead = session.get(Department, lead_department_id) if lead_department_id else None
     if lead is None:
@@ -807,7 +853,7 @@ def finish_joint_part(
             col(JointTask.department_id) == actor.department_id,
         )
     ).first()
-    if task is None or actor.role != "handler":
+    if not can(actor, "report.finish_joint_part", On(department=task is not None)):
         raise UserError(NOT_YOURS)
     if task.status == "done":
         raise UserError(N_("Your part is already marked done."))
@@ -840,8 +886,10 @@ def rate(
     """The reporter rates the result 1–5; a low rating reopens it back to the handler."""
     now = now or utcnow()
     report = _load(session, report_id)
-    if report.reporter_id != actor_id and report.on_behalf_of_id != actor_id:
-        raise UserError(N_("Only the person who reported it can rate it."))
+    own = actor_id in (report.reporter_id, report.on_behalf_of_id)
+    allowed = can(active_user(session, actor_id), "report.rate", On(own=own))
+    if not allowed:
+        raise UserError(allowed.reason)
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise FieldErrors({"stars": Message(N_("Please choose 1 to 5 stars."))})
     comment = (comment or "").strip()
@@ -988,7 +1036,7 @@ def save_category(
 ) -> ReportCategory:
     """Adds or changes a category. Raises FieldErrors."""
     actor = active_user(session, actor_id)
-    if actor.role not in ("staff", "admin"):
+    if not can(actor, "report.categories"):
         raise UserError(NOT_YOURS)
     errors: dict[str, Message] = {}
     code = (code or "").strip().lower()

@@ -27,9 +27,9 @@ from portal.auth import active_user
 from portal.errors import UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
 from portal.media import AUDIO_SUFFIXES, MAX_AUDIO_BYTES, Audio, MediaStore, audio_length
+from portal.permissions import On, can
 
-RECORDER_ROLES = (auth.GRID_WORKER, auth.STAFF, auth.ADMIN)  # grid workers and volunteers record
-CURATOR_ROLES = (auth.STAFF, auth.ADMIN)  # may replace or remove anyone's clip
+# Who records and who may change a clip: permissions (voice_clip.record, voice_clip.change).
 MAX_CLIP_SECONDS = 60  # one phrase; well under the media cap of a voice note
 PAUSE_SECONDS = 0.3  # silence between joined phrases
 
@@ -216,13 +216,13 @@ def current_clips(session: Session, language: str) -> dict[str, VoiceClip]:
 
 def _recorder(session: Session, user_id: int):
     user = active_user(session, user_id)
-    if user.role not in RECORDER_ROLES:
+    if not can(user, "voice_clip.record"):
         raise UserError(N_("Only community staff and grid workers can record phrases."))
     return user
 
 
 def _may_change(user, clip: VoiceClip) -> None:
-    if user.role not in CURATOR_ROLES and clip.recorded_by != user.id:
+    if not can(user, "voice_clip.change", On(own=clip.recorded_by == user.id)):
         raise UserError(N_("Only community staff can replace or remove someone else's recording."))
 
 

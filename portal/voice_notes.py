@@ -31,10 +31,11 @@ from db.models_points import PointsTask, TaskClaim
 from db.models_voice_notes import SUBJECT_KINDS, VoiceNote
 from db.models_wishes import Wish
 from db.types import row_id, utcnow
-from portal import council, media, recognition, wishes
+from portal import media, recognition, wishes
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, translate
 from portal.media import Audio, MediaStore
+from portal.permissions import On, can
 from portal.points.tasks import _may_verify
 
 FIELD = "voice"
@@ -248,15 +249,15 @@ def _handles(session: Session, viewer: User, kind: str, subject_id: int) -> bool
     """Does this person handle the item (so may play its voice notes)?"""
     if kind == "wish":
         wish = session.get(Wish, subject_id)
-        return wish is not None and (
-            viewer.role in wishes.MODERATOR_ROLES or wish.adopter_id == viewer.id
+        return wish is not None and bool(
+            can(viewer, "voice_note.hear_wish", On(named=wish.adopter_id == viewer.id))
         )
     if kind == "proposal":
-        return viewer.role in council.MANAGER_ROLES
+        return bool(can(viewer, "voice_note.hear_council"))
     claim = session.get(TaskClaim, subject_id)
     task = session.get(PointsTask, claim.task_id) if claim else None
     # points decides who may check a task's proof; the same people may hear it
-    return task is not None and _may_verify(session, viewer, task)
+    return task is not None and _may_verify(session, viewer, task, session.get(User, claim.user_id))
 
 
 def notes_for(

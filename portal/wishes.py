@@ -34,11 +34,12 @@ from db.models_wishes import (
     WishVote,
 )
 from db.types import row_id, utcnow
-from portal import auth, localtime, points
+from portal import localtime, points
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import LANGUAGE_CODES, N_
+from portal.permissions import VERIFIED, On, can, roles_for
 from portal.text import clean_text
 
 DEFAULT_THRESHOLD = 10
@@ -51,10 +52,8 @@ REASON_MAX = 300
 PAGE_SIZE = 20
 MAX_PROMISE_DAYS = 366
 
-POSTER_ROLES = (auth.RESIDENT, auth.MERCHANT, auth.GRID_WORKER, auth.STAFF, auth.ADMIN)
-PROPOSER_ROLES = (auth.GRID_WORKER, auth.STAFF, auth.ADMIN)  # their posts are proposals
-ADOPTER_ROLES = (auth.RESIDENT, auth.MERCHANT, auth.GRID_WORKER, auth.STAFF, auth.ADMIN)
-MODERATOR_ROLES = (auth.GRID_WORKER, auth.STAFF, auth.ADMIN)
+# Who may do what: portal/permissions.py (wish.post, wish.adopt, wish.moderate, wish.confirm…).
+MODERATOR_ROLES = roles_for("wish.moderate")
 
 ACTIVE_STATES = ("open", "adopted", "fulfilled", "promoted")
 STATE_LABELS = {
@@ -147,7 +146,7 @@ def set_grid_rule(
     now: datetime | None = None,
 ) -> WishGridRule:
     """A moderator sets a grid's threshold and expiry (a new row; the old one stays as history)."""
-    _require_role(session, set_by, MODERATOR_ROLES)
+    _require(session, set_by, "wish.moderate")
     errors: dict[str, Message] = {}
     if session.get(Grid, grid_id) is None:
         errors["grid"] = Message(N_("Please choose a grid."))
@@ -176,10 +175,12 @@ def set_grid_rule(
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _require_role(session: Session, user_id: int, roles: tuple[str, ...]) -> User:
+def _require(session: Session, user_id: int, action: str) -> User:
+    """The active user, if permissions.can() lets them do `action`; else UserError with why."""
     user = active_user(session, user_id)
-    if user.role not in roles:
-        raise UserError(N_("Your role cannot do this."))
+    allowed = can(user, action)
+    if not allowed:
+        raise UserError(allowed.reason)
     return user
 
 
@@ -252,10 +253,15 @@ def _commit_wish(session: Session, wish_id: int) -> Wish:
     return wish
 
 
+def _counted(query):
+    """Only verified people's votes count toward support (permissions: wish.support_counts)."""
+    return query.join(User, User.id == WishVote.user_id).where(User.verification == VERIFIED)
+
+
 def support(session: Session, wish_id: int) -> int:
-    """Votes for a wish, counted from the rows."""
+    """Votes for a wish that count, from the rows."""
     return session.exec(
-        select(func.count()).select_from(WishVote).where(col(WishVote.wish_id) == wish_id)
+        _counted(select(func.count()).select_from(WishVote)).where(WishVote.wish_id == wish_id)
     ).one()
 
 
@@ -295,7 +301,7 @@ def post_wish(
 ) -> Wish:
     """Puts a wish on the wall. Raises FieldErrors (title, body, category, grid, language, photo)."""
     now = now or utcnow()
-    author = _require_role(session, author_id, POSTER_ROLES)
+    author = _require(session, author_id, "wish.post")
     title, body = clean_text(title), clean_text(body)
     errors: dict[str, Message] = {}
     if not title:
@@ -333,7 +339,7 @@ def post_wish(
         category=category,
         language=language,
         personal=bool(personal),
-        proposal=author.role in PROPOSER_ROLES,
+        proposal=bool(can(author, "wish.post_as_proposal")),
         photo_path=photo_path,
         created_at=now,
         state_changed_at=now,
@@ -476,7 +482,7 @@ def adopt(
 ) -> Wish:
     """A resident, merchant or staff member takes on an open wish and promises a date."""
     now = now or utcnow()
-    _require_role(session, user_id, ADOPTER_ROLES)
+    _require(session, user_id, "wish.adopt")
     note = clean_text(note)
     errors: dict[str, Message] = {}
     today = localtime.today(now)
@@ -586,9 +592,11 @@ def confirm(
     """The author confirms the fulfilment; the adopter earns points (once, in this transaction)."""
     now = now or utcnow()
     wish = _locked_wish(session, wish_id)
-    if wish.author_id != user_id:
+    on = On(own=wish.author_id == user_id, named=wish.adopter_id == user_id)
+    allowed = can(active_user(session, user_id), "wish.confirm", on)
+    if not allowed:
         session.rollback()
-        raise UserError(N_("Only the author can confirm that the wish was fulfilled."))
+        raise UserError(allowed.reason)
     if wish.state != "fulfilled":
         session.rollback()
         raise UserError(N_("Only a fulfilled wish can be confirmed."))
@@ -681,7 +689,7 @@ def hide(
 ) -> Wish:
     """A moderator takes a wish off the wall; the reason is shown to the author."""
     now = now or utcnow()
-    _require_role(session, moderator_id, MODERATOR_ROLES)
+    _require(session, moderator_id, "wish.moderate")
     reason = clean_text(reason)
     if not reason:
         raise FieldErrors({"reason": Message(N_("Please give the reason the author will see."))})
@@ -727,7 +735,7 @@ def restore(
 ) -> Wish:
     """Shows a hidden wish again, in the state it had before it was hidden."""
     now = now or utcnow()
-    _require_role(session, moderator_id, MODERATOR_ROLES)
+    _require(session, moderator_id, "wish.moderate")
     wish = _locked_wish(session, wish_id)
     if wish.state != "hidden":
         session.rollback()
@@ -758,7 +766,7 @@ def dismiss_flags(
 ) -> int:
     """A moderator looked at the flags and keeps the wish on the wall."""
     now = now or utcnow()
-    _require_role(session, moderator_id, MODERATOR_ROLES)
+    _require(session, moderator_id, "wish.moderate")
     result = session.execute(
         update(WishFlag)
         .where(col(WishFlag.wish_id) == wish_id, col(WishFlag.resolved_at).is_(None))
@@ -847,6 +855,7 @@ def expire_stale(session: Session, now: datetime | None = None) -> int:
         .group_by(col(WishVote.wish_id))
         .subquery()
     )
+    counts = _support_subquery()
     rows = session.exec(
         select(Wish, last_vote.c.last, func.coalesce(counts.c.n, 0))
         .outerjoin(last_vote, last_vote.c.wish_id == col(Wish.id))
@@ -945,11 +954,8 @@ class WallPage:
 
 
 def _support_subquery():
-    return (
-        select(col(WishVote.wish_id), func.count().label("n"))
-        .group_by(col(WishVote.wish_id))
-        .subquery()
-    )
+    query = select(WishVote.wish_id, func.count().label("n"))
+    return _counted(query).group_by(WishVote.wish_id).subquery()
 
 
 def wall(
@@ -966,7 +972,7 @@ def wall(
 ) -> WallPage:
     """One page of wish cards for a viewer, sorted by support, newest, or near the viewer's home."""
     viewer = session.get(User, viewer_id) if viewer_id else None
-    moderator = viewer is not None and viewer.role in MODERATOR_ROLES
+    moderator = bool(can(viewer, "wish.moderate"))
     states = [s for s in states if s in STATE_LABELS] or list(ACTIVE_STATES)
     counts = _support_subquery()
     n = func.coalesce(counts.c.n, 0)
@@ -1111,7 +1117,7 @@ class WishView:
 def detail(session: Session, *, wish_id: int, viewer_id: int | None) -> WishView:
     """Everything about one wish the viewer may see, and what they may do with it."""
     viewer = session.get(User, viewer_id) if viewer_id else None
-    moderator = viewer is not None and viewer.role in MODERATOR_ROLES
+    moderator = bool(can(viewer, "wish.moderate"))
     counts = _support_subquery()
     row = session.exec(
         select(Wish, func.coalesce(counts.c.n, 0))
@@ -1169,7 +1175,7 @@ def detail(session: Session, *, wish_id: int, viewer_id: int | None) -> WishView
         can_adopt=logged_in
         and card.state == "open"
         and not card.mine
-        and viewer.role in ADOPTER_ROLES,
+        and bool(can(viewer, "wish.adopt")),
         can_release=logged_in and card.state == "adopted" and card.adopter_id == viewer_id,
         can_report=logged_in and card.state == "adopted" and card.adopter_id == viewer_id,
         can_confirm=logged_in and card.state == "fulfilled" and card.mine,

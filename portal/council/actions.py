@@ -24,7 +24,6 @@ from portal.council.common import (
     ACTION_OWNER_ROLES,
     CHANGED,
     GROUP_ROLES,
-    MANAGER_ROLES,
     NOT_FOUND,
     NOTE_MAX,
     _commit,
@@ -35,6 +34,7 @@ from portal.council.common import (
 )
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
+from portal.permissions import On, can
 from portal.text import clean_text
 
 
@@ -55,7 +55,7 @@ def set_action(
         raise UserError(NOT_FOUND)
     owner = session.get(User, owner_id) if owner_id else None
     errors: dict[str, Message] = {}
-    if owner is None or owner.role not in ACTION_OWNER_ROLES or not owner.is_active:
+    if not can(owner, "council.own_action"):
         errors["owner"] = Message(
             N_("Please choose a person of the community office or a department as the owner.")
         )
@@ -111,7 +111,7 @@ def report_progress(
     action = session.get(CouncilAction, action_id)
     if action is None:
         raise UserError(NOT_FOUND)
-    if actor.id != action.owner_id and actor.role not in MANAGER_ROLES:
+    if not can(actor, "council.update_action", On(own=actor.id == action.owner_id)):
         raise UserError(
             N_("Only the owner of the action or the community office can report progress.")
         )

@@ -23,11 +23,12 @@ from db.models_council import CouncilItem, CouncilProposal
 from db.models_council_extras import CouncilAttachment
 from db.types import utcnow
 from portal.auth import active_user
-from portal.council.common import MANAGER_ROLES, NOT_FOUND, _commit, _event, _manager, _meeting
+from portal.council.common import NOT_FOUND, _commit, _event, _manager, _meeting
 from portal.council.proposing import _proposals_open
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
 from portal.media import MediaStore, Photo, check_photo
+from portal.permissions import On, can
 from portal.text import clean_text
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -132,13 +133,13 @@ def _may_attach(
     proposal = session.get(CouncilProposal, proposal_id) if proposal_id else None
     if proposal is None:
         raise UserError(NOT_FOUND)
-    if proposal.author_id != actor.id and actor.role not in MANAGER_ROLES:
+    if not can(actor, "council.attach", On(own=proposal.author_id == actor.id)):
         raise UserError(
             N_("Only the proposer or the community office can add files to a proposal.")
         )
     if proposal.status != "submitted":
         raise UserError(N_("This proposal has been screened: its files cannot change any more."))
-    if actor.role not in MANAGER_ROLES:
+    if not can(actor, "council.manage"):
         _proposals_open(_meeting(session, proposal.meeting_id), now)
 
 

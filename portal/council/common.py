@@ -19,12 +19,12 @@ from db.models_council import (
     CouncilEvent,
     CouncilMeeting,
 )
-from portal import auth
 from portal.auth import active_user
 from portal.config import TIMEZONE
 from portal.errors import Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import N_
+from portal.permissions import GROUP_ROLES, can, roles_for  # noqa: F401
 
 TITLE_MAX = 80
 ITEM_TITLE_MAX = 120
@@ -38,15 +38,11 @@ DEFAULT_ACTION_DAYS = 30
 COUNCIL_GRID_KINDS = ("community", "general")
 TERM_DAYS_MAX = 5 * 365 + 2
 
-MANAGER_ROLES = (auth.STAFF, auth.ADMIN)
-PROPOSER_ROLES = (auth.RESIDENT,)
-SUPPORTER_ROLES = (auth.RESIDENT, auth.MERCHANT)
-ACTION_OWNER_ROLES = (auth.GRID_WORKER, auth.STAFF, auth.HANDLER, auth.ADMIN)
-GROUP_ROLES = {
-    "grid": (auth.GRID_WORKER, auth.STAFF),
-    "resident": (auth.RESIDENT,),
-    "merchant": (auth.MERCHANT,),
-}
+# Who may do what: portal/permissions.py (council.*). The names below are kept for old callers.
+MANAGER_ROLES = roles_for("council.manage")
+PROPOSER_ROLES = roles_for("council.propose")
+SUPPORTER_ROLES = roles_for("council.support")
+ACTION_OWNER_ROLES = roles_for("council.own_action")
 
 GROUP_LABELS = {
     "grid": N_("Grid workers"),
@@ -109,7 +105,7 @@ VOTING_NOT_OPEN = N_(
 
 def _manager(session: Session, user_id: int) -> User:
     user = active_user(session, user_id)
-    if user.role not in MANAGER_ROLES:
+    if not can(user, "council.manage"):
         raise UserError(N_("Only the community office can do this."))
     return user
 

@@ -19,7 +19,6 @@ from db.models_council import (
 from db.types import utcnow
 from portal.council.agenda_items import _items
 from portal.council.common import (
-    ACTION_OWNER_ROLES,
     CHANGED,
     DEFAULT_ACTION_DAYS,
     MINUTES_MAX,
@@ -37,6 +36,7 @@ from portal.council.counting import Tally, tally
 from portal.council.seating import balance, seat_counts
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
+from portal.permissions import can
 from portal.text import clean_text
 
 
@@ -189,7 +189,7 @@ def close_voting(
     _manager(session, actor_id)
     owner_id = action_owner_id or actor_id
     owner = session.get(User, owner_id)
-    if owner is None or owner.role not in ACTION_OWNER_ROLES:
+    if not can(owner, "council.own_action"):
         raise UserError(
             N_("Please choose a person of the community office or a department as the owner."),
             field="owner",

@@ -26,9 +26,7 @@ from portal.council.common import (
     ITEM_TITLE_MAX,
     NOT_FOUND,
     PROPOSALS_PER_MEETING,
-    PROPOSER_ROLES,
     REASON_MAX,
-    SUPPORTER_ROLES,
     TITLE_MAX,
     _commit,
     _council,
@@ -40,6 +38,7 @@ from portal.council.common import (
 )
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import LANGUAGE_CODES, N_
+from portal.permissions import VERIFIED, On, can
 from portal.text import clean_text
 
 
@@ -58,7 +57,7 @@ def submit_proposal(
     author = active_user(session, author_id)
     meeting = _meeting(session, meeting_id)
     council = _council(session, meeting.council_id)
-    if author.role not in PROPOSER_ROLES or not lives_in(session, council, author):
+    if not can(author, "council.propose", On(lives_in=lives_in(session, council, author))):
         raise UserError(N_("Only residents of this community can submit proposals."))
     _proposals_open(meeting, now)
     title, body = clean_text(title), clean_text(body)
@@ -126,7 +125,7 @@ def support_proposal(
         raise UserError(NOT_FOUND)
     meeting = _meeting(session, proposal.meeting_id)
     council = _council(session, meeting.council_id)
-    if user.role not in SUPPORTER_ROLES or not lives_in(session, council, user):
+    if not can(user, "council.support", On(lives_in=lives_in(session, council, user))):
         raise UserError(N_("Only residents and merchants of this community can support proposals."))
     if proposal.author_id == user_id:
         raise UserError(N_("You cannot support your own proposal."))
@@ -204,11 +203,14 @@ def support_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
         ).all()
     )
     rows = session.exec(
-        select(CouncilProposalSupport.proposal_id, CouncilProposalSupport.user_id).where(
+        select(CouncilProposalSupport.proposal_id, CouncilProposalSupport.user_id)
+        .join(User, User.id == CouncilProposalSupport.user_id)
+        .where(
             or_(
                 CouncilProposalSupport.proposal_id.in_(proposal_ids),
                 CouncilProposalSupport.proposal_id.in_(list(merged) or [-1]),
-            )
+            ),
+            User.verification == VERIFIED,  # permissions: council.support_counts
         )
     ).all()
     people: dict[int, set[int]] = {pid: set() for pid in proposal_ids}

@@ -23,7 +23,6 @@ from db.types import utcnow
 from portal.council.common import (
     CHANGED,
     COUNCIL_GRID_KINDS,
-    GROUP_ROLES,
     NOT_FOUND,
     NOTE_MAX,
     TERM_DAYS_MAX,
@@ -37,6 +36,7 @@ from portal.council.common import (
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import N_
+from portal.permissions import On, can
 from portal.text import clean_text
 
 
@@ -263,7 +263,7 @@ def add_seat(
     person = session.get(User, user_id) if user_id else None
     if person is None or not person.is_active:
         raise UserError(N_("Please choose the person who holds the seat."), field="person")
-    if person.role not in GROUP_ROLES[group]:
+    if not can(person, "council.sit", On(group=group)):
         raise UserError(
             N_(
                 "This person cannot sit in this group: grid seats are for grid workers and staff, resident seats for residents, merchant seats for merchants."

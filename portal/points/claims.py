@@ -23,7 +23,8 @@ from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map
 from portal.i18n import N_
-from portal.points.common import PROOF_GRACE, WORKERS, _ancestors, _now, _text
+from portal.permissions import can
+from portal.points.common import PROOF_GRACE, _ancestors, _now, _text
 from portal.points.ledger import award
 from portal.points.tasks import _may_verify, _move_claim, _taken, _task_grids
 
@@ -61,6 +62,9 @@ def claim_task(
     """Take one place of a task. Never more claims than places, however many claim at once."""
     now = _now(now)
     user = active_user(session, user_id)
+    allowed = can(user, "task.claim")
+    if not allowed:
+        raise UserError(allowed.reason)
     # First statement is a write: it locks the task row (and on SQLite the database).
     locked = session.execute(
         update(PointsTask)
@@ -247,7 +251,7 @@ class ToVerify:
 def claims_to_verify(session: Session, *, actor_id: int, limit: int = 50) -> list[ToVerify]:
     """Proof waiting for this person's check, oldest first (not their own)."""
     actor = active_user(session, actor_id)
-    if actor.role not in WORKERS:
+    if not can(actor, "task.publish"):
         return []
     rows = session.exec(
         select(TaskClaim, PointsTask, User)
@@ -259,7 +263,7 @@ def claims_to_verify(session: Session, *, actor_id: int, limit: int = 50) -> lis
     ).all()
     found = []
     for claim, task, person in rows:
-        if _may_verify(session, actor, task):
+        if _may_verify(session, actor, task, person):
             found.append(ToVerify(claim, task, person.display_name, person.username))
             if len(found) >= limit:
                 break
@@ -290,7 +294,7 @@ def verify_claim(
     task = session.get(PointsTask, claim.task_id)
     if claim.user_id == actor.id:
         raise UserError(N_("You cannot check your own task."))
-    if not _may_verify(session, actor, task):
+    if not _may_verify(session, actor, task, session.get(User, claim.user_id)):
         raise UserError(N_("You cannot check proof for this task."))
     note = _text(reason, 200)
     if not approve and len(note) < 2:

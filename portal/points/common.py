@@ -23,9 +23,8 @@ from db.types import utcnow
 from portal.config import TIMEZONE
 from portal.errors import UserError
 from portal.i18n import N_
+from portal.permissions import OFFICE, WORKERS  # noqa: F401  (the old names; rules: permissions)
 
-WORKERS = ("grid_worker", "staff", "admin")  # may publish and verify tasks
-OFFICE = ("staff", "admin")  # may manage rules, adjustments and the catalogue
 MAX_AWARD = 1000  # one event never earns more
 MAX_ADJUSTMENT = 10_000
 MAX_TASK_POINTS = 500

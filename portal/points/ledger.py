@@ -21,12 +21,12 @@ from db.models_points import (
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
+from portal.permissions import can, is_verified
 from portal.points.common import (
     DEFAULT_RULES,
     HISTORY_TEXT,
     MAX_ADJUSTMENT,
     MAX_AWARD,
-    OFFICE,
     OTHER_HISTORY_TEXT,
     REFUSED_ROLE,
     RESERVED_SOURCES,
@@ -108,7 +108,7 @@ def set_rule(
     """Staff change how much an event earns and the daily cap per person (None: no cap)."""
     now = _now(now)
     actor = active_user(session, actor_id)
-    if actor.role not in OFFICE:
+    if not can(actor, "points.manage"):
         raise UserError(REFUSED_ROLE)
     errors: dict[str, Message] = {}
     if not SOURCE_RE.match(source or "") or source in RESERVED_SOURCES or source == "adjustment":
@@ -171,7 +171,10 @@ def award(
     source_id) is credited at most once (DB unique constraint). Respects the per-person daily cap of
     the rule (an award is cut down to what is left of today's cap). Adds and flushes inside the
     caller's transaction (a SAVEPOINT keeps a duplicate from aborting it) and does NOT commit;
-    returns the entry, or None when already credited, capped, or the rule is switched off.
+    returns the entry, or None when already credited, capped, or the rule is switched off — or
+    when the person, or the resident whose action earns it (actor_id), is not verified yet: an
+    unconfirmed account earns nothing and makes no one earn (nothing is recorded, so nothing is
+    owed later either; portal/verification.py).
     Raises UserError for an unknown source without amount, or a negative/absurd amount."""
     now = _now(now)
     if not SOURCE_RE.match(source or "") or source in RESERVED_SOURCES:
@@ -196,6 +199,9 @@ def award(
     if rule is not None and not rule.enabled:
         return None
     user = active_user(session, user_id)
+    actor = session.get(User, actor_id) if actor_id is not None else None
+    if not is_verified(user) or (actor is not None and not is_verified(actor)):
+        return None
     already = session.exec(
         select(PointsEntry.id).where(
             PointsEntry.user_id == user.id,
@@ -251,7 +257,7 @@ def adjust(
     """A staff correction (+ or −) with a reason, shown as such in the person's history."""
     now = _now(now)
     actor = active_user(session, actor_id)
-    if actor.role not in OFFICE:
+    if not can(actor, "points.manage"):
         raise UserError(REFUSED_ROLE)
     errors: dict[str, Message] = {}
     value = _int(amount)

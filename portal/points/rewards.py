@@ -24,12 +24,12 @@ from db.models_points import (
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
+from portal.permissions import On, can, roles_for
 from portal.points.common import (
     CODE_ALPHABET,
     CODE_LENGTH,
     MAX_COST,
     NOT_ENOUGH,
-    OFFICE,
     REFUSED_ROLE,
     _append,
     _int,
@@ -96,7 +96,7 @@ def save_reward(
     """Add a reward to the catalogue or change one (stock changes go through change_stock)."""
     now = _now(now)
     actor = active_user(session, actor_id)
-    if actor.role not in OFFICE:
+    if not can(actor, "points.manage"):
         raise UserError(REFUSED_ROLE)
     errors: dict[str, Message] = {}
     label = _text(name, 81)
@@ -120,7 +120,7 @@ def save_reward(
         errors["provider"] = Message(N_("Please choose who hands the reward out."))
     elif provider == "merchant":
         merchant = session.get(User, merchant_id) if merchant_id else None
-        if merchant is None or merchant.role != "merchant":
+        if not can(merchant, "reward.supply"):
             errors["merchant"] = Message(N_("Please choose the merchant who hands it out."))
     start = available_from or now
     if available_until is not None and available_until <= start:
@@ -174,7 +174,7 @@ def change_stock(
     """Add (or take away) units; stock never goes below zero."""
     now = _now(now)
     actor = active_user(session, actor_id)
-    if actor.role not in OFFICE:
+    if not can(actor, "points.manage"):
         raise UserError(REFUSED_ROLE)
     value = _int(delta)
     if value is None or value == 0 or abs(value) > 100_000:
@@ -211,6 +211,9 @@ def redeem(
     """Take the points and one unit of stock in one transaction; return the redemption and code."""
     now = _now(now)
     user = active_user(session, user_id)
+    allowed = can(user, "reward.redeem")
+    if not allowed:
+        raise UserError(allowed.reason)
     _lock_member(session, user.id, now)  # first write: serialises this person's ledger
     taken = session.execute(
         update(Reward)
@@ -280,7 +283,9 @@ def cancel_redemption(
     now = _now(now)
     actor = active_user(session, actor_id)
     redemption = session.get(Redemption, redemption_id)
-    if redemption is None or (redemption.user_id != actor.id and actor.role not in OFFICE):
+    if redemption is None or not can(
+        actor, "redemption.cancel", On(own=redemption.user_id == actor.id)
+    ):
         raise UserError(N_("This code could not be found."))
     owner = active_user(session, redemption.user_id)
     _lock_member(session, owner.id, now)
@@ -330,9 +335,7 @@ class CodeView:
 
 
 def _may_hand_over(actor: User, reward: Reward) -> bool:
-    if actor.role in OFFICE:
-        return True
-    return actor.role == "merchant" and reward.merchant_id == actor.id
+    return bool(can(actor, "reward.hand_over", On(own=reward.merchant_id == actor.id)))
 
 
 def look_up_code(session: Session, *, actor_id: int, code: str) -> CodeView:
@@ -422,10 +425,10 @@ def codes_waiting(session: Session, *, actor_id: int, limit: int = 100) -> list[
         .join(User, User.id == Redemption.user_id)
         .where(Redemption.status == "pending")
     )
-    if actor.role == "merchant":
-        query = query.where(Reward.merchant_id == actor.id)
-    elif actor.role not in OFFICE:
+    if not can(actor, "reward.codes"):
         return []
+    if not can(actor, "points.manage"):  # a merchant sees the codes for their own rewards
+        query = query.where(Reward.merchant_id == actor.id)
     rows = session.exec(query.order_by(Redemption.created_at).limit(limit)).all()
     return [CodeView(x, r, u.display_name) for x, r, u in rows]
 
@@ -436,7 +439,7 @@ def merchants(session: Session) -> list[tuple[int, str]]:
         (uid, name)
         for uid, name in session.exec(
             select(User.id, User.display_name)
-            .where(User.role == "merchant", User.is_active)
+            .where(User.role.in_(roles_for("reward.supply")), User.is_active)
             .order_by(User.display_name, User.id)
         ).all()
     ]
@@ -445,7 +448,7 @@ def merchants(session: Session) -> list[tuple[int, str]]:
 def set_reward_active(session: Session, *, actor_id: int, reward_id: int, active: bool) -> Reward:
     """Stop offering a reward (codes already given stay valid) or offer it again."""
     actor = active_user(session, actor_id)
-    if actor.role not in OFFICE:
+    if not can(actor, "points.manage"):
         raise UserError(REFUSED_ROLE)
     reward = session.get(Reward, reward_id)
     if reward is None:

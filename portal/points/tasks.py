@@ -22,16 +22,15 @@ from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import N_
+from portal.permissions import On, can
 from portal.points.common import (
     FREQUENCIES,
     MAX_OCCURRENCES,
     MAX_PLACES,
     MAX_TASK_POINTS,
-    OFFICE,
     PROOF_GRACE,
     PROOF_LABELS,
     REFUSED_ROLE,
-    WORKERS,
     _add_months,
     _ancestors,
     _int,
@@ -45,9 +44,9 @@ def _may_work_in(
 ) -> bool:
     """Staff and admins everywhere; a grid worker in the grids they answer for and below them,
     and in grids above theirs (a community-wide task reaches their courtyards too)."""
-    if user.role in OFFICE:
+    if can(user, "points.manage"):
         return True
-    if user.role != "grid_worker":
+    if not can(user, "points.own_grids"):
         return False
     parents = parents or parent_map(session)
     duties = set(session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == user.id)).all())
@@ -66,9 +65,9 @@ def _may_work_in(
 def _may_publish(
     session: Session, user: User, grid_ids: list[int], parents: dict[int, int | None]
 ) -> bool:
-    if user.role in OFFICE:
+    if can(user, "points.manage"):
         return True
-    if user.role != "grid_worker":
+    if not can(user, "points.own_grids"):
         return False
     duties = set(session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == user.id)).all())
     return bool(duties) and all(set(_ancestors(parents, gid)) & duties for gid in grid_ids)
@@ -94,7 +93,7 @@ def publish_task(
     """Publish a task, or a weekly/monthly series of them. Raises FieldErrors."""
     now = _now(now)
     actor = active_user(session, actor_id)
-    if actor.role not in WORKERS:
+    if not can(actor, "task.publish"):
         raise UserError(REFUSED_ROLE)
     parents = parent_map(session)
     errors: dict[str, Message] = {}
@@ -134,7 +133,7 @@ def publish_task(
         errors["proof"] = Message(N_("Please choose what proof is needed."))
     if verifier_id is not None:
         verifier = session.get(User, verifier_id)
-        if verifier is None or verifier.role not in WORKERS:
+        if not can(verifier, "task.check_claim", On(named=True)):
             errors["verifier"] = Message(
                 N_("The person who checks must be a grid worker or staff.")
             )
@@ -200,8 +199,9 @@ def cancel_task(
     task = session.get(PointsTask, task_id)
     if task is None:
         raise UserError(N_("This task no longer exists."))
-    if actor.role not in OFFICE and actor.id != task.publisher_id:
-        raise UserError(N_("Only the publisher or community staff can cancel this task."))
+    allowed = can(actor, "task.cancel", On(own=actor.id == task.publisher_id))
+    if not allowed:
+        raise UserError(allowed.reason)
     note = _text(reason, 200)
     if len(note) < 2:
         raise UserError(N_("Please write why the task is cancelled."), field="reason")
@@ -330,13 +330,35 @@ def _cards(session: Session, tasks: list[PointsTask], user_id: int | None) -> li
     ]
 
 
-def _may_verify(session: Session, actor: User, task: PointsTask) -> bool:
-    if actor.role in OFFICE or actor.id == task.verifier_id:
-        return True
-    if task.verifier_id is not None or actor.role != "grid_worker":
+def _duty_grids(session: Session, user: User) -> set[int]:
+    return set(session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == user.id)).all())
+
+
+def _may_verify(
+    session: Session, actor: User, task: PointsTask, claimant: User | None = None
+) -> bool:
+    """Whether the person checks proof for this task; with a claimant: for that person's claim,
+    which only someone answering for the claimant's home grid (or the office, or the task's chosen
+    checker) may check, and never the claimant."""
+    if (
+        task.verifier_id is not None
+        and actor.id != task.verifier_id
+        and not can(actor, "points.manage")
+    ):
         return False
-    return actor.id == task.publisher_id or _may_work_in(
-        session, actor, sorted(_task_grids(session, [task.id])[task.id])
+    if claimant is not None:
+        home = set(_ancestors(parent_map(session), claimant.home_grid_id))
+        on = On(
+            own=claimant.id == actor.id,
+            named=actor.id == task.verifier_id,
+            answers_for=bool(home & _duty_grids(session, actor)),
+        )
+        return bool(can(actor, "task.check_claim", on))
+    if can(actor, "points.manage") or actor.id == task.verifier_id:
+        return True
+    return can(actor, "points.own_grids") and (
+        actor.id == task.publisher_id
+        or _may_work_in(session, actor, sorted(_task_grids(session, [task.id])[task.id]))
     )
 
 
@@ -359,7 +381,7 @@ def tasks_overview(
     """Tasks the person published or may check, with places taken and proof waiting."""
     now = _now(now)
     actor = active_user(session, actor_id)
-    if actor.role not in WORKERS:
+    if not can(actor, "task.publish"):
         return []
     query = select(PointsTask)
     if not include_past:
@@ -394,9 +416,9 @@ def publishable_grids(session: Session, *, actor_id: int) -> list[int]:
     grid worker."""
     actor = active_user(session, actor_id)
     parents = parent_map(session)
-    if actor.role in OFFICE:
+    if can(actor, "points.manage"):
         return sorted(parents)
-    if actor.role != "grid_worker":
+    if not can(actor, "points.own_grids"):
         return []
     duties = session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == actor.id)).all()
     found: set[int] = set()

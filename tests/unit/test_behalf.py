@@ -232,12 +232,13 @@ def test_points_for_a_verified_report_filed_for_her_go_to_her(c):
     points.ensure_rules(c.s)
     before, worker_before = points.balance(c.s, c.nainai.id), points.balance(c.s, c.worker.id)
     report = _file(c, _consent(c))
-    for action in ("accept", "resolve", "verify"):
+    # the worker who filed it handles it; someone else verifies it (issue #16: not one's own work)
+    for action, who in (("accept", c.worker), ("resolve", c.worker), ("verify", c.user("staff01"))):
         reports.act(
             c.s,
             c.index,
             report_id=report.id,
-            actor_id=c.worker.id,
+            actor_id=who.id,
             action=action,
             note="已修好",
             now=c.clock(),

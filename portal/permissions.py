@@ -1,0 +1,290 @@
+"""Who may act: the one place that decides it.
+
+`can(actor, action, target)` answers with a `Decision` (truthy when allowed; when refused it
+carries the message id saying why). `actor` is a User (or anything with `role`, `id` and
+`verification`); None means nobody is logged in. `target` is an `On`: the facts about the thing
+acted on that the calling service looked up in the database (is it the actor's own, does the
+actor answer for its grid, is the actor named for it…). The rule itself lives here, never in the
+service. Page visibility is portal/auth.py PAGES (the menu); tests/unit/test_permissions.py holds
+the expected table and checks the menu agrees.
+
+Sections: reports · points (tasks, claims, rewards, ledger) · wishes · council · acting on behalf
+· cockpit scope · devices · notices · voice clips and notes · content translations · residents'
+verification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from portal.i18n import N_
+
+RESIDENT, MERCHANT, GRID_WORKER = "resident", "merchant", "grid_worker"
+STAFF, HANDLER, ADMIN = "staff", "handler", "admin"
+ROLES = (RESIDENT, MERCHANT, GRID_WORKER, STAFF, HANDLER, ADMIN)
+
+OFFICE = (STAFF, ADMIN)  # the community office: everything, everywhere
+WORKERS = (GRID_WORKER, STAFF, ADMIN)  # grid workers and the office
+PUBLIC = (RESIDENT, MERCHANT)  # the people the portal serves
+
+VERIFIED, UNVERIFIED = "verified", "unverified"
+
+YOUR_ROLE = N_("Your role cannot do this.")
+NOT_VERIFIED = N_(
+    "Your account is not confirmed yet. A grid worker confirms it in person; until then you "
+    "can report problems and read."
+)
+NOT_YOURS = N_("You cannot act on this report at its present step.")
+OWN_WORK = N_("You cannot check or confirm your own work.")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str | None = None  # message id (N_) when refused
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+
+
+def refused(reason: str) -> Decision:
+    return Decision(False, reason)
+
+
+@dataclass(frozen=True)
+class On:
+    """Facts about the target, looked up by the caller."""
+
+    own: bool = False  # the actor's own: reporter, author, claimant, publisher, owner, merchant
+    answers_for: bool = False  # the actor holds a grid duty over the target's grid
+    named: bool = False  # the actor is named for it: assignee, chosen checker
+    department: bool = False  # the target is with the actor's department
+    lives_in: bool = False  # the actor lives in the target's area (council)
+    group: str | None = None  # council seat group
+
+
+NOTHING = On()
+
+
+def is_verified(actor) -> bool:
+    """Whether this person's actions count (self-registered residents start unverified)."""
+    return actor is not None and getattr(actor, "verification", VERIFIED) == VERIFIED
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: tuple[str, ...]  # who may do it at all
+    refused: str  # why not, when the role is wrong
+    check: Callable[[object, On], Decision] | None = None  # further conditions on the target
+    verified: bool = False  # only for verified accounts
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(action: str, roles, refused_with=YOUR_ROLE, check=None, verified=False) -> None:
+    assert action not in RULES, action
+    RULES[action] = Rule(tuple(roles), refused_with, check, verified)
+
+
+def _office_or(condition: Callable[[object, On], bool], reason: str):
+    def check(actor, on: On) -> Decision:
+        return ALLOWED if actor.role in OFFICE or condition(actor, on) else refused(reason)
+
+    return check
+
+
+def _only_own(reason: str):
+    return lambda actor, on: ALLOWED if on.own else refused(reason)
+
+
+def can(actor, action: str, target: On | None = None) -> Decision:
+    """May `actor` do `action` on `target`? The only place that decides it."""
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"no permission rule for {action!r}")
+    if actor is None or not getattr(actor, "is_active", True):
+        return refused(N_("Please log in first."))
+    if actor.role not in rule.roles:
+        return refused(rule.refused)
+    if rule.verified and not is_verified(actor):
+        return refused(NOT_VERIFIED)
+    if rule.check is None:
+        return ALLOWED
+    return rule.check(actor, target or NOTHING)
+
+
+@dataclass(frozen=True)
+class _Someone:
+    role: str
+    id: int | None = None
+
+
+def role_can(role: str, action: str, target: On | None = None) -> Decision:
+    """can() for a role alone (a verified, active person of that role), e.g. from a session."""
+    return can(_Someone(role), action, target)
+
+
+def roles_for(action: str) -> tuple[str, ...]:
+    """The roles that may do `action` on something (for queries that list eligible people)."""
+    return RULES[action].roles
+
+
+# --- reports ----------------------------------------------------------------------------------
+# accept, start, resolve, return, escalate: the office; whoever it is assigned to; at grid level
+# a grid worker answering for its grid; a handler of the department holding it.
+
+
+def _may_handle(actor, on: On) -> Decision:
+    if actor.role in OFFICE or on.named:
+        return ALLOWED
+    if actor.role == GRID_WORKER and on.answers_for:
+        return ALLOWED
+    if actor.role == HANDLER and on.department:
+        return ALLOWED
+    return refused(NOT_YOURS)
+
+
+def _may_verify_report(actor, on: On) -> Decision:
+    if on.own:  # a worker's own report is verified by someone else
+        return refused(OWN_WORK)
+    return _office_or(lambda a, o: o.answers_for, NOT_YOURS)(actor, on)
+
+
+_rule("report.handle", (GRID_WORKER, STAFF, HANDLER, ADMIN), NOT_YOURS, _may_handle)
+_rule("report.verify", WORKERS, NOT_YOURS, _may_verify_report)
+_rule("report.whistle", WORKERS, NOT_YOURS, _office_or(lambda a, o: o.answers_for, NOT_YOURS))
+_rule("report.reassign", OFFICE, NOT_YOURS)
+_rule("report.finish_joint_part", (HANDLER,), NOT_YOURS, lambda a, o: Decision(o.department))
+_rule(
+    "report.rate",
+    ROLES,
+    N_("Only the person who reported it can rate it."),
+    _only_own(N_("Only the person who reported it can rate it.")),
+)
+_rule("report.categories", OFFICE, NOT_YOURS)
+# A rating counts in the handlers' figures (cockpit) only when a resident or merchant gave it: a
+# worker's own report is not a judgement on their colleagues' or their own work.
+RATING_COUNTS_FROM = PUBLIC
+
+
+# --- points -----------------------------------------------------------------------------------
+CHECKS_OWN_GRID = N_("You cannot check proof for this task.")
+
+
+def _may_check_claim(actor, on: On) -> Decision:
+    """own = the claim is the actor's; named = the task's chosen checker; answers_for = the actor's
+    grid duties cover the claimant's home grid."""
+    if on.own:
+        return refused(N_("You cannot check your own task."))
+    if actor.role in OFFICE or on.named or on.answers_for:
+        return ALLOWED
+    return refused(CHECKS_OWN_GRID)
+
+
+_rule("points.manage", OFFICE)  # rules, adjustments, the reward catalogue and its stock
+_rule("points.own_grids", (GRID_WORKER,))  # works in the grids they hold a duty for
+_rule("task.publish", WORKERS)  # for the grids they answer for: answers_for per grid
+_rule(
+    "task.cancel",
+    WORKERS,
+    N_("Only the publisher or community staff can cancel this task."),
+    _office_or(
+        lambda a, o: o.own, N_("Only the publisher or community staff can cancel this task.")
+    ),
+)
+_rule("task.check_claim", WORKERS, CHECKS_OWN_GRID, _may_check_claim)
+_rule("task.claim", ROLES, verified=True)
+_rule("reward.redeem", ROLES, verified=True)
+_rule(
+    "reward.hand_over",
+    (MERCHANT, STAFF, ADMIN),
+    check=_office_or(lambda a, o: a.role == MERCHANT and o.own, YOUR_ROLE),
+)
+_rule("reward.codes", (MERCHANT, STAFF, ADMIN))
+_rule(
+    "redemption.cancel",
+    ROLES,
+    N_("This code could not be found."),
+    _office_or(lambda a, o: o.own, N_("This code could not be found.")),
+)
+_rule("reward.supply", (MERCHANT,))  # may be the merchant a reward comes from
+
+
+# --- wishes -----------------------------------------------------------------------------------
+def _may_confirm_wish(_actor, on: On) -> Decision:
+    """own = the actor wrote the wish; named = the actor adopted it (then it is their own work)."""
+    if not on.own:
+        return refused(N_("Only the author can confirm that the wish was fulfilled."))
+    if on.named:
+        return refused(OWN_WORK)
+    return ALLOWED
+
+
+_rule("wish.post", (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN))
+_rule("wish.post_as_proposal", WORKERS)  # a worker's post is a proposal
+_rule("wish.adopt", (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN), verified=True)
+_rule("wish.moderate", WORKERS)
+_rule("wish.confirm", ROLES, check=_may_confirm_wish)
+_rule("wish.support_counts", ROLES, verified=True)  # toward the promotion threshold
+
+
+# --- council ----------------------------------------------------------------------------------
+GROUP_ROLES = {
+    "grid": (GRID_WORKER, STAFF),
+    "resident": (RESIDENT,),
+    "merchant": (MERCHANT,),
+}
+
+
+def _lives_in(reason: str):
+    return lambda actor, on: ALLOWED if on.lives_in else refused(reason)
+
+
+def _may_sit(actor, on: On) -> Decision:
+    return Decision(actor.role in GROUP_ROLES.get(on.group or "", ()), YOUR_ROLE)
+
+
+_rule("council.manage", OFFICE)
+_rule("council.propose", (RESIDENT,), check=_lives_in(YOUR_ROLE))
+_rule("council.support", (RESIDENT, MERCHANT), check=_lives_in(YOUR_ROLE))
+_rule("council.support_counts", (RESIDENT, MERCHANT), verified=True)  # toward the threshold
+_rule("council.own_action", (GRID_WORKER, STAFF, HANDLER, ADMIN))  # may be named an action's owner
+_rule("council.update_action", ROLES, check=_office_or(lambda a, o: o.own, YOUR_ROLE))
+_rule("council.attach", ROLES, check=_office_or(lambda a, o: o.own, YOUR_ROLE))
+_rule("council.sit", ROLES, check=_may_sit)
+
+
+# --- acting on a resident's behalf, cockpit scope ---------------------------------------------
+_rule("behalf.act", WORKERS, N_("Only grid workers and community staff can act for a resident."))
+_rule("behalf.everywhere", OFFICE)  # for any resident; a grid worker for their grids
+_rule("behalf.for", (RESIDENT,))  # whom one may act for
+_rule("cockpit.everywhere", OFFICE)  # a grid worker sees their duty grids and below
+_rule("cockpit.own_grids", (GRID_WORKER,))
+
+
+# --- devices, notices, voice clips and notes, content translations ----------------------------
+_rule("devices.manage", OFFICE)
+_rule("notices.publish", OFFICE)
+_rule("notices.receive", PUBLIC)
+_rule("notices.see_all", OFFICE)
+_rule("voice_clip.record", WORKERS)
+_rule("voice_clip.change", WORKERS, check=_office_or(lambda a, o: o.own, YOUR_ROLE))
+_rule("voice_note.hear_wish", ROLES, check=lambda a, o: Decision(o.named or a.role in WORKERS))
+_rule("voice_note.hear_council", OFFICE)
+_rule("content.translate", ROLES, check=_office_or(lambda a, o: o.own, YOUR_ROLE))
+
+
+# --- residents' verification ------------------------------------------------------------------
+_rule(
+    "resident.verify",
+    WORKERS,
+    check=_office_or(
+        lambda a, o: o.answers_for,
+        N_("You can only confirm residents of the grids you look after."),
+    ),
+)
