@@ -46,6 +46,8 @@ EXPECTED_VIEWERS = {
     "council_vote": "res mer grid staff",
     "council_manage": "staff admin",
     "voice_clips": "grid staff admin",
+    "translation_review": "staff admin",  # and appointed reviewers (checked by the page itself)
+    "verify_residents": "grid staff admin",
     "act_for": "res grid staff admin",
     "account": "res mer grid staff hdl admin",
 }
