@@ -4,11 +4,10 @@ Wraps the entry script app.py in st.App with the portal's own HTTP routes (porta
 HttpOnly login cookie. `streamlit run app.py` still works, without those routes (logins then last
 for the browser session only); AppTest runs app.py directly."""
 
-import os
-
 import streamlit as st
 
+import portal.web as portal_web
 from portal.web import routes
 
-os.environ["LINLI_WEB_ROUTES"] = "1"  # tells the session code the cookie routes are there
+portal_web.mounted = True  # tells the session code the cookie routes are there
 app = st.App("app.py", routes=routes())

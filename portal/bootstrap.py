@@ -87,7 +87,8 @@ def demo(args: list[str]) -> int:
     seed = subprocess.run([str(PYTHON), "-m", "portal.demo"], cwd=ROOT)
     if seed.returncode != 0:
         return seed.returncode
-    env = {**os.environ, "LINLI_DEMO": "1"}
+    env = dict(os.environ)
+    env["LINLI_DEMO"] = "1"  # the one place demo mode is switched on
     return _serve(args, env, "in DEMO mode (demo accounts: see README.md; never use in production)")
 
 

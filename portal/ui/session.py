@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 
 import streamlit as st
@@ -11,6 +10,7 @@ import streamlit as st
 from db.models import User
 from db.types import row_id
 from portal import auth
+from portal import web as portal_web
 from portal.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
@@ -25,7 +25,7 @@ from portal.web.session_routes import SESSION_COOKIE, issue_ticket
 
 def web_routes_served() -> bool:
     """True when the portal runs as st.App with its own routes (serve.py), not bare app.py."""
-    return os.environ.get("LINLI_WEB_ROUTES") == "1"
+    return portal_web.mounted
 
 
 NAVIGATE = "_navigate_to"  # a URL the browser loads after this run (the cookie routes)

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from importlib import import_module
 
+# Set by serve.py once st.App serves these routes beside the pages (not under AppTest or a bare
+# `streamlit run app.py`): the login code then uses the HttpOnly cookie route.
+mounted = False
+
 ROUTE_MODULES = (
     "portal.web.session_routes",  # /auth/session, /auth/logout: the HttpOnly login cookie
     "portal.web.media_routes",  # /files/{kind}/{id}: photos and voice notes, login checked
