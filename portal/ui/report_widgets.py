@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 
 import streamlit as st
@@ -16,8 +15,11 @@ from portal.media import MediaStore
 from portal.reports import LEVEL_LABELS, STATE_LABELS
 from portal.text import md_text
 from portal.ui.data import settings
+from portal.ui.private_media import PrivateFile, private_image_tag
 from portal.ui.session import Viewer
 from portal.ui.voice_note_widgets import voice_clip
+
+THUMB_STYLE = "width:220px;max-width:100%;margin:0 8px 8px 0;border-radius:4px"
 
 
 def media_store() -> MediaStore:
@@ -78,17 +80,14 @@ def show_timeline(
 
 def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: bool = True) -> None:
     store = media_store()
-    pictures = queries.photos(session, report_id)
-    alt = html.escape(viewer.t(N_("Photo of the problem")), quote=True)
+    alt = viewer.t(N_("Photo of the problem"))
     tags = []
-    for picture in pictures:  # st.image has no alt text, so the thumbnails are inlined with one
+    for picture in queries.photos(session, report_id):  # st.image has no alt text: <img> tags
         data = store.read(picture.thumb_path or picture.path)
         if data:
-            encoded = base64.b64encode(data).decode()
-            tags.append(
-                f'<img src="data:image/jpeg;base64,{encoded}" alt="{alt}" width="220" '
-                'style="margin:0 8px 8px 0;border-radius:4px">'
-            )
+            mime = "image/jpeg" if picture.thumb_path else picture.content_type
+            photo = PrivateFile("report", picture.id, data, mime)
+            tags.append(private_image_tag(photo, alt, THUMB_STYLE, thumb=True))
     if tags:
         st.markdown("".join(tags), unsafe_allow_html=True)
     if with_voice:
@@ -98,8 +97,7 @@ def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: boo
                 uploader = session.get(User, note.uploader_id)
                 voice_clip(
                     viewer,
-                    data,
-                    note.content_type,
+                    PrivateFile("report", note.id, data, note.content_type),
                     uploader.display_name if uploader else viewer.t(N_("A neighbour")),
                     note.seconds,
                 )

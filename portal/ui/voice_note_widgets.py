@@ -13,6 +13,7 @@ from portal.i18n import N_, language
 from portal.media import Audio, MediaStore
 from portal.text import md_text
 from portal.ui.data import db, settings
+from portal.ui.private_media import PrivateFile, private_audio
 from portal.ui.session import Viewer
 from portal.ui.widgets import say
 
@@ -71,8 +72,7 @@ def checked_voice(viewer: Viewer, key: str, slot) -> tuple[bool, Audio | None]:
 
 def voice_clip(
     viewer: Viewer,
-    data: bytes,
-    mime: str,
+    file: PrivateFile,
     who: str,
     seconds: float | None,
     transcript: str | None = None,
@@ -83,7 +83,7 @@ def voice_clip(
     length = voice_notes.length_label(seconds or 0)
     label = t(N_("Voice note from {name}, {length}"), name=who, length=length)
     st.markdown(f"🎤 {md_text(label)}")
-    st.audio(data, format=mime, alt=label)
+    private_audio(file, label)
     if transcript:
         lang = language(transcript_language)
         st.markdown(
@@ -117,8 +117,7 @@ def show_voice_notes(viewer: Viewer, views: list) -> None:
             continue
         voice_clip(
             viewer,
-            data,
-            view.note.mime,
+            PrivateFile("voice", view.note.id, data, view.note.mime),
             view.author_name,
             view.note.seconds,
             view.note.transcript,

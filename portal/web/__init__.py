@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from starlette.routing import Route
+
+from portal.config import load_settings
+
 # Set by serve.py once st.App serves these routes beside the pages (not under AppTest or a bare
 # `streamlit run app.py`): the login code then uses the HttpOnly cookie route.
 mounted = False
@@ -22,4 +26,10 @@ ROUTE_MODULES = (
 
 
 def routes() -> list:
-    return [route for name in ROUTE_MODULES for route in import_module(name).ROUTES]
+    """Every module's routes at the root and, when LINLI_BASE_URL_PATH is set, under it too (st.App
+    does not prefix its user routes with server.baseUrlPath; pages link under the prefix)."""
+    found = [route for name in ROUTE_MODULES for route in import_module(name).ROUTES]
+    base = load_settings().base_url_path
+    if not base:
+        return found
+    return found + [Route(f"/{base}{r.path}", r.endpoint, methods=r.methods) for r in found]
