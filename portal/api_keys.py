@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import upsert
 from db.models import User
 from db.models_reach import API_SCOPES, ApiKey, ApiKeyWindow
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
 
@@ -112,7 +112,9 @@ def revoke(session: Session, *, actor_id: int, key_id: int, now: datetime | None
 
 
 def keys(session: Session) -> list[ApiKey]:
-    return list(session.exec(select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.id)))
+    return list(
+        session.exec(select(ApiKey).order_by(col(ApiKey.revoked_at).is_not(None), col(ApiKey.id)))
+    )
 
 
 def _count_request(session: Session, key_id: int, minute: datetime) -> int:
@@ -147,7 +149,7 @@ def authenticate(
     if key.scope != scope:
         raise ApiRefusal(403, N_("This api_key may not be used here."))
     minute = now.replace(second=0, microsecond=0)
-    count = _count_request(session, key.id, minute)
+    count = _count_request(session, row_id(key), minute)
     if count > key.per_minute:
         raise ApiRefusal(
             429,
@@ -162,9 +164,9 @@ def requests_by_key(session: Session) -> list[tuple[str, str, int]]:
     """(partner, scope, requests in the kept windows) per key, for the metrics."""
     rows = session.exec(
         select(ApiKey.partner, ApiKey.scope, func.coalesce(func.sum(ApiKeyWindow.requests), 0))
-        .outerjoin(ApiKeyWindow, ApiKeyWindow.api_key_id == ApiKey.id)
-        .group_by(ApiKey.id, ApiKey.partner, ApiKey.scope)
-        .order_by(ApiKey.id)
+        .outerjoin(ApiKeyWindow, col(ApiKeyWindow.api_key_id) == ApiKey.id)
+        .group_by(col(ApiKey.id), col(ApiKey.partner), col(ApiKey.scope))
+        .order_by(col(ApiKey.id))
     ).all()
     return [(partner, scope, int(total)) for partner, scope, total in rows]
 
@@ -172,6 +174,6 @@ def requests_by_key(session: Session) -> list[tuple[str, str, int]]:
 def prune_windows(session: Session, now: datetime | None = None) -> int:
     """Drops rate windows older than a day (housekeeping)."""
     cutoff = (now or utcnow()) - WINDOW_KEEP
-    result = session.execute(delete(ApiKeyWindow).where(ApiKeyWindow.minute < cutoff))
+    result = session.execute(delete(ApiKeyWindow).where(col(ApiKeyWindow.minute) < cutoff))
     session.commit()
     return result.rowcount or 0

@@ -517,7 +517,7 @@ def lock_seconds(failures: int, free: int = FREE_FAILURES) -> int:
 
 
 def _new_count(now: datetime):
-    stale = LoginThrottle.last_failure_at < now - FAILURE_MEMORY
+    stale = col(LoginThrottle.last_failure_at) < now - FAILURE_MEMORY
     return case((stale, 1), else_=LoginThrottle.failures + 1)
 
 
@@ -540,9 +540,11 @@ def _count_failure(
         .on_conflict_do_nothing(index_elements=["username_key"])
     )
     count = _new_count(now)
-    statement = update(LoginThrottle).where(LoginThrottle.username_key == key)
+    statement = update(LoginThrottle).where(col(LoginThrottle.username_key) == key)
     if unless_locked:
-        open_ = or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now)
+        open_ = or_(
+            col(LoginThrottle.locked_until).is_(None), col(LoginThrottle.locked_until) <= now
+        )
         statement = statement.where(open_)
     statement = statement.values(
         failures=count, last_failure_at=now, locked_until=_locked_until(count, now, free)
@@ -552,7 +554,7 @@ def _count_failure(
 
 def _wait_seconds(session: Session, key: str, now: datetime) -> int:
     until = session.exec(
-        select(LoginThrottle.locked_until).where(LoginThrottle.username_key == key)
+        select(LoginThrottle.locked_until).where(col(LoginThrottle.username_key) == key)
     ).first()
     return max(1, int((until - now).total_seconds()) + 1) if until else 1
 
@@ -580,12 +582,12 @@ def _reserve_attempt(session: Session, name: str, client: str, now: datetime) ->
 def _forgive_attempt(session: Session, name: str, client: str) -> None:
     """A right password: this client's guesses at this account are forgiven."""
     session.execute(
-        delete(LoginThrottle).where(LoginThrottle.username_key == f"pair:{name}@{client}")
+        delete(LoginThrottle).where(col(LoginThrottle.username_key) == f"pair:{name}@{client}")
     )
     session.execute(
         update(LoginThrottle)
-        .where(LoginThrottle.username_key.in_([f"client:{client}", f"user:{name}"]))
-        .where(LoginThrottle.failures > 0)
+        .where(col(LoginThrottle.username_key).in_([f"client:{client}", f"user:{name}"]))
+        .where(col(LoginThrottle.failures) > 0)
         .values(failures=LoginThrottle.failures - 1)
     )
 
@@ -698,8 +700,8 @@ def session_user(
     if raw_token:
         row = session.exec(
             select(User, LoginToken)
-            .join(LoginToken, LoginToken.user_id == User.id)
-            .where(User.id == user_id, LoginToken.token_hash == _token_hash(raw_token))
+            .join(LoginToken, col(LoginToken.user_id) == User.id)
+            .where(col(User.id) == user_id, col(LoginToken.token_hash) == _token_hash(raw_token))
         ).first()
         user, token = row if row else (None, None)
         if token is None or token.revoked_at is not None or token.expires_at <= now:
@@ -720,12 +722,12 @@ def _end_logins(session: Session, user_id: int, keep_token: str | None = None) -
     now = utcnow()
     session.execute(
         update(LoginToken)
-        .where(LoginToken.user_id == user_id, LoginToken.revoked_at.is_(None))
-        .where(LoginToken.token_hash != _token_hash(keep_token or ""))
+        .where(col(LoginToken.user_id) == user_id, col(LoginToken.revoked_at).is_(None))
+        .where(col(LoginToken.token_hash) != _token_hash(keep_token or ""))
         .values(revoked_at=now)
     )
     session.execute(
-        update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1)
+        update(User).where(col(User.id) == user_id).values(session_epoch=User.session_epoch + 1)
     )
     return session.exec(select(User.session_epoch).where(User.id == user_id)).one()
 

@@ -295,7 +295,9 @@ def send_to_chief(
             with session.begin_nested():  # the same person writing from two browsers at once
                 session.add(thread)
         except IntegrityError:
-            thread = thread_for(session, resident)
+            thread = thread_for(session, resident)  # the other browser's thread
+            if thread is None:  # the conflict was not that thread: a real error, not a race
+                raise
     message = ThreadMessage(thread_id=row_id(thread), author_id=row_id(resident), body=text, at=now)
     session.add(message)
     session.commit()
