@@ -44,6 +44,7 @@ from portal import reports
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import N_
+from portal.notifications import notify
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 REQUIRED_COLUMNS = ("device", "kind", "at", "value")
@@ -465,6 +466,15 @@ def _raise(
             )
             alarm.report_id = report.id
             session.add(alarm)
+            notify(
+                session,
+                [report.assignee_id],
+                "device_alarm",  # outbox: same transaction
+                {"device": device.code, "what": text},
+                f"work_queue?report={report.id}",
+                urgent=rule != "no_use",
+                now=now,
+            )
             session.flush()
     except IntegrityError:
         return None  # another upload opened it a moment ago

@@ -23,6 +23,7 @@ from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, N_
 from portal.media import MediaStore, Photo
+from portal.notifications import notify
 
 KIND_LABELS = {
     "public": N_("Public notice (公示)"),
@@ -320,6 +321,15 @@ def answer(
         raise UserError(N_("You cannot answer in this conversation."))
     message = ThreadMessage(thread_id=thread.id, author_id=author.id, body=_body(body), at=now)
     session.add(message)
+    if author.id != thread.resident_id:  # outbox: told in the same commit
+        notify(
+            session,
+            [thread.resident_id],
+            "chief_message",
+            {"title": message.body[:80]},
+            "messages",
+            now=now,
+        )
     session.commit()
     return message
 

@@ -92,6 +92,11 @@ EVENTS: dict[str, Event] = {
     "device_alarm": Event(N_("Device alarm"), N_("Alarm from device {device}: {what}")),
 }
 
+BEHALF_WORDS = {
+    "report": N_("a report"),
+    "wish_vote": N_("support for a wish"),
+    "task_claim": N_("a task claim"),
+}
 # Words used inside params that themselves need translating (states, verdicts).
 WORDS = (
     N_("approved"),
@@ -102,6 +107,7 @@ WORDS = (
     N_("decided"),
     N_("ready"),
     N_("handed over"),
+    *BEHALF_WORDS.values(),
 )
 
 
