@@ -19,8 +19,8 @@ def notice_card(viewer: Viewer, notice: Notification) -> None:
     key, query = notifications.link_parts(notice)
     with st.container(border=True):
         mark = "" if notice.read_at else "● "
-        st.markdown(f"**{mark}{md_text(title)}**  \n{md_text(body)}")
-        st.caption(format_when(viewer.language, notice.created_at))
+        when = format_when(viewer.language, notice.created_at)
+        st.markdown(f"**{mark}{md_text(title)}**  \n{md_text(body)}  \n{when}")
         page = auth.PAGE_BY_KEY.get(key)
         if page and auth.can_view(viewer.role, key):
             st.page_link(page.path, label=viewer.t(N_("Open")), icon=page.icon, query_params=query)
