@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 
-from sqlmodel import select
+import pytest
+from sqlmodel import Session, select
 
+from db.engine import get_engine
 from db.models_notifications import Notification
 from portal import council as c
 from portal import devices, notices
-from tests.unit import test_council, test_devices
+from tests.unit import test_council, test_devices, test_wishes
 
 s, url = test_council.s, test_council.url  # council fixtures: a small built community
 home = test_devices.home  # the demo courtyard with fresh devices
+community = test_wishes.community  # the wish tests' community (many residents)
+
+
+@pytest.fixture
+def wish_session(community):
+    with Session(get_engine(community), expire_on_commit=False) as session:
+        yield session
 
 
 def _told(session, event):
@@ -62,3 +71,21 @@ def test_the_chiefs_answer_reaches_the_resident_not_the_residents_own_words(
         now=clock(),
     )
     assert _told(demo_session, "chief_message") - before == {(elder.id, "明天来修")}
+
+
+def test_wish_milestone_and_promotion_tell_author_and_supporters_once(wish_session, clock):
+    from portal import wishes
+
+    wish = test_wishes.post(wish_session, clock)
+    voters = test_wishes.residents(wish_session, wishes.DEFAULT_THRESHOLD, start=30)
+    for voter in voters:
+        wishes.vote(wish_session, wish_id=wish.id, user_id=voter, now=clock())
+    people = {wish.author_id, *voters}
+    promoted = {
+        n.recipient_id
+        for n in wish_session.exec(select(Notification).where(Notification.event == "wish_changed"))
+        if json.loads(n.params)["state"] == "promoted to the council"
+    }
+    assert promoted == people
+    milestone = {r for r, _t in _told(wish_session, "wish_milestone")}
+    assert milestone == {wish.author_id, *voters[:10]}  # the 10th vote (threshold 10)
