@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from db.models_notifications import Notification
 from portal import auth, notifications
@@ -23,13 +26,21 @@ def notice_card(viewer: Viewer, notice: Notification) -> None:
         st.markdown(f"**{mark}{md_text(title)}**  \n{md_text(body)}  \n{when}")
         page = auth.PAGE_BY_KEY.get(key)
         if page and auth.can_view(viewer.role, key):
-            st.page_link(page.path, label=viewer.t(N_("Open")), icon=page.icon, query_params=query)
+            _open_link(viewer, page, query)
         if notice.read_at is None and st.button(
             viewer.t(N_("Mark read")), key=f"read_{notice.id}", icon=":material/done:"
         ):
             with db() as session:
                 notifications.mark_read(session, viewer.user_id, [notice.id])
             st.rerun()
+
+
+def _open_link(viewer: Viewer, page: auth.PageSpec, query: dict[str, str]) -> None:
+    label = viewer.t(N_("Open"))
+    try:
+        st.page_link(page.path, label=label, icon=page.icon, query_params=query)
+    except StreamlitPageNotFoundError:  # a bare deep link before navigation: a plain link
+        st.markdown(f"[{label}](/{page.key}?{urlencode(query)})")
 
 
 def failed_section(viewer: Viewer) -> None:
