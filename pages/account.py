@@ -7,6 +7,7 @@ from portal.i18n import N_
 from portal.text import md_text
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
+from portal.ui.notification_widgets import settings_section
 from portal.ui.session import keep_epoch, log_out
 from portal.ui.widgets import field_slots, grid_label, show_field_errors
 
@@ -77,6 +78,8 @@ if changed:
     else:
         keep_epoch(epoch)
         st.success(t(N_("Your password was changed. Other devices have been logged out.")))
+
+settings_section(viewer)
 
 if st.button(t(N_("Log out")), key="account_logout", icon=":material/logout:"):
     log_out()

@@ -265,6 +265,15 @@ PAGES: tuple[PageSpec, ...] = (
         ),
     ),
     PageSpec(
+        "inbox",
+        "pages/inbox.py",
+        N_("Notifications"),
+        ":material/notifications:",
+        EVERYONE_LOGGED_IN,
+        tile=True,
+        hint=N_("What happened to your reports, wishes, votes and rewards"),
+    ),
+    PageSpec(
         "account",
         "pages/account.py",
         N_("My account"),

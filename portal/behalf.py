@@ -31,6 +31,7 @@ from portal import auth, points, reports, wishes
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex, parent_map, subtree
 from portal.i18n import N_
+from portal.notifications import BEHALF_WORDS, notify
 from portal.permissions import can, roles_for
 
 ACTOR_ROLES = roles_for("behalf.act")  # the old name; the rule: permissions
@@ -348,6 +349,14 @@ def _trail(session: Session, who: Acting, kind: str, model: type, match, target_
                     target_id=target,
                     at=now,
                 )
+            )
+            notify(
+                sess,
+                [who.resident_id],
+                "behalf_done",
+                {"actor": who.actor_name, "what": BEHALF_WORDS[kind]},
+                "act_for",
+                now=now,
             )
             sess.flush()
 

@@ -106,6 +106,34 @@ class Settings:
     rule_voice: bool = from_env(
         "LINLI_RULE_VOICE", "1", "approximate rule-based Tibetan/Yi voice when no clip exists", _yes
     )
+    smtp_url: str = from_env(
+        "LINLI_SMTP_URL", "", "mail server for notices: smtp://host:port (smtps:// for TLS)"
+    )
+    smtp_from: str = from_env("LINLI_SMTP_FROM", "linli@localhost", "sender address of every mail")
+    sms_gateway_url: str = from_env(
+        "LINLI_SMS_GATEWAY_URL", "", "HTTP endpoint of the SMS / WeChat message gateway"
+    )
+    public_url: str = from_env(
+        "LINLI_PUBLIC_URL",
+        "http://127.0.0.1:8501",
+        "base of links in messages",
+        lambda raw: raw.rstrip("/"),
+    )
+    notify_max_tries: int = from_env(
+        "LINLI_NOTIFY_MAX_TRIES", "5", "delivery tries before a message is marked failed", int
+    )
+    notify_backoff_seconds: float = from_env(
+        "LINLI_NOTIFY_BACKOFF_SECONDS", "30", "first retry delay of a delivery; it doubles", float
+    )
+    worker_poll_seconds: float = from_env(
+        "LINLI_WORKER_POLL_SECONDS", "5", "how often the worker looks for messages to send", float
+    )
+    worker_rules_seconds: float = from_env(
+        "LINLI_WORKER_RULES_SECONDS", "60", "how often the worker runs the clock rules", float
+    )
+    worker_batch: int = from_env(
+        "LINLI_WORKER_BATCH", "50", "messages a worker claims at a time", int
+    )
     mqtt_url: str = from_env("LINLI_MQTT_URL", "mqtt://127.0.0.1:1883", "MQTT broker for devices")
     mqtt_client_id: str = from_env(
         "LINLI_MQTT_CLIENT_ID", "linli-device-intake", "MQTT client id of the device subscriber"

@@ -46,6 +46,7 @@ from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import N_
 from portal.localtime import ZONE as BEIJING
+from portal.notifications import notify
 from portal.permissions import can
 
 REQUIRED_COLUMNS = ("device", "kind", "at", "value")
@@ -463,6 +464,15 @@ def _raise(
             )
             alarm.report_id = report.id
             session.add(alarm)
+            notify(
+                session,
+                [report.assignee_id],
+                "device_alarm",  # outbox: same transaction
+                {"device": device.code, "what": text},
+                f"work_queue?report={report.id}",
+                urgent=rule != "no_use",
+                now=now,
+            )
             session.flush()
     except IntegrityError:
         return None  # another upload opened it a moment ago

@@ -23,6 +23,7 @@ from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, N_
 from portal.media import MediaStore, Photo
+from portal.notifications import notify
 from portal.permissions import can, roles_for
 
 KIND_LABELS = {
@@ -331,6 +332,15 @@ def answer(
         thread_id=row_id(thread), author_id=row_id(author), body=_body(body), at=now
     )
     session.add(message)
+    if author.id != thread.resident_id:  # outbox: told in the same commit
+        notify(
+            session,
+            [thread.resident_id],
+            "chief_message",
+            {"title": message.body[:80]},
+            "messages",
+            now=now,
+        )
     session.commit()
     return message
 

@@ -28,6 +28,7 @@ from db.models_reports import (
     ReportSupporter,
 )
 from db.types import row_id, utcnow
+from portal import report_notices
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex, locate
@@ -41,6 +42,7 @@ OPEN_STATES = ("submitted", "assigned", "accepted", "in_progress", "reopened", "
 WORKING_STATES = ("assigned", "accepted", "in_progress", "reopened")
 DONE_STATES = ("resolved", "verified", "rated", "closed")
 RATE_WINDOW = timedelta(days=7)
+DUE_SOON = timedelta(hours=4)  # the handler and one level up are warned this long before
 WHISTLE_HOURS = 4
 LOW_RATING = 2
 MAX_DESCRIPTION = 2000
@@ -312,6 +314,7 @@ def _event(
             at=at or utcnow(),
         )
     )
+    report_notices.tell(session, report, action, note, at or utcnow())  # outbox: same commit
 
 
 def _move(session: Session, report: Report, expected: tuple[str, ...], changes: dict) -> Report:
@@ -965,10 +968,41 @@ def me_too(
     return supporter
 
 
+def _warn_due_soon(session: Session, index: GridIndex, now: datetime) -> int:
+    """Tells the handler and one level up that a report falls due within DUE_SOON (once each)."""
+    warned = 0
+    soon = session.exec(
+        select(Report).where(
+            Report.state.in_(WORKING_STATES), Report.due_at >= now, Report.due_at < now + DUE_SOON
+        )
+    ).all()
+    for report in soon:
+        up = []
+        if report.level != LEVELS[-1]:
+            assignee, department = _responder(
+                session, index, report, LEVELS[LEVELS.index(report.level) + 1]
+            )
+            up = (
+                [assignee]
+                if assignee
+                else report_notices.department_handlers(session, [department] if department else [])
+            )
+        warned += report_notices.tell_due_soon(
+            session, report, [*report_notices.handlers_of(session, report), *up], now
+        )
+        session.commit()
+    return warned
+
+
 def sweep(session: Session, index: GridIndex, now: datetime | None = None) -> dict[str, int]:
     """Escalates overdue reports one level and closes unrated resolved ones after 7 days."""
     now = now or utcnow()
-    done = {"escalated": 0, "flagged": 0, "closed": 0}
+    done = {
+        "escalated": 0,
+        "flagged": 0,
+        "closed": 0,
+        "warned": _warn_due_soon(session, index, now),
+    }
     overdue = session.exec(
         select(Report).where(col(Report.state).in_(WORKING_STATES), col(Report.due_at) < now)
     ).all()

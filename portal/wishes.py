@@ -34,7 +34,7 @@ from db.models_wishes import (
     WishVote,
 )
 from db.types import row_id, utcnow
-from portal import localtime, points
+from portal import localtime, points, wish_notices
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
@@ -233,6 +233,8 @@ def _move(
             at=now,
         )
     )
+    if kind != "disputed":
+        wish_notices.state_changed(session, wish, to_state, now)  # outbox: same commit
 
 
 def _commit(session: Session) -> None:
@@ -391,6 +393,7 @@ def vote(session: Session, *, wish_id: int, user_id: int, now: datetime | None =
         session.rollback()
         raise UserError(N_("This wish is no longer open for support."))
     count = support(session, wish_id)
+    wish_notices.support_counted(session, wish, count, now)
     _maybe_promote(session, wish, count, now)
     try:
         session.commit()
@@ -465,6 +468,7 @@ def _maybe_promote(
             at=now,
         )
     )
+    wish_notices.state_changed(session, wish, "promoted", now)
     return True
 
 

@@ -19,6 +19,7 @@ from db.models_council import (
 )
 from db.types import utcnow
 from portal.auth import active_user
+from portal.council import notices as council_notices
 from portal.council.agenda_items import ItemView, _names, agenda
 from portal.council.common import (
     ACTION_OWNER_ROLES,
@@ -148,6 +149,8 @@ def report_progress(
         to_state=status,
         note=note,
     )
+    if status == "done":
+        council_notices.action_done(session, meeting.council_id, item, now)
     _commit(session)
     return session.get(CouncilAction, action_id)
 

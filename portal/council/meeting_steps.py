@@ -17,6 +17,7 @@ from db.models_council import (
     CouncilMeeting,
 )
 from db.types import utcnow
+from portal.council import notices as council_notices
 from portal.council.agenda_items import _items
 from portal.council.common import (
     CHANGED,
@@ -119,6 +120,7 @@ def _step(
     if result.rowcount != 1:
         session.rollback()
         raise UserError(CHANGED)
+    council_notices.meeting_step(session, meeting, to_state, now)  # outbox: same commit
     _event(
         session,
         meeting.council_id,
@@ -221,6 +223,7 @@ def close_voting(
             to_state=result.outcome,
             note=item.decision,
         )
+        council_notices.item_decided(session, item, now)
         if result.outcome == "adopted":
             action = CouncilAction(
                 item_id=item.id,

@@ -23,6 +23,7 @@ from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map
 from portal.i18n import N_
+from portal.notifications import notify
 from portal.permissions import can
 from portal.points.common import PROOF_GRACE, _ancestors, _now, _text
 from portal.points.ledger import award
@@ -330,6 +331,14 @@ def verify_claim(
             amount=task.points,
             now=now,
         )
+    notify(
+        session,
+        [claim.user_id],
+        "claim_decided",
+        {"title": task.title, "verdict": to},
+        "points",
+        now=now,
+    )  # outbox: same commit
     session.commit()
     session.refresh(claim)
     return Verdict(claim, entry)

@@ -24,6 +24,7 @@ from db.models_points import (
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
+from portal.notifications import notify
 from portal.permissions import On, can, roles_for
 from portal.points.common import (
     CODE_ALPHABET,
@@ -267,6 +268,14 @@ def redeem(
         actor_id=user.id,
         now=now,
     )
+    notify(
+        session,
+        [user.id],
+        "redemption",
+        {"title": reward.name, "state": "ready", "code": redemption.code},
+        "points",
+        now=now,
+    )
     session.commit()
     return redemption
 
@@ -382,6 +391,14 @@ def hand_over(
             actor_id=actor_id,
             at=now,
         )
+    )
+    notify(
+        session,
+        [view.redemption.user_id],
+        "redemption",
+        {"title": view.reward.name, "state": "handed over", "code": view.redemption.code},
+        "points",
+        now=now,
     )
     session.commit()
     session.refresh(view.redemption)

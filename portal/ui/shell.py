@@ -10,6 +10,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from portal import auth
 from portal.i18n import LANGUAGES, N_
 from portal.text import md_text
+from portal.ui import inbox_badge
 from portal.ui import session as ui_session
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import auto_read_switch
@@ -135,3 +136,5 @@ def render(viewer: Viewer) -> None:
     with right:
         _elder_switch(viewer)
         auto_read_switch(viewer)  # elder mode only: read pages aloud when they open
+    if viewer.logged_in:
+        inbox_badge.unread_line(viewer)

@@ -277,6 +277,7 @@ def test_overdue_reports_escalate_themselves_and_are_flagged(ctx, clock):
         "escalated": 0,
         "flagged": 0,
         "closed": 0,
+        "warned": 2,  # due within 4 hours: the micro-grid chief and the community secretary
     }
     assert reports.sweep(ctx.s, ctx.index, clock.advance(hours=2))["escalated"] == 1
     report = ctx.s.get(Report, report.id)
