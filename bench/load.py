@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.server import free_port, seed_database, start_server  # noqa: E402
 
-BARE_PAGE = '''
+BARE_PAGE = """
 import streamlit as st
 
 with st.sidebar:
@@ -49,7 +49,7 @@ with st.form("report"):
     st.form_submit_button("Send")
 st.button("My reports")
 st.button("Wish wall")
-'''
+"""
 
 
 @dataclass
@@ -57,6 +57,7 @@ class Figures:
     times: list[float] = field(default_factory=list)
     timeouts: int = 0
     errors: int = 0
+    first_error: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -106,9 +107,10 @@ def user(port: int, page: str, cookie: str | None, args, until: float, out: Figu
             timeout=args.timeout,
         )
         rerun(ws, page, args.timeout)  # the session's first run: not counted
-    except Exception:
+    except Exception as exc:
         with out.lock:
             out.errors += 1
+            out.first_error = out.first_error or repr(exc)[:120]
         return
     while time.perf_counter() < until:
         try:
@@ -235,10 +237,12 @@ def run_both(args, portal_pid, portal_port, cookies, bare_pid, bare_port) -> Non
             f"  CPU/rerun {per:6.0f} ms  RSS {rss_mb(pid):5.0f} MB",
             flush=True,
         )
+        if got.first_error:
+            print(f"{'':12s} first error: {got.first_error}")
     if all(figures[name].times for name in figures):
         print(
             "portal/bare p50 ratio "
-            f"{statistics.median(figures['portal home'].times) / statistics.median(figures['bare page'].times):.1f}"
+            f"{statistics.median(figures['portal home'].times) / statistics.median(figures['bare page'].times):.2f}"
         )
 
 
