@@ -12,6 +12,7 @@ import streamlit as st
 from db.engine import DatabaseUnavailable
 from portal import auth
 from portal.ui import data
+from portal.ui.memory import freeze_after_warm_up
 from portal.ui.session import current_viewer
 from portal.ui.speech_widgets import finish_page_reading, mark_routed
 
@@ -35,3 +36,4 @@ try:
     st.navigation(pages, position="hidden").run()
 finally:  # also after st.stop(): the page's Read aloud reads what the page declared
     finish_page_reading()
+    freeze_after_warm_up()  # runner.postScriptGC is off: see portal/ui/memory.py

@@ -308,6 +308,13 @@ def bulk(url: str, scale: float) -> dict[str, int]:
     }
 
 
+def _months_before(now, months: int):
+    """The 15th of the calendar month `months` before now's: one meeting a month, never two in
+    one month (30-day steps put two meetings into one month on some dates)."""
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    return now.replace(year=year, month=month + 1, day=15)
+
+
 def bulk_councils(conn, rng: random.Random, index, now, staff: int) -> int:
     """A council in each general grid with a meeting a month for the past year, 10 items a meeting:
     70 % adopted (each an action, 60 % of them done a few weeks later), 20 % rejected, 10 % no quorum."""
@@ -330,8 +337,8 @@ def bulk_councils(conn, rng: random.Random, index, now, staff: int) -> int:
                 "created_at": now,
             }
         )
-        for month in range(12):
-            starts = now - timedelta(days=30 * month + 3)
+        for month in range(1, 13):
+            starts = _months_before(now, month)
             mid = ids[CouncilMeeting] + len(rows[CouncilMeeting])
             rows[CouncilMeeting].append(
                 {

@@ -38,7 +38,27 @@ from portal.demo.seed import seed  # noqa: E402
 from portal.grids import GridIndex  # noqa: E402
 from portal.media import MediaStore  # noqa: E402
 
-PG_BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_BENCH_DB = "linli_bench_reports"  # the bench's own database: never one it did not create
+PG_BENCH_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+
+
+def _pg_admin(statement: str) -> None:
+    admin = get_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(statement))
+
+
+def create_pg_database() -> str:
+    """(Re)creates the bench's own PostgreSQL database and returns its address."""
+    _pg_admin(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
+    _pg_admin(f'CREATE DATABASE "{PG_BENCH_DB}"')
+    return PG_BENCH_URL
+
+
+def drop_pg_database() -> None:
+    get_engine(PG_BENCH_URL).dispose()
+    _pg_admin(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
 
 
 def bulk_reports(url: str, count: int) -> None:
@@ -132,11 +152,14 @@ def main() -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="linli-bench-"))
     if args.db == "sqlite":
-        url = f"sqlite:///{folder / 'bench.db'}"
-    else:
-        url = PG_BENCH_URL
-        with get_engine(url).begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        return run(args, folder, f"sqlite:///{folder / 'bench.db'}")
+    try:
+        return run(args, folder, create_pg_database())
+    finally:
+        drop_pg_database()
+
+
+def run(args, folder: Path, url: str) -> int:
     os.environ["DATABASE_URL"] = url
     os.environ["LINLI_MEDIA_DIR"] = str(folder / "media")
     start = time.perf_counter()

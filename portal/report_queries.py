@@ -291,7 +291,8 @@ class PublicReport:
 
 def public_view(report: Report) -> PublicReport:
     """The one rule for a public view of a report. The description only when its reporter ticked
-    "show my words publicly" (residents write names, phone and room numbers in it)."""
+    "show my words publicly" (residents write names, phone and room numbers in it). report: a
+    Report or a row of its columns with the same names (public_list)."""
     lat, lon = public_place(report.lat, report.lon)
     return PublicReport(
         id=row_id(report),
@@ -335,9 +336,20 @@ def public_reports(
     return list(session.exec(query.order_by(col(Report.created_at).desc()).limit(limit)))
 
 
-def public_list(session: Session, *, now: datetime | None = None) -> list[PublicReport]:
-    """ "Problems in our community": every public report through public_view."""
-    return [public_view(r) for r in public_reports(session, now=now)]
+_PUBLIC_VIEW_COLUMNS = (
+    *(getattr(Report, name) for name in PublicReport.__dataclass_fields__),
+    Report.public_description,
+)
+
+
+def public_list(
+    session: Session, *, now: datetime | None = None, limit: int = 5000
+) -> list[PublicReport]:
+    """ "Problems in our community": every public report through public_view. Only the columns
+    public_view reads are loaded (not whole Report rows: most of the page's time at 20,000)."""
+    query = select(*_PUBLIC_VIEW_COLUMNS).where(_public_filter(now or utcnow()))
+    rows = session.exec(query.order_by(col(Report.created_at).desc()).limit(limit))
+    return [public_view(row) for row in rows]
 
 
 def photos(session: Session, report_id: int) -> list[ReportMedia]:

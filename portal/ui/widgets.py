@@ -5,15 +5,12 @@ from __future__ import annotations
 import re
 
 import streamlit as st
-from branca.element import Element
-from streamlit_folium import st_folium
 
 from db.models import Grid
 from portal import auth, media
 from portal.errors import Message, UserError
 from portal.grids import DUTY_LABELS, KIND_LABELS, GridIndex, Placement
 from portal.i18n import N_
-from portal.map_panels import mark_language
 from portal.text import md_text
 from portal.ui.session import Viewer, current_viewer
 from portal.ui.shell import link_to
@@ -80,6 +77,8 @@ _NO_ZOOM = re.compile(r",\s*maximum-scale=[\d.]+,\s*user-scalable=no")
 def _allow_zoom(fmap) -> None:
     """folium's page header says `maximum-scale=1.0, user-scalable=no`, which stops people from
     zooming the page (WCAG 1.4.4; axe rule meta-viewport). Drop those two after each render."""
+    from branca.element import Element  # here, not at the top: see folium_map
+
     render = fmap.render
 
     def render_zoomable(**kwargs):
@@ -93,7 +92,13 @@ def _allow_zoom(fmap) -> None:
 
 
 def folium_map(fmap, key: str, height: int = 480, clicks: bool = False) -> dict | None:
-    """Shows a folium map; returns click state only when asked (so panning does not rerun)."""
+    """Shows a folium map; returns click state only when asked (so panning does not rerun).
+    folium, streamlit_folium and pandas (which it loads) are imported here, not at the top: the
+    login page and every page without a map import this module, and those imports cost seconds."""
+    from streamlit_folium import st_folium
+
+    from portal.map_panels import mark_language
+
     _allow_zoom(fmap)
     lang = current_viewer().lang
     mark_language(fmap, lang.html_lang, lang.direction)

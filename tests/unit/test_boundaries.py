@@ -29,3 +29,29 @@ def test_domain_does_not_import_streamlit():
     loaded_streamlit, modules = result.stdout.strip().splitlines()[-1].split(" ", 1)
     assert "portal.grids" in modules and "portal.auth" in modules
     assert loaded_streamlit == "False"
+
+
+LOGIN_PROBE = """
+import ast, importlib, sys
+for path in ("app.py", "pages/start.py", "pages/login.py"):
+    for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            importlib.import_module(name)
+print(sorted(m for m in ("folium", "pandas", "streamlit_folium") if m in sys.modules))
+"""
+
+
+def test_login_page_does_not_import_maps_or_tables():
+    """folium and pandas cost seconds to import: the first page a visitor sees must not wait
+    for them (they load when a page draws a map or a table)."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOGIN_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

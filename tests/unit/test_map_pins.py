@@ -75,3 +75,22 @@ def test_a_state_name_cannot_close_the_script():
     html = _html(rows, {"closed": "</script><script>alert(1)</script>"})
     assert "alert(1)" in html  # still there, as text…
     assert not re.search(r"</script><script>alert", html)  # …but escaped inside the JSON
+
+
+def test_the_rendered_pin_script_is_not_compiled_again(monkeypatch):
+    """folium wraps each rendered script in an Element, compiling it as a jinja2 template: the pin
+    layer's megabytes of JSON must not go through jinja2 a second time."""
+    import jinja2
+
+    compiled = []
+    original = jinja2.Environment.from_string
+
+    def recording(self, source, *args, **kwargs):
+        compiled.append(source)
+        return original(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "from_string", recording)
+    rows = [(rid, lat, lon, state, overdue) for lat, lon, rid, state, overdue in _pins(500)]
+    html = _html(rows, TITLES)
+    assert "markerClusterGroup" in html and html.count("已办结") == 1
+    assert not [source for source in compiled if "已办结" in source]

@@ -37,6 +37,28 @@ def test_public_list_leaves_out_private_kinds_and_rounds_places(demo_session, wo
     assert {r.id for r in shown if r.description} == {world.shown_words_id}
 
 
+@pytest.mark.usefixtures("world")
+def test_public_list_reads_only_what_the_public_view_shows(demo_session):
+    """The list loads columns, not whole reports (no reporter or handler column leaves the
+    database), and shows the same as public_view of each full report."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(_conn, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    engine = demo_session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        shown = queries.public_list(demo_session)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert shown == [queries.public_view(r) for r in queries.public_reports(demo_session)]
+    listing = next(s for s in statements if "FROM report" in s)
+    assert "reporter_id" not in listing.split("FROM report")[0]
+
+
 def test_every_public_file_leaves_out_private_reports(demo_session, world):
     index = GridIndex.load(demo_session)
     requests = json.loads(queries.open311_json(demo_session))
