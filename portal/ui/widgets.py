@@ -13,10 +13,11 @@ from portal import auth, media
 from portal.errors import Message, UserError
 from portal.grids import DUTY_LABELS, KIND_LABELS, GridIndex, Placement
 from portal.i18n import N_
-from portal.map_panels import mark_language
+from portal.map_panels import keep_shapes_out_of_tab_order, mark_language
 from portal.text import md_text
 from portal.ui.session import Viewer, current_viewer
 from portal.ui.shell import link_to
+from portal.ui.styles import MAP_ELDER_CSS
 
 
 def say(viewer: Viewer, message: Message) -> str:
@@ -92,8 +93,11 @@ def _allow_zoom(fmap) -> None:
 def folium_map(fmap, key: str, height: int = 480, clicks: bool = False) -> dict | None:
     """Shows a folium map; returns click state only when asked (so panning does not rerun)."""
     _allow_zoom(fmap)
-    lang = current_viewer().lang
-    mark_language(fmap, lang.html_lang, lang.direction)
+    viewer = current_viewer()
+    mark_language(fmap, viewer.lang.html_lang, viewer.lang.direction)
+    keep_shapes_out_of_tab_order(fmap)
+    if viewer.elder:
+        fmap.get_root().header.add_child(Element(MAP_ELDER_CSS), name="linli_map_elder_css")
     returned = ["last_object_clicked", "last_clicked"] if clicks else []
     return st_folium(
         fmap, key=key, height=height, use_container_width=True, returned_objects=returned
