@@ -72,7 +72,9 @@ class _NoShapeTabStops(MacroElement):
     (function () {
       var strip = function () {
         document.querySelectorAll('.leaflet-pane [tabindex], .leaflet-interactive')
-          .forEach(function (el) { el.setAttribute('tabindex', '-1'); el.setAttribute('focusable', 'false'); });
+          .forEach(function (el) {
+            if (el.getAttribute('tabindex') !== '-1') el.setAttribute('tabindex', '-1');
+          });
       };
       strip();
       new MutationObserver(strip).observe(document.body, {childList: true, subtree: true,

@@ -78,6 +78,9 @@ CHROME_STRINGS: tuple[ChromeString, ...] = (
     ChromeString(r"Next month\.?", N_("Next month")),
 )
 
+# Icons that point the way the text runs: drawn mirrored on right-to-left pages.
+MIRRORED_ICONS = ("send", "arrow_forward", "arrow_back", "logout", "login", "undo", "redo")
+
 TOO_LARGE_UPLOAD = N_("The file is too large (at most {mb} MB). Choose a smaller one.")
 UPLOAD_LIMIT_MB = 20  # .streamlit/config.toml server.maxUploadSize
 
@@ -95,7 +98,10 @@ _SCRIPT = """
     }
     return null;
   };
+  const mirrored = %(mirrored)s;
   const fixText = node => {
+    const icon = node.parentElement && node.parentElement.closest('[data-testid="stIconMaterial"]');
+    if (icon) { icon.classList.toggle('linli-mirrored', mirrored.includes(node.nodeValue.trim())); return; }
     const english = originals.has(node) ? originals.get(node) : node.nodeValue;
     const text = translated(english);
     if (text !== null && node.nodeValue !== text) { originals.set(node, english); node.nodeValue = text; }
@@ -163,6 +169,7 @@ def chrome_script(viewer: Viewer) -> str:
     return _SCRIPT % {
         "table": json.dumps(chrome_table(viewer), ensure_ascii=False),
         "too_large": json.dumps(too_large, ensure_ascii=False),
+        "mirrored": json.dumps(list(MIRRORED_ICONS) if viewer.lang.direction == "rtl" else []),
         "too_large_marker": json.dumps(marker or "File must be", ensure_ascii=False),
     }
 

@@ -21,6 +21,11 @@ a:active {{ color: #8c1d18 !important; }}
   :is(button, label, [data-testid="stPageLink"] a, [data-testid="stWidgetLabel"])
   :is(p, span, div) {{ white-space: normal !important; text-overflow: clip !important; }}
 [data-testid="stMain"] [data-testid="stWidgetLabel"] {{ overflow: visible; }}
+[data-baseweb="tag"], [data-tag] {{ height: auto !important; max-width: 100% !important; }}
+[data-baseweb="tag"] span, [data-tag] > span {{ white-space: normal !important; text-overflow: clip !important;
+  overflow: visible !important; max-width: none !important; }}
+[data-testid="stFileUploaderDropzoneInstructions"] * {{ white-space: normal !important;
+  text-overflow: clip !important; overflow: visible !important; }}
 /* What people type takes the direction of its own script (like dir="auto"): Uyghur runs right-to-left
    in a Chinese page, Chinese left-to-right in a Uyghur page. */
 [data-testid="stMain"] :is(input[type="text"], textarea) {{ unicode-bidi: plaintext; text-align: start; }}
@@ -57,6 +62,7 @@ button, [data-testid="stPageLink"] a, input, textarea, summary, [role="tab"], [r
 [data-testid="stCheckbox"] label, [data-testid="stToggle"] label, [data-testid="stRadio"] label,
 [role="radiogroup"] label { min-height: 60px; min-width: 60px; align-items: center; }
 [role="option"] { display: flex !important; align-items: center; }
+[role="tab"] { flex-shrink: 0 !important; padding: 0 12px !important; align-items: center; }
 [data-testid="stExpander"] summary { min-height: 64px !important; display: flex; align-items: center; }
 /* Links inside text (a phone number) are targets too. */
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] a { display: inline-flex;

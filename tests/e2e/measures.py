@@ -94,18 +94,38 @@ TARGETS_JS = """minimum => {
 # Text nodes whose drawn boxes cross the boxes of another text node.
 OVERLAP_JS = """() => {
   const boxes = [];
+  const clips = new Map();  // element → the part of the page its overflow lets show
+  const clipOf = el => {
+    if (!el || el.nodeType !== 1) return {left: -1e9, top: -1e9, right: 1e9, bottom: 1e9};
+    if (clips.has(el)) return clips.get(el);
+    let c = clipOf(el.parentElement);
+    const s = getComputedStyle(el);
+    if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
+      const r = el.getBoundingClientRect();
+      c = {left: Math.max(c.left, r.left), top: Math.max(c.top, r.top),
+           right: Math.min(c.right, r.right), bottom: Math.min(c.bottom, r.bottom)};
+    }
+    clips.set(el, c);
+    return c;
+  };
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const vw = innerWidth, vh = document.documentElement.scrollHeight;
+  const vw = innerWidth;
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
     if (!n.textContent.trim() || !el || ['SCRIPT', 'STYLE', 'TITLE'].includes(el.tagName)) continue;
     const s = getComputedStyle(el);
     if (s.visibility === 'hidden' || parseFloat(s.opacity) === 0) continue;
     if (el.closest('[aria-hidden="true"], [data-testid="stSidebar"][aria-expanded="false"]')) continue;
+    const clip = clipOf(el);
     const range = document.createRange(); range.selectNodeContents(n);
-    for (const r of range.getClientRects()) {
+    for (const raw of range.getClientRects()) {
+      const r = {left: Math.max(raw.left, clip.left), right: Math.min(raw.right, clip.right),
+                 top: Math.max(raw.top, clip.top), bottom: Math.min(raw.bottom, clip.bottom)};
+      r.width = r.right - r.left; r.height = r.bottom - r.top;
       if (r.width < 1 || r.height < 1 || r.right < 0 || r.left > vw) continue;
-      boxes.push({n, r, text: n.textContent.trim().slice(0, 30)}); }
+      const owner = el.closest('[data-testid]');
+      boxes.push({n, r, text: n.textContent.trim().slice(0, 30),
+        in: el.tagName.toLowerCase() + (owner ? ' in ' + owner.dataset.testid : '')}); }
   }
   const found = [];
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
@@ -114,7 +134,7 @@ OVERLAP_JS = """() => {
     const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
     const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
     if (w > 2 && h > Math.min(a.r.height, b.r.height) * 0.25)
-      found.push({a: a.text, b: b.text, w: Math.round(w), h: Math.round(h)});
+      found.push({a: a.text, b: b.text, a_in: a.in, b_in: b.in, w: Math.round(w), h: Math.round(h)});
   }
   return found.slice(0, 50);
 }"""
