@@ -3,8 +3,9 @@ the reader's language. Streamlit has no translation layer, so a small script in 
 the known strings and aria-labels from the portal's catalogs whenever they appear (a
 MutationObserver). CHROME_STRINGS is the one list: the script uses it and the tests walk it.
 
-The script also stops a form from being sent while one of its uploads was refused by the browser
-as too large (Streamlit would otherwise send the form without the file, silently)."""
+The script also stops a form (or a page's primary button, "Send the report") from sending while
+an upload on it was refused by the browser as too large: Streamlit would otherwise send it without
+the file, silently. The person is told why, in their language."""
 
 from __future__ import annotations
 
@@ -143,10 +144,11 @@ _SCRIPT = """
   if (!window.__linliUploadGuard) {
     window.__linliUploadGuard = true;
     document.addEventListener('click', event => {
-      const button = event.target.closest('[data-testid="stFormSubmitButton"] button, button');
-      const form = button && button.closest('[data-testid="stForm"]');
-      if (!form) return;
-      const refused = Array.from(form.querySelectorAll('[data-testid="stFileUploaderFile"]'))
+      const button = event.target.closest(
+        '[data-testid="stFormSubmitButton"] button, button[data-testid^="stBaseButton-primary"]');
+      if (!button) return;
+      const scope = button.closest('[data-testid="stForm"]') || document;
+      const refused = Array.from(scope.querySelectorAll('[data-testid="stFileUploader"]'))
         .some(f => /File must be/.test(f.innerText || '') || (f.innerText || '').includes(%(too_large_marker)s));
       if (!refused) return;
       event.preventDefault(); event.stopPropagation();
