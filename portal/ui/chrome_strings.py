@@ -10,6 +10,7 @@ the file, silently. The person is told why, in their language."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -143,19 +144,27 @@ _SCRIPT = """
   // A file the browser refused (too large) is not sent: keep the form from going without it.
   if (!window.__linliUploadGuard) {
     window.__linliUploadGuard = true;
-    document.addEventListener('click', event => {
-      const button = event.target.closest(
+    const refusedUpload = target => {
+      const button = target.closest && target.closest(
         '[data-testid="stFormSubmitButton"] button, button[data-testid^="stBaseButton-primary"]');
-      if (!button) return;
+      if (!button) return false;
       const scope = button.closest('[data-testid="stForm"]') || document;
-      const refused = Array.from(scope.querySelectorAll('[data-testid="stFileUploader"]'))
-        .some(f => /File must be/.test(f.innerText || '') || (f.innerText || '').includes(%(too_large_marker)s));
-      if (!refused) return;
-      event.preventDefault(); event.stopPropagation();
-      window.alert(window.__linliTooLarge);
-    }, true);
+      return Array.from(scope.querySelectorAll('[data-testid="stFileUploader"]'))
+        .some(f => /File must be/.test(f.innerText || '') || new RegExp(window.__linliRefusedPattern).test(f.innerText || ''));
+    };
+    // Streamlit's buttons act on pointer and key events (react-aria), not only on click.
+    const keys = ['Enter', ' '];
+    for (const type of ['pointerdown', 'pointerup', 'mousedown', 'mouseup', 'click', 'keydown', 'keyup']) {
+      document.addEventListener(type, event => {
+        if (type.startsWith('key') && !keys.includes(event.key)) return;
+        if (!refusedUpload(event.target)) return;
+        event.preventDefault(); event.stopPropagation(); event.stopImmediatePropagation();
+        if (type === 'click' || type === 'keydown') window.alert(window.__linliTooLarge);
+      }, true);
+    }
   }
   window.__linliTooLarge = tooLarge;
+  window.__linliRefusedPattern = %(too_large_pattern)s;
 })();
 """
 
@@ -167,12 +176,13 @@ def chrome_table(viewer: Viewer) -> list[tuple[str, str]]:
 
 def chrome_script(viewer: Viewer) -> str:
     too_large = viewer.t(TOO_LARGE_UPLOAD, mb=UPLOAD_LIMIT_MB)
-    marker = viewer.t(N_("The file must be {0} or smaller.")).split("{0}")[0].strip()
+    refused = viewer.t(N_("The file must be {0} or smaller."))
+    pattern = r"\S+".join(re.escape(part) for part in refused.split("{0}"))
     return _SCRIPT % {
         "table": json.dumps(chrome_table(viewer), ensure_ascii=False),
         "too_large": json.dumps(too_large, ensure_ascii=False),
         "mirrored": json.dumps(list(MIRRORED_ICONS) if viewer.lang.direction == "rtl" else []),
-        "too_large_marker": json.dumps(marker or "File must be", ensure_ascii=False),
+        "too_large_pattern": json.dumps(pattern, ensure_ascii=False),
     }
 
 

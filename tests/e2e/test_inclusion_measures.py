@@ -22,18 +22,22 @@ from collections import defaultdict
 import pytest
 
 from portal.i18n import translate
-from portal.ui.chrome_strings import CHROME_STRINGS
+from portal.ui.chrome_strings import CHROME_STRINGS, TOO_LARGE_UPLOAD, UPLOAD_LIMIT_MB
 from tests.e2e import measures
 from tests.e2e.helpers import (
     MAIN,
     MAP_IFRAME,
     describe_violations,
+    expect_html_lang,
     log_in,
+    native_name,
     navigate,
+    open_page,
     run_axe,
     screenshot,
     set_elder,
     set_language,
+    wait_rerun,
 )
 
 pytestmark = pytest.mark.e2e
@@ -97,6 +101,12 @@ def chrome_strings_in(language: str) -> list[re.Pattern]:
     return patterns
 
 
+def _first_visit(page, server) -> None:
+    """The first page a fresh server draws imports the whole portal: on a busy machine this can
+    take longer than the usual 30 s wait."""
+    open_page(page, server.url + "/", '[data-testid="stForm"]', timeout=120_000)
+
+
 def _open(page, key: str) -> None:
     navigate(page, "/" if key in ("home", "staff_home") else f"/{key}", f"{MAIN} h1")
     if page.locator(MAP_IFRAME).count():
@@ -150,6 +160,7 @@ def print_tally():
                          ids=[p[0] for p in PASSES])  # fmt: skip
 def test_inclusion_measures(new_context, server, name, account, language, elder, viewport, keys):
     page = new_context(viewport=viewport).new_page()
+    _first_visit(page, server)
     log_in(page, server.url, account)
     set_language(page, language)
     set_elder(page, elder)
@@ -166,3 +177,86 @@ def test_inclusion_measures(new_context, server, name, account, language, elder,
             screenshot(page, f"inclusion-{name}-{key}", full_page=False)
     print("\n".join(failures))
     assert not failures, "\n".join(failures)
+
+
+def test_oversize_photo_is_refused_in_the_readers_language(new_context, server, tmp_path):
+    """A photo over Streamlit's upload limit: the uploader says so in Uyghur (not "File must be
+    20.0MB or smaller."), and "Send the report" does not send the report without its photo."""
+    page = new_context(viewport=PHONE).new_page()
+    _first_visit(page, server)
+    log_in(page, server.url, "aygul")
+    set_language(page, "ug")
+    set_elder(page, False)
+    _open(page, "report_new")
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff\xd8\xff" + b"\0" * (UPLOAD_LIMIT_MB * 1024 * 1024 + 10))
+    page.locator(f'{MAIN} [data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        str(big)
+    )
+    expected = translate("ug", "The file must be {0} or smaller.").split("{0}")[0].strip()
+    uploader = page.locator(f'{MAIN} [data-testid="stFileUploader"]').first
+    uploader.get_by_text(expected, exact=False).wait_for()
+    assert "File must be" not in uploader.inner_text()
+    page.wait_for_timeout(500)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    runs_before = page.linli_runs.finished
+    page.locator(".st-key-rp_send button").click()
+    page.wait_for_timeout(2000)
+    assert dialogs == [translate("ug", TOO_LARGE_UPLOAD, mb=UPLOAD_LIMIT_MB)]
+    assert page.linli_runs.finished == runs_before, "the report was sent without its photo"
+
+
+FOCUS_IN_FRAME = "() => document.hasFocus() && document.activeElement !== document.body"
+
+
+def _tab_stops_in_map(page, frame) -> int:
+    """Tabs it takes to walk through the map frame, from its container to the page after it."""
+    frame.focus(".leaflet-container")
+    for stops in range(150):
+        page.keyboard.press("Tab")
+        if not frame.evaluate(FOCUS_IN_FRAME):
+            return stops
+    return 150
+
+
+def test_keyboard_first_screen_toggles_and_map(new_context, server):
+    """With Tab, Enter and Space only: choose Uyghur on the first screen, see where the focus is on
+    the elder-mode switch (a ring as on buttons), turn it on; a map frame holds a few tab stops
+    (zoom, legend), not one per grid shape."""
+    page = new_context(viewport=PHONE).new_page()
+    _first_visit(page, server)
+    uyghur = native_name("ug")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.innerText.trim()") == uyghur:
+            break
+    else:
+        raise AssertionError("the Uyghur language button is not reachable with Tab")
+    wait_rerun(page, lambda: page.keyboard.press("Enter"))
+    expect_html_lang(page, "ug", "rtl")
+
+    page.locator(".st-key-lang_button_ug button").focus()
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.getAttribute('role')") == "switch":
+            break
+    else:
+        raise AssertionError("the elder-mode switch is not reachable with Tab")
+    ring = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement.closest('label'));"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert ring[0] == "solid" and ring[1] >= 3, ring
+    wait_rerun(page, lambda: page.keyboard.press("Space"))
+    page.wait_for_function(
+        "() => parseFloat(getComputedStyle(document.documentElement).fontSize) >= 24"
+    )
+
+    log_in(page, server.url, "staff01")
+    _open(page, "grid_map")
+    frame = page.locator(MAP_IFRAME).first.element_handle().content_frame()
+    frame.wait_for_selector("path.leaflet-interactive")
+    shapes = frame.evaluate("() => document.querySelectorAll('path.leaflet-interactive').length")
+    stops = _tab_stops_in_map(page, frame)
+    assert shapes > 50 and stops <= 8, f"{stops} tab stops in the map frame ({shapes} shapes)"
