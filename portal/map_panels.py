@@ -62,6 +62,36 @@ class _Panel(MacroElement):
         self.label, self.content, self.position = label, content, position
 
 
+class _NoShapeTabStops(MacroElement):
+    """Grid shapes and pins are pointer targets, not tab stops: a keyboard user would otherwise
+    Tab through every one of them (82 grids) before reaching the rest of the page. Leaflet adds
+    tabindex to what it draws later too, so the frame keeps taking it away."""
+
+    _template = Template("""
+    {% macro script(this, kwargs) %}
+    (function () {
+      var strip = function () {
+        document.querySelectorAll('.leaflet-pane [tabindex], .leaflet-interactive')
+          .forEach(function (el) {
+            if (el.getAttribute('tabindex') !== '-1') el.setAttribute('tabindex', '-1');
+          });
+      };
+      strip();
+      new MutationObserver(strip).observe(document.body, {childList: true, subtree: true,
+        attributes: true, attributeFilter: ['tabindex']});
+    })();
+    {% endmacro %}
+    """)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "LinliNoShapeTabStops"
+
+
+def keep_shapes_out_of_tab_order(m: folium.Map) -> None:
+    m.add_child(_NoShapeTabStops())
+
+
 def mark_language(m: folium.Map, html_lang: str, direction: str) -> None:
     """The map frame speaks the reader's language: <html lang dir>, so tooltips and panels follow."""
     m.add_child(_Language(html_lang, direction))

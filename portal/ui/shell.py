@@ -10,68 +10,17 @@ from streamlit.errors import StreamlitPageNotFoundError
 from portal import auth
 from portal.i18n import LANGUAGES, N_
 from portal.text import md_text
-from portal.ui import inbox_badge
+from portal.ui import inbox_badge, styles
 from portal.ui import session as ui_session
+from portal.ui.chrome_strings import translate_chrome
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import auto_read_switch
 
 APP_TITLE = N_("Linli community portal")
 
-BASE_CSS = """
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3d3d3d; }
-a:focus-visible, button:focus-visible, [role="button"]:focus-visible, input:focus-visible {
-  outline: 3px solid #1f4e79 !important; outline-offset: 2px;
-}
-[data-testid="stMain"] p, [data-testid="stMain"] li { line-height: 1.6; }
-.linli-tile-hint { color: #3d3d3d; margin: 0; }
-/* What people type takes the direction of its own script (like dir="auto"): Uyghur runs right-to-left
-   in a Chinese page, Chinese left-to-right in a Uyghur page. */
-[data-testid="stMain"] :is(input[type="text"], textarea) { unicode-bidi: plaintext; text-align: start; }
-"""
-
-# China MIIT 适老化 spec and WCAG 2.2: text ≥ 24 CSS px, controls ≥ 60×60 px, line height ≥ 1.3,
-# one column, strong contrast.
-ELDER_CSS = """
-html { font-size: 24px !important; }
-[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
-[data-testid="stMain"] input, [data-testid="stMain"] textarea, [data-testid="stMain"] td,
-[data-testid="stMain"] th, [data-testid="stMain"] span, [data-testid="stSidebar"] span,
-[data-testid="stSidebar"] p, [data-testid="stSidebar"] label {
-  font-size: 24px !important; line-height: 1.5 !important; color: #111111;
-}
-[data-testid="stMain"] h1 { font-size: 40px !important; }
-[data-testid="stMain"] h2 { font-size: 34px !important; }
-[data-testid="stMain"] h3 { font-size: 30px !important; }
-:is([data-testid="stMain"], [data-testid="stSidebar"]) :is(h1, h2, h3, h4) span { font-size: inherit !important; }
-button, [data-testid="stPageLink"] a, input, textarea {
-  min-height: 60px !important; min-width: 60px !important;
-}
-[data-testid="stPageLink"] a { padding: 12px 16px !important; }
-[data-testid="stSidebar"] [data-testid="stPageLink"] a span { white-space: normal !important; }
-[data-testid="stHorizontalBlock"] { flex-direction: column !important; }
-[data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { width: 100% !important;
-  flex: 1 1 100% !important; min-width: 100% !important; }
-[data-testid="stCheckbox"] label, [data-testid="stToggle"] label { min-height: 60px; align-items: center; }
-.block-container { max-width: 760px; }
-"""
-
-RTL_CSS = """
-[data-testid="stMain"], [data-testid="stSidebarContent"], [data-baseweb="popover"],
-[data-testid="stToast"], [role="dialog"] { direction: rtl; text-align: right; }
-[data-testid="stMain"] :is(h1, h2, h3, h4, p), .linli-tile-hint { text-align: start !important; }
-[data-testid="stMain"] :is(input, textarea) { direction: rtl; }
-[data-testid="stMain"] :is(table, th, td) { direction: rtl; text-align: start !important; }
-[data-testid="stMain"] [data-testid="stDataFrame"] { direction: rtl; }
-"""
-
 
 def _apply_styles(viewer: Viewer) -> None:
-    css = (
-        BASE_CSS
-        + (ELDER_CSS if viewer.elder else "")
-        + (RTL_CSS if viewer.lang.direction == "rtl" else "")
-    )
-    st.html(f"<style>{css}</style>")
+    st.html(f"<style>{styles.page_css(viewer.elder, viewer.lang.direction == 'rtl')}</style>")
     lang = viewer.lang
     script = (
         f"document.documentElement.lang = {json.dumps(lang.html_lang)};"
@@ -79,6 +28,7 @@ def _apply_styles(viewer: Viewer) -> None:
         f"document.title = {json.dumps(viewer.t(APP_TITLE))};" + ui_session.cookie_script()
     )
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+    translate_chrome(viewer)
 
 
 def _language_picker(viewer: Viewer) -> None:
@@ -92,6 +42,22 @@ def _language_picker(viewer: Viewer) -> None:
         format_func=names.__getitem__,
         on_change=lambda: ui_session.set_language(viewer, st.session_state["lang_picker"]),
     )
+
+
+def _language_buttons(viewer: Viewer) -> None:
+    """The first screen: one large button per language, each named in its own script (easier to
+    find, and reachable with Tab, Enter and Space, unlike a drop-down)."""
+    columns = st.columns(len(LANGUAGES))
+    for column, lang in zip(columns, LANGUAGES, strict=True):
+        chosen = lang.code == viewer.language
+        column.button(
+            lang.native_name,
+            key=f"lang_button_{lang.code}",
+            type="primary" if chosen else "secondary",
+            width="stretch",
+            on_click=ui_session.set_language,
+            args=(viewer, lang.code),
+        )
 
 
 def _elder_switch(viewer: Viewer) -> None:
@@ -130,6 +96,8 @@ def render(viewer: Viewer) -> None:
     st.set_page_config(page_title=viewer.t(APP_TITLE), page_icon="🏘️", layout="centered")
     _apply_styles(viewer)
     _menu(viewer)
+    if not viewer.logged_in:
+        _language_buttons(viewer)
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     with left:
         _language_picker(viewer)

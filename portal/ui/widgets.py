@@ -15,6 +15,7 @@ from portal.text import md_text
 from portal.ui.session import Viewer, current_viewer
 from portal.ui.shell import link_to
 from portal.ui.speech_widgets import readable
+from portal.ui.styles import MAP_ELDER_CSS
 
 
 def say(viewer: Viewer, message: Message) -> str:
@@ -97,11 +98,14 @@ def folium_map(fmap, key: str, height: int = 480, clicks: bool = False) -> dict 
     login page and every page without a map import this module, and those imports cost seconds."""
     from streamlit_folium import st_folium
 
-    from portal.map_panels import mark_language
+    from portal.map_panels import keep_shapes_out_of_tab_order, mark_language
 
     _allow_zoom(fmap)
-    lang = current_viewer().lang
-    mark_language(fmap, lang.html_lang, lang.direction)
+    viewer = current_viewer()
+    mark_language(fmap, viewer.lang.html_lang, viewer.lang.direction)
+    keep_shapes_out_of_tab_order(fmap)
+    if viewer.elder:
+        fmap.get_root().header.add_child(Element(MAP_ELDER_CSS), name="linli_map_elder_css")
     returned = ["last_object_clicked", "last_clicked"] if clicks else []
     return st_folium(
         fmap, key=key, height=height, use_container_width=True, returned_objects=returned
