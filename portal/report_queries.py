@@ -15,6 +15,7 @@ from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, Re
 from db.types import row_id, utcnow
 from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE
+from portal.report_clock import is_overdue, overdue_sql
 from portal.report_visibility import reader, visible_reports
 from portal.reports import (
     ACTION_TEXTS,
@@ -174,7 +175,9 @@ def work_queue(
         visible_reports(reader(session, index, user))
     )  # never beyond what they read
     query = query.order_by(
-        case((col(Report.due_at) < now, 0), else_=1), col(Report.urgent).desc(), col(Report.due_at)
+        case((overdue_sql(now), 0), else_=1),
+        col(Report.urgent).desc(),
+        col(Report.resident_due_at),
     ).limit(limit)
     reports = session.exec(query).all()
     cats = {c.id: c for c in session.exec(select(ReportCategory))}
@@ -183,7 +186,7 @@ def work_queue(
             r,
             category_name(cats[r.category_id], language),
             index.grids[r.grid_id].name if r.grid_id in index.grids else "",
-            r.state in OPEN_STATES and r.due_at < now,
+            is_overdue(r, now),
             _assignee_name(session, r),
         )
         for r in reports
@@ -225,7 +228,7 @@ def map_points(
         col(Report.lat),
         col(Report.lon),
         col(Report.state),
-        (col(Report.due_at) < now) & col(Report.state).in_(OPEN_STATES) | col(Report.overdue),
+        overdue_sql(now),
         col(Report.urgent),
         col(Report.category_id),
     )
@@ -300,6 +303,7 @@ class PublicReport:
 
 
 def public_view(session: Session, *, now: datetime | None = None) -> list[PublicReport]:
+    now = now or utcnow()
     out = []
     for r in public_reports(session, now=now):
         lat, lon = public_place(r.lat, r.lon)
@@ -311,7 +315,7 @@ def public_view(session: Session, *, now: datetime | None = None) -> list[Public
                 r.state,
                 r.level,
                 r.urgent,
-                r.overdue,
+                is_overdue(r, now),
                 r.created_at,
                 lat,
                 lon,
@@ -375,6 +379,7 @@ def open311_requests(
     """Public reports as GeoReport v2 service requests, with no personal data: no names, and no
     description (residents write names, phone and room numbers in it); the place rounded to
     about 10 m, as in the cockpit's open data."""
+    now = now or utcnow()
     cats = {c.id: c for c in session.exec(select(ReportCategory))}
     out = []
     for report in public_reports(session, now=now):
@@ -390,7 +395,7 @@ def open311_requests(
                 "agency_responsible": _assignee_department(session, report),
                 "requested_datetime": _iso(report.created_at),
                 "updated_datetime": _iso(report.updated_at),
-                "expected_datetime": _iso(report.due_at),
+                "expected_datetime": _iso(report.resident_due_at),
                 "lat": public_place(report.lat, report.lon)[0],
                 "long": public_place(report.lat, report.lon)[1],
                 "address": "",
