@@ -66,6 +66,10 @@ def test_handler_accepts_from_the_queue_and_resident_follows(open_app, app_db):
     with Session(get_engine(app_db)) as s:
         actions = s.exec(select(ReportEvent.action).where(ReportEvent.report_id == report.id)).all()
     assert actions[-1] == "accept"
+    banner = [m.value for m in chief.success]  # says accepted, not done (已完成)
+    assert (
+        banner == [zh("Accepted: report #{id}.", id=report.id)] == [f"已受理：反映 #{report.id}。"]
+    )
     mine = open_app("zhang_nainai", page="pages/my_reports.py")
     shown = texts(mine)
     assert "&lt;script&gt;" in shown and "<script>" not in shown  # shown as text, not markup
