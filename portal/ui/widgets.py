@@ -46,8 +46,19 @@ def grid_label(index: GridIndex, grid: Grid) -> str:
     return grid.name
 
 
+def _leads_somewhere(page: auth.PageSpec, viewer: Viewer) -> bool:
+    """The ballot tile only for people who hold a council seat (others would find nothing)."""
+    if page.key != "council_vote":
+        return True
+    from portal.council import seated_councils
+    from portal.ui.data import db
+
+    with db() as session:
+        return bool(seated_councils(session, viewer.user_id))
+
+
 def home_tiles(viewer: Viewer) -> None:
-    tiles = [page for page in auth.pages_for(viewer.role) if page.tile]
+    tiles = [p for p in auth.pages_for(viewer.role) if p.tile and _leads_somewhere(p, viewer)]
     columns = st.columns(2)
     for n, page in enumerate(tiles):
         with columns[n % 2].container(border=True):

@@ -109,3 +109,19 @@ def test_staff_change_a_category_time_limit(open_app, app_db):
     assert not at.exception
     with Session(get_engine(app_db)) as s:
         assert s.get(ReportCategory, lighting).time_limit_hours == 36
+
+
+def test_the_ballot_tile_shows_only_for_council_members(open_app, app_db):
+    from portal.council import seated_councils
+
+    hint = zh("For council members: vote on each agenda item")
+    with Session(get_engine(app_db)) as s:
+        li_ayi = s.exec(select(User).where(User.username == "li_ayi")).one()
+        assert seated_councils(s, li_ayi.id)
+        seatless = next(
+            u
+            for u in s.exec(select(User).where(User.role == "resident").order_by(User.id))
+            if not seated_councils(s, u.id)
+        ).username
+    assert hint in texts(open_app("li_ayi", page="pages/home.py"))
+    assert hint not in texts(open_app(seatless, page="pages/home.py"))
