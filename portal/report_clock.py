@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col
 
 from db.models_reports import DEFAULT_TIME_LIMIT_HOURS, Report
@@ -32,12 +33,12 @@ def is_overdue(report: Report, now: datetime | None = None) -> bool:
     return report.state in OPEN_STATES and report.resident_due_at < (now or utcnow())
 
 
-def overdue_sql(now: datetime):
+def overdue_sql(now: datetime) -> ColumnElement[bool]:
     """The same rule as a SQL condition on the report table."""
     return col(Report.state).in_(OPEN_STATES) & (col(Report.resident_due_at) < now)
 
 
-def due_today_sql(now: datetime, day_end: datetime):
+def due_today_sql(now: datetime, day_end: datetime) -> ColumnElement[bool]:
     """Open, not yet overdue, and due before `day_end` (the end of today in Asia/Shanghai)."""
     return (
         col(Report.state).in_(OPEN_STATES)

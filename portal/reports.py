@@ -457,8 +457,8 @@ def submit(
         grid_id=placement.grid.id,
         state="submitted",
         level="grid",
-        due_at=now + timedelta(hours=category.time_limit_hours),
-        resident_due_at=resident_due(now, category.time_limit_hours),
+        due_at=(due := resident_due(now, category.time_limit_hours)),  # one limit, two clocks
+        resident_due_at=due,
         created_at=now,
         updated_at=now,
     )
