@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
@@ -29,6 +29,15 @@ def _when(nullable: bool = False, **kw) -> Field:
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
 
 
+DEFAULT_TIME_LIMIT_HOURS = 72
+
+
+def _resident_due_default(context) -> datetime:
+    """Rows inserted without a due time (fixtures, imports): 72 h after their creation."""
+    created = context.get_current_parameters().get("created_at") or utcnow()
+    return created + timedelta(hours=DEFAULT_TIME_LIMIT_HOURS)
+
+
 class ReportCategory(SQLModel, table=True):
     """Urban-management split: components (部件) and events (事件), each with defaults."""
 
@@ -43,7 +52,7 @@ class ReportCategory(SQLModel, table=True):
     kind: str = Field(max_length=16)
     names: str = Field(sa_column=Column(Text, nullable=False))  # JSON: language code → name
     department_id: int | None = Field(default=None, foreign_key="department.id")
-    time_limit_hours: int = Field(default=72)
+    time_limit_hours: int = Field(default=DEFAULT_TIME_LIMIT_HOURS)
     duplicate_radius_m: int = Field(default=50)
     duplicate_days: int = Field(default=14)
     active: bool = Field(default=True)
@@ -56,6 +65,7 @@ class Report(SQLModel, table=True):
         CheckConstraint(sql_in("level", LEVELS), name="level"),
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating"),
         Index("ix_report_state_due", "state", "due_at"),
+        Index("ix_report_state_resident_due", "state", "resident_due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -77,7 +87,11 @@ class Report(SQLModel, table=True):
     department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
     urgent: bool = Field(default=False)
     overdue: bool = Field(default=False)
-    due_at: datetime = _when()
+    due_at: datetime = _when()  # the current level's hand-off deadline (moves on escalation)
+    # the resident's clock: submission + the category's limit, never reset (portal.report_clock)
+    resident_due_at: datetime = _when(
+        default=None, sa_column_kwargs={"default": _resident_due_default}
+    )
     created_at: datetime = _when(default_factory=utcnow, index=True)
     updated_at: datetime = _when(default_factory=utcnow)
     resolved_at: datetime | None = _when(nullable=True, default=None)

@@ -85,6 +85,11 @@ def _frame(result: cockpit.Measures, keys: list[str], cats: dict) -> pd.DataFram
     return pd.DataFrame(rows, columns=[first, *(t(cockpit.MEASURES[k][0]) for k in keys)])
 
 
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """For the screen: an empty cell reads "—", never "None" (the CSV keeps it blank)."""
+    return frame.astype(object).where(frame.notna(), "—")
+
+
 def _csv(frame: pd.DataFrame) -> bytes:
     return frame_csv(frame)
 
@@ -162,8 +167,9 @@ st.markdown(
 )
 
 total = result.total
-columns = st.columns(5)
-for n, key in enumerate(("received", "response_h", "within_limit_pct", "closure_pct", "rating")):
+headline = ("received", "response_h", "within_limit_pct", "overdue", "closure_pct", "rating")
+columns = st.columns(len(headline))
+for n, key in enumerate(headline):
     columns[n].metric(t(cockpit.MEASURES[key][0]), _show(total.get(key)))
 
 report_keys = [
@@ -171,6 +177,7 @@ report_keys = [
     "response_h",
     "resolution_h",
     "within_limit_pct",
+    "overdue",
     "closure_pct",
     "reopen_pct",
     "repeats",
@@ -184,7 +191,7 @@ report_keys = [
 keys = report_keys + ([] if by == "category" else list(cockpit.OTHER_KEYS))
 table = _frame(result, keys, cats)
 st.subheader(t(N_("Measures")))
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(_shown(table), hide_index=True, width="stretch")
 st.download_button(
     t(N_("Download the measures (CSV)")),
     _csv(table),
@@ -204,9 +211,9 @@ label_col, value_col = chart.columns
 if by == "month":
     st.line_chart(chart, x=label_col, y=value_col)
 else:
-    st.bar_chart(chart, x=label_col, y=value_col)
+    st.bar_chart(chart, x=label_col, y=value_col, horizontal=True)  # long names stay readable
 with st.expander(t(N_("The numbers of this chart"))):
-    st.dataframe(chart, hide_index=True, width="stretch")
+    st.dataframe(_shown(chart), hide_index=True, width="stretch")
 st.download_button(
     t(N_("Download the numbers of this chart (CSV)")),
     _csv(chart),

@@ -7,6 +7,7 @@ from portal import council as c
 from portal.config import TIMEZONE
 from portal.council import attachments as council_files
 from portal.i18n import N_, format_day_ago
+from portal.reports import LEVEL_LABELS
 from portal.text import md_text
 from portal.ui.council_form_widgets import attachments_block, council_form, item_staff_tools
 from portal.ui.council_widgets import (
@@ -567,7 +568,7 @@ with tab_agenda:
             with st.container(border=True, key=f"council_report_{report.id}"):
                 typed(t(N_("Report #{id}"), id=report.id), report.description, report.language)
                 facts(
-                    t(N_("Level: {level}"), level=report.level),
+                    t(N_("Level: {level}"), level=t(LEVEL_LABELS[report.level])),
                     t(N_("{n} neighbours reported it too"), n=count),
                 )
                 st.button(

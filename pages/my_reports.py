@@ -4,6 +4,7 @@ from portal import report_queries as queries
 from portal import reports
 from portal.errors import FieldErrors, UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, translate
+from portal.report_clock import is_overdue
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_media, show_timeline, state_line, user_text
@@ -16,6 +17,8 @@ viewer = require("my_reports")
 t = viewer.t
 
 st.title(t(N_("My reports")))
+if thanks := st.session_state.pop("my_reports_thanks", None):
+    st.success(t(N_("Thank you for your rating of report #{id}."), id=thanks))
 with db() as session:
     mine = queries.my_reports(session, viewer.user_id)
     cats = {
@@ -32,7 +35,7 @@ readable_list(
     [f"{cats.get(r.category_id, '')}: {t(reports.STATE_LABELS[r.state])}" for r in mine],
 )
 for report in mine:
-    overdue = report.overdue
+    overdue = is_overdue(report)
     with st.container(border=True):
         st.markdown(
             f"**{state_line(viewer, report, cats.get(report.category_id, ''), overdue)}**",
@@ -88,4 +91,5 @@ for report in mine:
                     except UserError as exc:
                         st.error(say(viewer, exc.message))
                     else:
+                        st.session_state["my_reports_thanks"] = report.id
                         st.rerun()

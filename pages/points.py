@@ -290,7 +290,10 @@ with history_tab:
     for line in lines:
         amount = format_number(viewer.language, abs(line.amount))
         sign = f"+{amount}" if line.amount > 0 else f"−{amount}"
-        text = t(line.msgid, reason=esc(line.reason)) + ledger_note(viewer, line)  # 代办
+        # A reason the portal wrote is a message id (e.g. a checked report's); people's own
+        # reasons are not in the catalog and come back as typed.
+        reason = esc(t(line.reason)) if line.reason else ""
+        text = t(line.msgid, reason=reason) + ledger_note(viewer, line)  # 代办
         st.markdown(
             f"**{sign}** · {format_when_ago(viewer.language, line.at)} · {text} · "
             + t(N_("balance {balance}"), balance=format_number(viewer.language, line.balance_after))

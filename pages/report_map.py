@@ -7,6 +7,7 @@ from portal import report_queries as queries
 from portal import report_visibility as visibility
 from portal.grids import KIND_LABELS
 from portal.i18n import N_
+from portal.report_clock import is_overdue
 from portal.text import record_id
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
@@ -115,7 +116,7 @@ if report_id:
         if report is not None:
             st.subheader(t(N_("Report #{id}"), id=report.id))
             st.markdown(
-                state_line(viewer, report, cats.get(report.category_id, ""), report.overdue),
+                state_line(viewer, report, cats.get(report.category_id, ""), is_overdue(report)),
                 unsafe_allow_html=True,
             )
             if report.description:

@@ -17,6 +17,18 @@ viewer = require("work_queue")
 t = viewer.t
 index = grid_index()
 PAGE_SIZE = 20
+# The banner after a step says what happened (after "Accept" it says accepted, not done).
+DONE_TEXTS = {
+    "accept": N_("Accepted: report #{id}."),
+    "start": N_("Work started: report #{id}."),
+    "resolve": N_("Marked resolved: report #{id}."),
+    "verify": N_("Checked on site: report #{id}."),
+    "return": N_("Returned to the community office: report #{id}."),
+    "escalate": N_("Escalated: report #{id}."),
+    "whistle": N_("Sent to the departments: report #{id}."),
+    "reassign": N_("Sent to the other department: report #{id}."),
+    "joint_done": N_("Your part is recorded as done: report #{id}."),
+}
 
 st.title(t(N_("Work queue")))
 st.markdown(t(N_("Reports you can act on. Overdue ones come first, then by due time.")))
@@ -36,7 +48,7 @@ pages = max(1, (len(items) + PAGE_SIZE - 1) // PAGE_SIZE)
 page = st.number_input(t(N_("Page")), 1, pages, 1, key="queue_page") if pages > 1 else 1
 
 
-def attempt(report_id: int, step, clear: tuple[str | None, ...] = ()) -> None:
+def attempt(report_id: int, step, action: str, clear: tuple[str | None, ...] = ()) -> None:
     """Runs one step on a report (a callback); its outcome is shown at the top after the rerun."""
     try:
         with db() as session:
@@ -45,7 +57,7 @@ def attempt(report_id: int, step, clear: tuple[str | None, ...] = ()) -> None:
         messages = exc.errors.values() if isinstance(exc, FieldErrors) else [exc.message]
         st.session_state["queue_message"] = ("error", " ".join(say(viewer, m) for m in messages))
     else:
-        st.session_state["queue_message"] = ("ok", t(N_("Done: report #{id}."), id=report_id))
+        st.session_state["queue_message"] = ("ok", t(DONE_TEXTS[action], id=report_id))
         for key in clear:
             if key:
                 st.session_state.pop(key, None)
@@ -69,7 +81,7 @@ def run(action: str, report_id: int, note_key: str | None = None, photo_key: str
             store=media_store(),
         )
 
-    attempt(report_id, step, (note_key, photo_key))
+    attempt(report_id, step, action, (note_key, photo_key))
 
 
 def whistle(report_id: int):
@@ -85,6 +97,7 @@ def whistle(report_id: int):
             assist_department_ids=state.get(f"wh_assist_{report_id}", []),
             note=state.get(f"wh_note_{report_id}", ""),
         ),
+        "whistle",
     )
 
 
@@ -99,6 +112,7 @@ def reassign(report_id: int):
             department_id=state.get(f"to_dept_{report_id}"),
             note=state.get(f"why_{report_id}", ""),
         ),
+        "reassign",
     )
 
 
@@ -108,6 +122,7 @@ def joint_done(report_id: int):
         lambda session: reports.finish_joint_part(
             session, report_id=report_id, actor_id=viewer.user_id
         ),
+        "joint_done",
     )
 
 
@@ -122,7 +137,7 @@ for item in items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
             t(
                 N_("{grid} · due {when} · now with {who}"),
                 grid=md_text(item.grid_name),
-                when=format_when(viewer.language, report.due_at, "short"),
+                when=format_when(viewer.language, report.resident_due_at, "short"),
                 who=md_text(item.assignee) if item.assignee else t(N_("the community office")),
             )
         )
@@ -206,7 +221,7 @@ for item in items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
                     format_func=departments.__getitem__,
                     placeholder=t(N_("Choose…")),
                 )
-                st.button(t(N_("Send")), key=f"reassign_{rid}", on_click=reassign, args=(rid,))
+                st.button(t(N_("Reassign")), key=f"reassign_{rid}", on_click=reassign, args=(rid,))
             if me.role == "handler" and report.urgent:
                 st.button(
                     t(N_("Our part is done")), key=f"joint_{rid}", on_click=joint_done, args=(rid,)

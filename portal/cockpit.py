@@ -5,7 +5,9 @@ wish_event, wish_promotion, points_entry), never from counters:
 - received: reports created in the period (their `submit` time).
 - response time: submit → first `accept` event, hours (mean over the reports accepted).
 - resolution time: submit → first `resolve` event, hours (mean over the reports resolved).
-- within limit: share of received reports whose first `accept` came within `limit_hours` (72).
+- within limit: share of received reports whose first `accept` came by the resident's due time
+  (submission + the category's limit, 72 h by default; portal.report_clock).
+- overdue: received reports still open past the resident's due time (portal.report_clock).
 - closure rate: share of received reports whose last event leaves them `closed`.
 - reopen rate: share of received reports with at least one `reopen` event.
 - repeats: reports with an earlier report of the same category within the category's duplicate
@@ -53,6 +55,7 @@ from portal.i18n import N_
 from portal.localtime import ZONE as BEIJING
 from portal.localtime import month_of
 from portal.permissions import RATING_COUNTS_FROM
+from portal.report_clock import is_overdue, overdue_sql
 
 REPEAT_DAYS = 90
 DIMENSIONS = ("grid", "category", "month")
@@ -64,6 +67,7 @@ MEASURES: dict[str, tuple[str, bool, str]] = {
     "response_h": (N_("Response time (hours)"), False, "hours"),
     "resolution_h": (N_("Resolution time (hours)"), False, "hours"),
     "within_limit_pct": (N_("Answered within the time limit (%)"), True, "percent"),
+    "overdue": (N_("Overdue now"), False, "count"),
     "closure_pct": (N_("Closure rate (%)"), True, "percent"),
     "reopen_pct": (N_("Reopen rate (%)"), False, "percent"),
     "repeats": (N_("Repeat events at the same place"), False, "count"),
@@ -147,6 +151,8 @@ class ReportFact:
     category_id: int
     month: str
     created_at: datetime
+    due_at: datetime | None = None  # the resident's due time (report_clock), never reset
+    overdue: bool = False
     accepted_at: datetime | None = None
     resolved_at: datetime | None = None
     closed: bool = False
@@ -162,9 +168,16 @@ def _in_scope(column, scope: Scope):
 
 
 def report_facts(
-    session: Session, index: GridIndex, since: datetime, until: datetime, scope: Scope = WHOLE
+    session: Session,
+    index: GridIndex,
+    since: datetime,
+    until: datetime,
+    scope: Scope = WHOLE,
+    now: datetime | None = None,
 ) -> list[ReportFact]:
-    """One fact per report created in [since, until) in the scope, derived from its event rows."""
+    """One fact per report created in [since, until) in the scope, derived from its event rows;
+    overdue as of `now`."""
+    now = now or utcnow()
     in_period = (
         (col(Report.created_at) >= since)
         & (col(Report.created_at) < until)
@@ -178,13 +191,22 @@ def report_facts(
             col(Report.category_id),
             col(Report.created_at),
             col(Report.rating),
+            col(Report.resident_due_at),
+            overdue_sql(now),
         ).where(in_period),
     ).all()
     facts = {
         rid: ReportFact(
-            rid, scope.row_of(index, gid), cid, month_of(created), created, rating=rating
+            rid,
+            scope.row_of(index, gid),
+            cid,
+            month_of(created),
+            created,
+            due_at=due,
+            overdue=bool(late),
+            rating=rating,
         )
-        for rid, gid, cid, created, rating in rows
+        for rid, gid, cid, created, rating, due, late in rows
     }
     ids = select(col(Report.id)).where(in_period)
     events = _rows(
@@ -302,8 +324,15 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def _answered_in_time(fact: ReportFact, limit_hours: float) -> bool:
+    if fact.accepted_at is None:
+        return False
+    due = fact.due_at or fact.created_at + timedelta(hours=limit_hours)
+    return fact.accepted_at <= due
+
+
 def summarise(facts: list[ReportFact], limit_hours: float = 72) -> dict:
-    """The report measures of a group of facts."""
+    """The report measures of a group of facts (`limit_hours` only for facts without a due time)."""
     n = len(facts)
     response = [_hours(f.created_at, f.accepted_at) for f in facts if f.accepted_at]
     resolution = [_hours(f.created_at, f.resolved_at) for f in facts if f.resolved_at]
@@ -313,7 +342,8 @@ def summarise(facts: list[ReportFact], limit_hours: float = 72) -> dict:
         "received": n,
         "response_h": _mean(response),
         "resolution_h": _mean(resolution),
-        "within_limit_pct": _pct(sum(1 for hours in response if hours <= limit_hours), n),
+        "within_limit_pct": _pct(sum(1 for f in facts if _answered_in_time(f, limit_hours)), n),
+        "overdue": sum(1 for f in facts if f.overdue),
         "closure_pct": _pct(sum(1 for f in facts if f.closed), n),
         "reopen_pct": _pct(sum(1 for f in facts if f.reopened), n),
         "repeats": sum(1 for f in facts if f.repeat),
@@ -501,12 +531,13 @@ def measures(
     by: str = "grid",
     limit_hours: float = 72,
     scope: Scope = WHOLE,
+    now: datetime | None = None,
 ) -> Measures:
     """All measures for reports, wishes, points and council, grouped by grid, category or month,
     counted only from rows in the scope (the whole community by default)."""
     if by not in DIMENSIONS:
         raise ValueError(by)
-    facts = report_facts(session, index, since, until, scope)
+    facts = report_facts(session, index, since, until, scope, now)
     keyf = {
         "grid": lambda f: f.grid,
         "category": lambda f: f.category_id,
@@ -669,6 +700,7 @@ def open_reports(
     (residents write names and room numbers in it), place rounded to about 10 m."""
     from portal.report_queries import public_reports, public_view
 
+    now = now or utcnow()
     cats = dict(session.exec(select(col(ReportCategory.id), col(ReportCategory.code))).all())
     out = []
     for report in public_reports(session, now=now):
@@ -685,6 +717,8 @@ def open_reports(
                 "grid": general.code if general else "",
                 "created_at": _iso(r.created_at),
                 "closed_at": _iso(r.closed_at),
+                "due_at": _iso(r.resident_due_at),
+                "overdue": is_overdue(r, now),
                 "rating": r.rating,
                 "lat": r.lat,
                 "lon": r.lon,

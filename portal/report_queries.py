@@ -15,6 +15,7 @@ from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, Re
 from db.types import row_id, utcnow
 from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE
+from portal.report_clock import is_overdue, overdue_sql
 from portal.report_visibility import reader, visible_reports
 from portal.reports import (
     ACTION_TEXTS,
@@ -174,7 +175,9 @@ def work_queue(
         visible_reports(reader(session, index, user))
     )  # never beyond what they read
     query = query.order_by(
-        case((col(Report.due_at) < now, 0), else_=1), col(Report.urgent).desc(), col(Report.due_at)
+        case((overdue_sql(now), 0), else_=1),
+        col(Report.urgent).desc(),
+        col(Report.resident_due_at),
     ).limit(limit)
     reports = session.exec(query).all()
     cats = {c.id: c for c in session.exec(select(ReportCategory))}
@@ -183,7 +186,7 @@ def work_queue(
             r,
             category_name(cats[r.category_id], language),
             index.grids[r.grid_id].name if r.grid_id in index.grids else "",
-            r.state in OPEN_STATES and r.due_at < now,
+            is_overdue(r, now),
             _assignee_name(session, r),
         )
         for r in reports
@@ -225,7 +228,7 @@ def map_points(
         col(Report.lat),
         col(Report.lon),
         col(Report.state),
-        (col(Report.due_at) < now) & col(Report.state).in_(OPEN_STATES) | col(Report.overdue),
+        overdue_sql(now),
         col(Report.urgent),
         col(Report.category_id),
     )
@@ -289,7 +292,7 @@ class PublicReport:
     rating: int | None
 
 
-def public_view(report: Report) -> PublicReport:
+def public_view(report: Report, now: datetime | None = None) -> PublicReport:
     """The one rule for a public view of a report. The description only when its reporter ticked
     "show my words publicly" (residents write names, phone and room numbers in it). report: a
     Report or a row of its columns with the same names (public_list)."""
@@ -300,7 +303,7 @@ def public_view(report: Report) -> PublicReport:
         state=report.state,
         level=report.level,
         urgent=report.urgent,
-        overdue=report.overdue,
+        overdue=is_overdue(report, now),
         grid_id=report.grid_id,
         department_id=report.department_id,
         lat=lat,
@@ -309,7 +312,7 @@ def public_view(report: Report) -> PublicReport:
         language=report.language,
         created_at=report.created_at,
         updated_at=report.updated_at,
-        due_at=report.due_at,
+        due_at=report.resident_due_at,  # the resident's clock (report_clock), never reset
         closed_at=report.closed_at,
         rating=report.rating,
     )
@@ -339,6 +342,7 @@ def public_reports(
 _PUBLIC_VIEW_COLUMNS = (
     *(getattr(Report, name) for name in PublicReport.__dataclass_fields__),
     Report.public_description,
+    Report.resident_due_at,
 )
 
 
@@ -347,9 +351,10 @@ def public_list(
 ) -> list[PublicReport]:
     """ "Problems in our community": every public report through public_view. Only the columns
     public_view reads are loaded (not whole Report rows: most of the page's time at 20,000)."""
-    query = select(*_PUBLIC_VIEW_COLUMNS).where(_public_filter(now or utcnow()))
+    now = now or utcnow()
+    query = select(*_PUBLIC_VIEW_COLUMNS).where(_public_filter(now))
     rows = session.exec(query.order_by(col(Report.created_at).desc()).limit(limit))
-    return [public_view(row) for row in rows]
+    return [public_view(row, now) for row in rows]
 
 
 def photos(session: Session, report_id: int) -> list[ReportMedia]:
@@ -481,7 +486,7 @@ def open311_requests(
     )
     return [
         open311_request(
-            public_view(report),
+            public_view(report, now),
             cats[report.category_id],
             departments.get(report.department_id, ""),
             language,

@@ -36,9 +36,9 @@ from portal.i18n import DEFAULT_LANGUAGE, N_
 from portal.i18n import translate as _catalog_lookup  # for ids that are data, not literals
 from portal.media import Audio, MediaStore, Photo
 from portal.permissions import NOT_YOURS, On, can
+from portal.report_clock import OPEN_STATES, resident_due
 
 LEVELS = ("grid", "community", "street", "district")
-OPEN_STATES = ("submitted", "assigned", "accepted", "in_progress", "reopened", "returned")
 WORKING_STATES = ("assigned", "accepted", "in_progress", "reopened")
 DONE_STATES = ("resolved", "verified", "rated", "closed")
 RATE_WINDOW = timedelta(days=7)
@@ -510,7 +510,8 @@ def submit(
         grid_id=placement.grid.id,
         state="submitted",
         level="grid",
-        due_at=now + timedelta(hours=category.time_limit_hours),
+        due_at=(due := resident_due(now, category.time_limit_hours)),  # one limit, two clocks
+        resident_due_at=due,
         created_at=now,
         updated_at=now,
     )
@@ -571,6 +572,7 @@ def submit_alarm(
         level="grid",
         urgent=urgent,
         due_at=now + timedelta(hours=hours),
+        resident_due_at=resident_due(now, hours),
         created_at=now,
         updated_at=now,
     )

@@ -45,8 +45,19 @@ def grid_label(index: GridIndex, grid: Grid) -> str:
     return grid.name
 
 
+def _leads_somewhere(page: auth.PageSpec, viewer: Viewer) -> bool:
+    """The ballot tile only for people who hold a council seat (others would find nothing)."""
+    if page.key != "council_vote":
+        return True
+    from portal.council import seated_councils
+    from portal.ui.data import db
+
+    with db() as session:
+        return bool(seated_councils(session, viewer.user_id))
+
+
 def home_tiles(viewer: Viewer) -> None:
-    tiles = [page for page in auth.pages_for(viewer.role) if page.tile]
+    tiles = [p for p in auth.pages_for(viewer.role) if p.tile and _leads_somewhere(p, viewer)]
     columns = st.columns(2)
     for n, page in enumerate(tiles):
         readable(viewer.t(page.title), page.title)
@@ -96,6 +107,7 @@ def folium_map(fmap, key: str, height: int = 480, clicks: bool = False) -> dict 
     """Shows a folium map; returns click state only when asked (so panning does not rerun).
     folium, streamlit_folium and pandas (which it loads) are imported here, not at the top: the
     login page and every page without a map import this module, and those imports cost seconds."""
+    from branca.element import Element
     from streamlit_folium import st_folium
 
     from portal.map_panels import keep_shapes_out_of_tab_order, mark_language

@@ -66,6 +66,10 @@ def test_handler_accepts_from_the_queue_and_resident_follows(open_app, app_db):
     with Session(get_engine(app_db)) as s:
         actions = s.exec(select(ReportEvent.action).where(ReportEvent.report_id == report.id)).all()
     assert actions[-1] == "accept"
+    banner = [m.value for m in chief.success]  # says accepted, not done (已完成)
+    assert (
+        banner == [zh("Accepted: report #{id}.", id=report.id)] == [f"已受理：反映 #{report.id}。"]
+    )
     mine = open_app("zhang_nainai", page="pages/my_reports.py")
     shown = texts(mine)
     assert "&lt;script&gt;" in shown and "<script>" not in shown  # shown as text, not markup
@@ -105,3 +109,19 @@ def test_staff_change_a_category_time_limit(open_app, app_db):
     assert not at.exception
     with Session(get_engine(app_db)) as s:
         assert s.get(ReportCategory, lighting).time_limit_hours == 36
+
+
+def test_the_ballot_tile_shows_only_for_council_members(open_app, app_db):
+    from portal.council import seated_councils
+
+    hint = zh("For council members: vote on each agenda item")
+    with Session(get_engine(app_db)) as s:
+        li_ayi = s.exec(select(User).where(User.username == "li_ayi")).one()
+        assert seated_councils(s, li_ayi.id)
+        seatless = next(
+            u
+            for u in s.exec(select(User).where(User.role == "resident").order_by(User.id))
+            if not seated_councils(s, u.id)
+        ).username
+    assert hint in texts(open_app("li_ayi", page="pages/home.py"))
+    assert hint not in texts(open_app(seatless, page="pages/home.py"))

@@ -506,6 +506,8 @@ def test_open_data_has_no_personal_data(demo_session):
         "grid",
         "created_at",
         "closed_at",
+        "due_at",
+        "overdue",
         "rating",
         "lat",
         "lon",
