@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlmodel import Session, select
 
@@ -41,12 +42,14 @@ def test_health_says_what_is_wrong(db_url, clock):
     late = health.check(engine, db_url, heartbeat_max_seconds=600, now=clock.advance(seconds=2))
     assert not late.ok and late.checks["workers"]["age_seconds"]["housekeeping"] == 601
     assert health.check(engine, db_url, heartbeat_max_seconds=0, now=clock()).ok
+    head = ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
+    assert head is not None and head >= "0016"
     command.downgrade(alembic_config(db_url), "0015")
     behind = health.check(engine, db_url, heartbeat_max_seconds=0, now=clock())
     assert not behind.ok and behind.checks["migrations"] == {
         "ok": False,
         "database": ["0015"],
-        "code": ["0016"],
+        "code": [head],
     }
     upgrade(db_url)
 
