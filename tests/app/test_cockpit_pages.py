@@ -18,7 +18,8 @@ def test_cockpit_shows_measures_red_black_list_map_and_downloads(open_app):
         at = open_app(role_user, page="pages/cockpit.py")
         assert not at.exception, at.exception
         assert zh("Cockpit") in [e.value for e in at.title]
-        assert at.dataframe and len(at.metric) == 5
+        assert at.dataframe and len(at.metric) == 6
+        assert zh("Overdue now") in [m.label for m in at.metric]  # the one clock's count
     assert any(zh("Red list (best)") in m.value for m in at.markdown)
     for by in ("category", "month"):
         at.radio(key="ck_by").set_value(by).run()
