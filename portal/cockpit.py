@@ -55,7 +55,7 @@ from portal.i18n import N_
 from portal.localtime import ZONE as BEIJING
 from portal.localtime import month_of
 from portal.permissions import RATING_COUNTS_FROM
-from portal.report_clock import is_overdue, overdue_sql
+from portal.report_clock import overdue_sql
 
 REPEAT_DAYS = 90
 DIMENSIONS = ("grid", "category", "month")
@@ -706,7 +706,7 @@ def open_reports(
     for report in public_reports(session, now=now):
         if not scope.covers(report.grid_id):
             continue
-        r = public_view(report)
+        r = public_view(report, now)
         group = group_of(index, r.grid_id)
         general = index.grids.get(group) if group is not None else None
         out.append(
@@ -717,8 +717,8 @@ def open_reports(
                 "grid": general.code if general else "",
                 "created_at": _iso(r.created_at),
                 "closed_at": _iso(r.closed_at),
-                "due_at": _iso(r.resident_due_at),
-                "overdue": is_overdue(r, now),
+                "due_at": _iso(r.due_at),  # the public view's due time is the resident's clock
+                "overdue": r.overdue,
                 "rating": r.rating,
                 "lat": r.lat,
                 "lon": r.lon,
