@@ -24,7 +24,7 @@ def _counts(c, now: datetime) -> dict[str, int]:
     return {
         "work queue": sum(1 for item in queue if item.overdue),
         "staff map": sum(1 for row in queries.map_points(c.s, now=now) if row[4]),
-        "public page": sum(1 for r in queries.public_view(c.s, now=now) if r.overdue),
+        "public page": sum(1 for r in queries.public_list(c.s, now=now) if r.overdue),
         "cockpit": measured.total["overdue"],
         "open data export": sum(
             1 for r in cockpit.open_reports(c.s, c.index, now=now) if r["overdue"]
