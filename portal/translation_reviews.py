@@ -241,7 +241,7 @@ def _version(session: Session) -> tuple:
     newest, count = session.exec(
         select(func.max(TranslationCorrection.id), func.count()).select_from(TranslationCorrection)
     ).one()
-    return (str(session.get_bind().url), newest, count)
+    return (str(session.get_bind().engine.url), newest, count)  # an Engine or a Connection
 
 
 def refresh(session: Session, *, force: bool = False) -> None:
