@@ -49,7 +49,7 @@ def failed_section(viewer: Viewer) -> None:
         failed = notifications.failed_deliveries(session)
     st.subheader(viewer.t(N_("Messages that could not be delivered")))
     if not failed:
-        st.caption(viewer.t(N_("None.")))
+        st.markdown(viewer.t(N_("None.")))
     for delivery, person in failed:
         st.markdown(
             f"- {md_text(person.display_name)} · {delivery.channel} · {md_text(delivery.address)}"
@@ -62,12 +62,12 @@ def settings_section(viewer: Viewer) -> None:
     with db() as session:
         setting = notifications.setting_for(session, viewer.user_id)
     st.subheader(viewer.t(N_("Notifications")))
-    st.caption(viewer.t(N_("Optional. You always see notifications in the portal.")))
+    st.markdown(viewer.t(N_("Optional. You always see notifications in the portal.")))
     with st.form("notify_form"):
         st.text_input(viewer.t(N_("Email address")), value=setting.email or "", key="nf_email")
         slots = field_slots(("email",))
         if setting.email and setting.email_confirmed_at is None:
-            st.caption(viewer.t(N_("Not confirmed yet: please open the link we mailed you.")))
+            st.markdown(viewer.t(N_("Not confirmed yet: please open the link we mailed you.")))
         st.checkbox(viewer.t(N_("Send me emails")), value=setting.use_email, key="nf_use_email")
         st.text_input(viewer.t(N_("Mobile phone")), value=setting.phone or "", key="nf_phone")
         slots |= field_slots(("phone",))
