@@ -32,7 +32,8 @@ def _interact(page) -> None:
 
 
 def _fill_password_change(page, old: str, new: str) -> None:
-    form = page.locator('[data-testid="stForm"]')
+    # The account page has more than one form (notification settings too): the password one.
+    form = page.locator('[data-testid="stForm"]').filter(has=page.locator('input[type="password"]'))
     boxes = form.locator('input[type="password"]')
     boxes.nth(0).fill(old)
     boxes.nth(1).fill(new)
