@@ -698,15 +698,14 @@ def open_reports(
 ) -> list[dict]:
     """Public reports without personal data: no reporter, no handler names, no description
     (residents write names and room numbers in it), place rounded to about 10 m."""
-    from portal.report_queries import public_reports, public_view
+    from portal.report_queries import public_list
 
     now = now or utcnow()
     cats = dict(session.exec(select(col(ReportCategory.id), col(ReportCategory.code))).all())
     out = []
-    for report in public_reports(session, now=now):
-        if not scope.covers(report.grid_id):
+    for r in public_list(session, now=now):  # the public view, read column by column
+        if not scope.covers(r.grid_id):
             continue
-        r = public_view(report, now)
         group = group_of(index, r.grid_id)
         general = index.grids.get(group) if group is not None else None
         out.append(
