@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from google.protobuf.message import DecodeError
 from playwright.sync_api import Frame, Page, Route
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from portal.demo.seed import DEMO_PASSWORD
@@ -241,6 +242,34 @@ def _wait_login_cookie(page: Page, timeout: float = TIMEOUT_MS) -> None:
     page.wait_for_url(lambda url: "/auth/" not in url, timeout=timeout)
 
 
+def pick_option(page: Page, combobox, option_text: str, *, rerun: bool = True) -> None:
+    """Open a selectbox (its input[role=combobox]) and click the option showing option_text.
+    A late rerun of the page (a component settling) can close the list again: open it up to
+    three times. rerun=False for a selectbox inside a form (choosing does not run the script)."""
+    option = page.locator('[role="option"]').filter(has_text=option_text).first
+    for _ in range(3):
+        combobox.scroll_into_view_if_needed()
+        combobox.click()
+        try:
+            option.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    if rerun:
+        wait_rerun(page, lambda: option.click())
+    else:
+        option.click()
+
+
+def choose(page: Page, label_msgid: str, option_text: str, *, rerun: bool = True) -> None:
+    """Choose option_text in the selectbox whose label is label_msgid (in any language)."""
+    names = "|".join(re.escape(t) for t in texts(label_msgid))
+    box = page.locator('[data-testid="stSelectbox"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(names))
+    )
+    pick_option(page, box.locator('input[role="combobox"]'), option_text, rerun=rerun)
+
+
 def language_select(page: Page):
     label = page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(r"^\s*🌐"))
     return page.locator('[data-testid="stSelectbox"]').filter(has=label)
@@ -251,9 +280,7 @@ def set_language(page: Page, code: str) -> None:
     html_lang = next(lang.html_lang for lang in LANGUAGES if lang.code == code)
     combo = language_select(page).locator('input[role="combobox"]')
     if combo.input_value() != native_name(code):
-        combo.click()
-        option = page.locator('[role="option"]').filter(has_text=native_name(code))
-        wait_rerun(page, lambda: option.click())
+        pick_option(page, combo, native_name(code))
     page.wait_for_function(
         f"() => document.documentElement.lang === {json.dumps(html_lang)}", timeout=TIMEOUT_MS
     )

@@ -17,6 +17,7 @@ from db.models_reports import Report
 from tests.e2e.helpers import (
     MAIN,
     assert_no_axe_violations,
+    choose,
     expect_text,
     navigate,
     open_as,
@@ -42,12 +43,7 @@ def _click(page, msgid: str, **params) -> None:
 
 
 def _choose(page, label_msgid: str, option_text: str) -> None:
-    names = "|".join(re.escape(t) for t in texts(label_msgid))
-    box = page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(names))
-    )
-    box.locator('input[role="combobox"]').click()
-    page.locator('[role="option"]').filter(has_text=option_text).first.click()
+    choose(page, label_msgid, option_text, rerun=False)
 
 
 def _names(server) -> dict[str, str]:

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from db.engine import get_engine
 from db.models import User
 from db.models_reports import Report
-from tests.e2e.helpers import MAIN, open_as, open_page, texts, wait_idle, wait_rerun
+from tests.e2e.helpers import MAIN, choose, open_as, open_page, texts, wait_idle, wait_rerun
 
 pytestmark = pytest.mark.e2e
 TABS = 6
@@ -19,12 +19,7 @@ TABS = 6
 
 def _fill(page, server):
     open_page(page, server.url + "/report_new", f"{MAIN} h1")
-    names = "|".join(re.escape(t) for t in texts("What kind of problem?"))
-    box = page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(names))
-    )
-    box.locator('input[role="combobox"]').click()
-    wait_rerun(page, lambda: page.locator('[role="option"]').filter(has_text="路灯").first.click())
+    choose(page, "What kind of problem?", "路灯")
     page.locator(f"{MAIN} textarea").first.fill("六个标签页同时发送：二单元路灯不亮")
     home = page.locator('[data-testid="stRadio"] [role="radiogroup"] label').nth(1)
     wait_rerun(page, lambda: home.click())

@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     MAIN,
     MAP_IFRAME,
     assert_no_axe_violations,
+    choose,
     log_in,
     open_as,
     open_page,
@@ -44,14 +45,7 @@ def _click_button(page, label_msgid: str, scope: str = MAIN):
 
 
 def _choose(page, label_msgid: str, option_text: str):
-    names = "|".join(re.escape(t) for t in texts(label_msgid))
-    box = page.locator('[data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(names))
-    )
-    box.locator('input[role="combobox"]').click()
-    wait_rerun(
-        page, lambda: page.locator('[role="option"]').filter(has_text=option_text).first.click()
-    )
+    choose(page, label_msgid, option_text)
 
 
 def _latest_report(server):

@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     expect_text,
     open_as,
     open_page,
+    pick_option,
     screenshot,
     wait_idle,
     wait_rerun,
@@ -51,9 +52,7 @@ def test_wish_journey(server, new_context):
         "楼梯很陡，老人上下不方便。\n希望装一段扶手。"
     )
     category = form.get_by_role("combobox", name=zh("Category"))
-    category.scroll_into_view_if_needed()
-    category.click()
-    author.locator('[role="option"]').filter(has_text=zh("Facilities and repairs")).click()
+    pick_option(author, category, zh("Facilities and repairs"), rerun=False)
     wait_rerun(author, lambda: form.get_by_role("button", name=zh("Post the wish")).click())
     author.wait_for_selector(f"{MAIN} .linli-wish")
     wait_idle(author)
