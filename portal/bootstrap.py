@@ -93,9 +93,18 @@ def demo(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
+    """The whole suite, one pytest-xdist worker per core (at most four); each test file stays on
+    one worker, so a file's server, browser and database fixtures are made once. `-n 0` runs
+    everything in this process."""
     ensure_venv()
     os.chdir(ROOT)
-    os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *args])
+    spread = [] if any(a == "-n" or a.startswith("-n") for a in args) else _spread()
+    os.execv(PYTHON, [str(PYTHON), "-m", "pytest", *spread, *args])
+
+
+def _spread() -> list[str]:
+    workers = min(os.cpu_count() or 1, 4)
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
 
 
 def lint(args: list[str]) -> int:
