@@ -32,11 +32,11 @@ from db.models import User  # noqa: E402
 from db.models_reports import Report, ReportCategory, ReportEvent  # noqa: E402
 from db.types import utcnow  # noqa: E402
 from portal import maps, reports  # noqa: E402
-from portal import report_queries as queries  # noqa: E402
 from portal.config import load_settings  # noqa: E402
 from portal.demo.seed import seed  # noqa: E402
 from portal.grids import GridIndex  # noqa: E402
 from portal.media import MediaStore  # noqa: E402
+from portal.reports import queries  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "linli_bench_reports"  # the bench's own database: never one it did not create

@@ -88,7 +88,7 @@ class Report(SQLModel, table=True):
     urgent: bool = Field(default=False)
     overdue: bool = Field(default=False)
     due_at: datetime = _when()  # the current level's hand-off deadline (moves on escalation)
-    # the resident's clock: submission + the category's limit, never reset (portal.report_clock)
+    # the resident's clock: submission + the category's limit, never reset (portal.reports.clock)
     resident_due_at: datetime = _when(
         default=None, sa_column_kwargs={"default": _resident_due_default}
     )

@@ -1,10 +1,10 @@
 import streamlit as st
 
-from portal import report_queries as queries
 from portal import reports
 from portal.errors import FieldErrors, UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, translate
-from portal.report_clock import is_overdue
+from portal.reports import queries
+from portal.reports.clock import is_overdue
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_media, show_timeline, state_line, user_text

@@ -3,9 +3,9 @@ import json
 import streamlit as st
 
 from portal import maps, reports
-from portal import report_queries as queries
 from portal.grids import KIND_LABELS
 from portal.i18n import N_, format_when
+from portal.reports import queries
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_timeline, state_line, user_text

@@ -2,9 +2,10 @@ import json
 
 import streamlit as st
 
-from portal import report_queries, reports
+from portal import reports
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_
+from portal.reports import queries as report_queries
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.widgets import field_slots, say, show_field_errors

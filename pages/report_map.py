@@ -3,11 +3,10 @@ from datetime import timedelta
 import streamlit as st
 
 from portal import auth, localtime, maps, reports
-from portal import report_queries as queries
-from portal import report_visibility as visibility
 from portal.grids import KIND_LABELS
 from portal.i18n import N_
-from portal.report_clock import is_overdue
+from portal.reports import queries, visibility
+from portal.reports.clock import is_overdue
 from portal.text import record_id
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require

@@ -1,11 +1,11 @@
 import streamlit as st
 
 from db.models import User
-from portal import report_queries as queries
 from portal import reports
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when
 from portal.media import check_photo
+from portal.reports import queries
 from portal.text import md_text
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require

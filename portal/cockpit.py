@@ -6,8 +6,8 @@ wish_event, wish_promotion, points_entry), never from counters:
 - response time: submit → first `accept` event, hours (mean over the reports accepted).
 - resolution time: submit → first `resolve` event, hours (mean over the reports resolved).
 - within limit: share of received reports whose first `accept` came by the resident's due time
-  (submission + the category's limit, 72 h by default; portal.report_clock).
-- overdue: received reports still open past the resident's due time (portal.report_clock).
+  (submission + the category's limit, 72 h by default; portal.reports.clock).
+- overdue: received reports still open past the resident's due time (portal.reports.clock).
 - closure rate: share of received reports whose last event leaves them `closed`.
 - reopen rate: share of received reports with at least one `reopen` event.
 - repeats: reports with an earlier report of the same category within the category's duplicate
@@ -55,7 +55,7 @@ from portal.i18n import N_
 from portal.localtime import ZONE as BEIJING
 from portal.localtime import month_of
 from portal.permissions import RATING_COUNTS_FROM
-from portal.report_clock import overdue_sql
+from portal.reports.clock import overdue_sql
 
 REPEAT_DAYS = 90
 DIMENSIONS = ("grid", "category", "month")
@@ -151,7 +151,7 @@ class ReportFact:
     category_id: int
     month: str
     created_at: datetime
-    due_at: datetime | None = None  # the resident's due time (report_clock), never reset
+    due_at: datetime | None = None  # the resident's due time (reports.clock), never reset
     overdue: bool = False
     accepted_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -698,7 +698,7 @@ def open_reports(
 ) -> list[dict]:
     """Public reports without personal data: no reporter, no handler names, no description
     (residents write names and room numbers in it), place rounded to about 10 m."""
-    from portal.report_queries import public_list
+    from portal.reports.queries import public_list
 
     now = now or utcnow()
     cats = dict(session.exec(select(col(ReportCategory.id), col(ReportCategory.code))).all())
@@ -804,7 +804,7 @@ def open_decisions(session: Session, index: GridIndex, *, scope: Scope = WHOLE) 
 
 def open311_in_scope(session: Session, scope: Scope = WHOLE, *, now: datetime | None = None) -> str:
     """The Open311 GeoReport v2 file of the public reports in the scope."""
-    from portal.report_queries import open311_requests
+    from portal.reports.queries import open311_requests
 
     requests = open311_requests(session, now=now)
     if not scope.whole:

@@ -1,7 +1,7 @@
 """Who may open which stored media file (a report's photo or voice note, a voice note of a wish,
 proposal or task proof): the rule behind the portal's own media route, without Streamlit.
 
-A report's media: its uploader, and whoever may read the report (portal.report_visibility).
+A report's media: its uploader, and whoever may read the report (portal.reports.visibility).
 A voice note: whoever voice_notes.notes_for lets play it (its author and those who handle the item).
 Anything else, and everything for a visitor without a valid login: nothing.
 """
@@ -17,7 +17,7 @@ from db.models_reports import ReportMedia
 from db.models_voice_notes import VoiceNote
 from portal import voice_notes
 from portal.grids import GridIndex
-from portal.report_visibility import may_read
+from portal.reports.visibility import may_read
 
 KINDS = ("report", "voice")  # report = report_media (photos and voice notes), voice = voice_note
 

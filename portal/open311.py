@@ -4,7 +4,7 @@ api key, tokens. Behaviour follows the spec (wiki.open311.org/GeoReport_v2) as F
 server reads it: errors are a list of {code, description}; 400 bad request, 403 api key, 404 not
 found, 429 too many requests.
 
-- Privacy: every request is shown through report_queries.public_view (no names, no description,
+- Privacy: every request is shown through reports.queries.public_view (no names, no description,
   the place rounded to about 10 m), exactly as on the public list and the open data.
 - POST creates a real report with reports.submit (dispatched by grid like any other). It is filed
   in the name of the staff member who issued the key (the key's owner answers for its partner);
@@ -35,7 +35,7 @@ from portal.errors import FieldErrors, Message
 from portal.grids import GridIndex
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
 from portal.media import MediaStore
-from portal.report_queries import (
+from portal.reports.queries import (
     OPEN311_MAX_PAGE,
     Open311Query,
     open311_requests,

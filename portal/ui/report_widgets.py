@@ -9,10 +9,9 @@ from sqlmodel import Session
 
 from db.models import User
 from db.models_reports import Report
-from portal import report_queries as queries
 from portal.i18n import N_, format_when_ago, language
 from portal.media import MediaStore
-from portal.reports import LEVEL_LABELS, STATE_LABELS
+from portal.reports import LEVEL_LABELS, STATE_LABELS, queries
 from portal.text import md_text
 from portal.ui.data import settings
 from portal.ui.private_media import PrivateFile, private_image_tag

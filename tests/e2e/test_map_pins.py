@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import Session
 
 from db.engine import get_engine
-from portal import report_queries as queries
 from portal import reports
+from portal.reports import queries
 from tests.e2e.helpers import (
     MAP_IFRAME,
     assert_no_axe_violations,

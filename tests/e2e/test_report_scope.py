@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from db.engine import get_engine
 from db.models import GridDuty, User
 from db.models_reports import Report
-from portal import report_visibility as visibility
 from portal.grids import GridIndex
+from portal.reports import visibility
 from tests.e2e.helpers import MAIN, open_as, open_page, zh
 
 pytestmark = pytest.mark.e2e

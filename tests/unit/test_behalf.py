@@ -14,10 +14,11 @@ from db.models_cockpit import Device
 from db.models_points import TaskClaim
 from db.models_reports import Report, ReportCategory
 from db.models_wishes import WishVote
-from portal import behalf, points, report_queries, reports, wishes
+from portal import behalf, points, reports, wishes
 from portal.errors import FieldErrors, UserError
 from portal.grids import GridIndex
 from portal.media import MediaStore
+from portal.reports import queries as report_queries
 
 
 @pytest.fixture

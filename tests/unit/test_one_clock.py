@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from portal import cockpit, reports
-from portal import report_queries as queries
-from portal.report_clock import OPEN_STATES, is_overdue
+from portal.reports import queries
+from portal.reports.clock import OPEN_STATES, is_overdue
 from tests.unit.test_reports import _submit, ctx  # noqa: F401  (the demo-community fixture)
 
 

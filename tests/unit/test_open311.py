@@ -16,7 +16,7 @@ from db.models_reach import DeadLetter, PartnerRequest
 from db.models_reports import Report, ReportCategory
 from db.types import utcnow
 from portal import api_keys
-from portal.report_queries import OPEN311_STATUS, public_reports
+from portal.reports.queries import OPEN311_STATUS, public_reports
 from tests.reach_fixtures import issue_keys
 
 INSIDE = {"lat": "30.6405", "long": "104.0405"}

@@ -4,7 +4,8 @@ from sqlmodel import select
 
 from db.models import Department, User
 from db.models_reports import Report
-from portal import auth, report_queries
+from portal import auth
+from portal.reports import queries as report_queries
 
 
 def test_user_lookups(demo_session):

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from portal import cockpit
-from portal import report_queries as queries
 from portal.grids import GridIndex
+from portal.reports import queries
 from tests.privacy_world import PRIVATE_WORDS, SHOWN_WORDS, build
 
 

@@ -10,8 +10,8 @@ from sqlmodel import select
 from db.models import Department, User
 from db.models_reports import JointTask, Report, ReportCategory
 from db.types import utcnow
-from portal import report_visibility as visibility
 from portal.grids import GridIndex
+from portal.reports import visibility
 
 # grids of the demo: G1 (2) ⊃ G1-M1 (3), G1-M2 (4); G2 (12) ⊃ G2-M1 (13)
 # report: (grid code, reporter, department code, joint department code, assignee)

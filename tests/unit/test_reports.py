@@ -8,11 +8,11 @@ from sqlmodel import Session, SQLModel, select
 from db.engine import get_engine
 from db.models import Department, GridDuty, User
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent
-from portal import report_queries as queries
 from portal import reports
 from portal.errors import FieldErrors, UserError
 from portal.grids import GridIndex
 from portal.media import MediaStore
+from portal.reports import queries
 
 
 def _clear_reports(session) -> None:

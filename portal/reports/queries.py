@@ -15,16 +15,10 @@ from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, Re
 from db.types import row_id, utcnow
 from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE
-from portal.report_clock import is_overdue, overdue_sql
-from portal.report_visibility import reader, visible_reports
-from portal.reports import (
-    ACTION_TEXTS,
-    DONE_STATES,
-    GRID_DUTIES,
-    LEVEL_LABELS,
-    OPEN_STATES,
-    category_name,
-)
+from portal.reports.catalog import category_name
+from portal.reports.clock import OPEN_STATES, is_overdue, overdue_sql
+from portal.reports.common import ACTION_TEXTS, DONE_STATES, GRID_DUTIES, LEVEL_LABELS
+from portal.reports.visibility import reader, visible_reports
 
 
 @dataclass(frozen=True)
@@ -221,7 +215,7 @@ def map_points(
     visible=None,
 ) -> list[tuple]:
     """(id, lat, lon, state, overdue, urgent, category_id) rows for the staff map; `visible`: the
-    reader's condition (report_visibility.visible_reports)."""
+    reader's condition (visibility.visible_reports)."""
     now = now or utcnow()
     query = select(
         col(Report.id),
@@ -312,7 +306,7 @@ def public_view(report: Report, now: datetime | None = None) -> PublicReport:
         language=report.language,
         created_at=report.created_at,
         updated_at=report.updated_at,
-        due_at=report.resident_due_at,  # the resident's clock (report_clock), never reset
+        due_at=report.resident_due_at,  # the resident's clock (reports.clock), never reset
         closed_at=report.closed_at,
         rating=report.rating,
     )
