@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from db.models_notifications import Notification
+from db.types import row_id
 from portal import auth, notifications
 from portal.errors import FieldErrors
 from portal.i18n import N_, format_when
@@ -31,7 +32,7 @@ def notice_card(viewer: Viewer, notice: Notification) -> None:
             viewer.t(N_("Mark read")), key=f"read_{notice.id}", icon=":material/done:"
         ):
             with db() as session:
-                notifications.mark_read(session, viewer.user_id, [notice.id])
+                notifications.mark_read(session, viewer.require_id(), [row_id(notice)])
             st.rerun()
 
 
@@ -60,7 +61,7 @@ def failed_section(viewer: Viewer) -> None:
 def settings_section(viewer: Viewer) -> None:
     """Account page: opt-in email (checked by a link) and phone, channels, muted events."""
     with db() as session:
-        setting = notifications.setting_for(session, viewer.user_id)
+        setting = notifications.setting_for(session, viewer.require_id())
     st.subheader(viewer.t(N_("Notifications")))
     st.markdown(viewer.t(N_("Optional. You always see notifications in the portal.")))
     with st.form("notify_form"):
@@ -96,7 +97,7 @@ def _save(viewer: Viewer, slots) -> None:
         with db() as session:
             _setting, token = notifications.save_setting(
                 session,
-                viewer.user_id,
+                viewer.require_id(),
                 email=state.get("nf_email", ""),
                 phone=state.get("nf_phone", ""),
                 use_email=state.get("nf_use_email", False),

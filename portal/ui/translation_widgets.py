@@ -73,7 +73,7 @@ def _submit(viewer: Viewer, kind: str, item_id: int, key: str, slots: dict) -> N
                 language=state.get(f"{key}_lang") or "",
                 title=state.get(f"{key}_title", ""),
                 body=state.get(f"{key}_body", ""),
-                translator_id=viewer.user_id,
+                translator_id=viewer.require_id(),
             )
     except FieldErrors as exc:
         show_field_errors(viewer, slots, exc.errors)
