@@ -10,12 +10,12 @@ from streamlit.errors import StreamlitPageNotFoundError
 from db.models_notifications import Notification
 from db.types import row_id
 from portal import auth, notifications
-from portal.errors import FieldErrors
 from portal.i18n import N_, format_when
 from portal.text import md_text
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, settings
 from portal.ui.session import Viewer
-from portal.ui.widgets import field_slots, show_field_errors
+from portal.ui.widgets import field_slots
 
 
 def notice_card(viewer: Viewer, notice: Notification) -> None:
@@ -93,9 +93,10 @@ def settings_section(viewer: Viewer) -> None:
 
 def _save(viewer: Viewer, slots) -> None:
     state = st.session_state
-    try:
-        with db() as session:
-            _setting, token = notifications.save_setting(
+    saved = run_action(
+        viewer,
+        in_session(
+            lambda session: notifications.save_setting(
                 session,
                 viewer.require_id(),
                 email=state.get("nf_email", ""),
@@ -105,10 +106,13 @@ def _save(viewer: Viewer, slots) -> None:
                 muted_events=state.get("nf_muted", []),
                 quiet_hours=state.get("nf_quiet", True),
             )
-    except FieldErrors as exc:
-        show_field_errors(viewer, slots, exc.errors)
+        ),
+        slots=slots,
+        done=viewer.t(N_("Saved.")),
+    )
+    if saved.value is None:
         return
-    st.success(viewer.t(N_("Saved.")))
+    _setting, token = saved.value
     if token:
         from portal import delivery
 
