@@ -5,6 +5,7 @@ from portal import api_keys, auth, dead_letters, devices
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, format_when
 from portal.text import md_text
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
@@ -286,26 +287,24 @@ with tab_keys:
         key_slots |= field_slots(("per_minute",))
         issued = st.form_submit_button(t(N_("Issue a key")), type="primary", width="stretch")
     if issued:
-        try:
-            with db() as session:
-                made = api_keys.issue(
+        made = run_action(
+            viewer,
+            in_session(
+                lambda session: api_keys.issue(
                     session,
                     actor_id=viewer.user_id,
                     partner=st.session_state.get("key_partner", ""),
                     scope=st.session_state.get("key_scope"),
                     per_minute=int(st.session_state.get("key_rate") or 0),
                 )
-        except FieldErrors as exc:
-            show_field_errors(viewer, key_slots, exc.errors)
-        except UserError as exc:
-            st.error(say(viewer, exc.message))
-        else:
-            st.success(
-                t(
-                    N_("Key issued for {partner}. It is shown only now:"),
-                    partner=md_text(made.key.partner),
-                )
-            )
+            ),
+            slots=key_slots,
+            done=lambda made: t(
+                N_("Key issued for {partner}. It is shown only now:"),
+                partner=md_text(made.key.partner),
+            ),
+        ).value
+        if made is not None:
             st.code(made.secret, language=None)
     with db() as session:
         issued_keys = api_keys.keys(session)
@@ -344,10 +343,15 @@ with tab_keys:
             if chosen is None:
                 st.error(t(N_("Please choose the key to revoke.")))
             else:
-                try:
-                    with db() as session:
-                        gone = api_keys.revoke(session, actor_id=viewer.user_id, key_id=chosen)
-                except UserError as exc:
-                    st.error(say(viewer, exc.message))
-                else:
-                    st.success(t(N_("Key of {partner} revoked."), partner=md_text(gone.partner)))
+                run_action(
+                    viewer,
+                    in_session(
+                        lambda session: api_keys.revoke(
+                            session, actor_id=viewer.user_id, key_id=chosen
+                        )
+                    ),
+                    slots={},
+                    done=lambda gone: t(
+                        N_("Key of {partner} revoked."), partner=md_text(gone.partner)
+                    ),
+                )

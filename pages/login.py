@@ -1,13 +1,11 @@
 import streamlit as st
 
 from portal import auth
-from portal.errors import UserError
 from portal.i18n import N_
-from portal.ui.data import db
+from portal.ui.actions import in_session, run_action
 from portal.ui.guard import require
 from portal.ui.session import LOGIN_ENDED, client_address, log_in
 from portal.ui.shell import link_to
-from portal.ui.widgets import say
 
 viewer = require("login")
 t = viewer.t
@@ -29,17 +27,19 @@ with st.form("login_form"):
     submitted = st.form_submit_button(t(N_("Log in")), type="primary", width="stretch")
 
 if submitted:
-    try:
-        with db() as session:
-            user = auth.authenticate(
+    user = run_action(
+        viewer,
+        in_session(
+            lambda session: auth.authenticate(
                 session,
                 st.session_state.get("login_username", ""),
                 st.session_state.get("login_password", ""),
                 client=client_address(),
             )
-    except UserError as exc:
-        st.error(say(viewer, exc.message), icon=":material/error:")
-    else:
+        ),
+        slots={},
+    ).value
+    if user is not None:
         log_in(user)
         st.switch_page(auth.home_page_for(user.role).path)
 

@@ -2,13 +2,13 @@ import streamlit as st
 
 from db.models import User
 from portal import notices
-from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when_ago
 from portal.text import md_text
+from portal.ui.actions import run_action
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.report_widgets import user_text
-from portal.ui.widgets import field_slots, say, show_field_errors
+from portal.ui.widgets import field_slots
 
 viewer = require("messages")
 t = viewer.t
@@ -34,17 +34,12 @@ def reply_form(form_key: str, label: str, send) -> None:
         st.text_area(label, key=f"{form_key}_body", max_chars=notices.MAX_MESSAGE)
         slots = field_slots(("body",))
         sent = st.form_submit_button(t(N_("Send")), type="primary", width="stretch")
-    if sent:
-        try:
-            send(st.session_state.get(f"{form_key}_body", ""))
-        except FieldErrors as exc:
-            show_field_errors(viewer, slots, exc.errors)
-        except UserError as exc:
-            st.error(say(viewer, exc.message))
-        else:
-            st.session_state["msg_flash"] = t(N_("Your message was sent."))
-            del st.session_state[f"{form_key}_body"]
-            st.rerun()
+    if sent and run_action(
+        viewer, lambda: send(st.session_state.get(f"{form_key}_body", "")), slots=slots
+    ):
+        st.session_state["msg_flash"] = t(N_("Your message was sent."))
+        del st.session_state[f"{form_key}_body"]
+        st.rerun()
 
 
 with db() as session:

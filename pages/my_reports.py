@@ -1,20 +1,34 @@
+from functools import partial
+
 import streamlit as st
 
 from portal import reports
-from portal.errors import FieldErrors, UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, translate
 from portal.reports import queries
 from portal.reports.clock import is_overdue
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_media, show_timeline, state_line, user_text
 from portal.ui.speech_widgets import read_aloud, readable, readable_list
 from portal.ui.translation_widgets import show_translation, translation_form
-from portal.ui.widgets import field_slots, say, show_field_errors
+from portal.ui.widgets import field_slots
 from portal.voice_clips import Reading
 
 viewer = require("my_reports")
 t = viewer.t
+
+
+def _rate(session, report_id: int):
+    stars = st.session_state.get(f"stars_{report_id}")
+    return reports.rate(
+        session,
+        report_id=report_id,
+        actor_id=viewer.user_id,
+        stars=(stars + 1) if stars is not None else 0,
+        comment=st.session_state.get(f"comment_{report_id}", ""),
+    )
+
 
 st.title(t(N_("My reports")))
 if thanks := st.session_state.pop("my_reports_thanks", None):
@@ -76,20 +90,7 @@ for report in mine:
                 )
                 slots |= field_slots(("comment",))
                 if st.form_submit_button(t(N_("Send my rating")), type="primary", width="stretch"):
-                    stars = st.session_state.get(f"stars_{report.id}")
-                    try:
-                        with db() as session:
-                            reports.rate(
-                                session,
-                                report_id=report.id,
-                                actor_id=viewer.user_id,
-                                stars=(stars + 1) if stars is not None else 0,
-                                comment=st.session_state.get(f"comment_{report.id}", ""),
-                            )
-                    except FieldErrors as exc:
-                        show_field_errors(viewer, slots, exc.errors)
-                    except UserError as exc:
-                        st.error(say(viewer, exc.message))
-                    else:
+                    rate = partial(_rate, report_id=report.id)
+                    if run_action(viewer, in_session(rate), slots=slots):
                         st.session_state["my_reports_thanks"] = report.id
                         st.rerun()

@@ -1,19 +1,34 @@
 # Grid workers and staff confirm newly registered residents of their grids (in person or at the
 # door, with the house number), so that their points, support and adoptions count.
 
+from functools import partial
+
 import streamlit as st
 
 from portal import verification
-from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when
 from portal.text import md_text
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db
 from portal.ui.guard import require
-from portal.ui.widgets import field_slots, say, show_field_errors
+from portal.ui.widgets import field_slots
 
 viewer = require("verify_residents")
 t = viewer.t
 methods = {k: t(label) for k, label in verification.METHOD_LABELS.items()}
+
+
+def _confirm(session, uid: int):
+    state = st.session_state
+    return verification.confirm(
+        session,
+        actor_id=viewer.user_id,
+        resident_id=uid,
+        method=state.get(f"verify_method_{uid}"),
+        house=state.get(f"verify_house_{uid}", ""),
+        note=state.get(f"verify_note_{uid}", ""),
+    )
+
 
 st.title(t(N_("Confirm new residents")))
 st.markdown(
@@ -67,21 +82,6 @@ for row in rows:
             slots |= field_slots(("note",))
             sent = st.form_submit_button(t(N_("Confirm this resident")), type="primary")
         if sent:
-            state = st.session_state
-            try:
-                with db() as session:
-                    verification.confirm(
-                        session,
-                        actor_id=viewer.user_id,
-                        resident_id=row.user_id,
-                        method=state.get(f"verify_method_{row.user_id}"),
-                        house=state.get(f"verify_house_{row.user_id}", ""),
-                        note=state.get(f"verify_note_{row.user_id}", ""),
-                    )
-            except FieldErrors as exc:
-                show_field_errors(viewer, slots, exc.errors)
-            except UserError as exc:
-                st.error(say(viewer, exc.message))
-            else:
-                state["verify_done"] = row.display_name
+            if run_action(viewer, in_session(partial(_confirm, uid=row.user_id)), slots=slots):
+                st.session_state["verify_done"] = row.display_name
                 st.rerun()

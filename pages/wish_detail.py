@@ -3,10 +3,11 @@ from datetime import timedelta
 import streamlit as st
 
 from portal import auth, localtime, wishes
-from portal.errors import FieldErrors, UserError
+from portal.errors import UserError
 from portal.i18n import N_, format_when, format_when_ago
 from portal.media import MediaStore
 from portal.text import record_id
+from portal.ui.actions import in_session, run_action
 from portal.ui.behalf_widgets import wish_support, wish_trail
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
@@ -14,8 +15,8 @@ from portal.ui.shell import link_to
 from portal.ui.speech_widgets import read_aloud
 from portal.ui.translation_widgets import show_translation, translation_form
 from portal.ui.voice_note_widgets import voice_player
-from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
-from portal.ui.wish_widgets import ERRORS, esc, facts, flash, run, show_flash, styles, wish_text
+from portal.ui.widgets import field_slots, grid_label, say
+from portal.ui.wish_widgets import ERRORS, FLASH, esc, facts, run, show_flash, styles, wish_text
 
 viewer = require("wish_detail")
 t = viewer.t
@@ -100,15 +101,7 @@ if card.mine and card.state == "open":
 
 
 def _form_result(action, done: str, slots: dict) -> None:
-    try:
-        with db() as session:
-            action(session)
-    except FieldErrors as exc:
-        show_field_errors(viewer, slots, exc.errors)
-    except UserError as exc:
-        st.error(say(viewer, exc.message), icon=":material/error:")
-    else:
-        flash(done)
+    if run_action(viewer, in_session(action), done=done, slots=slots, flash_key=FLASH):
         st.rerun()
 
 

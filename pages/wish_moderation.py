@@ -1,13 +1,13 @@
 import streamlit as st
 
 from portal import auth, voice_notes, wishes
-from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.voice_note_widgets import show_voice_notes, voice_notes_of
-from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
-from portal.ui.wish_widgets import esc, flash, run, show_flash
+from portal.ui.widgets import field_slots, grid_label
+from portal.ui.wish_widgets import FLASH, esc, run, show_flash
 
 viewer = require("wish_moderation")
 t = viewer.t
@@ -149,23 +149,22 @@ with st.form("rule_form"):
     )
     slots |= field_slots(("expire_days",))
     saved = st.form_submit_button(t(N_("Save the rule")), type="primary", width="stretch")
-if saved:
-    try:
-        with db() as session:
-            wishes.set_grid_rule(
-                session,
-                grid_id=state.get("rule_grid") or 0,
-                support_threshold=int(state.get("rule_threshold") or 0),
-                expire_days=int(state.get("rule_days") or 0),
-                set_by=uid,
-            )
-    except FieldErrors as exc:
-        show_field_errors(viewer, slots, exc.errors)
-    except UserError as exc:
-        st.error(say(viewer, exc.message), icon=":material/error:")
-    else:
-        flash(t(N_("The rule was saved.")))
-        st.rerun()
+if saved and run_action(
+    viewer,
+    in_session(
+        lambda session: wishes.set_grid_rule(
+            session,
+            grid_id=state.get("rule_grid") or 0,
+            support_threshold=int(state.get("rule_threshold") or 0),
+            expire_days=int(state.get("rule_days") or 0),
+            set_by=uid,
+        )
+    ),
+    slots=slots,
+    done=t(N_("The rule was saved.")),
+    flash_key=FLASH,
+):
+    st.rerun()
 
 if state.pop("wish_go_detail", False):
     st.switch_page(auth.PAGE_BY_KEY["wish_detail"].path)

@@ -238,7 +238,7 @@ def record_consent(
         errors["note"] = Message(N_("Use at most {n} characters."), {"n": NOTE_MAX})
     if duration not in DURATIONS:
         errors["duration"] = Message(N_("Please choose how long the consent lasts."))
-    if errors:
+    if errors or method is None:  # a None method has its error above
         raise FieldErrors(errors)
     current = _open_consent(session, row_id(actor), row_id(resident), now)
     if current is not None:
@@ -293,6 +293,8 @@ def acting(
         raise UserError(NO_CONSENT)
     session.refresh(consent)  # another browser may have ended it
     resident = session.get(User, consent.resident_id)
+    if resident is None:
+        raise UserError(NO_CONSENT)
     if consent.revoked_at is not None:
         raise UserError(REVOKED, name=resident.display_name, when=consent.revoked_at)
     if consent.valid_until <= now:
@@ -302,7 +304,7 @@ def acting(
         row_id(consent),
         actor.id,
         actor.display_name,
-        resident.id,
+        row_id(resident),
         resident.display_name,
         METHOD_LABELS[consent.method],
         consent.valid_until,

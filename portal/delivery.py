@@ -24,7 +24,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy import text, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_notifications import Notification, NotificationDelivery
@@ -65,6 +65,8 @@ class EmailChannel:
         message["From"], message["To"], message["Subject"] = self.sender, address, subject
         message.set_content(body)
         kind = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+        if not parts.hostname:
+            raise TemporaryFailure("smtp: LINLI_SMTP_URL names no host")
         try:
             with kind(parts.hostname, parts.port or 25, timeout=self.timeout) as smtp:
                 if parts.username:
@@ -122,26 +124,30 @@ def claim(session: Session, worker: str, now: datetime, limit: int = 50) -> list
     due = (
         select(NotificationDelivery.id)
         .where(
-            NotificationDelivery.status == "pending", NotificationDelivery.next_attempt_at <= now
+            col(NotificationDelivery.status) == "pending",
+            col(NotificationDelivery.next_attempt_at) <= now,
         )
-        .order_by(NotificationDelivery.next_attempt_at, NotificationDelivery.id)
+        .order_by(col(NotificationDelivery.next_attempt_at), col(NotificationDelivery.id))
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        ids = list(session.exec(due.with_for_update(skip_locked=True)))
+        ids = [i for i in session.exec(due.with_for_update(skip_locked=True)) if i is not None]
         if ids:
             session.exec(
                 update(NotificationDelivery)
-                .where(NotificationDelivery.id.in_(ids))
+                .where(col(NotificationDelivery.id).in_(ids))
                 .values(status="sending", claimed_by=worker, next_attempt_at=now)
             )
         session.commit()
         return ids
     ids = []
-    for delivery_id in list(session.exec(due)):
+    for delivery_id in [i for i in session.exec(due) if i is not None]:
         taken = session.exec(
             update(NotificationDelivery)
-            .where(NotificationDelivery.id == delivery_id, NotificationDelivery.status == "pending")
+            .where(
+                col(NotificationDelivery.id) == delivery_id,
+                col(NotificationDelivery.status) == "pending",
+            )
             .values(status="sending", claimed_by=worker, next_attempt_at=now)
         ).rowcount
         if taken == 1:
@@ -153,7 +159,10 @@ def claim(session: Session, worker: str, now: datetime, limit: int = 50) -> list
 def _finish(session: Session, delivery_id: int, **values) -> None:
     session.exec(
         update(NotificationDelivery)
-        .where(NotificationDelivery.id == delivery_id, NotificationDelivery.status == "sending")
+        .where(
+            col(NotificationDelivery.id) == delivery_id,
+            col(NotificationDelivery.status) == "sending",
+        )
         .values(**values)
     )
     session.commit()
@@ -162,7 +171,10 @@ def _finish(session: Session, delivery_id: int, **values) -> None:
 def _message(session: Session, delivery: NotificationDelivery, public_url: str) -> tuple[str, str]:
     """Subject and text in the recipient's language of NOW (send time), with the link."""
     notice = session.get(Notification, delivery.notification_id)
-    language = session.get(User, notice.recipient_id).language
+    recipient = session.get(User, notice.recipient_id) if notice is not None else None
+    if notice is None or recipient is None:
+        raise PermanentFailure(f"notification {delivery.notification_id} or its recipient is gone")
+    language = recipient.language
     title, body = render(language, notice)
     link = f"{public_url}/{notice.link}" if notice.link else public_url
     return title, f"{body}\n\n{link}"
@@ -183,6 +195,8 @@ def deliver_due(
     _fail_stuck(session, now)
     for delivery_id in claim(session, worker, now, limit):
         delivery = session.get(NotificationDelivery, delivery_id)
+        if delivery is None:  # deleted since it was claimed: nothing left to send
+            continue
         session.refresh(delivery)
         tries = delivery.attempts + 1
         channel = channels.get(delivery.channel)
@@ -214,8 +228,8 @@ def _fail_stuck(session: Session, now: datetime) -> None:
     session.exec(
         update(NotificationDelivery)
         .where(
-            NotificationDelivery.status == "sending",
-            NotificationDelivery.next_attempt_at < now - STUCK_AFTER,
+            col(NotificationDelivery.status) == "sending",
+            col(NotificationDelivery.next_attempt_at) < now - STUCK_AFTER,
         )
         .values(status="failed", last_error="worker stopped while sending; not retried")
     )

@@ -110,6 +110,8 @@ class Subscriber:
     def _flush(self, client: mqtt.Client, engine, batch: list[Pending]) -> None:
         try:
             with Session(engine, expire_on_commit=False) as session:
+                if self.index is None:  # run() loads it first; a flush before that loads it here
+                    self.index = GridIndex.load(session)
                 result = intake_messages(
                     session, self.index, [p.message for p in batch], community=self.community
                 )

@@ -120,17 +120,18 @@ def register_device(
         resident = session.get(User, resident_id)
         if resident is None or (grid is not None and resident.home_grid_id != grid.id):
             errors["resident"] = Message(N_("This person does not live in that micro-grid."))
-    if errors:
+    if errors or grid is None:  # no grid has its error above
         raise FieldErrors(errors)
+    micro_id = row_id(grid)
     if lat is None or lon is None:
-        point = index.shapes[grid.id].representative_point()
+        point = index.shapes[micro_id].representative_point()
         lat, lon = point.y, point.x
-    elif grid.id not in [g.id for g in index.containing(float(lat), float(lon))]:
+    elif micro_id not in [g.id for g in index.containing(float(lat), float(lon))]:
         raise FieldErrors({"place": Message(N_("The house is not inside that micro-grid."))})
     device = Device(
         code=code,
         kind=kind,
-        grid_id=grid.id,
+        grid_id=micro_id,
         house=house,
         lat=float(lat),
         lon=float(lon),
@@ -669,10 +670,10 @@ def intake_messages(
         parse_events(session, "\n".join(lines), now=now) if lines else ([], [], {})
     )
     bad: dict[int, Message] = {}
-    for line, message in errors:
-        bad.setdefault(owner[line - 1], message)
-    for number, message in bad.items():
-        result.refused.append((messages[number], message))
+    for line, problem in errors:
+        bad.setdefault(owner[line - 1], problem)
+    for number, problem in bad.items():
+        result.refused.append((messages[number], problem))
     good = [line for line, number in zip(lines, owner, strict=True) if number not in bad]
     for message, reason in result.refused:
         dead_letters.record(

@@ -280,7 +280,7 @@ def send_to_chief(
     """A resident writes to the chief of their home micro-grid (the thread is made on first use)."""
     now = now or utcnow()
     resident = session.get(User, resident_id)
-    if not can(resident, "notices.receive") or resident.home_grid_id is None:
+    if resident is None or not can(resident, "notices.receive") or resident.home_grid_id is None:
         raise UserError(N_("Only residents with a home courtyard can write to a micro-grid chief."))
     text = _body(body)
     if chief_of(session, resident.home_grid_id) is None:

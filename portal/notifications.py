@@ -19,11 +19,11 @@ from urllib.parse import parse_qsl
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_notifications import Notification, NotificationDelivery, NotificationSetting
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, format_when, local_time, translate
 
@@ -155,7 +155,7 @@ def notify(
         for channel, address in _channels(settings.get(rid), event):
             session.add(
                 NotificationDelivery(
-                    notification_id=notice.id,
+                    notification_id=row_id(notice),
                     channel=channel,
                     address=address,
                     next_attempt_at=send_time(now, urgent, settings[rid].quiet_hours),
@@ -270,10 +270,10 @@ def mark_read(
 ) -> int:
     """Marks the person's own notices read (all of them when no ids are given)."""
     query = update(Notification).where(
-        Notification.recipient_id == user_id, Notification.read_at.is_(None)
+        col(Notification.recipient_id) == user_id, col(Notification.read_at).is_(None)
     )
     if notice_ids is not None:
-        query = query.where(Notification.id.in_(list(notice_ids)))
+        query = query.where(col(Notification.id).in_(list(notice_ids)))
     done = session.exec(query.values(read_at=now or utcnow())).rowcount
     session.commit()
     return done
@@ -284,10 +284,10 @@ def failed_deliveries(session: Session, limit: int = 50) -> list[tuple[Notificat
     return list(
         session.exec(
             select(NotificationDelivery, User)
-            .join(Notification, Notification.id == NotificationDelivery.notification_id)
-            .join(User, User.id == Notification.recipient_id)
-            .where(NotificationDelivery.status == "failed")
-            .order_by(NotificationDelivery.id.desc())
+            .join(Notification, col(Notification.id) == NotificationDelivery.notification_id)
+            .join(User, col(User.id) == Notification.recipient_id)
+            .where(col(NotificationDelivery.status) == "failed")
+            .order_by(col(NotificationDelivery.id).desc())
             .limit(limit)
         )
     )

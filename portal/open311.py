@@ -28,7 +28,7 @@ from sqlmodel import Session, select
 
 from db.models_reach import ApiKey, PartnerRequest
 from db.models_reports import Report, ReportCategory
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal import dead_letters, reports
 from portal.api_keys import ApiRefusal
 from portal.errors import FieldErrors, Message
@@ -309,7 +309,7 @@ def _create(
     def link(report: Report) -> None:
         session.add(
             PartnerRequest(
-                report_id=report.id, api_key_id=key.id, token=minted, created_at=utcnow()
+                report_id=row_id(report), api_key_id=row_id(key), token=minted, created_at=utcnow()
             )
         )
 

@@ -42,7 +42,7 @@ OWN_WORK = N_("You cannot check or confirm your own work.")
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    reason: str | None = None  # message id (N_) when refused
+    reason: str = ""  # message id (N_) when refused
 
     def __bool__(self) -> bool:
         return self.allowed

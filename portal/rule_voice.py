@@ -244,9 +244,10 @@ def tibetan_word(word: str) -> str | None:
     if not ipa:
         return None
     syllables = [_ipa_syllable(s) for s in ipa.split(".") if s]
-    if not syllables or None in syllables:
+    known = [s for s in syllables if s is not None]
+    if not known or len(known) < len(syllables):
         return None
-    return " ".join(syllables)
+    return " ".join(known)
 
 
 # --- text → phonemes --------------------------------------------------------------------------

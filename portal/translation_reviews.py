@@ -17,11 +17,11 @@ from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_reviews import REVIEW_LANGUAGES, TranslationCorrection, TranslationReviewer
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal import auth, catalogs, i18n
 from portal.auth import active_user
 from portal.errors import UserError
@@ -50,7 +50,7 @@ def appoint(session: Session, *, user_id: int, language: str, by: int) -> Transl
         raise UserError(N_("Please choose a language to review."), field="language")
     if language in appointed_languages(session, person.id):
         raise UserError(N_("This person already reviews this language."), field="person")
-    row = TranslationReviewer(user_id=person.id, language=language, appointed_by=staff.id)
+    row = TranslationReviewer(user_id=row_id(person), language=language, appointed_by=row_id(staff))
     session.add(row)
     try:
         session.commit()
@@ -76,7 +76,10 @@ def end_appointment(session: Session, *, appointment_id: int, by: int) -> None:
     staff = _appointer(session, by)
     done = session.exec(
         update(TranslationReviewer)
-        .where(TranslationReviewer.id == appointment_id, TranslationReviewer.ended_at.is_(None))
+        .where(
+            col(TranslationReviewer.id) == appointment_id,
+            col(TranslationReviewer.ended_at).is_(None),
+        )
         .values(ended_at=utcnow(), ended_by=staff.id)
     )
     if done.rowcount != 1:
@@ -108,11 +111,11 @@ class Appointment:
 def appointments(session: Session) -> list[Appointment]:
     rows = session.exec(
         select(TranslationReviewer, User.display_name)
-        .join(User, User.id == TranslationReviewer.user_id)
-        .where(TranslationReviewer.ended_at.is_(None))
-        .order_by(TranslationReviewer.language, User.display_name)
+        .join(User, col(User.id) == TranslationReviewer.user_id)
+        .where(col(TranslationReviewer.ended_at).is_(None))
+        .order_by(col(TranslationReviewer.language), col(User.display_name))
     ).all()
-    return [Appointment(r.id, r.user_id, name, r.language, r.appointed_at) for r, name in rows]
+    return [Appointment(row_id(r), r.user_id, name, r.language, r.appointed_at) for r, name in rows]
 
 
 def languages_for(session: Session, user_id: int | None, role: str) -> tuple[str, ...]:
@@ -194,7 +197,7 @@ def correct(
     if msgid not in known_messages():
         raise UserError(N_("Please choose a message from the list."), field="message")
     text = check_text(language, msgid, text)
-    row = TranslationCorrection(language=language, msgid=msgid, text=text, reviewer_id=user.id)
+    row = TranslationCorrection(language=language, msgid=msgid, text=text, reviewer_id=row_id(user))
     session.add(row)
     session.commit()
     refresh(session, force=True)
@@ -211,9 +214,12 @@ class Correction:
 def history(session: Session, language: str, msgid: str) -> list[Correction]:
     rows = session.exec(
         select(TranslationCorrection, User.display_name)
-        .join(User, User.id == TranslationCorrection.reviewer_id)
-        .where(TranslationCorrection.language == language, TranslationCorrection.msgid == msgid)
-        .order_by(TranslationCorrection.id.desc())
+        .join(User, col(User.id) == TranslationCorrection.reviewer_id)
+        .where(
+            col(TranslationCorrection.language) == language,
+            col(TranslationCorrection.msgid) == msgid,
+        )
+        .order_by(col(TranslationCorrection.id).desc())
     ).all()
     return [Correction(r.text, name, r.created_at) for r, name in rows]
 
@@ -223,7 +229,7 @@ def current_texts(session: Session) -> dict[str, dict[str, str]]:
     rows = session.exec(
         select(
             TranslationCorrection.language, TranslationCorrection.msgid, TranslationCorrection.text
-        ).order_by(TranslationCorrection.id)
+        ).order_by(col(TranslationCorrection.id))
     ).all()
     found: dict[str, dict[str, str]] = {}
     for language, msgid, text in rows:

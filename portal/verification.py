@@ -15,11 +15,11 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Grid, User
 from db.models_verification import VERIFICATION_METHODS, ResidentVerification
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.auth import active_user
 from portal.cockpit_scope import duty_grids
 from portal.errors import FieldErrors, Message, UserError
@@ -54,7 +54,7 @@ def _grids_answered_for(session: Session, actor: User) -> set[int] | None:
         return None
     parents = parent_map(session)
     found: set[int] = set()
-    for gid in duty_grids(session, actor.id):
+    for gid in duty_grids(session, row_id(actor)):
         found |= subtree(parents, gid)
     return found
 
@@ -67,15 +67,17 @@ def waiting(session: Session, *, actor_id: int, limit: int = 200) -> list[Waitin
     grids = _grids_answered_for(session, actor)
     query = (
         select(User, Grid.name)
-        .join(Grid, Grid.id == User.home_grid_id)
-        .where(User.verification == UNVERIFIED, User.is_active, User.role.in_(PUBLIC))
-        .order_by(User.created_at, User.id)
+        .join(Grid, col(Grid.id) == User.home_grid_id)
+        .where(
+            col(User.verification) == UNVERIFIED, col(User.is_active), col(User.role).in_(PUBLIC)
+        )
+        .order_by(col(User.created_at), col(User.id))
         .limit(limit)
     )
     if grids is not None:
-        query = query.where(User.home_grid_id.in_(grids or [-1]))
+        query = query.where(col(User.home_grid_id).in_(grids or [-1]))
     return [
-        Waiting(u.id, u.display_name, u.username, name, u.created_at)
+        Waiting(row_id(u), u.display_name, u.username, name, u.created_at)
         for u, name in session.exec(query).all()
     ]
 
@@ -118,15 +120,15 @@ def confirm(
         raise FieldErrors(errors)
     done = session.execute(
         update(User)
-        .where(User.id == resident.id, User.verification == UNVERIFIED)
+        .where(col(User.id) == resident.id, col(User.verification) == UNVERIFIED)
         .values(verification=VERIFIED)
     )
     if done.rowcount != 1:
         session.rollback()
         raise UserError(ALREADY)
     row = ResidentVerification(
-        resident_id=resident.id,
-        verified_by=actor.id,
+        resident_id=row_id(resident),
+        verified_by=row_id(actor),
         method=method,
         house=house,
         note=note or None,

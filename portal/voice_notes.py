@@ -30,7 +30,7 @@ from db.models import User
 from db.models_points import PointsTask, TaskClaim
 from db.models_voice_notes import SUBJECT_KINDS, VoiceNote
 from db.models_wishes import Wish
-from db.types import row_id, utcnow
+from db.types import HasId, row_id, utcnow
 from portal import media, recognition, wishes
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, translate
@@ -68,7 +68,7 @@ _OTHER_AUDIO = (
     (b"\x02#!SILK", "SILK"),
 )
 
-Subject = TypeVar("Subject")
+Subject = TypeVar("Subject", bound=HasId)
 
 
 # --- checking a recording ----------------------------------------------------------------------
@@ -277,6 +277,8 @@ def notes_for(
     allowed: dict[int, bool] = {}
     for note, author in rows:
         sid = note.subject_id
+        if sid is None:  # reserved, not yet attached to its item (the query asks for ids anyway)
+            continue
         if note.created_by != viewer.id:
             if sid not in allowed:
                 allowed[sid] = _handles(session, viewer, kind, sid)

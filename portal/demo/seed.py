@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from db.engine import DatabaseUnavailable, get_engine
 from db.migrate import upgrade
 from db.models import Department, Grid, GridDuty, User
+from db.types import row_id
 from portal.auth import hash_password
 from portal.config import load_settings
 from portal.demo.seed_reports import seed_categories, seed_demo_reports
@@ -429,7 +430,9 @@ def _seed_accounts(
     report: SeedReport,
 ) -> None:
     plan = account_plan([{"code": g.code, "kind": g.kind} for g in grids.values()], scale)
-    existing = dict(session.exec(select(User.username, User.id)).all())
+    existing = {
+        name: uid for name, uid in session.exec(select(User.username, User.id)) if uid is not None
+    }
     password_hash = None
     for batch_start in range(0, len(plan), 2000):
         for acc in plan[batch_start : batch_start + 2000]:
@@ -454,13 +457,13 @@ def _seed_accounts(
             )
             session.add(user)
             session.flush()
-            existing[acc.username] = user.id
+            existing[acc.username] = row_id(user)
             report.users += 1
         session.flush()
     duties = set(session.exec(select(GridDuty.grid_id, GridDuty.user_id, GridDuty.duty)).all())
     for acc in plan:
         for code, duty in acc.duties:
-            key = (grids[code].id, existing[acc.username], duty)
+            key = (row_id(grids[code]), existing[acc.username], duty)
             if key not in duties:
                 session.add(GridDuty(grid_id=key[0], user_id=key[1], duty=duty))
                 duties.add(key)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from db.models import User
 from db.models_cockpit import Device
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal import devices, notices
 from portal.grids import GridIndex
 
@@ -64,15 +64,15 @@ def seed_cockpit(session: Session) -> int:
         ("SEED-METER-001", "meter", elder.home_grid_id, "1栋1单元102（张奶奶家）", elder.id),
     ]
     plan += [
-        (f"SEED-SMOKE-{n + 2:03d}", "smoke", g.id, "2栋2单元201", None)
+        (f"SEED-SMOKE-{n + 2:03d}", "smoke", row_id(g), "2栋2单元201", None)
         for n, g in enumerate(micro[1:6])
     ]
-    plan.append(("SEED-SMOKE-099", "smoke", far.id, "5栋1单元501", None))
+    plan.append(("SEED-SMOKE-099", "smoke", row_id(far), "5栋1单元501", None))
     for code, kind, grid_id, house, resident in plan:
         devices.register_device(
             session,
             index,
-            actor_id=staff.id,
+            actor_id=row_id(staff),
             code=code,
             kind=kind,
             grid_id=grid_id,
@@ -92,7 +92,7 @@ def seed_cockpit(session: Session) -> int:
     notices.publish(
         session,
         index,
-        actor_id=staff.id,
+        actor_id=row_id(staff),
         kind=kind,
         title=title,
         body=body,
@@ -104,14 +104,14 @@ def seed_cockpit(session: Session) -> int:
     if chief is not None:
         first = notices.send_to_chief(
             session,
-            resident_id=elder.id,
+            resident_id=row_id(elder),
             body="孙师傅，我家门口的扶手松了，麻烦来看看。",
             now=now - timedelta(hours=5),
         )
         notices.answer(
             session,
             thread_id=first.thread_id,
-            author_id=chief.id,
+            author_id=row_id(chief),
             body="张奶奶，我下午三点过来。",
             now=now - timedelta(hours=4),
         )

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from db.models import Grid, User
 from db.models_council import Council, CouncilAction
-from db.types import utcnow
+from db.types import row_id, utcnow
 
 SEATS = {
     "grid": ["gridchief_g1", "gridchief_g2", "chief_g1m1", "chief_g2m1"],
@@ -43,7 +43,9 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
         "resident0023",
         "zhang_nainai",
     ]
-    users = {u.username: u.id for u in session.exec(select(User).where(User.username.in_(names)))}
+    users = {
+        u.username: row_id(u) for u in session.exec(select(User).where(User.username.in_(names)))
+    }
     root = session.exec(select(Grid).where(Grid.kind == "community")).first()
     if root is None or any(n not in users for n in names):
         return 0
@@ -52,7 +54,7 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
     council = c.create_council(
         session,
         actor_id=staff,
-        grid_id=root.id,
+        grid_id=row_id(root),
         name="S社区网格-居民-商户三级议事会",
         term_start=date(today.year - 1, 1, 1),
         term_end=date(today.year + 2, 12, 31),
@@ -63,7 +65,7 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
         for username in people:
             c.add_seat(
                 session,
-                council_id=council.id,
+                council_id=row_id(council),
                 user_id=users[username],
                 group=group,
                 actor_id=staff,
@@ -74,16 +76,16 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
     opened = now - timedelta(days=48)
     last = c.create_meeting(
         session,
-        council_id=council.id,
+        council_id=row_id(council),
         actor_id=staff,
         starts_at=_at(now - timedelta(days=28), 19),
         place="社区党群服务中心二楼会议室",
         now=opened,
     )
-    c.publish_meeting(session, meeting_id=last.id, actor_id=staff, now=opened)
+    c.publish_meeting(session, meeting_id=row_id(last), actor_id=staff, now=opened)
     p1 = c.submit_proposal(
         session,
-        meeting_id=last.id,
+        meeting_id=row_id(last),
         author_id=users["resident0021"],
         title="后巷装两盏路灯",
         body="从后门回家的巷子晚上很黑，老人和孩子走着不安全。希望在巷口和拐角各装一盏路灯。",
@@ -91,7 +93,7 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
     )
     p2 = c.submit_proposal(
         session,
-        meeting_id=last.id,
+        meeting_id=row_id(last),
         author_id=users["resident0022"],
         title="院坝改成停车位",
         body="车越来越多，希望把院坝的一半划成停车位。",
@@ -99,7 +101,7 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
     )
     p3 = c.submit_proposal(
         session,
-        meeting_id=last.id,
+        meeting_id=row_id(last),
         author_id=users["zhang_nainai"],
         title="活动室每周开放两个晚上",
         body="活动室晚上都锁着，希望周二、周五晚上开放，大家下棋、跳舞。",
@@ -107,24 +109,27 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
     )
     for supporter in ("li_ayi", "resident0022", "resident0023", "tashi", "axi"):
         c.support_proposal(
-            session, proposal_id=p1.id, user_id=users[supporter], now=opened + timedelta(days=3)
+            session,
+            proposal_id=row_id(p1),
+            user_id=users[supporter],
+            now=opened + timedelta(days=3),
         )
     for n, proposal in enumerate((p1, p2, p3)):
         c.accept_proposal(
             session,
-            proposal_id=proposal.id,
+            proposal_id=row_id(proposal),
             actor_id=staff,
             now=opened + timedelta(days=12, minutes=n),
         )
     voting = _at(last.starts_at, 19)
-    c.open_voting(session, meeting_id=last.id, actor_id=staff, now=voting)
-    items = {v.item.source_id: v.item.id for v in c.agenda(session, last.id)}
+    c.open_voting(session, meeting_id=row_id(last), actor_id=staff, now=voting)
+    items = {v.item.source_id: row_id(v.item) for v in c.agenda(session, row_id(last))}
     members = [users[n] for group in SEATS.values() for n in group]
     # lamp: 10 for, 1 against; parking: 3 for, 7 against; activity room: only 6 voted (no quorum)
     plan = {
-        p1.id: ["for"] * 10 + ["against"],
-        p2.id: ["for"] * 3 + ["against"] * 7 + ["abstain"],
-        p3.id: ["for"] * 5 + ["abstain"],
+        row_id(p1): ["for"] * 10 + ["against"],
+        row_id(p2): ["for"] * 3 + ["against"] * 7 + ["abstain"],
+        row_id(p3): ["for"] * 5 + ["abstain"],
     }
     for proposal_id, choices in plan.items():
         for member, choice in zip(members, choices, strict=False):  # some members do not vote
@@ -137,7 +142,7 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
             )
     c.record_hand_vote(
         session,
-        item_id=items[p1.id],
+        item_id=items[row_id(p1)],
         member_id=members[11],
         choice="for",
         actor_id=staff,
@@ -146,21 +151,21 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
     for member in members[:11]:
         c.record_attendance(
             session,
-            meeting_id=last.id,
+            meeting_id=row_id(last),
             member_id=member,
             actor_id=staff,
             now=voting + timedelta(minutes=5),
         )
     c.close_voting(
         session,
-        meeting_id=last.id,
+        meeting_id=row_id(last),
         actor_id=staff,
         action_owner_id=users["handler_property"],
         now=voting + timedelta(hours=2),
     )
     c.publish_minutes(
         session,
-        meeting_id=last.id,
+        meeting_id=row_id(last),
         actor_id=staff,
         now=voting + timedelta(days=1),
         minutes="到会委员11人（网格4人、居民3人、商户4人）。\n"
@@ -169,12 +174,12 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
         "三、活动室晚间开放：投票人数不足，下月继续议。",
     )
     action = session.exec(
-        select(CouncilAction).where(CouncilAction.item_id == items[p1.id])
+        select(CouncilAction).where(CouncilAction.item_id == items[row_id(p1)])
     ).first()
     if action is not None:
         c.report_progress(
             session,
-            action_id=action.id,
+            action_id=row_id(action),
             actor_id=users["handler_property"],
             status="in_progress",
             note="已采购灯具，电工本周五安装巷口一盏。",
@@ -184,16 +189,18 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
     # --- this month: published, agenda building, proposals open until the deadline ---------------
     upcoming = c.create_meeting(
         session,
-        council_id=council.id,
+        council_id=row_id(council),
         actor_id=staff,
         starts_at=_at(now + timedelta(days=7), 19),
         place="社区党群服务中心二楼会议室",
         now=now - timedelta(days=5),
     )
-    c.publish_meeting(session, meeting_id=upcoming.id, actor_id=staff, now=now - timedelta(days=5))
+    c.publish_meeting(
+        session, meeting_id=row_id(upcoming), actor_id=staff, now=now - timedelta(days=5)
+    )
     c.add_item(
         session,
-        meeting_id=upcoming.id,
+        meeting_id=row_id(upcoming),
         actor_id=staff,
         source="staff",
         title="楼道杂物集中清理日",
@@ -202,16 +209,18 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
     )
     bench = c.submit_proposal(
         session,
-        meeting_id=upcoming.id,
+        meeting_id=row_id(upcoming),
         author_id=users["resident0023"],
         title="院门口银杏树下放两条长椅",
         body="接孩子、等快递的老人总是站着。银杏树下有空地，放两条长椅就好了。",
         now=now - timedelta(days=3),
     )
-    c.accept_proposal(session, proposal_id=bench.id, actor_id=staff, now=now - timedelta(days=2))
+    c.accept_proposal(
+        session, proposal_id=row_id(bench), actor_id=staff, now=now - timedelta(days=2)
+    )
     fire = c.submit_proposal(
         session,
-        meeting_id=upcoming.id,
+        meeting_id=row_id(upcoming),
         author_id=users["resident0021"],
         title="活动室晚上开放（上月未议决）",
         body="上个月投票人数不够，这个月请再议：周二、周五晚上开放活动室。",
@@ -219,11 +228,11 @@ def seed_council(session: Session, now: datetime | None = None) -> int:
     )
     for supporter in ("resident0022", "zhang_nainai", "tashi"):
         c.support_proposal(
-            session, proposal_id=fire.id, user_id=users[supporter], now=now - timedelta(days=1)
+            session, proposal_id=row_id(fire), user_id=users[supporter], now=now - timedelta(days=1)
         )
     c.submit_proposal(
         session,
-        meeting_id=upcoming.id,
+        meeting_id=row_id(upcoming),
         author_id=users["axi"],
         title="火把节在院坝办一次各族邻里联欢",
         body="彝族火把节时借院坝办联欢，跳达体舞，欢迎藏族、维吾尔族和汉族邻居一起参加。",

@@ -22,7 +22,7 @@ from db.models_points import (
     TaskGrid,
     TaskSeries,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 
 SERIES_TITLE = "周末院落夜间巡逻"
 DEMO_RESIDENTS = ("zhang_nainai", "tashi", "aygul", "axi")
@@ -91,7 +91,7 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
         title=SERIES_TITLE,
         frequency="weekly",
         occurrences=6,
-        created_by=staff.id,
+        created_by=row_id(staff),
         created_at=now - timedelta(days=20),
     )
     session.add(series)
@@ -152,7 +152,7 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
         at = now - timedelta(days=15, hours=-2 - n)
         claim = TaskClaim(
             task_id=past.id,
-            user_id=person.id,
+            user_id=row_id(person),
             status="approved",
             submissions=1,
             proof_note="布置会场，陪老人聊天。",
@@ -168,14 +168,18 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
         ):
             session.add(
                 TaskClaimEvent(
-                    claim_id=claim.id, from_status=before, to_status=after, actor_id=who, at=when
+                    claim_id=row_id(claim),
+                    from_status=before,
+                    to_status=after,
+                    actor_id=who,
+                    at=when,
                 )
             )
         points.award(
             session,
-            user_id=person.id,
+            user_id=row_id(person),
             source="task",
-            source_id=claim.id,
+            source_id=row_id(claim),
             reason=past.title,
             actor_id=staff.id,
             amount=past.points,
@@ -183,7 +187,7 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
         )
         points.award(
             session,
-            user_id=person.id,
+            user_id=row_id(person),
             source="council",
             source_id="seed-council-10",
             reason="十月网格-居民-商户议事会",
@@ -192,7 +196,7 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
         )
         points.award(
             session,
-            user_id=person.id,
+            user_id=row_id(person),
             source="report",
             source_id=f"seed-report-{n}",
             reason="楼道堆放杂物，已清理",
@@ -202,7 +206,7 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
 
     # rewards: two from the community office, one from a merchant of the alliance
     merchant = users.get("merchant001") or users.get("chen_shop")
-    catalogue = [
+    catalogue: list[tuple[str, str, int, int, str, int | None]] = [
         ("东北大米 5 斤", "社区居委会一楼服务台领取，工作日 9:00–17:00。", 60, 20, "office", None),
         (
             "菜籽油 1 桶（1.8 升）",
@@ -221,7 +225,7 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
                 30,
                 10,
                 "merchant",
-                merchant.id,
+                row_id(merchant),
             )
         )
     rewards = []
@@ -242,7 +246,7 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
         session.flush()
         session.add(
             RewardStockChange(
-                reward_id=reward.id,
+                reward_id=row_id(reward),
                 delta=stock,
                 reason="initial stock",
                 actor_id=staff.id,
@@ -252,14 +256,14 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
         rewards.append(reward)
     # tashi already exchanged a bag of cooking oil and picked it up
     tashi = users.get("tashi")
-    if tashi is not None and points.balance(session, tashi.id) >= rewards[1].cost:
+    if tashi is not None and points.balance(session, row_id(tashi)) >= rewards[1].cost:
         at = now - timedelta(days=3)
         oil = rewards[1]
         oil.stock -= 1
         redemption = Redemption(
             code="TASH7K",
-            reward_id=oil.id,
-            user_id=tashi.id,
+            reward_id=row_id(oil),
+            user_id=row_id(tashi),
             cost=oil.cost,
             status="handed_over",
             created_at=at,
@@ -270,19 +274,19 @@ def seed_points(session: Session, now: datetime | None = None) -> int:
         session.flush()
         session.add(
             RedemptionEvent(
-                redemption_id=redemption.id, to_status="pending", actor_id=tashi.id, at=at
+                redemption_id=row_id(redemption), to_status="pending", actor_id=tashi.id, at=at
             )
         )
         session.add(
             RedemptionEvent(
-                redemption_id=redemption.id,
+                redemption_id=row_id(redemption),
                 from_status="pending",
                 to_status="handed_over",
                 actor_id=staff.id,
                 at=at + timedelta(hours=20),
             )
         )
-        _lock_member(session, tashi.id, now)
+        _lock_member(session, row_id(tashi), now)
         _append(
             session,
             user=tashi,

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from db.models import Department, User
 from db.models_reports import Report, ReportCategory
+from db.types import row_id
 from portal import reports
 from portal.config import load_settings
 from portal.grids import GridIndex
@@ -99,12 +100,18 @@ def _walk(
         clock += timedelta(hours=rng.randint(1, 12))
         actor = verifier_id if action == "verify" else handler_id
         reports.act(
-            session, index, report_id=report.id, actor_id=actor, action=action, note=note, now=clock
+            session,
+            index,
+            report_id=row_id(report),
+            actor_id=actor,
+            action=action,
+            note=note,
+            now=clock,
         )
     if steps >= 4 and rng.random() < 0.7:
         reports.rate(
             session,
-            report_id=report.id,
+            report_id=row_id(report),
             actor_id=report.reporter_id,
             stars=rng.choice([3, 4, 5, 5, 2]),
             comment="",
@@ -121,7 +128,11 @@ def seed_demo_reports(
     cats = seed_categories(session)
     rng = random.Random(311)
     now = now or datetime.now(UTC)
-    residents = session.exec(select(User.id).where(User.role == "resident")).all()
+    residents = [
+        uid
+        for uid in session.exec(select(User.id).where(User.role == "resident"))
+        if uid is not None
+    ]
     store = MediaStore(load_settings().media_dir)
     micro = index.of_kind("micro") + index.of_kind("exclusive")
     made = 0

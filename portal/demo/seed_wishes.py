@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
-from db.models import Grid, User
+from db.models import User
 from db.models_wishes import Wish
-from db.types import utcnow
+from db.types import row_id, utcnow
 
 # (author, category, language, personal, title, body)
 DEMO_WISHES = [
@@ -202,7 +202,7 @@ def seed_wishes(session: Session) -> int:
         posted.append(
             wishes.post_wish(
                 session,
-                author_id=users[author].id,
+                author_id=row_id(users[author]),
                 title=title,
                 body=body,
                 category=category,
@@ -216,13 +216,12 @@ def seed_wishes(session: Session) -> int:
     bench = by_title.get("院门口放一条长椅")
     staff = users.get("staff01")
     if bench is not None and staff is not None:
-        grid = session.get(Grid, bench.grid_id)
         wishes.set_grid_rule(
             session,
-            grid_id=grid.id,
+            grid_id=bench.grid_id,
             support_threshold=6,
             expire_days=60,
-            set_by=staff.id,
+            set_by=row_id(staff),
             now=start,
         )
     votes = {
@@ -242,14 +241,14 @@ def seed_wishes(session: Session) -> int:
         if wish is None:
             continue
         for voter in residents[20 + offset * 3 : 20 + offset * 3 + count]:
-            wishes.vote(session, wish_id=wish.id, user_id=voter.id, now=moment)
+            wishes.vote(session, wish_id=row_id(wish), user_id=row_id(voter), now=moment)
     merchant = users.get("chen_shop")
     help_wish = by_title.get("想请人陪我去社区医院复查")
     if merchant is not None and help_wish is not None:
         wishes.adopt(
             session,
-            wish_id=help_wish.id,
-            user_id=users["li_ayi"].id,
+            wish_id=row_id(help_wish),
+            user_id=row_id(users["li_ayi"]),
             promised_date=(moment + timedelta(days=6)).date(),
             note="我周二有空，陪您去。",
             now=moment,
@@ -258,19 +257,19 @@ def seed_wishes(session: Session) -> int:
     if merchant is not None and bulb is not None:
         wishes.adopt(
             session,
-            wish_id=bulb.id,
-            user_id=merchant.id,
+            wish_id=row_id(bulb),
+            user_id=row_id(merchant),
             promised_date=(moment + timedelta(days=1)).date(),
             now=moment,
         )
         wishes.report_fulfilled(
             session,
-            wish_id=bulb.id,
-            user_id=merchant.id,
+            wish_id=row_id(bulb),
+            user_id=row_id(merchant),
             note="已经换好了新的节能灯泡。",
             now=moment + timedelta(hours=20),
         )
         wishes.confirm(
-            session, wish_id=bulb.id, user_id=bulb.author_id, now=moment + timedelta(hours=22)
+            session, wish_id=row_id(bulb), user_id=bulb.author_id, now=moment + timedelta(hours=22)
         )
     return len(posted)

@@ -70,7 +70,7 @@ def start(consent_id: int) -> None:
 def _stop(viewer: Viewer, consent_id: int) -> None:
     with db() as session:
         try:
-            behalf.end_consent(session, consent_id=consent_id, user_id=viewer.user_id)
+            behalf.end_consent(session, consent_id=consent_id, user_id=viewer.require_id())
         except UserError:
             pass  # already gone: stopping is what was wanted
     st.session_state.pop(CONSENT_KEY, None)
@@ -147,7 +147,7 @@ def _support(viewer: Viewer, consent_id: int, wish_id: int) -> None:
         with db() as session:
             who = behalf.acting(session, consent_id=consent_id, actor_id=viewer.user_id)
             behalf.support_wish(
-                session, consent_id=consent_id, actor_id=viewer.user_id, wish_id=wish_id
+                session, consent_id=consent_id, actor_id=viewer.require_id(), wish_id=wish_id
             )
     except UserError as exc:
         st.session_state[FLASH_KEY + "_error"] = say(viewer, exc.message)

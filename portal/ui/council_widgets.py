@@ -8,12 +8,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from portal import council as c
-from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_day_ago, format_when, language
 from portal.text import html_text, md_text
+from portal.ui.actions import run_action
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import show_flash_at
-from portal.ui.widgets import say, show_field_errors
 
 FLASH = "council_flash"
 
@@ -195,14 +194,7 @@ def show_flash(viewer: Viewer | None = None) -> None:
 
 def act(viewer: Viewer, action: Callable[[], object], done: str) -> None:
     """For button callbacks: run one service action; the outcome shows on the next run."""
-    try:
-        action()
-    except FieldErrors as exc:
-        flash("error", " ".join(say(viewer, m) for m in exc.errors.values()))
-    except UserError as exc:
-        flash("error", say(viewer, exc.message))
-    else:
-        flash("success", done)
+    run_action(viewer, action, done=done, flash_key=FLASH)
 
 
 def submit(
@@ -213,17 +205,9 @@ def submit(
     clear: tuple[str, ...] = (),
 ) -> bool:
     """For form submits: errors at their fields (what was typed stays); on success flash and rerun."""
-    try:
-        action()
-    except FieldErrors as exc:
-        show_field_errors(viewer, slots, exc.errors)
-        return False
-    except UserError as exc:
-        target = slots.get(exc.field) if exc.field else None
-        (target or st).error(say(viewer, exc.message), icon=":material/error:")
+    if not run_action(viewer, action, done=done, slots=slots, flash_key=FLASH):
         return False
     for key in clear:
         st.session_state.pop(key, None)
-    flash("success", done)
     st.rerun()
     return True

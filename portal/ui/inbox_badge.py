@@ -17,6 +17,8 @@ UNREAD = N_("You have {n} unread notifications")
 def unread_line(viewer: Viewer) -> None:
     """Every page: the unread count (one indexed query) as a link to the inbox; in elder mode as
     a large line that can be read aloud."""
+    if viewer.user_id is None:
+        return
     with db() as session:
         count = notifications.unread_count(session, viewer.user_id)
     if not count:

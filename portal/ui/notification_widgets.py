@@ -8,13 +8,14 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from db.models_notifications import Notification
+from db.types import row_id
 from portal import auth, notifications
-from portal.errors import FieldErrors
 from portal.i18n import N_, format_when
 from portal.text import md_text
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, settings
 from portal.ui.session import Viewer
-from portal.ui.widgets import field_slots, show_field_errors
+from portal.ui.widgets import field_slots
 
 
 def notice_card(viewer: Viewer, notice: Notification) -> None:
@@ -31,7 +32,7 @@ def notice_card(viewer: Viewer, notice: Notification) -> None:
             viewer.t(N_("Mark read")), key=f"read_{notice.id}", icon=":material/done:"
         ):
             with db() as session:
-                notifications.mark_read(session, viewer.user_id, [notice.id])
+                notifications.mark_read(session, viewer.require_id(), [row_id(notice)])
             st.rerun()
 
 
@@ -60,7 +61,7 @@ def failed_section(viewer: Viewer) -> None:
 def settings_section(viewer: Viewer) -> None:
     """Account page: opt-in email (checked by a link) and phone, channels, muted events."""
     with db() as session:
-        setting = notifications.setting_for(session, viewer.user_id)
+        setting = notifications.setting_for(session, viewer.require_id())
     st.subheader(viewer.t(N_("Notifications")))
     st.markdown(viewer.t(N_("Optional. You always see notifications in the portal.")))
     with st.form("notify_form"):
@@ -92,11 +93,12 @@ def settings_section(viewer: Viewer) -> None:
 
 def _save(viewer: Viewer, slots) -> None:
     state = st.session_state
-    try:
-        with db() as session:
-            _setting, token = notifications.save_setting(
+    saved = run_action(
+        viewer,
+        in_session(
+            lambda session: notifications.save_setting(
                 session,
-                viewer.user_id,
+                viewer.require_id(),
                 email=state.get("nf_email", ""),
                 phone=state.get("nf_phone", ""),
                 use_email=state.get("nf_use_email", False),
@@ -104,10 +106,13 @@ def _save(viewer: Viewer, slots) -> None:
                 muted_events=state.get("nf_muted", []),
                 quiet_hours=state.get("nf_quiet", True),
             )
-    except FieldErrors as exc:
-        show_field_errors(viewer, slots, exc.errors)
+        ),
+        slots=slots,
+        done=viewer.t(N_("Saved.")),
+    )
+    if saved.value is None:
         return
-    st.success(viewer.t(N_("Saved.")))
+    _setting, token = saved.value
     if token:
         from portal import delivery
 

@@ -7,9 +7,9 @@ import streamlit as st
 from portal.errors import FieldErrors, UserError
 from portal.i18n import format_when
 from portal.text import md_text
+from portal.ui import actions
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import show_flash_at
-from portal.ui.widgets import say, show_field_errors
 
 esc = md_text  # user-typed text made inert for st.markdown
 
@@ -27,21 +27,11 @@ def show_flash(viewer: Viewer | None = None) -> None:
     show_flash_at("points_flash", viewer)
 
 
-def run_action(viewer: Viewer, action, success: str) -> None:
+def run_action(viewer: Viewer, action, success) -> None:
     """For button callbacks: call the service, flash the outcome (refusals in the reader's words)."""
-    try:
-        result = action()
-    except UserError as exc:
-        flash("error", say(viewer, exc.message))
-    except FieldErrors as exc:
-        flash("error", " ".join(say(viewer, m) for m in exc.errors.values()))
-    else:
-        flash("success", success(result) if callable(success) else success)
+    actions.run_action(viewer, action, done=success, flash_key="points_flash")
 
 
 def show_errors(viewer: Viewer, slots: dict, exc: Exception) -> None:
-    if isinstance(exc, FieldErrors):
-        show_field_errors(viewer, slots, exc.errors)
-    elif isinstance(exc, UserError):
-        target = slots.get(exc.field) if exc.field else None
-        (target or st).error(say(viewer, exc.message), icon=":material/error:")
+    if isinstance(exc, (FieldErrors, UserError)):
+        actions.show_refusal(viewer, slots, exc)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from db.models import User
 from db.models_reports import Report
+from db.types import row_id
 from portal.i18n import N_, format_when_ago, language
 from portal.media import MediaStore
 from portal.reports import LEVEL_LABELS, STATE_LABELS, queries
@@ -85,7 +86,7 @@ def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: boo
         data = store.read(picture.thumb_path or picture.path)
         if data:
             mime = "image/jpeg" if picture.thumb_path else picture.content_type
-            photo = PrivateFile("report", picture.id, data, mime)
+            photo = PrivateFile("report", row_id(picture), data, mime)
             tags.append(private_image_tag(photo, alt, THUMB_STYLE, thumb=True))
     if tags:
         st.markdown("".join(tags), unsafe_allow_html=True)
@@ -96,7 +97,7 @@ def show_media(viewer: Viewer, session: Session, report_id: int, with_voice: boo
                 uploader = session.get(User, note.uploader_id)
                 voice_clip(
                     viewer,
-                    PrivateFile("report", note.id, data, note.content_type),
+                    PrivateFile("report", row_id(note), data, note.content_type),
                     uploader.display_name if uploader else viewer.t(N_("A neighbour")),
                     note.seconds,
                 )

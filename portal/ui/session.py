@@ -11,9 +11,11 @@ from db.models import User
 from db.types import row_id
 from portal import auth
 from portal import web as portal_web
+from portal.errors import UserError
 from portal.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_CODES,
+    N_,
     Language,
     language,
     translate,
@@ -46,6 +48,13 @@ class Viewer:
     @property
     def logged_in(self) -> bool:
         return self.user_id is not None
+
+    def require_id(self) -> int:
+        """The logged-in person's id, for a service call that needs one; a visitor (a page
+        without a login guard, a session that ended) gets UserError (please log in first)."""
+        if self.user_id is None:
+            raise UserError(N_("Please log in first."))
+        return self.user_id
 
     @property
     def lang(self) -> Language:

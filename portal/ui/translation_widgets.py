@@ -6,12 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from portal import content_translations as ct
-from portal.errors import FieldErrors, UserError
 from portal.i18n import LANGUAGES, N_, format_when, language
 from portal.text import html_text
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db
 from portal.ui.session import Viewer
-from portal.ui.widgets import field_slots, say, show_field_errors
+from portal.ui.widgets import field_slots
 
 FLASH = "translation_flash"
 CSS = """
@@ -64,30 +64,31 @@ def show_translation(viewer: Viewer, kind: str, item_id: int, source_language: s
 
 def _submit(viewer: Viewer, kind: str, item_id: int, key: str, slots: dict) -> None:
     state = st.session_state
-    try:
-        with db() as session:
-            ct.add(
+    added = run_action(
+        viewer,
+        in_session(
+            lambda session: ct.add(
                 session,
                 kind=kind,
                 item_id=item_id,
                 language=state.get(f"{key}_lang") or "",
                 title=state.get(f"{key}_title", ""),
                 body=state.get(f"{key}_body", ""),
-                translator_id=viewer.user_id,
+                translator_id=viewer.require_id(),
             )
-    except FieldErrors as exc:
-        show_field_errors(viewer, slots, exc.errors)
-    except UserError as exc:
-        st.error(say(viewer, exc.message), icon=":material/error:")
-    else:
-        name = language(state.get(f"{key}_lang")).native_name
-        state[FLASH] = (
-            key,
-            viewer.t(N_("Thank you. The translation into {language} is saved."), language=name),
-        )
-        for part in ("title", "body", "open"):
-            state.pop(f"{key}_{part}", None)
-        st.rerun()
+        ),
+        slots=slots,
+    )
+    if not added:
+        return
+    name = language(state.get(f"{key}_lang")).native_name
+    state[FLASH] = (
+        key,
+        viewer.t(N_("Thank you. The translation into {language} is saved."), language=name),
+    )
+    for part in ("title", "body", "open"):
+        state.pop(f"{key}_{part}", None)
+    st.rerun()
 
 
 def translation_form(viewer: Viewer, kind: str, item_id: int) -> None:

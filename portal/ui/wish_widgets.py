@@ -8,12 +8,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from portal import wishes
-from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_day, format_when, format_when_ago, language
 from portal.text import html_text
+from portal.ui.actions import run_action
 from portal.ui.session import Viewer
 from portal.ui.speech_widgets import show_flash_at
-from portal.ui.widgets import say
 
 FLASH = "wish_flash"
 ERRORS = "wish_errors"
@@ -116,15 +115,4 @@ def show_flash(viewer: Viewer | None = None) -> None:
 
 def run(viewer: Viewer, action: Callable[[], object], done: str | None) -> object | None:
     """Calls one service action; a refusal is kept to show at the top of the next run."""
-    try:
-        result = action()
-    except FieldErrors as exc:
-        st.session_state[ERRORS] = exc.errors
-        st.session_state[FLASH] = ("error", " ".join(say(viewer, m) for m in exc.errors.values()))
-        return None
-    except UserError as exc:
-        st.session_state[FLASH] = ("error", say(viewer, exc.message))
-        return None
-    if done:
-        flash(done)
-    return result
+    return run_action(viewer, action, done=done or None, flash_key=FLASH, keep_errors=ERRORS).value

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -30,7 +30,10 @@ def session() -> Session:
 def community_code(db: Session) -> str:
     """The community's own grid code: Open311's jurisdiction_id and the MQTT topic's community."""
     return (
-        db.exec(select(Grid.code).where(Grid.kind == "community").order_by(Grid.id)).first() or ""
+        db.exec(
+            select(Grid.code).where(col(Grid.kind) == "community").order_by(col(Grid.id))
+        ).first()
+        or ""
     )
 
 

@@ -50,7 +50,7 @@ def serve_media(request: Request) -> Response:
         if found and kind == "report" and request.query_params.get("thumb") == "1":
             row = session.get(ReportMedia, int(raw_id))
             path = row.thumb_path or row.path
-    if found is None:
+    if found is None or path is None:
         return _plain(404)
     data = MediaStore(settings.media_dir).read(path)
     if data is None or (found.sha256 and hashlib.sha256(data).hexdigest() != found.sha256):

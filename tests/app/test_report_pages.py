@@ -125,3 +125,21 @@ def test_the_ballot_tile_shows_only_for_council_members(open_app, app_db):
         ).username
     assert hint in texts(open_app("li_ayi", page="pages/home.py"))
     assert hint not in texts(open_app(seatless, page="pages/home.py"))
+
+
+def test_rating_without_stars_says_so_at_the_stars_and_keeps_the_comment(open_app, app_db):
+    with Session(get_engine(app_db)) as session:
+        report, username = session.exec(
+            select(Report, User.username)
+            .join(User, User.id == Report.reporter_id)
+            .where(Report.state.in_(["resolved", "verified"]))
+            .order_by(Report.id)
+        ).first()
+    at = open_app(username, page="pages/my_reports.py")
+    at.text_input(key=f"comment_{report.id}").input("灯修好了")
+    form_submit = next(b for b in at.button if f"rate_{report.id}" in str(b.id))
+    form_submit.click().run()
+    assert zh("Please choose 1 to 5 stars.") in [e.value for e in at.error]
+    assert at.text_input(key=f"comment_{report.id}").value == "灯修好了"
+    with Session(get_engine(app_db)) as session:
+        assert session.get(Report, report.id).state == report.state  # nothing saved

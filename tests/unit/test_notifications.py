@@ -194,6 +194,12 @@ def test_quiet_hours_hold_outside_messages_until_seven_except_urgent():
     assert notifications.send_time(day, urgent=False) == day
 
 
+def test_a_mail_url_without_a_host_says_so_and_is_retried_later():
+    channel = delivery.EmailChannel("smtp://:2525", "linli@localhost")
+    with pytest.raises(delivery.TemporaryFailure, match="names no host"):
+        channel.send("li@example.org", "subject", "body")
+
+
 def test_email_needs_a_confirmed_address_and_the_link_works_once(ctx):
     resident = ctx.user("zhang_nainai")
     with pytest.raises(Exception):  # noqa: B017
