@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_council import CouncilItem, CouncilProposal
 from db.models_council_extras import CouncilAttachment
@@ -168,7 +168,7 @@ def attach(
     held = session.exec(
         select(func.count())
         .select_from(CouncilAttachment)
-        .where(where, CouncilAttachment.removed_at.is_(None))
+        .where(where, col(CouncilAttachment.removed_at).is_(None))
     ).one()
     if held >= MAX_PER_PLACE:
         session.rollback()
@@ -249,7 +249,9 @@ def remove(
     )
     result = session.execute(
         update(CouncilAttachment)
-        .where(CouncilAttachment.id == attachment_id, CouncilAttachment.removed_at.is_(None))
+        .where(
+            col(CouncilAttachment.id) == attachment_id, col(CouncilAttachment.removed_at).is_(None)
+        )
         .values(removed_at=now, removed_by=actor_id)
         .execution_options(synchronize_session=False)
     )
@@ -278,13 +280,13 @@ def for_items(session: Session, items: list[CouncilItem]) -> dict[int, list[Coun
     rows = session.exec(
         select(CouncilAttachment)
         .where(
-            CouncilAttachment.removed_at.is_(None),
+            col(CouncilAttachment.removed_at).is_(None),
             or_(
-                CouncilAttachment.item_id.in_([i.id for i in items] or [-1]),
-                CouncilAttachment.proposal_id.in_(list(from_proposal) or [-1]),
+                col(CouncilAttachment.item_id).in_([i.id for i in items] or [-1]),
+                col(CouncilAttachment.proposal_id).in_(list(from_proposal) or [-1]),
             ),
         )
-        .order_by(CouncilAttachment.created_at, CouncilAttachment.id)
+        .order_by(col(CouncilAttachment.created_at), col(CouncilAttachment.id))
     ).all()
     found: dict[int, list[CouncilAttachment]] = {i.id: [] for i in items}
     for row in rows:
@@ -298,11 +300,11 @@ def for_proposals(session: Session, proposal_ids: list[int]) -> dict[int, list[C
     rows = session.exec(
         select(CouncilAttachment)
         .where(
-            CouncilAttachment.removed_at.is_(None),
-            CouncilAttachment.item_id.is_(None),
-            CouncilAttachment.proposal_id.in_(list(proposal_ids) or [-1]),
+            col(CouncilAttachment.removed_at).is_(None),
+            col(CouncilAttachment.item_id).is_(None),
+            col(CouncilAttachment.proposal_id).in_(list(proposal_ids) or [-1]),
         )
-        .order_by(CouncilAttachment.created_at, CouncilAttachment.id)
+        .order_by(col(CouncilAttachment.created_at), col(CouncilAttachment.id))
     ).all()
     found: dict[int, list[CouncilAttachment]] = {pid: [] for pid in proposal_ids}
     for row in rows:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_council import (
     CouncilBallot,
@@ -132,7 +132,7 @@ def _ballot(
         previous = ballot.choice
         result = session.execute(
             update(CouncilBallot)
-            .where(CouncilBallot.id == ballot.id, CouncilBallot.choice == previous)
+            .where(col(CouncilBallot.id) == ballot.id, col(CouncilBallot.choice) == previous)
             .values(choice=choice, by_hand=by_hand, recorded_by=recorder, changed_at=now)
             .execution_options(synchronize_session=False)
         )
@@ -166,9 +166,9 @@ def ballot_history(session: Session, item_id: int) -> list[tuple[CouncilBallotCh
     """Every cast and change on an item: (change, member name, recorded by)."""
     rows = session.exec(
         select(CouncilBallotChange, CouncilBallot)
-        .join(CouncilBallot, CouncilBallot.id == CouncilBallotChange.ballot_id)
+        .join(CouncilBallot, col(CouncilBallot.id) == CouncilBallotChange.ballot_id)
         .where(CouncilBallot.item_id == item_id)
-        .order_by(CouncilBallotChange.at, CouncilBallotChange.id)
+        .order_by(col(CouncilBallotChange.at), col(CouncilBallotChange.id))
     ).all()
     names = _names(session, {b.user_id for _, b in rows} | {c.actor_id for c, _ in rows})
     return [(c, names.get(b.user_id, ""), names.get(c.actor_id, "")) for c, b in rows]

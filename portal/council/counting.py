@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_council import (
     SEAT_GROUPS,
@@ -131,8 +131,8 @@ def item_options(session: Session, item_ids: list[int]) -> dict[int, tuple[Optio
     found: dict[int, list[Option]] = {}
     rows = session.exec(
         select(CouncilItemOption)
-        .where(CouncilItemOption.item_id.in_(list(item_ids) or [-1]))
-        .order_by(CouncilItemOption.item_id, CouncilItemOption.position)
+        .where(col(CouncilItemOption.item_id).in_(list(item_ids) or [-1]))
+        .order_by(col(CouncilItemOption.item_id), col(CouncilItemOption.position))
     ).all()
     for row in rows:
         found.setdefault(row.item_id, []).append(Option(f"o{row.position}", row.label, True))

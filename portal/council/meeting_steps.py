@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_council import (
@@ -113,7 +113,7 @@ def _step(
 ) -> None:
     result = session.execute(
         update(CouncilMeeting)
-        .where(CouncilMeeting.id == meeting.id, CouncilMeeting.status == meeting.status)
+        .where(col(CouncilMeeting.id) == meeting.id, col(CouncilMeeting.status) == meeting.status)
         .values(status=to_state, state_changed_at=now, **values)
         .execution_options(synchronize_session=False)
     )
@@ -346,7 +346,7 @@ def meetings(session: Session, council_id: int) -> list[CouncilMeeting]:
         session.exec(
             select(CouncilMeeting)
             .where(CouncilMeeting.council_id == council_id)
-            .order_by(CouncilMeeting.starts_at.desc())
+            .order_by(col(CouncilMeeting.starts_at).desc())
         ).all()
     )
 
@@ -358,6 +358,6 @@ def current_meeting(
     states = ["published", "voting_open", "voting_closed"] + (["draft"] if include_draft else [])
     return session.exec(
         select(CouncilMeeting)
-        .where(CouncilMeeting.council_id == council_id, CouncilMeeting.status.in_(states))
-        .order_by(CouncilMeeting.starts_at)
+        .where(CouncilMeeting.council_id == council_id, col(CouncilMeeting.status).in_(states))
+        .order_by(col(CouncilMeeting.starts_at))
     ).first()

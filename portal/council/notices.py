@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_council import CouncilItem, CouncilMeeting, CouncilSeat
 from portal.notifications import notify
@@ -21,7 +21,7 @@ def seat_holders(session: Session, council_id: int) -> list[int]:
     return list(
         session.exec(
             select(CouncilSeat.active_user_id).where(
-                CouncilSeat.council_id == council_id, CouncilSeat.active_user_id.is_not(None)
+                CouncilSeat.council_id == council_id, col(CouncilSeat.active_user_id).is_not(None)
             )
         )
     )

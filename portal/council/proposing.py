@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_council import (
@@ -160,8 +160,8 @@ def withdraw_support(
     result = session.execute(
         delete(CouncilProposalSupport)
         .where(
-            CouncilProposalSupport.proposal_id == proposal_id,
-            CouncilProposalSupport.user_id == user_id,
+            col(CouncilProposalSupport.proposal_id) == proposal_id,
+            col(CouncilProposalSupport.user_id) == user_id,
         )
         .execution_options(synchronize_session=False)
     )
@@ -198,17 +198,17 @@ def support_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
     merged = dict(
         session.exec(
             select(CouncilProposal.id, CouncilProposal.merged_into_id).where(
-                CouncilProposal.merged_into_id.in_(proposal_ids)
+                col(CouncilProposal.merged_into_id).in_(proposal_ids)
             )
         ).all()
     )
     rows = session.exec(
         select(CouncilProposalSupport.proposal_id, CouncilProposalSupport.user_id)
-        .join(User, User.id == CouncilProposalSupport.user_id)
+        .join(User, col(User.id) == CouncilProposalSupport.user_id)
         .where(
             or_(
-                CouncilProposalSupport.proposal_id.in_(proposal_ids),
-                CouncilProposalSupport.proposal_id.in_(list(merged) or [-1]),
+                col(CouncilProposalSupport.proposal_id).in_(proposal_ids),
+                col(CouncilProposalSupport.proposal_id).in_(list(merged) or [-1]),
             ),
             User.verification == VERIFIED,  # permissions: council.support_counts
         )
@@ -246,7 +246,7 @@ def _screen(
 ) -> None:
     result = session.execute(
         update(CouncilProposal)
-        .where(CouncilProposal.id == proposal.id, CouncilProposal.status == "submitted")
+        .where(col(CouncilProposal.id) == proposal.id, col(CouncilProposal.status) == "submitted")
         .values(status=to_state, screened_at=now, screened_by=actor_id, **values)
         .execution_options(synchronize_session=False)
     )
@@ -400,19 +400,21 @@ def proposals(
     """Proposals of a meeting, most supported first."""
     query = (
         select(CouncilProposal, User)
-        .join(User, User.id == CouncilProposal.author_id)
+        .join(User, col(User.id) == CouncilProposal.author_id)
         .where(CouncilProposal.meeting_id == meeting_id)
     )
     if statuses:
-        query = query.where(CouncilProposal.status.in_(statuses))
-    rows = session.exec(query.order_by(CouncilProposal.created_at, CouncilProposal.id)).all()
+        query = query.where(col(CouncilProposal.status).in_(statuses))
+    rows = session.exec(
+        query.order_by(col(CouncilProposal.created_at), col(CouncilProposal.id))
+    ).all()
     ids = [p.id for p, _ in rows]
     counts = support_counts(session, ids)
     supported = set(
         session.exec(
             select(CouncilProposalSupport.proposal_id).where(
                 CouncilProposalSupport.user_id == (viewer_id or -1),
-                CouncilProposalSupport.proposal_id.in_(ids or [-1]),
+                col(CouncilProposalSupport.proposal_id).in_(ids or [-1]),
             )
         ).all()
     )
@@ -420,7 +422,7 @@ def proposals(
     titles = dict(
         session.exec(
             select(CouncilProposal.id, CouncilProposal.title).where(
-                CouncilProposal.id.in_(list(targets) or [-1])
+                col(CouncilProposal.id).in_(list(targets) or [-1])
             )
         ).all()
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_points import (
@@ -49,9 +49,9 @@ class MyClaim:
 def my_claims(session: Session, *, user_id: int, limit: int = 30) -> list[MyClaim]:
     rows = session.exec(
         select(TaskClaim, PointsTask)
-        .join(PointsTask, PointsTask.id == TaskClaim.task_id)
+        .join(PointsTask, col(PointsTask.id) == TaskClaim.task_id)
         .where(TaskClaim.user_id == user_id, TaskClaim.status != "withdrawn")
-        .order_by(TaskClaim.updated_at.desc())
+        .order_by(col(TaskClaim.updated_at).desc())
         .limit(limit)
     ).all()
     return [MyClaim(c, t) for c, t in rows]
@@ -69,7 +69,7 @@ def claim_task(
     # First statement is a write: it locks the task row (and on SQLite the database).
     locked = session.execute(
         update(PointsTask)
-        .where(PointsTask.id == task_id)
+        .where(col(PointsTask.id) == task_id)
         .values(lock_version=PointsTask.lock_version + 1)
     )
     if locked.rowcount != 1:
@@ -142,7 +142,7 @@ def withdraw_claim(
     before = claim.status
     done = session.execute(
         update(TaskClaim)
-        .where(TaskClaim.id == claim_id, TaskClaim.status.in_(("claimed", "rejected")))
+        .where(col(TaskClaim.id) == claim_id, col(TaskClaim.status).in_(("claimed", "rejected")))
         .values(status="withdrawn", updated_at=now)
     )
     if done.rowcount != 1:
@@ -210,9 +210,9 @@ def submit_proof(
     done = session.execute(
         update(TaskClaim)
         .where(
-            TaskClaim.id == claim_id,
-            TaskClaim.status == before,
-            TaskClaim.submissions == claim.submissions,
+            col(TaskClaim.id) == claim_id,
+            col(TaskClaim.status) == before,
+            col(TaskClaim.submissions) == claim.submissions,
         )
         .values(
             status="submitted",
@@ -256,10 +256,10 @@ def claims_to_verify(session: Session, *, actor_id: int, limit: int = 50) -> lis
         return []
     rows = session.exec(
         select(TaskClaim, PointsTask, User)
-        .join(PointsTask, PointsTask.id == TaskClaim.task_id)
-        .join(User, User.id == TaskClaim.user_id)
+        .join(PointsTask, col(PointsTask.id) == TaskClaim.task_id)
+        .join(User, col(User.id) == TaskClaim.user_id)
         .where(TaskClaim.status == "submitted", TaskClaim.user_id != actor.id)
-        .order_by(TaskClaim.updated_at)
+        .order_by(col(TaskClaim.updated_at))
         .limit(500)
     ).all()
     found = []
@@ -303,7 +303,7 @@ def verify_claim(
     to = "approved" if approve else "rejected"
     done = session.execute(
         update(TaskClaim)
-        .where(TaskClaim.id == claim_id, TaskClaim.status == "submitted")
+        .where(col(TaskClaim.id) == claim_id, col(TaskClaim.status) == "submitted")
         .values(status=to, reject_reason=None if approve else note, updated_at=now)
     )
     if done.rowcount != 1:

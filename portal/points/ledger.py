@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_points import (
@@ -320,7 +320,7 @@ def history(
     rows = session.exec(
         select(PointsEntry)
         .where(PointsEntry.user_id == user_id)
-        .order_by(PointsEntry.seq.desc())
+        .order_by(col(PointsEntry.seq).desc())
         .offset(max(0, offset))
         .limit(max(1, min(limit, 500)))
     ).all()

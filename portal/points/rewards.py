@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_points import (
@@ -43,9 +43,9 @@ from portal.points.ledger import balance
 
 def _available(now: datetime):
     return and_(
-        Reward.active,
-        Reward.available_from <= now,
-        or_(Reward.available_until.is_(None), Reward.available_until > now),
+        col(Reward.active),
+        col(Reward.available_from) <= now,
+        or_(col(Reward.available_until).is_(None), col(Reward.available_until) > now),
     )
 
 
@@ -62,12 +62,14 @@ def rewards_for(
     query = select(Reward)
     if not include_inactive:
         query = query.where(_available(now))
-    found = session.exec(query.order_by(Reward.cost, Reward.id)).all()
+    found = session.exec(query.order_by(col(Reward.cost), col(Reward.id))).all()
     merchants = (
         {
             m.id: m.display_name
             for m in session.exec(
-                select(User).where(User.id.in_([r.merchant_id for r in found if r.merchant_id]))
+                select(User).where(
+                    col(User.id).in_([r.merchant_id for r in found if r.merchant_id])
+                )
             )
         }
         if found
@@ -185,7 +187,7 @@ def change_stock(
         raise UserError(N_("Please write a reason."), field="reason")
     done = session.execute(
         update(Reward)
-        .where(Reward.id == reward_id, Reward.stock + value >= 0)
+        .where(col(Reward.id) == reward_id, col(Reward.stock) + value >= 0)
         .values(stock=Reward.stock + value)
     )
     if done.rowcount != 1:
@@ -218,7 +220,7 @@ def redeem(
     _lock_member(session, user.id, now)  # first write: serialises this person's ledger
     taken = session.execute(
         update(Reward)
-        .where(Reward.id == reward_id, Reward.stock > 0, _available(now))
+        .where(col(Reward.id) == reward_id, col(Reward.stock) > 0, _available(now))
         .values(stock=Reward.stock - 1)
     )
     if taken.rowcount != 1:
@@ -300,14 +302,14 @@ def cancel_redemption(
     _lock_member(session, owner.id, now)
     done = session.execute(
         update(Redemption)
-        .where(Redemption.id == redemption_id, Redemption.status == "pending")
+        .where(col(Redemption.id) == redemption_id, col(Redemption.status) == "pending")
         .values(status="cancelled", closed_at=now, closed_by=actor.id)
     )
     if done.rowcount != 1:
         session.rollback()
         raise UserError(N_("This code was already handed over or cancelled."))
     session.execute(
-        update(Reward).where(Reward.id == redemption.reward_id).values(stock=Reward.stock + 1)
+        update(Reward).where(col(Reward.id) == redemption.reward_id).values(stock=Reward.stock + 1)
     )
     note = _text(reason, 200) or None
     session.add(
@@ -370,7 +372,7 @@ def hand_over(
     view = look_up_code(session, actor_id=actor_id, code=code)
     done = session.execute(
         update(Redemption)
-        .where(Redemption.id == view.redemption.id, Redemption.status == "pending")
+        .where(col(Redemption.id) == view.redemption.id, col(Redemption.status) == "pending")
         .values(status="handed_over", closed_at=now, closed_by=actor_id)
     )
     if done.rowcount != 1:
@@ -415,16 +417,18 @@ class MyRedemption:
 def my_redemptions(session: Session, *, user_id: int, limit: int = 30) -> list[MyRedemption]:
     rows = session.exec(
         select(Redemption, Reward)
-        .join(Reward, Reward.id == Redemption.reward_id)
+        .join(Reward, col(Reward.id) == Redemption.reward_id)
         .where(Redemption.user_id == user_id)
-        .order_by(Redemption.created_at.desc(), Redemption.id.desc())
+        .order_by(col(Redemption.created_at).desc(), col(Redemption.id).desc())
         .limit(limit)
     ).all()
     names = (
         {
             u.id: u.display_name
             for u in session.exec(
-                select(User).where(User.id.in_([r.merchant_id for _x, r in rows if r.merchant_id]))
+                select(User).where(
+                    col(User.id).in_([r.merchant_id for _x, r in rows if r.merchant_id])
+                )
             )
         }
         if rows
@@ -438,15 +442,15 @@ def codes_waiting(session: Session, *, actor_id: int, limit: int = 100) -> list[
     actor = active_user(session, actor_id)
     query = (
         select(Redemption, Reward, User)
-        .join(Reward, Reward.id == Redemption.reward_id)
-        .join(User, User.id == Redemption.user_id)
+        .join(Reward, col(Reward.id) == Redemption.reward_id)
+        .join(User, col(User.id) == Redemption.user_id)
         .where(Redemption.status == "pending")
     )
     if not can(actor, "reward.codes"):
         return []
     if not can(actor, "points.manage"):  # a merchant sees the codes for their own rewards
         query = query.where(Reward.merchant_id == actor.id)
-    rows = session.exec(query.order_by(Redemption.created_at).limit(limit)).all()
+    rows = session.exec(query.order_by(col(Redemption.created_at)).limit(limit)).all()
     return [CodeView(x, r, u.display_name) for x, r, u in rows]
 
 
@@ -456,8 +460,8 @@ def merchants(session: Session) -> list[tuple[int, str]]:
         (uid, name)
         for uid, name in session.exec(
             select(User.id, User.display_name)
-            .where(User.role.in_(roles_for("reward.supply")), User.is_active)
-            .order_by(User.display_name, User.id)
+            .where(col(User.role).in_(roles_for("reward.supply")), User.is_active)
+            .order_by(User.display_name, col(User.id))
         ).all()
     ]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import GridDuty, User
 from db.models_points import (
@@ -207,7 +207,7 @@ def cancel_task(
         raise UserError(N_("Please write why the task is cancelled."), field="reason")
     done = session.execute(
         update(PointsTask)
-        .where(PointsTask.id == task_id, PointsTask.status == "open")
+        .where(col(PointsTask.id) == task_id, col(PointsTask.status) == "open")
         .values(status="cancelled", lock_version=PointsTask.lock_version + 1)
     )
     if done.rowcount != 1:
@@ -259,7 +259,7 @@ def _task_grids(session: Session, task_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = {tid: set() for tid in task_ids}
     if task_ids:
         for tid, gid in session.exec(
-            select(TaskGrid.task_id, TaskGrid.grid_id).where(TaskGrid.task_id.in_(task_ids))
+            select(TaskGrid.task_id, TaskGrid.grid_id).where(col(TaskGrid.task_id).in_(task_ids))
         ):
             found[tid].add(gid)
     return found
@@ -287,16 +287,16 @@ def open_tasks_for(
     reach = _ancestors(parents, user.home_grid_id)
     if not reach:
         return []
-    task_ids = select(TaskGrid.task_id).where(TaskGrid.grid_id.in_(reach))
+    task_ids = select(TaskGrid.task_id).where(col(TaskGrid.grid_id).in_(reach))
     tasks = session.exec(
         select(PointsTask)
         .where(
-            PointsTask.id.in_(task_ids),
+            col(PointsTask.id).in_(task_ids),
             PointsTask.status == "open",
             PointsTask.ends_at > now,
             PointsTask.starts_at < now + timedelta(days=horizon_days),
         )
-        .order_by(PointsTask.starts_at, PointsTask.id)
+        .order_by(col(PointsTask.starts_at), col(PointsTask.id))
         .limit(100)
     ).all()
     return _cards(session, tasks, user.id)
@@ -309,8 +309,8 @@ def _cards(session: Session, tasks: list[PointsTask], user_id: int | None) -> li
     taken = dict(
         session.exec(
             select(TaskClaim.task_id, func.count())
-            .where(TaskClaim.task_id.in_(ids), TaskClaim.status != "withdrawn")
-            .group_by(TaskClaim.task_id)
+            .where(col(TaskClaim.task_id).in_(ids), TaskClaim.status != "withdrawn")
+            .group_by(col(TaskClaim.task_id))
         ).all()
     )
     mine = {}
@@ -318,7 +318,9 @@ def _cards(session: Session, tasks: list[PointsTask], user_id: int | None) -> li
         mine = {
             c.task_id: c
             for c in session.exec(
-                select(TaskClaim).where(TaskClaim.task_id.in_(ids), TaskClaim.user_id == user_id)
+                select(TaskClaim).where(
+                    col(TaskClaim.task_id).in_(ids), TaskClaim.user_id == user_id
+                )
             )
         }
     grids = _task_grids(session, ids)
@@ -388,7 +390,9 @@ def tasks_overview(
         query = query.where(PointsTask.ends_at > now - PROOF_GRACE)
     tasks = [
         t
-        for t in session.exec(query.order_by(PointsTask.starts_at, PointsTask.id).limit(1000))
+        for t in session.exec(
+            query.order_by(col(PointsTask.starts_at), col(PointsTask.id)).limit(1000)
+        )
         if t.publisher_id == actor.id or _may_verify(session, actor, t)
     ][:limit]
     ids = [t.id for t in tasks]
@@ -396,8 +400,8 @@ def tasks_overview(
     if ids:
         for tid, status, n in session.exec(
             select(TaskClaim.task_id, TaskClaim.status, func.count())
-            .where(TaskClaim.task_id.in_(ids))
-            .group_by(TaskClaim.task_id, TaskClaim.status)
+            .where(col(TaskClaim.task_id).in_(ids))
+            .group_by(col(TaskClaim.task_id), TaskClaim.status)
         ):
             counts[(tid, status)] = n
     return [
