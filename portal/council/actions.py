@@ -17,7 +17,7 @@ from db.models_council import (
     CouncilItem,
     CouncilMeeting,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.auth import active_user
 from portal.council import notices as council_notices
 from portal.council.agenda_items import ItemView, _names, agenda
@@ -64,10 +64,10 @@ def set_action(
         errors["due_date"] = Message(N_("Please choose a due date."))
     elif due_date < _today(now):
         errors["due_date"] = Message(N_("The due date cannot be in the past."))
-    if errors:
+    if errors or owner is None or due_date is None:
         raise FieldErrors(errors)
-    item = session.get(CouncilItem, action.item_id)
-    meeting = session.get(CouncilMeeting, item.meeting_id)
+    item = session.get_one(CouncilItem, action.item_id)
+    meeting = session.get_one(CouncilMeeting, item.meeting_id)
     before = f"{action.owner_id} · {action.due_date.isoformat()}"
     result = session.execute(
         update(CouncilAction)
@@ -94,7 +94,7 @@ def set_action(
         note=f"{before} → {owner.display_name} · {due_date.isoformat()}",
     )
     _commit(session)
-    return session.get(CouncilAction, action_id)
+    return session.get_one(CouncilAction, action_id)
 
 
 def report_progress(
@@ -134,8 +134,8 @@ def report_progress(
     if result.rowcount != 1:
         session.rollback()
         raise UserError(CHANGED)
-    item = session.get(CouncilItem, action.item_id)
-    meeting = session.get(CouncilMeeting, item.meeting_id)
+    item = session.get_one(CouncilItem, action.item_id)
+    meeting = session.get_one(CouncilMeeting, item.meeting_id)
     _event(
         session,
         meeting.council_id,
@@ -152,7 +152,7 @@ def report_progress(
     if status == "done":
         council_notices.action_done(session, meeting.council_id, item, now)
     _commit(session)
-    return session.get(CouncilAction, action_id)
+    return session.get_one(CouncilAction, action_id)
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def decisions(session: Session, council_id: int, *, limit_meetings: int = 6) -> 
         .order_by(col(CouncilMeeting.starts_at).desc())
         .limit(limit_meetings)
     ).all()
-    return [Decision(m, v) for m in closed for v in agenda(session, m.id)]
+    return [Decision(m, v) for m in closed for v in agenda(session, row_id(m))]
 
 
 def open_actions(session: Session, council_id: int) -> list[tuple[CouncilAction, CouncilItem, str]]:

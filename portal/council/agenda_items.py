@@ -21,7 +21,7 @@ from db.models_council import (
     CouncilProposal,
 )
 from db.models_council_extras import CouncilAttachment, CouncilItemOption
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.council.common import (
     BODY_MAX,
     ITEM_TITLE_MAX,
@@ -156,7 +156,7 @@ def add_item(
         to_state=source,
     )
     _commit(session, N_("This item is already on an agenda."))
-    return session.get(CouncilItem, item.id)
+    return session.get_one(CouncilItem, item.id)
 
 
 def remove_item(
@@ -276,8 +276,8 @@ def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -
             progress.setdefault(ev.action_id, []).append(ev)
     views = []
     for item in items:
-        ballot = mine.get(item.id)
-        action = actions.get(item.id)
+        ballot = mine.get(row_id(item))
+        action = actions.get(row_id(item))
         views.append(
             ItemView(
                 item,
@@ -285,7 +285,7 @@ def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -
                 support.get(item.source_id) if item.source == "proposal" else None,
                 tally(
                     session,
-                    item.id,
+                    row_id(item),
                     council=council,
                     seats=item.seats_at_close if item.seats_at_close is not None else seats_now,
                 ),
@@ -293,7 +293,7 @@ def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -
                 bool(ballot and ballot.by_hand),
                 action,
                 owners.get(action.owner_id) if action else None,
-                progress.get(action.id, []) if action else [],
+                progress.get(row_id(action), []) if action else [],
             )
         )
     return sorted(views, key=lambda v: (v.item.source != "proposal", -(v.support or 0), v.item.id))

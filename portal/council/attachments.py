@@ -195,7 +195,7 @@ def attach(
         note=row.file_name,
     )
     _commit(session)
-    return session.get(CouncilAttachment, row.id)
+    return session.get_one(CouncilAttachment, row.id)
 
 
 def _stored(

@@ -16,7 +16,7 @@ from db.models_council import (
     CouncilItem,
     CouncilMeeting,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.council import notices as council_notices
 from portal.council.agenda_items import _items
 from portal.council.common import (
@@ -99,7 +99,7 @@ def create_meeting(
         to_state="draft",
     )
     _commit(session, N_("This council already has a meeting in that month."))
-    return session.get(CouncilMeeting, meeting.id)
+    return session.get_one(CouncilMeeting, meeting.id)
 
 
 def _step(
@@ -146,7 +146,7 @@ def publish_meeting(
         raise UserError(N_("Only a draft meeting can be published."))
     _step(session, meeting, "published", actor_id, now)
     _commit(session)
-    return session.get(CouncilMeeting, meeting_id)
+    return session.get_one(CouncilMeeting, meeting_id)
 
 
 def open_voting(
@@ -172,7 +172,7 @@ def open_voting(
         raise UserError(N_("The agenda is empty. Add at least one item before voting."))
     _step(session, meeting, "voting_open", actor_id, now)
     _commit(session)
-    return session.get(CouncilMeeting, meeting_id)
+    return session.get_one(CouncilMeeting, meeting_id)
 
 
 def close_voting(
@@ -204,17 +204,17 @@ def close_voting(
     # meeting on PostgreSQL, the write lock on SQLite) and stops new ones, so the tally is final.
     _step(session, meeting, "voting_closed", actor_id, now)
     council = _council(session, meeting.council_id)
-    seats_now = sum(seat_counts(session, council.id).values())
+    seats_now = sum(seat_counts(session, row_id(council)).values())
     items = _items(session, meeting_id)
     due = _today(now) + timedelta(days=max(1, min(action_days, 366)))
     for item in items:
-        result = tally(session, item.id, council=council, seats=seats_now)
+        result = tally(session, row_id(item), council=council, seats=seats_now)
         item.outcome, item.seats_at_close, item.decided_at = result.outcome, seats_now, now
         item.decision = decision_text(item, result)
         session.add(item)
         _event(
             session,
-            council.id,
+            row_id(council),
             "item_decided",
             actor_id,
             now,
@@ -226,7 +226,7 @@ def close_voting(
         council_notices.item_decided(session, item, now)
         if result.outcome == "adopted":
             action = CouncilAction(
-                item_id=item.id,
+                item_id=row_id(item),
                 owner_id=owner_id,
                 due_date=due,
                 status="planned",
@@ -237,7 +237,7 @@ def close_voting(
             session.flush()
             _event(
                 session,
-                council.id,
+                row_id(council),
                 "action_created",
                 actor_id,
                 now,
@@ -250,7 +250,7 @@ def close_voting(
     _commit(session)
     for item in items:
         if item.source == "wish" and item.outcome in ("adopted", "rejected"):
-            _decide_wish(session, council.id, meeting_id, item, actor_id, now)
+            _decide_wish(session, row_id(council), meeting_id, item, actor_id, now)
     return _items(session, meeting_id)
 
 
@@ -338,7 +338,7 @@ def publish_minutes(
         raise UserError(N_("Minutes can be published once voting is closed."))
     _step(session, meeting, "minutes_published", actor_id, now, minutes=minutes)
     _commit(session)
-    return session.get(CouncilMeeting, meeting_id)
+    return session.get_one(CouncilMeeting, meeting_id)
 
 
 def meetings(session: Session, council_id: int) -> list[CouncilMeeting]:

@@ -18,7 +18,7 @@ from db.models_council import (
     CouncilProposal,
     CouncilProposalSupport,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.auth import active_user
 from portal.council.common import (
     BODY_MAX,
@@ -95,7 +95,7 @@ def submit_proposal(
         )
     _event(
         session,
-        council.id,
+        row_id(council),
         "proposal_submitted",
         author_id,
         now,
@@ -104,7 +104,7 @@ def submit_proposal(
         to_state="submitted",
     )
     _commit(session)
-    return session.get(CouncilProposal, proposal.id)
+    return session.get_one(CouncilProposal, proposal.id)
 
 
 def _proposals_open(meeting: CouncilMeeting, now: datetime) -> None:
@@ -281,7 +281,7 @@ def accept_proposal(
         raise FieldErrors(errors)
     _screen(session, proposal, "accepted", actor_id, now)
     item = CouncilItem(
-        meeting_id=meeting.id,
+        meeting_id=row_id(meeting),
         title=title,
         background=background,
         language=proposal.language,
@@ -306,7 +306,7 @@ def accept_proposal(
         to_state="accepted",
     )
     _commit(session, N_("This item is already on the agenda."))
-    return session.get(CouncilItem, item.id)
+    return session.get_one(CouncilItem, item.id)
 
 
 def merge_proposal(
@@ -350,7 +350,7 @@ def merge_proposal(
         note=f"→ #{target.id}" + (f" {note}" if note else ""),
     )
     _commit(session)
-    return session.get(CouncilProposal, proposal_id)
+    return session.get_one(CouncilProposal, proposal_id)
 
 
 def decline_proposal(
@@ -377,7 +377,7 @@ def decline_proposal(
         note=reason,
     )
     _commit(session)
-    return session.get(CouncilProposal, proposal_id)
+    return session.get_one(CouncilProposal, proposal_id)
 
 
 @dataclass(frozen=True)
@@ -430,7 +430,7 @@ def proposals(
         ProposalView(
             p,
             u.display_name,
-            counts.get(p.id, 0),
+            counts.get(row_id(p), 0),
             p.author_id == viewer_id,
             p.id in supported,
             titles.get(p.merged_into_id),

@@ -19,7 +19,7 @@ from db.models_council import (
     CouncilMeeting,
     CouncilSeat,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.council.common import (
     CHANGED,
     COUNCIL_GRID_KINDS,
@@ -106,9 +106,9 @@ def create_council(
     )
     session.add(council)
     session.flush()
-    _event(session, council.id, "council_created", actor_id, now, note=name)
+    _event(session, row_id(council), "council_created", actor_id, now, note=name)
     _commit(session)
-    return session.get(Council, council.id)
+    return session.get_one(Council, council.id)
 
 
 def _overlapping(session: Session, grid_id: int, start: date, end: date) -> Council | None:
@@ -196,7 +196,7 @@ def set_rules(
         note=f"{before} → {after}",
     )
     _commit(session)
-    return session.get(Council, council_id)
+    return session.get_one(Council, council_id)
 
 
 def _open_vote(session: Session, council_id: int) -> bool:
@@ -316,7 +316,7 @@ def add_seat(
         note=f"{person.display_name} ({person.username})",
     )
     _commit(session, N_("This person already holds a seat on this council."))
-    return session.get(CouncilSeat, seat.id)
+    return session.get_one(CouncilSeat, seat.id)
 
 
 def end_seat(

@@ -19,6 +19,7 @@ from db.models_points import (
     TaskClaim,
     TaskClaimEvent,
 )
+from db.types import row_id
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map
@@ -85,7 +86,7 @@ def claim_task(
         problem = N_("This task is closed.")
     elif (
         not set(_ancestors(parent_map(session), user.home_grid_id))
-        & _task_grids(session, [task.id])[task.id]
+        & _task_grids(session, [row_id(task)])[row_id(task)]
     ):
         problem = N_("This task is not open to your grid.")
     claim = session.exec(
@@ -103,13 +104,17 @@ def claim_task(
     try:
         if claim is None:
             claim = TaskClaim(
-                task_id=task_id, user_id=user.id, status="claimed", claimed_at=now, updated_at=now
+                task_id=task_id,
+                user_id=row_id(user),
+                status="claimed",
+                claimed_at=now,
+                updated_at=now,
             )
             session.add(claim)
             session.flush()
             session.add(
                 TaskClaimEvent(
-                    claim_id=claim.id,
+                    claim_id=row_id(claim),
                     from_status=None,
                     to_status="claimed",
                     actor_id=user.id,
@@ -325,7 +330,7 @@ def verify_claim(
             session,
             user_id=claim.user_id,
             source="task",
-            source_id=claim.id,
+            source_id=row_id(claim),
             reason=task.title,
             actor_id=actor.id,
             amount=task.points,

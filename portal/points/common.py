@@ -19,7 +19,7 @@ from db.models_points import (
     PointsEntry,
     PointsMember,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.config import TIMEZONE
 from portal.errors import UserError
 from portal.i18n import N_
@@ -203,11 +203,11 @@ def _append(
     now: datetime,
 ) -> PointsEntry:
     """Adds one ledger line after the person's newest (the member lock must be held)."""
-    seq, balance_now = _last(session, user.id)
+    seq, balance_now = _last(session, row_id(user))
     if balance_now + amount < 0:
         raise UserError(NOT_ENOUGH, cost=-amount, balance=balance_now)
     entry = PointsEntry(
-        user_id=user.id,
+        user_id=row_id(user),
         seq=seq + 1,
         amount=amount,
         balance_after=balance_now + amount,

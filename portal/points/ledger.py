@@ -18,6 +18,7 @@ from db.models_points import (
     PointsRule,
     PointsRuleChange,
 )
+from db.types import row_id
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
@@ -211,7 +212,7 @@ def award(
     ).first()
     if already is not None:
         return None
-    _lock_member(session, user.id, now)
+    _lock_member(session, row_id(user), now)
     if rule is not None and rule.daily_cap is not None:
         start, end = day_bounds(now)
         today = int(

@@ -21,6 +21,7 @@ from db.models_points import (
     Reward,
     RewardStockChange,
 )
+from db.types import row_id
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
@@ -158,7 +159,11 @@ def save_reward(
     if reward_id is None and units:
         session.add(
             RewardStockChange(
-                reward_id=reward.id, delta=units, reason="initial stock", actor_id=actor.id, at=now
+                reward_id=row_id(reward),
+                delta=units,
+                reason="initial stock",
+                actor_id=actor.id,
+                at=now,
             )
         )
     session.commit()
@@ -197,7 +202,7 @@ def change_stock(
         RewardStockChange(reward_id=reward_id, delta=value, reason=note, actor_id=actor.id, at=now)
     )
     session.commit()
-    return session.get(Reward, reward_id)
+    return session.get_one(Reward, reward_id)
 
 
 def new_code() -> str:
@@ -217,7 +222,7 @@ def redeem(
     allowed = can(user, "reward.redeem")
     if not allowed:
         raise UserError(allowed.reason)
-    _lock_member(session, user.id, now)  # first write: serialises this person's ledger
+    _lock_member(session, row_id(user), now)  # first write: serialises this person's ledger
     taken = session.execute(
         update(Reward)
         .where(col(Reward.id) == reward_id, col(Reward.stock) > 0, _available(now))
@@ -234,7 +239,7 @@ def redeem(
     reward = session.exec(
         select(Reward).where(Reward.id == reward_id).execution_options(populate_existing=True)
     ).one()
-    have = balance(session, user.id)
+    have = balance(session, row_id(user))
     if have < reward.cost:
         session.rollback()
         raise UserError(NOT_ENOUGH, cost=reward.cost, balance=have)
@@ -243,8 +248,8 @@ def redeem(
             with session.begin_nested():
                 redemption = Redemption(
                     code=new_code(),
-                    reward_id=reward.id,
-                    user_id=user.id,
+                    reward_id=row_id(reward),
+                    user_id=row_id(user),
                     cost=reward.cost,
                     status="pending",
                     created_at=now,
@@ -258,7 +263,9 @@ def redeem(
         session.rollback()
         raise UserError(N_("Please try again."))
     session.add(
-        RedemptionEvent(redemption_id=redemption.id, to_status="pending", actor_id=user.id, at=now)
+        RedemptionEvent(
+            redemption_id=row_id(redemption), to_status="pending", actor_id=user.id, at=now
+        )
     )
     _append(
         session,
@@ -299,7 +306,7 @@ def cancel_redemption(
     ):
         raise UserError(N_("This code could not be found."))
     owner = active_user(session, redemption.user_id)
-    _lock_member(session, owner.id, now)
+    _lock_member(session, row_id(owner), now)
     done = session.execute(
         update(Redemption)
         .where(col(Redemption.id) == redemption_id, col(Redemption.status) == "pending")
@@ -387,7 +394,7 @@ def hand_over(
         raise UserError(N_("This code was cancelled; the points went back."), field="code")
     session.add(
         RedemptionEvent(
-            redemption_id=view.redemption.id,
+            redemption_id=row_id(view.redemption),
             from_status="pending",
             to_status="handed_over",
             actor_id=actor_id,

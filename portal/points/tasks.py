@@ -18,6 +18,7 @@ from db.models_points import (
     TaskGrid,
     TaskSeries,
 )
+from db.types import row_id
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
@@ -155,7 +156,7 @@ def publish_task(
             title=title_text,
             frequency=repeat,
             occurrences=count,
-            created_by=actor.id,
+            created_by=row_id(actor),
             created_at=now,
         )
         session.add(series)
@@ -177,14 +178,14 @@ def publish_task(
             ends_at=end,
             proof=proof,
             verifier_id=verifier_id,
-            publisher_id=actor.id,
+            publisher_id=row_id(actor),
             series_id=series.id if series else None,
             created_at=now,
         )
         session.add(task)
         session.flush()
         for gid in grids:
-            session.add(TaskGrid(task_id=task.id, grid_id=gid))
+            session.add(TaskGrid(task_id=row_id(task), grid_id=gid))
         tasks.append(task)
     session.commit()
     return tasks
@@ -232,7 +233,7 @@ def _move_claim(
 ) -> None:
     session.add(
         TaskClaimEvent(
-            claim_id=claim.id,
+            claim_id=row_id(claim),
             from_status=claim.status,
             to_status=to,
             actor_id=actor_id,
@@ -326,7 +327,10 @@ def _cards(session: Session, tasks: list[PointsTask], user_id: int | None) -> li
     grids = _task_grids(session, ids)
     return [
         TaskCard(
-            t, max(0, t.places - taken.get(t.id, 0)), mine.get(t.id), tuple(sorted(grids[t.id]))
+            t,
+            max(0, t.places - taken.get(row_id(t), 0)),
+            mine.get(t.id),
+            tuple(sorted(grids[row_id(t)])),
         )
         for t in tasks
     ]
@@ -360,7 +364,7 @@ def _may_verify(
         return True
     return can(actor, "points.own_grids") and (
         actor.id == task.publisher_id
-        or _may_work_in(session, actor, sorted(_task_grids(session, [task.id])[task.id]))
+        or _may_work_in(session, actor, sorted(_task_grids(session, [row_id(task)])[row_id(task)]))
     )
 
 
