@@ -238,10 +238,12 @@ def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -
     meeting = session.get(CouncilMeeting, meeting_id)
     if meeting is None:
         return []
-    council = session.get(Council, meeting.council_id)
-    seats_now = sum(seat_counts(session, council.id).values())
+    council = session.get_one(Council, meeting.council_id)
+    seats_now = sum(seat_counts(session, row_id(council)).values())
     items = _items(session, meeting_id)
-    support = support_counts(session, [i.source_id for i in items if i.source == "proposal"])
+    support = support_counts(
+        session, [i.source_id for i in items if i.source == "proposal" and i.source_id is not None]
+    )
     names = _names(session, {i.proposer_id for i in items if i.proposer_id})
     mine = {}
     if viewer_id:
@@ -263,7 +265,7 @@ def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -
         )
     }
     owners = _names(session, {a.owner_id for a in actions.values()})
-    progress: dict[int, list[CouncilEvent]] = {}
+    progress: dict[int | None, list[CouncilEvent]] = {}
     if actions:
         for ev in session.exec(
             select(CouncilEvent)
@@ -281,8 +283,10 @@ def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -
         views.append(
             ItemView(
                 item,
-                names.get(item.proposer_id),
-                support.get(item.source_id) if item.source == "proposal" else None,
+                names.get(item.proposer_id) if item.proposer_id is not None else None,
+                support.get(item.source_id)
+                if item.source == "proposal" and item.source_id is not None
+                else None,
                 tally(
                     session,
                     row_id(item),
@@ -303,7 +307,8 @@ def _names(session: Session, ids: set) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    return dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())
+    rows = session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all()
+    return {uid: name for uid, name in rows if uid is not None}
 
 
 def wish_candidates(session: Session) -> list:

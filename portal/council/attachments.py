@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from db.models_council import CouncilItem, CouncilProposal
 from db.models_council_extras import CouncilAttachment
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.auth import active_user
 from portal.council.common import NOT_FOUND, _commit, _event, _manager, _meeting
 from portal.council.proposing import _proposals_open
@@ -113,6 +113,8 @@ def _caption(upload: Photo | Document, caption: str) -> str:
                 )
             }
         )
+    if isinstance(upload, Photo):
+        return caption  # never empty (asked for above)
     return caption or upload.file_name[: -len(".pdf")]
 
 
@@ -229,9 +231,9 @@ def _stored(
 
 def _place(session: Session, item_id: int | None, proposal_id: int | None) -> tuple[int, int]:
     meeting_id = (
-        session.get(CouncilItem, item_id).meeting_id
+        session.get_one(CouncilItem, item_id).meeting_id
         if item_id is not None
-        else session.get(CouncilProposal, proposal_id).meeting_id
+        else session.get_one(CouncilProposal, proposal_id).meeting_id
     )
     return _meeting(session, meeting_id).council_id, meeting_id
 
@@ -288,9 +290,11 @@ def for_items(session: Session, items: list[CouncilItem]) -> dict[int, list[Coun
         )
         .order_by(col(CouncilAttachment.created_at), col(CouncilAttachment.id))
     ).all()
-    found: dict[int, list[CouncilAttachment]] = {i.id: [] for i in items}
+    found: dict[int, list[CouncilAttachment]] = {row_id(i): [] for i in items}
     for row in rows:
-        item_id = row.item_id if row.item_id is not None else from_proposal.get(row.proposal_id)
+        item_id = row.item_id
+        if item_id is None and row.proposal_id is not None:
+            item_id = from_proposal.get(row.proposal_id)
         if item_id in found:
             found[item_id].append(row)
     return found
@@ -308,5 +312,6 @@ def for_proposals(session: Session, proposal_ids: list[int]) -> dict[int, list[C
     ).all()
     found: dict[int, list[CouncilAttachment]] = {pid: [] for pid in proposal_ids}
     for row in rows:
-        found.setdefault(row.proposal_id, []).append(row)
+        if row.proposal_id is not None:  # the query asks for proposal files only
+            found.setdefault(row.proposal_id, []).append(row)
     return found

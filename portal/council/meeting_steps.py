@@ -68,7 +68,7 @@ def create_meeting(
         errors["proposal_deadline"] = Message(
             N_("The deadline for proposals must be before the meeting.")
         )
-    if errors:
+    if errors or starts_at is None or proposal_deadline is None:
         raise FieldErrors(errors)
     meeting = CouncilMeeting(
         council_id=council_id,
@@ -165,6 +165,7 @@ def open_voting(
             N_(
                 "The three groups do not have the same number of seats ({grid} grid, {resident} resident, {merchant} merchant). Fix the seats before voting."
             ),
+            None,
             **found.counts,
         )
     if not _items(session, meeting_id):
@@ -191,7 +192,7 @@ def close_voting(
     _manager(session, actor_id)
     owner_id = action_owner_id or actor_id
     owner = session.get(User, owner_id)
-    if not can(owner, "council.own_action"):
+    if owner is None or not can(owner, "council.own_action"):
         raise UserError(
             N_("Please choose a person of the community office or a department as the owner."),
             field="owner",
@@ -299,6 +300,8 @@ def _decide_wish(
 ) -> None:
     from portal import wishes
 
+    if item.source_id is None:  # cannot be: a wish item names its wish (check source_link)
+        raise ValueError(f"council item {item.id} from a wish has no wish id")
     try:
         wishes.decide(
             session,

@@ -195,13 +195,15 @@ def support_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
     """Distinct supporters of each proposal, including those of proposals merged into it."""
     if not proposal_ids:
         return {}
-    merged = dict(
-        session.exec(
+    merged: dict[int, int] = {
+        pid: into
+        for pid, into in session.exec(
             select(CouncilProposal.id, CouncilProposal.merged_into_id).where(
                 col(CouncilProposal.merged_into_id).in_(proposal_ids)
             )
         ).all()
-    )
+        if pid is not None and into is not None
+    }
     rows = session.exec(
         select(CouncilProposalSupport.proposal_id, CouncilProposalSupport.user_id)
         .join(User, col(User.id) == CouncilProposalSupport.user_id)
@@ -408,7 +410,7 @@ def proposals(
     rows = session.exec(
         query.order_by(col(CouncilProposal.created_at), col(CouncilProposal.id))
     ).all()
-    ids = [p.id for p, _ in rows]
+    ids = [row_id(p) for p, _ in rows]
     counts = support_counts(session, ids)
     supported = set(
         session.exec(

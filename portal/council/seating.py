@@ -396,7 +396,8 @@ def council_for(
     user = session.get(User, user_id) if user_id else None
     if user is not None and user.home_grid_id is not None:
         parents = dict(session.exec(select(Grid.id, Grid.parent_id)).all())
-        grid, seen = user.home_grid_id, set()
+        grid: int | None = user.home_grid_id
+        seen: set[int] = set()
         by_grid = {c.grid_id: c for c in current}
         while grid is not None and grid not in seen:
             if grid in by_grid:
