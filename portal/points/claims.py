@@ -26,7 +26,7 @@ from portal.grids import parent_map
 from portal.i18n import N_
 from portal.notifications import notify
 from portal.permissions import can
-from portal.points.common import PROOF_GRACE, _ancestors, _now, _text
+from portal.points.common import PROOF_GRACE, REFUSED_ROLE, _ancestors, _now, _text
 from portal.points.ledger import award
 from portal.points.tasks import _may_verify, _move_claim, _taken, _task_grids
 
@@ -66,7 +66,7 @@ def claim_task(
     user = active_user(session, user_id)
     allowed = can(user, "task.claim")
     if not allowed:
-        raise UserError(allowed.reason)
+        raise UserError(allowed.reason or REFUSED_ROLE)
     # First statement is a write: it locks the task row (and on SQLite the database).
     locked = session.execute(
         update(PointsTask)
@@ -176,7 +176,7 @@ def submit_proof(
     """Send proof the task was done (a rejected claim may be sent once more). Raises FieldErrors."""
     now = _now(now)
     claim = _own_claim(session, user_id, claim_id)
-    task = session.get(PointsTask, claim.task_id)
+    task = session.get_one(PointsTask, claim.task_id)
     text = _text(note, 1001)
     errors: dict[str, Message] = {}
     if claim.status == "rejected" and claim.submissions >= 2:
@@ -297,7 +297,7 @@ def verify_claim(
     claim = session.get(TaskClaim, claim_id)
     if claim is None:
         raise UserError(N_("This claim could not be found."))
-    task = session.get(PointsTask, claim.task_id)
+    task = session.get_one(PointsTask, claim.task_id)
     if claim.user_id == actor.id:
         raise UserError(N_("You cannot check your own task."))
     if not _may_verify(session, actor, task, session.get(User, claim.user_id)):

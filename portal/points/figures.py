@@ -128,7 +128,7 @@ def monthly_by_grid(
         .where(PointsEntry.created_at >= starts[0], PointsEntry.created_at < starts[-1])
         .group_by(col(PointsEntry.grid_id), bucket)
     ).all()
-    kinds = dict(session.exec(select(Grid.id, Grid.kind)).all())
+    kinds = {gid: kind for gid, kind in session.exec(select(Grid.id, Grid.kind)) if gid is not None}
     parents = parent_map(session)
     community = next((gid for gid, kind in kinds.items() if kind == "community"), 0)
     labels = [s.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m") for s in starts[:-1]]

@@ -126,7 +126,7 @@ def set_rule(
             N_("The daily limit must be empty or a whole number from {least} to {most}."),
             {"least": 0, "most": 10_000},
         )
-    if errors:
+    if errors or value is None:
         raise FieldErrors(errors)
     row = session.get(PointsRule, source)
     old_amount, old_cap = (
@@ -273,9 +273,9 @@ def adjust(
     person = session.get(User, user_id) if user_id else None
     if person is None:
         errors["user"] = Message(N_("Please choose a person."))
-    if errors:
+    if errors or value is None or person is None:
         raise FieldErrors(errors)
-    _lock_member(session, person.id, now)
+    _lock_member(session, row_id(person), now)
     try:
         entry = _append(
             session,

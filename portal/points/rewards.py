@@ -140,10 +140,11 @@ def save_reward(
         else:
             if media_root is not None:
                 stored = MediaStore(media_root).save_photo(checked)[0]
-    if errors:
+    if errors or price is None or units is None:
         raise FieldErrors(errors)
+    reward: Reward | None
     if reward_id is None:
-        reward = Reward(name=label, stock=units, created_by=actor.id, created_at=now)
+        reward = Reward(name=label, cost=price, stock=units, created_by=actor.id, created_at=now)
     else:
         reward = session.get(Reward, reward_id)
         if reward is None:
@@ -221,7 +222,7 @@ def redeem(
     user = active_user(session, user_id)
     allowed = can(user, "reward.redeem")
     if not allowed:
-        raise UserError(allowed.reason)
+        raise UserError(allowed.reason or REFUSED_ROLE)
     _lock_member(session, row_id(user), now)  # first write: serialises this person's ledger
     taken = session.execute(
         update(Reward)
@@ -329,7 +330,7 @@ def cancel_redemption(
             at=now,
         )
     )
-    reward = session.get(Reward, redemption.reward_id)
+    reward = session.get_one(Reward, redemption.reward_id)
     _append(
         session,
         user=owner,
@@ -363,7 +364,7 @@ def look_up_code(session: Session, *, actor_id: int, code: str) -> CodeView:
         raise UserError(N_("Please type the code."), field="code")
     redemption = session.exec(select(Redemption).where(Redemption.code == key)).first()
     reward = session.get(Reward, redemption.reward_id) if redemption else None
-    if redemption is None or not _may_hand_over(actor, reward):
+    if redemption is None or reward is None or not _may_hand_over(actor, reward):
         raise UserError(
             N_("No reward of yours has this code. Please check the code."), field="code"
         )
@@ -470,6 +471,7 @@ def merchants(session: Session) -> list[tuple[int, str]]:
             .where(col(User.role).in_(roles_for("reward.supply")), User.is_active)
             .order_by(User.display_name, col(User.id))
         ).all()
+        if uid is not None
     ]
 
 

@@ -4,6 +4,7 @@ publish where and who may verify, the open tasks a person sees, and the staff ov
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -148,7 +149,7 @@ def publish_task(
                 N_("A series has from {least} to {most} tasks."),
                 {"least": 2, "most": MAX_OCCURRENCES},
             )
-    if errors:
+    if errors or pts is None or cap is None or starts_at is None or ends_at is None:
         raise FieldErrors(errors)
     series = None
     if repeat:
@@ -202,7 +203,7 @@ def cancel_task(
         raise UserError(N_("This task no longer exists."))
     allowed = can(actor, "task.cancel", On(own=actor.id == task.publisher_id))
     if not allowed:
-        raise UserError(allowed.reason)
+        raise UserError(allowed.reason or REFUSED_ROLE)
     note = _text(reason, 200)
     if len(note) < 2:
         raise UserError(N_("Please write why the task is cancelled."), field="reason")
@@ -303,8 +304,8 @@ def open_tasks_for(
     return _cards(session, tasks, user.id)
 
 
-def _cards(session: Session, tasks: list[PointsTask], user_id: int | None) -> list[TaskCard]:
-    ids = [t.id for t in tasks]
+def _cards(session: Session, tasks: Sequence[PointsTask], user_id: int | None) -> list[TaskCard]:
+    ids = [row_id(t) for t in tasks]
     if not ids:
         return []
     taken = dict(
@@ -329,7 +330,7 @@ def _cards(session: Session, tasks: list[PointsTask], user_id: int | None) -> li
         TaskCard(
             t,
             max(0, t.places - taken.get(row_id(t), 0)),
-            mine.get(t.id),
+            mine.get(row_id(t)),
             tuple(sorted(grids[row_id(t)])),
         )
         for t in tasks
@@ -362,7 +363,7 @@ def _may_verify(
         return bool(can(actor, "task.check_claim", on))
     if can(actor, "points.manage") or actor.id == task.verifier_id:
         return True
-    return can(actor, "points.own_grids") and (
+    return bool(can(actor, "points.own_grids")) and (
         actor.id == task.publisher_id
         or _may_work_in(session, actor, sorted(_task_grids(session, [row_id(task)])[row_id(task)]))
     )
@@ -399,7 +400,7 @@ def tasks_overview(
         )
         if t.publisher_id == actor.id or _may_verify(session, actor, t)
     ][:limit]
-    ids = [t.id for t in tasks]
+    ids = [row_id(t) for t in tasks]
     counts: dict[tuple[int, str], int] = {}
     if ids:
         for tid, status, n in session.exec(
@@ -412,8 +413,8 @@ def tasks_overview(
         TaskRow(
             t,
             sum(n for (tid, s), n in counts.items() if tid == t.id and s != "withdrawn"),
-            counts.get((t.id, "submitted"), 0),
-            counts.get((t.id, "approved"), 0),
+            counts.get((row_id(t), "submitted"), 0),
+            counts.get((row_id(t), "approved"), 0),
         )
         for t in tasks
     ]
