@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_council import (
@@ -17,7 +17,7 @@ from db.models_council import (
     CouncilItem,
     CouncilMeeting,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.auth import active_user
 from portal.council import notices as council_notices
 from portal.council.agenda_items import ItemView, _names, agenda
@@ -64,17 +64,17 @@ def set_action(
         errors["due_date"] = Message(N_("Please choose a due date."))
     elif due_date < _today(now):
         errors["due_date"] = Message(N_("The due date cannot be in the past."))
-    if errors:
+    if errors or owner is None or due_date is None:
         raise FieldErrors(errors)
-    item = session.get(CouncilItem, action.item_id)
-    meeting = session.get(CouncilMeeting, item.meeting_id)
+    item = session.get_one(CouncilItem, action.item_id)
+    meeting = session.get_one(CouncilMeeting, item.meeting_id)
     before = f"{action.owner_id} · {action.due_date.isoformat()}"
     result = session.execute(
         update(CouncilAction)
         .where(
-            CouncilAction.id == action_id,
-            CouncilAction.owner_id == action.owner_id,
-            CouncilAction.due_date == action.due_date,
+            col(CouncilAction.id) == action_id,
+            col(CouncilAction.owner_id) == action.owner_id,
+            col(CouncilAction.due_date) == action.due_date,
         )
         .values(owner_id=owner.id, due_date=due_date, updated_at=now)
         .execution_options(synchronize_session=False)
@@ -94,7 +94,7 @@ def set_action(
         note=f"{before} → {owner.display_name} · {due_date.isoformat()}",
     )
     _commit(session)
-    return session.get(CouncilAction, action_id)
+    return session.get_one(CouncilAction, action_id)
 
 
 def report_progress(
@@ -127,15 +127,15 @@ def report_progress(
         raise UserError(N_("This action is already done."))
     result = session.execute(
         update(CouncilAction)
-        .where(CouncilAction.id == action_id, CouncilAction.status == action.status)
+        .where(col(CouncilAction.id) == action_id, col(CouncilAction.status) == action.status)
         .values(status=status, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         session.rollback()
         raise UserError(CHANGED)
-    item = session.get(CouncilItem, action.item_id)
-    meeting = session.get(CouncilMeeting, item.meeting_id)
+    item = session.get_one(CouncilItem, action.item_id)
+    meeting = session.get_one(CouncilMeeting, item.meeting_id)
     _event(
         session,
         meeting.council_id,
@@ -152,7 +152,7 @@ def report_progress(
     if status == "done":
         council_notices.action_done(session, meeting.council_id, item, now)
     _commit(session)
-    return session.get(CouncilAction, action_id)
+    return session.get_one(CouncilAction, action_id)
 
 
 @dataclass(frozen=True)
@@ -167,21 +167,21 @@ def decisions(session: Session, council_id: int, *, limit_meetings: int = 6) -> 
         select(CouncilMeeting)
         .where(
             CouncilMeeting.council_id == council_id,
-            CouncilMeeting.status.in_(("voting_closed", "minutes_published")),
+            col(CouncilMeeting.status).in_(("voting_closed", "minutes_published")),
         )
-        .order_by(CouncilMeeting.starts_at.desc())
+        .order_by(col(CouncilMeeting.starts_at).desc())
         .limit(limit_meetings)
     ).all()
-    return [Decision(m, v) for m in closed for v in agenda(session, m.id)]
+    return [Decision(m, v) for m in closed for v in agenda(session, row_id(m))]
 
 
 def open_actions(session: Session, council_id: int) -> list[tuple[CouncilAction, CouncilItem, str]]:
     rows = session.exec(
         select(CouncilAction, CouncilItem)
-        .join(CouncilItem, CouncilItem.id == CouncilAction.item_id)
-        .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+        .join(CouncilItem, col(CouncilItem.id) == CouncilAction.item_id)
+        .join(CouncilMeeting, col(CouncilMeeting.id) == CouncilItem.meeting_id)
         .where(CouncilMeeting.council_id == council_id)
-        .order_by(CouncilAction.status == "done", CouncilAction.due_date)
+        .order_by(col(CouncilAction.status) == "done", col(CouncilAction.due_date))
     ).all()
     names = _names(session, {a.owner_id for a, _ in rows})
     return [(a, i, names.get(a.owner_id, "")) for a, i in rows]
@@ -191,7 +191,7 @@ def owner_choices(session: Session) -> list[User]:
     return list(
         session.exec(
             select(User)
-            .where(User.role.in_(ACTION_OWNER_ROLES), User.is_active)
+            .where(col(User.role).in_(ACTION_OWNER_ROLES), User.is_active)
             .order_by(User.role, User.username)
         ).all()
     )
@@ -201,7 +201,7 @@ def seat_choices(session: Session, group: str) -> list[User]:
     return list(
         session.exec(
             select(User)
-            .where(User.role.in_(GROUP_ROLES.get(group, ())), User.is_active)
+            .where(col(User.role).in_(GROUP_ROLES.get(group, ())), User.is_active)
             .order_by(User.username)
         ).all()
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_council import (
@@ -21,7 +21,7 @@ from db.models_council import (
     CouncilProposal,
 )
 from db.models_council_extras import CouncilAttachment, CouncilItemOption
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.council.common import (
     BODY_MAX,
     ITEM_TITLE_MAX,
@@ -47,7 +47,9 @@ from portal.text import clean_text
 def _items(session: Session, meeting_id: int) -> list[CouncilItem]:
     return list(
         session.exec(
-            select(CouncilItem).where(CouncilItem.meeting_id == meeting_id).order_by(CouncilItem.id)
+            select(CouncilItem)
+            .where(CouncilItem.meeting_id == meeting_id)
+            .order_by(col(CouncilItem.id))
         ).all()
     )
 
@@ -74,7 +76,7 @@ def add_item(
 
         row = session.exec(
             select(WishPromotion, Wish)
-            .join(Wish, Wish.id == WishPromotion.wish_id)
+            .join(Wish, col(Wish.id) == WishPromotion.wish_id)
             .where(WishPromotion.wish_id == (source_id or -1))
         ).first()
         if row is None or row[0].status != "candidate" or row[1].state != "promoted":
@@ -120,11 +122,11 @@ def add_item(
         source in ("wish", "report")
         and session.exec(
             select(CouncilItem.id)
-            .join(CouncilMeeting, CouncilMeeting.id == CouncilItem.meeting_id)
+            .join(CouncilMeeting, col(CouncilMeeting.id) == CouncilItem.meeting_id)
             .where(
                 CouncilItem.source == source,
                 CouncilItem.source_id == source_id,
-                or_(CouncilItem.outcome.is_(None), CouncilItem.outcome != "not_decided"),
+                or_(col(CouncilItem.outcome).is_(None), col(CouncilItem.outcome) != "not_decided"),
             )
         ).first()
     ):
@@ -154,7 +156,7 @@ def add_item(
         to_state=source,
     )
     _commit(session, N_("This item is already on an agenda."))
-    return session.get(CouncilItem, item.id)
+    return session.get_one(CouncilItem, item.id)
 
 
 def remove_item(
@@ -178,7 +180,7 @@ def remove_item(
     if item.source == "proposal":
         session.execute(
             update(CouncilProposal)
-            .where(CouncilProposal.id == item.source_id)
+            .where(col(CouncilProposal.id) == item.source_id)
             .values(status="submitted", screened_at=None, screened_by=None)
             .execution_options(synchronize_session=False)
         )
@@ -195,14 +197,14 @@ def remove_item(
     # The trail keeps the item's title and the reason; its rows no longer point at the item.
     session.execute(
         update(CouncilEvent)
-        .where(CouncilEvent.item_id == item.id)
+        .where(col(CouncilEvent.item_id) == item.id)
         .values(item_id=None)
         .execution_options(synchronize_session=False)
     )
-    session.execute(delete(CouncilItemOption).where(CouncilItemOption.item_id == item.id))
+    session.execute(delete(CouncilItemOption).where(col(CouncilItemOption.item_id) == item.id))
     session.execute(
         update(CouncilAttachment)
-        .where(CouncilAttachment.item_id == item.id)
+        .where(col(CouncilAttachment.item_id) == item.id)
         .values(
             item_id=None,
             removed_at=func.coalesce(CouncilAttachment.removed_at, now),
@@ -236,10 +238,12 @@ def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -
     meeting = session.get(CouncilMeeting, meeting_id)
     if meeting is None:
         return []
-    council = session.get(Council, meeting.council_id)
-    seats_now = sum(seat_counts(session, council.id).values())
+    council = session.get_one(Council, meeting.council_id)
+    seats_now = sum(seat_counts(session, row_id(council)).values())
     items = _items(session, meeting_id)
-    support = support_counts(session, [i.source_id for i in items if i.source == "proposal"])
+    support = support_counts(
+        session, [i.source_id for i in items if i.source == "proposal" and i.source_id is not None]
+    )
     names = _names(session, {i.proposer_id for i in items if i.proposer_id})
     mine = {}
     if viewer_id:
@@ -248,40 +252,44 @@ def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -
             for b in session.exec(
                 select(CouncilBallot).where(
                     CouncilBallot.user_id == viewer_id,
-                    CouncilBallot.item_id.in_([i.id for i in items] or [-1]),
+                    col(CouncilBallot.item_id).in_([i.id for i in items] or [-1]),
                 )
             )
         }
     actions = {
         a.item_id: a
         for a in session.exec(
-            select(CouncilAction).where(CouncilAction.item_id.in_([i.id for i in items] or [-1]))
+            select(CouncilAction).where(
+                col(CouncilAction.item_id).in_([i.id for i in items] or [-1])
+            )
         )
     }
     owners = _names(session, {a.owner_id for a in actions.values()})
-    progress: dict[int, list[CouncilEvent]] = {}
+    progress: dict[int | None, list[CouncilEvent]] = {}
     if actions:
         for ev in session.exec(
             select(CouncilEvent)
             .where(
-                CouncilEvent.action_id.in_([a.id for a in actions.values()]),
+                col(CouncilEvent.action_id).in_([a.id for a in actions.values()]),
                 CouncilEvent.kind == "action_progress",
             )
-            .order_by(CouncilEvent.at, CouncilEvent.id)
+            .order_by(col(CouncilEvent.at), col(CouncilEvent.id))
         ):
             progress.setdefault(ev.action_id, []).append(ev)
     views = []
     for item in items:
-        ballot = mine.get(item.id)
-        action = actions.get(item.id)
+        ballot = mine.get(row_id(item))
+        action = actions.get(row_id(item))
         views.append(
             ItemView(
                 item,
-                names.get(item.proposer_id),
-                support.get(item.source_id) if item.source == "proposal" else None,
+                names.get(item.proposer_id) if item.proposer_id is not None else None,
+                support.get(item.source_id)
+                if item.source == "proposal" and item.source_id is not None
+                else None,
                 tally(
                     session,
-                    item.id,
+                    row_id(item),
                     council=council,
                     seats=item.seats_at_close if item.seats_at_close is not None else seats_now,
                 ),
@@ -289,7 +297,7 @@ def agenda(session: Session, meeting_id: int, *, viewer_id: int | None = None) -
                 bool(ballot and ballot.by_hand),
                 action,
                 owners.get(action.owner_id) if action else None,
-                progress.get(action.id, []) if action else [],
+                progress.get(row_id(action), []) if action else [],
             )
         )
     return sorted(views, key=lambda v: (v.item.source != "proposal", -(v.support or 0), v.item.id))
@@ -299,7 +307,8 @@ def _names(session: Session, ids: set) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    return dict(session.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    rows = session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all()
+    return {uid: name for uid, name in rows if uid is not None}
 
 
 def wish_candidates(session: Session) -> list:
@@ -310,7 +319,7 @@ def wish_candidates(session: Session) -> list:
         session.exec(
             select(CouncilItem.source_id).where(
                 CouncilItem.source == "wish",
-                or_(CouncilItem.outcome.is_(None), CouncilItem.outcome != "not_decided"),
+                or_(col(CouncilItem.outcome).is_(None), col(CouncilItem.outcome) != "not_decided"),
             )
         ).all()
     )
@@ -328,7 +337,7 @@ def report_candidates(
     area = subtree(parent_map(session), council.grid_id)
     supporters = (
         select(ReportSupporter.report_id, func.count().label("n"))
-        .group_by(ReportSupporter.report_id)
+        .group_by(col(ReportSupporter.report_id))
         .subquery()
     )
     on_agenda = select(CouncilItem.source_id).where(CouncilItem.source == "report")
@@ -336,15 +345,15 @@ def report_candidates(
         select(Report, func.coalesce(supporters.c.n, 0))
         .outerjoin(supporters, supporters.c.report_id == Report.id)
         .where(
-            Report.state.not_in(("closed", "rated", "verified")),
-            Report.grid_id.in_(area),
-            Report.id.not_in(on_agenda),
+            col(Report.state).not_in(("closed", "rated", "verified")),
+            col(Report.grid_id).in_(area),
+            col(Report.id).not_in(on_agenda),
             or_(
-                Report.level.in_(("street", "district")),
+                col(Report.level).in_(("street", "district")),
                 func.coalesce(supporters.c.n, 0) >= min_supporters,
             ),
         )
-        .order_by(func.coalesce(supporters.c.n, 0).desc(), Report.created_at)
+        .order_by(func.coalesce(supporters.c.n, 0).desc(), col(Report.created_at))
         .limit(limit)
     ).all()
     return list(rows)

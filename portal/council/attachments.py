@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_council import CouncilItem, CouncilProposal
 from db.models_council_extras import CouncilAttachment
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.auth import active_user
 from portal.council.common import NOT_FOUND, _commit, _event, _manager, _meeting
 from portal.council.proposing import _proposals_open
@@ -113,6 +113,8 @@ def _caption(upload: Photo | Document, caption: str) -> str:
                 )
             }
         )
+    if isinstance(upload, Photo):
+        return caption  # never empty (asked for above)
     return caption or upload.file_name[: -len(".pdf")]
 
 
@@ -168,7 +170,7 @@ def attach(
     held = session.exec(
         select(func.count())
         .select_from(CouncilAttachment)
-        .where(where, CouncilAttachment.removed_at.is_(None))
+        .where(where, col(CouncilAttachment.removed_at).is_(None))
     ).one()
     if held >= MAX_PER_PLACE:
         session.rollback()
@@ -195,7 +197,7 @@ def attach(
         note=row.file_name,
     )
     _commit(session)
-    return session.get(CouncilAttachment, row.id)
+    return session.get_one(CouncilAttachment, row.id)
 
 
 def _stored(
@@ -229,9 +231,9 @@ def _stored(
 
 def _place(session: Session, item_id: int | None, proposal_id: int | None) -> tuple[int, int]:
     meeting_id = (
-        session.get(CouncilItem, item_id).meeting_id
+        session.get_one(CouncilItem, item_id).meeting_id
         if item_id is not None
-        else session.get(CouncilProposal, proposal_id).meeting_id
+        else session.get_one(CouncilProposal, proposal_id).meeting_id
     )
     return _meeting(session, meeting_id).council_id, meeting_id
 
@@ -249,7 +251,9 @@ def remove(
     )
     result = session.execute(
         update(CouncilAttachment)
-        .where(CouncilAttachment.id == attachment_id, CouncilAttachment.removed_at.is_(None))
+        .where(
+            col(CouncilAttachment.id) == attachment_id, col(CouncilAttachment.removed_at).is_(None)
+        )
         .values(removed_at=now, removed_by=actor_id)
         .execution_options(synchronize_session=False)
     )
@@ -278,17 +282,19 @@ def for_items(session: Session, items: list[CouncilItem]) -> dict[int, list[Coun
     rows = session.exec(
         select(CouncilAttachment)
         .where(
-            CouncilAttachment.removed_at.is_(None),
+            col(CouncilAttachment.removed_at).is_(None),
             or_(
-                CouncilAttachment.item_id.in_([i.id for i in items] or [-1]),
-                CouncilAttachment.proposal_id.in_(list(from_proposal) or [-1]),
+                col(CouncilAttachment.item_id).in_([i.id for i in items] or [-1]),
+                col(CouncilAttachment.proposal_id).in_(list(from_proposal) or [-1]),
             ),
         )
-        .order_by(CouncilAttachment.created_at, CouncilAttachment.id)
+        .order_by(col(CouncilAttachment.created_at), col(CouncilAttachment.id))
     ).all()
-    found: dict[int, list[CouncilAttachment]] = {i.id: [] for i in items}
+    found: dict[int, list[CouncilAttachment]] = {row_id(i): [] for i in items}
     for row in rows:
-        item_id = row.item_id if row.item_id is not None else from_proposal.get(row.proposal_id)
+        item_id = row.item_id
+        if item_id is None and row.proposal_id is not None:
+            item_id = from_proposal.get(row.proposal_id)
         if item_id in found:
             found[item_id].append(row)
     return found
@@ -298,13 +304,14 @@ def for_proposals(session: Session, proposal_ids: list[int]) -> dict[int, list[C
     rows = session.exec(
         select(CouncilAttachment)
         .where(
-            CouncilAttachment.removed_at.is_(None),
-            CouncilAttachment.item_id.is_(None),
-            CouncilAttachment.proposal_id.in_(list(proposal_ids) or [-1]),
+            col(CouncilAttachment.removed_at).is_(None),
+            col(CouncilAttachment.item_id).is_(None),
+            col(CouncilAttachment.proposal_id).in_(list(proposal_ids) or [-1]),
         )
-        .order_by(CouncilAttachment.created_at, CouncilAttachment.id)
+        .order_by(col(CouncilAttachment.created_at), col(CouncilAttachment.id))
     ).all()
     found: dict[int, list[CouncilAttachment]] = {pid: [] for pid in proposal_ids}
     for row in rows:
-        found.setdefault(row.proposal_id, []).append(row)
+        if row.proposal_id is not None:  # the query asks for proposal files only
+            found.setdefault(row.proposal_id, []).append(row)
     return found

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_council import (
     CouncilBallot,
@@ -16,7 +16,7 @@ from db.models_council import (
     CouncilItem,
     CouncilMeeting,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.auth import active_user
 from portal.council.agenda_items import _names
 from portal.council.common import (
@@ -87,7 +87,7 @@ def _ballot(
     item = session.get(CouncilItem, item_id) if item_id else None
     if item is None:
         raise UserError(NOT_FOUND)
-    options = item_options(session, [item.id])[item.id]
+    options = item_options(session, [row_id(item)])[row_id(item)]
     if option_label(options, choice) is None:
         if options == DEFAULT_OPTIONS:
             raise UserError(N_("Please choose for, against or abstain."), field="choice")
@@ -111,7 +111,7 @@ def _ballot(
         ballot = CouncilBallot(
             item_id=item_id,
             user_id=member_id,
-            seat_id=seat.id,
+            seat_id=row_id(seat),
             seat_group=seat.seat_group,
             choice=choice,
             by_hand=by_hand,
@@ -132,7 +132,7 @@ def _ballot(
         previous = ballot.choice
         result = session.execute(
             update(CouncilBallot)
-            .where(CouncilBallot.id == ballot.id, CouncilBallot.choice == previous)
+            .where(col(CouncilBallot.id) == ballot.id, col(CouncilBallot.choice) == previous)
             .values(choice=choice, by_hand=by_hand, recorded_by=recorder, changed_at=now)
             .execution_options(synchronize_session=False)
         )
@@ -143,7 +143,7 @@ def _ballot(
             )
     session.add(
         CouncilBallotChange(
-            ballot_id=ballot.id,
+            ballot_id=row_id(ballot),
             from_choice=previous,
             to_choice=choice,
             by_hand=by_hand,
@@ -159,16 +159,16 @@ def _ballot(
         session.rollback()
         raise UserError(VOTING_NOT_OPEN)
     _commit(session)
-    return session.get(CouncilBallot, ballot.id)
+    return session.get_one(CouncilBallot, ballot.id)
 
 
 def ballot_history(session: Session, item_id: int) -> list[tuple[CouncilBallotChange, str, str]]:
     """Every cast and change on an item: (change, member name, recorded by)."""
     rows = session.exec(
         select(CouncilBallotChange, CouncilBallot)
-        .join(CouncilBallot, CouncilBallot.id == CouncilBallotChange.ballot_id)
+        .join(CouncilBallot, col(CouncilBallot.id) == CouncilBallotChange.ballot_id)
         .where(CouncilBallot.item_id == item_id)
-        .order_by(CouncilBallotChange.at, CouncilBallotChange.id)
+        .order_by(col(CouncilBallotChange.at), col(CouncilBallotChange.id))
     ).all()
     names = _names(session, {b.user_id for _, b in rows} | {c.actor_id for c, _ in rows})
     return [(c, names.get(b.user_id, ""), names.get(c.actor_id, "")) for c, b in rows]

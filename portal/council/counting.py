@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_council import (
     SEAT_GROUPS,
@@ -17,6 +17,7 @@ from db.models_council import (
     CouncilMeeting,
 )
 from db.models_council_extras import CouncilItemOption
+from db.types import row_id
 from portal.council.common import DEFAULT_OPTIONS, NOT_FOUND, Option
 from portal.council.seating import seat_counts
 from portal.errors import UserError
@@ -101,12 +102,14 @@ def tally(
     if item is None:
         raise UserError(NOT_FOUND)
     if council is None:
-        council = session.get(Council, session.get(CouncilMeeting, item.meeting_id).council_id)
+        council = session.get_one(
+            Council, session.get_one(CouncilMeeting, item.meeting_id).council_id
+        )
     if seats is None:
         seats = (
             item.seats_at_close
             if item.seats_at_close is not None
-            else sum(seat_counts(session, council.id).values())
+            else sum(seat_counts(session, row_id(council)).values())
         )
     rows = session.exec(
         select(CouncilBallot.seat_group, CouncilBallot.choice, CouncilBallot.by_hand).where(
@@ -115,7 +118,7 @@ def tally(
     ).all()
     options = item_options(session, [item_id])[item_id]
     votes: Counter = Counter()
-    by_group = {group: Counter() for group in SEAT_GROUPS}
+    by_group: dict[str, Counter] = {group: Counter() for group in SEAT_GROUPS}
     hand = 0
     for group, choice, by_hand in rows:
         votes[choice] += 1
@@ -131,8 +134,8 @@ def item_options(session: Session, item_ids: list[int]) -> dict[int, tuple[Optio
     found: dict[int, list[Option]] = {}
     rows = session.exec(
         select(CouncilItemOption)
-        .where(CouncilItemOption.item_id.in_(list(item_ids) or [-1]))
-        .order_by(CouncilItemOption.item_id, CouncilItemOption.position)
+        .where(col(CouncilItemOption.item_id).in_(list(item_ids) or [-1]))
+        .order_by(col(CouncilItemOption.item_id), col(CouncilItemOption.position))
     ).all()
     for row in rows:
         found.setdefault(row.item_id, []).append(Option(f"o{row.position}", row.label, True))

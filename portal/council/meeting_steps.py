@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_council import (
@@ -16,7 +16,7 @@ from db.models_council import (
     CouncilItem,
     CouncilMeeting,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.council import notices as council_notices
 from portal.council.agenda_items import _items
 from portal.council.common import (
@@ -68,7 +68,7 @@ def create_meeting(
         errors["proposal_deadline"] = Message(
             N_("The deadline for proposals must be before the meeting.")
         )
-    if errors:
+    if errors or starts_at is None or proposal_deadline is None:
         raise FieldErrors(errors)
     meeting = CouncilMeeting(
         council_id=council_id,
@@ -99,7 +99,7 @@ def create_meeting(
         to_state="draft",
     )
     _commit(session, N_("This council already has a meeting in that month."))
-    return session.get(CouncilMeeting, meeting.id)
+    return session.get_one(CouncilMeeting, meeting.id)
 
 
 def _step(
@@ -113,7 +113,7 @@ def _step(
 ) -> None:
     result = session.execute(
         update(CouncilMeeting)
-        .where(CouncilMeeting.id == meeting.id, CouncilMeeting.status == meeting.status)
+        .where(col(CouncilMeeting.id) == meeting.id, col(CouncilMeeting.status) == meeting.status)
         .values(status=to_state, state_changed_at=now, **values)
         .execution_options(synchronize_session=False)
     )
@@ -146,7 +146,7 @@ def publish_meeting(
         raise UserError(N_("Only a draft meeting can be published."))
     _step(session, meeting, "published", actor_id, now)
     _commit(session)
-    return session.get(CouncilMeeting, meeting_id)
+    return session.get_one(CouncilMeeting, meeting_id)
 
 
 def open_voting(
@@ -165,6 +165,7 @@ def open_voting(
             N_(
                 "The three groups do not have the same number of seats ({grid} grid, {resident} resident, {merchant} merchant). Fix the seats before voting."
             ),
+            None,
             **found.counts,
         )
     if not _items(session, meeting_id):
@@ -172,7 +173,7 @@ def open_voting(
         raise UserError(N_("The agenda is empty. Add at least one item before voting."))
     _step(session, meeting, "voting_open", actor_id, now)
     _commit(session)
-    return session.get(CouncilMeeting, meeting_id)
+    return session.get_one(CouncilMeeting, meeting_id)
 
 
 def close_voting(
@@ -191,7 +192,7 @@ def close_voting(
     _manager(session, actor_id)
     owner_id = action_owner_id or actor_id
     owner = session.get(User, owner_id)
-    if not can(owner, "council.own_action"):
+    if owner is None or not can(owner, "council.own_action"):
         raise UserError(
             N_("Please choose a person of the community office or a department as the owner."),
             field="owner",
@@ -204,17 +205,17 @@ def close_voting(
     # meeting on PostgreSQL, the write lock on SQLite) and stops new ones, so the tally is final.
     _step(session, meeting, "voting_closed", actor_id, now)
     council = _council(session, meeting.council_id)
-    seats_now = sum(seat_counts(session, council.id).values())
+    seats_now = sum(seat_counts(session, row_id(council)).values())
     items = _items(session, meeting_id)
     due = _today(now) + timedelta(days=max(1, min(action_days, 366)))
     for item in items:
-        result = tally(session, item.id, council=council, seats=seats_now)
+        result = tally(session, row_id(item), council=council, seats=seats_now)
         item.outcome, item.seats_at_close, item.decided_at = result.outcome, seats_now, now
         item.decision = decision_text(item, result)
         session.add(item)
         _event(
             session,
-            council.id,
+            row_id(council),
             "item_decided",
             actor_id,
             now,
@@ -226,7 +227,7 @@ def close_voting(
         council_notices.item_decided(session, item, now)
         if result.outcome == "adopted":
             action = CouncilAction(
-                item_id=item.id,
+                item_id=row_id(item),
                 owner_id=owner_id,
                 due_date=due,
                 status="planned",
@@ -237,7 +238,7 @@ def close_voting(
             session.flush()
             _event(
                 session,
-                council.id,
+                row_id(council),
                 "action_created",
                 actor_id,
                 now,
@@ -250,7 +251,7 @@ def close_voting(
     _commit(session)
     for item in items:
         if item.source == "wish" and item.outcome in ("adopted", "rejected"):
-            _decide_wish(session, council.id, meeting_id, item, actor_id, now)
+            _decide_wish(session, row_id(council), meeting_id, item, actor_id, now)
     return _items(session, meeting_id)
 
 
@@ -299,6 +300,8 @@ def _decide_wish(
 ) -> None:
     from portal import wishes
 
+    if item.source_id is None:  # cannot be: a wish item names its wish (check source_link)
+        raise ValueError(f"council item {item.id} from a wish has no wish id")
     try:
         wishes.decide(
             session,
@@ -338,7 +341,7 @@ def publish_minutes(
         raise UserError(N_("Minutes can be published once voting is closed."))
     _step(session, meeting, "minutes_published", actor_id, now, minutes=minutes)
     _commit(session)
-    return session.get(CouncilMeeting, meeting_id)
+    return session.get_one(CouncilMeeting, meeting_id)
 
 
 def meetings(session: Session, council_id: int) -> list[CouncilMeeting]:
@@ -346,7 +349,7 @@ def meetings(session: Session, council_id: int) -> list[CouncilMeeting]:
         session.exec(
             select(CouncilMeeting)
             .where(CouncilMeeting.council_id == council_id)
-            .order_by(CouncilMeeting.starts_at.desc())
+            .order_by(col(CouncilMeeting.starts_at).desc())
         ).all()
     )
 
@@ -358,6 +361,6 @@ def current_meeting(
     states = ["published", "voting_open", "voting_closed"] + (["draft"] if include_draft else [])
     return session.exec(
         select(CouncilMeeting)
-        .where(CouncilMeeting.council_id == council_id, CouncilMeeting.status.in_(states))
-        .order_by(CouncilMeeting.starts_at)
+        .where(CouncilMeeting.council_id == council_id, col(CouncilMeeting.status).in_(states))
+        .order_by(col(CouncilMeeting.starts_at))
     ).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models_council import CouncilItem, CouncilMeeting, CouncilSeat
 from portal.notifications import notify
@@ -18,13 +18,12 @@ MEETING_EVENTS = {
 
 
 def seat_holders(session: Session, council_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(CouncilSeat.active_user_id).where(
-                CouncilSeat.council_id == council_id, CouncilSeat.active_user_id.is_not(None)
-            )
+    holders = session.exec(
+        select(col(CouncilSeat.active_user_id)).where(
+            CouncilSeat.council_id == council_id, col(CouncilSeat.active_user_id).is_not(None)
         )
     )
+    return [uid for uid in holders if uid is not None]
 
 
 def meeting_step(session: Session, meeting: CouncilMeeting, to_state: str, now: datetime) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from db.models_council import CouncilItem
 from db.models_council_extras import OPTION_LABEL_MAX, OPTIONS_MAX, OPTIONS_MIN, CouncilItemOption
@@ -87,7 +87,7 @@ def set_options(
         session.rollback()
         raise UserError(LOCKED)
     before = [o.label for o in item_options(session, [item_id])[item_id] if o.custom]
-    session.execute(delete(CouncilItemOption).where(CouncilItemOption.item_id == item_id))
+    session.execute(delete(CouncilItemOption).where(col(CouncilItemOption.item_id) == item_id))
     for position, label in enumerate(cleaned, 1):
         session.add(
             CouncilItemOption(

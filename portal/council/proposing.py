@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_council import (
@@ -18,7 +18,7 @@ from db.models_council import (
     CouncilProposal,
     CouncilProposalSupport,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.auth import active_user
 from portal.council.common import (
     BODY_MAX,
@@ -95,7 +95,7 @@ def submit_proposal(
         )
     _event(
         session,
-        council.id,
+        row_id(council),
         "proposal_submitted",
         author_id,
         now,
@@ -104,7 +104,7 @@ def submit_proposal(
         to_state="submitted",
     )
     _commit(session)
-    return session.get(CouncilProposal, proposal.id)
+    return session.get_one(CouncilProposal, proposal.id)
 
 
 def _proposals_open(meeting: CouncilMeeting, now: datetime) -> None:
@@ -160,8 +160,8 @@ def withdraw_support(
     result = session.execute(
         delete(CouncilProposalSupport)
         .where(
-            CouncilProposalSupport.proposal_id == proposal_id,
-            CouncilProposalSupport.user_id == user_id,
+            col(CouncilProposalSupport.proposal_id) == proposal_id,
+            col(CouncilProposalSupport.user_id) == user_id,
         )
         .execution_options(synchronize_session=False)
     )
@@ -195,20 +195,22 @@ def support_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
     """Distinct supporters of each proposal, including those of proposals merged into it."""
     if not proposal_ids:
         return {}
-    merged = dict(
-        session.exec(
+    merged: dict[int, int] = {
+        pid: into
+        for pid, into in session.exec(
             select(CouncilProposal.id, CouncilProposal.merged_into_id).where(
-                CouncilProposal.merged_into_id.in_(proposal_ids)
+                col(CouncilProposal.merged_into_id).in_(proposal_ids)
             )
         ).all()
-    )
+        if pid is not None and into is not None
+    }
     rows = session.exec(
         select(CouncilProposalSupport.proposal_id, CouncilProposalSupport.user_id)
-        .join(User, User.id == CouncilProposalSupport.user_id)
+        .join(User, col(User.id) == CouncilProposalSupport.user_id)
         .where(
             or_(
-                CouncilProposalSupport.proposal_id.in_(proposal_ids),
-                CouncilProposalSupport.proposal_id.in_(list(merged) or [-1]),
+                col(CouncilProposalSupport.proposal_id).in_(proposal_ids),
+                col(CouncilProposalSupport.proposal_id).in_(list(merged) or [-1]),
             ),
             User.verification == VERIFIED,  # permissions: council.support_counts
         )
@@ -246,7 +248,7 @@ def _screen(
 ) -> None:
     result = session.execute(
         update(CouncilProposal)
-        .where(CouncilProposal.id == proposal.id, CouncilProposal.status == "submitted")
+        .where(col(CouncilProposal.id) == proposal.id, col(CouncilProposal.status) == "submitted")
         .values(status=to_state, screened_at=now, screened_by=actor_id, **values)
         .execution_options(synchronize_session=False)
     )
@@ -281,7 +283,7 @@ def accept_proposal(
         raise FieldErrors(errors)
     _screen(session, proposal, "accepted", actor_id, now)
     item = CouncilItem(
-        meeting_id=meeting.id,
+        meeting_id=row_id(meeting),
         title=title,
         background=background,
         language=proposal.language,
@@ -306,7 +308,7 @@ def accept_proposal(
         to_state="accepted",
     )
     _commit(session, N_("This item is already on the agenda."))
-    return session.get(CouncilItem, item.id)
+    return session.get_one(CouncilItem, item.id)
 
 
 def merge_proposal(
@@ -350,7 +352,7 @@ def merge_proposal(
         note=f"→ #{target.id}" + (f" {note}" if note else ""),
     )
     _commit(session)
-    return session.get(CouncilProposal, proposal_id)
+    return session.get_one(CouncilProposal, proposal_id)
 
 
 def decline_proposal(
@@ -377,7 +379,7 @@ def decline_proposal(
         note=reason,
     )
     _commit(session)
-    return session.get(CouncilProposal, proposal_id)
+    return session.get_one(CouncilProposal, proposal_id)
 
 
 @dataclass(frozen=True)
@@ -400,19 +402,21 @@ def proposals(
     """Proposals of a meeting, most supported first."""
     query = (
         select(CouncilProposal, User)
-        .join(User, User.id == CouncilProposal.author_id)
+        .join(User, col(User.id) == CouncilProposal.author_id)
         .where(CouncilProposal.meeting_id == meeting_id)
     )
     if statuses:
-        query = query.where(CouncilProposal.status.in_(statuses))
-    rows = session.exec(query.order_by(CouncilProposal.created_at, CouncilProposal.id)).all()
-    ids = [p.id for p, _ in rows]
+        query = query.where(col(CouncilProposal.status).in_(statuses))
+    rows = session.exec(
+        query.order_by(col(CouncilProposal.created_at), col(CouncilProposal.id))
+    ).all()
+    ids = [row_id(p) for p, _ in rows]
     counts = support_counts(session, ids)
     supported = set(
         session.exec(
             select(CouncilProposalSupport.proposal_id).where(
                 CouncilProposalSupport.user_id == (viewer_id or -1),
-                CouncilProposalSupport.proposal_id.in_(ids or [-1]),
+                col(CouncilProposalSupport.proposal_id).in_(ids or [-1]),
             )
         ).all()
     )
@@ -420,7 +424,7 @@ def proposals(
     titles = dict(
         session.exec(
             select(CouncilProposal.id, CouncilProposal.title).where(
-                CouncilProposal.id.in_(list(targets) or [-1])
+                col(CouncilProposal.id).in_(list(targets) or [-1])
             )
         ).all()
     )
@@ -428,7 +432,7 @@ def proposals(
         ProposalView(
             p,
             u.display_name,
-            counts.get(p.id, 0),
+            counts.get(row_id(p), 0),
             p.author_id == viewer_id,
             p.id in supported,
             titles.get(p.merged_into_id),

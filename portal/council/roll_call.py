@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from db.models_council import (
     CouncilAttendance,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal import points
 from portal.council.common import _commit, _event, _manager, _meeting, meeting_title
 from portal.council.seating import seat_of
@@ -31,7 +31,7 @@ def record_attendance(
     if seat is None:
         raise UserError(N_("Only members holding a council seat are recorded as present."))
     row = CouncilAttendance(
-        meeting_id=meeting_id, user_id=member_id, seat_id=seat.id, recorded_by=actor_id, at=now
+        meeting_id=meeting_id, user_id=member_id, seat_id=row_id(seat), recorded_by=actor_id, at=now
     )
     session.add(row)
     try:
@@ -59,7 +59,7 @@ def record_attendance(
         note=str(member_id),
     )
     _commit(session, N_("This member is already recorded as present."))
-    return session.get(CouncilAttendance, row.id)
+    return session.get_one(CouncilAttendance, row.id)
 
 
 def attendance(session: Session, meeting_id: int) -> set[int]:

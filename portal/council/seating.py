@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Grid, User
 from db.models_council import (
@@ -19,7 +19,7 @@ from db.models_council import (
     CouncilMeeting,
     CouncilSeat,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.council.common import (
     CHANGED,
     COUNCIL_GRID_KINDS,
@@ -106,9 +106,9 @@ def create_council(
     )
     session.add(council)
     session.flush()
-    _event(session, council.id, "council_created", actor_id, now, note=name)
+    _event(session, row_id(council), "council_created", actor_id, now, note=name)
     _commit(session)
-    return session.get(Council, council.id)
+    return session.get_one(Council, council.id)
 
 
 def _overlapping(session: Session, grid_id: int, start: date, end: date) -> Council | None:
@@ -124,8 +124,8 @@ def council_grids(session: Session) -> list[Grid]:
     return list(
         session.exec(
             select(Grid)
-            .where(Grid.kind.in_(COUNCIL_GRID_KINDS))
-            .order_by(Grid.kind != "community", Grid.code)
+            .where(col(Grid.kind).in_(COUNCIL_GRID_KINDS))
+            .order_by(col(Grid.kind) != "community", Grid.code)
         ).all()
     )
 
@@ -196,7 +196,7 @@ def set_rules(
         note=f"{before} → {after}",
     )
     _commit(session)
-    return session.get(Council, council_id)
+    return session.get_one(Council, council_id)
 
 
 def _open_vote(session: Session, council_id: int) -> bool:
@@ -213,7 +213,7 @@ def _open_vote(session: Session, council_id: int) -> bool:
 def seat_counts(session: Session, council_id: int) -> dict[str, int]:
     rows = session.exec(
         select(CouncilSeat.seat_group, func.count())
-        .where(CouncilSeat.council_id == council_id, CouncilSeat.ended_at.is_(None))
+        .where(CouncilSeat.council_id == council_id, col(CouncilSeat.ended_at).is_(None))
         .group_by(CouncilSeat.seat_group)
     ).all()
     counts = dict.fromkeys(SEAT_GROUPS, 0)
@@ -296,7 +296,7 @@ def add_seat(
         .where(
             CouncilSeat.council_id == council_id,
             CouncilSeat.seat_group == group,
-            CouncilSeat.ended_at.is_(None),
+            col(CouncilSeat.ended_at).is_(None),
         )
     ).one()
     if held > council.seats_per_group:
@@ -316,7 +316,7 @@ def add_seat(
         note=f"{person.display_name} ({person.username})",
     )
     _commit(session, N_("This person already holds a seat on this council."))
-    return session.get(CouncilSeat, seat.id)
+    return session.get_one(CouncilSeat, seat.id)
 
 
 def end_seat(
@@ -331,7 +331,7 @@ def end_seat(
         raise UserError(N_("Seats cannot change while voting is open."))
     result = session.execute(
         update(CouncilSeat)
-        .where(CouncilSeat.id == seat_id, CouncilSeat.ended_at.is_(None))
+        .where(col(CouncilSeat.id) == seat_id, col(CouncilSeat.ended_at).is_(None))
         .values(ended_at=now, active_user_id=None, ended_by=actor_id)
         .execution_options(synchronize_session=False)
     )
@@ -371,15 +371,15 @@ class SeatView:
 def seats(session: Session, council_id: int) -> list[SeatView]:
     rows = session.exec(
         select(CouncilSeat, User)
-        .join(User, User.id == CouncilSeat.user_id)
-        .where(CouncilSeat.council_id == council_id, CouncilSeat.ended_at.is_(None))
-        .order_by(CouncilSeat.seat_group, CouncilSeat.id)
+        .join(User, col(User.id) == CouncilSeat.user_id)
+        .where(CouncilSeat.council_id == council_id, col(CouncilSeat.ended_at).is_(None))
+        .order_by(CouncilSeat.seat_group, col(CouncilSeat.id))
     ).all()
     return [SeatView(seat, user.display_name, user.username, user.language) for seat, user in rows]
 
 
 def councils(session: Session) -> list[Council]:
-    return list(session.exec(select(Council).order_by(Council.id)).all())
+    return list(session.exec(select(Council).order_by(col(Council.id))).all())
 
 
 def council_for(
@@ -396,7 +396,8 @@ def council_for(
     user = session.get(User, user_id) if user_id else None
     if user is not None and user.home_grid_id is not None:
         parents = dict(session.exec(select(Grid.id, Grid.parent_id)).all())
-        grid, seen = user.home_grid_id, set()
+        grid: int | None = user.home_grid_id
+        seen: set[int] = set()
         by_grid = {c.grid_id: c for c in current}
         while grid is not None and grid not in seen:
             if grid in by_grid:
@@ -434,9 +435,9 @@ def seated_councils(session: Session, user_id: int | None) -> list[Council]:
         return []
     found = session.exec(
         select(Council)
-        .join(CouncilSeat, CouncilSeat.council_id == Council.id)
-        .join(Grid, Grid.id == Council.grid_id)
+        .join(CouncilSeat, col(CouncilSeat.council_id) == Council.id)
+        .join(Grid, col(Grid.id) == Council.grid_id)
         .where(CouncilSeat.active_user_id == user_id)
-        .order_by(Grid.kind != "community", Council.id)
+        .order_by(col(Grid.kind) != "community", col(Council.id))
     ).all()
     return list(found)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_points import (
@@ -19,13 +19,14 @@ from db.models_points import (
     TaskClaim,
     TaskClaimEvent,
 )
+from db.types import row_id
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map
 from portal.i18n import N_
 from portal.notifications import notify
 from portal.permissions import can
-from portal.points.common import PROOF_GRACE, _ancestors, _now, _text
+from portal.points.common import PROOF_GRACE, REFUSED_ROLE, _ancestors, _now, _text
 from portal.points.ledger import award
 from portal.points.tasks import _may_verify, _move_claim, _taken, _task_grids
 
@@ -49,9 +50,9 @@ class MyClaim:
 def my_claims(session: Session, *, user_id: int, limit: int = 30) -> list[MyClaim]:
     rows = session.exec(
         select(TaskClaim, PointsTask)
-        .join(PointsTask, PointsTask.id == TaskClaim.task_id)
+        .join(PointsTask, col(PointsTask.id) == TaskClaim.task_id)
         .where(TaskClaim.user_id == user_id, TaskClaim.status != "withdrawn")
-        .order_by(TaskClaim.updated_at.desc())
+        .order_by(col(TaskClaim.updated_at).desc())
         .limit(limit)
     ).all()
     return [MyClaim(c, t) for c, t in rows]
@@ -65,11 +66,11 @@ def claim_task(
     user = active_user(session, user_id)
     allowed = can(user, "task.claim")
     if not allowed:
-        raise UserError(allowed.reason)
+        raise UserError(allowed.reason or REFUSED_ROLE)
     # First statement is a write: it locks the task row (and on SQLite the database).
     locked = session.execute(
         update(PointsTask)
-        .where(PointsTask.id == task_id)
+        .where(col(PointsTask.id) == task_id)
         .values(lock_version=PointsTask.lock_version + 1)
     )
     if locked.rowcount != 1:
@@ -85,7 +86,7 @@ def claim_task(
         problem = N_("This task is closed.")
     elif (
         not set(_ancestors(parent_map(session), user.home_grid_id))
-        & _task_grids(session, [task.id])[task.id]
+        & _task_grids(session, [row_id(task)])[row_id(task)]
     ):
         problem = N_("This task is not open to your grid.")
     claim = session.exec(
@@ -103,13 +104,17 @@ def claim_task(
     try:
         if claim is None:
             claim = TaskClaim(
-                task_id=task_id, user_id=user.id, status="claimed", claimed_at=now, updated_at=now
+                task_id=task_id,
+                user_id=row_id(user),
+                status="claimed",
+                claimed_at=now,
+                updated_at=now,
             )
             session.add(claim)
             session.flush()
             session.add(
                 TaskClaimEvent(
-                    claim_id=claim.id,
+                    claim_id=row_id(claim),
                     from_status=None,
                     to_status="claimed",
                     actor_id=user.id,
@@ -142,7 +147,7 @@ def withdraw_claim(
     before = claim.status
     done = session.execute(
         update(TaskClaim)
-        .where(TaskClaim.id == claim_id, TaskClaim.status.in_(("claimed", "rejected")))
+        .where(col(TaskClaim.id) == claim_id, col(TaskClaim.status).in_(("claimed", "rejected")))
         .values(status="withdrawn", updated_at=now)
     )
     if done.rowcount != 1:
@@ -171,7 +176,7 @@ def submit_proof(
     """Send proof the task was done (a rejected claim may be sent once more). Raises FieldErrors."""
     now = _now(now)
     claim = _own_claim(session, user_id, claim_id)
-    task = session.get(PointsTask, claim.task_id)
+    task = session.get_one(PointsTask, claim.task_id)
     text = _text(note, 1001)
     errors: dict[str, Message] = {}
     if claim.status == "rejected" and claim.submissions >= 2:
@@ -210,9 +215,9 @@ def submit_proof(
     done = session.execute(
         update(TaskClaim)
         .where(
-            TaskClaim.id == claim_id,
-            TaskClaim.status == before,
-            TaskClaim.submissions == claim.submissions,
+            col(TaskClaim.id) == claim_id,
+            col(TaskClaim.status) == before,
+            col(TaskClaim.submissions) == claim.submissions,
         )
         .values(
             status="submitted",
@@ -256,10 +261,10 @@ def claims_to_verify(session: Session, *, actor_id: int, limit: int = 50) -> lis
         return []
     rows = session.exec(
         select(TaskClaim, PointsTask, User)
-        .join(PointsTask, PointsTask.id == TaskClaim.task_id)
-        .join(User, User.id == TaskClaim.user_id)
+        .join(PointsTask, col(PointsTask.id) == TaskClaim.task_id)
+        .join(User, col(User.id) == TaskClaim.user_id)
         .where(TaskClaim.status == "submitted", TaskClaim.user_id != actor.id)
-        .order_by(TaskClaim.updated_at)
+        .order_by(col(TaskClaim.updated_at))
         .limit(500)
     ).all()
     found = []
@@ -292,7 +297,7 @@ def verify_claim(
     claim = session.get(TaskClaim, claim_id)
     if claim is None:
         raise UserError(N_("This claim could not be found."))
-    task = session.get(PointsTask, claim.task_id)
+    task = session.get_one(PointsTask, claim.task_id)
     if claim.user_id == actor.id:
         raise UserError(N_("You cannot check your own task."))
     if not _may_verify(session, actor, task, session.get(User, claim.user_id)):
@@ -303,7 +308,7 @@ def verify_claim(
     to = "approved" if approve else "rejected"
     done = session.execute(
         update(TaskClaim)
-        .where(TaskClaim.id == claim_id, TaskClaim.status == "submitted")
+        .where(col(TaskClaim.id) == claim_id, col(TaskClaim.status) == "submitted")
         .values(status=to, reject_reason=None if approve else note, updated_at=now)
     )
     if done.rowcount != 1:
@@ -325,7 +330,7 @@ def verify_claim(
             session,
             user_id=claim.user_id,
             source="task",
-            source_id=claim.id,
+            source_id=row_id(claim),
             reason=task.title,
             actor_id=actor.id,
             amount=task.points,

@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_points import (
     PointsEntry,
     PointsMember,
 )
-from db.types import utcnow
+from db.types import row_id, utcnow
 from portal.config import TIMEZONE
 from portal.errors import UserError
 from portal.i18n import N_
@@ -176,7 +176,7 @@ def _lock_member(session: Session, user_id: int, now: datetime) -> None:
         insert(PointsMember).values(**values).on_conflict_do_nothing(index_elements=["user_id"])
     )
     session.execute(
-        update(PointsMember).where(PointsMember.user_id == user_id).values(touched_at=now)
+        update(PointsMember).where(col(PointsMember.user_id) == user_id).values(touched_at=now)
     )
 
 
@@ -185,7 +185,7 @@ def _last(session: Session, user_id: int) -> tuple[int, int]:
     row = session.exec(
         select(PointsEntry.seq, PointsEntry.balance_after)
         .where(PointsEntry.user_id == user_id)
-        .order_by(PointsEntry.seq.desc())
+        .order_by(col(PointsEntry.seq).desc())
         .limit(1)
     ).first()
     return (row[0], row[1]) if row else (0, 0)
@@ -203,11 +203,11 @@ def _append(
     now: datetime,
 ) -> PointsEntry:
     """Adds one ledger line after the person's newest (the member lock must be held)."""
-    seq, balance_now = _last(session, user.id)
+    seq, balance_now = _last(session, row_id(user))
     if balance_now + amount < 0:
         raise UserError(NOT_ENOUGH, cost=-amount, balance=balance_now)
     entry = PointsEntry(
-        user_id=user.id,
+        user_id=row_id(user),
         seq=seq + 1,
         amount=amount,
         balance_after=balance_now + amount,

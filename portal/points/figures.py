@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Grid, User
 from db.models_points import (
@@ -33,7 +33,7 @@ def set_leaderboard_opt_out(
     _lock_member(session, user_id, now)
     session.execute(
         update(PointsMember)
-        .where(PointsMember.user_id == user_id)
+        .where(col(PointsMember.user_id) == user_id)
         .values(leaderboard_opt_out=bool(opt_out))
     )
     session.commit()
@@ -57,19 +57,19 @@ def leaderboard(
     grids = subtree(parents, grid_id)
     total = func.sum(PointsEntry.amount).label("total")
     query = select(PointsEntry.user_id, total).where(
-        PointsEntry.grid_id.in_(grids), PointsEntry.source.notin_(EARNING_EXCLUDED)
+        col(PointsEntry.grid_id).in_(grids), col(PointsEntry.source).notin_(EARNING_EXCLUDED)
     )
     if since is not None:
         query = query.where(PointsEntry.created_at >= since)
     rows = session.exec(
-        query.group_by(PointsEntry.user_id)
+        query.group_by(col(PointsEntry.user_id))
         .having(total > 0)
-        .order_by(total.desc(), PointsEntry.user_id)
+        .order_by(total.desc(), col(PointsEntry.user_id))
         .limit(limit)
     ).all()
     ids = [uid for uid, _t in rows]
     names = (
-        dict(session.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+        dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())
         if ids
         else {}
     )
@@ -77,7 +77,7 @@ def leaderboard(
         set(
             session.exec(
                 select(PointsMember.user_id).where(
-                    PointsMember.user_id.in_(ids), PointsMember.leaderboard_opt_out
+                    col(PointsMember.user_id).in_(ids), PointsMember.leaderboard_opt_out
                 )
             ).all()
         )
@@ -106,23 +106,29 @@ def monthly_by_grid(
     starts = month_starts(now, max(1, min(months, 24)))
     bucket = case(
         *[
-            (and_(PointsEntry.created_at >= starts[i], PointsEntry.created_at < starts[i + 1]), i)
+            (
+                and_(
+                    col(PointsEntry.created_at) >= starts[i],
+                    col(PointsEntry.created_at) < starts[i + 1],
+                ),
+                i,
+            )
             for i in range(len(starts) - 1)
         ],
         else_=-1,
     ).label("bucket")
     issued = func.sum(
-        case((PointsEntry.source.notin_(EARNING_EXCLUDED), PointsEntry.amount), else_=0)
+        case((col(PointsEntry.source).notin_(EARNING_EXCLUDED), PointsEntry.amount), else_=0)
     )
     redeemed = func.sum(
-        case((PointsEntry.source.in_(EARNING_EXCLUDED), -PointsEntry.amount), else_=0)
+        case((col(PointsEntry.source).in_(EARNING_EXCLUDED), -PointsEntry.amount), else_=0)
     )
     rows = session.exec(
         select(PointsEntry.grid_id, bucket, issued, redeemed)
         .where(PointsEntry.created_at >= starts[0], PointsEntry.created_at < starts[-1])
-        .group_by(PointsEntry.grid_id, bucket)
+        .group_by(col(PointsEntry.grid_id), bucket)
     ).all()
-    kinds = dict(session.exec(select(Grid.id, Grid.kind)).all())
+    kinds = {gid: kind for gid, kind in session.exec(select(Grid.id, Grid.kind)) if gid is not None}
     parents = parent_map(session)
     community = next((gid for gid, kind in kinds.items() if kind == "community"), 0)
     labels = [s.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m") for s in starts[:-1]]

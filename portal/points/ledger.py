@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_points import (
@@ -18,6 +18,7 @@ from db.models_points import (
     PointsRule,
     PointsRuleChange,
 )
+from db.types import row_id
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
@@ -125,7 +126,7 @@ def set_rule(
             N_("The daily limit must be empty or a whole number from {least} to {most}."),
             {"least": 0, "most": 10_000},
         )
-    if errors:
+    if errors or value is None:
         raise FieldErrors(errors)
     row = session.get(PointsRule, source)
     old_amount, old_cap = (
@@ -211,7 +212,7 @@ def award(
     ).first()
     if already is not None:
         return None
-    _lock_member(session, user.id, now)
+    _lock_member(session, row_id(user), now)
     if rule is not None and rule.daily_cap is not None:
         start, end = day_bounds(now)
         today = int(
@@ -272,9 +273,9 @@ def adjust(
     person = session.get(User, user_id) if user_id else None
     if person is None:
         errors["user"] = Message(N_("Please choose a person."))
-    if errors:
+    if errors or value is None or person is None:
         raise FieldErrors(errors)
-    _lock_member(session, person.id, now)
+    _lock_member(session, row_id(person), now)
     try:
         entry = _append(
             session,
@@ -320,7 +321,7 @@ def history(
     rows = session.exec(
         select(PointsEntry)
         .where(PointsEntry.user_id == user_id)
-        .order_by(PointsEntry.seq.desc())
+        .order_by(col(PointsEntry.seq).desc())
         .offset(max(0, offset))
         .limit(max(1, min(limit, 500)))
     ).all()

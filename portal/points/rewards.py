@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_points import (
@@ -21,6 +21,7 @@ from db.models_points import (
     Reward,
     RewardStockChange,
 )
+from db.types import row_id
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
@@ -43,9 +44,9 @@ from portal.points.ledger import balance
 
 def _available(now: datetime):
     return and_(
-        Reward.active,
-        Reward.available_from <= now,
-        or_(Reward.available_until.is_(None), Reward.available_until > now),
+        col(Reward.active),
+        col(Reward.available_from) <= now,
+        or_(col(Reward.available_until).is_(None), col(Reward.available_until) > now),
     )
 
 
@@ -62,12 +63,14 @@ def rewards_for(
     query = select(Reward)
     if not include_inactive:
         query = query.where(_available(now))
-    found = session.exec(query.order_by(Reward.cost, Reward.id)).all()
+    found = session.exec(query.order_by(col(Reward.cost), col(Reward.id))).all()
     merchants = (
         {
             m.id: m.display_name
             for m in session.exec(
-                select(User).where(User.id.in_([r.merchant_id for r in found if r.merchant_id]))
+                select(User).where(
+                    col(User.id).in_([r.merchant_id for r in found if r.merchant_id])
+                )
             )
         }
         if found
@@ -137,10 +140,11 @@ def save_reward(
         else:
             if media_root is not None:
                 stored = MediaStore(media_root).save_photo(checked)[0]
-    if errors:
+    if errors or price is None or units is None:
         raise FieldErrors(errors)
+    reward: Reward | None
     if reward_id is None:
-        reward = Reward(name=label, stock=units, created_by=actor.id, created_at=now)
+        reward = Reward(name=label, cost=price, stock=units, created_by=actor.id, created_at=now)
     else:
         reward = session.get(Reward, reward_id)
         if reward is None:
@@ -156,7 +160,11 @@ def save_reward(
     if reward_id is None and units:
         session.add(
             RewardStockChange(
-                reward_id=reward.id, delta=units, reason="initial stock", actor_id=actor.id, at=now
+                reward_id=row_id(reward),
+                delta=units,
+                reason="initial stock",
+                actor_id=actor.id,
+                at=now,
             )
         )
     session.commit()
@@ -185,7 +193,7 @@ def change_stock(
         raise UserError(N_("Please write a reason."), field="reason")
     done = session.execute(
         update(Reward)
-        .where(Reward.id == reward_id, Reward.stock + value >= 0)
+        .where(col(Reward.id) == reward_id, col(Reward.stock) + value >= 0)
         .values(stock=Reward.stock + value)
     )
     if done.rowcount != 1:
@@ -195,7 +203,7 @@ def change_stock(
         RewardStockChange(reward_id=reward_id, delta=value, reason=note, actor_id=actor.id, at=now)
     )
     session.commit()
-    return session.get(Reward, reward_id)
+    return session.get_one(Reward, reward_id)
 
 
 def new_code() -> str:
@@ -214,11 +222,11 @@ def redeem(
     user = active_user(session, user_id)
     allowed = can(user, "reward.redeem")
     if not allowed:
-        raise UserError(allowed.reason)
-    _lock_member(session, user.id, now)  # first write: serialises this person's ledger
+        raise UserError(allowed.reason or REFUSED_ROLE)
+    _lock_member(session, row_id(user), now)  # first write: serialises this person's ledger
     taken = session.execute(
         update(Reward)
-        .where(Reward.id == reward_id, Reward.stock > 0, _available(now))
+        .where(col(Reward.id) == reward_id, col(Reward.stock) > 0, _available(now))
         .values(stock=Reward.stock - 1)
     )
     if taken.rowcount != 1:
@@ -232,7 +240,7 @@ def redeem(
     reward = session.exec(
         select(Reward).where(Reward.id == reward_id).execution_options(populate_existing=True)
     ).one()
-    have = balance(session, user.id)
+    have = balance(session, row_id(user))
     if have < reward.cost:
         session.rollback()
         raise UserError(NOT_ENOUGH, cost=reward.cost, balance=have)
@@ -241,8 +249,8 @@ def redeem(
             with session.begin_nested():
                 redemption = Redemption(
                     code=new_code(),
-                    reward_id=reward.id,
-                    user_id=user.id,
+                    reward_id=row_id(reward),
+                    user_id=row_id(user),
                     cost=reward.cost,
                     status="pending",
                     created_at=now,
@@ -256,7 +264,9 @@ def redeem(
         session.rollback()
         raise UserError(N_("Please try again."))
     session.add(
-        RedemptionEvent(redemption_id=redemption.id, to_status="pending", actor_id=user.id, at=now)
+        RedemptionEvent(
+            redemption_id=row_id(redemption), to_status="pending", actor_id=user.id, at=now
+        )
     )
     _append(
         session,
@@ -297,17 +307,17 @@ def cancel_redemption(
     ):
         raise UserError(N_("This code could not be found."))
     owner = active_user(session, redemption.user_id)
-    _lock_member(session, owner.id, now)
+    _lock_member(session, row_id(owner), now)
     done = session.execute(
         update(Redemption)
-        .where(Redemption.id == redemption_id, Redemption.status == "pending")
+        .where(col(Redemption.id) == redemption_id, col(Redemption.status) == "pending")
         .values(status="cancelled", closed_at=now, closed_by=actor.id)
     )
     if done.rowcount != 1:
         session.rollback()
         raise UserError(N_("This code was already handed over or cancelled."))
     session.execute(
-        update(Reward).where(Reward.id == redemption.reward_id).values(stock=Reward.stock + 1)
+        update(Reward).where(col(Reward.id) == redemption.reward_id).values(stock=Reward.stock + 1)
     )
     note = _text(reason, 200) or None
     session.add(
@@ -320,7 +330,7 @@ def cancel_redemption(
             at=now,
         )
     )
-    reward = session.get(Reward, redemption.reward_id)
+    reward = session.get_one(Reward, redemption.reward_id)
     _append(
         session,
         user=owner,
@@ -354,7 +364,7 @@ def look_up_code(session: Session, *, actor_id: int, code: str) -> CodeView:
         raise UserError(N_("Please type the code."), field="code")
     redemption = session.exec(select(Redemption).where(Redemption.code == key)).first()
     reward = session.get(Reward, redemption.reward_id) if redemption else None
-    if redemption is None or not _may_hand_over(actor, reward):
+    if redemption is None or reward is None or not _may_hand_over(actor, reward):
         raise UserError(
             N_("No reward of yours has this code. Please check the code."), field="code"
         )
@@ -370,7 +380,7 @@ def hand_over(
     view = look_up_code(session, actor_id=actor_id, code=code)
     done = session.execute(
         update(Redemption)
-        .where(Redemption.id == view.redemption.id, Redemption.status == "pending")
+        .where(col(Redemption.id) == view.redemption.id, col(Redemption.status) == "pending")
         .values(status="handed_over", closed_at=now, closed_by=actor_id)
     )
     if done.rowcount != 1:
@@ -385,7 +395,7 @@ def hand_over(
         raise UserError(N_("This code was cancelled; the points went back."), field="code")
     session.add(
         RedemptionEvent(
-            redemption_id=view.redemption.id,
+            redemption_id=row_id(view.redemption),
             from_status="pending",
             to_status="handed_over",
             actor_id=actor_id,
@@ -415,16 +425,18 @@ class MyRedemption:
 def my_redemptions(session: Session, *, user_id: int, limit: int = 30) -> list[MyRedemption]:
     rows = session.exec(
         select(Redemption, Reward)
-        .join(Reward, Reward.id == Redemption.reward_id)
+        .join(Reward, col(Reward.id) == Redemption.reward_id)
         .where(Redemption.user_id == user_id)
-        .order_by(Redemption.created_at.desc(), Redemption.id.desc())
+        .order_by(col(Redemption.created_at).desc(), col(Redemption.id).desc())
         .limit(limit)
     ).all()
     names = (
         {
             u.id: u.display_name
             for u in session.exec(
-                select(User).where(User.id.in_([r.merchant_id for _x, r in rows if r.merchant_id]))
+                select(User).where(
+                    col(User.id).in_([r.merchant_id for _x, r in rows if r.merchant_id])
+                )
             )
         }
         if rows
@@ -438,15 +450,15 @@ def codes_waiting(session: Session, *, actor_id: int, limit: int = 100) -> list[
     actor = active_user(session, actor_id)
     query = (
         select(Redemption, Reward, User)
-        .join(Reward, Reward.id == Redemption.reward_id)
-        .join(User, User.id == Redemption.user_id)
+        .join(Reward, col(Reward.id) == Redemption.reward_id)
+        .join(User, col(User.id) == Redemption.user_id)
         .where(Redemption.status == "pending")
     )
     if not can(actor, "reward.codes"):
         return []
     if not can(actor, "points.manage"):  # a merchant sees the codes for their own rewards
         query = query.where(Reward.merchant_id == actor.id)
-    rows = session.exec(query.order_by(Redemption.created_at).limit(limit)).all()
+    rows = session.exec(query.order_by(col(Redemption.created_at)).limit(limit)).all()
     return [CodeView(x, r, u.display_name) for x, r, u in rows]
 
 
@@ -456,9 +468,10 @@ def merchants(session: Session) -> list[tuple[int, str]]:
         (uid, name)
         for uid, name in session.exec(
             select(User.id, User.display_name)
-            .where(User.role.in_(roles_for("reward.supply")), User.is_active)
-            .order_by(User.display_name, User.id)
+            .where(col(User.role).in_(roles_for("reward.supply")), User.is_active)
+            .order_by(User.display_name, col(User.id))
         ).all()
+        if uid is not None
     ]
 
 

@@ -4,11 +4,12 @@ publish where and who may verify, the open tasks a person sees, and the staff ov
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import GridDuty, User
 from db.models_points import (
@@ -18,6 +19,7 @@ from db.models_points import (
     TaskGrid,
     TaskSeries,
 )
+from db.types import row_id
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
@@ -147,7 +149,7 @@ def publish_task(
                 N_("A series has from {least} to {most} tasks."),
                 {"least": 2, "most": MAX_OCCURRENCES},
             )
-    if errors:
+    if errors or pts is None or cap is None or starts_at is None or ends_at is None:
         raise FieldErrors(errors)
     series = None
     if repeat:
@@ -155,7 +157,7 @@ def publish_task(
             title=title_text,
             frequency=repeat,
             occurrences=count,
-            created_by=actor.id,
+            created_by=row_id(actor),
             created_at=now,
         )
         session.add(series)
@@ -177,14 +179,14 @@ def publish_task(
             ends_at=end,
             proof=proof,
             verifier_id=verifier_id,
-            publisher_id=actor.id,
+            publisher_id=row_id(actor),
             series_id=series.id if series else None,
             created_at=now,
         )
         session.add(task)
         session.flush()
         for gid in grids:
-            session.add(TaskGrid(task_id=task.id, grid_id=gid))
+            session.add(TaskGrid(task_id=row_id(task), grid_id=gid))
         tasks.append(task)
     session.commit()
     return tasks
@@ -201,13 +203,13 @@ def cancel_task(
         raise UserError(N_("This task no longer exists."))
     allowed = can(actor, "task.cancel", On(own=actor.id == task.publisher_id))
     if not allowed:
-        raise UserError(allowed.reason)
+        raise UserError(allowed.reason or REFUSED_ROLE)
     note = _text(reason, 200)
     if len(note) < 2:
         raise UserError(N_("Please write why the task is cancelled."), field="reason")
     done = session.execute(
         update(PointsTask)
-        .where(PointsTask.id == task_id, PointsTask.status == "open")
+        .where(col(PointsTask.id) == task_id, col(PointsTask.status) == "open")
         .values(status="cancelled", lock_version=PointsTask.lock_version + 1)
     )
     if done.rowcount != 1:
@@ -232,7 +234,7 @@ def _move_claim(
 ) -> None:
     session.add(
         TaskClaimEvent(
-            claim_id=claim.id,
+            claim_id=row_id(claim),
             from_status=claim.status,
             to_status=to,
             actor_id=actor_id,
@@ -259,7 +261,7 @@ def _task_grids(session: Session, task_ids: list[int]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = {tid: set() for tid in task_ids}
     if task_ids:
         for tid, gid in session.exec(
-            select(TaskGrid.task_id, TaskGrid.grid_id).where(TaskGrid.task_id.in_(task_ids))
+            select(TaskGrid.task_id, TaskGrid.grid_id).where(col(TaskGrid.task_id).in_(task_ids))
         ):
             found[tid].add(gid)
     return found
@@ -287,30 +289,30 @@ def open_tasks_for(
     reach = _ancestors(parents, user.home_grid_id)
     if not reach:
         return []
-    task_ids = select(TaskGrid.task_id).where(TaskGrid.grid_id.in_(reach))
+    task_ids = select(TaskGrid.task_id).where(col(TaskGrid.grid_id).in_(reach))
     tasks = session.exec(
         select(PointsTask)
         .where(
-            PointsTask.id.in_(task_ids),
+            col(PointsTask.id).in_(task_ids),
             PointsTask.status == "open",
             PointsTask.ends_at > now,
             PointsTask.starts_at < now + timedelta(days=horizon_days),
         )
-        .order_by(PointsTask.starts_at, PointsTask.id)
+        .order_by(col(PointsTask.starts_at), col(PointsTask.id))
         .limit(100)
     ).all()
     return _cards(session, tasks, user.id)
 
 
-def _cards(session: Session, tasks: list[PointsTask], user_id: int | None) -> list[TaskCard]:
-    ids = [t.id for t in tasks]
+def _cards(session: Session, tasks: Sequence[PointsTask], user_id: int | None) -> list[TaskCard]:
+    ids = [row_id(t) for t in tasks]
     if not ids:
         return []
     taken = dict(
         session.exec(
             select(TaskClaim.task_id, func.count())
-            .where(TaskClaim.task_id.in_(ids), TaskClaim.status != "withdrawn")
-            .group_by(TaskClaim.task_id)
+            .where(col(TaskClaim.task_id).in_(ids), TaskClaim.status != "withdrawn")
+            .group_by(col(TaskClaim.task_id))
         ).all()
     )
     mine = {}
@@ -318,13 +320,18 @@ def _cards(session: Session, tasks: list[PointsTask], user_id: int | None) -> li
         mine = {
             c.task_id: c
             for c in session.exec(
-                select(TaskClaim).where(TaskClaim.task_id.in_(ids), TaskClaim.user_id == user_id)
+                select(TaskClaim).where(
+                    col(TaskClaim.task_id).in_(ids), TaskClaim.user_id == user_id
+                )
             )
         }
     grids = _task_grids(session, ids)
     return [
         TaskCard(
-            t, max(0, t.places - taken.get(t.id, 0)), mine.get(t.id), tuple(sorted(grids[t.id]))
+            t,
+            max(0, t.places - taken.get(row_id(t), 0)),
+            mine.get(row_id(t)),
+            tuple(sorted(grids[row_id(t)])),
         )
         for t in tasks
     ]
@@ -356,9 +363,9 @@ def _may_verify(
         return bool(can(actor, "task.check_claim", on))
     if can(actor, "points.manage") or actor.id == task.verifier_id:
         return True
-    return can(actor, "points.own_grids") and (
+    return bool(can(actor, "points.own_grids")) and (
         actor.id == task.publisher_id
-        or _may_work_in(session, actor, sorted(_task_grids(session, [task.id])[task.id]))
+        or _may_work_in(session, actor, sorted(_task_grids(session, [row_id(task)])[row_id(task)]))
     )
 
 
@@ -388,24 +395,26 @@ def tasks_overview(
         query = query.where(PointsTask.ends_at > now - PROOF_GRACE)
     tasks = [
         t
-        for t in session.exec(query.order_by(PointsTask.starts_at, PointsTask.id).limit(1000))
+        for t in session.exec(
+            query.order_by(col(PointsTask.starts_at), col(PointsTask.id)).limit(1000)
+        )
         if t.publisher_id == actor.id or _may_verify(session, actor, t)
     ][:limit]
-    ids = [t.id for t in tasks]
+    ids = [row_id(t) for t in tasks]
     counts: dict[tuple[int, str], int] = {}
     if ids:
         for tid, status, n in session.exec(
             select(TaskClaim.task_id, TaskClaim.status, func.count())
-            .where(TaskClaim.task_id.in_(ids))
-            .group_by(TaskClaim.task_id, TaskClaim.status)
+            .where(col(TaskClaim.task_id).in_(ids))
+            .group_by(col(TaskClaim.task_id), TaskClaim.status)
         ):
             counts[(tid, status)] = n
     return [
         TaskRow(
             t,
             sum(n for (tid, s), n in counts.items() if tid == t.id and s != "withdrawn"),
-            counts.get((t.id, "submitted"), 0),
-            counts.get((t.id, "approved"), 0),
+            counts.get((row_id(t), "submitted"), 0),
+            counts.get((row_id(t), "approved"), 0),
         )
         for t in tasks
     ]
