@@ -14,7 +14,7 @@ from portal import reports
 from portal.config import load_settings
 from portal.grids import GridIndex
 from portal.i18n import N_
-from portal.media import MediaStore
+from portal.media import store_for
 
 # code, kind, Chinese name, English name (a catalog message id), department code, hours, radius m
 CATEGORIES = [
@@ -122,7 +122,7 @@ def seed_demo_reports(
     rng = random.Random(311)
     now = now or datetime.now(UTC)
     residents = session.exec(select(User.id).where(User.role == "resident")).all()
-    store = MediaStore(load_settings().media_dir)
+    store = store_for(load_settings())
     micro = index.of_kind("micro") + index.of_kind("exclusive")
     made = 0
     for _ in range(count):

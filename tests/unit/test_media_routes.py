@@ -39,7 +39,7 @@ def filed(demo_session, demo_url, tmp_path, monkeypatch):
     report = reports.submit(
         s,
         index,
-        media.MediaStore(tmp_path / "media"),
+        media.LocalMediaStore(tmp_path / "media"),
         reporter_id=elder.id,
         category_id=category.id,
         description="楼道灯坏了",
