@@ -48,10 +48,10 @@ def serve_media(request: Request) -> Response:
         if user is None:
             return _plain(401)
         found = allowed_file(session, GridIndex.load(session), user, kind, int(raw_id))
-        path = found.path if found else None
+        path = found.path if found else ""
         if found and kind == "report" and request.query_params.get("thumb") == "1":
             row = session.get(ReportMedia, int(raw_id))
-            path = row.thumb_path or row.path
+            path = (row.thumb_path or row.path) if row else path
     if found is None:
         return _plain(404)
     store = store_for(settings)
