@@ -35,7 +35,7 @@ from portal import maps, reports  # noqa: E402
 from portal.config import load_settings  # noqa: E402
 from portal.demo.seed import seed  # noqa: E402
 from portal.grids import GridIndex  # noqa: E402
-from portal.media import MediaStore  # noqa: E402
+from portal.media import LocalMediaStore  # noqa: E402
 from portal.reports import queries  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -175,7 +175,7 @@ def run(args, folder: Path, url: str) -> int:
 
     with Session(get_engine(url)) as s:
         index = GridIndex.load(s)
-        store = MediaStore(folder / "media")
+        store = LocalMediaStore(folder / "media")
         cat = s.exec(select(ReportCategory.id)).first()
         reporter = s.exec(select(User.id).where(User.username == "zhang_nainai")).one()
         p = index.shapes[index.of_kind("micro")[3].id].representative_point()

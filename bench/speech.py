@@ -27,6 +27,7 @@ from db.migrate import upgrade  # noqa: E402
 from db.models import User  # noqa: E402
 from portal import auth, speech  # noqa: E402
 from portal import voice_clips as vc  # noqa: E402
+from portal.media import LocalMediaStore  # noqa: E402
 from tests.audio_samples import tone_wav as tone  # noqa: E402
 
 PARAGRAPHS = {
@@ -121,7 +122,7 @@ def chain_rows(folder: Path) -> None:
 def clip_rows(folder: Path) -> None:
     url = f"sqlite:///{folder / 'clips.db'}"
     upgrade(url)
-    store = vc.ClipStore(folder / "media")
+    store = LocalMediaStore(folder / "media")
     page_phrases = [m for page in auth.PAGES for m in (page.title, page.hint) if m]
     with Session(get_engine(url), expire_on_commit=False) as session:
         staff = User(username="bench_staff", display_name="bench", password_hash="x", role="staff")

@@ -4,9 +4,10 @@ from portal import points, voice_notes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_number, format_when_ago
 from portal.ui.behalf_widgets import claim_note, ledger_note
-from portal.ui.data import db, settings
+from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.points_widgets import esc, flash, run_action, show_errors, show_flash, when
+from portal.ui.report_widgets import media_store
 from portal.ui.speech_widgets import read_aloud, readable, readable_list
 from portal.ui.voice_note_widgets import read_voice, store, voice_input
 from portal.ui.widgets import field_slots
@@ -155,7 +156,7 @@ with tasks_tab:
                                     claim_id=claim.id,  # noqa: B023
                                     note=voice_notes.text_or_spoken(typed, voice, viewer.language),  # noqa: B023
                                     photo=upload.getvalue() if upload else None,  # noqa: B023
-                                    media_root=settings().media_dir,
+                                    media_root=media_store(),
                                 ),
                             )
                     except (FieldErrors, UserError) as exc:
@@ -240,9 +241,9 @@ with rewards_tab:
         with st.container(border=True):
             st.markdown(f"#### {esc(reward.name)}")
             if reward.picture:
-                path = settings().media_dir / reward.picture
-                if path.exists():
-                    st.image(str(path), width=240)
+                picture = media_store().read(reward.picture)
+                if picture:
+                    st.image(picture, width=240)
             if reward.description:
                 st.markdown(esc(reward.description))
             giver = esc(card.provider_name) if card.provider_name else t(N_("the community office"))

@@ -8,9 +8,10 @@ from portal import points
 from portal.config import TIMEZONE
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_
-from portal.ui.data import db, settings
+from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.points_widgets import esc, flash, show_errors, show_flash, when
+from portal.ui.report_widgets import media_store
 from portal.ui.widgets import field_slots
 
 viewer = require("rewards_manage")
@@ -196,7 +197,7 @@ if office:
                     if until
                     else None,
                     picture=picture.getvalue() if picture else None,
-                    media_root=settings().media_dir,
+                    media_root=media_store(),
                 )
         except (FieldErrors, UserError) as exc:
             show_errors(viewer, slots, exc)

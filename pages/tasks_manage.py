@@ -11,6 +11,7 @@ from portal.i18n import N_, local_time
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.points_widgets import esc, flash, show_errors, show_flash, when
+from portal.ui.report_widgets import media_store
 from portal.ui.voice_note_widgets import show_voice_notes, voice_notes_of
 from portal.ui.widgets import field_slots, grid_label
 
@@ -88,9 +89,9 @@ with tabs[0]:
             if claim.proof_note:
                 st.markdown(t(N_("Note: {note}"), note=esc(claim.proof_note)))
             if claim.proof_photo:
-                path = settings().media_dir / claim.proof_photo
-                if path.exists():
-                    st.image(str(path), width=320)
+                proof = media_store().read(claim.proof_photo)
+                if proof:
+                    st.image(proof, width=320)
             show_voice_notes(viewer, spoken.get(claim.id, []))
             with st.form(f"verify_form_{claim.id}"):
                 st.text_input(

@@ -7,6 +7,7 @@ from portal import auth
 from portal import voice_clips as clips
 from portal.errors import UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, language, translate
+from portal.media import store_for
 from portal.text import md_text
 from portal.ui.data import db, settings
 from portal.ui.guard import require
@@ -15,7 +16,7 @@ from portal.ui.widgets import say
 viewer = require("voice_clips")
 t = viewer.t
 state = st.session_state
-store = clips.ClipStore(settings().media_dir)
+store = store_for(settings())
 
 st.title(t(N_("Recorded phrases")))
 st.markdown(

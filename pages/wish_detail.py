@@ -5,12 +5,12 @@ import streamlit as st
 from portal import auth, localtime, wishes
 from portal.errors import UserError
 from portal.i18n import N_, format_when, format_when_ago
-from portal.media import MediaStore
 from portal.text import record_id
 from portal.ui.actions import in_session, run_action
 from portal.ui.behalf_widgets import wish_support, wish_trail
-from portal.ui.data import db, grid_index, settings
+from portal.ui.data import db, grid_index
 from portal.ui.guard import require
+from portal.ui.report_widgets import media_store
 from portal.ui.shell import link_to
 from portal.ui.speech_widgets import read_aloud
 from portal.ui.translation_widgets import show_translation, translation_form
@@ -57,7 +57,7 @@ with st.container(border=True):
     grid = index.grids.get(card.grid_id)
     facts(viewer, card, grid_label(index, grid) if grid else "")
     if card.photo_path:
-        data = MediaStore(settings().media_dir).read(card.photo_path)
+        data = media_store().read(card.photo_path)
         if data:
             st.image(data, caption=None, width=480)
     voice_player(viewer, "wish", wish_id)  # only the author and those who handle the wish hear it
@@ -159,7 +159,6 @@ if view.can_report:
                     user_id=uid,
                     note=state.get("fulfil_note", ""),
                     photo=upload.getvalue() if upload is not None else None,
-                    media_root=settings().media_dir,
                 ),
                 t(N_("Thank you! The author will now confirm it.")),
                 slots,
@@ -222,7 +221,7 @@ st.html(f'<ul class="linli-wish-facts">{"".join(lines)}</ul>')
 wish_trail(viewer, wish_id)  # 代办: support given for residents, with both names
 for item in view.trail:
     if item.photo_path:
-        data = MediaStore(settings().media_dir).read(item.photo_path)
+        data = media_store().read(item.photo_path)
         if data:
             st.image(data, width=320)
 

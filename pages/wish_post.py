@@ -3,7 +3,7 @@ import streamlit as st
 from portal import auth, voice_notes, wishes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import LANGUAGES, N_
-from portal.ui.data import db, grid_index, settings
+from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.shell import link_to
 from portal.ui.voice_note_widgets import checked_voice, store, voice_input, voice_keys
@@ -104,7 +104,6 @@ if submitted and voice_ok:
                     language=state.get("wish_language"),
                     personal=bool(state.get("wish_personal")),
                     photo=upload.getvalue() if upload is not None else None,
-                    media_root=settings().media_dir,
                 ),
             )
     except FieldErrors as exc:

@@ -17,6 +17,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 TIMEZONE = "Asia/Shanghai"
 TILE_PROVIDERS = ("none", "osm", "gaode", "tianditu")
+MEDIA_STORES = ("local", "s3")
 DEFAULT_DATABASE_URL = "sqlite:///var/linli.db"  # relative to the project folder
 
 
@@ -44,6 +45,13 @@ def _tiles(raw: str) -> str:
     return tiles if tiles in TILE_PROVIDERS else "none"
 
 
+def _store(raw: str) -> str:
+    store = raw.strip().lower()
+    if store not in MEDIA_STORES:
+        raise ValueError(raw)  # falls back to the default
+    return store
+
+
 def _at_least_one(raw: str) -> int:
     return max(1, int(raw))
 
@@ -69,6 +77,21 @@ class Settings:
         "DATABASE_URL", DEFAULT_DATABASE_URL, "SQLite file or PostgreSQL", _database_url
     )
     media_dir: Path = from_env("LINLI_MEDIA_DIR", "var/media", "uploaded photos and audio", _folder)
+    media_store: str = from_env(
+        "LINLI_MEDIA_STORE", "local", "where media is kept: local (LINLI_MEDIA_DIR) or s3", _store
+    )
+    s3_bucket: str = from_env("LINLI_S3_BUCKET", "", "bucket of the s3 media store")
+    s3_prefix: str = from_env("LINLI_S3_PREFIX", "", "key prefix inside the bucket, e.g. linli/")
+    s3_endpoint_url: str = from_env(
+        "LINLI_S3_ENDPOINT_URL", "", "S3-compatible server (MinIO…); empty = AWS"
+    )
+    s3_region: str = from_env("LINLI_S3_REGION", "", "region of the bucket")
+    s3_access_key_id: str = from_env(
+        "LINLI_S3_ACCESS_KEY_ID", "", "access key; empty = boto3's usual credential lookup"
+    )
+    s3_secret_access_key: str = from_env(
+        "LINLI_S3_SECRET_ACCESS_KEY", "", "secret key that goes with LINLI_S3_ACCESS_KEY_ID"
+    )
     tile_provider: str = from_env(
         "LINLI_TILES", "osm", "map background: none, osm, gaode, tianditu", _tiles
     )

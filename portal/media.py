@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-import secrets
 import struct
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.errors import UserError
 from portal.i18n import N_
+
+# the stores live in portal.media_store; callers have always imported MediaStore from here
+from portal.media_store import LocalMediaStore, MediaStore, S3MediaStore, store_for  # noqa: F401
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000  # about 7,700 × 5,200; phones make ≤ 50 MP, bombs far more
@@ -235,42 +236,3 @@ def check_audio(data: bytes | None, max_seconds: int = MAX_AUDIO_SECONDS) -> Aud
     if seconds < 0.3:
         raise UserError(N_("The voice note is empty."), field="voice")
     return Audio(data, mime, round(seconds, 1), hashlib.sha256(data).hexdigest())
-
-
-class MediaStore:
-    """Files under one folder, named by content hash (the same photo twice is stored once)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-
-    def _write(self, relative: str, data: bytes) -> str:
-        path = self.root / relative
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # a temporary name of its own: two sessions saving the same content at once must not
-            # move each other's half-written file
-            tmp = path.with_suffix(f"{path.suffix}.{secrets.token_hex(8)}.part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-        return relative
-
-    def save_photo(self, photo: Photo) -> tuple[str, str]:
-        h = photo.sha256
-        return (
-            self._write(f"photos/{h[:2]}/{h}.jpg", photo.data),
-            self._write(f"photos/{h[:2]}/{h}.thumb.jpg", photo.thumb),
-        )
-
-    def save_audio(self, audio: Audio) -> str:
-        h = audio.sha256
-        return self._write(f"audio/{h[:2]}/{h}{AUDIO_SUFFIXES[audio.content_type]}", audio.data)
-
-    def save_document(self, data: bytes, sha256: str) -> str:
-        """A checked PDF document (see portal.council.attachments), named by its content hash."""
-        return self._write(f"documents/{sha256[:2]}/{sha256}.pdf", data)
-
-    def read(self, relative: str) -> bytes | None:
-        path = (self.root / relative).resolve()
-        if self.root.resolve() not in path.parents or not path.exists():
-            return None
-        return path.read_bytes()

@@ -184,12 +184,10 @@ def check_clip(data: bytes | None) -> Audio:
     return Audio(data, mime, round(seconds, 1), hashlib.sha256(data).hexdigest())
 
 
-class ClipStore(MediaStore):
+def save_clip(store: MediaStore, audio: Audio) -> str:
     """Clips beside the other media, named by content hash, with the suffix of their format."""
-
-    def save_clip(self, audio: Audio) -> str:
-        h = audio.sha256
-        return self._write(f"clips/{h[:2]}/{h}{AUDIO_SUFFIXES[audio.content_type]}", audio.data)
+    h = audio.sha256
+    return store.put_new(f"clips/{h[:2]}/{h}{AUDIO_SUFFIXES[audio.content_type]}", audio.data)
 
 
 # --- recording, replacing, removing -----------------------------------------------------------
@@ -228,7 +226,7 @@ def _may_change(user, clip: VoiceClip) -> None:
 
 def record(
     session: Session,
-    store: ClipStore,
+    store: MediaStore,
     *,
     language: str,
     msgid: str,
@@ -258,7 +256,7 @@ def record(
             )
         _may_change(user, old)
         _stamp_removed(session, row_id(old), row_id(user))
-    path = store.save_clip(audio)
+    path = save_clip(store, audio)
     clip = VoiceClip(
         language=language,
         msgid=msgid,

@@ -276,11 +276,7 @@ def _save_photo(photo: bytes | None, media_root: Path | None, field_name: str) -
         checked = media.check_photo(photo)
     except UserError as exc:
         raise FieldErrors({field_name: exc.message}) from None
-    if media_root is None:
-        from portal.config import load_settings
-
-        media_root = load_settings().media_dir
-    stored, _thumb = media.MediaStore(media_root).save_photo(checked)
+    stored, _thumb = media.store_for(media_root).save_photo(checked)  # None: the configured store
     return stored
 
 

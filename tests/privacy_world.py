@@ -14,7 +14,7 @@ from db.models_reports import Report, ReportCategory
 from db.types import utcnow
 from portal import devices, reports
 from portal.grids import GridIndex
-from portal.media import MediaStore
+from portal.media import LocalMediaStore
 
 PRIVATE_WORDS = ("张奶奶", "栋", "单元", "王五", "李四")  # names and doors
 SHOWN_WORDS = "小区东门的路灯不亮了"  # a reporter chose to show these
@@ -35,7 +35,7 @@ def _user(session: Session, username: str) -> User:
 def build(session: Session, media_dir) -> PrivacyWorld:
     index = GridIndex.load(session)
     now = utcnow()
-    store = MediaStore(media_dir)
+    store = LocalMediaStore(media_dir)
     fall = session.exec(select(Device).where(Device.kind == "fall")).first()
     stamp = (now - timedelta(minutes=5)).isoformat()
     devices.intake(session, index, f"device,kind,at,value\n{fall.code},fall,{stamp},1\n", now=now)

@@ -23,6 +23,7 @@ from portal.auth import hash_password
 from portal.config import load_settings
 from portal.demo.seed_reports import seed_categories, seed_demo_reports
 from portal.grids import GridIndex
+from portal.media import store_for
 
 DEMO_PASSWORD = "Linli-2026"
 CENTER_LAT, CENTER_LON = 30.6400, 104.0400
@@ -512,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         seed_voice_clips,  # machine-made demo clips (needs the media folder)
     )
 
-    print(f"Machine-made demo clips added: {seed_voice_clips(url, load_settings().media_dir)}")
+    print(f"Machine-made demo clips added: {seed_voice_clips(url, store_for(load_settings()))}")
     return 0
 
 

@@ -15,7 +15,7 @@ from portal import reports
 from portal.config import load_settings
 from portal.grids import GridIndex
 from portal.i18n import N_
-from portal.media import MediaStore
+from portal.media import store_for
 
 # code, kind, Chinese name, English name (a catalog message id), department code, hours, radius m
 CATEGORIES = [
@@ -133,7 +133,7 @@ def seed_demo_reports(
         for uid in session.exec(select(User.id).where(User.role == "resident"))
         if uid is not None
     ]
-    store = MediaStore(load_settings().media_dir)
+    store = store_for(load_settings())
     micro = index.of_kind("micro") + index.of_kind("exclusive")
     made = 0
     for _ in range(count):

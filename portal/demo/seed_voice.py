@@ -17,15 +17,16 @@ from db.models_voice import CLIP_LANGUAGES
 from portal import rule_voice
 from portal import voice_clips as vc
 from portal.i18n import translate
+from portal.media import MediaStore, store_for
 
 DEMO_RECORDER = "staff01"  # the community secretary stands as the one who added them
 
 
-def seed_voice_clips(url: str | None, media_dir: Path) -> int:
+def seed_voice_clips(url: str | None, media: Path | MediaStore) -> int:
     """Adds the machine-made clips still missing; returns how many were added."""
     if shutil.which("espeak-ng") is None:
         return 0
-    store = vc.ClipStore(media_dir)
+    store = store_for(media)
     added = 0
     with Session(get_engine(url)) as session:
         staff = session.exec(select(User.id).where(User.username == DEMO_RECORDER)).first()

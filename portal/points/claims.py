@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,9 @@ from portal.permissions import can
 from portal.points.common import PROOF_GRACE, REFUSED_ROLE, _ancestors, _now, _text
 from portal.points.ledger import award
 from portal.points.tasks import _may_verify, _move_claim, _taken, _task_grids
+
+if TYPE_CHECKING:
+    from portal.media_store import MediaStore
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ def submit_proof(
     claim_id: int,
     note: str = "",
     photo: bytes | None = None,
-    media_root: Path | None = None,
+    media_root: Path | MediaStore | None = None,
     now: datetime | None = None,
 ) -> TaskClaim:
     """Send proof the task was done (a rejected claim may be sent once more). Raises FieldErrors."""
@@ -199,7 +203,7 @@ def submit_proof(
         errors["note"] = Message(N_("Please add a photo or write a short note."))
     stored = None
     if photo and not errors:
-        from portal.media import MediaStore, check_photo
+        from portal.media import check_photo, store_for
 
         try:
             checked = check_photo(photo)
@@ -208,7 +212,7 @@ def submit_proof(
         else:
             if media_root is None:
                 raise UserError(N_("Photos cannot be stored right now."), field="photo")
-            stored = MediaStore(media_root).save_photo(checked)[0]
+            stored = store_for(media_root).save_photo(checked)[0]
     if errors:
         raise FieldErrors(errors)
     before = claim.status

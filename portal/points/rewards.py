@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +41,9 @@ from portal.points.common import (
     _text,
 )
 from portal.points.ledger import balance
+
+if TYPE_CHECKING:
+    from portal.media_store import MediaStore
 
 
 def _available(now: datetime):
@@ -94,7 +98,7 @@ def save_reward(
     active: bool = True,
     reward_id: int | None = None,
     picture: bytes | None = None,
-    media_root: Path | None = None,
+    media_root: Path | MediaStore | None = None,
     now: datetime | None = None,
 ) -> Reward:
     """Add a reward to the catalogue or change one (stock changes go through change_stock)."""
@@ -131,7 +135,7 @@ def save_reward(
         errors["period"] = Message(N_("The end must be after the start."))
     stored = None
     if picture:
-        from portal.media import MediaStore, check_photo
+        from portal.media import check_photo, store_for
 
         try:
             checked = check_photo(picture)
@@ -139,7 +143,7 @@ def save_reward(
             errors["picture"] = exc.message
         else:
             if media_root is not None:
-                stored = MediaStore(media_root).save_photo(checked)[0]
+                stored = store_for(media_root).save_photo(checked)[0]
     if errors or price is None or units is None:
         raise FieldErrors(errors)
     reward: Reward | None

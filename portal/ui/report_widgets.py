@@ -11,7 +11,7 @@ from db.models import User
 from db.models_reports import Report
 from db.types import row_id
 from portal.i18n import N_, format_when_ago, language
-from portal.media import MediaStore
+from portal.media import MediaStore, store_for
 from portal.reports import LEVEL_LABELS, STATE_LABELS, queries
 from portal.text import md_text
 from portal.ui.data import settings
@@ -23,7 +23,8 @@ THUMB_STYLE = "width:220px;max-width:100%;margin:0 8px 8px 0;border-radius:4px"
 
 
 def media_store() -> MediaStore:
-    return MediaStore(settings().media_dir)
+    """The configured media store (a local folder or an S3 bucket)."""
+    return store_for(settings())
 
 
 def user_text_html(text: str, lang_code: str) -> str:

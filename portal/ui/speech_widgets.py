@@ -12,6 +12,7 @@ import streamlit as st
 
 from portal import speech, voice_clips
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
+from portal.media import store_for
 from portal.ui import session as ui_session
 from portal.ui.data import db, settings
 from portal.ui.session import Viewer
@@ -37,7 +38,7 @@ def voice(reading: Reading) -> Voice:
     """The reading's audio through the chain; a failing engine or a database hiccup is silence."""
     try:
         with db() as session:
-            finder = voice_clips.clip_finder(session, voice_clips.ClipStore(settings().media_dir))
+            finder = voice_clips.clip_finder(session, store_for(settings()))
             return voice_clips.voice_for(
                 reading, cache=_cache(), clips=finder, rule_voice=settings().rule_voice
             )

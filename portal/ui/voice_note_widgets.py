@@ -10,7 +10,7 @@ import streamlit as st
 from portal import recognition, voice_notes
 from portal.errors import UserError
 from portal.i18n import N_, language
-from portal.media import Audio, MediaStore
+from portal.media import Audio, MediaStore, store_for
 from portal.text import md_text
 from portal.ui.data import db, settings
 from portal.ui.private_media import PrivateFile, private_audio
@@ -25,7 +25,7 @@ UPLOAD_TYPES = ["wav", "mp3", "m4a", "aac", "ogg", "oga", "opus", "amr", "webm",
 
 
 def store() -> MediaStore:
-    return MediaStore(settings().media_dir)
+    return store_for(settings())
 
 
 def voice_keys(key: str) -> tuple[str, str]:

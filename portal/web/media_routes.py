@@ -4,7 +4,9 @@ the URL). `ROUTES` is added to the st.App's routes by portal/web/__init__.py.
 
 GET /files/{kind}/{id}[?thumb=1]
   401 without a valid login, 404 when the file does not exist or is not the reader's to see (the
-  same answer, so ids cannot be probed), else the bytes with `Cache-Control: private, no-store`.
+  same answer, so ids cannot be probed), else the bytes with `Cache-Control: private, no-store`,
+  streamed from the configured media store (a local folder or an S3 bucket, portal.media_store).
+  A voice note, whose hash is checked before it is played, is read whole first.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import hashlib
 
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from db.engine import get_engine
@@ -21,8 +23,8 @@ from db.models_reports import ReportMedia
 from portal import auth
 from portal.config import load_settings
 from portal.grids import GridIndex
-from portal.media import MediaStore
 from portal.media_access import KINDS, allowed_file
+from portal.media_store import store_for
 
 SESSION_COOKIE = "linli_session"
 PRIVATE = {
@@ -46,17 +48,23 @@ def serve_media(request: Request) -> Response:
         if user is None:
             return _plain(401)
         found = allowed_file(session, GridIndex.load(session), user, kind, int(raw_id))
-        path = found.path if found else None
+        path = found.path if found else ""
         if found and kind == "report" and request.query_params.get("thumb") == "1":
             row = session.get(ReportMedia, int(raw_id))
-            path = row.thumb_path or row.path
-    if found is None or path is None:
+            path = (row.thumb_path or row.path) if row else path
+    if found is None or not path:
         return _plain(404)
-    data = MediaStore(settings.media_dir).read(path)
-    if data is None or (found.sha256 and hashlib.sha256(data).hexdigest() != found.sha256):
-        return _plain(404)
+    store = store_for(settings)
     content_type = "image/jpeg" if path != found.path else found.content_type
-    return Response(data, media_type=content_type, headers=PRIVATE)
+    if found.sha256:
+        data = store.get(path)
+        if data is None or hashlib.sha256(data).hexdigest() != found.sha256:
+            return _plain(404)
+        return Response(data, media_type=content_type, headers=PRIVATE)
+    pieces = store.chunks(path)
+    if pieces is None:
+        return _plain(404)
+    return StreamingResponse(pieces, media_type=content_type, headers=PRIVATE)
 
 
 ROUTES = [Route("/files/{kind}/{media_id}", serve_media, methods=["GET"])]

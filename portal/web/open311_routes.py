@@ -11,7 +11,7 @@ from starlette.routing import Route
 from portal import open311
 from portal.api_keys import ApiRefusal, authenticate
 from portal.grids import GridIndex
-from portal.media import MediaStore
+from portal.media import store_for
 from portal.web.http import answer, api_key_of, community_code, off_loop, session, settings
 
 ROUTE = "open311"
@@ -80,7 +80,7 @@ def _post(request: Request, fmt: str, raw: bytes) -> Response:
             if refusal.log:
                 open311.refuse(db, error, path=request.url.path, raw=raw, api_key_id=None)
             raise error from None
-        store = MediaStore(settings().media_dir)
+        store = store_for(settings())
         return open311.create_request(
             db, GridIndex.load(db), store, key, fields, community, path=request.url.path, raw=raw
         )

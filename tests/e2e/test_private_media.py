@@ -49,7 +49,7 @@ def _file_report(server) -> tuple[int, str, bytes]:
         report = reports.submit(
             s,
             index,
-            media.MediaStore(_media_dir(server)),
+            media.LocalMediaStore(_media_dir(server)),
             reporter_id=elder.id,
             category_id=category.id,
             description="楼道灯坏了（私有媒体测试）",

@@ -17,7 +17,7 @@ from db.models_wishes import WishVote
 from portal import behalf, points, reports, wishes
 from portal.errors import FieldErrors, UserError
 from portal.grids import GridIndex
-from portal.media import MediaStore
+from portal.media import LocalMediaStore
 from portal.reports import queries as report_queries
 
 
@@ -29,7 +29,7 @@ def c(demo_session, clock, tmp_path):
     ctx = C()
     ctx.s, ctx.clock = demo_session, clock
     ctx.index = GridIndex.load(demo_session)
-    ctx.store = MediaStore(tmp_path / "media")
+    ctx.store = LocalMediaStore(tmp_path / "media")
     ctx.user = lambda name: demo_session.exec(select(User).where(User.username == name)).one()
     ctx.worker, ctx.nainai = ctx.user("chief_g1m1"), ctx.user("zhang_nainai")
     return ctx

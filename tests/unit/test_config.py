@@ -76,3 +76,24 @@ def test_services_take_their_engines_from_settings():
     assert isinstance(chosen, recognition.VoskRecognizer)
     models = recognition.VoskRecognizer({"LINLI_VOSK_MODELS": "en=/m,zh_Hans=/c"}).models
     assert models == {"en": "/m", "zh_Hans": "/c"}
+
+
+def test_media_store_settings():
+    s = load_settings({})
+    assert (s.media_store, s.s3_bucket, s.s3_prefix, s.s3_endpoint_url) == ("local", "", "", "")
+    assert (s.s3_region, s.s3_access_key_id, s.s3_secret_access_key) == ("", "", "")
+    s = load_settings(
+        {
+            "LINLI_MEDIA_STORE": " S3 ",
+            "LINLI_S3_BUCKET": "linli-media",
+            "LINLI_S3_PREFIX": "wuhou/",
+            "LINLI_S3_ENDPOINT_URL": "http://10.0.0.5:9000",
+            "LINLI_S3_REGION": "cn-southwest-1",
+            "LINLI_S3_ACCESS_KEY_ID": "key",
+            "LINLI_S3_SECRET_ACCESS_KEY": "secret",
+        }
+    )
+    assert (s.media_store, s.s3_bucket, s.s3_prefix) == ("s3", "linli-media", "wuhou/")
+    assert (s.s3_endpoint_url, s.s3_region) == ("http://10.0.0.5:9000", "cn-southwest-1")
+    assert (s.s3_access_key_id, s.s3_secret_access_key) == ("key", "secret")
+    assert load_settings({"LINLI_MEDIA_STORE": "nfs"}).media_store == "local"

@@ -17,7 +17,7 @@ from portal import council as c
 from portal.council import attachments as files
 from portal.council import options as options
 from portal.errors import FieldErrors, UserError
-from portal.media import MediaStore
+from portal.media import LocalMediaStore
 from portal.text import clean_text
 from tests.unit import test_council
 from tests.unit.test_council import grid_id, make_council, make_meeting, member_ids, propose, uid
@@ -198,7 +198,7 @@ def test_removing_an_item_takes_its_options_and_files_with_it(s, clock, tmp_path
     staff = uid(s, "staff01")
     files.attach(
         s,
-        MediaStore(tmp_path),
+        LocalMediaStore(tmp_path),
         actor_id=staff,
         item_id=item.id,
         upload=files.check_upload(_pdf(), "plan.pdf"),
@@ -258,7 +258,7 @@ def test_staff_attach_photo_and_pdf_to_an_item_exif_stripped(s, clock, tmp_path)
     item = c.add_item(
         s, meeting_id=meeting.id, actor_id=staff, source="staff", title="车棚", now=clock()
     )
-    store = MediaStore(tmp_path)
+    store = LocalMediaStore(tmp_path)
     photo = files.check_upload(_jpeg(), "IMG_1.jpg")
     with pytest.raises(FieldErrors) as err:  # a photo needs words for people who cannot see it
         files.attach(
@@ -302,7 +302,7 @@ def test_proposer_attaches_to_own_proposal_and_it_shows_on_the_item(s, clock, tm
     council = make_council(s, clock, 1)
     meeting = make_meeting(s, clock, council)
     proposal = propose(s, clock, meeting)
-    store = MediaStore(tmp_path)
+    store = LocalMediaStore(tmp_path)
     doc = files.check_upload(_pdf(), "草图.pdf")
     with pytest.raises(UserError):  # someone else's proposal
         files.attach(
@@ -331,7 +331,7 @@ def test_files_per_place_are_capped(s, clock, tmp_path, monkeypatch):
     for n in range(2):
         files.attach(
             s,
-            MediaStore(tmp_path),
+            LocalMediaStore(tmp_path),
             actor_id=staff,
             item_id=item.id,
             upload=files.check_upload(_pdf(bytes([65 + n])), f"{n}.pdf"),
@@ -340,7 +340,7 @@ def test_files_per_place_are_capped(s, clock, tmp_path, monkeypatch):
     with pytest.raises(UserError) as err:
         files.attach(
             s,
-            MediaStore(tmp_path),
+            LocalMediaStore(tmp_path),
             actor_id=staff,
             item_id=item.id,
             upload=files.check_upload(_pdf(), "3.pdf"),

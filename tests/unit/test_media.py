@@ -104,7 +104,7 @@ def test_corrupt_audio_is_refused(data):
 
 
 def test_store_is_content_addressed_and_stays_inside_its_folder(tmp_path):
-    store = media.MediaStore(tmp_path)
+    store = media.LocalMediaStore(tmp_path)
     photo = media.check_photo(_jpeg_with_gps(size=(300, 200)))
     first = store.save_photo(photo)
     assert store.save_photo(photo) == first

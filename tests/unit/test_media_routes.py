@@ -1,5 +1,6 @@
 """The portal's own media route: a report's photo and voice note only for those who may read the
-report, with the login cookie checked on every request (SQLite and PostgreSQL)."""
+report, with the login cookie checked on every request (SQLite and PostgreSQL; media in a local
+folder and in an S3-compatible bucket on moto's standalone server)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ def _jpeg() -> bytes:
 
 
 @pytest.fixture
-def filed(demo_session, demo_url, tmp_path, monkeypatch):
+def filed(demo_session, demo_url, media_env, monkeypatch):
+    """A report with a photo and a voice note, kept in the configured store (folder or S3)."""
     monkeypatch.setenv("DATABASE_URL", demo_url)
-    monkeypatch.setenv("LINLI_MEDIA_DIR", str(tmp_path / "media"))
     s = demo_session
     users = {u.username: u for u in s.exec(select(User))}
     elder = users["zhang_nainai"]
@@ -39,7 +40,7 @@ def filed(demo_session, demo_url, tmp_path, monkeypatch):
     report = reports.submit(
         s,
         index,
-        media.MediaStore(tmp_path / "media"),
+        media_env,
         reporter_id=elder.id,
         category_id=category.id,
         description="楼道灯坏了",
@@ -109,3 +110,27 @@ def test_route_checks_the_login_cookie_on_every_request(filed):
     for odd in ("²", "99999999999999999999", "-1", "abc"):
         assert client.get(f"/files/report/{odd}").status_code == 404
     assert client.get(f"/files/other/{rows['photo'].id}").status_code == 404
+
+
+def test_route_streams_from_the_configured_store_and_refuses_the_same_way(
+    filed, media_env, media_kind, tmp_path
+):
+    """With LINLI_MEDIA_STORE=s3 the photo lives only in the bucket (nothing under the media
+    folder) and reaches an allowed reader over the route; others get 404; gone from the store, 404."""
+    s, _index, rows, readers = filed
+    photo = rows["photo"]
+    stored = media_env.get(photo.path)
+    assert stored is not None and stored[:2] == b"\xff\xd8"
+    assert (tmp_path / "media").exists() == (media_kind == "local")
+    client = TestClient(Starlette(routes=ROUTES))
+    client.cookies.set(SESSION_COOKIE, auth.issue_login_token(s, readers["own_chief"].id, days=1))
+    answer = client.get(media_path("report", photo.id))
+    assert answer.status_code == 200 and answer.content == stored
+    assert answer.headers["cache-control"] == "private, no-store"
+    client.cookies.set(SESSION_COOKIE, auth.issue_login_token(s, readers["neighbour"].id, days=1))
+    assert client.get(media_path("report", photo.id)).status_code == 404
+    client.cookies.clear()
+    assert client.get(media_path("report", photo.id)).status_code == 401
+    client.cookies.set(SESSION_COOKIE, auth.issue_login_token(s, readers["staff"].id, days=1))
+    assert media_env.delete(photo.path) is True
+    assert client.get(media_path("report", photo.id)).status_code == 404

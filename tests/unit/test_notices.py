@@ -13,7 +13,7 @@ from db.models import GridDuty, User
 from portal import notices
 from portal.errors import FieldErrors, UserError
 from portal.grids import GridIndex
-from portal.media import MediaStore, check_photo
+from portal.media import LocalMediaStore, check_photo
 
 
 def _user(session, username) -> User:
@@ -48,7 +48,7 @@ def test_publish_to_grids_with_translation_and_expiry(demo_session, clock, tmp_p
         expires_at=clock() + timedelta(days=3),
         photo=check_photo(buf.getvalue()),
         image_alt="义诊海报",
-        store=MediaStore(tmp_path),
+        store=LocalMediaStore(tmp_path),
         translations={"bo": ("གཟའ་སྤེན་པ།", "སྨན་བཅོས།"), "en": ("", "")},
         now=clock(),
     )

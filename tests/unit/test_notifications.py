@@ -359,7 +359,7 @@ def test_two_worker_processes_escalate_each_overdue_report_once(pg_demo_url):
         overdue = s.exec(select(Report)).all()
         assert overdue == []
     from portal.grids import GridIndex
-    from portal.media import MediaStore
+    from portal.media import LocalMediaStore
 
     with Session(get_engine(url), expire_on_commit=False) as s:
         index = GridIndex.load(s)
@@ -368,7 +368,7 @@ def test_two_worker_processes_escalate_each_overdue_report_once(pg_demo_url):
             pass
 
         c = C()
-        c.s, c.index, c.store = s, index, MediaStore(Path("/tmp/linli-worker-test-media"))
+        c.s, c.index, c.store = s, index, LocalMediaStore(Path("/tmp/linli-worker-test-media"))
         c.user = lambda name: _user(s, name)
         c.cat = lambda code: s.exec(select(ReportCategory).where(ReportCategory.code == code)).one()
         micro = index.of_kind("micro")[0]

@@ -11,7 +11,7 @@ from db.models_reports import JointTask, Report, ReportCategory, ReportEvent
 from portal import reports
 from portal.errors import FieldErrors, UserError
 from portal.grids import GridIndex
-from portal.media import MediaStore
+from portal.media import LocalMediaStore
 from portal.reports import queries
 
 
@@ -43,7 +43,12 @@ def ctx(demo_session, demo_url, tmp_path):
         pass
 
     c = C()
-    c.s, c.url, c.index, c.store = demo_session, demo_url, index, MediaStore(tmp_path / "media")
+    c.s, c.url, c.index, c.store = (
+        demo_session,
+        demo_url,
+        index,
+        LocalMediaStore(tmp_path / "media"),
+    )
     c.user = lambda name: demo_session.exec(select(User).where(User.username == name)).one()
     c.cat = lambda code: demo_session.exec(
         select(ReportCategory).where(ReportCategory.code == code)

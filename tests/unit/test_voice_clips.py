@@ -16,6 +16,7 @@ from portal import auth, speech
 from portal import voice_clips as vc
 from portal.errors import UserError
 from portal.i18n import translate
+from portal.media import LocalMediaStore
 from tests.audio_samples import silent_mp3
 from tests.audio_samples import tone_wav as tone
 from tests.conftest import IN_CI
@@ -40,7 +41,7 @@ def people(session):
 
 @pytest.fixture
 def store(tmp_path):
-    return vc.ClipStore(tmp_path / "media")
+    return LocalMediaStore(tmp_path / "media")
 
 
 def test_the_phrases_are_page_purposes_buttons_and_status_words():

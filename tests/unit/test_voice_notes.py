@@ -19,7 +19,7 @@ from db.models_wishes import Wish
 from db.types import utcnow
 from portal import council, media, points, recognition, voice_notes, wishes
 from portal.errors import FieldErrors, UserError
-from portal.media import MediaStore
+from portal.media import LocalMediaStore, MediaStore
 from tests.audio_samples import long_wav, silent_mp3, tone_wav
 
 
@@ -29,7 +29,7 @@ def _uid(session: Session, username: str) -> int:
 
 @pytest.fixture
 def store(tmp_path) -> MediaStore:
-    return MediaStore(tmp_path / "media")
+    return LocalMediaStore(tmp_path / "media")
 
 
 def _post_wish(session, store, *, author, audio, body="", title="", category="help", language="en"):
@@ -134,7 +134,7 @@ def test_damaged_mp3_ogg_and_m4a_files_are_refused(data):
 def test_an_mp3_from_a_phone_is_kept_as_mp3(tmp_path):
     audio = voice_notes.check_voice(silent_mp3(100))  # 100 × 1152 / 44100 ≈ 2.6 s
     assert audio.content_type == "audio/mpeg" and 2 < audio.seconds < 3
-    path = media.MediaStore(tmp_path).save_audio(audio)
+    path = media.LocalMediaStore(tmp_path).save_audio(audio)
     assert path.endswith(".mp3") and (tmp_path / path).read_bytes() == audio.data
 
 
@@ -212,7 +212,7 @@ def test_two_browsers_sending_the_same_recording_store_one_note(demo_url, tmp_pa
     with Session(engine) as s:
         author = _uid(s, "zhang_nainai")
     audio = voice_notes.check_voice(tone_wav(2.0))
-    shop = MediaStore(tmp_path / "media")
+    shop = LocalMediaStore(tmp_path / "media")
     outcomes, barrier = [], threading.Barrier(2)
 
     def send():

@@ -11,6 +11,7 @@ from db.models_voice import VoiceClip
 from portal import auth
 from portal import voice_clips as vc
 from portal.demo.seed_voice import seed_voice_clips
+from portal.media import LocalMediaStore
 from tests.audio_samples import tone_wav as tone
 from tests.conftest import IN_CI
 from tests.unit.test_voice_clips import people, store  # noqa: F401  (fixture)
@@ -52,6 +53,6 @@ def test_demo_clips_are_machine_made_and_seeded_once(demo_url, tmp_path):
             "bo",
             "ii",
         }
-        finder = vc.clip_finder(session, vc.ClipStore(tmp_path / "media"))
+        finder = vc.clip_finder(session, LocalMediaStore(tmp_path / "media"))
         found, missing = finder("ii", vc.first_phrases())
     assert not missing and all(data[:4] == b"RIFF" for data, _m, _s in found)
