@@ -239,7 +239,7 @@ with rewards_tab:
         reward = card.reward
         with st.container(border=True):
             st.markdown(f"#### {esc(reward.name)}")
-            if reward.picture:
+            if reward.picture:  # public catalogue content: Streamlit's /media/ on purpose
                 path = settings().media_dir / reward.picture
                 if path.exists():
                     st.image(str(path), width=240)

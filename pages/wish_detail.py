@@ -6,10 +6,12 @@ from portal import auth, localtime, wishes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, format_when, format_when_ago
 from portal.media import MediaStore
+from portal.media_access import trail_photo_ids
 from portal.text import record_id
 from portal.ui.behalf_widgets import wish_support, wish_trail
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
+from portal.ui.private_media import PrivateFile, private_image
 from portal.ui.shell import link_to
 from portal.ui.speech_widgets import read_aloud
 from portal.ui.translation_widgets import show_translation, translation_form
@@ -57,8 +59,8 @@ with st.container(border=True):
     facts(viewer, card, grid_label(index, grid) if grid else "")
     if card.photo_path:
         data = MediaStore(settings().media_dir).read(card.photo_path)
-        if data:
-            st.image(data, caption=None, width=480)
+        if data:  # through the portal's media route, login checked (not Streamlit's /media/)
+            private_image(PrivateFile("wish", wish_id, data, "image/jpeg"), t(N_("Photo")), 480)
     voice_player(viewer, "wish", wish_id)  # only the author and those who handle the wish hear it
 
 
@@ -227,11 +229,14 @@ for item in view.trail:
     lines.append(f"<li>{line}</li>")
 st.html(f'<ul class="linli-wish-facts">{"".join(lines)}</ul>')
 wish_trail(viewer, wish_id)  # 代办: support given for residents, with both names
+with db() as session:
+    trail_photos = trail_photo_ids(session, wish_id)
 for item in view.trail:
-    if item.photo_path:
+    if item.photo_path and item.photo_path in trail_photos:
         data = MediaStore(settings().media_dir).read(item.photo_path)
         if data:
-            st.image(data, width=320)
+            photo = PrivateFile("wish_event", trail_photos[item.photo_path], data, "image/jpeg")
+            private_image(photo, t(N_("Photo of the result")), 320)
 
 if view.can_flag:
     with st.expander(t(N_("Report a problem with this wish"))):
