@@ -20,7 +20,7 @@ from portal.i18n import (
     translate_plural,
 )
 from portal.ui.data import db, settings
-from portal.web.session_routes import SESSION_COOKIE, issue_ticket
+from portal.web.session_routes import SESSION_COOKIE, issue_ticket, start_path, under_base
 
 
 def web_routes_served() -> bool:
@@ -168,7 +168,10 @@ def log_in(user: User) -> None:
     st.session_state["lang"] = user.language
     st.session_state["elder"] = user.elder_mode
     if web_routes_served():  # the HttpOnly cookie, set by a real response (portal/web)
-        st.session_state[NAVIGATE] = f"/auth/session?ticket={issue_ticket(raw)}&next=/"
+        ticket = issue_ticket(raw)  # under LINLI_BASE_URL_PATH when served behind a prefix
+        st.session_state[NAVIGATE] = under_base(
+            f"/auth/session?ticket={ticket}&next={start_path()}"
+        )
 
 
 def log_out(everywhere: bool = False) -> None:
@@ -181,7 +184,7 @@ def log_out(everywhere: bool = False) -> None:
             auth.log_out_everywhere(session, user_id)
     _forget_session()
     if web_routes_served():
-        st.session_state[NAVIGATE] = "/auth/logout?next=/"
+        st.session_state[NAVIGATE] = under_base(f"/auth/logout?next={start_path()}")
 
 
 def keep_epoch(epoch: int) -> None:

@@ -45,7 +45,9 @@ def stored(demo_session, demo_url, tmp_path, monkeypatch):
     s = demo_session
     store = media.MediaStore(tmp_path / "media")
     photo_path, _thumb = store.save_photo(media.check_photo(_jpeg()))
-    files: dict[str, tuple[str, int, set[str] | None]] = {}  # name → (kind, id, allowed or None=all)
+    files: dict[
+        str, tuple[str, int, set[str] | None]
+    ] = {}  # name → (kind, id, allowed or None=all)
 
     wish = s.exec(select(Wish).where(Wish.state == "open")).first()
     author = s.get(User, wish.author_id)
