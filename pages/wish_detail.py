@@ -15,6 +15,7 @@ from portal.ui.private_media import PrivateFile, private_image
 from portal.ui.shell import link_to
 from portal.ui.speech_widgets import read_aloud
 from portal.ui.translation_widgets import show_translation, translation_form
+from portal.ui.verification_widgets import not_counted_notice, support_counts, thanks
 from portal.ui.voice_note_widgets import voice_player
 from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
 from portal.ui.wish_widgets import ERRORS, esc, facts, flash, run, show_flash, styles, wish_text
@@ -69,6 +70,9 @@ def _act(action, done):
         run(viewer, lambda: action(session), done)
 
 
+counts = support_counts(viewer, "wish.support_counts")  # an unconfirmed resident's does not
+if not counts and (view.can_vote or view.can_withdraw):
+    not_counted_notice(viewer)
 if view.can_vote:
     st.button(
         t(N_("Support ({n})"), n=card.support),
@@ -79,7 +83,7 @@ if view.can_vote:
         on_click=_act,
         args=(
             lambda s: wishes.vote(s, wish_id=wish_id, user_id=uid),
-            t(N_("Thank you for your support.")),
+            thanks(viewer, t(N_("Thank you for your support.")), counts),
         ),
     )
 if view.can_withdraw:
