@@ -142,6 +142,11 @@ def client_address() -> str:
         return "unknown"
 
 
+def anonymous_viewer() -> Viewer:
+    """Nobody logged in: the language and elder mode of this browser session or its cookies."""
+    return Viewer(None, auth.ANONYMOUS, "", "", _anonymous_language(), _anonymous_elder())
+
+
 def current_viewer() -> Viewer:
     _restore_login()
     user = _live_user()
