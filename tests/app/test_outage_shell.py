@@ -40,7 +40,7 @@ def test_outage_while_the_shell_loads_the_user(open_app, app_db, monkeypatch):
     assert f"### {translate('ug', APP_TITLE)}" in _sidebar_texts(at)  # the portal's own sidebar
 
 
-def test_outage_on_a_fresh_server(app_db, monkeypatch):
+def test_outage_on_a_fresh_server(app_db, monkeypatch):  # noqa: ARG001 (app_db: caches cleared after)
     monkeypatch.setenv("DATABASE_URL", DOWN.format(port=free_port()).replace("+psycopg", ""))
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
