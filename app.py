@@ -11,26 +11,39 @@ import streamlit as st
 
 from db.engine import DatabaseUnavailable
 from portal import auth
-from portal.ui import data
+from portal.ui import data, outage, shell
 from portal.ui.memory import freeze_after_warm_up
 from portal.ui.session import current_viewer
 from portal.ui.speech_widgets import finish_page_reading, mark_routed
 
-try:
-    data.prepare()
-except DatabaseUnavailable as exc:
-    st.error(f"{exc}\n\nSet DATABASE_URL to a reachable database and restart the portal.")
-    sys.stderr.write(f"{exc}\n")  # the server log
-    st.stop()
 
-viewer = current_viewer()
-pages = [
+def _pages(viewer):
     # No icon here: a page's icon becomes the browser-tab icon, which Streamlit fetches from
     # fonts.gstatic.com for Material icons (unreachable offline and in mainland China). The
     # shell's menu still shows the icons, drawn from the bundled font.
-    st.Page(page.path, title=viewer.t(page.title), url_path=page.key, default=page.key == "start")
-    for page in auth.PAGES
-]
+    return [
+        st.Page(
+            page.path, title=viewer.t(page.title), url_path=page.key, default=page.key == "start"
+        )
+        for page in auth.PAGES
+    ]
+
+
+try:
+    with outage.before_navigation():
+        data.prepare()
+        viewer = current_viewer()
+except outage.DATABASE_ERRORS as exc:
+    if isinstance(exc, DatabaseUnavailable):
+        sys.stderr.write(f"{exc}\nSet DATABASE_URL to a reachable database.\n")  # the server log
+    # The portal's pages, hidden (never Streamlit's raw list of pages/), the portal's sidebar
+    # and the outage said in the visitor's language, as on any page.
+    visitor = shell.outage_viewer()
+    st.navigation(_pages(visitor), position="hidden")
+    shell.render_while_down(visitor)
+    outage.database_down(exc, visitor.language)
+
+pages = _pages(viewer)
 mark_routed()
 try:
     st.navigation(pages, position="hidden").run()

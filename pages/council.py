@@ -32,6 +32,7 @@ from portal.ui.guard import require
 from portal.ui.shell import link_to
 from portal.ui.speech_widgets import read_aloud, readable, readable_list
 from portal.ui.translation_widgets import show_translation, translation_form
+from portal.ui.verification_widgets import not_counted_notice, support_counts, thanks
 from portal.ui.voice_note_widgets import read_voice, store, voice_input, voice_keys
 from portal.ui.widgets import field_slots
 
@@ -55,7 +56,8 @@ def _support(proposal_id: int) -> None:
         with db() as session:
             c.support_proposal(session, proposal_id=proposal_id, user_id=uid)
 
-    act(viewer, run, t(N_("Thank you for your support.")))
+    counts = support_counts(viewer, "council.support_counts")  # an unconfirmed resident's not
+    act(viewer, run, thanks(viewer, t(N_("Thank you for your support.")), counts))
 
 
 st.title(t(N_("Community council")))
@@ -138,6 +140,8 @@ else:
 
     now_open = meeting.status == "published" and utcnow() < meeting.proposal_deadline
     st.subheader(t(N_("Proposals for this meeting")))
+    if now_open and open_proposals and not support_counts(viewer, "council.support_counts"):
+        not_counted_notice(viewer)
     if not open_proposals:
         st.info(t(N_("No proposals yet.")))
     for view in open_proposals:

@@ -240,7 +240,7 @@ with rewards_tab:
         reward = card.reward
         with st.container(border=True):
             st.markdown(f"#### {esc(reward.name)}")
-            if reward.picture:
+            if reward.picture:  # public catalogue content: Streamlit's /media/ on purpose
                 picture = media_store().read(reward.picture)
                 if picture:
                     st.image(picture, width=240)

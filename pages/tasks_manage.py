@@ -11,6 +11,7 @@ from portal.i18n import N_, local_time
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.points_widgets import esc, flash, show_errors, show_flash, when
+from portal.ui.private_media import PrivateFile, private_image
 from portal.ui.report_widgets import media_store
 from portal.ui.voice_note_widgets import show_voice_notes, voice_notes_of
 from portal.ui.widgets import field_slots, grid_label
@@ -89,9 +90,10 @@ with tabs[0]:
             if claim.proof_note:
                 st.markdown(t(N_("Note: {note}"), note=esc(claim.proof_note)))
             if claim.proof_photo:
-                proof = media_store().read(claim.proof_photo)
-                if proof:
-                    st.image(proof, width=320)
+                data = media_store().read(claim.proof_photo)
+                if data:  # through the portal's media route: claimant, checkers, the office
+                    photo = PrivateFile("proof", claim.id, data, "image/jpeg")
+                    private_image(photo, t(N_("Photo")), 320)
             show_voice_notes(viewer, spoken.get(claim.id, []))
             with st.form(f"verify_form_{claim.id}"):
                 st.text_input(

@@ -5,15 +5,18 @@ import streamlit as st
 from portal import auth, localtime, wishes
 from portal.errors import UserError
 from portal.i18n import N_, format_when, format_when_ago
+from portal.media_access import trail_photo_ids
 from portal.text import record_id
 from portal.ui.actions import in_session, run_action
 from portal.ui.behalf_widgets import wish_support, wish_trail
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
+from portal.ui.private_media import PrivateFile, private_image
 from portal.ui.report_widgets import media_store
 from portal.ui.shell import link_to
 from portal.ui.speech_widgets import read_aloud
 from portal.ui.translation_widgets import show_translation, translation_form
+from portal.ui.verification_widgets import not_counted_notice, support_counts, thanks
 from portal.ui.voice_note_widgets import voice_player
 from portal.ui.widgets import field_slots, grid_label, say
 from portal.ui.wish_widgets import ERRORS, FLASH, esc, facts, run, show_flash, styles, wish_text
@@ -58,8 +61,8 @@ with st.container(border=True):
     facts(viewer, card, grid_label(index, grid) if grid else "")
     if card.photo_path:
         data = media_store().read(card.photo_path)
-        if data:
-            st.image(data, caption=None, width=480)
+        if data:  # through the portal's media route, login checked (not Streamlit's /media/)
+            private_image(PrivateFile("wish", wish_id, data, "image/jpeg"), t(N_("Photo")), 480)
     voice_player(viewer, "wish", wish_id)  # only the author and those who handle the wish hear it
 
 
@@ -68,6 +71,9 @@ def _act(action, done):
         run(viewer, lambda: action(session), done)
 
 
+counts = support_counts(viewer, "wish.support_counts")  # an unconfirmed resident's does not
+if not counts and (view.can_vote or view.can_withdraw):
+    not_counted_notice(viewer)
 if view.can_vote:
     st.button(
         t(N_("Support ({n})"), n=card.support),
@@ -78,7 +84,7 @@ if view.can_vote:
         on_click=_act,
         args=(
             lambda s: wishes.vote(s, wish_id=wish_id, user_id=uid),
-            t(N_("Thank you for your support.")),
+            thanks(viewer, t(N_("Thank you for your support.")), counts),
         ),
     )
 if view.can_withdraw:
@@ -219,11 +225,14 @@ for item in view.trail:
     lines.append(f"<li>{line}</li>")
 st.html(f'<ul class="linli-wish-facts">{"".join(lines)}</ul>')
 wish_trail(viewer, wish_id)  # 代办: support given for residents, with both names
+with db() as session:
+    trail_photos = trail_photo_ids(session, wish_id)
 for item in view.trail:
-    if item.photo_path:
+    if item.photo_path and item.photo_path in trail_photos:
         data = media_store().read(item.photo_path)
         if data:
-            st.image(data, width=320)
+            photo = PrivateFile("wish_event", trail_photos[item.photo_path], data, "image/jpeg")
+            private_image(photo, t(N_("Photo of the result")), 320)
 
 if view.can_flag:
     with st.expander(t(N_("Report a problem with this wish"))):

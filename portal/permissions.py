@@ -65,6 +65,8 @@ class On:
     department: bool = False  # the target is with the actor's department
     lives_in: bool = False  # the actor lives in the target's area (council)
     group: str | None = None  # council seat group
+    public: bool = False  # shown to everyone who may open its page (a wish not hidden, a council
+    # item of an announced meeting): for the stored files of portal.media_access
 
 
 NOTHING = On()
@@ -213,6 +215,16 @@ _rule(
     _office_or(lambda a, o: o.own, N_("This code could not be found.")),
 )
 _rule("reward.supply", (MERCHANT,))  # may be the merchant a reward comes from
+# A task's proof photo (portal.media_access): the claimant, whoever may check that claim
+# (named = points.tasks._may_verify for the claimant) and the office; nobody else.
+_rule(
+    "task.see_proof",
+    ROLES,
+    CHECKS_OWN_GRID,
+    _office_or(lambda a, o: o.own or o.named, CHECKS_OWN_GRID),
+)
+# Reward pictures are public on purpose: the catalogue is what everyone may redeem, so they are
+# served like the portal's other static content (README "Security"), not through portal.media_access.
 
 
 # --- wishes -----------------------------------------------------------------------------------
@@ -231,6 +243,13 @@ _rule("wish.adopt", (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN), verified=Tr
 _rule("wish.moderate", WORKERS)
 _rule("wish.confirm", ROLES, check=_may_confirm_wish)
 _rule("wish.support_counts", ROLES, verified=True)  # toward the promotion threshold
+# A wish's photos (its own and those on its trail): whoever may read the wish, i.e. everyone
+# logged in while it is on the wall (public), its author and the moderators when it is hidden.
+_rule(
+    "wish.see_photo",
+    ROLES,
+    check=lambda a, o: Decision(o.public or o.own or a.role in RULES["wish.moderate"].roles),
+)
 
 
 # --- council ----------------------------------------------------------------------------------
@@ -257,6 +276,9 @@ _rule("council.own_action", (GRID_WORKER, STAFF, HANDLER, ADMIN))  # may be name
 _rule("council.update_action", ROLES, check=_office_or(lambda a, o: o.own, YOUR_ROLE))
 _rule("council.attach", ROLES, check=_office_or(lambda a, o: o.own, YOUR_ROLE))
 _rule("council.sit", ROLES, check=_may_sit)
+# A council file: everyone logged in once it is public (on an item of an announced meeting, or on
+# a proposal open for support or accepted); its uploader or the proposal's author; the office.
+_rule("council.see_file", ROLES, check=_office_or(lambda a, o: o.public or o.own, YOUR_ROLE))
 
 
 # --- acting on a resident's behalf, cockpit scope ---------------------------------------------

@@ -3,7 +3,6 @@ the upload field, the options editor, the new-council form and the council picke
 
 from __future__ import annotations
 
-import base64
 from datetime import date, timedelta
 
 import streamlit as st
@@ -16,6 +15,7 @@ from portal.i18n import N_
 from portal.text import md_text
 from portal.ui.council_widgets import esc, submit
 from portal.ui.data import db
+from portal.ui.private_media import PrivateFile, private_download_link, private_image_tag
 from portal.ui.report_widgets import media_store
 from portal.ui.session import Viewer
 from portal.ui.widgets import field_slots
@@ -35,17 +35,26 @@ def attachments_block(viewer: Viewer, attachments: list, key: str, on_remove=Non
     tags = []
     for row in (a for a in attachments if a.kind == "photo"):
         data = store.read(row.thumb_path or row.path)
-        if data:
-            encoded = base64.b64encode(data).decode()
+        if data:  # through the media route, login checked (portal.media_access "council")
+            photo = PrivateFile("council", row.id, data, "image/jpeg")
+            img = private_image_tag(photo, row.caption, "max-width:100%;border-radius:4px", True)
             tags.append(
                 '<figure style="display:inline-block;margin:0 8px 8px 0;max-width:240px">'
-                f'<img src="data:image/jpeg;base64,{encoded}" alt="{esc(row.caption)}" '
-                'style="max-width:100%;border-radius:4px">'
-                f'<figcaption class="linli-council-facts">{esc(row.caption)}</figcaption></figure>'
+                f'{img}<figcaption class="linli-council-facts">{esc(row.caption)}</figcaption>'
+                "</figure>"
             )
     if tags:
         st.html('<div class="linli-council">' + "".join(tags) + "</div>")
     for row in (a for a in attachments if a.kind == "document"):
+        label = viewer.t(
+            N_("Document: {name} (PDF, {size})"),
+            name=row.caption,
+            size=size_text(row.size_bytes),
+        )
+        link = private_download_link(PrivateFile("council", row.id, b"", row.content_type), label)
+        if link:  # the media route, not a Streamlit /media/ URL that answers anyone
+            st.html(f'<p class="linli-council-facts">{link}</p>')
+            continue
         st.download_button(
             viewer.t(
                 N_("Document: {name} (PDF, {size})"),

@@ -55,12 +55,14 @@ def reviewed_translations() -> None:
 @contextmanager
 def db() -> Iterator[Session]:
     """A short session; a database outage inside it ends the page with one clear message."""
-    from portal.ui.outage import DATABASE_ERRORS, database_down
+    from portal.ui.outage import DATABASE_ERRORS, database_down, raise_here
 
     try:
         with Session(get_engine(settings().database_url), expire_on_commit=False) as session:
             yield session
     except DATABASE_ERRORS as exc:
+        if raise_here():  # app.py before st.navigation: it says the outage itself
+            raise
         database_down(exc)
 
 

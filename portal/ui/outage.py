@@ -3,12 +3,16 @@ saved, try again in a moment"), what the user typed kept for the next run, and t
 normally so the portal's own menu stays (a raised error shows Streamlit's generic one).
 
 portal.ui.data.db() calls `database_down()` for every page action and read; guard.require()
-calls `restore_typed()` at the start of the next run.
+calls `restore_typed()` at the start of the next run. In app.py, before navigation, see
+`before_navigation()`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import streamlit as st
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -23,6 +27,7 @@ OUTAGE = N_(
     "moment; what you typed is kept."
 )
 _KEPT = "_linli_kept_while_down"
+_BEFORE_NAVIGATION: ContextVar[bool] = ContextVar("linli_before_navigation", default=False)
 _SCALARS = (str, int, float)
 
 
@@ -52,9 +57,26 @@ def restore_typed() -> None:
                 pass
 
 
-def database_down(error: BaseException) -> None:
+def database_down(error: BaseException, language: str | None = None) -> None:
     logging.getLogger(__name__).warning("database unavailable during a page run: %s", error)
     keep_typed()
-    code = st.session_state.get("lang")
+    code = language or st.session_state.get("lang")
     st.error(translate(code, OUTAGE), icon=":material/cloud_off:")
     st.stop()
+
+
+@contextmanager
+def before_navigation() -> Iterator[None]:
+    """app.py's work before st.navigation (preparing the database, loading the user): an outage
+    there is raised to app.py instead of stopping, so it can still register the portal's pages
+    (else Streamlit shows its raw list of pages/) and then say the outage like a page does."""
+    token = _BEFORE_NAVIGATION.set(True)
+    try:
+        yield
+    finally:
+        _BEFORE_NAVIGATION.reset(token)
+
+
+def raise_here() -> bool:
+    """True inside before_navigation(): portal.ui.data.db() then lets the error through."""
+    return _BEFORE_NAVIGATION.get()

@@ -2,6 +2,9 @@
 (/files/{kind}/{id}, login cookie checked on each request: portal/web/media_routes.py) so no
 Streamlit /media/<id> URL, which answers anyone who has it, ever carries them.
 
+Used for every private kind of portal.media_access.KINDS (report media, voice notes, wish photos,
+task proof photos, council files). Reward pictures are public catalogue content and use st.image.
+
 Without that route (AppTest, bare `streamlit run app.py`) the bytes go through st.audio and inline
 images as before, so those keep working."""
 
@@ -20,7 +23,7 @@ from portal.ui.session import web_routes_served
 
 @dataclass(frozen=True)
 class PrivateFile:
-    kind: str  # portal.media_access.KINDS: "report" (report_media) or "voice" (voice_note)
+    kind: str  # portal.media_access.KINDS: "report", "voice", "wish", "wish_event", "proof", "council"
     media_id: int
     data: bytes  # the file as stored, for the fallback (already read: a missing file is said)
     mime: str
@@ -41,6 +44,23 @@ def private_audio(file: PrivateFile, label: str) -> None:
     st.html(
         f'<audio class="linli-private-audio" controls preload="metadata" src="{src}" '
         f'aria-label="{html.escape(label, quote=True)}" style="width:100%"></audio>'
+    )
+
+
+def private_image(file: PrivateFile, alt: str, width: int) -> None:
+    """A private photo on its own, at most width pixels wide (st.image would use /media/)."""
+    style = f"max-width:min(100%,{width}px);height:auto;border-radius:4px"
+    st.markdown(private_image_tag(file, alt, style), unsafe_allow_html=True)
+
+
+def private_download_link(file: PrivateFile, label: str) -> str | None:
+    """An <a> downloading a private document through the media route, or None without the route
+    (the caller then offers st.download_button). label is plain text."""
+    if not web_routes_served():
+        return None
+    return (
+        f'<a class="linli-private-download" href="{html.escape(media_url(file.kind, file.media_id), quote=True)}" '
+        f"download>{html.escape(label)}</a>"
     )
 
 

@@ -22,7 +22,7 @@ from portal.i18n import (
     translate_plural,
 )
 from portal.ui.data import db, settings
-from portal.web.session_routes import SESSION_COOKIE, issue_ticket
+from portal.web.session_routes import SESSION_COOKIE, issue_ticket, start_path, under_base
 
 
 def web_routes_served() -> bool:
@@ -151,6 +151,11 @@ def client_address() -> str:
         return "unknown"
 
 
+def anonymous_viewer() -> Viewer:
+    """Nobody logged in: the language and elder mode of this browser session or its cookies."""
+    return Viewer(None, auth.ANONYMOUS, "", "", _anonymous_language(), _anonymous_elder())
+
+
 def current_viewer() -> Viewer:
     _restore_login()
     user = _live_user()
@@ -177,7 +182,10 @@ def log_in(user: User) -> None:
     st.session_state["lang"] = user.language
     st.session_state["elder"] = user.elder_mode
     if web_routes_served():  # the HttpOnly cookie, set by a real response (portal/web)
-        st.session_state[NAVIGATE] = f"/auth/session?ticket={issue_ticket(raw)}&next=/"
+        ticket = issue_ticket(raw)  # under LINLI_BASE_URL_PATH when served behind a prefix
+        st.session_state[NAVIGATE] = under_base(
+            f"/auth/session?ticket={ticket}&next={start_path()}"
+        )
 
 
 def log_out(everywhere: bool = False) -> None:
@@ -190,7 +198,7 @@ def log_out(everywhere: bool = False) -> None:
             auth.log_out_everywhere(session, user_id)
     _forget_session()
     if web_routes_served():
-        st.session_state[NAVIGATE] = "/auth/logout?next=/"
+        st.session_state[NAVIGATE] = under_base(f"/auth/logout?next={start_path()}")
 
 
 def keep_epoch(epoch: int) -> None:

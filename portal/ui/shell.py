@@ -92,6 +92,21 @@ def _menu(viewer: Viewer) -> None:
             st.switch_page(auth.home_page_for(None).path)
 
 
+def outage_viewer() -> Viewer:
+    """Who is looking when the database cannot say (app.py during an outage): their language and
+    elder mode from this session or its cookies, no login."""
+    return ui_session.anonymous_viewer()
+
+
+def render_while_down(viewer: Viewer) -> None:
+    """The portal's page frame without the database: its title, styles and language, and its own
+    sidebar (the menu needs the database to know the role, so it holds the portal's name only)."""
+    st.set_page_config(page_title=viewer.t(APP_TITLE), page_icon="🏘️", layout="centered")
+    _apply_styles(viewer)
+    with st.sidebar:
+        st.markdown(f"### {viewer.t(APP_TITLE)}")
+
+
 def render(viewer: Viewer) -> None:
     st.set_page_config(page_title=viewer.t(APP_TITLE), page_icon="🏘️", layout="centered")
     _apply_styles(viewer)

@@ -2,7 +2,7 @@
 with the login cookie checked on every request (Streamlit's /media/<id> URLs answer anyone who has
 the URL). `ROUTES` is added to the st.App's routes by portal/web/__init__.py.
 
-GET /files/{kind}/{id}[?thumb=1]
+GET /files/{kind}/{id}[?thumb=1]   kind: portal.media_access.KINDS
   401 without a valid login, 404 when the file does not exist or is not the reader's to see (the
   same answer, so ids cannot be probed), else the bytes with `Cache-Control: private, no-store`,
   streamed from the configured media store (a local folder or an S3 bucket, portal.media_store).
@@ -12,6 +12,7 @@ GET /files/{kind}/{id}[?thumb=1]
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -19,11 +20,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from db.engine import get_engine
-from db.models_reports import ReportMedia
 from portal import auth
 from portal.config import load_settings
 from portal.grids import GridIndex
-from portal.media_access import KINDS, allowed_file
+from portal.media_access import KINDS, allowed_file, thumb_of
 from portal.media_store import store_for
 
 SESSION_COOKIE = "linli_session"
@@ -48,23 +48,26 @@ def serve_media(request: Request) -> Response:
         if user is None:
             return _plain(401)
         found = allowed_file(session, GridIndex.load(session), user, kind, int(raw_id))
-        path = found.path if found else ""
-        if found and kind == "report" and request.query_params.get("thumb") == "1":
-            row = session.get(ReportMedia, int(raw_id))
-            path = (row.thumb_path or row.path) if row else path
+        path = found.path if found else None
+        if found and request.query_params.get("thumb") == "1":
+            path = thumb_of(session, kind, int(raw_id)) or found.path
     if found is None or not path:
         return _plain(404)
     store = store_for(settings)
-    content_type = "image/jpeg" if path != found.path else found.content_type
-    if found.sha256:
+    whole = path == found.path
+    headers = dict(PRIVATE)
+    if whole and found.file_name:  # a PDF is downloaded under its safe name, never shown inline
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(found.file_name)}"
+    content_type = "image/jpeg" if not whole else found.content_type
+    if whole and found.sha256:
         data = store.get(path)
         if data is None or hashlib.sha256(data).hexdigest() != found.sha256:
             return _plain(404)
-        return Response(data, media_type=content_type, headers=PRIVATE)
+        return Response(data, media_type=content_type, headers=headers)
     pieces = store.chunks(path)
     if pieces is None:
         return _plain(404)
-    return StreamingResponse(pieces, media_type=content_type, headers=PRIVATE)
+    return StreamingResponse(pieces, media_type=content_type, headers=headers)
 
 
 ROUTES = [Route("/files/{kind}/{media_id}", serve_media, methods=["GET"])]

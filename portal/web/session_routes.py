@@ -41,10 +41,28 @@ def redeem_ticket(ticket: str) -> str | None:
     return entry[0]
 
 
+def start_path() -> str:
+    """The portal's start page: "/" or, behind a path prefix, "/<LINLI_BASE_URL_PATH>/"."""
+    base = load_settings().base_url_path
+    return f"/{base}/" if base else "/"
+
+
+def under_base(path: str) -> str:
+    """A path of the portal (e.g. "/auth/logout?next=/") under the path prefix when one is set."""
+    base = load_settings().base_url_path
+    return f"/{base}{path}" if base else path
+
+
 def _back_to(request: Request) -> str:
-    """Only a path of this site (never //host or a scheme), else the start page."""
-    target = request.query_params.get("next", "/")
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    """Only a path of this site under the portal's prefix (never //host or a scheme), else the
+    start page (which is under LINLI_BASE_URL_PATH when the portal is served behind a prefix)."""
+    start = start_path()
+    target = request.query_params.get("next", start)
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return start
+    if start != "/" and not (target == start.rstrip("/") or target.startswith(start)):
+        return start
+    return target
 
 
 def _is_https(request: Request) -> bool:

@@ -104,6 +104,16 @@ TABLE = [
     # residents' verification
     ("resident.verify", NONE, "...Y.Y"),
     ("resident.verify", ANSWERS, "..YY.Y"),
+    # stored files (portal.media_access)
+    ("wish.see_photo", NONE, "..YY.Y"),  # a hidden wish: its author and the moderators
+    ("wish.see_photo", On(public=True), "YYYYYY"),
+    ("wish.see_photo", OWN, "YYYYYY"),
+    ("task.see_proof", NONE, "...Y.Y"),
+    ("task.see_proof", OWN, "YYYYYY"),  # the claimant
+    ("task.see_proof", NAMED, "YYYYYY"),  # whoever may check the claim (points decides)
+    ("council.see_file", NONE, "...Y.Y"),
+    ("council.see_file", On(public=True), "YYYYYY"),
+    ("council.see_file", OWN, "YYYYYY"),
 ]
 
 # What an unverified (self-registered) resident may not do that a verified one may.
