@@ -56,10 +56,13 @@ def measure(url: str, runs: int, label: str) -> None:
         for opened in (False, True):
             at = AppTest.from_file(str(root / "app.py"), default_timeout=300)
             at.session_state["user_id"] = ids[name]
-            if opened and first:
-                at.query_params["report"] = str(first)
             at.run()
-            at.switch_page("pages/work_queue.py")
+            at.switch_page("pages/work_queue.py").run()
+            if opened:  # the first card of the page opened (its details and forms)
+                at.session_state["wq_open"] = next(
+                    (int(b.key[5:]) for b in at.button if b.key and b.key.startswith("open_")),
+                    first,
+                )
             samples, counts = [], []
             for _ in range(runs):
                 STATEMENTS[0] = 0
