@@ -1,3 +1,5 @@
+import re
+
 import streamlit as st
 
 from db.models import User
@@ -45,13 +47,19 @@ def _first_page() -> None:
     state["wq_page"] = 1
 
 
+def _chosen(key: str, kind: type):
+    """The option chosen in a filter; a stale label (see _heal) counts as nothing this run."""
+    value = state.get(key)
+    return value if isinstance(value, kind) and not isinstance(value, bool) else None
+
+
 def current_filter() -> wq.QueueFilter:
     return wq.QueueFilter(
         search=state.get("wq_search", ""),
-        state=state.get("wq_state"),
-        category_id=state.get("wq_category"),
-        grid_id=state.get("wq_grid"),
-        department_id=state.get("wq_department"),
+        state=_chosen("wq_state", str) if state.get("wq_state") in reports.STATE_LABELS else None,
+        category_id=_chosen("wq_category", int),
+        grid_id=_chosen("wq_grid", int),
+        department_id=_chosen("wq_department", int),
         overdue="overdue" in (state.get("wq_flags") or ()),
         due_today="due_today" in (state.get("wq_flags") or ()),
         urgent="urgent" in (state.get("wq_flags") or ()),
@@ -73,9 +81,7 @@ with db() as session:
     )
 
 st.title(t(N_("Work queue")))
-st.markdown(
-    t(N_("Reports you can act on. Urgent, overdue and just escalated ones come first."))
-)
+st.markdown(t(N_("Reports you can act on. Urgent, overdue and just escalated ones come first.")))
 top = st.container()  # always here, so an outcome shown in it never moves the cards below
 
 # --- search, filters with their counts, sort ---------------------------------------------------
@@ -93,6 +99,21 @@ def _options(found: dict, chosen) -> list:
     return [None, *keys]
 
 
+COUNT = re.compile(r"\s*[（(]\d+[）)]$")
+
+
+def _heal(key: str, options: list, bare) -> None:
+    """A selectbox sends back the label it showed; the counts in the labels change between runs,
+    so a label from the last run may no longer be one of this run's. Map it back to its option
+    (by the label without its count) before the widget is drawn, and run again with it."""
+    value = state.get(key)
+    if value is None or value in options or not isinstance(value, str):
+        return
+    plain = COUNT.sub("", value)
+    state[key] = next((o for o in options if bare(o) == plain), None)
+    st.rerun()
+
+
 st.text_input(
     t(N_("Search: report number, words, place or reporter")),
     key="wq_search",
@@ -100,10 +121,34 @@ st.text_input(
     on_change=_first_page,
 )
 everything = sum(counts.states.values())
+state_options = _options(counts.states, flt.state)
+_heal(
+    "wq_state",
+    state_options,
+    lambda s: t(N_("All states")) if s is None else t(reports.STATE_LABELS[s]),
+)
+category_options = _options(dict(sorted(counts.categories.items())), flt.category_id)
+_heal(
+    "wq_category",
+    category_options,
+    lambda c: t(N_("All categories")) if c is None else result.categories.get(c, ""),
+)
+grid_order = sorted(counts.grids, key=lambda g: index.grids[g].code if g in index.grids else "")
+community = [g for g in grid_order if g in index.grids and index.grids[g].kind == "community"]
+grid_options = _options({g: counts.grids[g] for g in grid_order if g not in community}, flt.grid_id)
+_heal(
+    "wq_grid", grid_options, lambda g: t(N_("All grids")) if g is None else result.grids.get(g, "")
+)
+department_options = _options(dict(sorted(counts.departments.items())), flt.department_id)
+_heal(
+    "wq_department",
+    department_options,
+    lambda d: t(N_("All departments")) if d is None else result.departments.get(d, ""),
+)
 left, right = st.columns(2)
 left.selectbox(
     t(N_("State")),
-    _options(counts.states, flt.state),
+    state_options,
     key="wq_state",
     on_change=_first_page,
     format_func=lambda s: (
@@ -114,7 +159,7 @@ left.selectbox(
 )
 right.selectbox(
     t(N_("Category")),
-    _options(dict(sorted(counts.categories.items())), flt.category_id),
+    category_options,
     key="wq_category",
     on_change=_first_page,
     format_func=lambda c: (
@@ -123,11 +168,9 @@ right.selectbox(
         else _with_count(result.categories.get(c, ""), counts.categories.get(c, 0))
     ),
 )
-grid_order = sorted(counts.grids, key=lambda g: index.grids[g].code if g in index.grids else "")
-community = [g for g in grid_order if g in index.grids and index.grids[g].kind == "community"]
 left.selectbox(
     t(N_("Grid")),
-    _options({g: counts.grids[g] for g in grid_order if g not in community}, flt.grid_id),
+    grid_options,
     key="wq_grid",
     on_change=_first_page,
     format_func=lambda g: (
@@ -138,7 +181,7 @@ left.selectbox(
 )
 right.selectbox(
     t(N_("Department")),
-    _options(dict(sorted(counts.departments.items())), flt.department_id),
+    department_options,
     key="wq_department",
     on_change=_first_page,
     format_func=lambda d: (
