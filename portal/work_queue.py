@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, true, union_all
 from sqlmodel import Session, col, select
@@ -127,7 +128,7 @@ def _duty_grids(session: Session, user: User) -> set[int]:
 def _scope(session: Session, index: GridIndex, user: User, duty: set[int]):
     """Reports this person works on (None: nobody's queue), never beyond what they may read."""
     if user.role == "grid_worker":
-        grids = subtree({g.id: g.parent_id for g in index.grids.values()}, *duty)
+        grids = subtree({row_id(g): g.parent_id for g in index.grids.values()}, *duty)
         mine = or_(
             col(Report.assignee_id) == user.id,
             col(Report.grid_id).in_(sorted(grids)) & (col(Report.level) == "grid"),
@@ -164,8 +165,8 @@ def _search(index: GridIndex, text: str):
     if not text:
         return None
     needle = text.lower()
-    places = [g.id for g in index.grids.values() if needle in g.name.lower()]
-    parents = {g.id: g.parent_id for g in index.grids.values()}
+    places = [row_id(g) for g in index.grids.values() if needle in g.name.lower()]
+    parents = {row_id(g): g.parent_id for g in index.grids.values()}
     people = select(col(User.id)).where(col(User.display_name).icontains(text, autoescape=True))
     found = [
         col(Report.description).icontains(text, autoescape=True),
@@ -189,7 +190,7 @@ def _conditions(
     flt: QueueFilter, index: GridIndex, now: datetime, end: datetime, skip: str = ""
 ) -> list:
     """The chosen filters as SQL conditions, leaving out the facet `skip` (for its counts)."""
-    parents = {g.id: g.parent_id for g in index.grids.values()}
+    parents = {row_id(g): g.parent_id for g in index.grids.values()}
     out = []
     found = _search(index, flt.search)
     if found is not None:
@@ -255,10 +256,10 @@ def _group(session: Session, column, where: list) -> dict:
 
 def _count_departments(session: Session, where: list) -> dict[int, int]:
     """Reports per department: the one holding it, and every department of its joint order."""
-    held = select(col(Report.id).label("rid"), col(Report.department_id).label("dep")).where(
+    held: Any = select(col(Report.id).label("rid"), col(Report.department_id).label("dep")).where(
         *where, col(Report.department_id).is_not(None)
     )
-    joint = (
+    joint: Any = (
         select(col(JointTask.report_id).label("rid"), col(JointTask.department_id).label("dep"))
         .join(Report, col(Report.id) == col(JointTask.report_id))
         .where(*where)
@@ -369,13 +370,13 @@ def page_facts(
     ids = [row_id(r) for r in reports]
     mine: dict[int, JointTask] = {}
     if ids and user.department_id is not None:
-        for task in session.exec(
+        for found in session.exec(
             select(JointTask).where(
                 col(JointTask.report_id).in_(ids),
                 col(JointTask.department_id) == user.department_id,
             )
         ):
-            mine[task.report_id] = task
+            mine[found.report_id] = found
     out = {}
     for r in reports:
         chain = [
@@ -383,7 +384,7 @@ def page_facts(
             for g in (index.ancestors(index.grids[r.grid_id]) if r.grid_id in index.grids else [])
             if g.kind != "community"
         ]
-        task = mine.get(row_id(r))
+        task: JointTask | None = mine.get(row_id(r))
         lead = task is not None and task.role == "lead"
         department = user.department_id is not None and (
             r.department_id == user.department_id or lead
@@ -401,15 +402,14 @@ def page_facts(
 # --- the page ----------------------------------------------------------------------------------
 
 
-def _names(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    ids = sorted({i for i in ids if i})
+def _names(session: Session, given: Iterable[int | None]) -> dict[int, str]:
+    ids = sorted({i for i in given if i})
     if not ids:
         return {}
-    return dict(
-        session.exec(
-            select(col(User.id), col(User.display_name)).where(col(User.id).in_(ids))
-        ).all()
-    )
+    rows = session.exec(
+        select(col(User.id), col(User.display_name)).where(col(User.id).in_(ids))
+    ).all()
+    return {int(uid or 0): name for uid, name in rows}
 
 
 def queue_page(
