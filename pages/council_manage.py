@@ -108,7 +108,9 @@ tab_seats, tab_meeting, tab_proposals, tab_agenda, tab_vote, tab_actions = st.ta
         t(N_("Agenda")),
         t(N_("Voting and attendance")),
         t(N_("Actions")),
-    ]
+    ],
+    key="council_manage_tab",  # kept after an action (the banner above used to reset it)
+    on_change="rerun",
 )
 
 # --- seats and rules -----------------------------------------------------------------------------

@@ -42,7 +42,9 @@ tab_alarms, tab_upload, tab_devices, tab_refused, tab_keys = st.tabs(
         t(N_("Devices")),
         t(N_("Refused messages")),
         t(N_("Partner api keys")),
-    ]
+    ],
+    key="devices_tab",  # kept after an action
+    on_change="rerun",
 )
 
 with tab_alarms:

@@ -86,7 +86,11 @@ readable_list(
     viewer,
     [c.task.title for c in cards if c.claim is None or c.claim.status == "withdrawn"],
 )
-tasks_tab, rewards_tab, history_tab = st.tabs([t(N_("Tasks")), t(N_("Rewards")), t(N_("History"))])
+# keyed and rerun on change: the open tab is kept in the session, so an action (whose banner shows
+# above) never jumps back to the first tab
+tasks_tab, rewards_tab, history_tab = st.tabs(
+    [t(N_("Tasks")), t(N_("Rewards")), t(N_("History"))], key="points_tab", on_change="rerun"
+)
 
 with tasks_tab:
     active = [c for c in claims if c.claim.status in ("claimed", "submitted", "rejected")]

@@ -61,7 +61,7 @@ show_flash()
 labels = [N_("Proof to check"), N_("Publish a task"), N_("Tasks"), N_("Figures")]
 if office:
     labels.append(N_("Rules and adjustments"))
-tabs = st.tabs([t(x) for x in labels])
+tabs = st.tabs([t(x) for x in labels], key="tasks_manage_tab", on_change="rerun")  # kept
 
 with db() as session:
     waiting = points.claims_to_verify(session, actor_id=uid)

@@ -22,6 +22,7 @@ Where each rule lives (commands change reports, queries only read them):
     nearby      open reports of the same kind near a place (offered as "me too")
     queries     read models: timelines, work queue, map points, the public view, Open311
     visibility  who reads which report (`can_see_report` and its SQL twin)
+    work_queue  the staff work queue: search, filters and their counts, order, one page of cards
     notices     who is told what when a report moves (the notification outbox)
 
 (The module is `sweeping`, not `sweep`, so `reports.sweep` is always the function.)

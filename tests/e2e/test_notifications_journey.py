@@ -21,6 +21,7 @@ from db.models_notifications import NotificationSetting
 from tests.e2e.helpers import (
     MAIN,
     assert_no_axe_violations,
+    click_key,
     expect_text,
     log_in,
     open_page,
@@ -103,8 +104,8 @@ def test_report_notices_reach_chief_and_resident(server, new_context, smtp):  # 
     card = chief.locator('[data-testid="stVerticalBlock"]').filter(has_text=f"#{report.id} ").last
     accept = re.compile("|".join(map(re.escape, texts("Accept"))))
     wait_rerun(chief, lambda: card.locator("button").filter(has_text=accept).first.click())
-    card = chief.locator('[data-testid="stVerticalBlock"]').filter(has_text=f"#{report.id} ").last
-    card.locator('[data-testid="stExpander"] summary').first.click()
+    click_key(chief, f"open_{report.id}")  # only the opened card has the step forms
+    card = chief.locator(f".st-key-wq_card_{report.id}").first
     card.locator("textarea").first.fill("已换灯泡")
     resolved = re.compile("|".join(map(re.escape, texts("Resolved"))))
     wait_rerun(chief, lambda: card.locator("button").filter(has_text=resolved).first.click())

@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     MAP_IFRAME,
     assert_no_axe_violations,
     choose,
+    click_key,
     log_in,
     open_as,
     open_page,
@@ -92,8 +93,8 @@ def test_report_closed_loop(server, new_context, tmp_path):
             .first.click()
         ),
     )
-    card = chief.locator('[data-testid="stVerticalBlock"]').filter(has_text=f"#{report.id} ").last
-    card.locator('[data-testid="stExpander"] summary').first.click()
+    click_key(chief, f"open_{report.id}")  # only the opened card has the step forms
+    card = chief.locator(f".st-key-wq_card_{report.id}").first
     card.locator("textarea").first.fill("已更换灯泡，晚上亮了")
     wait_rerun(
         chief,
