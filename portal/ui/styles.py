@@ -30,6 +30,12 @@ a:active {{ color: #8c1d18 !important; }}
    in a Chinese page, Chinese left-to-right in a Uyghur page. */
 [data-testid="stMain"] :is(input[type="text"], textarea) {{ unicode-bidi: plaintext; text-align: start; }}
 /* Tibetan stacks letters above and below the line: give every line room for them. */
+/* A private document's download is a link to the media route, shaped as the button it replaces. */
+a.linli-private-download {{ display: flex; align-items: center; gap: 0.5em; min-height: 44px;
+  padding: 8px 12px; border: 1px solid #8a8a8a; border-radius: 8px; color: #1f1f1f;
+  text-decoration: none; }}
+a.linli-private-download::before {{ content: "⤓"; }}
+a.linli-private-download:hover {{ border-color: #1f4e79; color: #1f4e79; }}
 html[lang="bo"] :is([data-testid="stMain"], [data-testid="stSidebar"])
   :is(p, li, span, label, a, h1, h2, h3, h4) {{ line-height: 1.9 !important; }}
 """
@@ -55,6 +61,7 @@ button, [data-testid="stPageLink"] a, input, textarea, summary, [role="tab"], [r
   min-height: 60px !important; min-width: 60px !important;
 }
 [data-testid="stPageLink"] a { padding: 12px 16px !important; }
+a.linli-private-download { min-height: 60px; }
 [data-testid="stSidebar"] [data-testid="stPageLink"] a span { white-space: normal !important; }
 [data-testid="stHorizontalBlock"] { flex-direction: column !important; }
 [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { width: 100% !important;

@@ -7,8 +7,8 @@ between a visitor and its content. So:
 1. on a fresh server, without ever loading "/", a visitor opens a page URL with a full page load,
    then every other page URL in the app (in this mode a page's URL is its file's name) (the URL changes and the browser fires popstate, as with
    back/forward; the server runs the page the URL names);
-2. then every role logs in through the form at "/" (which runs st.navigation), opens every page URL
-   the same way, and once with a full page load a page it may not see (a new session, its login
+2. then (one test per role) every role logs in through the form at "/" (which runs st.navigation),
+   opens every page URL the same way, and once with a full page load a page it may not see (a new session, its login
    restored from the cookie). A visitor does the same after st.navigation has run.
 
 A full page load per URL costs ~2.5 s here (request interception switches the browser cache off);
@@ -153,7 +153,7 @@ def _check(visits: list[Visit], names: dict[str, str], phase: str) -> list[str]:
     return problems
 
 
-def test_deep_links_every_page_every_role(fresh_server, new_context):
+def test_deep_links_every_page_on_a_fresh_server(fresh_server, new_context):
     base = fresh_server.url
     problems: list[str] = []
 
@@ -178,24 +178,27 @@ def test_deep_links_every_page_every_role(fresh_server, new_context):
     problems += _check(visits, {}, "fresh server")
     screenshot(page, "deep-links-fresh-anonymous-last")
 
-    # 2. after logging in through "/" (st.navigation has now run)
-    names = {}
-    visits = []
-    for role, username in ACCOUNTS.items():
-        page = new_context().new_page()
-        log_in(page, base, username)
-        names[role] = page.locator('[data-testid="stSidebar"] strong').first.inner_text().strip()
-        visits += _navigate_all(page, role, base)
+    assert len(visits) == len(auth.PAGES)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", [*ACCOUNTS, auth.ANONYMOUS])
+def test_deep_links_every_page_after_navigation(server, new_context, role):
+    """One role per test: each walk of ~40 URLs takes its own time budget."""
+    page = new_context().new_page()
+    if role == auth.ANONYMOUS:
+        open_page(page, server.url + "/", SETTLED)  # runs st.navigation in this server
+        visits, names = _navigate_all(page, role, server.url), {}
+    else:
+        log_in(page, server.url, ACCOUNTS[role])
+        names = {role: page.locator('[data-testid="stSidebar"] strong').first.inner_text().strip()}
+        visits = _navigate_all(page, role, server.url)
         refused = [spec.key for spec in auth.PAGES if not auth.can_view(role, spec.key)]
         other_roles_page = [key for key in refused if key not in ("login", "register")]
-        visits.append(_load(page, base, role, (other_roles_page or refused)[0]))
-    page = new_context().new_page()
-    open_page(page, base + "/", SETTLED)
-    visits += _navigate_all(page, auth.ANONYMOUS, base)
-    problems += _check(visits, names, "after st.navigation")
+        visits.append(_load(page, server.url, role, (other_roles_page or refused)[0]))
+    problems = _check(visits, names, "after st.navigation")
 
-    expected = len(auth.PAGES) * (len(ACCOUNTS) + 1) + len(ACCOUNTS)
-    assert len(visits) == expected
+    assert len(visits) == len(auth.PAGES) + (role != auth.ANONYMOUS)
     assert not problems, "\n".join(problems)
 
 

@@ -34,10 +34,15 @@ def test_placeholders_are_kept(code, message_ids):
         )
 
 
+def _has_words(text: str) -> bool:
+    # A pattern of placeholders and punctuation alone, like "{label} ({n})", may stay as it is.
+    return any(ch.isalpha() for ch in text)
+
+
 @pytest.mark.parametrize("code", [c for c in LANGUAGE_CODES if c != "en"])
 def test_translations_are_not_english_copies(code, message_ids):
     copies = [
-        m for m in message_ids if catalog(code).get(m) == m and PLACEHOLDER.sub("", m).strip()
+        m for m in message_ids if catalog(code).get(m) == m and _has_words(PLACEHOLDER.sub("", m))
     ]
     assert copies == []
 
