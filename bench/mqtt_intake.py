@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 os.environ["LINLI_HOUSEKEEPING_SECONDS"] = "0"
 
 import paho.mqtt.client as mqtt  # noqa: E402
-from db.seed import seed  # noqa: E402
 from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from sqlalchemy import func, insert  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
@@ -40,6 +39,7 @@ from db.models_cockpit import Device, DeviceAlarm, DeviceEvent  # noqa: E402
 from db.models_reach import Heartbeat  # noqa: E402
 from db.types import utcnow  # noqa: E402
 from portal import health  # noqa: E402
+from portal.demo.seed import seed  # noqa: E402
 from portal.grids import GridIndex  # noqa: E402
 
 DRAIN_SECONDS = 120

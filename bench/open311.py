@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["LINLI_HOUSEKEEPING_SECONDS"] = "0"
 
-from db.seed import seed  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from db.engine import get_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
+from portal.demo.seed import seed  # noqa: E402
 from tests.reach_fixtures import live_server  # noqa: E402
 
 PG_BENCH_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/linli_bench_open311"
