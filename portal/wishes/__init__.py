@@ -34,13 +34,14 @@ from db.models_wishes import (
     WishVote,
 )
 from db.types import row_id, utcnow
-from portal import localtime, points, wish_notices
+from portal import localtime, points
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import LANGUAGE_CODES, N_
 from portal.permissions import VERIFIED, On, can, roles_for
 from portal.text import clean_text
+from portal.wishes import notices as wish_notices
 
 DEFAULT_THRESHOLD = 10
 DEFAULT_EXPIRE_DAYS = 60
