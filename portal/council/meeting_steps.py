@@ -16,7 +16,7 @@ from db.models_council import (
     CouncilItem,
     CouncilMeeting,
 )
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.council import notices as council_notices
 from portal.council.agenda_items import _items
 from portal.council.common import (
@@ -117,7 +117,7 @@ def _step(
         .values(status=to_state, state_changed_at=now, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(CHANGED)
     council_notices.meeting_step(session, meeting, to_state, now)  # outbox: same commit
