@@ -298,12 +298,12 @@ def _decide_wish(
     actor_id: int,
     now: datetime,
 ) -> None:
-    from portal import wishes
+    from portal.wishes import promotion
 
     if item.source_id is None:  # cannot be: a wish item names its wish (check source_link)
         raise ValueError(f"council item {item.id} from a wish has no wish id")
     try:
-        wishes.decide(
+        promotion.decide(
             session,
             wish_id=item.source_id,
             decision=item.decision or "",

@@ -24,6 +24,7 @@ from portal.wishes.common import (
     _move,
     _require,
     _save_photo,
+    _too_long,
 )
 
 
@@ -49,9 +50,7 @@ def adopt(
     elif promised_date > today + timedelta(days=MAX_PROMISE_DAYS):
         errors["promised_date"] = Message(N_("Please promise a date within a year."))
     if len(note) > NOTE_MAX:
-        errors["note"] = Message(
-            N_("Use at most {n} characters (now {count})."), {"n": NOTE_MAX, "count": len(note)}
-        )
+        errors["note"] = _too_long(note, NOTE_MAX)
     if errors:
         raise FieldErrors(errors)
     wish = _locked_wish(session, wish_id)
@@ -118,9 +117,7 @@ def report_fulfilled(
     if not note:
         errors["note"] = Message(N_("Please say in a few words what was done."))
     elif len(note) > NOTE_MAX:
-        errors["note"] = Message(
-            N_("Use at most {n} characters (now {count})."), {"n": NOTE_MAX, "count": len(note)}
-        )
+        errors["note"] = _too_long(note, NOTE_MAX)
     if errors:
         raise FieldErrors(errors)
     wish = _locked_wish(session, wish_id)
@@ -190,14 +187,7 @@ def dispute(
     if not note:
         raise FieldErrors({"note": Message(N_("Please say what is still missing."))})
     if len(note) > NOTE_MAX:
-        raise FieldErrors(
-            {
-                "note": Message(
-                    N_("Use at most {n} characters (now {count})."),
-                    {"n": NOTE_MAX, "count": len(note)},
-                )
-            }
-        )
+        raise FieldErrors({"note": _too_long(note, NOTE_MAX)})
     wish = _locked_wish(session, wish_id)
     if wish.author_id != user_id:
         session.rollback()

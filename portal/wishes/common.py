@@ -17,7 +17,7 @@ from db.models import User
 from db.models_wishes import Wish, WishEvent
 from db.types import row_id, rowcount
 from portal.auth import active_user
-from portal.errors import FieldErrors, UserError
+from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
 from portal.permissions import can, roles_for
 from portal.wishes import notices
@@ -91,6 +91,11 @@ EVENT_LABELS = {
 CHANGED = N_("This wish has just changed. Please look at it again.")
 
 NOT_FOUND = N_("This wish could not be found.")
+
+
+def _too_long(text: str, most: int) -> Message:
+    """The field message for a text longer than `most` characters, with its length now."""
+    return Message(N_("Use at most {n} characters (now {count})."), {"n": most, "count": len(text)})
 
 
 def _require(session: Session, user_id: int, action: str) -> User:

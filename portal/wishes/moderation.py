@@ -23,6 +23,7 @@ from portal.wishes.common import (
     _locked_wish,
     _move,
     _require,
+    _too_long,
 )
 
 
@@ -34,14 +35,7 @@ def flag(
     active_user(session, user_id)
     reason = clean_text(reason)
     if len(reason) > REASON_MAX:
-        raise FieldErrors(
-            {
-                "reason": Message(
-                    N_("Use at most {n} characters (now {count})."),
-                    {"n": REASON_MAX, "count": len(reason)},
-                )
-            }
-        )
+        raise FieldErrors({"reason": _too_long(reason, REASON_MAX)})
     if session.get(Wish, wish_id) is None:
         raise UserError(NOT_FOUND)
     session.add(WishFlag(wish_id=wish_id, user_id=user_id, reason=reason, created_at=now))
@@ -67,14 +61,7 @@ def hide(
     if not reason:
         raise FieldErrors({"reason": Message(N_("Please give the reason the author will see."))})
     if len(reason) > REASON_MAX:
-        raise FieldErrors(
-            {
-                "reason": Message(
-                    N_("Use at most {n} characters (now {count})."),
-                    {"n": REASON_MAX, "count": len(reason)},
-                )
-            }
-        )
+        raise FieldErrors({"reason": _too_long(reason, REASON_MAX)})
     wish = _locked_wish(session, wish_id)
     if wish.state == "hidden":
         session.rollback()

@@ -23,6 +23,7 @@ from portal.wishes.common import (
     _commit_wish,
     _require,
     _save_photo,
+    _too_long,
 )
 
 
@@ -48,15 +49,11 @@ def post_wish(
     if not title:
         errors["title"] = Message(N_("Please write a short title."))
     elif len(title) > TITLE_MAX:
-        errors["title"] = Message(
-            N_("Use at most {n} characters (now {count})."), {"n": TITLE_MAX, "count": len(title)}
-        )
+        errors["title"] = _too_long(title, TITLE_MAX)
     if not body:
         errors["body"] = Message(N_("Please say in a few sentences what you wish for."))
     elif len(body) > BODY_MAX:
-        errors["body"] = Message(
-            N_("Use at most {n} characters (now {count})."), {"n": BODY_MAX, "count": len(body)}
-        )
+        errors["body"] = _too_long(body, BODY_MAX)
     if category not in WISH_CATEGORIES:
         errors["category"] = Message(N_("Please choose a category."))
     grid_id = grid_id or author.home_grid_id

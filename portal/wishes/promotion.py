@@ -15,7 +15,7 @@ from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
 from portal.text import clean_text
 from portal.wishes import notices
-from portal.wishes.common import BODY_MAX, CHANGED, _commit, _locked_wish, _move
+from portal.wishes.common import BODY_MAX, CHANGED, _commit, _locked_wish, _move, _too_long
 from portal.wishes.grid_rules import Rule, rule_for
 
 
@@ -82,14 +82,7 @@ def decide(
     if not decision:
         raise FieldErrors({"decision": Message(N_("Please write what the council decided."))})
     if len(decision) > BODY_MAX:
-        raise FieldErrors(
-            {
-                "decision": Message(
-                    N_("Use at most {n} characters (now {count})."),
-                    {"n": BODY_MAX, "count": len(decision)},
-                )
-            }
-        )
+        raise FieldErrors({"decision": _too_long(decision, BODY_MAX)})
     wish = _locked_wish(session, wish_id)
     if wish.state != "promoted":
         session.rollback()
