@@ -1,11 +1,11 @@
-"""Column types shared by the tables."""
+"""Column types shared by the tables, and the typed helpers for ids and row counts (row_id, rowcount)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import DateTime
+from sqlalchemy import CursorResult, DateTime, Result
 from sqlalchemy.types import TypeDecorator
 
 
@@ -47,6 +47,15 @@ def row_id(row: HasId) -> int:
     if row.id is None:
         raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
     return row.id
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched.
+
+    `Session.execute` types its result as `Result`, which has no rowcount; for an UPDATE or DELETE
+    it is a `CursorResult`, which has. One place says so instead of every caller.
+    """
+    return cast(CursorResult[Any], result).rowcount
 
 
 def sql_values(values: tuple[str, ...]) -> str:

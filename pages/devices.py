@@ -2,13 +2,13 @@ import pandas as pd
 import streamlit as st
 
 from portal import api_keys, auth, dead_letters, devices
-from portal.errors import FieldErrors, Message, UserError
+from portal.errors import FieldErrors, Message
 from portal.i18n import N_, format_when
 from portal.text import md_text
 from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
-from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
+from portal.ui.widgets import field_slots, grid_label
 
 viewer = require("devices")
 
@@ -183,36 +183,33 @@ with tab_devices:
         )
     if registered:
         state = st.session_state
-        try:
-            with db() as session:
-                resident_id = None
-                username = (state.get("dev_resident") or "").strip()
-                if username:
-                    resident_id = auth.user_id_for_username(session, username)
-                    if resident_id is None:
-                        raise FieldErrors(
-                            {
-                                "resident": Message(
-                                    N_("This person does not live in that micro-grid.")
-                                )
-                            }
-                        )
-                device = devices.register_device(
-                    session,
-                    index,
-                    actor_id=viewer.user_id,
-                    code=state.get("dev_code", ""),
-                    kind=state.get("dev_kind"),
-                    grid_id=state.get("dev_grid"),
-                    house=state.get("dev_house", ""),
-                    resident_id=resident_id,
-                )
-        except FieldErrors as exc:
-            show_field_errors(viewer, slots, exc.errors)
-        except UserError as exc:
-            st.error(say(viewer, exc.message))
-        else:
-            st.success(t(N_("Device {device} registered."), device=md_text(device.code)))
+
+        def register(session):
+            resident_id = None
+            username = (state.get("dev_resident") or "").strip()
+            if username:
+                resident_id = auth.user_id_for_username(session, username)
+                if resident_id is None:
+                    raise FieldErrors(
+                        {"resident": Message(N_("This person does not live in that micro-grid."))}
+                    )
+            return devices.register_device(
+                session,
+                index,
+                actor_id=viewer.user_id,
+                code=state.get("dev_code", ""),
+                kind=state.get("dev_kind"),
+                grid_id=state.get("dev_grid"),
+                house=state.get("dev_house", ""),
+                resident_id=resident_id,
+            )
+
+        run_action(
+            viewer,
+            in_session(register),
+            slots=slots,
+            done=lambda device: t(N_("Device {device} registered."), device=md_text(device.code)),
+        )
     with db() as session:
         known = devices.devices(session)
     st.dataframe(

@@ -2,13 +2,13 @@ import streamlit as st
 
 from db.types import utcnow
 from portal import localtime, notices
-from portal.errors import FieldErrors, UserError
 from portal.i18n import LANGUAGES, N_, format_when
 from portal.media import check_photo
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.report_widgets import media_store, user_text
-from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
+from portal.ui.widgets import field_slots, grid_label
 
 viewer = require("notices_manage")
 t = viewer.t
@@ -92,30 +92,30 @@ if sent:
         )
         for lang in LANGUAGES
     }
-    try:
+
+    def publish(session):
         upload = state.get("nt_photo")
         photo = check_photo(upload.getvalue()) if upload is not None else None
-        with db() as session:
-            notice = notices.publish(
-                session,
-                index,
-                actor_id=viewer.user_id,
-                kind=state.get("nt_kind"),
-                title=state.get("nt_title", ""),
-                body=state.get("nt_body", ""),
-                language=state.get("nt_lang"),
-                grid_ids=state.get("nt_grids", []),
-                expires_at=expires_at,
-                photo=photo,
-                image_alt=state.get("nt_alt", ""),
-                store=media_store(),
-                translations=translations,
-            )
-    except FieldErrors as exc:
-        show_field_errors(viewer, slots, exc.errors)
-    except UserError as exc:
-        show_field_errors(viewer, slots, {exc.field or "title": exc.message})
-    else:
+        return notices.publish(
+            session,
+            index,
+            actor_id=viewer.user_id,
+            kind=state.get("nt_kind"),
+            title=state.get("nt_title", ""),
+            body=state.get("nt_body", ""),
+            language=state.get("nt_lang"),
+            grid_ids=state.get("nt_grids", []),
+            expires_at=expires_at,
+            photo=photo,
+            image_alt=state.get("nt_alt", ""),
+            store=media_store(),
+            translations=translations,
+        )
+
+    # A refusal that names no field shows under the title.
+    published = run_action(viewer, in_session(publish), slots=slots, at=slots["title"])
+    if published and published.value is not None:
+        notice = published.value
         st.session_state["nt_flash"] = t(N_("Notice #{id} published."), id=notice.id)
         for key in [k for k in st.session_state if str(k).startswith("nt_") and k != "nt_flash"]:
             del st.session_state[key]
@@ -158,10 +158,14 @@ for notice, langs, targets in listed:
         user_text(" · ".join(facts), viewer.language)
         if notice.withdrawn_at is None and (notice.expires_at is None or notice.expires_at > now):
             if st.button(t(N_("Withdraw")), key=f"nt_withdraw_{notice.id}"):
-                try:
-                    with db() as session:
-                        notices.withdraw(session, notice_id=notice.id, actor_id=viewer.user_id)
-                except UserError as exc:
-                    st.error(say(viewer, exc.message))
-                else:
+                withdrawn = run_action(
+                    viewer,
+                    in_session(
+                        lambda session, notice_id=notice.id: notices.withdraw(
+                            session, notice_id=notice_id, actor_id=viewer.user_id
+                        )
+                    ),
+                    slots={},
+                )
+                if withdrawn:
                     st.rerun()

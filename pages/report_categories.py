@@ -3,12 +3,12 @@ import json
 import streamlit as st
 
 from portal import reports
-from portal.errors import FieldErrors, UserError
 from portal.i18n import N_
 from portal.reports import queries as report_queries
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db
 from portal.ui.guard import require
-from portal.ui.widgets import field_slots, say, show_field_errors
+from portal.ui.widgets import field_slots
 
 viewer = require("report_categories")
 t = viewer.t
@@ -87,9 +87,10 @@ with st.form(f"category_form_{chosen}"):
 
 if saved:
     s = st.session_state
-    try:
-        with db() as session:
-            reports.save_category(
+    run_action(
+        viewer,
+        in_session(
+            lambda session: reports.save_category(
                 session,
                 actor_id=viewer.user_id,
                 category_id=current.id if current else None,
@@ -103,9 +104,7 @@ if saved:
                 duplicate_days=int(s[f"cat_days_{chosen}"]),
                 active=s[f"cat_active_{chosen}"],
             )
-    except FieldErrors as exc:
-        show_field_errors(viewer, slots, exc.errors)
-    except UserError as exc:
-        st.error(say(viewer, exc.message))
-    else:
-        st.success(t(N_("Saved.")))
+        ),
+        slots=slots,
+        done=t(N_("Saved.")),
+    )

@@ -6,8 +6,9 @@ import streamlit as st
 
 from portal import points
 from portal.config import TIMEZONE
-from portal.errors import FieldErrors, UserError
+from portal.errors import UserError
 from portal.i18n import N_
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.points_widgets import esc, flash, show_errors, show_flash, when
@@ -179,9 +180,10 @@ if office:
     if add:
         start, until = state.get("reward_from"), state.get("reward_until")
         picture = state.get("reward_picture")
-        try:
-            with db() as session:
-                points.save_reward(
+        added = run_action(
+            viewer,
+            in_session(
+                lambda session: points.save_reward(
                     session,
                     actor_id=uid,
                     name=state.get("reward_name", ""),
@@ -199,9 +201,10 @@ if office:
                     picture=picture.getvalue() if picture else None,
                     media_root=media_store(),
                 )
-        except (FieldErrors, UserError) as exc:
-            show_errors(viewer, slots, exc)
-        else:
+            ),
+            slots=slots,
+        )
+        if added:
             flash("success", t(N_("The reward was added.")))
             st.rerun()
 
@@ -223,22 +226,21 @@ if office:
             offered = st.checkbox(t(N_("Offered to residents")), key="stock_active", value=True)
             change = st.form_submit_button(t(N_("Save")), type="primary")
         if change:
-            try:
-                with db() as session:
-                    reward_id = state.get("stock_reward")
-                    if state.get("stock_delta"):
-                        points.change_stock(
-                            session,
-                            actor_id=uid,
-                            reward_id=reward_id,
-                            delta=state.get("stock_delta"),
-                            reason=state.get("stock_reason", ""),
-                        )
-                    points.set_reward_active(
-                        session, actor_id=uid, reward_id=reward_id, active=bool(offered)
+
+            def save_stock(session):
+                reward_id = state.get("stock_reward")
+                if state.get("stock_delta"):
+                    points.change_stock(
+                        session,
+                        actor_id=uid,
+                        reward_id=reward_id,
+                        delta=state.get("stock_delta"),
+                        reason=state.get("stock_reason", ""),
                     )
-            except (FieldErrors, UserError) as exc:
-                show_errors(viewer, slots, exc)
-            else:
+                points.set_reward_active(
+                    session, actor_id=uid, reward_id=reward_id, active=bool(offered)
+                )
+
+            if run_action(viewer, in_session(save_stock), slots=slots):
                 flash("success", t(N_("Saved.")))
                 st.rerun()

@@ -6,11 +6,11 @@ import streamlit as st
 
 from portal import points
 from portal.config import TIMEZONE
-from portal.errors import FieldErrors, UserError
 from portal.i18n import N_, local_time
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
-from portal.ui.points_widgets import esc, flash, show_errors, show_flash, when
+from portal.ui.points_widgets import esc, flash, show_flash, when
 from portal.ui.private_media import PrivateFile, private_image
 from portal.ui.report_widgets import media_store
 from portal.ui.voice_note_widgets import show_voice_notes, voice_notes_of
@@ -106,18 +106,22 @@ with tabs[0]:
                 )
                 reject = right.form_submit_button(t(N_("Not approved")), width="stretch")
             if approve or reject:
-                try:
-                    with db() as session:
-                        verdict = points.verify_claim(
-                            session,
-                            actor_id=uid,
-                            claim_id=claim.id,
-                            approve=bool(approve),
-                            reason=state.get(f"verify_reason_{claim.id}", ""),
+                verified = run_action(
+                    viewer,
+                    in_session(
+                        lambda session, claim_id=claim.id, approve=bool(approve): (
+                            points.verify_claim(
+                                session,
+                                actor_id=uid,
+                                claim_id=claim_id,
+                                approve=approve,
+                                reason=state.get(f"verify_reason_{claim_id}", ""),
+                            )
                         )
-                except (FieldErrors, UserError) as exc:
-                    show_errors(viewer, slots, exc)
-                else:
+                    ),
+                    slots=slots,
+                )
+                if verified and (verdict := verified.value) is not None:
                     _figures.clear()
                     _board.clear()
                     if approve and verdict.entry is None:
@@ -210,9 +214,10 @@ with tabs[1]:
         slots |= field_slots(("occurrences",))
         publish = st.form_submit_button(t(N_("Publish")), type="primary", width="stretch")
     if publish:
-        try:
-            with db() as session:
-                tasks = points.publish_task(
+        published = run_action(
+            viewer,
+            in_session(
+                lambda session: points.publish_task(
                     session,
                     actor_id=uid,
                     title=state.get("task_title", ""),
@@ -227,9 +232,10 @@ with tabs[1]:
                     repeat=state.get("task_repeat") or None,
                     occurrences=state.get("task_occurrences", 1),
                 )
-        except (FieldErrors, UserError) as exc:
-            show_errors(viewer, slots, exc)
-        else:
+            ),
+            slots=slots,
+        )
+        if published and (tasks := published.value) is not None:
             flash("success", viewer.nt("Published {n} task.", "Published {n} tasks.", len(tasks)))
             st.rerun()
 
@@ -275,17 +281,19 @@ with tabs[2]:
                 slots = field_slots(("reason",))
                 cancel = st.form_submit_button(t(N_("Cancel this task")))
             if cancel:
-                try:
-                    with db() as session:
-                        points.cancel_task(
+                cancelled = run_action(
+                    viewer,
+                    in_session(
+                        lambda session: points.cancel_task(
                             session,
                             actor_id=uid,
                             task_id=state.get("cancel_task_id"),
                             reason=state.get("cancel_task_reason", ""),
                         )
-                except UserError as exc:
-                    show_errors(viewer, slots, exc)
-                else:
+                    ),
+                    slots=slots,
+                )
+                if cancelled:
                     flash("success", t(N_("The task was cancelled.")))
                     st.rerun()
 
@@ -388,9 +396,10 @@ if office:
             st.checkbox(t(N_("Switched on")), key="rule_enabled", value=True)
             save_rule = st.form_submit_button(t(N_("Save rule")), type="primary")
         if save_rule:
-            try:
-                with db() as session:
-                    points.set_rule(
+            rule_saved = run_action(
+                viewer,
+                in_session(
+                    lambda session: points.set_rule(
                         session,
                         actor_id=uid,
                         source=state.get("rule_source"),
@@ -398,9 +407,10 @@ if office:
                         daily_cap=(state.get("rule_cap") or "").strip() or None,
                         enabled=bool(state.get("rule_enabled", True)),
                     )
-            except (FieldErrors, UserError) as exc:
-                show_errors(viewer, slots, exc)
-            else:
+                ),
+                slots=slots,
+            )
+            if rule_saved:
                 flash("success", t(N_("The rule was saved.")))
                 st.rerun()
 
@@ -417,19 +427,19 @@ if office:
             slots |= field_slots(("reason",))
             adjust = st.form_submit_button(t(N_("Save adjustment")), type="primary")
         if adjust:
-            try:
-                with db() as session:
-                    person = points.find_person(session, state.get("adjust_username", ""))
-                    entry = points.adjust(
-                        session,
-                        actor_id=uid,
-                        user_id=person.id if person else None,
-                        amount=state.get("adjust_amount"),
-                        reason=state.get("adjust_reason", ""),
-                    )
-            except (FieldErrors, UserError) as exc:
-                show_errors(viewer, slots, exc)
-            else:
+
+            def adjust_points(session):
+                person = points.find_person(session, state.get("adjust_username", ""))
+                return points.adjust(
+                    session,
+                    actor_id=uid,
+                    user_id=person.id if person else None,
+                    amount=state.get("adjust_amount"),
+                    reason=state.get("adjust_reason", ""),
+                )
+
+            adjusted = run_action(viewer, in_session(adjust_points), slots=slots)
+            if adjusted and (entry := adjusted.value) is not None:
                 _figures.clear()
                 _board.clear()
                 st.success(

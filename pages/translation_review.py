@@ -4,13 +4,12 @@ import html
 import streamlit as st
 
 from portal import translation_reviews as tr
-from portal.errors import UserError
 from portal.i18n import N_, format_when, language
 from portal.text import md_text
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.speech_widgets import show_flash_at
-from portal.ui.widgets import say
 
 viewer = require("translation_review")
 t = viewer.t
@@ -57,13 +56,12 @@ def _reviewers() -> None:
         )
         slot = st.empty()
         if st.button(t(N_("Appoint as reviewer")), key="tr_appoint", icon=":material/person_add:"):
-            try:
-                with db() as session:
-                    user = tr.find_person(session, person)
-                    tr.appoint(session, user_id=user.id, language=lang_code, by=viewer.user_id)
-            except UserError as exc:
-                slot.error(say(viewer, exc.message), icon=":material/error:")
-            else:
+
+            def appoint(session):
+                user = tr.find_person(session, person)
+                tr.appoint(session, user_id=user.id, language=lang_code, by=viewer.user_id)
+
+            if run_action(viewer, in_session(appoint), slots={}, at=slot):
                 state["tr_staff_flash"] = ("success", t(N_("Appointed.")))
                 st.rerun()
         show_flash_at("tr_staff_flash")
@@ -129,18 +127,21 @@ state.setdefault(edit_key, message.current)
 st.text_area(t(N_("Your text")), key=edit_key, height=100)
 slot = st.empty()
 if st.button(t(N_("Save the correction")), key="tr_save", type="primary", icon=":material/save:"):
-    try:
-        with db() as session:
-            tr.correct(
+    corrected = run_action(
+        viewer,
+        in_session(
+            lambda session: tr.correct(
                 session,
                 language=lang_code,
                 msgid=msgid,
                 text=state[edit_key],
                 reviewer_id=viewer.user_id,
             )
-    except UserError as exc:
-        slot.error(say(viewer, exc.message), icon=":material/error:")
-    else:
+        ),
+        slots={},
+        at=slot,
+    )
+    if corrected:
         state["tr_flash"] = ("success", t(N_("Saved. Readers see the corrected text now.")))
         st.rerun()
 show_flash_at("tr_flash")

@@ -5,13 +5,12 @@ import streamlit as st
 from db.models_voice import CLIP_LANGUAGES
 from portal import auth
 from portal import voice_clips as clips
-from portal.errors import UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_when, language, translate
 from portal.media import store_for
 from portal.text import md_text
+from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, settings
 from portal.ui.guard import require
-from portal.ui.widgets import say
 
 viewer = require("voice_clips")
 t = viewer.t
@@ -146,9 +145,10 @@ replace = clip is not None and st.checkbox(t(N_("Replace the current recording")
 
 def _save() -> None:
     source = recorded or uploaded
-    try:
-        with db() as session:
-            clips.record(
+    saved = run_action(
+        viewer,
+        in_session(
+            lambda session: clips.record(
                 session,
                 store,
                 language=lang_code,
@@ -157,8 +157,11 @@ def _save() -> None:
                 recorded_by=viewer.user_id,
                 replace=bool(replace),
             )
-    except UserError as exc:
-        slot.error(say(viewer, exc.message), icon=":material/error:")
+        ),
+        slots={},
+        at=slot,
+    )
+    if not saved:
         return
     state["vc_nonce"] = nonce + 1
     state["vc_saved"] = True
@@ -183,12 +186,14 @@ if clip is not None:
     if st.button(
         t(N_("Remove this recording")), key=f"vc_remove_{clip.id}", icon=":material/delete:"
     ):
-        try:
-            with db() as session:
-                clips.remove(session, clip_id=clip.id, actor_id=viewer.user_id)
-        except UserError as exc:
-            st.error(say(viewer, exc.message), icon=":material/error:")
-        else:
+        removed = run_action(
+            viewer,
+            in_session(
+                lambda session: clips.remove(session, clip_id=clip.id, actor_id=viewer.user_id)
+            ),
+            slots={},
+        )
+        if removed:
             state["vc_removed"] = True
             st.rerun()
 if state.pop("vc_removed", False):

@@ -1,13 +1,13 @@
 import streamlit as st
 
 from portal import auth, voice_notes, wishes
-from portal.errors import FieldErrors, UserError
 from portal.i18n import LANGUAGES, N_
-from portal.ui.data import db, grid_index
+from portal.ui.actions import in_session, run_action
+from portal.ui.data import grid_index
 from portal.ui.guard import require
 from portal.ui.shell import link_to
 from portal.ui.voice_note_widgets import checked_voice, store, voice_input, voice_keys
-from portal.ui.widgets import field_slots, grid_label, say, show_field_errors
+from portal.ui.widgets import field_slots, grid_label
 from portal.ui.wish_widgets import flash
 
 viewer = require("wish_post")
@@ -82,35 +82,33 @@ voice_ok, voice = (
 if submitted and voice_ok:
     upload = state.get("wish_photo")
     spoken_in = state.get("wish_language") or viewer.language
-    try:
-        with db() as session:
-            wish = voice_notes.with_voice_note(
+
+    def post(session):
+        return voice_notes.with_voice_note(
+            session,
+            store(),
+            kind="wish",
+            audio=voice,
+            created_by=viewer.user_id,
+            language=spoken_in,
+            typed=state.get("wish_body", ""),
+            create=lambda: wishes.post_wish(
                 session,
-                store(),
-                kind="wish",
-                audio=voice,
-                created_by=viewer.user_id,
-                language=spoken_in,
-                typed=state.get("wish_body", ""),
-                create=lambda: wishes.post_wish(
-                    session,
-                    author_id=viewer.user_id,
-                    title=voice_notes.title_or_spoken(
-                        state.get("wish_title"), voice, spoken_in, "wish"
-                    ),
-                    body=voice_notes.text_or_spoken(state.get("wish_body"), voice, spoken_in),
-                    category=state.get("wish_category"),
-                    grid_id=state.get("wish_grid"),
-                    language=state.get("wish_language"),
-                    personal=bool(state.get("wish_personal")),
-                    photo=upload.getvalue() if upload is not None else None,
+                author_id=viewer.user_id,
+                title=voice_notes.title_or_spoken(
+                    state.get("wish_title"), voice, spoken_in, "wish"
                 ),
-            )
-    except FieldErrors as exc:
-        show_field_errors(viewer, slots, exc.errors)
-    except UserError as exc:
-        (slots.get(exc.field) or st).error(say(viewer, exc.message), icon=":material/error:")
-    else:
+                body=voice_notes.text_or_spoken(state.get("wish_body"), voice, spoken_in),
+                category=state.get("wish_category"),
+                grid_id=state.get("wish_grid"),
+                language=state.get("wish_language"),
+                personal=bool(state.get("wish_personal")),
+                photo=upload.getvalue() if upload is not None else None,
+            ),
+        )
+
+    posted = run_action(viewer, in_session(post), slots=slots)
+    if posted and posted.value is not None:
         for key in (
             "wish_title",
             "wish_body",
@@ -120,7 +118,7 @@ if submitted and voice_ok:
             *voice_keys("wish_voice"),
         ):
             state.pop(key, None)
-        state["wish_id"] = wish.id
+        state["wish_id"] = posted.value.id
         flash(t(N_("Your wish is on the wall.")))
         st.switch_page(auth.PAGE_BY_KEY["wish_detail"].path)
 

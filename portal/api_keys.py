@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from db.engine import upsert
 from db.models import User
 from db.models_reach import API_SCOPES, ApiKey, ApiKeyWindow
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
 
@@ -176,4 +176,4 @@ def prune_windows(session: Session, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - WINDOW_KEEP
     result = session.execute(delete(ApiKeyWindow).where(col(ApiKeyWindow.minute) < cutoff))
     session.commit()
-    return result.rowcount or 0
+    return rowcount(result) or 0

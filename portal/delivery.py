@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_notifications import Notification, NotificationDelivery
-from db.types import utcnow
+from db.types import rowcount, utcnow
 from portal.config import Settings
 from portal.i18n import N_, translate
 from portal.notifications import render
@@ -142,14 +142,16 @@ def claim(session: Session, worker: str, now: datetime, limit: int = 50) -> list
         return ids
     ids = []
     for delivery_id in [i for i in session.exec(due) if i is not None]:
-        taken = session.exec(
-            update(NotificationDelivery)
-            .where(
-                col(NotificationDelivery.id) == delivery_id,
-                col(NotificationDelivery.status) == "pending",
+        taken = rowcount(
+            session.exec(
+                update(NotificationDelivery)
+                .where(
+                    col(NotificationDelivery.id) == delivery_id,
+                    col(NotificationDelivery.status) == "pending",
+                )
+                .values(status="sending", claimed_by=worker, next_attempt_at=now)
             )
-            .values(status="sending", claimed_by=worker, next_attempt_at=now)
-        ).rowcount
+        )
         if taken == 1:
             ids.append(delivery_id)
     session.commit()

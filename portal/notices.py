@@ -18,7 +18,7 @@ from db.models_cockpit import (
     NoticeTranslation,
     ThreadMessage,
 )
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, N_
@@ -140,7 +140,7 @@ def withdraw(
         .where(col(Notice.id) == notice_id, col(Notice.withdrawn_at).is_(None))
         .values(withdrawn_at=now, withdrawn_by=actor_id)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(N_("This notice has already been withdrawn."))
     session.commit()

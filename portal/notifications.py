@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_notifications import Notification, NotificationDelivery, NotificationSetting
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_, format_when, local_time, translate
 
@@ -274,7 +274,7 @@ def mark_read(
     )
     if notice_ids is not None:
         query = query.where(col(Notification.id).in_(list(notice_ids)))
-    done = session.exec(query.values(read_at=now or utcnow())).rowcount
+    done = rowcount(session.exec(query.values(read_at=now or utcnow())))
     session.commit()
     return done
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_reviews import REVIEW_LANGUAGES, TranslationCorrection, TranslationReviewer
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal import auth, catalogs, i18n
 from portal.auth import active_user
 from portal.errors import UserError
@@ -82,7 +82,7 @@ def end_appointment(session: Session, *, appointment_id: int, by: int) -> None:
         )
         .values(ended_at=utcnow(), ended_by=staff.id)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         raise UserError(N_("This appointment has already ended."))
     session.commit()

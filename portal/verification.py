@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from db.models import Grid, User
 from db.models_verification import VERIFICATION_METHODS, ResidentVerification
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.auth import active_user
 from portal.cockpit_scope import duty_grids
 from portal.errors import FieldErrors, Message, UserError
@@ -123,7 +123,7 @@ def confirm(
         .where(col(User.id) == resident.id, col(User.verification) == UNVERIFIED)
         .values(verification=VERIFIED)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         raise UserError(ALREADY)
     row = ResidentVerification(

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.models_voice import CLIP_LANGUAGES, CLIP_SOURCES, CLIP_TYPES, SpeechPreference, VoiceClip
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal import auth, speech
 from portal.auth import active_user
 from portal.errors import UserError
@@ -285,7 +285,7 @@ def _stamp_removed(session: Session, clip_id: int, actor_id: int) -> None:
         .where(col(VoiceClip.id) == clip_id, col(VoiceClip.removed_at).is_(None))
         .values(removed_at=utcnow(), removed_by=actor_id)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         raise UserError(
             N_("This recording has just been changed by someone else. Please look again.")

@@ -17,7 +17,7 @@ from db.models_council import (
     CouncilItem,
     CouncilMeeting,
 )
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.auth import active_user
 from portal.council import notices as council_notices
 from portal.council.agenda_items import ItemView, _names, agenda
@@ -79,7 +79,7 @@ def set_action(
         .values(owner_id=owner.id, due_date=due_date, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(CHANGED)
     _event(
@@ -131,7 +131,7 @@ def report_progress(
         .values(status=status, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(CHANGED)
     item = session.get_one(CouncilItem, action.item_id)

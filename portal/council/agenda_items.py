@@ -313,7 +313,7 @@ def _names(session: Session, ids: set) -> dict[int, str]:
 
 def wish_candidates(session: Session) -> list:
     """Promoted wishes waiting for the council and not on an agenda yet."""
-    from portal import wishes
+    from portal.wishes import promotion
 
     on_agenda = set(
         session.exec(
@@ -323,7 +323,7 @@ def wish_candidates(session: Session) -> list:
             )
         ).all()
     )
-    return [(p, w) for p, w in wishes.candidates(session) if w.id not in on_agenda]
+    return [(p, w) for p, w in promotion.candidates(session) if w.id not in on_agenda]
 
 
 def report_candidates(

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from db.models_council import CouncilItem, CouncilProposal
 from db.models_council_extras import CouncilAttachment
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.auth import active_user
 from portal.council.common import NOT_FOUND, _commit, _event, _manager, _meeting
 from portal.council.proposing import _proposals_open
@@ -257,7 +257,7 @@ def remove(
         .values(removed_at=now, removed_by=actor_id)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(N_("This file has already been removed."))
     council_id, meeting_id = _place(session, row.item_id, row.proposal_id)

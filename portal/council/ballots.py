@@ -16,7 +16,7 @@ from db.models_council import (
     CouncilItem,
     CouncilMeeting,
 )
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.auth import active_user
 from portal.council.agenda_items import _names
 from portal.council.common import (
@@ -136,7 +136,7 @@ def _ballot(
             .values(choice=choice, by_hand=by_hand, recorded_by=recorder, changed_at=now)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             session.rollback()
             raise UserError(
                 N_("Your ballot was just changed from another screen. Please look again.")

@@ -16,7 +16,7 @@ from db.models_council import (
     CouncilItem,
     CouncilMeeting,
 )
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.council import notices as council_notices
 from portal.council.agenda_items import _items
 from portal.council.common import (
@@ -117,7 +117,7 @@ def _step(
         .values(status=to_state, state_changed_at=now, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(CHANGED)
     council_notices.meeting_step(session, meeting, to_state, now)  # outbox: same commit
@@ -298,12 +298,12 @@ def _decide_wish(
     actor_id: int,
     now: datetime,
 ) -> None:
-    from portal import wishes
+    from portal.wishes import promotion
 
     if item.source_id is None:  # cannot be: a wish item names its wish (check source_link)
         raise ValueError(f"council item {item.id} from a wish has no wish id")
     try:
-        wishes.decide(
+        promotion.decide(
             session,
             wish_id=item.source_id,
             decision=item.decision or "",

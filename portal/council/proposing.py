@@ -18,7 +18,7 @@ from db.models_council import (
     CouncilProposal,
     CouncilProposalSupport,
 )
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.auth import active_user
 from portal.council.common import (
     BODY_MAX,
@@ -165,7 +165,7 @@ def withdraw_support(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(N_("You do not support this proposal (any more)."))
     # Read under the write lock (SQLite) so a screening that just happened is seen.
@@ -252,7 +252,7 @@ def _screen(
         .values(status=to_state, screened_at=now, screened_by=actor_id, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(CHANGED)
 

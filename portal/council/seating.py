@@ -19,7 +19,7 @@ from db.models_council import (
     CouncilMeeting,
     CouncilSeat,
 )
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.council.common import (
     CHANGED,
     COUNCIL_GRID_KINDS,
@@ -335,7 +335,7 @@ def end_seat(
         .values(ended_at=now, active_user_id=None, ended_by=actor_id)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(CHANGED)
     _event(

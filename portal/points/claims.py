@@ -20,7 +20,7 @@ from db.models_points import (
     TaskClaim,
     TaskClaimEvent,
 )
-from db.types import row_id
+from db.types import row_id, rowcount
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map
@@ -77,7 +77,7 @@ def claim_task(
         .where(col(PointsTask.id) == task_id)
         .values(lock_version=PointsTask.lock_version + 1)
     )
-    if locked.rowcount != 1:
+    if rowcount(locked) != 1:
         session.rollback()
         raise UserError(N_("This task no longer exists."))
     task = session.exec(
@@ -154,7 +154,7 @@ def withdraw_claim(
         .where(col(TaskClaim.id) == claim_id, col(TaskClaim.status).in_(("claimed", "rejected")))
         .values(status="withdrawn", updated_at=now)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         raise UserError(N_("This claim can no longer be withdrawn."))
     session.add(
@@ -232,7 +232,7 @@ def submit_proof(
             updated_at=now,
         )
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         raise UserError(N_("Proof for this task was already sent."))
     session.add(
@@ -315,7 +315,7 @@ def verify_claim(
         .where(col(TaskClaim.id) == claim_id, col(TaskClaim.status) == "submitted")
         .values(status=to, reject_reason=None if approve else note, updated_at=now)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         raise UserError(N_("This proof was already checked."))
     session.add(

@@ -22,7 +22,7 @@ from db.models_points import (
     Reward,
     RewardStockChange,
 )
-from db.types import row_id
+from db.types import row_id, rowcount
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
@@ -200,7 +200,7 @@ def change_stock(
         .where(col(Reward.id) == reward_id, col(Reward.stock) + value >= 0)
         .values(stock=Reward.stock + value)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         raise UserError(N_("There are not that many units in stock."), field="delta")
     session.add(
@@ -233,7 +233,7 @@ def redeem(
         .where(col(Reward.id) == reward_id, col(Reward.stock) > 0, _available(now))
         .values(stock=Reward.stock - 1)
     )
-    if taken.rowcount != 1:
+    if rowcount(taken) != 1:
         session.rollback()
         reward = session.get(Reward, reward_id)
         if reward is None:
@@ -317,7 +317,7 @@ def cancel_redemption(
         .where(col(Redemption.id) == redemption_id, col(Redemption.status) == "pending")
         .values(status="cancelled", closed_at=now, closed_by=actor.id)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         raise UserError(N_("This code was already handed over or cancelled."))
     session.execute(
@@ -387,7 +387,7 @@ def hand_over(
         .where(col(Redemption.id) == view.redemption.id, col(Redemption.status) == "pending")
         .values(status="handed_over", closed_at=now, closed_by=actor_id)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         current = session.exec(
             select(Redemption)

@@ -19,7 +19,7 @@ from db.models_points import (
     TaskGrid,
     TaskSeries,
 )
-from db.types import row_id
+from db.types import row_id, rowcount
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
@@ -212,7 +212,7 @@ def cancel_task(
         .where(col(PointsTask.id) == task_id, col(PointsTask.status) == "open")
         .values(status="cancelled", lock_version=PointsTask.lock_version + 1)
     )
-    if done.rowcount != 1:
+    if rowcount(done) != 1:
         session.rollback()
         raise UserError(N_("This task was cancelled."))
     for claim in session.exec(

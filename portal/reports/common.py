@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from db.models_reports import Report, ReportEvent
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.errors import UserError
 from portal.i18n import N_
 from portal.permissions import NOT_YOURS
@@ -133,7 +133,7 @@ def _move(session: Session, report: Report, expected: tuple[str, ...], changes: 
         )
         .values(**changes)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(CONFLICT)
     session.refresh(report)

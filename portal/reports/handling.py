@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from db.models import Department, User
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, ReportSupporter
-from db.types import row_id, utcnow
+from db.types import row_id, rowcount, utcnow
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
@@ -289,7 +289,7 @@ def finish_joint_part(
         .where(col(JointTask.id) == task.id, col(JointTask.status) == "open")
         .values(status="done", updated_at=now)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         session.rollback()
         raise UserError(CONFLICT)
     report = _load(session, report_id)

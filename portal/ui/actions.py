@@ -3,8 +3,9 @@
     done = run_action(viewer, lambda: service.do(...), slots=slots, done=t(N_("Saved.")))
 
 - a form (slots given, or a page run): a refusal shows now, each message under its field
-  (FieldErrors, or a UserError naming a field) or at the top; the form is drawn again with the
-  same widget keys, so what the user typed stays;
+  (FieldErrors, or a UserError naming a field), else at `at` (a placeholder the page keeps for
+  it) or where the page is; the form is drawn again with the same widget keys, so what the user
+  typed stays;
 - a button callback (flash_key given, no slots): a refusal is kept under flash_key and shown at
   the top of the next run by speech_widgets.show_flash_at, all its messages in one line;
   keep_errors also keeps the field messages for the next run's form;
@@ -24,6 +25,7 @@ from typing import Generic, TypeVar
 
 import streamlit as st
 from sqlmodel import Session
+from streamlit.delta_generator import DeltaGenerator
 
 from portal.errors import FieldErrors, UserError
 from portal.ui.data import db
@@ -60,13 +62,15 @@ def refusal_text(viewer: Viewer, exc: FieldErrors | UserError) -> str:
     return say(viewer, exc.message)
 
 
-def show_refusal(viewer: Viewer, slots: dict, exc: FieldErrors | UserError) -> None:
-    """Now, under the fields at fault (or at the top for a message that names none)."""
+def show_refusal(
+    viewer: Viewer, slots: dict, exc: FieldErrors | UserError, at: DeltaGenerator | None = None
+) -> None:
+    """Now, under the fields at fault (a message that names none: at `at`, else where the page is)."""
     if isinstance(exc, FieldErrors):
         show_field_errors(viewer, slots, exc.errors)
         return
     target = slots.get(exc.field) if exc.field else None
-    (target or st).error(say(viewer, exc.message), icon=":material/error:")
+    (target or at or st).error(say(viewer, exc.message), icon=":material/error:")
 
 
 def run_action(
@@ -77,6 +81,7 @@ def run_action(
     slots: dict | None = None,
     flash_key: str | None = None,
     keep_errors: str | None = None,
+    at: DeltaGenerator | None = None,
 ) -> Outcome[T]:
     """Calls the service action once and shows its outcome (see the module's text)."""
     try:
@@ -87,7 +92,7 @@ def run_action(
                 st.session_state[keep_errors] = exc.errors
             st.session_state[flash_key] = ("error", refusal_text(viewer, exc))
         else:
-            show_refusal(viewer, slots or {}, exc)
+            show_refusal(viewer, slots or {}, exc, at)
         return Outcome(False)
     if done is not None:
         text = done(value) if callable(done) else done

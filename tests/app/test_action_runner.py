@@ -78,3 +78,34 @@ def test_a_button_callback_flashes_its_outcome_for_the_next_run():
     at.button[1].click().run()
     assert [s.value for s in at.success] == ["Saved ANA"]
     assert not at.error
+
+
+def _page_with_a_spot() -> None:
+    import streamlit as st
+
+    from portal.errors import UserError
+    from portal.ui.actions import run_action
+    from portal.ui.session import Viewer
+
+    viewer = Viewer(1, "resident", "Li", "li", "en", False)
+
+    def refuse() -> None:
+        raise UserError("The list is closed.")
+
+    spot = st.empty()
+    st.text("between")
+    if st.button("Save"):
+        run_action(viewer, refuse, slots={}, at=spot)
+    if st.button("Save here"):
+        run_action(viewer, refuse, slots={})
+
+
+def test_a_refusal_without_a_field_shows_at_the_spot_the_page_keeps_for_it():
+    at = AppTest.from_function(_page_with_a_spot, default_timeout=30).run()
+    at.button[0].click().run()
+    kinds = [node.type for node in at.main.children.values()]
+    assert [e.value for e in at.error] == ["The list is closed."]
+    assert kinds.index("error") < kinds.index("text")  # in the spot above, not after the buttons
+    at.button[1].click().run()
+    kinds = [node.type for node in at.main.children.values()]
+    assert kinds.index("error") > kinds.index("text")

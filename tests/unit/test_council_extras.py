@@ -480,9 +480,12 @@ def test_support_cannot_be_withdrawn_after_the_deadline(s, clock):
 def test_clean_text_is_shared_by_council_and_wishes():
     from portal import wishes
     from portal.council import actions, agenda_items, meeting_steps, proposing, seating
+    from portal.wishes import adoption, moderation, posting, promotion
 
     council_modules = (c, actions, agenda_items, meeting_steps, proposing, seating, options, files)
     assert clean_text("  a\x00b \n") == "ab" and clean_text(None) == ""
     assert not any(hasattr(m, "_clean") for m in council_modules) and not hasattr(wishes, "_clean")
     assert all(m.clean_text is clean_text for m in council_modules)
     assert wishes.clean_text is clean_text
+    wish_modules = (adoption, moderation, posting, promotion)
+    assert all(m.clean_text is clean_text and not hasattr(m, "_clean") for m in wish_modules)

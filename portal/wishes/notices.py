@@ -1,5 +1,5 @@
 """Who hears about a wish: its author, and its supporters for milestones, promotion and decision.
-Called before the wish service's commit (outbox)."""
+Called before the wish steps' commit (outbox)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from db.models_wishes import Wish, WishVote
+from db.types import row_id
 from portal.i18n import N_
 from portal.notifications import notify
 
@@ -30,7 +31,7 @@ def state_changed(session: Session, wish: Wish, to_state: str, now: datetime) ->
         return
     people = [wish.author_id]
     if to_state in TOLD_SUPPORTERS:
-        people += supporters(session, wish.id)
+        people += supporters(session, row_id(wish))
     notify(
         session,
         people,
@@ -47,7 +48,7 @@ def support_counted(session: Session, wish: Wish, count: int, now: datetime) -> 
         return
     notify(
         session,
-        [wish.author_id, *supporters(session, wish.id)],
+        [wish.author_id, *supporters(session, row_id(wish))],
         "wish_milestone",
         {"title": wish.title, "supporters": count},
         f"wish_detail?id={wish.id}",
