@@ -11,6 +11,7 @@ report.submit_key, unique, so the same report sent from six tabs at once is stor
 
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import db.types

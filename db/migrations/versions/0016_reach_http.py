@@ -8,6 +8,7 @@ Create Date: 2026-12-02 04:30:00
 
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import db.types
