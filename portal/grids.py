@@ -77,6 +77,12 @@ class Placement:
     def grid(self) -> Grid | None:
         return self.chain[0].grid if self.chain else None
 
+    def grid_id(self) -> int:
+        """The most specific grid's id, for a place already checked to be inside."""
+        if not self.chain:
+            raise ValueError("the place lies outside every grid")
+        return row_id(self.chain[0].grid)
+
     def lead(self) -> Person | None:
         """The first responsible person found walking up from the most specific grid."""
         for level in self.chain:

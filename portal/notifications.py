@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from urllib.parse import parse_qsl
@@ -115,7 +115,7 @@ def notify(
     session: Session,
     recipient_ids: Iterable[int | None],
     event: str,
-    params: dict[str, object],
+    params: Mapping[str, object],
     link: str = "",
     urgent: bool = False,
     once_key: str | None = None,

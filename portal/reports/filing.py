@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from db.models_reports import Report, ReportCategory, ReportMedia
 from db.types import row_id, utcnow
 from portal.errors import FieldErrors, Message, UserError
-from portal.grids import GridIndex, locate
+from portal.grids import GridIndex, Placement, locate
 from portal.i18n import DEFAULT_LANGUAGE, N_
 from portal.media import Audio, MediaStore, Photo
 from portal.reports.clock import resident_due
@@ -61,7 +61,7 @@ def _store_audio(
     return media
 
 
-def check_place(session: Session, index: GridIndex, lat: object, lon: object):
+def check_place(session: Session, index: GridIndex, lat: object, lon: object) -> Placement:
     """The placement of a report's place, or FieldErrors for the 'place' field."""
     if lat is None or lon is None:
         raise FieldErrors({"place": Message(N_("Please choose the place on the map."))})
@@ -170,28 +170,27 @@ def submit(
         placement = check_place(session, index, lat, lon)
     except FieldErrors as exc:
         errors |= exc.errors
-    if errors:
+    if errors or category is None:
         raise FieldErrors(errors)
-    again = _just_sent(
-        session, reporter_id, on_behalf_of_id, category.id, text, float(lat), float(lon), now
-    )
+    category_key, lat_f, lon_f = row_id(category), placement.lat, placement.lon
+    again = _just_sent(session, reporter_id, on_behalf_of_id, category_key, text, lat_f, lon_f, now)
     if again is not None:  # a second click, or the same form sent from a second tab
         return again
     key = submission_key(
-        reporter_id, on_behalf_of_id, category.id, text, float(lat), float(lon), photo, audio, now
+        reporter_id, on_behalf_of_id, category_key, text, lat_f, lon_f, photo, audio, now
     )
     report = Report(
         submit_key=key,
         reporter_id=reporter_id,
         on_behalf_of_id=on_behalf_of_id,
-        category_id=category.id,
+        category_id=category_key,
         description=text,
         public_description=bool(public_description) and on_behalf_of_id is None,
         language=language,
-        lat=float(lat),
-        lon=float(lon),
+        lat=lat_f,
+        lon=lon_f,
         place_source=place_source,
-        grid_id=placement.grid.id,
+        grid_id=placement.grid_id(),
         state="submitted",
         level="grid",
         due_at=(due := resident_due(now, category.time_limit_hours)),  # one limit, two clocks
@@ -251,7 +250,7 @@ def submit_alarm(
         lat=float(lat),
         lon=float(lon),
         place_source="device",
-        grid_id=placement.grid.id,
+        grid_id=placement.grid_id(),
         state="submitted",
         level="grid",
         urgent=urgent,

@@ -242,7 +242,7 @@ def whistle(
             "updated_at": now,
         },
     )
-    for department_id, role in [(lead.id, "lead"), *((d, "assist") for d in assists)]:
+    for department_id, role in [(row_id(lead), "lead"), *((d, "assist") for d in assists)]:
         existing = session.exec(
             select(JointTask).where(
                 col(JointTask.report_id) == report.id, col(JointTask.department_id) == department_id
@@ -280,7 +280,7 @@ def finish_joint_part(
             col(JointTask.department_id) == actor.department_id,
         )
     ).first()
-    if not can(actor, "report.finish_joint_part", On(department=task is not None)):
+    if not can(actor, "report.finish_joint_part", On(department=task is not None)) or task is None:
         raise UserError(NOT_YOURS)
     if task.status == "done":
         raise UserError(N_("Your part is already marked done."))

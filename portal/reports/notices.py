@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_reports import JointTask, Report
@@ -27,17 +27,17 @@ REPORTER_EVENTS = {
 def department_handlers(session: Session, department_ids: list[int]) -> list[int]:
     if not department_ids:
         return []
-    return list(
-        session.exec(
-            select(User.id).where(
-                User.role == "handler", User.department_id.in_(department_ids), User.is_active
-            )
+    found = session.exec(
+        select(col(User.id)).where(
+            User.role == "handler", col(User.department_id).in_(department_ids), User.is_active
         )
     )
+    return [i for i in found if i is not None]
 
 
 def staff_ids(session: Session) -> list[int]:
-    return list(session.exec(select(User.id).where(User.role == "staff", User.is_active)))
+    found = session.exec(select(col(User.id)).where(User.role == "staff", User.is_active))
+    return [i for i in found if i is not None]
 
 
 def handlers_of(session: Session, report: Report) -> list[int]:

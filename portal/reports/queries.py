@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from db.models import Department, GridDuty, User
 from db.models_cockpit import DeviceAlarm
@@ -413,10 +414,12 @@ class Open311Query:
     page_size: int = OPEN311_MAX_PAGE
 
 
-def _open311_select(query: Open311Query, now: datetime, cats: dict[int, ReportCategory]):
+def _open311_select(
+    query: Open311Query, now: datetime, cats: dict[int, ReportCategory]
+) -> SelectOfScalar[Report]:
     statement = select(Report).where(_public_filter(now))
     if query.ids:
-        return statement.where(Report.id.in_(query.ids)).order_by(Report.id)
+        return statement.where(col(Report.id).in_(query.ids)).order_by(col(Report.id))
     if query.service_codes:
         wanted = [c.id for c in cats.values() if c.code in query.service_codes]
         statement = statement.where(Report.category_id.in_(wanted))
@@ -471,7 +474,7 @@ def open311_requests(
     """Public reports as GeoReport v2 service requests (see public_view: no names, no
     description, the place rounded). Without a query: every public report (the download)."""
     now = now or utcnow()
-    cats = {c.id: c for c in session.exec(select(ReportCategory))}
+    cats = {row_id(c): c for c in session.exec(select(ReportCategory))}
     departments = dict(session.exec(select(Department.id, Department.name)).all())
     rows = (
         public_reports(session, now=now)

@@ -14,10 +14,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import false, or_, true
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_reports import JointTask, Report
+from db.types import row_id
 from portal.cockpit_scope import scope_for
 from portal.grids import GridIndex
 
@@ -38,7 +39,7 @@ def reader(session: Session, index: GridIndex, user: User) -> Reader:
     scope = scope_for(session, index, role=user.role, user_id=user.id)
     grids = None if scope.whole else frozenset(scope.grids or ())
     department = user.department_id if user.role == "handler" else None
-    return Reader(user.id, user.role, grids, department)
+    return Reader(row_id(user), user.role, grids, department)
 
 
 def can_see_report(
@@ -65,15 +66,17 @@ def visible_reports(viewer: Reader):
     if viewer.role in OFFICE_ROLES:
         return true()
     own = or_(
-        Report.reporter_id == viewer.user_id,
-        Report.on_behalf_of_id == viewer.user_id,
-        Report.assignee_id == viewer.user_id,
+        col(Report.reporter_id) == viewer.user_id,
+        col(Report.on_behalf_of_id) == viewer.user_id,
+        col(Report.assignee_id) == viewer.user_id,
     )
     if viewer.role == "grid_worker" and viewer.grid_ids:
         return or_(own, Report.grid_id.in_(sorted(viewer.grid_ids)))
     if viewer.role == "handler" and viewer.department_id is not None:
         joint = select(JointTask.report_id).where(JointTask.department_id == viewer.department_id)
-        return or_(own, Report.department_id == viewer.department_id, Report.id.in_(joint))
+        return or_(
+            own, col(Report.department_id) == viewer.department_id, col(Report.id).in_(joint)
+        )
     return or_(own, false())
 
 
