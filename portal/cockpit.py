@@ -468,7 +468,8 @@ def points_facts(
     (by="month"). Whole Beijing months come from the summary rows (points_grid_month, kept with
     every ledger line); only the part-months at the ends of a period that does not start or end
     on a month boundary are summed from the ledger lines (one range query each)."""
-    full, partial = [], []
+    full: list[tuple[str, datetime, datetime]] = []
+    partial: list[tuple[str, datetime, datetime]] = []
     for label, start, end in month_bounds(since, until):
         whole = start == summaries.month_start(label) and end == summaries.next_month_start(
             start + timedelta(microseconds=1)

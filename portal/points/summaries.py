@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, literal, select
+from sqlalchemy import Table, case, delete, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -39,6 +39,10 @@ from portal.localtime import ZONE, month_of
 from portal.points.common import EARNING_EXCLUDED
 
 Totals = dict[str, dict[tuple, tuple[int, ...]]]
+
+
+def _table(model: type) -> Table:
+    return model.__table__  # type: ignore[attr-defined]
 
 
 def grid_key(grid_id: int | None) -> int:
@@ -71,7 +75,7 @@ def figures_of(amount: int, source: str) -> tuple[int, int, int]:
 
 def _upsert(session: Session, model, keys: dict, adds: dict) -> None:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = model.__table__
+    table = _table(model)
     stmt = insert(table).values(**keys, **adds)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys),
@@ -114,14 +118,9 @@ def recompute(session: Session) -> Totals:
     user_total: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     user_month: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     grid_month: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    e = _table(PointsEntry).c
     rows = session.connection().execute(
-        select(
-            PointsEntry.user_id,
-            PointsEntry.grid_id,
-            PointsEntry.amount,
-            PointsEntry.source,
-            PointsEntry.created_at,
-        )
+        select(e.user_id, e.grid_id, e.amount, e.source, e.created_at)
     )
     for uid, gid, amount, source, at in rows:
         issued, earned, redeemed = figures_of(amount, source)
@@ -143,7 +142,7 @@ def recompute(session: Session) -> Totals:
 def stored(session: Session) -> Totals:
     """The summary rows as they are."""
     conn = session.connection()
-    ut, um, gm = PointsUserTotal, PointsUserMonth, PointsGridMonth
+    ut, um, gm = (_table(m).c for m in (PointsUserTotal, PointsUserMonth, PointsGridMonth))
     return {
         "user_total": {
             (u, g): (e, n)
@@ -194,11 +193,13 @@ def rebuild(session: Session) -> int:
     conn = session.connection()
     for model in (PointsUserTotal, PointsUserMonth, PointsGridMonth):
         conn.execute(delete(model))
-    e = PointsEntry.__table__.c
+    e = _table(PointsEntry).c
     gkey = func.coalesce(e.grid_id, GRID_NONE)
     earning = e.source.notin_(EARNING_EXCLUDED)
     conn.execute(
-        PointsUserTotal.__table__.insert().from_select(
+        _table(PointsUserTotal)
+        .insert()
+        .from_select(
             ["user_id", "grid_key", "earned", "entries"],
             select(e.user_id, gkey, func.sum(e.amount), func.count())
             .where(earning)
@@ -213,7 +214,9 @@ def rebuild(session: Session) -> int:
         for label, start, end in _month_ranges(first, last):
             during = (e.created_at >= start) & (e.created_at < end)
             conn.execute(
-                PointsUserMonth.__table__.insert().from_select(
+                _table(PointsUserMonth)
+                .insert()
+                .from_select(
                     ["month", "grid_key", "user_id", "earned", "entries"],
                     select(literal(label), gkey, e.user_id, func.sum(e.amount), func.count())
                     .where(during, earning)
@@ -221,7 +224,9 @@ def rebuild(session: Session) -> int:
                 )
             )
             conn.execute(
-                PointsGridMonth.__table__.insert().from_select(
+                _table(PointsGridMonth)
+                .insert()
+                .from_select(
                     ["month", "grid_key", "issued", "earned", "redeemed", "entries"],
                     select(literal(label), gkey, issued, earned, redeemed, func.count())
                     .where(during)

@@ -12,8 +12,8 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import AutoString
 
 from db.types import UTCDateTime
 
@@ -106,7 +106,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "points_user_month",
-        sa.Column("month", sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+        sa.Column("month", AutoString(length=7), nullable=False),
         sa.Column("grid_key", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("earned", sa.Integer(), nullable=False),
@@ -118,7 +118,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "points_grid_month",
-        sa.Column("month", sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+        sa.Column("month", AutoString(length=7), nullable=False),
         sa.Column("grid_key", sa.Integer(), nullable=False),
         sa.Column("issued", sa.Integer(), nullable=False),
         sa.Column("earned", sa.Integer(), nullable=False),
