@@ -48,6 +48,7 @@ from portal import cockpit, devices  # noqa: E402
 from portal.cockpit_scope import scope_for  # noqa: E402
 from portal.demo.seed import seed  # noqa: E402
 from portal.grids import GridIndex  # noqa: E402
+from portal.points import summaries  # noqa: E402
 
 CHUNK = 20_000
 
@@ -298,6 +299,9 @@ def bulk(url: str, scale: float) -> dict[str, int]:
             )
         _insert(conn, DeviceEvent, device_events)
         n_items = bulk_councils(conn, rng, index, now, staff)
+    with Session(engine) as s:  # the lines above bypass the ledger: sum them into the summaries
+        summaries.rebuild(s)
+        s.commit()
     return {
         "reports": n_reports,
         "report events": len(events),

@@ -95,6 +95,49 @@ class PointsEntry(SQLModel, table=True):
     created_at: datetime = _when(default_factory=utcnow)
 
 
+GRID_NONE = 0  # grid_key of entries without a home grid (a key column cannot be NULL)
+
+
+class PointsUserTotal(SQLModel, table=True):
+    """Summary: a person's earned points (sources other than reward/refund) per home grid, all
+    time. Kept in the transaction of every ledger line (portal.points.summaries), never scanned."""
+
+    __tablename__ = "points_user_total"
+
+    user_id: int = Field(primary_key=True, foreign_key="account.id")
+    grid_key: int = Field(primary_key=True)  # PointsEntry.grid_id, GRID_NONE for none
+    earned: int = Field(default=0)
+    entries: int = Field(default=0)
+
+
+class PointsUserMonth(SQLModel, table=True):
+    """Summary: a person's earned points per Beijing month and home grid (monthly leaderboard)."""
+
+    __tablename__ = "points_user_month"
+
+    month: str = Field(primary_key=True, max_length=7)  # "2026-11", Beijing time
+    grid_key: int = Field(primary_key=True)
+    user_id: int = Field(primary_key=True, foreign_key="account.id")
+    earned: int = Field(default=0)
+    entries: int = Field(default=0)
+
+
+class PointsGridMonth(SQLModel, table=True):
+    """Summary: points per Beijing month and grid of the ledger lines (figures, cockpit).
+
+    issued: positive amounts other than refunds (cockpit); earned: net amounts of the earning
+    sources, adjustments both ways (staff figures); redeemed: rewards less refunds."""
+
+    __tablename__ = "points_grid_month"
+
+    month: str = Field(primary_key=True, max_length=7)
+    grid_key: int = Field(primary_key=True)
+    issued: int = Field(default=0)
+    earned: int = Field(default=0)
+    redeemed: int = Field(default=0)
+    entries: int = Field(default=0)
+
+
 class TaskSeries(SQLModel, table=True):
     """Tasks published together as a recurring series (weekly patrol, monthly clean-up)."""
 

@@ -40,7 +40,7 @@ def _moment(day, clock) -> datetime | None:
 
 @st.cache_data(ttl=120, show_spinner=False)
 def _figures(url: str, month: str) -> list:  # noqa: ARG001 (cache key: database, month)
-    """Per grid per month, cached two minutes (a scan of the ledger)."""
+    """Per grid per month, cached two minutes (read from the summary rows, no ledger scan)."""
     with db() as session:
         return points.monthly_by_grid(session, months=6)
 

@@ -1,7 +1,8 @@
 """The staff cockpit: measures by grid, category and month, the red/black list, open data.
 
 Every figure is computed from event rows of the other capabilities (report_event, joint_task,
-wish_event, wish_promotion, points_entry), never from counters:
+wish_event, wish_promotion, points_entry), never from counters (points: summary rows written in
+the ledger line's own transaction and checked against it, portal.points.summaries):
 - received: reports created in the period (their `submit` time).
 - response time: submit → first `accept` event, hours (mean over the reports accepted).
 - resolution time: submit → first `resolve` event, hours (mean over the reports resolved).
@@ -17,7 +18,8 @@ wish_event, wish_promotion, points_entry), never from counters:
 - escalations by level: `escalate`/`auto_escalate` events by the level they went to.
 - joint orders: reports with joint_task rows; departments: distinct departments in them.
 - wishes posted (`posted` events), fulfilled (first `fulfilled` event) and the median days between.
-- points issued (positive entries except refunds) and redeemed (reward entries less refunds).
+- points issued (positive entries except refunds) and redeemed (reward entries less refunds), read
+  per whole Beijing month from the summary rows kept with every ledger line (points_grid_month).
 - wish decisions: promotions of wishes to the council decided in the period (wish_promotion).
 - council items decided: agenda items whose voting closed in the period with an outcome of
   `adopted` or `rejected` (not `not_decided`, which means no quorum), by the month of `decided_at`;
@@ -43,7 +45,7 @@ from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_council import Council, CouncilAction, CouncilEvent, CouncilItem, CouncilMeeting
-from db.models_points import PointsEntry
+from db.models_points import PointsEntry, PointsGridMonth
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent
 from db.models_wishes import Wish, WishEvent, WishPromotion
 from db.types import utcnow
@@ -55,6 +57,7 @@ from portal.i18n import N_
 from portal.localtime import ZONE as BEIJING
 from portal.localtime import month_of
 from portal.permissions import RATING_COUNTS_FROM
+from portal.points import summaries
 from portal.reports.clock import overdue_sql
 
 REPEAT_DAYS = 90
@@ -461,9 +464,51 @@ def points_facts(
     by: str = "grid",
     scope: Scope = WHOLE,
 ) -> list[tuple]:
-    """(key, issued, redeemed) summed in the database from the ledger lines; key is the general
-    grid (by="grid") or the Beijing month (by="month": one range query per month, so the
-    created_at index is used and no per-row date formatting is needed)."""
+    """(key, issued, redeemed); key is the general grid (by="grid") or the Beijing month
+    (by="month"). Whole Beijing months come from the summary rows (points_grid_month, kept with
+    every ledger line); only the part-months at the ends of a period that does not start or end
+    on a month boundary are summed from the ledger lines (one range query each)."""
+    full: list[tuple[str, datetime, datetime]] = []
+    partial: list[tuple[str, datetime, datetime]] = []
+    for label, start, end in month_bounds(since, until):
+        whole = start == summaries.month_start(label) and end == summaries.next_month_start(
+            start + timedelta(microseconds=1)
+        )
+        (full if whole else partial).append((label, start, end))
+    gm = PointsGridMonth
+    in_summary = _in_scope(col(gm.grid_key), scope)
+    out: list[tuple] = []
+    if by == "month":
+        sums = {
+            m: (int(i or 0), int(r or 0))
+            for m, i, r in _rows(
+                session,
+                select(col(gm.month), func.sum(col(gm.issued)), func.sum(col(gm.redeemed)))
+                .where(col(gm.month).in_([label for label, _s, _e in full]), in_summary)
+                .group_by(col(gm.month)),
+            )
+        }
+        by_label = {label: sums.get(label, (0, 0)) for label, _s, _e in full}
+        for label, start, end in partial:
+            by_label[label] = _ledger_points(session, start, end, scope, by_grid=False)[0][1:]
+        return [(label, *by_label[label]) for label, _s, _e in month_bounds(since, until)]
+    if full:
+        rows = _rows(
+            session,
+            select(col(gm.grid_key), func.sum(col(gm.issued)), func.sum(col(gm.redeemed)))
+            .where(col(gm.month).in_([label for label, _s, _e in full]), in_summary)
+            .group_by(col(gm.grid_key)),
+        ).all()
+        out += [(summaries.grid_of_key(g), int(i or 0), int(r or 0)) for g, i, r in rows]
+    for _label, start, end in partial:
+        out += _ledger_points(session, start, end, scope, by_grid=True)
+    return [(scope.row_of(index, g), i, r) for g, i, r in out]
+
+
+def _ledger_points(
+    session: Session, since: datetime, until: datetime, scope: Scope, *, by_grid: bool
+) -> list[tuple]:
+    """(grid or None, issued, redeemed) summed from the ledger lines in [since, until)."""
     issued = func.sum(
         case(
             (
@@ -477,26 +522,13 @@ def points_facts(
         case((col(PointsEntry.source).in_(("reward", "refund")), -col(PointsEntry.amount)), else_=0)
     )
     here = _in_scope(col(PointsEntry.grid_id), scope)
-    if by == "month":
-        out = []
-        bounds = month_bounds(since, until)
-        for label, start, end in bounds:
-            i, r = _rows(
-                session,
-                select(issued, redeemed).where(
-                    col(PointsEntry.created_at) >= start, col(PointsEntry.created_at) < end, here
-                ),
-            ).one()
-            out.append((label, int(i or 0), int(r or 0)))
-        return out
+    during = (col(PointsEntry.created_at) >= since, col(PointsEntry.created_at) < until, here)
+    if not by_grid:
+        i, r = _rows(session, select(issued, redeemed).where(*during)).one()
+        return [(None, int(i or 0), int(r or 0))]
     grid = (col(PointsEntry.grid_id) + 0).label("grid")  # + 0: scan by time, not by the grid index
-    rows = _rows(
-        session,
-        select(grid, issued, redeemed)
-        .where(col(PointsEntry.created_at) >= since, col(PointsEntry.created_at) < until, here)
-        .group_by(grid),
-    ).all()
-    return [(scope.row_of(index, g), int(i or 0), int(r or 0)) for g, i, r in rows]
+    rows = _rows(session, select(grid, issued, redeemed).where(*during).group_by(grid)).all()
+    return [(g, int(i or 0), int(r or 0)) for g, i, r in rows]
 
 
 def month_bounds(since: datetime, until: datetime) -> list[tuple[str, datetime, datetime]]:

@@ -17,7 +17,9 @@ Where each rule lives:
              may publish and verify where, the open tasks a person sees, the staff overview
     claims   claiming a task, withdrawing, submitting proof, verifying (points on approval)
     rewards  the reward catalogue and stock, redeeming for a code, cancelling, handing over
-    figures  leaderboard (with opt-out) and monthly figures per grid
+    figures  leaderboard (with opt-out) and monthly figures per grid, read from the summaries
+    summaries  per person and per month totals kept with every ledger line (same transaction),
+             their full recomputation and rebuild (python -m portal.points.rebuild_summaries)
 
 Everything public is re-exported here, so `from portal import points; points.award(...)` works.
 """

@@ -202,7 +202,8 @@ def _append(
     actor_id: int | None,
     now: datetime,
 ) -> PointsEntry:
-    """Adds one ledger line after the person's newest (the member lock must be held)."""
+    """Adds one ledger line after the person's newest (the member lock must be held), and adds
+    it to the summary rows (portal.points.summaries). Every ledger line is written here."""
     seq, balance_now = _last(session, row_id(user))
     if balance_now + amount < 0:
         raise UserError(NOT_ENOUGH, cost=-amount, balance=balance_now)
@@ -220,4 +221,7 @@ def _append(
     )
     session.add(entry)
     session.flush()
+    from portal.points.summaries import record  # (summaries imports this module)
+
+    record(session, entry)  # the leaderboard and monthly totals, in this same transaction
     return entry

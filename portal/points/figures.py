@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, update
+from sqlalchemy import func, union_all, update
 from sqlmodel import Session, col, select
 
 from db.models import Grid, User
 from db.models_points import (
     PointsEntry,
+    PointsGridMonth,
     PointsMember,
+    PointsUserMonth,
+    PointsUserTotal,
 )
 from portal.auth import active_user
-from portal.config import TIMEZONE
 from portal.grids import parent_map, subtree
+from portal.localtime import month_of
 from portal.points.common import EARNING_EXCLUDED, _ancestors, _lock_member, _now, month_starts
+from portal.points.summaries import grid_of_key, next_month_start
 
 
 def leaderboard_opt_out(session: Session, user_id: int) -> bool:
@@ -50,23 +53,51 @@ class Standing:
 def leaderboard(
     session: Session, *, grid_id: int, since: datetime | None = None, limit: int = 20
 ) -> list[Standing]:
-    """Who earned most points in a grid (and the grids below it); opted-out people stay unnamed."""
+    """Who earned most points in a grid (and the grids below it); opted-out people stay unnamed.
+
+    Read from the summary rows (portal.points.summaries): all time from points_user_total, since a
+    moment from points_user_month for the whole Beijing months after it plus the ledger lines of
+    the part-month before the first of them (none when `since` starts a month, as on the pages)."""
     parents = parent_map(session)
     if grid_id not in parents:
         return []
     grids = subtree(parents, grid_id)
-    total = func.sum(PointsEntry.amount).label("total")
-    query = select(PointsEntry.user_id, total).where(
-        col(PointsEntry.grid_id).in_(grids), col(PointsEntry.source).notin_(EARNING_EXCLUDED)
+    if since is None:
+        parts = [
+            select(PointsUserTotal.user_id, PointsUserTotal.earned.label("pts")).where(  # type: ignore[attr-defined]
+                col(PointsUserTotal.grid_key).in_(grids)
+            )
+        ]
+    else:
+        first_full = next_month_start(since)
+        parts = [
+            select(PointsUserMonth.user_id, PointsUserMonth.earned.label("pts")).where(  # type: ignore[attr-defined]
+                col(PointsUserMonth.grid_key).in_(grids),
+                col(PointsUserMonth.month) >= month_of(first_full),
+            )
+        ]
+        if since < first_full:
+            parts.append(
+                select(PointsEntry.user_id, PointsEntry.amount.label("pts")).where(  # type: ignore[attr-defined]
+                    col(PointsEntry.grid_id).in_(grids),
+                    col(PointsEntry.source).notin_(EARNING_EXCLUDED),
+                    col(PointsEntry.created_at) >= since,
+                    col(PointsEntry.created_at) < first_full,
+                )
+            )
+    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    total = func.sum(both.c.pts).label("total")
+    rows = (
+        session.connection()
+        .execute(
+            select(both.c.user_id, total)
+            .group_by(both.c.user_id)
+            .having(total > 0)
+            .order_by(total.desc(), both.c.user_id)
+            .limit(limit)
+        )
+        .all()
     )
-    if since is not None:
-        query = query.where(PointsEntry.created_at >= since)
-    rows = session.exec(
-        query.group_by(col(PointsEntry.user_id))
-        .having(total > 0)
-        .order_by(total.desc(), col(PointsEntry.user_id))
-        .limit(limit)
-    ).all()
     ids = [uid for uid, _t in rows]
     names = (
         dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())
@@ -101,37 +132,27 @@ class MonthFigures:
 def monthly_by_grid(
     session: Session, *, months: int = 6, now: datetime | None = None
 ) -> list[MonthFigures]:
-    """Points issued and redeemed per general grid per month, over the last `months` months."""
+    """Points issued and redeemed per general grid per month, over the last `months` months.
+
+    Read from points_grid_month: issued is the net of the earning sources (adjustments both ways),
+    redeemed is rewards less refunds."""
     now = _now(now)
     starts = month_starts(now, max(1, min(months, 24)))
-    bucket = case(
-        *[
-            (
-                and_(
-                    col(PointsEntry.created_at) >= starts[i],
-                    col(PointsEntry.created_at) < starts[i + 1],
-                ),
-                i,
-            )
-            for i in range(len(starts) - 1)
-        ],
-        else_=-1,
-    ).label("bucket")
-    issued = func.sum(
-        case((col(PointsEntry.source).notin_(EARNING_EXCLUDED), PointsEntry.amount), else_=0)
-    )
-    redeemed = func.sum(
-        case((col(PointsEntry.source).in_(EARNING_EXCLUDED), -PointsEntry.amount), else_=0)
-    )
-    rows = session.exec(
-        select(PointsEntry.grid_id, bucket, issued, redeemed)
-        .where(PointsEntry.created_at >= starts[0], PointsEntry.created_at < starts[-1])
-        .group_by(col(PointsEntry.grid_id), bucket)
-    ).all()
+    labels = [month_of(s) for s in starts[:-1]]
+    rows = [
+        (grid_of_key(g), labels.index(m), iss, red)
+        for g, m, iss, red in session.connection().execute(
+            select(
+                PointsGridMonth.grid_key,
+                PointsGridMonth.month,
+                PointsGridMonth.earned,
+                PointsGridMonth.redeemed,
+            ).where(col(PointsGridMonth.month).in_(labels))
+        )
+    ]
     kinds = {gid: kind for gid, kind in session.exec(select(Grid.id, Grid.kind)) if gid is not None}
     parents = parent_map(session)
     community = next((gid for gid, kind in kinds.items() if kind == "community"), 0)
-    labels = [s.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m") for s in starts[:-1]]
     totals: dict[tuple[int, int], list[int]] = {}
     for gid, b, iss, red in rows:
         if b < 0:

@@ -18,6 +18,7 @@ from db.models_wishes import Wish, WishEvent, WishPromotion
 from portal import cockpit
 from portal.cockpit_scope import WHOLE, scope_for
 from portal.grids import GridIndex
+from portal.points import summaries
 
 T0 = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
 SINCE = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # 1 November, Beijing
@@ -248,6 +249,8 @@ def world(session):
         )
     )
     _councils(session, community, g1, u0)
+    session.flush()
+    summaries.rebuild(session)  # the lines above are written by hand, not through the ledger
     session.commit()
     return {
         "index": GridIndex.load(session),
