@@ -160,16 +160,41 @@ def set_grid_rule(
         )
     if errors:
         raise FieldErrors(errors)
+    now = now or utcnow()
     rule = WishGridRule(
         grid_id=grid_id,
         support_threshold=support_threshold,
         expire_days=expire_days,
         set_by=set_by,
-        set_at=now or utcnow(),
+        set_at=now,
     )
     session.add(rule)
+    session.flush()
+    promote_reached(session, grid_id, now)  # a lowered threshold counts at once, not next run
     session.commit()
     return rule
+
+
+def promote_reached(session: Session, grid_id: int, now: datetime) -> int:
+    """Promotes the open public wishes in this grid and below that the rules now in force say
+    have enough support (after a threshold was lowered). Returns how many were promoted."""
+    rules, parents = _latest_rules(session), parent_map(session)
+    counts = _support_subquery()
+    rows = session.exec(
+        select(Wish, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.wish_id == col(Wish.id))
+        .where(
+            col(Wish.state) == "open",
+            col(Wish.personal).is_(False),
+            col(Wish.grid_id).in_(subtree(parents, grid_id)),
+        )
+    ).all()
+    promoted = 0
+    for wish, count in rows:
+        rule = _resolve(wish.grid_id, rules, parents)
+        if count >= rule.support_threshold and _maybe_promote(session, wish, count, now, rule):
+            promoted += 1
+    return promoted
 
 
 # --- helpers -----------------------------------------------------------------------------------
