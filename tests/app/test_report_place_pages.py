@@ -113,3 +113,22 @@ def test_an_address_nobody_has_is_told(open_app):
     at = open_app("zhang_nainai", page="pages/report_new.py")
     at.text_input(key="rp_address_query").input("qqqqzzzz").run()
     assert zh("No address in our community matches this.") in [c.value for c in at.caption]
+
+
+def test_home_starts_with_snap_a_report_and_my_open_reports(open_app, app_db):
+    at = open_app("zhang_nainai")
+    labels = [link.proto.label for link in at.main.get("page_link")]
+    assert labels.count(zh("Snap a report")) == 1  # in the first block, not again as a tile
+    with Session(get_engine(app_db)) as s:
+        uid = s.exec(select(User.id).where(User.username == "zhang_nainai")).one()
+        open_ones = [
+            r
+            for r in s.exec(select(Report).where(Report.reporter_id == uid)).all()
+            if r.state
+            in ("submitted", "assigned", "accepted", "in_progress", "reopened", "returned")
+        ]
+    shown = [m.value for m in at.markdown]
+    if open_ones:
+        assert f"您有 {len(open_ones)} 件反映尚未办结" in shown
+    else:
+        assert zh("You have no open reports.") in shown

@@ -21,6 +21,7 @@ from tests.e2e.helpers import (
     log_in,
     open_page,
     screenshot,
+    set_elder,
     set_language,
     wait_rerun,
     zh,
@@ -100,3 +101,13 @@ def test_phone_report_from_my_location_and_from_an_address(server, new_context):
     _send(page, "市场门口路灯坏了")
     report = _latest(server)
     assert report.place_source == "address" and report.grid_id == place.id
+
+    # 3. the first screen of the phone: snap a report and her open items, without scrolling
+    set_elder(page, False)  # the plain mode (elder mode's larger text is measured in the report)
+    open_page(page, server.url + "/", ".st-key-home_first")
+    first = page.locator(".st-key-home_first")
+    first.get_by_text(f"#{report.id}").wait_for()
+    screenshot(page, "phone-report-4-home", full_page=False)
+    box = first.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+    assert first.locator("a").filter(has_text=zh("Snap a report")).count() == 1
