@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from db.engine import get_engine
 from db.migrate import upgrade
+from portal.addresses import Address, address_book
 from portal.config import Settings, load_settings
 from portal.grids import GridIndex
 
@@ -74,6 +75,17 @@ def _grid_index(url: str) -> GridIndex:
 
 def grid_index() -> GridIndex:
     return _grid_index(settings().database_url)
+
+
+@st.cache_resource(show_spinner=False, ttl=600)
+def _address_book(url: str) -> list[Address]:
+    with Session(get_engine(url)) as session:
+        return address_book(session, _grid_index(url))
+
+
+def addresses() -> list[Address]:
+    """The community's address list for the address search (rebuilt every ten minutes)."""
+    return _address_book(settings().database_url)
 
 
 def this_year() -> int:

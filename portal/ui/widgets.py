@@ -56,8 +56,13 @@ def _leads_somewhere(page: auth.PageSpec, viewer: Viewer) -> bool:
         return bool(seated_councils(session, viewer.user_id))
 
 
-def home_tiles(viewer: Viewer) -> None:
-    tiles = [p for p in auth.pages_for(viewer.role) if p.tile and _leads_somewhere(p, viewer)]
+def home_tiles(viewer: Viewer, skip: tuple[str, ...] = ()) -> None:
+    """The role's pages as tiles, but none that leads nowhere and none already shown (`skip`)."""
+    tiles = [
+        p
+        for p in auth.pages_for(viewer.role)
+        if p.tile and p.key not in skip and _leads_somewhere(p, viewer)
+    ]
     columns = st.columns(2)
     for n, page in enumerate(tiles):
         readable(viewer.t(page.title), page.title)

@@ -75,14 +75,20 @@ def set_grid_rule(
         )
     if errors:
         raise FieldErrors(errors)
+    # Imported here: voting imports promotion, which imports this module.
+    from portal.wishes.voting import promote_reached  # noqa: PLC0415
+
+    now = now or utcnow()
     rule = WishGridRule(
         grid_id=grid_id,
         support_threshold=support_threshold,
         expire_days=expire_days,
         set_by=set_by,
-        set_at=now or utcnow(),
+        set_at=now,
     )
     session.add(rule)
+    session.flush()
+    promote_reached(session, grid_id, now)  # a lowered threshold counts at once, not next run
     session.commit()
     return rule
 

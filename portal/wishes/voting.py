@@ -14,10 +14,12 @@ from db.models_wishes import Wish, WishEvent, WishVote
 from db.types import rowcount, utcnow
 from portal.auth import active_user
 from portal.errors import UserError
+from portal.grids import parent_map, subtree
 from portal.i18n import N_
 from portal.permissions import VERIFIED
 from portal.wishes import notices
 from portal.wishes.common import _commit, _locked_wish
+from portal.wishes.grid_rules import _latest_rules, _resolve
 from portal.wishes.promotion import _maybe_promote
 
 
@@ -97,3 +99,25 @@ def withdraw_vote(
     count = support(session, wish_id)
     _commit(session)
     return count
+
+
+def promote_reached(session: Session, grid_id: int, now: datetime) -> int:
+    """Promotes the open public wishes in this grid and below that the rules now in force say
+    have enough support (after a threshold was lowered). Returns how many were promoted."""
+    rules, parents = _latest_rules(session), parent_map(session)
+    counts = _support_subquery()
+    rows = session.exec(
+        select(Wish, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.wish_id == col(Wish.id))
+        .where(
+            col(Wish.state) == "open",
+            col(Wish.personal).is_(False),
+            col(Wish.grid_id).in_(subtree(parents, grid_id)),
+        )
+    ).all()
+    promoted = 0
+    for wish, count in rows:
+        rule = _resolve(wish.grid_id, rules, parents)
+        if count >= rule.support_threshold and _maybe_promote(session, wish, count, now, rule):
+            promoted += 1
+    return promoted

@@ -20,7 +20,7 @@ def test_report_photo_is_decoded_once(open_app, monkeypatch):
     real = media.check_photo
     monkeypatch.setattr(media, "check_photo", lambda data: calls.append(len(data)) or real(data))
     at = open_app("zhang_nainai", page="pages/report_new.py")
-    at.file_uploader(key="rp_photo").set_value(("楼道.jpg", _jpeg(), "image/jpeg")).run()
+    at.file_uploader(key="rp_photo_0").set_value(("楼道.jpg", _jpeg(), "image/jpeg")).run()
     assert not at.exception, at.exception
     for text in ("路灯", "路灯不亮", "路灯不亮了"):
         at.text_area(key="rp_text").input(text).run()

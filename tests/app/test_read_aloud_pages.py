@@ -21,7 +21,12 @@ def test_home_reads_greeting_notices_and_tiles_in_order(open_app, app_db):
     assert not at.exception
     said = _read(at)
     # 张奶奶 holds no council seat: no ballot tile (it would lead nowhere), so none is read.
-    tiles = [p for p in auth.pages_for("resident") if p.tile and p.key != "council_vote"]
+    # Snap a report comes first, before the notices (a phone's first screen), not as a tile.
+    tiles = [
+        p
+        for p in auth.pages_for("resident")
+        if p.tile and p.key not in ("council_vote", "report_new")
+    ]
     assert translate("zh_Hans", "Home") in said
     assert "张奶奶" in said
     notices_at = said.index(translate("zh_Hans", "Notices"))
@@ -31,6 +36,7 @@ def test_home_reads_greeting_notices_and_tiles_in_order(open_app, app_db):
             session, GridIndex.load(session), grid_id=user.home_grid_id, language="zh_Hans", limit=5
         )
     assert shown and all(said.index(n.title) > notices_at for n in shown)  # every notice shown
+    assert said.index(translate("zh_Hans", "Snap a report")) < notices_at
     places = [said.index(translate("zh_Hans", p.title)) for p in tiles]
     assert places == sorted(places) and places[0] > notices_at  # tiles in order, after notices
     assert all(translate("zh_Hans", p.hint) in said for p in tiles)

@@ -203,6 +203,6 @@ def test_the_report_page_takes_a_voice_file_and_says_voice_to_text_is_missing(op
     assert not at.exception
     assert translate("ii", NO_RECOGNITION) in _markdown(at)
     assert (
-        at.audio_input(key="rp_voice") is not None
-        and at.file_uploader(key="rp_voice_file") is not None
+        at.audio_input(key="rp_voice_0") is not None
+        and at.file_uploader(key="rp_voice_0_file") is not None
     )

@@ -449,6 +449,62 @@ def test_wall_sorts_and_filters(demo_session, clock):
     assert (card.support, card.threshold, card.my_vote) == (3, wishes.DEFAULT_THRESHOLD, False)
 
 
+def test_lowering_a_threshold_promotes_at_once(demo_session, clock):
+    """Wishes that already have the support a lowered threshold asks for go to the council when
+    the threshold is lowered, not at the next background run; other grids and wishes stay."""
+    li = demo_session.get(User, uid(demo_session, "li_ayi"))
+    home = demo_session.get(Grid, li.home_grid_id)
+    staff = uid(demo_session, "staff01")
+    wishes.set_grid_rule(  # a sibling micro-grid with its own, higher rule
+        demo_session,
+        grid_id=demo_session.exec(select(Grid.id).where(Grid.code == "G1-M2")).one(),
+        support_threshold=50,
+        expire_days=30,
+        set_by=staff,
+        now=clock(),
+    )
+    ready = post(demo_session, clock, title="门口放一条长椅", body="等孩子放学时可以坐一坐。")
+    short = post(demo_session, clock, title="楼下种几棵树", body="夏天太晒。")
+    personal = post(
+        demo_session, clock, title="帮我换灯泡", body="我够不着。", category="help", personal=True
+    )
+    higher = post(demo_session, clock, username="tashi", title="修好路灯", body="晚上太黑。")
+    voters = residents(demo_session, 4)
+    for wish, n in ((ready, 3), (short, 2), (personal, 3), (higher, 3)):
+        for voter in voters[:n]:
+            wishes.vote(demo_session, wish_id=wish.id, user_id=voter, now=clock())
+    assert demo_session.get(Wish, ready.id).state == "open"  # 3 < the default threshold
+    wishes.set_grid_rule(
+        demo_session,
+        grid_id=home.parent_id,  # the general grid above both micro-grids
+        support_threshold=3,
+        expire_days=30,
+        set_by=staff,
+        now=clock(),
+    )
+    demo_session.expire_all()
+    states = [demo_session.get(Wish, w.id).state for w in (ready, short, personal, higher)]
+    assert states == ["promoted", "open", "open", "open"]
+    promotion = demo_session.exec(
+        select(WishPromotion).where(WishPromotion.wish_id == ready.id)
+    ).one()
+    assert (promotion.threshold, promotion.support, promotion.status) == (3, 3, "candidate")
+    assert events(demo_session, ready.id)[-1] == "promoted"
+    # setting the same rule again promotes nothing twice
+    wishes.set_grid_rule(
+        demo_session,
+        grid_id=home.parent_id,
+        support_threshold=3,
+        expire_days=30,
+        set_by=staff,
+        now=clock(),
+    )
+    assert (
+        len(demo_session.exec(select(WishPromotion).where(WishPromotion.wish_id == ready.id)).all())
+        == 1
+    )
+
+
 # --- concurrency: real threads, each with its own session, on both backends --------------------
 
 
