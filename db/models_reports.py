@@ -79,7 +79,9 @@ class Report(SQLModel, table=True):
     language: str = Field(default="zh_Hans", max_length=16)
     lat: float
     lon: float
-    place_source: str = Field(default="map", max_length=16)  # map, photo, home, gps, address, device, open311
+    place_source: str = Field(
+        default="map", max_length=16
+    )  # map, photo, home, gps, address, device, open311
     grid_id: int = Field(foreign_key="grid.id", index=True)
     state: str = Field(default="submitted", max_length=16, index=True)
     level: str = Field(default="grid", max_length=16)
