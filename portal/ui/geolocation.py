@@ -45,6 +45,7 @@ button {
   background: var(--st-secondary-background-color);
   border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.3));
 }
+button[hidden] { display: none; }  /* the rule above would otherwise show it, empty */
 button:focus-visible { outline: 3px solid var(--st-primary-color); outline-offset: 2px; }
 button[disabled] { cursor: progress; opacity: 0.7; }
 [data-status] { margin-left: 0.75rem; font-size: 0.95rem; }

@@ -113,11 +113,31 @@ def render(viewer: Viewer) -> None:
     _menu(viewer)
     if not viewer.logged_in:
         _language_buttons(viewer)
+        _display_controls(viewer)
+        return
+    # Chosen once with the account: one control, one tap away, so a phone's first screen is the
+    # page itself (in elder mode the three controls alone filled it).
+    with st.popover(display_label(viewer), icon=":material/tune:", width="stretch"):
+        _display_controls(viewer)
+    inbox_badge.unread_line(viewer)
+
+
+DISPLAY_AND_LANGUAGE = N_("Display and language")
+LARGE_TEXT_ON = N_("large text")
+
+
+def display_label(viewer: Viewer) -> str:
+    """The collapsed control's label says what is chosen: 显示与语言 · 中文 · 大字."""
+    parts = [viewer.t(DISPLAY_AND_LANGUAGE), viewer.lang.native_name]
+    if viewer.elder:
+        parts.append(viewer.t(LARGE_TEXT_ON))
+    return " · ".join(parts)
+
+
+def _display_controls(viewer: Viewer) -> None:
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     with left:
         _language_picker(viewer)
     with right:
         _elder_switch(viewer)
         auto_read_switch(viewer)  # elder mode only: read pages aloud when they open
-    if viewer.logged_in:
-        inbox_badge.unread_line(viewer)

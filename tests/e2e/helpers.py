@@ -17,6 +17,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from portal.demo.seed import DEMO_PASSWORD
 from portal.i18n import LANGUAGE_CODES, LANGUAGES, translate
+from portal.ui.shell import DISPLAY_AND_LANGUAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -270,9 +271,38 @@ def choose(page: Page, label_msgid: str, option_text: str, *, rerun: bool = True
     pick_option(page, box.locator('input[role="combobox"]'), option_text, rerun=rerun)
 
 
+POPOVER_BODY = '[data-testid="stPopoverBody"]'
+
+
+def display_control(page: Page):
+    """The collapsed "显示与语言" control of a logged-in page (absent for visitors)."""
+    names = "|".join(re.escape(t) for t in texts(DISPLAY_AND_LANGUAGE))
+    return page.locator('[data-testid="stPopover"]').filter(has_text=re.compile(names))
+
+
+def open_display(page: Page):
+    """Where the language and large-text controls are: the opened control, or the page."""
+    control = display_control(page)
+    if control.count() == 0:
+        return page.locator(MAIN)
+    body = page.locator(POPOVER_BODY)
+    if not body.is_visible():
+        control.locator("button").first.click()
+        body.wait_for(state="visible", timeout=TIMEOUT_MS)
+    return body
+
+
+def close_display(page: Page) -> None:
+    body = page.locator(POPOVER_BODY)
+    if body.count() and body.is_visible():
+        page.keyboard.press("Escape")
+        body.wait_for(state="hidden", timeout=TIMEOUT_MS)
+
+
 def language_select(page: Page):
+    scope = open_display(page)
     label = page.locator('[data-testid="stWidgetLabel"]').filter(has_text=re.compile(r"^\s*🌐"))
-    return page.locator('[data-testid="stSelectbox"]').filter(has=label)
+    return scope.locator('[data-testid="stSelectbox"]').filter(has=label)
 
 
 def set_language(page: Page, code: str) -> None:
@@ -284,25 +314,31 @@ def set_language(page: Page, code: str) -> None:
     page.wait_for_function(
         f"() => document.documentElement.lang === {json.dumps(html_lang)}", timeout=TIMEOUT_MS
     )
+    close_display(page)
 
 
 def elder_toggle(page: Page):
-    return page.locator(
-        '[data-testid="stCheckbox"] input[role="switch"], '
-        '[data-testid="stCheckbox"] input[type="checkbox"]'
-    ).first
+    return (
+        open_display(page)
+        .locator(
+            '[data-testid="stCheckbox"] input[role="switch"], '
+            '[data-testid="stCheckbox"] input[type="checkbox"]'
+        )
+        .first
+    )
 
 
 def set_elder(page: Page, on: bool) -> None:
     toggle = elder_toggle(page)
     if toggle.is_checked() != on:
-        label = page.locator('[data-testid="stCheckbox"] label').first
+        label = open_display(page).locator('[data-testid="stCheckbox"] label').first
         wait_rerun(page, lambda: label.click())
     page.wait_for_function(
         "on => (parseFloat(getComputedStyle(document.documentElement).fontSize) >= 24) === on",
         arg=on,
         timeout=TIMEOUT_MS,
     )
+    close_display(page)
 
 
 # --- measuring ---------------------------------------------------------------------------------

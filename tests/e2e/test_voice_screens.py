@@ -8,8 +8,10 @@ import pytest
 from tests.e2e.helpers import (
     MAIN,
     assert_no_axe_violations,
+    close_display,
     navigate,
     open_as,
+    open_display,
     open_page,
     screenshot,
     wait_rerun,
@@ -39,10 +41,11 @@ def test_resident_can_record_instead_of_typing(server, new_context, language):
 
 def test_elder_mode_reads_a_page_aloud_when_it_opens(server, new_context):
     resident = open_as(new_context, server, "zhang_nainai", elder=True)
-    switch = resident.locator(".st-key-auto_read_switch")
+    switch = open_display(resident).locator(".st-key-auto_read_switch")
     switch.wait_for()
     if not switch.locator("input").is_checked():
         wait_rerun(resident, lambda: switch.locator("label").click())
+    close_display(resident)
     navigate(resident, "/my_grid", f"{MAIN} h1")
     player = resident.locator(f"{MAIN} audio[autoplay]").first
     player.wait_for(state="attached")
@@ -54,4 +57,5 @@ def test_elder_mode_reads_a_page_aloud_when_it_opens(server, new_context):
     })""")
     assert seconds > 0.5
     assert_no_axe_violations(resident, "my_grid reading aloud (elder)")
+    switch = open_display(resident).locator(".st-key-auto_read_switch")
     wait_rerun(resident, lambda: switch.locator("label").click())  # leave the account as it was
