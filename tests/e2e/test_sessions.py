@@ -7,6 +7,7 @@ from tests.e2e.helpers import (
     TIMEOUT_MS,
     click_key,
     log_in,
+    open_display,
     open_page,
     wait_idle,
 )
@@ -28,7 +29,7 @@ def test_fresh_server_deep_link_shows_no_raw_page_list(fresh_server, new_context
 
 def _interact(page) -> None:
     """The next interaction of a page left open: flip the large-text switch (a rerun)."""
-    page.locator('[data-testid="stCheckbox"] label').first.click()
+    open_display(page).locator('[data-testid="stCheckbox"] label').first.click()
 
 
 def _fill_password_change(page, old: str, new: str) -> None:
