@@ -34,9 +34,10 @@ from db.models_points import PointsEntry  # noqa: E402
 from portal import cockpit, points  # noqa: E402
 from portal.cockpit_scope import WHOLE  # noqa: E402
 from portal.demo.seed import SeedReport, _seed_grids  # noqa: E402
-from portal.grids import GridIndex, parent_map, subtree  # noqa: E402
+from portal.grids import GridIndex  # noqa: E402
 from portal.points import summaries  # noqa: E402
 from portal.points.common import EARNING_EXCLUDED, month_starts  # noqa: E402
+from tests.ledger_scans import scan_leaderboard  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
 BENCH_DB = "linli_bench_points_summary"
@@ -52,25 +53,6 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 
 
 # --- the scans as they were before the summaries (copied from portal/points/figures.py) --------
-
-
-def scan_leaderboard(session, grid_id, since=None, limit=20):
-    grids = subtree(parent_map(session), grid_id)
-    total = func.sum(PointsEntry.amount).label("total")
-    query = select(PointsEntry.user_id, total).where(
-        col(PointsEntry.grid_id).in_(grids), col(PointsEntry.source).notin_(EARNING_EXCLUDED)
-    )
-    if since is not None:
-        query = query.where(PointsEntry.created_at >= since)
-    return [
-        (u, int(t))
-        for u, t in session.exec(
-            query.group_by(col(PointsEntry.user_id))
-            .having(total > 0)
-            .order_by(total.desc(), col(PointsEntry.user_id))
-            .limit(limit)
-        ).all()
-    ]
 
 
 def scan_monthly(session, months=6, now=NOW):

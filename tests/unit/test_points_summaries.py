@@ -25,6 +25,7 @@ from portal.localtime import ZONE, month_of
 from portal.points import rebuild_summaries, summaries
 from portal.points.common import EARNING_EXCLUDED, _ancestors
 from tests.factories import race
+from tests.ledger_scans import scan_leaderboard
 from tests.unit.test_points import _reward, _world
 
 START = datetime(2026, 7, 3, 2, 0, tzinfo=UTC)
@@ -100,28 +101,6 @@ def _random_work(session: Session, clock, seed: int = 18, steps: int = 160) -> d
     return w
 
 
-def _scan_leaderboard(session, grid_id, since=None):
-    """The leaderboard as it was computed before the summaries: one scan of the ledger."""
-    from portal.grids import subtree
-
-    grids = subtree(parent_map(session), grid_id)
-    total = func.sum(PointsEntry.amount).label("total")
-    query = select(PointsEntry.user_id, total).where(
-        col(PointsEntry.grid_id).in_(grids), col(PointsEntry.source).notin_(EARNING_EXCLUDED)
-    )
-    if since is not None:
-        query = query.where(PointsEntry.created_at >= since)
-    return [
-        (uid, int(t))
-        for uid, t in session.exec(
-            query.group_by(col(PointsEntry.user_id))
-            .having(total > 0)
-            .order_by(total.desc(), col(PointsEntry.user_id))
-            .limit(20)
-        ).all()
-    ]
-
-
 def _entries(session):
     return session.exec(
         select(PointsEntry.grid_id, PointsEntry.amount, PointsEntry.source, PointsEntry.created_at)
@@ -136,7 +115,7 @@ def _check_readers(session, w, now):
             got = [
                 (s.user_id, s.points) for s in points.leaderboard(session, grid_id=gid, since=since)
             ]
-            assert got == _scan_leaderboard(session, gid, since), (gid, since)
+            assert got == scan_leaderboard(session, gid, since), (gid, since)
     # monthly figures per general grid: net earned and redeemed, from the lines themselves
     kinds = {g.id: g.kind for g in w["grids"].values()}
     parents = parent_map(session)
