@@ -24,12 +24,15 @@ def _when(nullable: bool = False, **kw) -> Field:
 
 
 class Grid(SQLModel, table=True):
-    """One node of the 3+1 grid tree: community, general grid, micro-grid or exclusive grid."""
+    """One node of the grid tree: district → street → community → general grid → micro-grid,
+    with exclusive grids (markets, malls…) under a community or a general grid."""
 
     __tablename__ = "grid"
 
     __table_args__ = (
-        CheckConstraint("kind IN ('community','general','micro','exclusive')", name="kind"),
+        CheckConstraint(
+            "kind IN ('district','street','community','general','micro','exclusive')", name="kind"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,6 +58,13 @@ class Department(SQLModel, table=True):
     code: str = Field(max_length=32, unique=True, index=True)
     name: str = Field(max_length=120)
     level: str = Field(max_length=16)
+    # The office grid it serves (a community, street or district grid): an escalation from a
+    # community reaches the department of its own street. None: it serves the whole deployment.
+    grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
+    # What kind of work (office, street, cgz, police…): each street or community has its own
+    # department of a service, and a report goes to the one above its own grid
+    # (portal.areas.department_for). None: the code is the service.
+    service: str | None = Field(default=None, max_length=32, index=True)
 
 
 class User(SQLModel, table=True):
@@ -72,6 +82,8 @@ class User(SQLModel, table=True):
     display_name: str = Field(max_length=80)
     password_hash: str = Field(max_length=255)
     role: str = Field(max_length=16, index=True)
+    # Residents, merchants: where they live or trade. Staff and admins: their office's grid (a
+    # community, street or district), the area they see and act in; None: the whole deployment.
     home_grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
     department_id: int | None = Field(default=None, foreign_key="department.id")
     language: str = Field(default="zh_Hans", max_length=16)

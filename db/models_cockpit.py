@@ -96,6 +96,9 @@ class Notice(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     language: str = Field(default="zh_Hans", max_length=16)
     everyone: bool = Field(default=True)  # False: only the grids in notice_grid (and below)
+    # The office grid it belongs to (community, street or district); `everyone` means everyone
+    # under it. None: the whole deployment.
+    grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
     image_path: str | None = Field(default=None, max_length=255)
     image_alt: str | None = Field(default=None, max_length=200)
     published_by: int = Field(foreign_key="account.id")

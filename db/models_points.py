@@ -258,6 +258,9 @@ class Reward(SQLModel, table=True):
     active: bool = Field(default=True)
     created_by: int | None = Field(default=None, foreign_key="account.id")
     created_at: datetime = _when(default_factory=utcnow)
+    # Whose catalogue: a community's, or a street's / district's for all communities below it.
+    # None: the whole deployment. The ledger itself is one for the whole deployment.
+    grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
 
 
 class RewardStockChange(SQLModel, table=True):

@@ -37,6 +37,7 @@ NOT_VERIFIED = N_(
 )
 NOT_YOURS = N_("You cannot act on this report at its present step.")
 OWN_WORK = N_("You cannot check or confirm your own work.")
+OUTSIDE_AREA = N_("This belongs to another community.")  # portal.areas decides what is outside
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class On:
     group: str | None = None  # council seat group
     public: bool = False  # shown to everyone who may open its page (a wish not hidden, a council
     # item of an announced meeting): for the stored files of portal.media_access
+    outside: bool = False  # it lies outside the actor's area (another community: portal.areas)
 
 
 NOTHING = On()
@@ -115,6 +117,8 @@ def can(actor, action: str, target: On | None = None) -> Decision:
         return refused(rule.refused)
     if rule.verified and not is_verified(actor):
         return refused(NOT_VERIFIED)
+    if target is not None and target.outside:
+        return refused(OUTSIDE_AREA)
     if rule.check is None:
         return ALLOWED
     return rule.check(actor, target or NOTHING)
