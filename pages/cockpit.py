@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
@@ -6,7 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from portal import cockpit, devices, maps, reports
-from portal.cockpit_scope import WHOLE, Scope, area_bounds, map_grids, scope_for, scope_of_roots
+from portal.cockpit_scope import (
+    WHOLE,
+    Scope,
+    area_bounds,
+    map_grids,
+    office_rows_by_community,
+    scope_for,
+    scope_of_roots,
+)
 from portal.csv_export import frame_csv
 from portal.i18n import N_, format_when
 from portal.text import md_text
@@ -34,9 +43,13 @@ OPEN_SETS = {
 }
 
 
-def _scope(roots: tuple[int, ...] | None) -> Scope:
-    """Rebuilt from its roots (None: the whole community), so cached results are keyed by them."""
-    return WHOLE if roots is None else scope_of_roots(index, roots)
+ScopeKey = tuple[tuple[int, ...], bool] | None  # (roots, rows by community); None: everything
+ROW_LABELS = {"community": N_("Community"), "grid": N_("Grid")}
+
+
+def _scope(key: ScopeKey) -> Scope:
+    """Rebuilt from its roots (None: the whole deployment), so cached results are keyed by them."""
+    return WHOLE if key is None else scope_of_roots(index, key[0], key[1])
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -45,7 +58,7 @@ def _measures(
     since: datetime,
     until: datetime,
     by: str,
-    roots: tuple[int, ...] | None,
+    roots: ScopeKey,
 ) -> cockpit.Measures:
     with db() as session:
         return cockpit.measures(
@@ -53,7 +66,7 @@ def _measures(
         )
 
 
-def _open_file(name: str, fmt: str, roots: tuple[int, ...] | None) -> bytes:
+def _open_file(name: str, fmt: str, roots: ScopeKey) -> bytes:
     """Built only when someone presses its button (deferred download)."""
     with db() as session:
         if fmt == "open311":
@@ -65,7 +78,7 @@ def _open_file(name: str, fmt: str, roots: tuple[int, ...] | None) -> bytes:
 def _label(by: str, key, cats: dict) -> str:
     if by == "grid":
         grid = index.grids.get(key)
-        if grid is not None and grid.kind == "community":
+        if grid is not None and grid.kind == "community" and not scope.by_community:
             return t(N_("{name} (the community as a whole)"), name=grid.name)
         return grid.name if grid else str(key)
     if by == "category":
@@ -74,7 +87,8 @@ def _label(by: str, key, cats: dict) -> str:
 
 
 def _frame(result: cockpit.Measures, keys: list[str], cats: dict) -> pd.DataFrame:
-    first = t(DIMENSION_LABELS[result.dimension])
+    by_community = result.dimension == "grid" and scope.by_community
+    first = t(ROW_LABELS["community"] if by_community else DIMENSION_LABELS[result.dimension])
     rows = [
         {
             first: _label(result.dimension, r["key"], cats),
@@ -104,7 +118,6 @@ with db() as session:
         c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)
     }
     scope = scope_for(session, index, role=viewer.role, user_id=viewer.user_id)
-roots = None if scope.whole else scope.roots
 if not scope.whole and not scope.grids:
     st.info(
         t(
@@ -129,6 +142,16 @@ if not scope.whole:
             ),
         )
     )
+if not scope.whole and office_rows_by_community(index, scope.roots):
+    rows_by = st.radio(
+        t(N_("Rows")),
+        list(ROW_LABELS),
+        key="ck_rows",
+        horizontal=True,
+        format_func=lambda r: t(ROW_LABELS[r]),
+    )
+    scope = replace(scope, by_community=rows_by == "community")
+roots: ScopeKey = None if scope.whole else (scope.roots, scope.by_community)
 
 left, right = st.columns(2)
 months = left.selectbox(

@@ -599,7 +599,11 @@ def measures(
             "wish_median_days": round(statistics.median(days), 1) if days else None,
         }
 
-    community = {g.id for g in index.of_kind("community")} if by == "grid" else set()
+    community = (
+        {g.id for g in index.of_kind("community")}
+        if by == "grid" and not scope.by_community
+        else set()
+    )
     rows = [
         {
             "key": k,

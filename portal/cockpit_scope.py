@@ -1,6 +1,8 @@
 """Which grids a cockpit viewer sees, and which row of the by-grid table a grid's figures go to.
 
-Staff and admins see the whole community: rows are the general grids; a grid with no general grid
+Staff and admins see their office's area (portal.areas): a community, whose rows are the general
+grids; a street or district, whose rows are its communities side by side (or, chosen, the general
+grids of them all); a grid with no general grid
 above it (the community grid itself, or an exclusive grid drawn straight under the community) is its
 own row, so a community council's decisions show in a row of the community as a whole.
 
@@ -16,8 +18,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from db.models import GridDuty
+from db.models import GridDuty, User
 from db.types import row_id
+from portal.areas import area_of, office_above
 from portal.grids import GridIndex, subtree
 from portal.permissions import role_can, roles_for
 
@@ -27,7 +30,8 @@ OFFICE_ROLES = roles_for("cockpit.everywhere")  # the old name; the rule: permis
 @dataclass(frozen=True)
 class Scope:
     roots: tuple[int, ...] = ()  # the viewer's duty grids (minimal: none lies below another)
-    grids: frozenset[int] | None = None  # None: the whole community
+    grids: frozenset[int] | None = None  # None: the whole deployment
+    by_community: bool = False  # rows are the communities (a street's or district's cockpit)
 
     @property
     def whole(self) -> bool:
@@ -52,13 +56,18 @@ class Scope:
         grid = index.grids.get(grid_id) if grid_id is not None else None
         if grid is None:
             return None
+        if self.by_community:
+            return office_above(index, grid.id, "community") or grid.id
         for g in index.ancestors(grid):
             if g.kind == "general" or (g.id in self.roots and g.kind != "community"):
                 return g.id
         return grid.id
 
     def row_grids(self, index: GridIndex) -> set[int]:
-        """Rows shown even when empty: the general grids of the area and the viewer's own grids."""
+        """Rows shown even when empty: the general grids of the area and the viewer's own grids
+        (the communities, when rows are communities)."""
+        if self.by_community:
+            return {row_id(g) for g in index.of_kind("community") if self.covers(g.id)}
         rows = {row_id(g) for g in index.of_kind("general") if self.covers(g.id)}
         own = {
             self.row_of(index, r)
@@ -71,7 +80,7 @@ class Scope:
 WHOLE = Scope()
 
 
-def scope_of_roots(index: GridIndex, roots) -> Scope:
+def scope_of_roots(index: GridIndex, roots, by_community: bool = False) -> Scope:
     parents = {row_id(g): g.parent_id for g in index.grids.values()}
     roots = {r for r in roots if r in parents}
     minimal = tuple(
@@ -81,7 +90,7 @@ def scope_of_roots(index: GridIndex, roots) -> Scope:
             if not any(r != other and r in subtree(parents, other) for other in roots)
         )
     )
-    return Scope(minimal, frozenset(subtree(parents, *minimal)))
+    return Scope(minimal, frozenset(subtree(parents, *minimal)), by_community)
 
 
 def duty_grids(session: Session, user_id: int) -> list[int]:
@@ -94,23 +103,34 @@ def duty_grids(session: Session, user_id: int) -> list[int]:
     )
 
 
+def office_rows_by_community(index: GridIndex, roots) -> bool:
+    """A street's or district's cockpit puts its communities side by side."""
+    return any(index.grids[r].kind in ("street", "district") for r in roots if r in index.grids)
+
+
 def scope_for(session: Session, index: GridIndex, *, role: str, user_id: int | None) -> Scope:
-    """The whole community for staff and admins; a grid worker's duty grids and below; nothing
-    for anyone else."""
+    """Staff and admins: their office's area (portal.areas: a community, a street, a district or
+    the whole deployment), rows by community above a community; a grid worker: their duty grids
+    and below; nothing for anyone else."""
     if role_can(role, "cockpit.everywhere"):
-        return WHOLE
+        user = session.get(User, user_id) if user_id is not None else None
+        area = area_of(session, user, index)
+        if area.whole:
+            return WHOLE
+        return scope_of_roots(index, area.roots, office_rows_by_community(index, area.roots))
     if not role_can(role, "cockpit.own_grids") or user_id is None:
         return Scope((), frozenset())
     return scope_of_roots(index, duty_grids(session, user_id))
 
 
 def map_grids(index: GridIndex, scope: Scope, row_keys) -> list:
-    """Grids to shade on the map: the rows' grids, without the community as a whole."""
+    """Grids to shade on the map: the rows' grids, without the community as a whole (unless the
+    rows are communities)."""
     return [
         index.grids[k]
         for k in row_keys
         if k in index.grids
-        and index.grids[k].kind != "community"
+        and (index.grids[k].kind != "community" or scope.by_community)
         and (scope.whole or k in (scope.grids or ()))
     ]
 

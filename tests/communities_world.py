@@ -92,3 +92,17 @@ def build(session: Session) -> World:
     seed_categories(session)
     session.commit()
     return world
+
+
+def add_street(session: Session, world: World, street: str, community: str, lon: float) -> Grid:
+    """A second street under the district, with one community and the street's own 城管."""
+    g = world.grids
+    g[street] = add_grid(
+        session, street, "street", g["WH"], square(lon - 0.002, LAT - 0.002, 0.015)
+    )
+    _community(session, world, community, g[street], lon)
+    _department(
+        session, world, f"cgz_{street.lower()}", f"{street}城管执法中队", "street", g[street], "cgz"
+    )
+    session.commit()
+    return g[street]
