@@ -52,7 +52,7 @@ def test_what_offices_above_publish_reaches_the_communities_below(session, world
     assert refused.value.message.msgid == OUTSIDE_AREA
 
 
-def test_permissions_refuse_a_target_of_another_community(session, world):
+def test_permissions_refuse_a_target_of_another_community(world):
     staff = world.users["staff_ca"]
     assert can(staff, "report.reassign", On())
     decision = can(staff, "report.reassign", On(outside=True))
