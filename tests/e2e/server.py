@@ -112,6 +112,7 @@ def start_server(
     scale: int = 1,
     seed: bool = True,
     template: str | os.PathLike | None = None,
+    database_url: str | None = None,
 ) -> ServerHandle:
     """Seed a fresh SQLite database in tmp_dir and start `streamlit run app.py` on a free port.
 
@@ -121,8 +122,10 @@ def start_server(
     tmp = Path(tmp_dir)
     tmp.mkdir(parents=True, exist_ok=True)
     db_path = tmp / "linli.db"
-    db_url = f"sqlite:///{db_path}"
-    if template is not None:
+    db_url = database_url or f"sqlite:///{db_path}"
+    if database_url is not None:
+        pass
+    elif template is not None:
         for suffix in ("", "-wal", "-shm"):
             source = Path(f"{template}{suffix}")
             if source.exists():

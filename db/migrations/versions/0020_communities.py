@@ -41,7 +41,7 @@ def _set_grid_check(old: str, new: str) -> None:
         sa.text("UPDATE sqlite_master SET sql = replace(sql, :old, :new) WHERE name = 'grid'"),
         {"old": old, "new": new},
     )
-    bind.exec_driver_sql(f"PRAGMA schema_version={int(version) + 1}")
+    bind.exec_driver_sql(f"PRAGMA schema_version={int(version or 0) + 1}")
     bind.exec_driver_sql("PRAGMA writable_schema=OFF")
 
 
@@ -57,9 +57,12 @@ def _anchor_to_the_only_community() -> None:
 
 def upgrade() -> None:
     _set_grid_check(OLD_KINDS, NEW_KINDS)
-    sqlite = op.get_bind().dialect.name == "sqlite"
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
     for table, column in ANCHORED:
         name = f"fk_{table}_{column}_grid"
+        if column in {c["name"] for c in sa.inspect(bind).get_columns(table)}:
+            continue  # SQLite keeps these columns on a downgrade (see downgrade)
         if sqlite:  # in place; SQLite takes a REFERENCES clause on a nullable new column
             op.execute(
                 f"ALTER TABLE {table} ADD COLUMN {column} INTEGER "
@@ -76,12 +79,22 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """SQLite cannot drop a column that holds a foreign key, nor rebuild these tables while rows
+    point at them: there the three grid_id columns stay (unused by older code, nullable) and an
+    upgrade again finds them in place."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
     op.drop_index("ix_department_service", table_name="department")
-    with op.batch_alter_table("department", schema=None) as batch_op:
-        batch_op.drop_column("service")
+    op.drop_column("department", "service")
+    offices = "(SELECT id FROM grid WHERE kind IN ('district','street'))"
     for table, column in ANCHORED:
+        if sqlite:
+            op.execute(f"UPDATE {table} SET {column} = NULL WHERE {column} IN {offices}")
+            continue
         op.drop_index(f"ix_{table}_{column}", table_name=table)
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column(column)
+        op.drop_constraint(f"fk_{table}_{column}_grid", table, type_="foreignkey")
+        op.drop_column(table, column)
+    op.execute(f"DELETE FROM grid_duty WHERE grid_id IN {offices}")
+    op.execute(f"UPDATE account SET home_grid_id = NULL WHERE home_grid_id IN {offices}")
+    op.execute(f"UPDATE grid SET parent_id = NULL WHERE parent_id IN {offices}")
     op.execute("DELETE FROM grid WHERE kind IN ('district','street')")
     _set_grid_check(NEW_KINDS, OLD_KINDS)
