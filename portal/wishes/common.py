@@ -121,8 +121,8 @@ def _in_area(
     flag), the area alone."""
     outside = user is not None and not area_of(session, user).covers(grid_id)
     if action is not None:
-        allowed = can(user, action, replace(on, outside=outside))
-        reason = allowed.reason
+        decision = can(user, action, replace(on, outside=outside))
+        allowed, reason = bool(decision), decision.reason
     else:
         allowed, reason = not outside, OUTSIDE_AREA
     if not allowed:

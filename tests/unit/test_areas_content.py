@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal import content_translations, notices, points, wishes
 from portal import council as c
-from portal import notices, points, wishes
 from portal.areas import area_of
 from portal.errors import UserError
 from portal.grids import GridIndex
@@ -191,6 +191,18 @@ def test_the_wish_wall_is_the_community_s_own(session, world, clock):
             set_by=moderator,
             now=clock(),
         )
+    _refused(
+        content_translations.add,
+        session,
+        kind="wish",
+        item_id=wish.id,
+        language="en",
+        title="t",
+        body="b",
+        translator_id=_id(world, "staff_ca"),
+    )
+    assert not content_translations.may_translate(session, _id(world, "staff_ca"), "wish", wish.id)
+    assert content_translations.may_translate(session, _id(world, "staff_cb"), "wish", wish.id)
     # inside one's own community all of it still works
     assert wishes.vote(session, wish_id=mine.id, user_id=_id(world, "staff_ca"), now=clock()) == 1
     street = _area(session, world, "street_staff")
