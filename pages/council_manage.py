@@ -9,6 +9,7 @@ from portal.council import attachments as council_files
 from portal.i18n import N_, format_day_ago
 from portal.reports import LEVEL_LABELS
 from portal.text import md_text
+from portal.ui.area_widgets import viewer_area
 from portal.ui.council_form_widgets import attachments_block, council_form, item_staff_tools
 from portal.ui.council_widgets import (
     act,
@@ -52,14 +53,15 @@ def _call(fn, done: str):
     act(viewer, run, done)
 
 
+area = viewer_area(viewer)  # the councils of one's own area only
 with db() as session:
-    all_councils = c.councils(session)
+    all_councils = c.councils(session, area)
 
 # --- no council yet: create one ------------------------------------------------------------------
 if not all_councils:
     st.info(t(N_("There is no council yet. Create the community's council first.")))
     with db() as session:
-        council_grids = c.council_grids(session)
+        council_grids = c.council_grids(session, area)
     council_form(viewer, uid, council_grids, "council_create_form")
     st.stop()
 
@@ -68,7 +70,7 @@ if state.get("council_manage_new") in council_names:  # just created: show it
     state["council_manage_id"] = state.pop("council_manage_new")
 with st.expander(t(N_("Create another council (for a general grid)")), icon=":material/add:"):
     with db() as session:
-        council_grids = c.council_grids(session)
+        council_grids = c.council_grids(session, area)
     council_form(viewer, uid, council_grids, "council_more_form")
 if len(all_councils) > 1:
     st.selectbox(
@@ -148,7 +150,7 @@ with tab_seats:
         format_func=lambda g: t(c.GROUP_LABELS[g]),
     )
     with db() as session:
-        candidates = c.seat_choices(session, state.get("council_seat_group") or "grid")
+        candidates = c.seat_choices(session, state.get("council_seat_group") or "grid", council.id)
     held = {v.seat.user_id for v in seat_views}
     people = {u.id: f"{u.display_name} ({u.username})" for u in candidates if u.id not in held}
     st.selectbox(
@@ -419,7 +421,7 @@ with db() as session:
     agenda = c.agenda(session, mid)
     item_files = council_files.for_items(session, [v.item for v in agenda])
     proposal_files = council_files.for_proposals(session, [v.proposal.id for v in submitted])
-    wish_rows = c.wish_candidates(session)
+    wish_rows = c.wish_candidates(session, council_id)
     report_rows = c.report_candidates(session, council_id)
     present = c.attendance(session, mid)
 editable = meeting.status in ("draft", "published")

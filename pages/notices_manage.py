@@ -5,6 +5,7 @@ from portal import localtime, notices
 from portal.i18n import LANGUAGES, N_, format_when
 from portal.media import check_photo
 from portal.ui.actions import in_session, run_action
+from portal.ui.area_widgets import viewer_area
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.report_widgets import media_store, user_text
@@ -13,10 +14,12 @@ from portal.ui.widgets import field_slots, grid_label
 viewer = require("notices_manage")
 t = viewer.t
 index = grid_index()
+area = viewer_area(viewer)  # one chooses among, and manages, only the grids of one's own area
 grids = {
     g.id: grid_label(index, g)
     for kind in ("general", "micro", "exclusive")
     for g in index.of_kind(kind)
+    if area.covers(g.id)
 }
 kinds = {k: t(label) for k, label in notices.KIND_LABELS.items()}
 languages = {lang.code: lang.native_name for lang in LANGUAGES}
@@ -123,15 +126,19 @@ if sent:
 
 st.subheader(t(N_("Published notices")))
 with db() as session:
-    listed = notices.all_notices(session)
+    listed = notices.all_notices(session, area=area)
 now = utcnow()
 for notice, langs, targets in listed:
     with st.container(border=True):
         st.markdown(f"**{kinds.get(notice.kind, notice.kind)}**")
         user_text(notice.title, notice.language)
-        where = (
-            ", ".join(grids.get(g, "") for g in targets) if targets else t(N_("Whole community"))
-        )
+        office = index.grids.get(notice.grid_id) if notice.grid_id is not None else None
+        if targets:
+            where = ", ".join(grids.get(g, "") for g in targets)
+        elif office is not None and not area.whole:  # everyone under its office grid
+            where = grid_label(index, office)
+        else:
+            where = t(N_("Whole community"))
         facts = [
             t(
                 N_("Published {when}"),

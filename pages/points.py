@@ -3,6 +3,7 @@ import streamlit as st
 from portal import points, voice_notes
 from portal.errors import FieldErrors, UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, format_number, format_when_ago
+from portal.ui.area_widgets import viewer_area
 from portal.ui.behalf_widgets import claim_note, ledger_note
 from portal.ui.data import db
 from portal.ui.guard import require
@@ -15,6 +16,7 @@ from portal.ui.widgets import field_slots
 viewer = require("points")
 t = viewer.t
 uid = viewer.user_id
+area = viewer_area(viewer)  # one's own community's catalogue (and what reaches it)
 state = st.session_state
 
 
@@ -72,7 +74,7 @@ with db() as session:
     balance = points.balance(session, uid)
     cards = points.open_tasks_for(session, user_id=uid)
     claims = points.my_claims(session, user_id=uid)
-    rewards = points.rewards_for(session)
+    rewards = points.rewards_for(session, area=area)
     redemptions = points.my_redemptions(session, user_id=uid)
     shown = state.get("points_history_n", 30)
     lines = points.history(session, uid, limit=shown)

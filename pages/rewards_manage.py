@@ -9,6 +9,7 @@ from portal.config import TIMEZONE
 from portal.errors import UserError
 from portal.i18n import N_
 from portal.ui.actions import in_session, run_action
+from portal.ui.area_widgets import viewer_area
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.points_widgets import esc, flash, show_errors, show_flash, when
@@ -18,6 +19,7 @@ from portal.ui.widgets import field_slots
 viewer = require("rewards_manage")
 t = viewer.t
 uid = viewer.user_id
+area = viewer_area(viewer)  # one's own community's catalogue (and what reaches it)
 state = st.session_state
 office = viewer.role in points.OFFICE
 SHANGHAI = ZoneInfo(TIMEZONE)
@@ -108,7 +110,7 @@ else:
 
 if office:
     with db() as session:
-        catalogue = points.rewards_for(session, include_inactive=True)
+        catalogue = points.rewards_for(session, include_inactive=True, area=area, managed=True)
         shops = dict(points.merchants(session))
     st.subheader(t(N_("Catalogue")))
     if catalogue:

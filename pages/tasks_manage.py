@@ -8,6 +8,7 @@ from portal import points
 from portal.config import TIMEZONE
 from portal.i18n import N_, local_time
 from portal.ui.actions import in_session, run_action
+from portal.ui.area_widgets import viewer_area
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.points_widgets import esc, flash, show_flash, when
@@ -21,6 +22,7 @@ t = viewer.t
 uid = viewer.user_id
 state = st.session_state
 index = grid_index()
+area = viewer_area(viewer)  # tasks, proof and figures of one's own area
 office = viewer.role in points.OFFICE
 SHANGHAI = ZoneInfo(TIMEZONE)
 
@@ -39,10 +41,11 @@ def _moment(day, clock) -> datetime | None:
 
 
 @st.cache_data(ttl=120, show_spinner=False)
-def _figures(url: str, month: str) -> list:  # noqa: ARG001 (cache key: database, month)
-    """Per grid per month, cached two minutes (read from the summary rows, no ledger scan)."""
+def _figures(url: str, month: str, roots: tuple, _area) -> list:  # noqa: ARG001 (cache key)
+    """Per grid per month of the viewer's area (keyed by its roots), cached two minutes (read
+    from the summary rows, no ledger scan)."""
     with db() as session:
-        return points.monthly_by_grid(session, months=6)
+        return points.monthly_by_grid(session, months=6, area=_area)
 
 
 @st.cache_data(ttl=120, show_spinner=False)
@@ -298,7 +301,12 @@ with tabs[2]:
                     st.rerun()
 
 with tabs[3]:
-    figures = _figures(settings().database_url, datetime.now(SHANGHAI).strftime("%Y-%m-%d %H"))
+    figures = _figures(
+        settings().database_url,
+        datetime.now(SHANGHAI).strftime("%Y-%m-%d %H"),
+        area.roots,
+        area,
+    )
     st.subheader(t(N_("Points issued and redeemed per grid and month")))
     if figures:
         st.dataframe(
@@ -319,12 +327,13 @@ with tabs[3]:
     else:
         st.info(t(N_("No points in the last six months.")))
     st.subheader(t(N_("Leaderboard")))
-    choices = [
+    choices = [  # the grids of one's own area: a community's board is its grids'
         g.id
         for g in index.of_kind("community")
         + index.of_kind("general")
         + index.of_kind("micro")
         + index.of_kind("exclusive")
+        if area.covers(g.id)
     ]
     left, right = st.columns(2)
     board_grid = left.selectbox(t(N_("Grid")), choices, key="board_grid", format_func=_name)

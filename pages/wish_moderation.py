@@ -3,6 +3,7 @@ import streamlit as st
 from portal import auth, voice_notes, wishes
 from portal.i18n import N_, format_when
 from portal.ui.actions import in_session, run_action
+from portal.ui.area_widgets import viewer_area
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
 from portal.ui.voice_note_widgets import show_voice_notes, voice_notes_of
@@ -14,6 +15,7 @@ t = viewer.t
 uid = viewer.user_id
 state = st.session_state
 index = grid_index()
+area = viewer_area(viewer)  # moderation and grid rules of one's own area only
 
 st.title(t(N_("Wish wall moderation")))
 show_flash()
@@ -34,9 +36,9 @@ def _dismiss(wish_id: int) -> None:
 
 
 with db() as session:
-    queue = wishes.flagged(session)
+    queue = wishes.flagged(session, area=area)
     candidates = wishes.candidates(session)
-    rules = wishes.rules_table(session)
+    rules = wishes.rules_table(session, area=area)
 
 st.subheader(t(N_("Flagged wishes")))
 if not queue:
@@ -118,7 +120,7 @@ if rules:
         ],
         hide_index=True,
     )
-grids = sorted(index.grids.values(), key=lambda g: g.code)
+grids = sorted((g for g in index.grids.values() if area.covers(g.id)), key=lambda g: g.code)
 names = {g.id: grid_label(index, g) for g in grids}
 with st.form("rule_form"):
     st.selectbox(

@@ -3,6 +3,7 @@ import streamlit as st
 from portal import auth, voice_notes, wishes
 from portal.i18n import LANGUAGES, N_
 from portal.ui.actions import in_session, run_action
+from portal.ui.area_widgets import viewer_area
 from portal.ui.data import grid_index
 from portal.ui.guard import require
 from portal.ui.shell import link_to
@@ -14,7 +15,8 @@ viewer = require("wish_post")
 t = viewer.t
 state = st.session_state
 index = grid_index()
-grids = sorted(index.grids.values(), key=lambda g: g.code)
+area = viewer_area(viewer)  # a wish is posted on one's own community's wall
+grids = sorted((g for g in index.grids.values() if area.covers(g.id)), key=lambda g: g.code)
 grid_names = {g.id: grid_label(index, g) for g in grids}
 languages = {lang.code: lang.native_name for lang in LANGUAGES}
 state.setdefault("wish_grid", viewer.home_grid_id if viewer.home_grid_id in grid_names else None)

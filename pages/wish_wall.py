@@ -2,6 +2,7 @@ import streamlit as st
 
 from portal import auth, wishes
 from portal.i18n import N_
+from portal.ui.area_widgets import viewer_area
 from portal.ui.behalf_widgets import wish_support
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
@@ -58,7 +59,12 @@ STATE_FILTERS = {
     "mine": N_("My wishes"),
     **wishes.STATE_LABELS,
 }
-grids = [g for g in sorted(index.grids.values(), key=lambda g: g.code) if g.kind != "community"]
+area = viewer_area(viewer)  # the wall of one's own community
+grids = [
+    g
+    for g in sorted(index.grids.values(), key=lambda g: g.code)
+    if g.kind not in ("community", "street", "district") and area.covers(g.id)
+]
 grid_names = {g.id: grid_label(index, g) for g in grids}
 
 with st.container(border=True):
@@ -106,6 +112,7 @@ with db() as session:
         grid_id=state.get("wall_grid"),
         limit=limit,
         mine_only=choice == "mine",
+        area=area,
     )
 
 wishes_heading = viewer.nt("{n} wish", "{n} wishes", page.total)

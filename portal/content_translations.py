@@ -19,9 +19,10 @@ from db.models_reports import Report
 from db.models_translations import TRANSLATED_KINDS, ContentTranslation
 from db.models_wishes import Wish
 from db.types import utcnow
+from portal.areas import area_of
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import LANGUAGE_CODES, N_
-from portal.permissions import On, can
+from portal.permissions import OUTSIDE_AREA, On, can
 
 TITLE_MAX = 80
 BODY_MAX = 2000
@@ -73,15 +74,31 @@ def _item(session: Session, kind: str, item_id: int):
     return session.get(table, item_id)
 
 
-def may_translate(session: Session, user_id: int | None, kind: str, item_id: int) -> bool:
+def _grid_of(session: Session, kind: str, item_id: int) -> int | None:
+    """The grid the item belongs to: a wish's or report's own, a proposal's council's."""
+    if kind == "proposal":
+        from portal.council.common import council_grid
+
+        return council_grid(session, proposal_id=item_id)
+    row = _item(session, kind, item_id)
+    return row.grid_id if row is not None else None
+
+
+def _decision(session: Session, user_id: int | None, kind: str, item_id: int):
     user = session.get(User, user_id) if user_id else None
     if user is None or not user.is_active:
-        return False
+        return None
     try:
         source = original(session, kind, item_id)
     except UserError:
-        return False
-    return bool(can(user, "content.translate", On(own=user.id in source.author_ids)))
+        return None
+    outside = not area_of(session, user).covers(_grid_of(session, kind, item_id))
+    return can(user, "content.translate", On(own=user.id in source.author_ids, outside=outside))
+
+
+def may_translate(session: Session, user_id: int | None, kind: str, item_id: int) -> bool:
+    """The author or staff, of the item's own community (portal.areas)."""
+    return bool(_decision(session, user_id, kind, item_id))
 
 
 def _clean(text: object) -> str:
@@ -125,8 +142,10 @@ def add(
 ) -> ContentTranslation:
     """Saves a translation by the author or staff; the same text sent twice is saved once."""
     source = original(session, kind, item_id)
-    if not may_translate(session, translator_id, kind, item_id):
-        raise UserError(NOT_ALLOWED)
+    decision = _decision(session, translator_id, kind, item_id)
+    if not decision:
+        refused = decision.reason if decision is not None else ""
+        raise UserError(OUTSIDE_AREA if refused == OUTSIDE_AREA else NOT_ALLOWED)
     title, body = _clean(title), _clean(body)
     _check(source, language, title, body)
     current = _latest_row(session, kind, item_id, language)

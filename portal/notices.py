@@ -19,12 +19,13 @@ from db.models_cockpit import (
     ThreadMessage,
 )
 from db.types import row_id, rowcount, utcnow
+from portal.areas import EVERYWHERE, Area, area_of
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGE_CODES, N_
 from portal.media import MediaStore, Photo
 from portal.notifications import notify
-from portal.permissions import can, roles_for
+from portal.permissions import OUTSIDE_AREA, On, can, roles_for
 
 KIND_LABELS = {
     "public": N_("Public notice (公示)"),
@@ -37,6 +38,12 @@ CHIEF_DUTIES = ("micro_chief",)
 
 
 # --- notices ---------------------------------------------------------------------------------
+
+
+def _refusal(allowed) -> str:
+    if allowed.reason == OUTSIDE_AREA:  # staff of another community, street or district
+        return OUTSIDE_AREA
+    return N_("Only community staff can publish notices.")
 
 
 def publish(
@@ -56,11 +63,16 @@ def publish(
     translations: dict[str, tuple[str, str]] | None = None,
     now: datetime | None = None,
 ) -> Notice:
-    """Publishes a notice to everyone (no grids) or to the chosen grids and those below them."""
+    """Publishes a notice to everyone under the publisher's office grid (no grids: a community's
+    staff for their community, a street's for the whole street, no office grid: the deployment)
+    or to chosen grids of their area and those below them."""
     now = now or utcnow()
     actor = session.get(User, actor_id)
-    if not can(actor, "notices.publish"):
-        raise UserError(N_("Only community staff can publish notices."))
+    area = area_of(session, actor, index) if actor is not None else EVERYWHERE
+    outside = any(g in index.grids and not area.covers(g) for g in grid_ids)
+    allowed = can(actor, "notices.publish", On(outside=outside))
+    if not allowed:
+        raise UserError(_refusal(allowed))
     title, body = (title or "").strip(), (body or "").strip()
     errors: dict[str, Message] = {}
     if kind not in NOTICE_KINDS:
@@ -110,6 +122,7 @@ def publish(
         body=body,
         language=language,
         everyone=not grid_ids,
+        grid_id=actor.home_grid_id if actor is not None else None,
         image_path=image_path,
         image_alt=(image_alt or "").strip()[:200] or None,
         published_by=actor_id,
@@ -133,8 +146,15 @@ def withdraw(
 ) -> None:
     now = now or utcnow()
     actor = session.get(User, actor_id)
-    if not can(actor, "notices.publish"):
-        raise UserError(N_("Only community staff can publish notices."))
+    notice = session.get(Notice, notice_id)
+    outside = (
+        notice is not None
+        and actor is not None
+        and not area_of(session, actor).covers(notice.grid_id)
+    )
+    allowed = can(actor, "notices.publish", On(outside=outside))
+    if not allowed:
+        raise UserError(_refusal(allowed))
     result = session.exec(
         update(Notice)
         .where(col(Notice.id) == notice_id, col(Notice.withdrawn_at).is_(None))
@@ -168,10 +188,13 @@ def current(
     language: str,
     now: datetime | None = None,
     limit: int = 20,
+    area: Area = EVERYWHERE,
 ) -> list[NoticeView]:
-    """Notices in force for a person living in grid_id (None: community-wide only), in their
-    language where a translation exists, newest first."""
+    """Notices in force for a person living in grid_id (None: community-wide only) whose office
+    grid reaches their area (their community's, their street's and district's, the deployment's),
+    in their language where a translation exists, newest first."""
     now = now or utcnow()
+    reach = [] if area.whole else [_reaches(area)]
     chain = [g.id for g in index.ancestors(index.grids[grid_id])] if grid_id in index.grids else []
     targeted = select(col(NoticeGrid.notice_id)).where(col(NoticeGrid.grid_id).in_(chain or [-1]))
     notices = session.exec(
@@ -181,6 +204,7 @@ def current(
             col(Notice.published_at) <= now,
             or_(col(Notice.expires_at).is_(None), col(Notice.expires_at) > now),
             or_(col(Notice.everyone), col(Notice.id).in_(targeted)),
+            *reach,
         )
         .order_by(col(Notice.published_at).desc(), col(Notice.id).desc())
         .limit(limit)
@@ -215,10 +239,19 @@ def current(
     return out
 
 
-def all_notices(session: Session, limit: int = 200) -> list[tuple[Notice, list[str], list[int]]]:
-    """For staff: every notice with its translation languages and target grids."""
+def _reaches(area: Area):
+    return or_(col(Notice.grid_id).is_(None), col(Notice.grid_id).in_(area.reach_list() or [-1]))
+
+
+def all_notices(
+    session: Session, limit: int = 200, area: Area = EVERYWHERE
+) -> list[tuple[Notice, list[str], list[int]]]:
+    """For staff: every notice of their area with its translation languages and target grids."""
+    query = select(Notice)
+    if not area.whole:
+        query = query.where(col(Notice.grid_id).in_(area.grid_list() or [-1]))
     notices = session.exec(
-        select(Notice).order_by(col(Notice.published_at).desc()).limit(limit)
+        query.order_by(col(Notice.published_at).desc(), col(Notice.id).desc()).limit(limit)
     ).all()
     ids = [n.id for n in notices] or [-1]
     langs: dict[int, list[str]] = {}

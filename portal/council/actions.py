@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from db.models import User
 from db.models_council import (
     ACTION_STATES,
+    Council,
     CouncilAction,
     CouncilItem,
     CouncilMeeting,
@@ -32,8 +33,10 @@ from portal.council.common import (
     _length,
     _manager,
     _today,
+    council_grid,
 )
 from portal.errors import FieldErrors, Message, UserError
+from portal.grids import parent_map, subtree
 from portal.i18n import N_
 from portal.permissions import On, can
 from portal.text import clean_text
@@ -50,7 +53,7 @@ def set_action(
 ) -> CouncilAction:
     """Staff name the owner and the due date of an action."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, action_id=action_id))
     action = session.get(CouncilAction, action_id)
     if action is None:
         raise UserError(NOT_FOUND)
@@ -197,11 +200,28 @@ def owner_choices(session: Session) -> list[User]:
     )
 
 
-def seat_choices(session: Session, group: str) -> list[User]:
-    return list(
-        session.exec(
-            select(User)
-            .where(col(User.role).in_(GROUP_ROLES.get(group, ())), User.is_active)
-            .order_by(User.username)
-        ).all()
-    )
+def seat_choices(session: Session, group: str, council_id: int | None = None) -> list[User]:
+    """The people who may hold a seat of the group (on that council: those of its area)."""
+    found = session.exec(
+        select(User)
+        .where(col(User.role).in_(GROUP_ROLES.get(group, ())), User.is_active)
+        .order_by(User.username)
+    ).all()
+    if council_id is None:
+        return list(found)
+    council = session.get(Council, council_id)
+    if council is None:
+        return []
+    parents = parent_map(session)
+    inside = subtree(parents, council.grid_id)  # its people; the offices above it (street staff)
+    above, grid = set(), parents.get(council.grid_id)
+    while grid is not None and grid not in above:
+        above.add(grid)
+        grid = parents.get(grid)
+    return [
+        u
+        for u in found
+        if u.home_grid_id is None  # of no grid: the whole deployment's
+        or u.home_grid_id in inside
+        or (u.role != "resident" and u.home_grid_id in above)
+    ]

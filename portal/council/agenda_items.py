@@ -34,6 +34,7 @@ from portal.council.common import (
     _length,
     _manager,
     _meeting,
+    council_grid,
 )
 from portal.council.counting import Tally, tally
 from portal.council.proposing import support_counts
@@ -54,6 +55,15 @@ def _items(session: Session, meeting_id: int) -> list[CouncilItem]:
     )
 
 
+def _source_grid(session: Session, council_area: int, grid_id: int | None) -> int | None:
+    """A wish's or report's grid, for the area check: it must lie inside the council's own
+    area too (another community's wish or report never reaches this council's agenda)."""
+    if council_area == -1:
+        return -1
+    inside = grid_id is not None and grid_id in subtree(parent_map(session), council_area)
+    return grid_id if inside else None  # None: only a whole-deployment area would cover it
+
+
 def add_item(
     session: Session,
     *,
@@ -68,7 +78,8 @@ def add_item(
 ) -> CouncilItem:
     """Adds a promoted wish, a report, or a staff or member item to a meeting's agenda."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    council_area = council_grid(session, meeting_id=meeting_id)
+    _manager(session, actor_id, council_area)
     title, background = clean_text(title), clean_text(background)
     language = DEFAULT_LANGUAGE
     if source == "wish":
@@ -81,6 +92,7 @@ def add_item(
         ).first()
         if row is None or row[0].status != "candidate" or row[1].state != "promoted":
             raise UserError(N_("This wish is not waiting for the council."), field="source")
+        _manager(session, actor_id, _source_grid(session, council_area, row[1].grid_id))
         title, background = title or row[1].title, background or row[1].body
         proposer_id, language = row[1].author_id, row[1].language
     elif source == "report":
@@ -89,6 +101,7 @@ def add_item(
         report = session.get(Report, source_id) if source_id else None
         if report is None:
             raise UserError(N_("This report could not be found."), field="source")
+        _manager(session, actor_id, _source_grid(session, council_area, report.grid_id))
         title = title or translate(DEFAULT_LANGUAGE, N_("Report #{id}"), id=report.id)
         background = background or report.description
         proposer_id, language = report.reporter_id, report.language
@@ -164,7 +177,7 @@ def remove_item(
 ) -> None:
     """Takes an item off an agenda before voting (a proposal goes back to screening)."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, item_id=item_id))
     reason = clean_text(reason)
     errors: dict[str, Message] = {}
     _length(errors, "reason", reason, REASON_MAX, N_("Please say why the item is taken off."))
@@ -311,8 +324,9 @@ def _names(session: Session, ids: set) -> dict[int, str]:
     return {uid: name for uid, name in rows if uid is not None}
 
 
-def wish_candidates(session: Session) -> list:
-    """Promoted wishes waiting for the council and not on an agenda yet."""
+def wish_candidates(session: Session, council_id: int | None = None) -> list:
+    """Promoted wishes waiting for the council (of the council's area when given) and not on an
+    agenda yet."""
     from portal.wishes import promotion
 
     on_agenda = set(
@@ -323,7 +337,11 @@ def wish_candidates(session: Session) -> list:
             )
         ).all()
     )
-    return [(p, w) for p, w in promotion.candidates(session) if w.id not in on_agenda]
+    found = [(p, w) for p, w in promotion.candidates(session) if w.id not in on_agenda]
+    if council_id is None:
+        return found
+    area = subtree(parent_map(session), _council(session, council_id).grid_id)
+    return [(p, w) for p, w in found if w.grid_id in area]
 
 
 def report_candidates(

@@ -23,7 +23,7 @@ from db.models_council import CouncilItem, CouncilProposal
 from db.models_council_extras import CouncilAttachment
 from db.types import row_id, rowcount, utcnow
 from portal.auth import active_user
-from portal.council.common import NOT_FOUND, _commit, _event, _manager, _meeting
+from portal.council.common import NOT_FOUND, _commit, _event, _manager, _meeting, council_grid
 from portal.council.proposing import _proposals_open
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
@@ -124,7 +124,7 @@ def _may_attach(
     """Staff to an item until voting closes; the author to a proposal waiting for screening."""
     actor = active_user(session, actor_id)
     if item_id is not None:
-        _manager(session, actor_id)
+        _manager(session, actor_id, council_grid(session, item_id=item_id))
         item = session.get(CouncilItem, item_id)
         if item is None:
             raise UserError(NOT_FOUND)

@@ -27,11 +27,14 @@ from portal.council.common import (
     _commit,
     _manager,
     _meeting,
+    council_grid,
+    outside,
 )
 from portal.council.counting import item_options, option_label
 from portal.council.seating import seat_of
 from portal.errors import UserError
 from portal.i18n import N_
+from portal.permissions import OUTSIDE_AREA
 
 
 def cast_ballot(
@@ -39,7 +42,9 @@ def cast_ballot(
 ) -> CouncilBallot:
     """A member's own ballot (online, before or during the meeting); casting again changes it."""
     now = now or utcnow()
-    active_user(session, user_id)
+    member = active_user(session, user_id)
+    if outside(session, member, council_grid(session, item_id=item_id)):
+        raise UserError(OUTSIDE_AREA)  # a seat on another community's council cannot vote here
     return _ballot(
         session,
         item_id=item_id,
@@ -62,7 +67,7 @@ def record_hand_vote(
 ) -> CouncilBallot:
     """Staff record the ballot of a member who voted by show of hands at the meeting."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, item_id=item_id))
     return _ballot(
         session,
         item_id=item_id,

@@ -16,15 +16,20 @@ from db.models import User
 from db.models_council import (
     CHOICES,
     Council,
+    CouncilAction,
     CouncilEvent,
+    CouncilItem,
     CouncilMeeting,
+    CouncilProposal,
+    CouncilSeat,
 )
+from portal.areas import area_of
 from portal.auth import active_user
 from portal.config import TIMEZONE
 from portal.errors import Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import N_
-from portal.permissions import GROUP_ROLES, can, roles_for  # noqa: F401
+from portal.permissions import GROUP_ROLES, OUTSIDE_AREA, On, can, roles_for  # noqa: F401
 
 TITLE_MAX = 80
 ITEM_TITLE_MAX = 120
@@ -103,9 +108,54 @@ VOTING_NOT_OPEN = N_(
 )
 
 
-def _manager(session: Session, user_id: int) -> User:
+_NO_GRID = -1  # the target was not found: the step itself says so
+
+
+def council_grid(
+    session: Session,
+    *,
+    council_id: int | None = None,
+    meeting_id: int | None = None,
+    item_id: int | None = None,
+    proposal_id: int | None = None,
+    action_id: int | None = None,
+    seat_id: int | None = None,
+) -> int:
+    """The grid of the council a target belongs to (council.grid_id), _NO_GRID if not found."""
+    if action_id is not None:
+        action = session.get(CouncilAction, action_id)
+        item_id = action.item_id if action is not None else None
+        if item_id is None:
+            return _NO_GRID
+    if seat_id is not None:
+        seat = session.get(CouncilSeat, seat_id)
+        council_id = seat.council_id if seat is not None else None
+    if item_id is not None:
+        item = session.get(CouncilItem, item_id)
+        meeting_id = item.meeting_id if item is not None else None
+    if proposal_id is not None:
+        proposal = session.get(CouncilProposal, proposal_id)
+        meeting_id = proposal.meeting_id if proposal is not None else None
+    if meeting_id is not None:
+        meeting = session.get(CouncilMeeting, meeting_id)
+        council_id = meeting.council_id if meeting is not None else None
+    council = session.get(Council, council_id) if council_id is not None else None
+    return council.grid_id if council is not None else _NO_GRID
+
+
+def outside(session: Session, user: User | None, grid_id: int | None) -> bool:
+    """The council's grid lies outside the person's area (another community's council)."""
+    return user is not None and grid_id != _NO_GRID and not area_of(session, user).covers(grid_id)
+
+
+def _manager(session: Session, user_id: int, grid_id: int | None = _NO_GRID) -> User:
+    """The office person managing the council of `grid_id` (council_grid): refused for a council
+    of another community."""
     user = active_user(session, user_id)
-    if not can(user, "council.manage"):
+    allowed = can(user, "council.manage", On(outside=outside(session, user, grid_id)))
+    if not allowed:
+        if allowed.reason == OUTSIDE_AREA:
+            raise UserError(OUTSIDE_AREA)
         raise UserError(N_("Only the community office can do this."))
     return user
 

@@ -31,6 +31,7 @@ from portal.council.common import (
     _manager,
     _meeting,
     _today,
+    council_grid,
     local_month,
 )
 from portal.council.counting import Tally, tally
@@ -53,7 +54,7 @@ def create_meeting(
 ) -> CouncilMeeting:
     """A draft meeting; the proposal deadline defaults to the council's days before it."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, council_id=council_id))
     council = _council(session, council_id)
     place = clean_text(place)
     errors: dict[str, Message] = {}
@@ -139,7 +140,7 @@ def publish_meeting(
 ) -> CouncilMeeting:
     """Residents now see the meeting and may send proposals until the deadline."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, meeting_id=meeting_id))
     meeting = _meeting(session, meeting_id, lock=True)
     if meeting.status != "draft":
         session.rollback()
@@ -153,7 +154,7 @@ def open_voting(
     session: Session, *, meeting_id: int, actor_id: int, now: datetime | None = None
 ) -> CouncilMeeting:
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, meeting_id=meeting_id))
     meeting = _meeting(session, meeting_id, lock=True)
     if meeting.status != "published":
         session.rollback()
@@ -189,7 +190,7 @@ def close_voting(
     (owner: action_owner_id or the person closing; due in action_days); decided promoted wishes get
     the council's decision."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, meeting_id=meeting_id))
     owner_id = action_owner_id or actor_id
     owner = session.get(User, owner_id)
     if owner is None or not can(owner, "council.own_action"):
@@ -329,7 +330,7 @@ def publish_minutes(
     session: Session, *, meeting_id: int, actor_id: int, minutes: str, now: datetime | None = None
 ) -> CouncilMeeting:
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, meeting_id=meeting_id))
     minutes = clean_text(minutes)
     errors: dict[str, Message] = {}
     _length(errors, "minutes", minutes, MINUTES_MAX, N_("Please write the minutes of the meeting."))

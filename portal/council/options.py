@@ -16,7 +16,15 @@ from sqlmodel import Session, col
 from db.models_council import CouncilItem
 from db.models_council_extras import OPTION_LABEL_MAX, OPTIONS_MAX, OPTIONS_MIN, CouncilItemOption
 from db.types import utcnow
-from portal.council.common import NOT_FOUND, Option, _commit, _event, _manager, _meeting
+from portal.council.common import (
+    NOT_FOUND,
+    Option,
+    _commit,
+    _event,
+    _manager,
+    _meeting,
+    council_grid,
+)
 from portal.council.counting import item_options
 from portal.errors import UserError
 from portal.i18n import N_
@@ -77,7 +85,7 @@ def set_options(
 ) -> tuple[Option, ...]:
     """Gives an item its own options (or back to for / against / abstain with an empty list)."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, item_id=item_id) if item_id else -1)
     cleaned = check_labels(labels)
     item = session.get(CouncilItem, item_id) if item_id else None
     if item is None:

@@ -34,11 +34,13 @@ from portal.council.common import (
     _length,
     _manager,
     _meeting,
+    council_grid,
     lives_in,
+    outside,
 )
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import LANGUAGE_CODES, N_
-from portal.permissions import VERIFIED, On, can
+from portal.permissions import OUTSIDE_AREA, VERIFIED, On, can
 from portal.text import clean_text
 
 
@@ -57,7 +59,14 @@ def submit_proposal(
     author = active_user(session, author_id)
     meeting = _meeting(session, meeting_id)
     council = _council(session, meeting.council_id)
-    if not can(author, "council.propose", On(lives_in=lives_in(session, council, author))):
+    on = On(
+        lives_in=lives_in(session, council, author),
+        outside=outside(session, author, council.grid_id),
+    )
+    allowed = can(author, "council.propose", on)
+    if not allowed:
+        if allowed.reason == OUTSIDE_AREA:
+            raise UserError(OUTSIDE_AREA)
         raise UserError(N_("Only residents of this community can submit proposals."))
     _proposals_open(meeting, now)
     title, body = clean_text(title), clean_text(body)
@@ -125,7 +134,13 @@ def support_proposal(
         raise UserError(NOT_FOUND)
     meeting = _meeting(session, proposal.meeting_id)
     council = _council(session, meeting.council_id)
-    if not can(user, "council.support", On(lives_in=lives_in(session, council, user))):
+    on = On(
+        lives_in=lives_in(session, council, user), outside=outside(session, user, council.grid_id)
+    )
+    allowed = can(user, "council.support", on)
+    if not allowed:
+        if allowed.reason == OUTSIDE_AREA:
+            raise UserError(OUTSIDE_AREA)
         raise UserError(N_("Only residents and merchants of this community can support proposals."))
     if proposal.author_id == user_id:
         raise UserError(N_("You cannot support your own proposal."))
@@ -224,7 +239,7 @@ def support_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
 def _screenable(
     session: Session, proposal_id: int, actor_id: int
 ) -> tuple[CouncilProposal, CouncilMeeting]:
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, proposal_id=proposal_id))
     proposal = session.get(CouncilProposal, proposal_id)
     if proposal is None:
         raise UserError(NOT_FOUND)

@@ -12,7 +12,7 @@ from db.models_council import (
 )
 from db.types import row_id, utcnow
 from portal import points
-from portal.council.common import _commit, _event, _manager, _meeting, meeting_title
+from portal.council.common import _commit, _event, _manager, _meeting, council_grid, meeting_title
 from portal.council.seating import seat_of
 from portal.errors import UserError
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
@@ -23,7 +23,7 @@ def record_attendance(
 ) -> CouncilAttendance:
     """A member was present: recorded once, and earns the council points once per meeting."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, meeting_id=meeting_id))
     meeting = _meeting(session, meeting_id)
     if meeting.status == "draft":
         raise UserError(N_("Attendance is recorded for a published meeting."))

@@ -20,6 +20,7 @@ from db.models_council import (
     CouncilSeat,
 )
 from db.types import row_id, rowcount, utcnow
+from portal.areas import EVERYWHERE, Area, area_of
 from portal.council.common import (
     CHANGED,
     COUNCIL_GRID_KINDS,
@@ -32,11 +33,13 @@ from portal.council.common import (
     _length,
     _manager,
     _today,
+    council_grid,
+    outside,
 )
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
 from portal.i18n import N_
-from portal.permissions import On, can
+from portal.permissions import OUTSIDE_AREA, On, can
 from portal.text import clean_text
 
 
@@ -56,7 +59,7 @@ def create_council(
     now: datetime | None = None,
 ) -> Council:
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, grid_id if isinstance(grid_id, int) else -1)  # one's own area
     name = clean_text(name)
     errors: dict[str, Message] = {}
     _length(errors, "name", name, 120, N_("Please give the council a name."))
@@ -119,15 +122,14 @@ def _overlapping(session: Session, grid_id: int, start: date, end: date) -> Coun
     ).first()
 
 
-def council_grids(session: Session) -> list[Grid]:
-    """The grids a council can serve: the community and its general grids."""
-    return list(
-        session.exec(
-            select(Grid)
-            .where(col(Grid.kind).in_(COUNCIL_GRID_KINDS))
-            .order_by(col(Grid.kind) != "community", Grid.code)
-        ).all()
-    )
+def council_grids(session: Session, area: Area = EVERYWHERE) -> list[Grid]:
+    """The grids of the area a council can serve: the community and its general grids."""
+    found = session.exec(
+        select(Grid)
+        .where(col(Grid.kind).in_(COUNCIL_GRID_KINDS))
+        .order_by(col(Grid.kind) != "community", Grid.code)
+    ).all()
+    return [g for g in found if area.covers(g.id)]
 
 
 def _rule_errors(seats_per_group, quorum_num, quorum_den, majority, proposal_days) -> dict:
@@ -169,7 +171,7 @@ def set_rules(
 ) -> Council:
     """Changes the council's rules (refused while a vote is open: the rules of a vote never move)."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, council_id=council_id))
     council = _council(session, council_id)
     errors = _rule_errors(seats_per_group, quorum_num, quorum_den, majority, proposal_days)
     if errors:
@@ -256,13 +258,15 @@ def add_seat(
 ) -> CouncilSeat:
     """Gives a person a seat in a group (grid workers or staff / residents / merchants)."""
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, council_id=council_id))
     council = _council(session, council_id)
     if group not in SEAT_GROUPS:
         raise UserError(N_("Please choose the group of the seat."), field="group")
     person = session.get(User, user_id) if user_id else None
     if person is None or not person.is_active:
         raise UserError(N_("Please choose the person who holds the seat."), field="person")
+    if outside(session, person, council.grid_id):  # sits only on a council of their own area
+        raise UserError(OUTSIDE_AREA, field="person")
     if not can(person, "council.sit", On(group=group)):
         raise UserError(
             N_(
@@ -323,7 +327,7 @@ def end_seat(
     session: Session, *, seat_id: int, actor_id: int, note: str = "", now: datetime | None = None
 ) -> None:
     now = now or utcnow()
-    _manager(session, actor_id)
+    _manager(session, actor_id, council_grid(session, seat_id=seat_id))
     seat = session.get(CouncilSeat, seat_id)
     if seat is None:
         raise UserError(NOT_FOUND)
@@ -378,8 +382,10 @@ def seats(session: Session, council_id: int) -> list[SeatView]:
     return [SeatView(seat, user.display_name, user.username, user.language) for seat, user in rows]
 
 
-def councils(session: Session) -> list[Council]:
-    return list(session.exec(select(Council).order_by(col(Council.id))).all())
+def councils(session: Session, area: Area = EVERYWHERE) -> list[Council]:
+    """The councils of the area (those serving a grid inside it)."""
+    found = session.exec(select(Council).order_by(col(Council.id))).all()
+    return [x for x in found if area.covers(x.grid_id)]
 
 
 def council_for(
@@ -388,12 +394,12 @@ def council_for(
     """The council of the viewer's home (the nearest grid above it that has one), else the only
     council whose term runs now, else the newest."""
     now = now or utcnow()
-    found = councils(session)
+    user = session.get(User, user_id) if user_id else None
+    found = councils(session, area_of(session, user))  # never another community's council
     if not found:
         return None
     today = _today(now)
     current = [c for c in found if c.term_start <= today <= c.term_end] or found
-    user = session.get(User, user_id) if user_id else None
     if user is not None and user.home_grid_id is not None:
         parents = dict(session.exec(select(Grid.id, Grid.parent_id)).all())
         grid: int | None = user.home_grid_id
@@ -414,8 +420,9 @@ def councils_for(
     (community) first; a viewer living elsewhere or without a home sees the community councils.
     Falls back to council_for when no council's term runs now."""
     today = _today(now or utcnow())
-    current = [x for x in councils(session) if x.term_start <= today <= x.term_end]
     user = session.get(User, user_id) if user_id else None
+    area = area_of(session, user)  # never another community's council
+    current = [x for x in councils(session, area) if x.term_start <= today <= x.term_end]
     kinds = dict(session.exec(select(Grid.id, Grid.kind)).all())
     mine = []
     if user is not None and user.home_grid_id is not None:

@@ -21,12 +21,13 @@ from db.models_points import (
     TaskClaimEvent,
 )
 from db.types import row_id, rowcount
+from portal.areas import area_of
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map
 from portal.i18n import N_
 from portal.notifications import notify
-from portal.permissions import can
+from portal.permissions import On, can
 from portal.points.common import PROOF_GRACE, REFUSED_ROLE, _ancestors, _now, _text
 from portal.points.ledger import award
 from portal.points.tasks import _may_verify, _move_claim, _taken, _task_grids
@@ -68,7 +69,10 @@ def claim_task(
     """Take one place of a task. Never more claims than places, however many claim at once."""
     now = _now(now)
     user = active_user(session, user_id)
-    allowed = can(user, "task.claim")
+    area = area_of(session, user)  # a task of another community is not for this person
+    grids = _task_grids(session, [task_id]).get(task_id, set())
+    outside = bool(grids) and not any(area.reaches(g) for g in grids)
+    allowed = can(user, "task.claim", On(outside=outside))
     if not allowed:
         raise UserError(allowed.reason or REFUSED_ROLE)
     # First statement is a write: it locks the task row (and on SQLite the database).
@@ -272,8 +276,9 @@ def claims_to_verify(session: Session, *, actor_id: int, limit: int = 50) -> lis
         .limit(500)
     ).all()
     found = []
+    area = area_of(session, actor)
     for claim, task, person in rows:
-        if _may_verify(session, actor, task, person):
+        if _may_verify(session, actor, task, person, area):
             found.append(ToVerify(claim, task, person.display_name, person.username))
             if len(found) >= limit:
                 break
@@ -304,7 +309,11 @@ def verify_claim(
     task = session.get_one(PointsTask, claim.task_id)
     if claim.user_id == actor.id:
         raise UserError(N_("You cannot check your own task."))
-    if not _may_verify(session, actor, task, session.get(User, claim.user_id)):
+    claimant = session.get(User, claim.user_id)
+    if claimant is not None and not area_of(session, actor).covers(claimant.home_grid_id):
+        allowed = can(actor, "task.check_claim", On(outside=True))  # another community's claim
+        raise UserError(allowed.reason)
+    if not _may_verify(session, actor, task, claimant):
         raise UserError(N_("You cannot check proof for this task."))
     note = _text(reason, 200)
     if not approve and len(note) < 2:

@@ -16,6 +16,7 @@ from db.models_points import (
     PointsUserMonth,
     PointsUserTotal,
 )
+from portal.areas import EVERYWHERE, Area
 from portal.auth import active_user
 from portal.grids import parent_map, subtree
 from portal.localtime import month_of
@@ -130,9 +131,11 @@ class MonthFigures:
 
 
 def monthly_by_grid(
-    session: Session, *, months: int = 6, now: datetime | None = None
+    session: Session, *, months: int = 6, now: datetime | None = None, area: Area = EVERYWHERE
 ) -> list[MonthFigures]:
-    """Points issued and redeemed per general grid per month, over the last `months` months.
+    """Points issued and redeemed per general grid per month, over the last `months` months, for
+    the grids of an area (a community's figures are its grids'; entries of a grid under no
+    general grid count for its community).
 
     Read from points_grid_month: issued is the net of the earning sources (adjustments both ways),
     redeemed is rewards less refunds."""
@@ -155,11 +158,11 @@ def monthly_by_grid(
     community = next((gid for gid, kind in kinds.items() if kind == "community"), 0)
     totals: dict[tuple[int, int], list[int]] = {}
     for gid, b, iss, red in rows:
-        if b < 0:
+        if b < 0 or not (area.whole or (gid is not None and area.covers(gid))):
             continue
-        general = next(
-            (g for g in _ancestors(parents, gid) if kinds.get(g) == "general"), community
-        )
+        chain = _ancestors(parents, gid)
+        own = next((g for g in chain if kinds.get(g) == "community"), community)
+        general = next((g for g in chain if kinds.get(g) == "general"), own)
         slot = totals.setdefault((general, b), [0, 0])
         slot[0] += int(iss or 0)
         slot[1] += int(red or 0)

@@ -23,11 +23,12 @@ from db.models_points import (
     RewardStockChange,
 )
 from db.types import row_id, rowcount
+from portal.areas import EVERYWHERE, Area, area_of
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
 from portal.notifications import notify
-from portal.permissions import On, can, roles_for
+from portal.permissions import OUTSIDE_AREA, On, can, roles_for
 from portal.points.common import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -60,11 +61,35 @@ class RewardCard:
     provider_name: str  # the merchant's name, or "" for the community office
 
 
+def _outside(session: Session, actor: User, reward: Reward | None) -> bool:
+    """The reward belongs to another community's (or a street's, district's) catalogue."""
+    return reward is not None and not area_of(session, actor).covers(reward.grid_id)
+
+
+def _manager(session: Session, actor: User, reward: Reward | None = None) -> None:
+    allowed = can(actor, "points.manage", On(outside=_outside(session, actor, reward)))
+    if not allowed:
+        raise UserError(OUTSIDE_AREA if allowed.reason == OUTSIDE_AREA else REFUSED_ROLE)
+
+
 def rewards_for(
-    session: Session, *, now: datetime | None = None, include_inactive: bool = False
+    session: Session,
+    *,
+    now: datetime | None = None,
+    include_inactive: bool = False,
+    area: Area = EVERYWHERE,
+    managed: bool = False,
 ) -> list[RewardCard]:
+    """The catalogue for an area: the rewards whose grid reaches it (its community's, its
+    street's and district's, the deployment's); `managed`: only those inside it (staff)."""
     now = _now(now)
     query = select(Reward)
+    if not area.whole and managed:
+        query = query.where(col(Reward.grid_id).in_(area.grid_list() or [-1]))
+    elif not area.whole:
+        query = query.where(
+            or_(col(Reward.grid_id).is_(None), col(Reward.grid_id).in_(area.reach_list() or [-1]))
+        )
     if not include_inactive:
         query = query.where(_available(now))
     found = session.exec(query.order_by(col(Reward.cost), col(Reward.id))).all()
@@ -104,8 +129,7 @@ def save_reward(
     """Add a reward to the catalogue or change one (stock changes go through change_stock)."""
     now = _now(now)
     actor = active_user(session, actor_id)
-    if not can(actor, "points.manage"):
-        raise UserError(REFUSED_ROLE)
+    _manager(session, actor, session.get(Reward, reward_id) if reward_id is not None else None)
     errors: dict[str, Message] = {}
     label = _text(name, 81)
     if len(label) < 2:
@@ -148,7 +172,14 @@ def save_reward(
         raise FieldErrors(errors)
     reward: Reward | None
     if reward_id is None:
-        reward = Reward(name=label, cost=price, stock=units, created_by=actor.id, created_at=now)
+        reward = Reward(
+            name=label,
+            cost=price,
+            stock=units,
+            created_by=actor.id,
+            created_at=now,
+            grid_id=actor.home_grid_id,  # the creator's office grid: whose catalogue it is
+        )
     else:
         reward = session.get(Reward, reward_id)
         if reward is None:
@@ -187,8 +218,7 @@ def change_stock(
     """Add (or take away) units; stock never goes below zero."""
     now = _now(now)
     actor = active_user(session, actor_id)
-    if not can(actor, "points.manage"):
-        raise UserError(REFUSED_ROLE)
+    _manager(session, actor, session.get(Reward, reward_id))
     value = _int(delta)
     if value is None or value == 0 or abs(value) > 100_000:
         raise UserError(N_("Enter a whole number other than 0."), field="delta")
@@ -224,7 +254,9 @@ def redeem(
     """Take the points and one unit of stock in one transaction; return the redemption and code."""
     now = _now(now)
     user = active_user(session, user_id)
-    allowed = can(user, "reward.redeem")
+    wanted = session.get(Reward, reward_id)
+    reached = wanted is None or area_of(session, user).reaches(wanted.grid_id)
+    allowed = can(user, "reward.redeem", On(outside=not reached))  # another community's reward
     if not allowed:
         raise UserError(allowed.reason or REFUSED_ROLE)
     _lock_member(session, row_id(user), now)  # first write: serialises this person's ledger
@@ -357,8 +389,11 @@ class CodeView:
     person: str
 
 
-def _may_hand_over(actor: User, reward: Reward) -> bool:
-    return bool(can(actor, "reward.hand_over", On(own=reward.merchant_id == actor.id)))
+def _may_hand_over(session: Session, actor: User, reward: Reward) -> bool:
+    """The reward's merchant, or the office of the area the reward belongs to."""
+    outside = actor.role != "merchant" and _outside(session, actor, reward)
+    on = On(own=reward.merchant_id == actor.id, outside=outside)
+    return bool(can(actor, "reward.hand_over", on))
 
 
 def look_up_code(session: Session, *, actor_id: int, code: str) -> CodeView:
@@ -368,7 +403,7 @@ def look_up_code(session: Session, *, actor_id: int, code: str) -> CodeView:
         raise UserError(N_("Please type the code."), field="code")
     redemption = session.exec(select(Redemption).where(Redemption.code == key)).first()
     reward = session.get(Reward, redemption.reward_id) if redemption else None
-    if redemption is None or reward is None or not _may_hand_over(actor, reward):
+    if redemption is None or reward is None or not _may_hand_over(session, actor, reward):
         raise UserError(
             N_("No reward of yours has this code. Please check the code."), field="code"
         )
@@ -462,6 +497,10 @@ def codes_waiting(session: Session, *, actor_id: int, limit: int = 100) -> list[
         return []
     if not can(actor, "points.manage"):  # a merchant sees the codes for their own rewards
         query = query.where(Reward.merchant_id == actor.id)
+    else:  # the office: the rewards of its area
+        area = area_of(session, actor)
+        if not area.whole:
+            query = query.where(col(Reward.grid_id).in_(area.grid_list() or [-1]))
     rows = session.exec(query.order_by(col(Redemption.created_at)).limit(limit)).all()
     return [CodeView(x, r, u.display_name) for x, r, u in rows]
 
@@ -482,9 +521,8 @@ def merchants(session: Session) -> list[tuple[int, str]]:
 def set_reward_active(session: Session, *, actor_id: int, reward_id: int, active: bool) -> Reward:
     """Stop offering a reward (codes already given stay valid) or offer it again."""
     actor = active_user(session, actor_id)
-    if not can(actor, "points.manage"):
-        raise UserError(REFUSED_ROLE)
     reward = session.get(Reward, reward_id)
+    _manager(session, actor, reward)
     if reward is None:
         raise UserError(N_("This reward no longer exists."))
     reward.active = bool(active)

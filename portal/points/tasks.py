@@ -20,6 +20,7 @@ from db.models_points import (
     TaskSeries,
 )
 from db.types import row_id, rowcount
+from portal.areas import Area, area_of
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import parent_map, subtree
@@ -64,11 +65,17 @@ def _may_work_in(
     return True
 
 
+def _task_inside(area: Area, grid_ids) -> bool:
+    """A task lies inside an area when every grid it is open to does (a community's task: its
+    grids; a street's task, open to the street grid, lies inside the street's area only)."""
+    return area.whole or all(area.covers(g) for g in grid_ids)
+
+
 def _may_publish(
     session: Session, user: User, grid_ids: list[int], parents: dict[int, int | None]
 ) -> bool:
     if can(user, "points.manage"):
-        return True
+        return True  # inside the office's area: publish_task checked it
     if not can(user, "points.own_grids"):
         return False
     duties = set(session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == user.id)).all())
@@ -119,6 +126,11 @@ def publish_task(
             {"least": 1, "most": MAX_PLACES},
         )
     grids = sorted({int(g) for g in grid_ids or [] if _int(g) is not None})
+    if grids and all(g in parents for g in grids):  # only grids of one's own area
+        inside = _task_inside(area_of(session, actor), grids)
+        allowed = can(actor, "task.publish", On(outside=not inside))
+        if not allowed:
+            raise UserError(allowed.reason)
     if not grids or any(g not in parents for g in grids):
         errors["grids"] = Message(N_("Please choose the grids this task is open to."))
     elif not _may_publish(session, actor, grids, parents):
@@ -201,7 +213,8 @@ def cancel_task(
     task = session.get(PointsTask, task_id)
     if task is None:
         raise UserError(N_("This task no longer exists."))
-    allowed = can(actor, "task.cancel", On(own=actor.id == task.publisher_id))
+    inside = _task_inside(area_of(session, actor), _task_grids(session, [task_id])[task_id])
+    allowed = can(actor, "task.cancel", On(own=actor.id == task.publisher_id, outside=not inside))
     if not allowed:
         raise UserError(allowed.reason or REFUSED_ROLE)
     note = _text(reason, 200)
@@ -342,11 +355,24 @@ def _duty_grids(session: Session, user: User) -> set[int]:
 
 
 def _may_verify(
-    session: Session, actor: User, task: PointsTask, claimant: User | None = None
+    session: Session,
+    actor: User,
+    task: PointsTask,
+    claimant: User | None = None,
+    area: Area | None = None,
+    inside: bool | None = None,  # the caller knows the task lies inside the area
 ) -> bool:
     """Whether the person checks proof for this task; with a claimant: for that person's claim,
     which only someone answering for the claimant's home grid (or the office, or the task's chosen
-    checker) may check, and never the claimant."""
+    checker) may check, and never the claimant. Only inside the actor's area: a claimant living
+    there; without a claimant, a task of the area."""
+    area = area if area is not None else area_of(session, actor)
+    if (
+        claimant is None
+        and not inside
+        and not _task_inside(area, _task_grids(session, [row_id(task)])[row_id(task)])
+    ):
+        return False
     if (
         task.verifier_id is not None
         and actor.id != task.verifier_id
@@ -359,6 +385,7 @@ def _may_verify(
             own=claimant.id == actor.id,
             named=actor.id == task.verifier_id,
             answers_for=bool(home & _duty_grids(session, actor)),
+            outside=not area.covers(claimant.home_grid_id),
         )
         return bool(can(actor, "task.check_claim", on))
     if can(actor, "points.manage") or actor.id == task.verifier_id:
@@ -390,15 +417,22 @@ def tasks_overview(
     actor = active_user(session, actor_id)
     if not can(actor, "task.publish"):
         return []
+    area = area_of(session, actor)
     query = select(PointsTask)
     if not include_past:
         query = query.where(PointsTask.ends_at > now - PROOF_GRACE)
+    if not area.whole:  # the tasks of one's area (and one's own), in SQL
+        grids = area.grid_list() or [-1]
+        elsewhere = select(TaskGrid.task_id).where(col(TaskGrid.grid_id).not_in(grids))
+        query = query.where(
+            (col(PointsTask.publisher_id) == actor.id) | col(PointsTask.id).not_in(elsewhere)
+        )
     tasks = [
         t
         for t in session.exec(
             query.order_by(col(PointsTask.starts_at), col(PointsTask.id)).limit(1000)
         )
-        if t.publisher_id == actor.id or _may_verify(session, actor, t)
+        if t.publisher_id == actor.id or _may_verify(session, actor, t, area=area, inside=True)
     ][:limit]
     ids = [row_id(t) for t in tasks]
     counts: dict[tuple[int, str], int] = {}
@@ -421,12 +455,13 @@ def tasks_overview(
 
 
 def publishable_grids(session: Session, *, actor_id: int) -> list[int]:
-    """Grids this person may publish tasks for: everything for staff, their grids and below for a
-    grid worker."""
+    """Grids this person may publish tasks for: their area for staff (everything for the whole
+    deployment's), their grids and below for a grid worker."""
     actor = active_user(session, actor_id)
     parents = parent_map(session)
     if can(actor, "points.manage"):
-        return sorted(parents)
+        area = area_of(session, actor)
+        return sorted(parents) if area.whole else area.grid_list()
     if not can(actor, "points.own_grids"):
         return []
     duties = session.exec(select(GridDuty.grid_id).where(GridDuty.user_id == actor.id)).all()

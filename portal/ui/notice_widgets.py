@@ -9,6 +9,7 @@ import streamlit as st
 
 from portal import notices
 from portal.i18n import N_, format_when_ago
+from portal.ui.area_widgets import viewer_area
 from portal.ui.data import db, grid_index
 from portal.ui.report_widgets import media_store, user_text
 from portal.ui.session import Viewer
@@ -17,6 +18,7 @@ from portal.ui.speech_widgets import read_aloud, readable
 
 def show_notices(viewer: Viewer, limit: int = 5) -> None:
     """Current notices for the viewer's grid, in their language where a translation exists."""
+    area = viewer_area(viewer)
     with db() as session:
         shown = notices.current(
             session,
@@ -24,6 +26,7 @@ def show_notices(viewer: Viewer, limit: int = 5) -> None:
             grid_id=viewer.home_grid_id,
             language=viewer.language,
             limit=limit,
+            area=area,
         )
     if not shown:
         return

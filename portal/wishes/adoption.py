@@ -14,12 +14,13 @@ from portal import localtime, points
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
-from portal.permissions import On, can
+from portal.permissions import On
 from portal.text import clean_text
 from portal.wishes.common import (
     MAX_PROMISE_DAYS,
     NOTE_MAX,
     _commit_wish,
+    _in_area,
     _locked_wish,
     _move,
     _require,
@@ -39,7 +40,7 @@ def adopt(
 ) -> Wish:
     """A resident, merchant or staff member takes on an open wish and promises a date."""
     now = now or utcnow()
-    _require(session, user_id, "wish.adopt")
+    adopter = _require(session, user_id, "wish.adopt")
     note = clean_text(note)
     errors: dict[str, Message] = {}
     today = localtime.today(now)
@@ -54,6 +55,7 @@ def adopt(
     if errors:
         raise FieldErrors(errors)
     wish = _locked_wish(session, wish_id)
+    _in_area(session, adopter, wish.grid_id, "wish.adopt")
     if wish.author_id == user_id:
         session.rollback()
         raise UserError(N_("You cannot adopt your own wish."))
@@ -146,10 +148,7 @@ def confirm(
     now = now or utcnow()
     wish = _locked_wish(session, wish_id)
     on = On(own=wish.author_id == user_id, named=wish.adopter_id == user_id)
-    allowed = can(active_user(session, user_id), "wish.confirm", on)
-    if not allowed:
-        session.rollback()
-        raise UserError(allowed.reason)
+    _in_area(session, active_user(session, user_id), wish.grid_id, "wish.confirm", on)
     if wish.state != "fulfilled":
         session.rollback()
         raise UserError(N_("Only a fulfilled wish can be confirmed."))

@@ -6,6 +6,7 @@ row and notices), commit-or-"changed", and storing a photo.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,10 +17,11 @@ from sqlmodel import Session, col, select
 from db.models import User
 from db.models_wishes import Wish, WishEvent
 from db.types import row_id, rowcount
+from portal.areas import area_of
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
-from portal.permissions import can, roles_for
+from portal.permissions import NOTHING, OUTSIDE_AREA, On, can, roles_for
 from portal.wishes import notices
 
 DEFAULT_THRESHOLD = 10
@@ -105,6 +107,27 @@ def _require(session: Session, user_id: int, action: str) -> User:
     if not allowed:
         raise UserError(allowed.reason)
     return user
+
+
+def _in_area(
+    session: Session,
+    user: User | None,
+    grid_id: int | None,
+    action: str | None = None,
+    on: On = NOTHING,
+) -> None:
+    """Refuses (rolling back) acting on a wish of another community: `action` decided by
+    permissions.can with On(outside=...), or, for a step without a rule of its own (support,
+    flag), the area alone."""
+    outside = user is not None and not area_of(session, user).covers(grid_id)
+    if action is not None:
+        decision = can(user, action, replace(on, outside=outside))
+        allowed, reason = bool(decision), decision.reason
+    else:
+        allowed, reason = not outside, OUTSIDE_AREA
+    if not allowed:
+        session.rollback()
+        raise UserError(reason)
 
 
 def _locked_wish(session: Session, wish_id: int) -> Wish:

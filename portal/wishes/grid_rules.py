@@ -12,10 +12,11 @@ from sqlmodel import Session, col, select
 from db.models import Grid
 from db.models_wishes import WishGridRule
 from db.types import utcnow
+from portal.areas import EVERYWHERE, Area
 from portal.errors import FieldErrors, Message
 from portal.grids import parent_map
 from portal.i18n import N_
-from portal.wishes.common import DEFAULT_EXPIRE_DAYS, DEFAULT_THRESHOLD, _require
+from portal.wishes.common import DEFAULT_EXPIRE_DAYS, DEFAULT_THRESHOLD, _in_area, _require
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,12 @@ def set_grid_rule(
     now: datetime | None = None,
 ) -> WishGridRule:
     """A moderator sets a grid's threshold and expiry (a new row; the old one stays as history)."""
-    _require(session, set_by, "wish.moderate")
+    moderator = _require(session, set_by, "wish.moderate")
     errors: dict[str, Message] = {}
     if session.get(Grid, grid_id) is None:
         errors["grid"] = Message(N_("Please choose a grid."))
+    else:  # only the grids of one's own area
+        _in_area(session, moderator, grid_id, "wish.moderate")
     if not isinstance(support_threshold, int) or not 1 <= support_threshold <= 10000:
         errors["support_threshold"] = Message(
             N_("Use a whole number from {low} to {high}."), {"low": 1, "high": 10000}
@@ -93,9 +96,9 @@ def set_grid_rule(
     return rule
 
 
-def rules_table(session: Session) -> list[tuple[Grid, WishGridRule]]:
-    """Grids with a rule of their own (the newest one each)."""
-    rules = _latest_rules(session)
+def rules_table(session: Session, area: Area = EVERYWHERE) -> list[tuple[Grid, WishGridRule]]:
+    """Grids of the area with a rule of their own (the newest one each)."""
+    rules = {g: r for g, r in _latest_rules(session).items() if area.covers(g)}
     grids = {g.id: g for g in session.exec(select(Grid).where(col(Grid.id).in_(list(rules))))}
     return sorted(
         ((grids[gid], rule) for gid, rule in rules.items() if gid in grids),

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from db.models_wishes import Wish, WishEvent, WishFlag
 from db.types import rowcount, utcnow
+from portal.areas import EVERYWHERE, Area
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
@@ -20,6 +21,7 @@ from portal.wishes.common import (
     NOTE_MAX,
     REASON_MAX,
     _commit_wish,
+    _in_area,
     _locked_wish,
     _move,
     _require,
@@ -32,12 +34,14 @@ def flag(
 ) -> None:
     """A resident asks the moderators to look at a wish (once per person per wish)."""
     now = now or utcnow()
-    active_user(session, user_id)
+    user = active_user(session, user_id)
     reason = clean_text(reason)
     if len(reason) > REASON_MAX:
         raise FieldErrors({"reason": _too_long(reason, REASON_MAX)})
-    if session.get(Wish, wish_id) is None:
+    wish = session.get(Wish, wish_id)
+    if wish is None:
         raise UserError(NOT_FOUND)
+    _in_area(session, user, wish.grid_id)
     session.add(WishFlag(wish_id=wish_id, user_id=user_id, reason=reason, created_at=now))
     session.add(
         WishEvent(wish_id=wish_id, actor_id=user_id, kind="flagged", note=reason or None, at=now)
@@ -56,13 +60,14 @@ def hide(
 ) -> Wish:
     """A moderator takes a wish off the wall; the reason is shown to the author."""
     now = now or utcnow()
-    _require(session, moderator_id, "wish.moderate")
+    moderator = _require(session, moderator_id, "wish.moderate")
     reason = clean_text(reason)
     if not reason:
         raise FieldErrors({"reason": Message(N_("Please give the reason the author will see."))})
     if len(reason) > REASON_MAX:
         raise FieldErrors({"reason": _too_long(reason, REASON_MAX)})
     wish = _locked_wish(session, wish_id)
+    _in_area(session, moderator, wish.grid_id, "wish.moderate")
     if wish.state == "hidden":
         session.rollback()
         raise UserError(N_("This wish is already hidden."))
@@ -95,8 +100,9 @@ def restore(
 ) -> Wish:
     """Shows a hidden wish again, in the state it had before it was hidden."""
     now = now or utcnow()
-    _require(session, moderator_id, "wish.moderate")
+    moderator = _require(session, moderator_id, "wish.moderate")
     wish = _locked_wish(session, wish_id)
+    _in_area(session, moderator, wish.grid_id, "wish.moderate")
     if wish.state != "hidden":
         session.rollback()
         raise UserError(N_("This wish is not hidden."))
@@ -126,7 +132,11 @@ def dismiss_flags(
 ) -> int:
     """A moderator looked at the flags and keeps the wish on the wall."""
     now = now or utcnow()
-    _require(session, moderator_id, "wish.moderate")
+    moderator = _require(session, moderator_id, "wish.moderate")
+    wish = session.get(Wish, wish_id)
+    if wish is None:
+        raise UserError(NOT_FOUND)
+    _in_area(session, moderator, wish.grid_id, "wish.moderate")
     result = session.execute(
         update(WishFlag)
         .where(col(WishFlag.wish_id) == wish_id, col(WishFlag.resolved_at).is_(None))
@@ -138,13 +148,15 @@ def dismiss_flags(
     return rowcount(result)
 
 
-def flagged(session: Session) -> list[tuple[Wish, int]]:
-    """Wishes with flags nobody has looked at yet, most flagged first (the moderation queue)."""
+def flagged(session: Session, area: Area = EVERYWHERE) -> list[tuple[Wish, int]]:
+    """Wishes of the area with flags nobody has looked at yet, most flagged first (the
+    moderation queue)."""
+    inside = [] if area.whole else [col(Wish.grid_id).in_(area.grid_list() or [-1])]
     return list(
         session.exec(
             select(Wish, func.count(col(WishFlag.id)))
             .join(WishFlag, col(WishFlag.wish_id) == col(Wish.id))
-            .where(col(WishFlag.resolved_at).is_(None), col(Wish.state) != "hidden")
+            .where(col(WishFlag.resolved_at).is_(None), col(Wish.state) != "hidden", *inside)
             .group_by(col(Wish.id))
             .order_by(func.count(col(WishFlag.id)).desc(), col(Wish.id))
         ).all()

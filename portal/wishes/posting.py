@@ -21,6 +21,7 @@ from portal.wishes.common import (
     DAILY_LIMIT,
     TITLE_MAX,
     _commit_wish,
+    _in_area,
     _require,
     _save_photo,
     _too_long,
@@ -59,6 +60,8 @@ def post_wish(
     grid_id = grid_id or author.home_grid_id
     if grid_id is None or session.get(Grid, grid_id) is None:
         errors["grid"] = Message(N_("Please choose the grid the wish concerns."))
+    else:  # on one's own community's wall only
+        _in_area(session, author, grid_id, "wish.post")
     language = language or author.language
     if language not in LANGUAGE_CODES:
         errors["language"] = Message(N_("Please choose the language the wish is written in."))

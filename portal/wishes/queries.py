@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_wishes import WISH_CATEGORIES, Wish, WishEvent, WishFlag, WishPromotion, WishVote
+from portal.areas import Area, area_of
 from portal.errors import UserError
 from portal.grids import parent_map, subtree
-from portal.permissions import can
+from portal.permissions import OUTSIDE_AREA, can
 from portal.wishes.common import ACTIVE_STATES, NOT_FOUND, PAGE_SIZE, STATE_LABELS
 from portal.wishes.grid_rules import _latest_rules, _resolve
 from portal.wishes.voting import _support_subquery
@@ -80,9 +81,12 @@ def wall(
     limit: int = PAGE_SIZE,
     offset: int = 0,
     mine_only: bool = False,
+    area: Area | None = None,
 ) -> WallPage:
-    """One page of wish cards for a viewer, sorted by support, newest, or near the viewer's home."""
+    """One page of wish cards for a viewer, sorted by support, newest, or near the viewer's home:
+    only the wishes of the viewer's area (their community; `area` when the caller has it)."""
     viewer = session.get(User, viewer_id) if viewer_id else None
+    area = area if area is not None else area_of(session, viewer)
     moderator = bool(can(viewer, "wish.moderate"))
     states = [s for s in states if s in STATE_LABELS] or list(ACTIVE_STATES)
     counts = _support_subquery()
@@ -95,6 +99,8 @@ def wall(
     categories = [c for c in categories if c in WISH_CATEGORIES]
     if categories:
         conditions.append(col(Wish.category).in_(categories))
+    if not area.whole:
+        conditions.append(col(Wish.grid_id).in_(area.grid_list() or [-1]))
     parents = parent_map(session)
     if grid_id is not None:
         conditions.append(col(Wish.grid_id).in_(sorted(subtree(parents, grid_id))))
@@ -239,6 +245,8 @@ def detail(session: Session, *, wish_id: int, viewer_id: int | None) -> WishView
         row[0].state == "hidden" and not moderator and row[0].author_id != viewer_id
     ):
         raise UserError(NOT_FOUND)
+    if not area_of(session, viewer).covers(row[0].grid_id):  # another community's wish
+        raise UserError(OUTSIDE_AREA)
     card = _cards(session, viewer, moderator, [row], parent_map(session))[0]
     events = session.exec(
         select(WishEvent)

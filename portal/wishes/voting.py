@@ -18,7 +18,7 @@ from portal.grids import parent_map, subtree
 from portal.i18n import N_
 from portal.permissions import VERIFIED
 from portal.wishes import notices
-from portal.wishes.common import _commit, _locked_wish
+from portal.wishes.common import _commit, _in_area, _locked_wish
 from portal.wishes.grid_rules import _latest_rules, _resolve
 from portal.wishes.promotion import _maybe_promote
 
@@ -43,8 +43,9 @@ def _support_subquery():
 def vote(session: Session, *, wish_id: int, user_id: int, now: datetime | None = None) -> int:
     """Supports a wish (once per person); returns the support now. May promote the wish."""
     now = now or utcnow()
-    active_user(session, user_id)
+    user = active_user(session, user_id)
     wish = _locked_wish(session, wish_id)
+    _in_area(session, user, wish.grid_id)  # only wishes of one's own community
     if wish.author_id == user_id:
         session.rollback()
         raise UserError(N_("You cannot support your own wish."))
@@ -79,7 +80,9 @@ def withdraw_vote(
 ) -> int:
     """Takes back one's support while the wish is open; returns the support now."""
     now = now or utcnow()
+    user = active_user(session, user_id)
     wish = _locked_wish(session, wish_id)
+    _in_area(session, user, wish.grid_id)
     if wish.state != "open":
         session.rollback()
         raise UserError(N_("Support can only be withdrawn while the wish is open."))

@@ -280,7 +280,9 @@ def test_proposals_before_the_deadline_from_residents_only(s, clock):
     with pytest.raises(FieldErrors) as caught:
         propose(s, clock, meeting, title="  ", body="")
     assert set(caught.value.errors) == {"title", "body"}
-    for who in ("outsider", "shop05", "staff02", "grid05"):
+    with pytest.raises(UserError, match="belongs to another community"):  # lives in T
+        propose(s, clock, meeting, username="outsider")
+    for who in ("shop05", "staff02", "grid05"):
         with pytest.raises(UserError, match="Only residents of this community"):
             propose(s, clock, meeting, username=who)
     propose(s, clock, meeting, title="二")
@@ -308,7 +310,7 @@ def test_support_ranks_proposals_and_merging_pools_supporters(s, clock):
         c.support_proposal(s, proposal_id=lamp.id, user_id=uid(s, "res01"), now=clock())
     with pytest.raises(UserError, match="already support"):
         c.support_proposal(s, proposal_id=lamp.id, user_id=uid(s, "res04"), now=clock())
-    with pytest.raises(UserError, match="Only residents and merchants"):
+    with pytest.raises(UserError, match="belongs to another community"):  # lives in T
         c.support_proposal(s, proposal_id=lamp.id, user_id=uid(s, "outsider"), now=clock())
     c.merge_proposal(
         s, proposal_id=light.id, into_id=lamp.id, actor_id=staff, note="同一条巷子", now=clock()
