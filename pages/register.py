@@ -1,6 +1,7 @@
 import streamlit as st
 
 from portal import auth
+from portal.areas import office_above
 from portal.errors import FieldErrors
 from portal.grids import home_choices
 from portal.i18n import N_
@@ -13,10 +14,21 @@ from portal.ui.widgets import field_slots, grid_label, show_field_errors
 viewer = require("register")
 t = viewer.t
 index = grid_index()
-homes = {g.id: grid_label(index, g) for g in home_choices(index)}
-
 st.title(t(N_("Register")))
 st.markdown(t(N_("Register as a resident or merchant of a courtyard in the community.")))
+communities = {g.id: g.name for g in index.of_kind("community")}
+places = home_choices(index)
+if len(communities) > 1:  # a street's or district's deployment: the community first
+    community = st.selectbox(
+        t(N_("Your community")),
+        list(communities),
+        key="reg_community",
+        index=None,
+        format_func=communities.__getitem__,
+        placeholder=t(N_("Choose…")),
+    )
+    places = [g for g in places if office_above(index, g.id, "community") == community]
+homes = {g.id: grid_label(index, g) for g in places}
 with st.form("register_form"):
     st.text_input(t(N_("Your name")), key="reg_name", max_chars=40)
     slots = field_slots(("display_name",))

@@ -15,8 +15,10 @@ from db.models import Grid, GridDuty, User
 from db.types import row_id
 from portal.i18n import N_
 
-KIND_ORDER = ("community", "general", "micro", "exclusive")
+KIND_ORDER = ("district", "street", "community", "general", "micro", "exclusive")
 KIND_LABELS = {
+    "district": N_("District"),
+    "street": N_("Street"),
     "community": N_("Community grid"),
     "general": N_("General grid"),
     "micro": N_("Micro-grid"),
