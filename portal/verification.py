@@ -104,7 +104,7 @@ def confirm(
         raise UserError(N_("This resident could not be found."))
     grids = _grids_answered_for(session, actor)
     inside = grids is None or resident.home_grid_id in grids
-    office = role_can(actor.role, "resident.verify", On(answers_for=False))
+    office = bool(role_can(actor.role, "resident.verify", On(answers_for=False)))
     on = On(answers_for=inside, outside=office and not inside)  # the office of another community
     allowed = can(actor, "resident.verify", on)
     if not allowed:

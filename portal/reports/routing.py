@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
@@ -26,7 +28,7 @@ def service_department(
         col(Department.service) == service,
         and_(col(Department.service).is_(None), col(Department.code) == service),
     )
-    placed = col(Department.grid_id).is_(None)
+    placed: Any = col(Department.grid_id).is_(None)
     if chain:
         placed = or_(placed, col(Department.grid_id).in_(chain))
     found = session.exec(
