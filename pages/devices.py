@@ -20,7 +20,9 @@ def _reason(letter) -> str:
 
 t = viewer.t
 index = grid_index()
-micro = {g.id: grid_label(index, g) for g in devices.micro_grids(index)}
+with db() as session:  # this person's communities only (portal.areas)
+    mine = devices.area_grids(session, index, viewer.user_id)
+micro = {g.id: grid_label(index, g) for g in devices.micro_grids(index, mine)}
 kinds = {k: t(label) for k, label in devices.KIND_LABELS.items()}
 
 st.title(t(N_("Smart devices and alarms")))
@@ -49,7 +51,7 @@ tab_alarms, tab_upload, tab_devices, tab_refused, tab_keys = st.tabs(
 
 with tab_alarms:
     with db() as session:
-        rows = devices.alarms(session)
+        rows = devices.alarms(session, grids=mine)
     if not rows:
         st.markdown(t(N_("No alarms yet.")))
     else:
@@ -134,7 +136,7 @@ with tab_upload:
                     width="stretch",
                 )
     with db() as session:
-        recent = devices.recent_events(session, limit=50)
+        recent = devices.recent_events(session, limit=50, grids=mine)
     if recent:
         st.markdown(f"**{t(N_('Latest events'))}**")
         st.dataframe(
@@ -211,7 +213,7 @@ with tab_devices:
             done=lambda device: t(N_("Device {device} registered."), device=md_text(device.code)),
         )
     with db() as session:
-        known = devices.devices(session)
+        known = devices.devices(session, mine)
     st.dataframe(
         pd.DataFrame(
             [

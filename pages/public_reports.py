@@ -28,7 +28,20 @@ st.markdown(
     )
 )
 with db() as session:
-    public = queries.public_list(session)
+    # a resident: their own community's; a visitor: the deployment's, or a community chosen
+    whose = queries.public_area(
+        session, index, viewer.user_id, st.session_state.get("pub_community")
+    )
+    if whose.communities:
+        st.selectbox(
+            t(N_("Community")),
+            list(whose.communities),
+            key="pub_community",
+            index=None,
+            format_func=whose.communities.__getitem__,
+            placeholder=t(N_("All")),
+        )
+    public = queries.public_list(session, grids=whose.grids)
     cats = {
         c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)
     }
@@ -76,11 +89,11 @@ for report in shown[:30]:
 
 
 def _open311(which: str) -> str:
-    """Built only when someone presses the button (deferred download)."""
+    """Built only when someone presses the button (deferred download): the reports shown here."""
     with db() as session:
         if which == "services":
             return json.dumps(queries.open311_services(session), ensure_ascii=False, indent=1)
-        return queries.open311_json(session)
+        return queries.open311_json(session, grids=whose.grids)
 
 
 st.subheader(t(N_("Open data")))

@@ -2,7 +2,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal import auth, localtime, maps, reports
+from portal import areas, auth, localtime, maps, reports
+from portal.cockpit_scope import area_bounds
 from portal.grids import KIND_LABELS
 from portal.i18n import N_
 from portal.reports import queries, visibility
@@ -24,9 +25,27 @@ with db() as session:
     cats = {
         c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)
     }
-generals = {g.id: g.name for g in index.of_kind("general")}
+    area = areas.area_of(session, auth.active_user(session, viewer.user_id), index)
+# the communities of the viewer's area (a street's staff tell theirs apart), and their grids
+communities = {g.id: g.name for g in areas.communities_in(index, area)}
 
 with st.expander(t(N_("Filters")), expanded=True):
+    chosen_community = None
+    if len(communities) > 1:
+        chosen_community = st.selectbox(
+            t(N_("Community")),
+            list(communities),
+            key="rm_community",
+            index=None,
+            format_func=communities.__getitem__,
+            placeholder=t(N_("All")),
+        )
+    inside = areas.area_of_roots(areas.parents_from(index), [chosen_community])
+    generals = {
+        g.id: g.name
+        for g in index.of_kind("general")
+        if area.covers(g.id) and (chosen_community is None or inside.covers(g.id))
+    }
     chosen_cats = st.multiselect(
         t(N_("Kind of problem")),
         list(cats),
@@ -56,6 +75,8 @@ with st.expander(t(N_("Filters")), expanded=True):
     heat = st.toggle(t(N_("Heat map")), key="rm_heat")
 
 grid_ids: tuple[int, ...] = ()
+if chosen_grid is None and chosen_community is not None:
+    grid_ids = tuple(inside.grid_list())
 if chosen_grid is not None:
     grid_ids = tuple(
         g.id for g in index.grids.values() if chosen_grid in [a.id for a in index.ancestors(g)]
@@ -70,7 +91,10 @@ with db() as session:
 
 overdue = sum(1 for r in rows if r[4])
 st.markdown(t(N_("{n} reports shown, {k} overdue."), n=len(rows), k=overdue))
-fmap = maps.base_map(settings(), index.bounds())
+shown_area = inside if chosen_community is not None else area
+fmap = maps.base_map(
+    settings(), index.bounds() if shown_area.whole else area_bounds(index, shown_area.roots)
+)
 maps.add_grids(
     fmap,
     index,

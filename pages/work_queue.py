@@ -135,7 +135,14 @@ _heal(
 )
 grid_order = sorted(counts.grids, key=lambda g: index.grids[g].code if g in index.grids else "")
 community = [g for g in grid_order if g in index.grids and index.grids[g].kind == "community"]
-grid_options = _options({g: counts.grids[g] for g in grid_order if g not in community}, flt.grid_id)
+# staff of a street or district tell their communities apart: each community is a choice too
+offices = {
+    g for g in grid_order if g in index.grids and index.grids[g].kind in ("street", "district")
+}
+listed = [
+    g for g in grid_order if g not in offices and (g not in community or g in result.communities)
+]
+grid_options = _options({g: counts.grids[g] for g in listed}, flt.grid_id)
 _heal(
     "wq_grid", grid_options, lambda g: t(N_("All grids")) if g is None else result.grids.get(g, "")
 )
@@ -363,7 +370,7 @@ def details(card: wq.Card) -> None:
                 on_click=run,
                 args=("escalate", rid, f"why_{rid}"),
             )
-    departments = result.departments
+    departments = result.choices  # of the viewer's area and the offices above it
     if "reassign" in can_do:
         st.selectbox(
             t(N_("Send to department")),
@@ -413,7 +420,9 @@ def show_card(card: wq.Card) -> None:
         st.markdown(
             t(
                 N_("{grid} · due {when} · now with {who}"),
-                grid=md_text(card.grid_name),
+                grid=md_text(
+                    f"{card.community} · {card.grid_name}" if card.community else card.grid_name
+                ),
                 when=format_when(viewer.language, report.resident_due_at, "short"),
                 who=md_text(card.assignee) if card.assignee else t(N_("the community office")),
             )

@@ -28,11 +28,12 @@ from db.models_reports import Report
 from db.models_wishes import Wish, WishVote
 from db.types import row_id, utcnow
 from portal import auth, points, reports, wishes
+from portal.areas import area_of
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex, parent_map, subtree
 from portal.i18n import N_
 from portal.notifications import BEHALF_WORDS, notify
-from portal.permissions import can, roles_for
+from portal.permissions import On, can, roles_for
 
 ACTOR_ROLES = roles_for("behalf.act")  # the old name; the rule: permissions
 ACTING_GRID_DUTIES = reports.GRID_DUTIES  # the duties that make a grid "theirs"
@@ -104,9 +105,11 @@ def _actor(session: Session, actor_id: int | None) -> User:
 
 
 def grids_of(session: Session, actor: User) -> set[int] | None:
-    """Grid ids whose residents this person may act for; None means every grid (staff, admin)."""
+    """Grid ids whose residents this person may act for; None means every grid (staff and admins
+    of the whole deployment; staff of a community or street: its grids, portal.areas)."""
     if can(actor, "behalf.everywhere"):
-        return None
+        area = area_of(session, actor)
+        return None if area.whole else set(area.grids or ())
     own = session.exec(
         select(col(GridDuty.grid_id)).where(
             col(GridDuty.user_id) == actor.id, col(GridDuty.duty).in_(ACTING_GRID_DUTIES)
@@ -125,6 +128,9 @@ def _check_resident(session: Session, actor: User, resident_id: object) -> User:
         raise UserError(NOT_A_RESIDENT, field="resident")
     grids = grids_of(session, actor)
     if grids is not None and resident.home_grid_id not in grids:
+        if can(actor, "behalf.everywhere"):  # the office of another community's resident
+            refusal = can(actor, "behalf.act", On(outside=True))
+            raise UserError(refusal.reason, field="resident")
         raise UserError(NOT_IN_GRIDS, field="resident", name=resident.display_name)
     return resident
 

@@ -41,13 +41,14 @@ from db.models_cockpit import DEVICE_KINDS, Device, DeviceAlarm, DeviceEvent
 from db.models_reports import Report
 from db.types import row_id, utcnow
 from portal import reports
+from portal.areas import area_of
 from portal.config import load_settings
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import N_
 from portal.localtime import ZONE as BEIJING
 from portal.notifications import notify
-from portal.permissions import can
+from portal.permissions import On, can
 
 REQUIRED_COLUMNS = ("device", "kind", "at", "value")
 ELDER_AGE = 60  # 老年人: 60 and over
@@ -100,6 +101,9 @@ def register_device(
     actor = session.get(User, actor_id)
     if not can(actor, "devices.manage"):
         raise UserError(N_("Only community staff can register devices."))
+    if actor is not None and grid_id and not area_of(session, actor, index).covers(grid_id):
+        refusal = can(actor, "devices.manage", On(outside=True))  # another community's house
+        raise UserError(refusal.reason)
     code = (code or "").strip()
     house = (house or "").strip()
     errors: dict[str, Message] = {}
@@ -150,8 +154,19 @@ def register_device(
     return device
 
 
-def devices(session: Session) -> list[Device]:
-    return list(session.exec(select(Device).order_by(col(Device.grid_id), col(Device.code))))
+def area_grids(session: Session, index: GridIndex, user_id: int | None) -> list[int] | None:
+    """The grids whose devices and alarms this person sees (portal.areas); None: every grid."""
+    user = session.get(User, user_id) if user_id is not None else None
+    area = area_of(session, user, index)
+    return None if area.whole else area.grid_list()
+
+
+def devices(session: Session, grids: list[int] | None = None) -> list[Device]:
+    """The registered devices (of `grids` only, when given: a community's)."""
+    query = select(Device)
+    if grids is not None:
+        query = query.where(col(Device.grid_id).in_(grids))
+    return list(session.exec(query.order_by(col(Device.grid_id), col(Device.code))))
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -735,19 +750,21 @@ def alarms(
     return [AlarmRow(a, d, s, counts.get(a.id, 0)) for a, d, s in rows]
 
 
-def recent_events(session: Session, limit: int = 200) -> list[tuple[DeviceEvent, str]]:
-    return list(
-        session.exec(
-            select(DeviceEvent, col(Device.code))
-            .join(Device, col(Device.id) == col(DeviceEvent.device_id))
-            .order_by(col(DeviceEvent.id).desc())
-            .limit(limit)
-        ).all()
+def recent_events(
+    session: Session, limit: int = 200, grids: list[int] | None = None
+) -> list[tuple[DeviceEvent, str]]:
+    query = select(DeviceEvent, col(Device.code)).join(
+        Device, col(Device.id) == col(DeviceEvent.device_id)
     )
+    if grids is not None:
+        query = query.where(col(Device.grid_id).in_(grids))
+    return list(session.exec(query.order_by(col(DeviceEvent.id).desc()).limit(limit)).all())
 
 
-def micro_grids(index: GridIndex) -> list[Grid]:
-    return index.of_kind("micro")
+def micro_grids(index: GridIndex, grids: list[int] | None = None) -> list[Grid]:
+    """The micro-grids a house can be registered in (of `grids` only, when given)."""
+    micro = index.of_kind("micro")
+    return micro if grids is None else [g for g in micro if g.id in set(grids)]
 
 
 # --- command ---------------------------------------------------------------------------------

@@ -339,8 +339,11 @@ def send_to_chief(
 
 
 def may_answer(session: Session, user: User, thread: MessageThread) -> bool:
-    if can(user, "notices.see_all"):
-        return True
+    if can(user, "notices.see_all"):  # the office: of its own area (portal.areas)
+        from portal.areas import area_of
+
+        outside = not area_of(session, user).covers(thread.grid_id)
+        return bool(can(user, "notices.see_all", On(outside=outside)))
     return (
         session.exec(
             select(col(GridDuty.id)).where(
@@ -395,6 +398,12 @@ def threads_for_chief(session: Session, user: User) -> list[ThreadSummary]:
             GridDuty.user_id == user.id, GridDuty.duty.in_(CHIEF_DUTIES)
         )
         query = query.where(col(MessageThread.grid_id).in_(mine))
+    else:  # the office of a community or street: the threads of its own area
+        from portal.areas import area_of
+
+        area = area_of(session, user)
+        if not area.whole:
+            query = query.where(col(MessageThread.grid_id).in_(area.grid_list()))
     out = []
     for thread, name in session.exec(query.order_by(col(MessageThread.id))).all():
         last = session.exec(

@@ -21,18 +21,21 @@ import re
 import secrets
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from db.models import Grid
 from db.models_reach import ApiKey, PartnerRequest
 from db.models_reports import Report, ReportCategory
 from db.types import row_id, utcnow
 from portal import dead_letters, reports
 from portal.api_keys import ApiRefusal
+from portal.areas import OFFICE_KINDS, parents_of
 from portal.errors import FieldErrors, Message
-from portal.grids import GridIndex
+from portal.grids import GridIndex, locate, subtree
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
 from portal.media import MediaStore
 from portal.reports.queries import (
@@ -129,16 +132,30 @@ def check_format(fmt: str) -> None:
 # --- services --------------------------------------------------------------------------------
 
 
-def _jurisdiction(params: Mapping[str, str], community: str) -> None:
+def _jurisdiction(
+    session: Session,
+    params: Mapping[str, str],
+    community: str,  # noqa: ARG001 - the routes' first community, every code is looked up
+) -> frozenset[int] | None:
+    """The grids of the jurisdiction asked for: jurisdiction_id is the code of a community (or of
+    a street or district) of the deployment, and its answer holds that grid's reports only;
+    without it, the whole deployment (None). `community`: the first community's code, kept as the
+    jurisdiction of a one-community deployment. 404 for a code that is not one of them."""
     wanted = (params.get("jurisdiction_id") or "").strip()
-    if wanted and wanted != community:
+    if not wanted:
+        return None
+    found = session.exec(
+        select(Grid.id).where(col(Grid.code) == wanted, col(Grid.kind).in_(OFFICE_KINDS))
+    ).first()
+    if found is None:
         raise Open311Error.of(404, N_("Unknown jurisdiction_id {value}."), value=wanted[:40])
+    return frozenset(subtree(parents_of(session), found))
 
 
 def services(
     session: Session, params: Mapping[str, str], community: str, language: str = DEFAULT_LANGUAGE
 ) -> list[dict]:
-    _jurisdiction(params, community)
+    _jurisdiction(session, params, community)
     return open311_services(session, language)
 
 
@@ -146,7 +163,7 @@ def service_definition(
     session: Session, code: str, params: Mapping[str, str], community: str
 ) -> dict:
     """The definition of one service: no extra attributes (every service has metadata false)."""
-    _jurisdiction(params, community)
+    _jurisdiction(session, params, community)
     found = session.exec(
         select(ReportCategory.code).where(ReportCategory.code == code, ReportCategory.active)
     ).first()
@@ -221,8 +238,9 @@ def service_requests(
     now: datetime | None = None,
     language: str = DEFAULT_LANGUAGE,
 ) -> list[dict]:
-    _jurisdiction(params, community)
-    return open311_requests(session, now=now, language=language, query=parse_query(params))
+    grids = _jurisdiction(session, params, community)
+    query = replace(parse_query(params), grids=grids)
+    return open311_requests(session, now=now, language=language, query=query)
 
 
 def service_request(
@@ -234,17 +252,18 @@ def service_request(
     now: datetime | None = None,
 ) -> list[dict]:
     """The one request, as a list of one (the spec's shape); 404 unless it is public."""
-    _jurisdiction(params, community)
+    grids = _jurisdiction(session, params, community)
     if not request_id.isdigit() or len(request_id) > 11:
         raise Open311Error.of(404, N_("No service request {value}."), value=request_id[:20])
-    found = open311_requests(session, now=now, query=Open311Query(ids=(int(request_id),)))
+    one = Open311Query(ids=(int(request_id),), grids=grids)
+    found = open311_requests(session, now=now, query=one)
     if not found:
         raise Open311Error.of(404, N_("No service request {value}."), value=request_id)
     return found
 
 
 def token(session: Session, value: str, params: Mapping[str, str], community: str) -> list[dict]:
-    _jurisdiction(params, community)
+    _jurisdiction(session, params, community)
     found = session.exec(
         select(PartnerRequest.report_id).where(PartnerRequest.token == value[:40])
     ).first()
@@ -300,10 +319,23 @@ def _category(session: Session, code: str) -> ReportCategory:
 
 
 def _create(
-    session: Session, index: GridIndex, store: MediaStore, key: ApiKey, fields: Mapping[str, str]
+    session: Session,
+    index: GridIndex,
+    store: MediaStore,
+    key: ApiKey,
+    fields: Mapping[str, str],
+    grids: frozenset[int] | None = None,
 ) -> list[dict]:
     category = _category(session, (fields.get("service_code") or "").strip())
     lat, lon = _coordinate(fields, "lat"), _coordinate(fields, "long")
+    if grids is not None:  # a request sent to one community must lie in it
+        placement = locate(session, index, lat, lon)
+        if placement.inside and placement.grid_id() not in grids:
+            raise Open311Error.of(
+                400,
+                N_("The place lies outside jurisdiction_id {value}."),
+                value=(fields.get("jurisdiction_id") or "")[:40],
+            )
     minted = secrets.token_urlsafe(18)
 
     def link(report: Report) -> None:
@@ -364,8 +396,8 @@ def create_request(
 ) -> list[dict]:
     """A new service request from a partner's key; refusals are kept as dead letters."""
     try:
-        _jurisdiction(fields, community)
-        return _create(session, index, store, key, fields)
+        grids = _jurisdiction(session, fields, community)
+        return _create(session, index, store, key, fields, grids)
     except Open311Error as exc:
         session.rollback()
         refuse(session, exc, path=path, raw=raw, api_key_id=key.id)

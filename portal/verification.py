@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from db.models import Grid, User
 from db.models_verification import VERIFICATION_METHODS, ResidentVerification
 from db.types import row_id, rowcount, utcnow
+from portal.areas import area_of
 from portal.auth import active_user
 from portal.cockpit_scope import duty_grids
 from portal.errors import FieldErrors, Message, UserError
@@ -49,9 +50,11 @@ class Waiting:
 
 
 def _grids_answered_for(session: Session, actor: User) -> set[int] | None:
-    """The grids whose residents this person confirms; None = every grid (the office)."""
+    """The grids whose residents this person confirms; None = every grid (the office of the
+    whole deployment; the office of a community or street: its area, portal.areas)."""
     if role_can(actor.role, "resident.verify", On(answers_for=False)):
-        return None
+        area = area_of(session, actor)
+        return None if area.whole else set(area.grids or ())
     parents = parent_map(session)
     found: set[int] = set()
     for gid in duty_grids(session, row_id(actor)):
@@ -100,7 +103,9 @@ def confirm(
     if resident is None or resident.role not in PUBLIC or not resident.is_active:
         raise UserError(N_("This resident could not be found."))
     grids = _grids_answered_for(session, actor)
-    on = On(answers_for=grids is None or resident.home_grid_id in grids)
+    inside = grids is None or resident.home_grid_id in grids
+    office = bool(role_can(actor.role, "resident.verify", On(answers_for=False)))
+    on = On(answers_for=inside, outside=office and not inside)  # the office of another community
     allowed = can(actor, "resident.verify", on)
     if not allowed:
         raise UserError(allowed.reason)

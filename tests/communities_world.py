@@ -94,15 +94,17 @@ def build(session: Session) -> World:
     return world
 
 
-def add_street(session: Session, world: World, street: str, community: str, lon: float) -> Grid:
-    """A second street under the district, with one community and the street's own 城管."""
-    g = world.grids
-    g[street] = add_grid(
-        session, street, "street", g["WH"], square(lon - 0.002, LAT - 0.002, 0.015)
+def add_second_street(session: Session, world: World) -> World:
+    """A second street JE (beside JD, in WH) with one community CC: its own street office
+    (street_je, staff street_staff_je) and 城管 (cgz_je, handler handler_je). Committed."""
+    g, u = world.grids, world.users
+    g["JE"] = add_grid(session, "JE", "street", g["WH"], square(LON + 0.036, LAT - 0.005, 0.013))
+    _community(session, world, "CC", g["JE"], LON + 0.038)
+    street = _department(session, world, "street_je", "JE街道办事处", "street", g["JE"], "street")
+    cgz = _department(session, world, "cgz_je", "JE街道城管执法中队", "street", g["JE"], "cgz")
+    u["street_staff_je"] = add_user(
+        session, "street_staff_je", "staff", g["JE"], department_id=street.id
     )
-    _community(session, world, community, g[street], lon)
-    _department(
-        session, world, f"cgz_{street.lower()}", f"{street}城管执法中队", "street", g[street], "cgz"
-    )
+    u["handler_je"] = add_user(session, "handler_je", "handler", department_id=cgz.id)
     session.commit()
-    return g[street]
+    return world

@@ -19,7 +19,7 @@ from portal.i18n import DEFAULT_LANGUAGE, N_
 from portal.media import Audio, MediaStore, Photo
 from portal.reports.clock import resident_due
 from portal.reports.common import MAX_DESCRIPTION, WHISTLE_HOURS, _event
-from portal.reports.routing import _responder
+from portal.reports.routing import _responder, category_department
 
 
 def _store_photo(
@@ -279,7 +279,7 @@ def _dispatch(
     if level == "grid" and assignee is None:
         level = "community"
     if level != "grid" and department is None and category.department_id:
-        department = category.department_id
+        department = category_department(session, index, report, category.department_id)
     report.level, report.assignee_id, report.department_id = level, assignee, department
     report.state, report.updated_at = "assigned", now
     session.add(report)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from db.models import Department, User
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, ReportSupporter
 from db.types import row_id, rowcount, utcnow
+from portal.areas import Area, area_of, require_inside
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
@@ -30,7 +31,30 @@ from portal.reports.common import (
     _move,
 )
 from portal.reports.filing import _store_photo
-from portal.reports.routing import _responder, facts, may_handle
+from portal.reports.routing import _responder, category_department, facts, may_handle_why
+
+
+def _area(session: Session, actor: User) -> Area:
+    return area_of(session, actor)
+
+
+def _refuse_unless(decision) -> None:
+    if not decision:
+        raise UserError(decision.reason or NOT_YOURS)
+
+
+def _person_grid(session: Session, user: User) -> int | None:
+    """The grid a person works from: a handler's department's, everyone else's home grid."""
+    if user.role == "handler" and user.department_id is not None:
+        department = session.get(Department, user.department_id)
+        return department.grid_id if department else None
+    return user.home_grid_id
+
+
+def choosable(area: Area, grid_id: int | None) -> bool:
+    """A person or department one may send a report to: inside one's area, an office above it,
+    or serving the whole deployment."""
+    return area.reaches(grid_id)
 
 
 def _need_note(note: str | None, field: str = "note") -> str:
@@ -60,11 +84,9 @@ def act(
         raise UserError(N_("Unknown action."))
     report, actor = _load(session, report_id), active_user(session, actor_id)
     if action == "verify":
-        allowed = can(actor, "report.verify", facts(session, index, actor, report))
-        if not allowed:
-            raise UserError(allowed.reason)
-    elif not may_handle(session, index, actor, report):
-        raise UserError(NOT_YOURS)
+        _refuse_unless(can(actor, "report.verify", facts(session, index, actor, report)))
+    else:
+        _refuse_unless(may_handle_why(session, index, actor, report))
     before = report.state
     if action == "resolve" and not (note or "").strip() and photo is None:
         raise FieldErrors({"note": Message(N_("Please say what was done, or add a photo."))})
@@ -140,7 +162,7 @@ def _escalate(
     category = session.get(ReportCategory, report.category_id)
     assignee, department = _responder(session, index, report, level)
     if department is None and category.department_id:
-        department = category.department_id
+        department = category_department(session, index, report, category.department_id)
     _move(
         session,
         report,
@@ -170,21 +192,25 @@ def reassign(
     note: str | None = None,
     now: datetime | None = None,
 ) -> Report:
-    """Community staff send a returned (or stuck) report to a person or a department."""
+    """Community staff send a returned (or stuck) report to a person or a department of their
+    own area or an office above it."""
     now = now or utcnow()
     report, actor = _load(session, report_id), active_user(session, actor_id)
-    if not can(actor, "report.reassign"):
-        raise UserError(NOT_YOURS)
+    area = _area(session, actor)
+    _refuse_unless(can(actor, "report.reassign", On(outside=not area.covers(report.grid_id))))
+    choose = FieldErrors({"assignee": Message(N_("Please choose who should handle it."))})
     if assignee_id is None and department_id is None:
-        raise FieldErrors({"assignee": Message(N_("Please choose who should handle it."))})
+        raise choose
     level = report.level
     if department_id is not None:
         department = session.get(Department, department_id)
-        if department is None:
-            raise FieldErrors({"assignee": Message(N_("Please choose who should handle it."))})
+        if department is None or not choosable(area, department.grid_id):
+            raise choose
         level = department.level if department.level in LEVELS else "community"
-    if assignee_id is not None and session.get(User, assignee_id) is None:
-        raise FieldErrors({"assignee": Message(N_("Please choose who should handle it."))})
+    if assignee_id is not None:
+        assignee = session.get(User, assignee_id)
+        if assignee is None or not choosable(area, _person_grid(session, assignee)):
+            raise choose
     before = report.state
     category = session.get(ReportCategory, report.category_id)
     _move(
@@ -220,12 +246,17 @@ def whistle(
     """网格吹哨、部门报到: urgent, straight to the named departments as a joint work order."""
     now = now or utcnow()
     report, actor = _load(session, report_id), active_user(session, actor_id)
-    if not can(actor, "report.whistle", facts(session, index, actor, report)):
-        raise UserError(NOT_YOURS)
+    area = _area(session, actor)
+    on = facts(session, index, actor, report, area)
+    _refuse_unless(can(actor, "report.whistle", on))
     lead = session.get(Department, lead_department_id) if lead_department_id else None
-    if lead is None:
+    if lead is None or not choosable(area, lead.grid_id):
         raise FieldErrors({"lead": Message(N_("Please choose the lead department."))})
     assists = [d for d in dict.fromkeys(assist_department_ids) if d != lead.id]
+    for assist in assists:
+        found = session.get(Department, assist)
+        if found is None or not choosable(area, found.grid_id):
+            raise FieldErrors({"assist": Message(N_("Please choose who should handle it."))})
     parts = parts or {}
     before = report.state
     _move(
@@ -280,8 +311,13 @@ def finish_joint_part(
             col(JointTask.department_id) == actor.department_id,
         )
     ).first()
-    if not can(actor, "report.finish_joint_part", On(department=task is not None)) or task is None:
-        raise UserError(NOT_YOURS)
+    report = session.get(Report, report_id)
+    outside = report is not None and not _area(session, actor).covers(report.grid_id)
+    decision = can(
+        actor, "report.finish_joint_part", On(department=task is not None, outside=outside)
+    )
+    if not decision or task is None:
+        raise UserError(decision.reason or NOT_YOURS)
     if task.status == "done":
         raise UserError(N_("Your part is already marked done."))
     result = session.exec(
@@ -314,9 +350,11 @@ def rate(
     now = now or utcnow()
     report = _load(session, report_id)
     own = actor_id in (report.reporter_id, report.on_behalf_of_id)
-    allowed = can(active_user(session, actor_id), "report.rate", On(own=own))
-    if not allowed:
-        raise UserError(allowed.reason)
+    actor = active_user(session, actor_id)
+    # one's own report is one's own wherever one filed it (a resident may report a problem in the
+    # next community); anyone else's outside one's area is another community's
+    outside = not own and not _area(session, actor).covers(report.grid_id)
+    _refuse_unless(can(actor, "report.rate", On(own=own, outside=outside)))
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise FieldErrors({"stars": Message(N_("Please choose 1 to 5 stars."))})
     comment = (comment or "").strip()
@@ -377,6 +415,7 @@ def me_too(
         )
     if report.reporter_id == user_id:
         raise UserError(N_("You reported this yourself."))
+    require_inside(_area(session, active_user(session, user_id)), report.grid_id)
     media_id = _store_photo(session, store, photo, user_id, report.id).id if photo else None
     supporter = ReportSupporter(
         report_id=row_id(report), user_id=user_id, media_id=media_id, at=now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -324,13 +325,25 @@ def _public_filter(now: datetime, closed_days: int = 30):
     )
 
 
+def _in_grids(query, grids: Collection[int] | None):
+    """Only the reports of these grids (a community's or a street's, portal.areas); None: the
+    whole deployment."""
+    return query if grids is None else query.where(col(Report.grid_id).in_(sorted(grids)))
+
+
 def public_reports(
-    session: Session, *, now: datetime | None = None, closed_days: int = 30, limit: int = 5000
+    session: Session,
+    *,
+    now: datetime | None = None,
+    closed_days: int = 30,
+    limit: int = 5000,
+    grids: Collection[int] | None = None,
 ) -> list[Report]:
     """Open reports and those closed recently that may be shown in public (exact rows: callers
-    show them through public_view or round them with public_place)."""
+    show them through public_view or round them with public_place). `grids`: only those of an
+    area (Area.grid_list()); None: the whole deployment."""
     now = now or utcnow()
-    query = select(Report).where(_public_filter(now, closed_days))
+    query = _in_grids(select(Report).where(_public_filter(now, closed_days)), grids)
     return list(session.exec(query.order_by(col(Report.created_at).desc()).limit(limit)))
 
 
@@ -342,12 +355,17 @@ _PUBLIC_VIEW_COLUMNS = (
 
 
 def public_list(
-    session: Session, *, now: datetime | None = None, limit: int = 5000
+    session: Session,
+    *,
+    now: datetime | None = None,
+    limit: int = 5000,
+    grids: Collection[int] | None = None,
 ) -> list[PublicReport]:
-    """ "Problems in our community": every public report through public_view. Only the columns
-    public_view reads are loaded (not whole Report rows: most of the page's time at 20,000)."""
+    """ "Problems in our community": every public report through public_view (of `grids` only
+    when given: a community's). Only the columns public_view reads are loaded (not whole Report
+    rows: most of the page's time at 20,000)."""
     now = now or utcnow()
-    query = select(*_PUBLIC_VIEW_COLUMNS).where(_public_filter(now))
+    query = _in_grids(select(*_PUBLIC_VIEW_COLUMNS).where(_public_filter(now)), grids)
     rows = session.exec(query.order_by(col(Report.created_at).desc()).limit(limit))
     return [public_view(row, now) for row in rows]
 
@@ -412,12 +430,13 @@ class Open311Query:
     status: str | None = None
     page: int = 1
     page_size: int = OPEN311_MAX_PAGE
+    grids: frozenset[int] | None = None  # a jurisdiction's grids (a community's); None: all
 
 
 def _open311_select(
     query: Open311Query, now: datetime, cats: dict[int, ReportCategory]
 ) -> SelectOfScalar[Report]:
-    statement = select(Report).where(_public_filter(now))
+    statement = _in_grids(select(Report).where(_public_filter(now)), query.grids)
     if query.ids:
         return statement.where(col(Report.id).in_(query.ids)).order_by(col(Report.id))
     if query.service_codes:
@@ -470,14 +489,16 @@ def open311_requests(
     now: datetime | None = None,
     language: str = DEFAULT_LANGUAGE,
     query: Open311Query | None = None,
+    grids: Collection[int] | None = None,
 ) -> list[dict]:
     """Public reports as GeoReport v2 service requests (see public_view: no names, no
-    description, the place rounded). Without a query: every public report (the download)."""
+    description, the place rounded). Without a query: every public report (the download), of
+    `grids` only when given (a community's)."""
     now = now or utcnow()
     cats = {row_id(c): c for c in session.exec(select(ReportCategory))}
     departments = dict(session.exec(select(Department.id, Department.name)).all())
     rows = (
-        public_reports(session, now=now)
+        public_reports(session, now=now, grids=grids)
         if query is None
         else session.exec(_open311_select(query, now, cats)).all()
     )
@@ -505,3 +526,31 @@ def department_names(session: Session) -> dict[int, str]:
     """{department id: name}, in id order, for choosing who handles a report."""
     departments = session.exec(select(Department).order_by(col(Department.id))).all()
     return {row_id(d): d.name for d in departments}
+
+
+@dataclass(frozen=True)
+class PublicArea:
+    """Whose public reports a page shows: `grids` None is the whole deployment."""
+
+    grids: frozenset[int] | None
+    communities: dict[int, str]  # the communities one may choose from (visitors, the deployment)
+
+
+def public_area(
+    session: Session, index: GridIndex, user_id: int | None, community_id: int | None = None
+) -> PublicArea:
+    """A logged-in person sees the public reports of their own area (a resident: their
+    community); a visitor, or someone whose area is the whole deployment, sees everything or the
+    community they choose (`community_id`)."""
+    from portal.areas import area_of, area_of_roots, parents_from
+
+    user = session.get(User, user_id) if user_id is not None else None
+    area = area_of(session, user, index)
+    if not area.whole:
+        return PublicArea(area.grids, {})
+    communities = {row_id(g): g.name for g in index.of_kind("community")}
+    if len(communities) < 2:
+        return PublicArea(None, {})
+    if community_id not in communities:
+        return PublicArea(None, communities)
+    return PublicArea(area_of_roots(parents_from(index), [community_id]).grids, communities)

@@ -1,7 +1,8 @@
 """Who may read which report (its words, photos, voice notes and reporter): one rule for the
 reports map, the work queue, a report's detail and its media.
 
-- staff and admins: every report;
+- staff and admins: every report of their area (portal.areas: their office grid and below; the
+  whole deployment for those with no office grid, and in a one-community deployment);
 - everybody: the reports they filed, that were filed for them (代办) or that are assigned to them;
 - grid workers: reports in the grids they serve and every grid below (see cockpit_scope);
 - department handlers: their department's reports and the joint tasks (联办) it takes part in;
@@ -19,6 +20,7 @@ from sqlmodel import Session, col, select
 from db.models import User
 from db.models_reports import JointTask, Report
 from db.types import row_id
+from portal.areas import area_of
 from portal.cockpit_scope import scope_for
 from portal.grids import GridIndex
 
@@ -33,13 +35,15 @@ class Reader:
     role: str
     grid_ids: frozenset[int] | None  # None: every grid (staff and admins)
     department_id: int | None
+    area: frozenset[int] | None = None  # the office's area (portal.areas); None: everywhere
 
 
 def reader(session: Session, index: GridIndex, user: User) -> Reader:
     scope = scope_for(session, index, role=user.role, user_id=user.id)
     grids = None if scope.whole else frozenset(scope.grids or ())
     department = user.department_id if user.role == "handler" else None
-    return Reader(row_id(user), user.role, grids, department)
+    area = area_of(session, user, index).grids if user.role in OFFICE_ROLES else None
+    return Reader(row_id(user), user.role, grids, department, area)
 
 
 def can_see_report(
@@ -48,7 +52,7 @@ def can_see_report(
     """The rule itself (pure): `joint_departments` are the departments of the report's joint
     tasks."""
     if viewer.role in OFFICE_ROLES:
-        return True
+        return viewer.area is None or report.grid_id in viewer.area
     if viewer.user_id in (report.reporter_id, report.on_behalf_of_id, report.assignee_id):
         return True
     if viewer.role == "grid_worker":
@@ -64,7 +68,7 @@ def can_see_report(
 def visible_reports(viewer: Reader):
     """The same rule as an SQL condition on Report, for lists and maps."""
     if viewer.role in OFFICE_ROLES:
-        return true()
+        return true() if viewer.area is None else col(Report.grid_id).in_(sorted(viewer.area))
     own = or_(
         col(Report.reporter_id) == viewer.user_id,
         col(Report.on_behalf_of_id) == viewer.user_id,

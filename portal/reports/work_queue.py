@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from db.models import Department, GridDuty, User
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent
 from db.types import row_id, utcnow
+from portal.areas import Area, area_of, community_of
 from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE, N_
 from portal.localtime import day_end, today
@@ -86,6 +87,7 @@ class Card:
     just_escalated: bool
     actions: frozenset[str]  # what this person may do now (permissions.can, state)
     joint: tuple[JointPart, ...] = ()
+    community: str = ""  # the report's community, when the viewer's area holds more than one
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,10 @@ class QueuePage:
     categories: dict[int, str]
     grids: dict[int, str]
     departments: dict[int, str]
+    # the departments this person may send a report to (reassign, whistle): of their area, the
+    # offices above it, or serving the whole deployment
+    choices: dict[int, str] = field(default_factory=dict)
+    communities: dict[int, str] = field(default_factory=dict)  # in the area, when more than one
 
 
 # --- who is in whose queue ---------------------------------------------------------------------
@@ -335,9 +341,9 @@ def _actions(user: User, report: Report, on: On, joint_open: bool) -> frozenset[
     them (checked against them in tests/unit/test_work_queue.py), the decision by can()."""
     at_grid = report.level == "grid"
     handle_on = (
-        On(named=on.named, answers_for=on.answers_for)
+        On(named=on.named, answers_for=on.answers_for, outside=on.outside)
         if at_grid
-        else On(named=on.named, department=on.department)
+        else On(named=on.named, department=on.department, outside=on.outside)
     )
     handle = bool(can(user, "report.handle", handle_on))
     state, out = report.state, set()
@@ -357,16 +363,24 @@ def _actions(user: User, report: Report, on: On, joint_open: bool) -> frozenset[
         out.add("reassign")
     if state in WORKING_STATES and can(user, "report.whistle", on):
         out.add("whistle")
-    if joint_open and can(user, "report.finish_joint_part", On(department=True)):
+    if joint_open and can(
+        user, "report.finish_joint_part", On(department=True, outside=on.outside)
+    ):
         out.add("joint_done")
     return frozenset(out)
 
 
 def page_facts(
-    session: Session, index: GridIndex, user: User, reports: list[Report], duty: set[int]
+    session: Session,
+    index: GridIndex,
+    user: User,
+    reports: list[Report],
+    duty: set[int],
+    area: Area | None = None,
 ) -> dict[int, tuple[On, bool]]:
     """{report id: (On, the viewer's department has an open joint part)} for a page of
     reports, in one statement (the joint tasks); the grid duties come from the caller."""
+    area = area if area is not None else area_of(session, user, index)
     ids = [row_id(r) for r in reports]
     mine: dict[int, JointTask] = {}
     if ids and user.department_id is not None:
@@ -394,6 +408,7 @@ def page_facts(
             answers_for=bool(duty.intersection(chain)),
             named=r.assignee_id == user.id,
             department=department,
+            outside=not area.covers(r.grid_id),
         )
         out[row_id(r)] = (on, task is not None and task.status == "open")
     return out
@@ -427,13 +442,18 @@ def queue_page(
     end = day_end(today(now))
     cats = {row_id(c): c for c in session.exec(select(ReportCategory))}
     categories = {cid: category_name(c, language) for cid, c in cats.items()}
-    departments = {
-        row_id(d): d.name for d in session.exec(select(Department).order_by(col(Department.id)))
-    }
+    area = area_of(session, user, index)
+    every_department = session.exec(select(Department).order_by(col(Department.id))).all()
+    departments = {row_id(d): d.name for d in every_department}
+    choices = {row_id(d): d.name for d in every_department if area.reaches(d.grid_id)}
+    parents = {row_id(g): g.parent_id for g in index.grids.values()}
+    kinds = {row_id(g): g.kind for g in index.grids.values()}
+    in_area = {row_id(g): g.name for g in index.of_kind("community") if area.covers(g.id)}
+    communities = in_area if len(in_area) > 1 else {}
     duty = _duty_grids(session, user)
     scope = _scope(session, index, user, duty)
     if scope is None:
-        return QueuePage([], Counts(0), 1, 1, 0, categories, {}, departments)
+        return QueuePage([], Counts(0), 1, 1, 0, categories, {}, departments, choices)
     if flt.report_id is None:
         tally = counts(session, index, scope, flt, now, end)
     else:  # one card: no counts needed
@@ -450,7 +470,7 @@ def queue_page(
     ).all()
     reports = [r for r, _ in rows]
     escalated = {row_id(r): bool(e) for r, e in rows}
-    facts = page_facts(session, index, user, reports, duty)
+    facts = page_facts(session, index, user, reports, duty, area)
     people = _names(
         session,
         [r.assignee_id for r in reports] + [r.reporter_id for r in reports],  # type: ignore[list-item]
@@ -467,12 +487,24 @@ def queue_page(
             just_escalated=escalated[row_id(r)],
             actions=_actions(user, r, *facts[row_id(r)]),
             joint=joint.get(row_id(r), ()),
+            community=communities.get(community_of(parents, kinds, r.grid_id) or 0, ""),
         )
         for r in reports
     ]
     overdue = tally.flags["overdue"] if not flt.overdue else tally.total
     grid_names = {gid: index.grids[gid].name for gid in tally.grids if gid in index.grids}
-    return QueuePage(cards, tally, page, pages, overdue, categories, grid_names, departments)
+    return QueuePage(
+        cards,
+        tally,
+        page,
+        pages,
+        overdue,
+        categories,
+        grid_names,
+        departments,
+        choices,
+        communities,
+    )
 
 
 def _joint_parts(

@@ -69,7 +69,8 @@ def test_one_community_without_streets_is_everywhere_as_before(demo_session):
 def test_a_service_department_resolves_to_the_one_of_the_reports_street(session, world):
     index = GridIndex.load(session)
     g = world.grids
-    je = communities_world.add_street(session, world, "JE", "CC", lon=104.06)
+    communities_world.add_second_street(session, world)
+    je = world.grids["JE"]
     index = GridIndex.load(session)
     base = world.departments["cgz"]
     assert department_for(session, index, g["CA-G1-M1"].id, base).id == base.id
