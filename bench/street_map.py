@@ -53,14 +53,23 @@ def pg_database(name: str):
     return create, drop
 
 
-def build_map(index, settings, rows) -> tuple[int, float]:
-    """(payload bytes, seconds) of the staff map as pages/report_map.py builds it."""
+def build_map(index, settings, rows, max_pins: int | None = None) -> tuple[int, float]:
+    """(payload bytes, seconds) of the staff map as pages/report_map.py builds it; max_pins
+    None: the builder's budget (portal.maps.MAX_PINS), a large one: every report a pin."""
     from portal import maps, reports
 
     start = time.perf_counter()
     fmap = maps.base_map(settings, index.bounds())
     maps.add_grids(fmap, index, settings, {}, ("Name", "Kind"))
-    maps.add_report_pins(fmap, rows, settings, reports.STATE_COLOURS, reports.STATE_MARKS, {})
+    maps.add_report_pins(
+        fmap,
+        rows,
+        settings,
+        reports.STATE_COLOURS,
+        reports.STATE_MARKS,
+        {},
+        max_pins or maps.MAX_PINS,
+    )
     html = fmap.get_root().render()
     return len(html.encode()), time.perf_counter() - start
 
@@ -90,11 +99,14 @@ def run(url: str, communities: int, per_community: int) -> None:
             rows = queries.map_points(s, flt, limit=10**7)
             query = time.perf_counter() - start
             build_map(index, settings, rows[:100])  # warm-up (templates, imports)
-            size, seconds = build_map(index, settings, rows)
-            print(
-                f"street map, {label:28s} {len(rows):7d} reports: query {query * 1000:6.0f} ms, "
-                f"build {seconds * 1000:6.0f} ms, payload {size:10,d} bytes ({size / 1e6:.2f} MB)"
-            )
+            for kind, budget in (("every report a pin", 10**9), ("clustered+counts", None)):
+                size, seconds = build_map(index, settings, rows, budget)
+                print(
+                    f"street map, {label:28s} {len(rows):7d} reports, {kind:18s}: query "
+                    f"{query * 1000:6.0f} ms, build {seconds * 1000:6.0f} ms, "
+                    f"payload {size:10,d} bytes ({size / 1e6:.2f} MB)",
+                    flush=True,
+                )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ how many reports it holds.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from branca.element import CssLink, Element, JavascriptLink
 from folium.plugins import MarkerCluster
@@ -51,7 +52,7 @@ def pack(
     table = [[colours.get(s, "#333333"), marks.get(s, "?"), titles.get(s, s)] for s in states]
     lat0 = min([p[0] for p in pins] + [c[0] for c in counts], default=0.0)
     lon0 = min([p[1] for p in pins] + [c[1] for c in counts], default=0.0)
-    packed = {
+    packed: dict[str, Any] = {
         "base": [round(lat0, 6), round(lon0, 6)],
         "lat": [round((p[0] - lat0) * SCALE) for p in pins],
         "lon": [round((p[1] - lon0) * SCALE) for p in pins],

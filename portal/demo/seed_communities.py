@@ -373,6 +373,7 @@ class History:
                     col(User.username).startswith(prefix, autoescape=True)
                 )
             )
+            if uid is not None
         ]
 
     def community(self, c: demo.Community, count: int) -> int:
@@ -485,10 +486,10 @@ class History:
             )
             trails.append(trail)
         s = self.session
-        ids: list[int] = []
+        ids: list[int | None] = []
         for start in range(0, len(rows), 5000):
             ids += s.scalars(
-                insert(Report).returning(Report.id, sort_by_parameter_order=True),
+                insert(Report).returning(col(Report.id), sort_by_parameter_order=True),
                 rows[start : start + 5000],
             ).all()
         events = []

@@ -167,9 +167,7 @@ def test_seed_builds_many_communities_under_a_street_and_is_idempotent(db_url):
                 assert departments[user.department_id].grid_id == user.home_grid_id
         staff = s.exec(select(User).where(User.username == "c002_staff01")).one()
         area = areas.area_of(s, staff)
-        homes = Counter(
-            area.covers(grid_id) for grid_id in s.exec(select(Report.grid_id)).all()
-        )
+        homes = Counter(area.covers(grid_id) for grid_id in s.exec(select(Report.grid_id)).all())
         assert homes[True] == 40 and homes[False] > 60 + 40  # its own year of reports only
         assert summaries.differences(s) == []
 
