@@ -8,11 +8,18 @@ FastMarkerCluster data), the page gets
   table and 1 when overdue.
 The browser rebuilds every pin from these with the same look, title and alt text as before
 ("#id state name"); nothing a person sees is lost.
+
+A street's map (20 communities, 200,000 reports a year) would still be megabytes: beyond a budget
+of pins (`trim`), the reports that need nobody's attention (settled, not overdue; the oldest first)
+are sent as counts per small square and state instead ("37 closed" at the square's mean place).
+Such a count is one marker with a weight; the clusters add weights, so every cluster still shows
+how many reports it holds.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from branca.element import CssLink, Element, JavascriptLink
 from folium.plugins import MarkerCluster
@@ -36,14 +43,16 @@ def pack(
     colours: dict[str, str],
     marks: dict[str, str],
     titles: dict[str, str],
+    counts: list[tuple[float, float, int, str]] = (),  # type: ignore[assignment]
 ) -> tuple[list, dict]:
-    """pins: (lat, lon, report id, state, overdue) as drawn → (state table, packed columns)."""
-    states = sorted({p[3] for p in pins})
+    """pins: (lat, lon, report id, state, overdue) as drawn → (state table, packed columns);
+    counts (from trim) go in as packed["counts"]."""
+    states = sorted({p[3] for p in pins} | {c[3] for c in counts})
     code = {state: n for n, state in enumerate(states)}
     table = [[colours.get(s, "#333333"), marks.get(s, "?"), titles.get(s, s)] for s in states]
-    lat0 = min((p[0] for p in pins), default=0.0)
-    lon0 = min((p[1] for p in pins), default=0.0)
-    packed = {
+    lat0 = min([p[0] for p in pins] + [c[0] for c in counts], default=0.0)
+    lon0 = min([p[1] for p in pins] + [c[1] for c in counts], default=0.0)
+    packed: dict[str, Any] = {
         "base": [round(lat0, 6), round(lon0, 6)],
         "lat": [round((p[0] - lat0) * SCALE) for p in pins],
         "lon": [round((p[1] - lon0) * SCALE) for p in pins],
@@ -51,7 +60,42 @@ def pack(
         "state": [code[p[3]] for p in pins],
         "overdue": [1 if p[4] else 0 for p in pins],
     }
+    if counts:
+        packed["counts"] = pack_counts(list(counts), states, packed["base"])
     return table, packed
+
+
+CELL_DEGREES = 0.002  # about 200 m: the square whose settled reports become one count
+
+
+def trim(
+    pins: list[tuple[float, float, int, str, bool]], budget: int, settled: tuple[str, ...]
+) -> tuple[list[tuple[float, float, int, str, bool]], list[tuple[float, float, int, str]]]:
+    """At most `budget` pins: overdue ones first, then unsettled ones, then the newest; the rest as
+    (lat, lon, count, state) per square of CELL_DEGREES and state."""
+    if len(pins) <= budget:
+        return pins, []
+    ranked = sorted(pins, key=lambda p: (not p[4], p[3] in settled, -p[2]))
+    kept, rest = ranked[:budget], ranked[budget:]
+    cells: dict[tuple[int, int, str], list[float]] = {}
+    for lat, lon, _id, state, _overdue in rest:
+        key = (round(lat / CELL_DEGREES), round(lon / CELL_DEGREES), state)
+        cell = cells.setdefault(key, [0.0, 0.0, 0])
+        cell[0], cell[1], cell[2] = cell[0] + lat, cell[1] + lon, cell[2] + 1
+    counts = [(la / n, lo / n, int(n), key[2]) for key, (la, lo, n) in sorted(cells.items())]
+    return sorted(kept, key=lambda p: p[2]), counts
+
+
+def pack_counts(counts: list[tuple[float, float, int, str]], states: list[str], base: list) -> dict:
+    """Counts per square in the pins' columns: places from the same corner, state rows of the
+    same table (pack() puts the counts' states in it)."""
+    code = {state: n for n, state in enumerate(states)}
+    return {
+        "lat": [round((c[0] - base[0]) * SCALE) for c in counts],
+        "lon": [round((c[1] - base[1]) * SCALE) for c in counts],
+        "n": [c[2] for c in counts],
+        "state": [code[c[3]] for c in counts],
+    }
 
 
 def unpack(table: list, packed: dict) -> list[tuple[float, float, int, str, str, bool, str]]:
@@ -93,7 +137,16 @@ class PackedPins(MarkerCluster):
             var {{ this.get_name() }} = (function () {
                 var S = {{ this.table_json }};
                 var P = {{ this.packed_json }};
-                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                var options = {{ this.options|tojavascript }};
+                options.iconCreateFunction = function (c) {  // counts weigh what they hold
+                    var n = 0;
+                    c.getAllChildMarkers().forEach(function (m) { n += m.options.weight || 1; });
+                    var size = n < 10 ? 'small' : (n < 100 ? 'medium' : 'large');
+                    return L.divIcon({html: '<div><span>' + n + '</span></div>',
+                                      className: 'marker-cluster marker-cluster-' + size,
+                                      iconSize: new L.Point(40, 40)});
+                };
+                var cluster = L.markerClusterGroup(options);
                 for (var i = 0; i < P.id.length; i++) {
                     var state = S[P.state[i]], overdue = P.overdue[i] === 1;
                     var html = '<span class="linli-pin' + (overdue ? ' linli-overdue' : '') +
@@ -104,6 +157,17 @@ class PackedPins(MarkerCluster):
                     L.marker(new L.LatLng(P.base[0] + P.lat[i] / {{ this.scale }},
                                           P.base[1] + P.lon[i] / {{ this.scale }}),
                              {icon: icon, title: title, alt: title, keyboard: true}).addTo(cluster);
+                }
+                var C = P.counts || {n: []};
+                for (var j = 0; j < C.n.length; j++) {
+                    var cs = S[C.state[j]], label = C.n[j] + ' ' + cs[2];
+                    var cicon = L.divIcon({className: 'linli-pin-wrap', iconSize: [40, 28],
+                        html: '<span class="linli-pin linli-count" style="background:' + cs[0] +
+                              '">' + C.n[j] + '</span>'});
+                    L.marker(new L.LatLng(P.base[0] + C.lat[j] / {{ this.scale }},
+                                          P.base[1] + C.lon[j] / {{ this.scale }}),
+                             {icon: cicon, title: label, alt: label, keyboard: true,
+                              weight: C.n[j]}).addTo(cluster);
                 }
                 cluster.addTo({{ this._parent.get_name() }});
                 return cluster;

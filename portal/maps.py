@@ -263,7 +263,10 @@ _PIN_CSS = """<style>
   font: bold 15px/26px sans-serif; text-align: center; border: 2px solid #fff;
   box-shadow: 0 0 2px #000; }
 .linli-overdue { border: 3px solid #000; border-radius: 4px; }
+.linli-count { width: auto; min-width: 26px; padding: 0 4px; border-radius: 6px; }
 </style>"""
+MAX_PINS = 20_000  # one by one; beyond, settled reports go as counts (portal.map_pins.trim)
+SETTLED_STATES = ("verified", "rated", "closed")
 
 
 def add_report_pins(
@@ -273,9 +276,11 @@ def add_report_pins(
     colours: dict[str, str],
     marks: dict[str, str],
     titles: dict[str, str],
+    max_pins: int = MAX_PINS,
 ) -> None:
-    """rows: (id, lat, lon, state, overdue, …). Clustered, so 20,000 pins stay fluid."""
-    from portal.map_pins import PackedPins, pack
+    """rows: (id, lat, lon, state, overdue, …). Clustered, so 20,000 pins stay fluid; beyond
+    max_pins the settled ones are sent as counts per small square (a street's year ≤ 1 MB)."""
+    from portal.map_pins import PackedPins, pack, trim
 
     projection = Projection(settings.tile_provider)
     pins = []
@@ -283,7 +288,8 @@ def add_report_pins(
         report_id, lat, lon, state, overdue = row[:5]
         plat, plon = projection.to_map(lat, lon)
         pins.append((plat, plon, report_id, state, bool(overdue)))
-    table, packed = pack(pins, colours, marks, titles)
+    pins, counts = trim(pins, max_pins, SETTLED_STATES)
+    table, packed = pack(pins, colours, marks, titles, counts)
     cluster = PackedPins(table, packed, name="reports", maxClusterRadius=50, chunkedLoading=True)
     prefix = settings.static_url_prefix
     cluster.default_js = [

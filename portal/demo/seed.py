@@ -1,7 +1,9 @@
 """Demo community: an S-like community in Wuhou District, Chengdu (about 0.84 km², 30.64 N 104.04 E).
 
-`python -m portal.demo [--scale N]`. Running it twice changes nothing; --scale multiplies residents and
-merchants for benchmarks. Every demo account shares DEMO_PASSWORD (hashed once per run).
+`python -m portal.demo [--scale N] [--communities N]`. Running it twice changes nothing; --scale
+multiplies residents and merchants for benchmarks. Every demo account shares DEMO_PASSWORD (hashed
+once per run). --communities N (default 1: the demo community alone, exactly as always) adds N - 1
+more S-like communities beside it, under streets of one district (portal.demo.seed_communities).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import argparse
 import json
 import random
 import sys
+import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
@@ -118,12 +121,21 @@ class SeedReport:
     users: int = 0
     duties: int = 0
     reports: int = 0
+    communities: int = 0  # with --communities N: how many the deployment has
+    ledger: int = 0  # ledger lines of the extra communities' history
+    extra_seconds: float = 0.0  # time spent on the extra communities (bulk)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"added {self.grids} grids, {self.departments} departments, "
             f"{self.users} accounts, {self.duties} grid duties, {self.reports} reports"
         )
+        if self.communities > 1:
+            text += (
+                f", {self.ledger} ledger lines; {self.communities} communities "
+                f"(the extra ones in {self.extra_seconds:.1f} s)"
+            )
+        return text
 
 
 def _lattice(
@@ -151,15 +163,46 @@ def _bilinear(quad, u: float, v: float) -> tuple[float, float]:
     return x, y
 
 
-def _to_lonlat(x: float, y: float) -> tuple[float, float]:
-    lon = CENTER_LON + (x - 0.5) * WIDTH_KM / KM_PER_DEG_LON
-    lat = CENTER_LAT + (y - 0.5) * HEIGHT_KM / KM_PER_DEG_LAT
+def _to_lonlat(x: float, y: float, origin: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float]:
+    """(x, y) in the community's unit square, moved by origin (km east, km north) → (lon, lat)."""
+    lon = CENTER_LON + ((x - 0.5) * WIDTH_KM + origin[0]) / KM_PER_DEG_LON
+    lat = CENTER_LAT + ((y - 0.5) * HEIGHT_KM + origin[1]) / KM_PER_DEG_LAT
     return lon, lat
 
 
-def _polygon(ring: list[tuple[float, float]]) -> str:
-    coords = [list(_to_lonlat(x, y)) for x, y in ring]
+def _polygon(ring: list[tuple[float, float]], origin: tuple[float, float] = (0.0, 0.0)) -> str:
+    coords = [list(_to_lonlat(x, y, origin)) for x, y in ring]
     return json.dumps({"type": "Polygon", "coordinates": [coords + [coords[0]]]})
+
+
+@dataclass(frozen=True)
+class Community:
+    """One S-like community of the demo: number 1 is the demo's own S community (codes and
+    usernames as always); the others get codes C002… and usernames c002_… (seed_communities)."""
+
+    number: int = 1
+    name: str = "S社区"
+    origin_km: tuple[float, float] = (0.0, 0.0)  # where its square lies, from S's (east, north)
+
+    @property
+    def code(self) -> str:
+        return "S" if self.number == 1 else f"C{self.number:03d}"
+
+    def grid_code(self, local: str) -> str:
+        """The code of one of its grids from the code it has in S ("G1-M1" → "C002-G1-M1")."""
+        if self.number == 1:
+            return local
+        return self.code if local == "S" else f"{self.code}-{local}"
+
+    def username(self, local: str) -> str:
+        return local if self.number == 1 else f"c{self.number:03d}_{local}"
+
+    def department(self, local: str) -> str:
+        """Its own departments (office, property); S keeps the demo's codes."""
+        return local if self.number == 1 else f"{self.code}-{local}"
+
+
+FIRST = Community()
 
 
 def _cells(quad, cols: int, rows: int, rng: random.Random):
@@ -170,8 +213,20 @@ def _cells(quad, cols: int, rows: int, rng: random.Random):
             yield [_bilinear(quad, u, v) for u, v in corners]
 
 
-def grid_plan(seed: int = 2026) -> list[dict]:
-    """Every grid of the demo community as plain dicts, parents before children."""
+def grid_plan(seed: int = 2026, community: Community = FIRST) -> list[dict]:
+    """Every grid of a demo community as plain dicts, parents before children ("local": its code
+    in S, "code": its own code; "origin": where the community lies)."""
+    plan = _local_grid_plan(seed)
+    for item in plan:
+        item["local"] = item["code"]
+        item["code"] = community.grid_code(item["code"])
+        item["parent"] = community.grid_code(item["parent"]) if item["parent"] else None
+        item["origin"] = community.origin_km
+    plan[0]["name"] = community.name
+    return plan
+
+
+def _local_grid_plan(seed: int) -> list[dict]:
     rng = random.Random(seed)
     outer = _lattice(GENERAL_COLS, GENERAL_ROWS, rng, 0.18)
     ring = (
@@ -243,25 +298,39 @@ def grid_plan(seed: int = 2026) -> list[dict]:
     return plan
 
 
-def _seed_grids(session: Session, report: SeedReport) -> dict[str, Grid]:
-    existing = {g.code: g for g in session.exec(select(Grid))}
-    for item in grid_plan():
-        if item["code"] in existing:
-            continue
-        parent = existing.get(item["parent"]) if item["parent"] else None
-        grid = Grid(
-            code=item["code"],
-            name=item["name"],
-            kind=item["kind"],
-            parent_id=parent.id if parent else None,
-            boundary=_polygon(item["ring"]),
-            households=item["households"],
-            place_type=item["place_type"],
-        )
-        session.add(grid)
+def _seed_grids(
+    session: Session,
+    report: SeedReport,
+    plan: list[dict] | None = None,
+    existing: dict[str, Grid] | None = None,
+) -> dict[str, Grid]:
+    """Adds the plan's grids still missing (default: the demo community's), a level at a time."""
+    if existing is None:
+        existing = {g.code: g for g in session.exec(select(Grid))}
+    missing = [item for item in (plan or grid_plan()) if item["code"] not in existing]
+    while missing:
+        ready = [i for i in missing if i["parent"] is None or i["parent"] in existing]
+        if not ready:
+            raise ValueError(f"grid plan names unknown parents: {missing[0]['parent']}")
+        added = []
+        for item in ready:
+            parent = existing.get(item["parent"]) if item["parent"] else None
+            grid = Grid(
+                code=item["code"],
+                name=item["name"],
+                kind=item["kind"],
+                parent_id=parent.id if parent else None,
+                boundary=item.get("boundary") or _polygon(item["ring"], item.get("origin", (0, 0))),
+                households=item["households"],
+                place_type=item["place_type"],
+            )
+            session.add(grid)
+            added.append(grid)
         session.flush()
-        existing[grid.code] = grid
-        report.grids += 1
+        for grid in added:
+            existing[grid.code] = grid
+        report.grids += len(added)
+        missing = [i for i in missing if i["code"] not in existing]
     return existing
 
 
@@ -269,7 +338,7 @@ def _seed_departments(session: Session, report: SeedReport) -> dict[str, Departm
     existing = {d.code: d for d in session.exec(select(Department))}
     for code, name, level in DEPARTMENTS:
         if code not in existing:
-            existing[code] = Department(code=code, name=name, level=level)
+            existing[code] = Department(code=code, name=name, level=level, service=code)
             session.add(existing[code])
             report.departments += 1
     session.flush()
@@ -294,7 +363,36 @@ def _han_name(rng: random.Random) -> str:
     return rng.choice(HAN_SURNAMES) + rng.choice(HAN_GIVEN)
 
 
-def account_plan(grids: list[dict], scale: int = 1, seed: int = 7) -> list[Account]:
+def account_plan(
+    grids: list[dict], scale: int = 1, seed: int = 7, community: Community = FIRST
+) -> list[Account]:
+    """The accounts of a demo community (grids: its plan, with S's codes as "local" or "code").
+    Community 1: the demo's, as always. Others: the same people with usernames and codes of their
+    own, every staff member's home their community, no admin, and of the departments' handlers
+    only their own property company's (the street's and district's belong to the street)."""
+    plan = _local_account_plan(
+        [{"code": g.get("local", g["code"]), "kind": g["kind"]} for g in grids], scale, seed
+    )
+    if community.number == 1:
+        return plan
+    own = []
+    for acc in plan:
+        if acc.role == "admin" or (acc.role == "handler" and acc.department != "property"):
+            continue
+        home = acc.home or ("S" if acc.role == "staff" else None)
+        own.append(
+            replace(
+                acc,
+                username=community.username(acc.username),
+                home=community.grid_code(home) if home else None,
+                department=community.department(acc.department) if acc.department else None,
+                duties=tuple((community.grid_code(c), duty) for c, duty in acc.duties),
+            )
+        )
+    return own
+
+
+def _local_account_plan(grids: list[dict], scale: int, seed: int) -> list[Account]:
     rng = random.Random(seed)
     micro = [g["code"] for g in grids if g["kind"] == "micro"]
     exclusive = [g["code"] for g in grids if g["kind"] == "exclusive"]
@@ -429,13 +527,17 @@ def _seed_accounts(
     departments: dict[str, Department],
     scale: int,
     report: SeedReport,
+    plan: list[Account] | None = None,
+    password_hash: str | None = None,
 ) -> None:
-    plan = account_plan([{"code": g.code, "kind": g.kind} for g in grids.values()], scale)
+    """Adds the plan's accounts still missing (default: the demo community's) and their duties."""
+    if plan is None:
+        plan = account_plan(grid_plan(), scale)
     existing = {
         name: uid for name, uid in session.exec(select(User.username, User.id)) if uid is not None
     }
-    password_hash = None
     for batch_start in range(0, len(plan), 2000):
+        added = []
         for acc in plan[batch_start : batch_start + 2000]:
             if acc.username in existing:
                 continue
@@ -457,10 +559,11 @@ def _seed_accounts(
                 else None,
             )
             session.add(user)
-            session.flush()
-            existing[acc.username] = row_id(user)
-            report.users += 1
+            added.append(user)
         session.flush()
+        for user in added:
+            existing[user.username] = row_id(user)
+        report.users += len(added)
     duties = set(session.exec(select(GridDuty.grid_id, GridDuty.user_id, GridDuty.duty)).all())
     for acc in plan:
         for code, duty in acc.duties:
@@ -471,7 +574,12 @@ def _seed_accounts(
                 report.duties += 1
 
 
-def seed(url: str | None = None, scale: int = 1) -> SeedReport:
+def seed(
+    url: str | None = None, scale: int = 1, communities: int = 1, reports_per_community: int = 1000
+) -> SeedReport:
+    """The demo community with its history (services), then with communities > 1 the others
+    beside it under streets and a district (portal.demo.seed_communities, bulk history of
+    reports_per_community reports each)."""
     report = SeedReport()
     with Session(get_engine(url)) as session:
         grids = _seed_grids(session, report)
@@ -493,22 +601,38 @@ def seed(url: str | None = None, scale: int = 1) -> SeedReport:
         from portal.demo.seed_council import seed_council
 
         seed_council(session)
+        if communities > 1:
+            from portal.demo.seed_communities import seed_communities
+
+            started = time.perf_counter()
+            seed_communities(session, report, communities, scale, reports_per_community)
+            report.extra_seconds = time.perf_counter() - started
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, default=1, help="multiply residents and merchants")
+    parser.add_argument(
+        "--communities", type=int, default=1, help="S-like communities under streets (1: the demo)"
+    )
+    parser.add_argument(
+        "--reports", type=int, default=1000, help="a year's reports of each extra community"
+    )
     args = parser.parse_args(argv)
     if args.scale < 1:
         parser.error("--scale must be 1 or more")
+    if args.communities < 1 or args.reports < 0:
+        parser.error("--communities must be 1 or more, --reports 0 or more")
     url = load_settings().database_url
     try:
         upgrade(url)
     except DatabaseUnavailable as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(f"Demo community: {seed(url, args.scale)}")
+    started = time.perf_counter()
+    outcome = seed(url, args.scale, args.communities, args.reports)
+    print(f"Demo community: {outcome} in {time.perf_counter() - started:.1f} s")
     from portal.demo.seed_voice import (
         seed_voice_clips,  # machine-made demo clips (needs the media folder)
     )

@@ -97,6 +97,81 @@ def test_seed_scale_multiplies_residents(db_url):
         assert len(s.exec(select(User.id).where(User.role == "resident")).all()) == 500 + 5
 
 
+def test_seed_builds_many_communities_under_a_street_and_is_idempotent(db_url):
+    """--communities 3: the demo's S and two more beside it, under one street of one district;
+    their polygons apart, everyone's home in their own community, running it again adds nothing."""
+    import json
+
+    from shapely.geometry import shape
+
+    from db.models import Department
+    from db.models_reports import Report
+    from portal import areas
+    from portal.points import summaries
+
+    first = demo.seed(db_url, communities=3, reports_per_community=40)
+    assert first.grids == 3 * 82 + 2 and first.reports == 60 + 2 * 40
+    again = demo.seed(db_url, communities=3, reports_per_community=40)
+    assert (again.grids, again.users, again.duties, again.departments, again.reports) == (
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
+    with Session(get_engine(db_url)) as s:
+        grids = {g.id: g for g in s.exec(select(Grid))}
+        by_kind = Counter(g.kind for g in grids.values())
+        assert (by_kind["community"], by_kind["street"], by_kind["district"]) == (3, 1, 1)
+        by_code = {g.code: g for g in grids.values()}
+        assert by_code["ST01"].parent_id == by_code["WH"].id
+        assert {g.code for g in grids.values() if g.parent_id == by_code["ST01"].id} == {
+            "S",
+            "C002",
+            "C003",
+        }
+        shapes = {g.code: shape(json.loads(g.boundary)) for g in grids.values()}
+        communities = ["S", "C002", "C003"]
+        for n, a in enumerate(communities):
+            assert shapes["ST01"].contains(shapes[a])
+            for b in communities[n + 1 :]:
+                assert shapes[a].intersection(shapes[b]).area == 0, (a, b)
+        parents = areas.parents_of(s)
+        kinds = {gid: g.kind for gid, g in grids.items()}
+
+        def community(grid_id):
+            found = areas.community_of(parents, kinds, grid_id)
+            return grids[found].code if found else None
+
+        for g in grids.values():  # every grid of a community inside its outline
+            if g.kind in ("general", "micro", "exclusive"):
+                centre = shapes[g.code].representative_point()
+                assert shapes[community(g.id)].contains(centre), g.code
+        departments = {d.id: d for d in s.exec(select(Department))}
+        offices = {"street01_staff": "ST01", "district_staff": "WH"}
+        for user in s.exec(select(User)):
+            if user.role == "admin":
+                assert user.home_grid_id is None
+                continue
+            if user.role == "handler":  # its department's office grid (the city's 12345: above all)
+                dep = departments[user.department_id]
+                assert dep.grid_id is not None or dep.code == "city", user.username
+                continue
+            if user.username in offices:
+                assert grids[user.home_grid_id].code == offices[user.username]
+                continue
+            own = user.username[:4].upper() if user.username.startswith("c00") else "S"
+            assert community(user.home_grid_id) == own, user.username
+            if user.role == "staff":
+                assert grids[user.home_grid_id].code == own
+                assert departments[user.department_id].grid_id == user.home_grid_id
+        staff = s.exec(select(User).where(User.username == "c002_staff01")).one()
+        area = areas.area_of(s, staff)
+        homes = Counter(area.covers(grid_id) for grid_id in s.exec(select(Report.grid_id)).all())
+        assert homes[True] == 40 and homes[False] > 60 + 40  # its own year of reports only
+        assert summaries.differences(s) == []
+
+
 def test_unreachable_database_is_named():
     engine = get_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     with pytest.raises(DatabaseUnavailable) as caught:

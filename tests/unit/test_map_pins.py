@@ -94,3 +94,32 @@ def test_the_rendered_pin_script_is_not_compiled_again(monkeypatch):
     html = _html(rows, TITLES)
     assert "markerClusterGroup" in html and html.count("已办结") == 1
     assert not [source for source in compiled if "已办结" in source]
+
+
+def test_beyond_the_budget_settled_reports_go_as_counts_and_every_report_is_counted():
+    """A street's year: overdue and unsettled pins all stay pins, the newest settled ones fill
+    the budget, the rest become counts per square and state that add up to what was left out."""
+    from portal.map_pins import trim
+
+    pins = _pins(3000)
+    settled = maps.SETTLED_STATES
+    kept, counts = trim(pins, 2500, settled)
+    assert len(kept) == 2500
+    must = [p for p in pins if p[4] or p[3] not in settled]
+    assert len(must) < 2500 and set(must) <= set(kept)
+    left = [p for p in pins if p not in set(kept)]
+    assert sum(c[2] for c in counts) == len(left) == 500
+    assert {c[3] for c in counts} <= set(settled)
+    newest_left = max(p[2] for p in left)
+    assert all(p[2] > newest_left for p in kept if not p[4] and p[3] in settled)
+    assert len(counts) < len(left)  # squares, not pins
+    rows = [(rid, lat, lon, state, overdue) for lat, lon, rid, state, overdue in pins]
+    settings = load_settings()
+    sizes = {}
+    for budget in (2500, 10_000):
+        fmap = maps.base_map(settings, (30.63, 104.03, 30.65, 104.05))
+        maps.add_report_pins(
+            fmap, rows, settings, reports.STATE_COLOURS, reports.STATE_MARKS, TITLES, budget
+        )
+        sizes[budget] = len(fmap.get_root().render().encode())
+    assert sizes[2500] < sizes[10_000]  # the counts cost less than the pins
