@@ -1,9 +1,11 @@
 import streamlit as st
 
 from portal import maps
+from portal.cockpit_scope import area_bounds
 from portal.grids import KIND_LABELS, PLACE_LABELS, chain_for, locate
 from portal.i18n import N_
 from portal.text import md_text
+from portal.ui.area_widgets import viewer_area
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.widgets import folium_map, grid_label, responsibility_chain
@@ -11,6 +13,7 @@ from portal.ui.widgets import folium_map, grid_label, responsibility_chain
 viewer = require("grid_map")
 t = viewer.t
 index = grid_index()
+area = viewer_area(viewer)
 kind_labels = {k: t(v) for k, v in KIND_LABELS.items()}
 
 st.title(t(N_("Grid map")))
@@ -22,6 +25,7 @@ choices = {
     g.id: f"{kind_labels[g.kind]} · {grid_label(index, g)}"
     for kind in ("general", "micro", "exclusive")
     for g in index.of_kind(kind)
+    if area.covers(g.id)
 }
 kinds = st.multiselect(
     t(N_("Show")),
@@ -40,7 +44,8 @@ selected = st.selectbox(
     placeholder=t(N_("Choose…")),
 )
 
-fmap = maps.base_map(settings(), index.bounds())
+shown = None if area.whole else area.grids
+fmap = maps.base_map(settings(), index.bounds() if shown is None else area_bounds(index, shown))
 maps.add_grids(
     fmap,
     index,
@@ -49,6 +54,7 @@ maps.add_grids(
     (t(N_("Name")), t(N_("Kind"))),
     selected_id=selected,
     kinds=kinds or ("community",),
+    only=shown,
 )
 state = folium_map(fmap, key="grid_map", height=520, clicks=True)
 
@@ -57,7 +63,7 @@ if point is not None and point != st.session_state.get("_map_last_click"):
     st.session_state["_map_last_click"] = point
     with db() as session:
         placement = locate(session, index, *point)
-    if placement.inside and placement.grid.id != selected:
+    if placement.inside and placement.grid.id != selected and area.covers(placement.grid.id):
         st.session_state["map_grid"] = placement.grid.id
         st.rerun()
 

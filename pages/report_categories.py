@@ -6,6 +6,7 @@ from portal import reports
 from portal.i18n import N_
 from portal.reports import queries as report_queries
 from portal.ui.actions import in_session, run_action
+from portal.ui.area_widgets import viewer_area
 from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.widgets import field_slots
@@ -17,7 +18,7 @@ st.title(t(N_("Report categories")))
 st.markdown(t(N_("Components (部件) and events (事件): who handles each by default and how fast.")))
 with db() as session:
     cats = reports.categories(session, active_only=False)
-    departments = report_queries.department_names(session)
+    departments = report_queries.department_names(session, viewer_area(viewer))
 kinds = {
     "component": t(N_("Component (fixed things: facilities, roads, lights)")),
     "event": t(N_("Event (things that happen: rubbish, noise, disputes)")),

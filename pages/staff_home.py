@@ -4,6 +4,7 @@ import streamlit as st
 from portal import auth, voice_clips
 from portal.grids import counts_by_general_grid
 from portal.i18n import N_, format_number, language
+from portal.ui.area_widgets import viewer_area
 from portal.ui.data import db, grid_index, this_year
 from portal.ui.guard import require
 from portal.ui.shell import link_to
@@ -12,15 +13,18 @@ from portal.ui.speech_widgets import readable
 viewer = require("staff_home")
 t = viewer.t
 index = grid_index()
+area = viewer_area(viewer)
 
 st.title(t(N_("Community overview")))
 with db() as session:
-    rows = counts_by_general_grid(session, index, this_year())
+    rows = [
+        r for r in counts_by_general_grid(session, index, this_year()) if area.covers(r.grid.id)
+    ]
 
 totals = {
-    N_("General grids"): len(index.of_kind("general")),
-    N_("Micro-grids"): len(index.of_kind("micro")),
-    N_("Exclusive grids"): len(index.of_kind("exclusive")),
+    N_("General grids"): sum(area.covers(g.id) for g in index.of_kind("general")),
+    N_("Micro-grids"): sum(area.covers(g.id) for g in index.of_kind("micro")),
+    N_("Exclusive grids"): sum(area.covers(g.id) for g in index.of_kind("exclusive")),
     N_("Households"): sum(r.households for r in rows),
     N_("Registered residents"): sum(r.residents for r in rows),
     N_("Elderly residents (60+)"): sum(r.elderly for r in rows),

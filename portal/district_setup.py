@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from db.engine import DatabaseUnavailable, get_engine
 from db.migrate import upgrade
 from db.models import Department, Grid, GridDuty, User
+from db.types import row_id
 from portal import auth
 from portal.config import load_settings
 
@@ -203,7 +204,7 @@ def add_account(
     session.add(user)
     session.flush()
     if role == "grid_worker":
-        session.add(GridDuty(grid_id=grid.id, user_id=user.id, duty=duty))
+        session.add(GridDuty(grid_id=row_id(grid), user_id=row_id(user), duty=duty))
     session.commit()
     return user, password
 

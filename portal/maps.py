@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import folium
 from branca.element import Element
@@ -20,6 +20,8 @@ from portal.grids import GridIndex
 from portal.map_panels import add_legend
 
 GRID_STYLES = {
+    "district": {"color": "#3d2b56", "weight": 6, "fillOpacity": 0.0, "dashArray": "12 6"},
+    "street": {"color": "#3d2b56", "weight": 5, "fillOpacity": 0.0, "dashArray": "2 6"},
     "community": {"color": "#1b1b1b", "weight": 4, "fillOpacity": 0.0, "dashArray": None},
     "general": {"color": "#1f4e79", "weight": 3, "fillOpacity": 0.0, "dashArray": None},
     "micro": {
@@ -39,7 +41,8 @@ GRID_STYLES = {
 }
 SELECTED_STYLE = {"color": "#b3261e", "weight": 4, "fillColor": "#b3261e", "fillOpacity": 0.25}
 # Drawn so that larger grids sit below and smaller ones stay clickable on top.
-DRAW_ORDER = ("community", "general", "micro", "exclusive")
+DRAW_ORDER = ("district", "street", "community", "general", "micro", "exclusive")
+DECIMALS = 6  # about 0.1 m: enough for a grid outline, and a street's 1,600 outlines stay small
 
 
 # --- coordinates -----------------------------------------------------------------------------
@@ -197,11 +200,22 @@ def grid_features(grids: Iterable[Grid], projection: Projection, labels: dict[st
                     "kind": grid.kind,
                     "kind_label": tooltip_text(labels.get(grid.kind, grid.kind)),
                 },
-                "geometry": projection.geometry(json.loads(grid.boundary)),
+                "geometry": _rounded(projection.geometry(json.loads(grid.boundary))),
             }
             for grid in ordered
         ],
     }
+
+
+def _rounded(geometry: dict) -> dict:
+    def walk(value):
+        if isinstance(value, float):
+            return round(value, DECIMALS)
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        return value
+
+    return {**geometry, "coordinates": walk(geometry.get("coordinates", []))}
 
 
 def _grid_style(feature: dict, selected_id: int | None) -> dict:
@@ -220,12 +234,16 @@ def add_grids(
     tooltip_fields: tuple[str, str],
     selected_id: int | None = None,
     kinds: Iterable[str] = DRAW_ORDER,
+    only: Collection[int] | None = None,
 ) -> None:
-    """Outlines of the grids, styled by kind (line pattern as well as colour), with tooltips."""
+    """Outlines of the grids, styled by kind (line pattern as well as colour), with tooltips;
+    `only`: just these grids (a person's area, portal.areas)."""
     projection = Projection(settings.tile_provider)
     wanted = set(kinds)
     collection = grid_features(
-        (g for g in index.grids.values() if g.kind in wanted), projection, labels
+        (g for g in index.grids.values() if g.kind in wanted and (only is None or g.id in only)),
+        projection,
+        labels,
     )
     folium.GeoJson(
         collection,

@@ -15,6 +15,7 @@ from db.models import Department, GridDuty, User
 from db.models_cockpit import DeviceAlarm
 from db.models_reports import JointTask, Report, ReportCategory, ReportEvent, ReportMedia
 from db.types import row_id, utcnow
+from portal.areas import EVERYWHERE, Area
 from portal.grids import GridIndex, subtree
 from portal.i18n import DEFAULT_LANGUAGE
 from portal.reports.catalog import category_name
@@ -522,10 +523,12 @@ def report(session: Session, report_id: int) -> Report | None:
     return session.get(Report, report_id)
 
 
-def department_names(session: Session) -> dict[int, str]:
-    """{department id: name}, in id order, for choosing who handles a report."""
+def department_names(session: Session, area: Area = EVERYWHERE) -> dict[int, str]:
+    """{department id: name}, in id order, for choosing who handles a report: the departments
+    serving the area, the offices above it and the whole deployment (a category names one of a
+    service; a report goes to that service's department of its own street, areas.department_for)."""
     departments = session.exec(select(Department).order_by(col(Department.id))).all()
-    return {row_id(d): d.name for d in departments}
+    return {row_id(d): d.name for d in departments if area.reaches(d.grid_id)}
 
 
 @dataclass(frozen=True)
