@@ -175,6 +175,7 @@ def add_account(
 ) -> tuple[User, str]:
     """A staff member (home = the office grid), handler (of a department) or grid worker (a duty
     on the grid); returns the account and its password."""
+    given = bool(password)
     if role not in OFFICE_ROLES:
         raise SetupError(f"role must be one of {', '.join(OFFICE_ROLES)}")
     grid = _office(session, office)
@@ -189,7 +190,10 @@ def add_account(
         raise SetupError("a handler needs --department")
     if session.exec(select(User.id).where(col(User.username) == username)).first():
         raise SetupError(f"the username {username} is taken")
-    password = password or secrets.token_urlsafe(12)
+    while not password or (
+        not given and auth.password_problem(password, username)  # a random one: draw again
+    ):
+        password = secrets.token_urlsafe(12)
     problem = auth.password_problem(password, username)
     if problem:
         raise SetupError("the password is not accepted (too short, too long or too plain)")

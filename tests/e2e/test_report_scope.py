@@ -44,7 +44,8 @@ def test_deep_link_shows_a_report_only_to_its_readers(server, new_context):
     others = [open_as(new_context, server, name) for name in (other_chief, "handler_street")]
     link = f"{server.url}/report_map?report={report.id}"
     open_page(owner, link, f"{MAIN} h3")
-    assert words in owner.locator(MAIN).inner_text()
+    owner.locator(MAIN).get_by_text(words, exact=False).first.wait_for(timeout=30_000)
+    assert words in owner.locator(MAIN).inner_text()  # the heading can come before the words
     for page in others:
         open_page(page, link, f'{MAIN} [data-testid="stAlertContainer"]')
         text = page.locator(MAIN).inner_text()
