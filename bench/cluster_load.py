@@ -32,24 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import cpu_seconds, pct, rerun, rss_mb  # noqa: E402
+from bench.load import cpu_seconds, login_cookies, pct, rerun, rss_mb  # noqa: E402
+from bench.street_map import pg_database  # noqa: E402
 from tests.e2e.server import free_port, seed_database, start_server  # noqa: E402
 from tests.proxy import start_proxy  # noqa: E402
 
 ACTIONS = ("home", "wish_wall", "my_reports", "points", "public_reports")
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def pg_database(name: str, drop: bool = False) -> str:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        if not drop:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
 def route_of(base: str) -> tuple[str, str]:
@@ -68,7 +56,7 @@ class Results:
         self.lock = threading.Lock()
 
 
-def user(base: str, token: str, args, until: float, out: Results) -> None:
+def user(base: str, login: str, args, until: float, out: Results) -> None:
     import websocket
 
     rng = random.Random()
@@ -78,7 +66,7 @@ def user(base: str, token: str, args, until: float, out: Results) -> None:
         ws = websocket.create_connection(
             base.replace("http", "ws") + "/_stcore/stream",
             subprotocols=["streamlit"],
-            header=[f"Cookie: linli_route={route}; linli_session={token}"],
+            header=[f"Cookie: linli_route={route}; {login}"],
             timeout=args.timeout,
         )
         rerun(ws, "home", args.timeout)  # the session's first run: not counted
@@ -110,23 +98,6 @@ def user(base: str, token: str, args, until: float, out: Results) -> None:
     ws.close()
 
 
-def tokens(db_url: str, count: int) -> list[str]:
-    from sqlmodel import Session, select
-
-    from db.engine import get_engine
-    from db.models import User
-    from portal import auth
-
-    with Session(get_engine(db_url)) as s:
-        ids = s.exec(
-            select(User.id).where(User.role == "resident", User.is_active).limit(count)
-        ).all()
-        issued = [auth.issue_login_token(s, uid, 1) for uid in ids]
-        s.commit()
-    get_engine(db_url).dispose()
-    return [issued[n % len(issued)] for n in range(count)]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -140,14 +111,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1)
     args = parser.parse_args(argv)
     name = f"linli_bench_cluster_{os.getpid()}"
-    db_url = pg_database(name)
+    create, drop = pg_database(name)
+    db_url = create()
     env = {"LINLI_TILES": "none", "LINLI_HOUSEKEEPING_SECONDS": "0"}
     worker = None
     try:
         started = time.perf_counter()
         seed_database(db_url, scale=args.scale)
         print(f"database seeded in {time.perf_counter() - started:.0f} s", flush=True)
-        issued = tokens(db_url, args.users)
+        issued = login_cookies(db_url, args.users)
         worker = subprocess.Popen(
             [sys.executable, "-m", "portal.worker"],
             cwd=ROOT,
@@ -170,18 +142,18 @@ def main(argv: list[str] | None = None) -> int:
         if worker is not None:
             worker.terminate()
             worker.wait(10)
-        pg_database(name, drop=True)
+        drop()
     return 0
 
 
-def run(args, base: str, servers, issued: list[str]) -> None:
+def run(args, base: str, servers, logins: list[str]) -> None:
     pids = {f"127.0.0.1:{s.port}": s.process.pid for s in servers}
     rss_before = {k: rss_mb(pid) for k, pid in pids.items()}
     cpu_before = {k: cpu_seconds(pid) for k, pid in pids.items()}
     out = Results()
     until = time.perf_counter() + args.duration
     threads = [
-        threading.Thread(target=user, args=(base, token, args, until, out)) for token in issued
+        threading.Thread(target=user, args=(base, login, args, until, out)) for login in logins
     ]
     for thread in threads:
         thread.start()
