@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import pg_database  # noqa: E402
 from bench.load import cpu_seconds, login_cookies, pct, rerun, rss_mb  # noqa: E402
-from bench.street_map import pg_database  # noqa: E402
 from tests.e2e.server import free_port, seed_database, start_server  # noqa: E402
 from tests.proxy import start_proxy  # noqa: E402
 

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(n) for n in args.sizes.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="linli-communities-"))
     os.environ["LINLI_MEDIA_DIR"] = str(folder / "media")
-    from bench.street_map import pg_database
+    from bench.databases import pg_database
 
     results = {}
     for size in sizes:

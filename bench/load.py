@@ -2,14 +2,17 @@
 bare Streamlit page of the same shape, side by side in one run (the machine is shared: compare the
 ratio portal / bare measured together, not absolute figures across runs).
 
-    .venv/bin/python bench/load.py [--users 10] [--think 5] [--duration 60] [--scale 1]
+    .venv/bin/python bench/load.py [--users 10] [--think 5] [--duration 60] [--page home]
+        [--database sqlite|postgresql] [--scale 1] [--communities 1 --reports R --community CODE]
 
-The portal (serve.py, tests/e2e/server.py start_server) runs on a seeded SQLite file
-(portal.demo --scale N); each user is a resident logged in through a login token in the session
-cookie and reruns the resident home ("home") every --think seconds (±20 %). The bare page is a
+The portal (one process: tests/e2e/server.py start_server) runs on a database of the bench's own,
+seeded by portal.demo (--communities 2 --reports 20000 --community C002: the users live in an
+S-like community with 20,000 reports a year); each user is a resident logged in through a login
+token in the session cookie and reruns --page every --think seconds (±20 %). The bare page is a
 one-file Streamlit app with a title, a sidebar, a list, a form and buttons, served with
-Streamlit's default settings (so with its post-run gc.collect). Both servers get their users at the same time. Prints p50/p95 seconds per rerun
-(rerun request → script_finished), timeouts, and server CPU seconds per rerun from /proc/<pid>/stat.
+Streamlit's default settings (so with its post-run gc.collect). Both servers get their users at
+the same time. Prints p50/p95 seconds per rerun (rerun request → script_finished), timeouts,
+server CPU per rerun from /proc/<pid>/stat, and the portal/bare ratios.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import argparse
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -129,18 +131,24 @@ def user(port: int, page: str, cookie: str | None, args, until: float, out: Figu
     ws.close()
 
 
-def login_cookies(db_url: str, count: int) -> list[str]:
+def login_cookies(db_url: str, count: int, community: str | None = None) -> list[str]:
+    """Login-token cookies of `count` residents (repeated when there are fewer), all living in
+    the community with that grid code when one is given."""
     os.environ["DATABASE_URL"] = db_url
-    from sqlmodel import Session, select
+    from sqlmodel import Session, col, select
 
     from db.engine import get_engine
-    from db.models import User
+    from db.models import Grid, User
     from portal import auth
+    from portal.grids import parent_map, subtree
 
     with Session(get_engine(db_url)) as s:
-        ids = s.exec(
-            select(User.id).where(User.role == "resident", User.is_active).limit(count)
-        ).all()
+        query = select(User.id).where(User.role == "resident", User.is_active)
+        if community:
+            root = s.exec(select(Grid.id).where(Grid.code == community)).one()
+            homes = subtree(parent_map(s), root)
+            query = query.where(col(User.home_grid_id).in_(homes))
+        ids = s.exec(query.order_by(User.id).limit(count)).all()
         cookies = [f"linli_session={auth.issue_login_token(s, uid, 1)}" for uid in ids]
         s.commit()
     get_engine(db_url).dispose()
@@ -184,35 +192,71 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=5.0)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--page", default="home", choices=("home", "wish_wall", "my_reports"))
     parser.add_argument("--scale", type=int, default=1, help="portal.demo --scale")
-    parser.add_argument("--db", help="an already seeded SQLite file to copy (skips seeding)")
+    parser.add_argument("--communities", type=int, default=1, help="portal.demo --communities")
+    parser.add_argument("--reports", type=int, help="portal.demo --reports (each extra community)")
+    parser.add_argument("--community", help="grid code of the users' community (e.g. C002)")
+    parser.add_argument("--database", default="sqlite", choices=("sqlite", "postgresql"))
+    parser.add_argument(
+        "--db",
+        help="an already seeded SQLite file, or PostgreSQL database name, to copy (skips seeding)",
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="linli-load-") as tmp:
         folder = Path(tmp)
-        db_file = folder / "seed.db"
-        started = time.perf_counter()
-        if args.db:
-            shutil.copy(args.db, db_file)
-        else:
-            seed_database(f"sqlite:///{db_file}", scale=args.scale)
-        print(f"database ready in {time.perf_counter() - started:.0f} s", flush=True)
-        cookies = login_cookies(f"sqlite:///{db_file}", args.users)
-        (folder / "bare").mkdir()
-        bare, bare_port = start_bare(folder / "bare")
-        with start_server(folder / "portal", template=db_file, env={"LINLI_TILES": "none"}) as srv:
-            try:
-                run_both(args, srv.process.pid, srv.port, cookies, bare.pid, bare_port)
-            finally:
-                bare.kill()
-                bare.wait()
+        db_url, drop = _database(args, folder)
+        try:
+            cookies = login_cookies(db_url, args.users, args.community)
+            (folder / "bare").mkdir()
+            bare, bare_port = start_bare(folder / "bare")
+            server_options: dict = {"env": {"LINLI_TILES": "none"}}
+            if args.database == "postgresql":
+                server_options["database_url"] = db_url
+            else:
+                server_options["template"] = folder / "seed.db"
+            with start_server(folder / "portal", **server_options) as srv:
+                try:
+                    run_both(args, srv.process.pid, srv.port, cookies, bare.pid, bare_port)
+                finally:
+                    bare.kill()
+                    bare.wait()
+        finally:
+            drop()
     return 0
 
 
+def _database(args, folder: Path):
+    """(url, drop) of a seeded database of the bench's own: a SQLite file in `folder`, or a
+    PostgreSQL database linli_bench_load_<pid> (never the test suite's `test`)."""
+    started = time.perf_counter()
+    if args.database == "postgresql":
+        from bench.databases import pg_database
+
+        create, drop = pg_database(f"linli_bench_load_{os.getpid()}", template=args.db)
+        db_url = create()
+    else:
+        db_url, drop = f"sqlite:///{folder / 'seed.db'}", lambda: None
+    if args.db and args.database == "sqlite":
+        shutil.copy(args.db, folder / "seed.db")
+    elif not args.db:
+        seed_database(
+            db_url,
+            scale=args.scale,
+            communities=args.communities,
+            reports=args.reports,
+            timeout=3600,
+        )
+    print(f"database ready in {time.perf_counter() - started:.0f} s", flush=True)
+    return db_url, drop
+
+
 def run_both(args, portal_pid, portal_port, cookies, bare_pid, bare_port) -> None:
+    portal, bare = f"portal {args.page}", "bare page"
     targets = {
-        "portal home": (portal_pid, portal_port, "home", cookies),
-        "bare page": (bare_pid, bare_port, "", [None] * args.users),
+        portal: (portal_pid, portal_port, args.page, cookies),
+        bare: (bare_pid, bare_port, "", [None] * args.users),
     }
     figures = {name: Figures() for name in targets}
     cpu_before = {name: cpu_seconds(pid) for name, (pid, *_rest) in targets.items()}
@@ -227,22 +271,25 @@ def run_both(args, portal_pid, portal_port, cookies, bare_pid, bare_port) -> Non
     for thread in threads:
         thread.join()
     print(f"{args.users} users each, think {args.think:.0f} s, {args.duration:.0f} s")
+    cpu_per_rerun = {}
     for name, (pid, *_rest) in targets.items():
         got = figures[name]
         cpu = cpu_seconds(pid) - cpu_before[name]
-        per = cpu / len(got.times) * 1000 if got.times else float("nan")
+        cpu_per_rerun[name] = cpu / len(got.times) * 1000 if got.times else float("nan")
         print(
-            f"{name:12s} reruns {len(got.times):5d}  p50 {pct(got.times, 0.5):6.2f} s"
+            f"{name:18s} reruns {len(got.times):5d}  p50 {pct(got.times, 0.5):6.2f} s"
             f"  p95 {pct(got.times, 0.95):6.2f} s  timeouts {got.timeouts}  errors {got.errors}"
-            f"  CPU/rerun {per:6.0f} ms  RSS {rss_mb(pid):5.0f} MB",
+            f"  CPU/rerun {cpu_per_rerun[name]:6.0f} ms  RSS {rss_mb(pid):5.0f} MB",
             flush=True,
         )
         if got.first_error:
-            print(f"{'':12s} first error: {got.first_error}")
+            print(f"{'':18s} first error: {got.first_error}")
     if all(figures[name].times for name in figures):
+        ours, theirs = figures[portal].times, figures[bare].times
         print(
-            "portal/bare p50 ratio "
-            f"{statistics.median(figures['portal home'].times) / statistics.median(figures['bare page'].times):.2f}"
+            f"portal/bare  p50 {pct(ours, 0.5) / pct(theirs, 0.5):.2f}×"
+            f"  p95 {pct(ours, 0.95) / pct(theirs, 0.95):.2f}×"
+            f"  CPU/rerun {cpu_per_rerun[portal] / cpu_per_rerun[bare]:.2f}×"
         )
 
 

@@ -26,6 +26,7 @@ os.environ["LINLI_HOUSEKEEPING_SECONDS"] = "0"  # timed on its own below
 from sqlalchemy import insert, text  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
+from bench.databases import pg_database  # noqa: E402
 from db.engine import get_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import User  # noqa: E402
@@ -38,27 +39,8 @@ from portal.grids import GridIndex  # noqa: E402
 from portal.media import LocalMediaStore  # noqa: E402
 from portal.reports import queries  # noqa: E402
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "linli_bench_reports"  # the bench's own database: never one it did not create
-PG_BENCH_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-
-def _pg_admin(statement: str) -> None:
-    admin = get_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(statement))
-
-
-def create_pg_database() -> str:
-    """(Re)creates the bench's own PostgreSQL database and returns its address."""
-    _pg_admin(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
-    _pg_admin(f'CREATE DATABASE "{PG_BENCH_DB}"')
-    return PG_BENCH_URL
-
-
-def drop_pg_database() -> None:
-    get_engine(PG_BENCH_URL).dispose()
-    _pg_admin(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)')
+create_pg_database, drop_pg_database = pg_database(PG_BENCH_DB)
 
 
 def bulk_reports(url: str, count: int) -> None:

@@ -24,33 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("LINLI_TILES", "none")
 os.environ["LINLI_HOUSEKEEPING_SECONDS"] = "0"
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+from bench.databases import pg_database  # noqa: E402
+
 PG_BENCH_DB = "linli_bench_street_map"  # the bench's own database: never one it did not create
-
-
-def pg_database(name: str):
-    """(create, drop) for a PostgreSQL database of the bench's own."""
-    from sqlalchemy import text
-
-    from db.engine import get_engine
-
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-
-    def admin(statement: str) -> None:
-        engine = get_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(statement))
-
-    def create() -> str:
-        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin(f'CREATE DATABASE "{name}"')
-        return url
-
-    def drop() -> None:
-        get_engine(url).dispose()
-        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return create, drop
 
 
 def build_map(index, settings, rows, max_pins: int | None = None) -> tuple[int, float]:

@@ -13,11 +13,16 @@ from urllib.parse import urlparse
 from google.protobuf.message import DecodeError
 from playwright.sync_api import Frame, Page, Route
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from sqlmodel import Session, select
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from db.engine import get_engine
+from db.models import User
+from portal import auth
 from portal.demo.seed import DEMO_PASSWORD
 from portal.i18n import LANGUAGE_CODES, LANGUAGES, translate
 from portal.ui.shell import DISPLAY_AND_LANGUAGE
+from portal.web.session_routes import SESSION_COOKIE
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -425,14 +430,51 @@ def assert_no_axe_violations(target: Page | Frame, where: str) -> None:
 
 
 def open_as(
-    new_context, server, username: str, language: str = "zh_Hans", elder: bool = False
+    new_context,
+    server,
+    username: str,
+    language: str = "zh_Hans",
+    elder: bool = False,
+    *,
+    via_form: bool = False,
 ) -> Page:
-    """A new browser (its own context and cookies) logged in as `username`, in a known mode."""
-    page = new_context().new_page()
-    log_in(page, server.url, username)
+    """A new browser (its own context and cookies) logged in as `username`, in a known mode.
+
+    By default the browser gets a login token cookie, as after "remember me" (one page load
+    instead of three); via_form logs in through the login form (tests of logging in do)."""
+    context = new_context()
+    page = context.new_page()
+    if via_form:
+        log_in(page, server.url, username)
+    else:
+        enter_as(page, server, username)
     set_language(page, language)
     set_elder(page, elder)
     return page
+
+
+def enter_as(page: Page, server, username: str) -> None:
+    """Logged in as `username` by a login token cookie (see log_in_by_cookie), on the role's home."""
+    log_in_by_cookie(page.context, server, username)
+    open_page(page, server.url + "/", f"{MAIN} h1")
+
+
+def log_in_by_cookie(context, server, username: str) -> None:
+    """Give a browser context the HttpOnly session cookie of a fresh login token of `username`."""
+    with Session(get_engine(server.db_url)) as s:
+        user_id = s.exec(select(User.id).where(User.username == username)).one()
+        token = auth.issue_login_token(s, user_id, 1)
+    context.add_cookies(
+        [
+            {
+                "name": SESSION_COOKIE,
+                "value": token,
+                "url": server.url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
 
 
 def expect_text(page: Page, text: str) -> None:

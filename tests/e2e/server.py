@@ -36,16 +36,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def seed_database(db_url: str, *, env: dict[str, str] | None = None, scale: int = 1) -> None:
-    """`python -m portal.demo.seed` against db_url in a child process (migrates, then seeds the demo)."""
+def seed_database(
+    db_url: str,
+    *,
+    env: dict[str, str] | None = None,
+    scale: int = 1,
+    communities: int = 1,
+    reports: int | None = None,
+    timeout: float = SEED_TIMEOUT,
+) -> None:
+    """`python -m portal.demo` against db_url in a child process (migrates, then seeds the demo;
+    communities > 1: the demo plus S-like communities with `reports` reports a year each)."""
     child_env = {**os.environ, **(env or {}), "DATABASE_URL": db_url}
+    command = [sys.executable, "-m", "portal.demo", "--scale", str(scale)]
+    command += ["--communities", str(communities)]
+    if reports is not None:
+        command += ["--reports", str(reports)]
     result = subprocess.run(
-        [sys.executable, "-m", "portal.demo", "--scale", str(scale)],
+        command,
         cwd=ROOT,
         env=child_env,
         capture_output=True,
         text=True,
-        timeout=SEED_TIMEOUT,
+        timeout=timeout,
     )
     if result.returncode != 0:
         raise ServerError(

@@ -9,7 +9,7 @@ from tests.e2e.helpers import (
     MAIN,
     MAP_IFRAME,
     describe_violations,
-    log_in,
+    enter_as,
     open_page,
     run_axe,
     screenshot,
@@ -45,7 +45,7 @@ def test_axe_first_screens(server, page, screen):
     if username is None:
         open_page(page, server.url + "/", '[data-testid="stForm"]')
     else:
-        log_in(page, server.url, username)
+        enter_as(page, server, username)
     failures = []
     for mode, (language, elder) in MODES.items():
         # set both explicitly: an account remembers what an earlier test chose
@@ -60,7 +60,7 @@ def test_axe_first_screens(server, page, screen):
 
 
 def test_axe_grid_map_iframe(server, page):
-    log_in(page, server.url, "staff01")
+    enter_as(page, server, "staff01")
     set_language(page, "zh_Hans")
     set_elder(page, False)
     open_page(page, server.url + "/grid_map", MAP_IFRAME)

@@ -15,7 +15,7 @@ from tests.e2e.helpers import (
     MAIN,
     MAP_IFRAME,
     assert_no_axe_violations,
-    log_in,
+    enter_as,
     open_as,
     open_page,
     screenshot,
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 
 def test_staff_sees_figures_map_and_downloads_csv(server, new_context):
     page = new_context(accept_downloads=True).new_page()
-    log_in(page, server.url, "staff01")
+    enter_as(page, server, "staff01")
     set_language(page, "zh_Hans")
     open_page(page, server.url + "/cockpit", MAP_IFRAME)
     frame = page.frame_locator(MAP_IFRAME)

@@ -31,8 +31,8 @@ from portal.i18n import N_
 from tests.e2e.helpers import (
     MAIN,
     MAP_IFRAME,
+    enter_as,
     h1_texts,
-    log_in,
     navigate,
     open_page,
     screenshot,
@@ -190,7 +190,7 @@ def test_deep_links_every_page_after_navigation(server, new_context, role):
         open_page(page, server.url + "/", SETTLED)  # runs st.navigation in this server
         visits, names = _navigate_all(page, role, server.url), {}
     else:
-        log_in(page, server.url, ACCOUNTS[role])
+        enter_as(page, server, ACCOUNTS[role])
         names = {role: page.locator('[data-testid="stSidebar"] strong').first.inner_text().strip()}
         visits = _navigate_all(page, role, server.url)
         refused = [spec.key for spec in auth.PAGES if not auth.can_view(role, spec.key)]

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.helpers import MAP_IFRAME, log_in, open_page, screenshot, set_elder, set_language
+from tests.e2e.helpers import MAP_IFRAME, enter_as, open_page, screenshot, set_elder, set_language
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +17,7 @@ GRIDS_IN_DEMO = 82  # 1 community + 8 general + micro + exclusive grids (portal.
 def test_grid_map_offline(server, new_context):
     context = new_context()
     page = context.new_page()
-    log_in(page, server.url, "staff01")
+    enter_as(page, server, "staff01")
     set_language(page, "zh_Hans")
     set_elder(page, False)
     open_page(page, server.url + "/grid_map", MAP_IFRAME)

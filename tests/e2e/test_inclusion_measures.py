@@ -28,8 +28,8 @@ from tests.e2e.helpers import (
     MAIN,
     MAP_IFRAME,
     describe_violations,
+    enter_as,
     expect_html_lang,
-    log_in,
     native_name,
     navigate,
     open_page,
@@ -161,7 +161,7 @@ def print_tally():
 def test_inclusion_measures(new_context, server, name, account, language, elder, viewport, keys):
     page = new_context(viewport=viewport).new_page()
     _first_visit(page, server)
-    log_in(page, server.url, account)
+    enter_as(page, server, account)
     set_language(page, language)
     set_elder(page, elder)
     failures = []
@@ -184,7 +184,7 @@ def test_oversize_photo_is_refused_in_the_readers_language(new_context, server, 
     20.0MB or smaller."), and "Send the report" does not send the report without its photo."""
     page = new_context(viewport=PHONE).new_page()
     _first_visit(page, server)
-    log_in(page, server.url, "aygul")
+    enter_as(page, server, "aygul")
     set_language(page, "ug")
     set_elder(page, False)
     _open(page, "report_new")
@@ -253,7 +253,7 @@ def test_keyboard_first_screen_toggles_and_map(new_context, server):
         "() => parseFloat(getComputedStyle(document.documentElement).fontSize) >= 24"
     )
 
-    log_in(page, server.url, "staff01")
+    enter_as(page, server, "staff01")
     _open(page, "grid_map")
     frame = page.locator(MAP_IFRAME).first.element_handle().content_frame()
     frame.wait_for_selector("path.leaflet-interactive")

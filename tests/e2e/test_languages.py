@@ -13,8 +13,8 @@ from tests.e2e.helpers import (
     MAIN,
     MAP_IFRAME,
     describe_violations,
+    enter_as,
     expect_html_lang,
-    log_in,
     navigate,
     run_axe,
     screenshot,
@@ -38,7 +38,7 @@ def _go(page, key: str) -> None:
 
 
 def test_uyghur_is_right_to_left_throughout(server, page):
-    log_in(page, server.url, "aygul")
+    enter_as(page, server, "aygul")
     set_language(page, "ug")
     expect_html_lang(page, "ug", "rtl")
     assert page.eval_on_selector(MAIN, DIRECTION) == "rtl"
@@ -109,7 +109,7 @@ def _translate_a_wish(db_url: str) -> int:
 
 
 def test_uyghur_dataframe_is_right_to_left(server, page):
-    log_in(page, server.url, "staff01")
+    enter_as(page, server, "staff01")
     set_language(page, "ug")
     grid = page.locator(f'{MAIN} [data-testid="stDataFrame"]').first
     grid.wait_for()
@@ -126,7 +126,7 @@ def test_uyghur_dataframe_is_right_to_left(server, page):
     ],
 )
 def test_tibetan_and_yi_are_drawn_with_the_served_fonts(server, page, code, family, glyphs):
-    log_in(page, server.url, "li_ayi")
+    enter_as(page, server, "li_ayi")
     set_language(page, code)
     text = page.inner_text(MAIN)
     assert any(ch in text for ch in glyphs) or any(
@@ -147,7 +147,7 @@ def test_tibetan_and_yi_are_drawn_with_the_served_fonts(server, page, code, fami
 
 
 def test_axe_elder_mode_in_every_language(server, page):
-    log_in(page, server.url, "zhang_nainai")
+    enter_as(page, server, "zhang_nainai")
     set_elder(page, True)
     failures, checked = [], 0
     for code in LANGUAGE_CODES:

@@ -22,8 +22,8 @@ from tests.e2e.helpers import (
     MAIN,
     assert_no_axe_violations,
     click_key,
+    enter_as,
     expect_text,
-    log_in,
     open_page,
     screenshot,
     texts,
@@ -75,7 +75,7 @@ def test_report_notices_reach_chief_and_resident(server, new_context, smtp):  # 
     _chief_email(server)
     # 1. the resident files a report in her courtyard
     resident = new_context(**PHONE).new_page()
-    log_in(resident, server.url, "zhang_nainai")
+    enter_as(resident, server, "zhang_nainai")
     open_page(resident, server.url + "/report_new", f"{MAIN} h1")
     _choose(resident, "What kind of problem?", "路灯")
     resident.locator(f"{MAIN} textarea").first.fill("五单元楼道灯坏了")
@@ -93,7 +93,7 @@ def test_report_notices_reach_chief_and_resident(server, new_context, smtp):  # 
     assert mails[0]["Subject"] == zh("A report for you")
     assert f"/work_queue?report={report.id}" in mails[0].get_content()
     chief = new_context(**PHONE).new_page()
-    log_in(chief, server.url, "chief_g1m1")
+    enter_as(chief, server, "chief_g1m1")
     open_page(chief, server.url + "/inbox", f"{MAIN} h1")
     expect_text(
         chief, zh("Report #{id} was sent to you: {what}", id=report.id, what="五单元楼道灯坏了")

@@ -18,7 +18,7 @@ from tests.e2e.helpers import (
     MAIN,
     assert_no_axe_violations,
     choose,
-    log_in,
+    enter_as,
     open_page,
     screenshot,
     set_elder,
@@ -64,7 +64,7 @@ def test_phone_report_from_my_location_and_from_an_address(server, new_context):
         has_touch=True,
     )
     page = context.new_page()
-    log_in(page, server.url, "zhang_nainai")
+    enter_as(page, server, "zhang_nainai")
     set_language(page, "zh_Hans")
     open_page(page, server.url + "/report_new", f"{MAIN} h1")
 

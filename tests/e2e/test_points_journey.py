@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.helpers import (
     MAIN,
     assert_no_axe_violations,
-    log_in,
+    enter_as,
     open_page,
     screenshot,
     wait_idle,
@@ -45,7 +45,7 @@ def test_points_journey(server, new_context):
     base = server.url
     # 1. community staff publishes a task open to the whole community, worth 30 points
     staff = new_context().new_page()
-    log_in(staff, base, "staff01")
+    enter_as(staff, server, "staff01")
     _go(staff, base, "tasks_manage")
     assert_no_axe_violations(staff, "tasks_manage (staff, proof tab)")
     staff.get_by_role("tab", name="发布任务").click()
@@ -66,7 +66,7 @@ def test_points_journey(server, new_context):
 
     # 2. a resident claims it and sends proof
     resident = new_context().new_page()
-    log_in(resident, base, "li_ayi")
+    enter_as(resident, server, "li_ayi")
     _go(resident, base, "points")
     assert_no_axe_violations(resident, "points (resident)")
     card = _card(resident, TITLE, "认领这个任务")
@@ -80,7 +80,7 @@ def test_points_journey(server, new_context):
 
     # 3. a grid worker approves: the points are credited
     worker = new_context().new_page()
-    log_in(worker, base, "chief_g1m2")
+    enter_as(worker, server, "chief_g1m2")
     _go(worker, base, "tasks_manage")
     check = worker.locator('[data-testid="stForm"]').filter(has_text="不通过时的原因").first
     assert TITLE in worker.inner_text(MAIN)
@@ -103,7 +103,7 @@ def test_points_journey(server, new_context):
 
     # 5. the merchant marks the code as handed over; a second time is refused
     shop = new_context().new_page()
-    log_in(shop, base, "merchant001")
+    enter_as(shop, server, "merchant001")
     _go(shop, base, "rewards_manage")
     assert_no_axe_violations(shop, "rewards_manage (merchant)")
     shop.wait_for_selector(f'{MAIN} [data-testid="stDataFrame"]')  # codes waiting (a canvas grid)

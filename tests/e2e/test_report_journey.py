@@ -19,7 +19,7 @@ from tests.e2e.helpers import (
     assert_no_axe_violations,
     choose,
     click_key,
-    log_in,
+    enter_as,
     open_as,
     open_page,
     screenshot,
@@ -81,7 +81,7 @@ def test_report_closed_loop(server, new_context, tmp_path):
 
     # 2. the micro-grid chief accepts, then resolves with a note
     chief = new_context().new_page()
-    log_in(chief, server.url, "chief_g1m1")
+    enter_as(chief, server, "chief_g1m1")
     open_page(chief, server.url + "/work_queue", f"{MAIN} h1")
     assert_no_axe_violations(chief, "work queue")
     card = chief.locator('[data-testid="stVerticalBlock"]').filter(has_text=f"#{report.id} ").last
@@ -122,7 +122,7 @@ def test_report_closed_loop(server, new_context, tmp_path):
 
     # 4. the staff map shows it closed (the pins draw with no tiles; its detail says closed)
     staff = new_context().new_page()
-    log_in(staff, server.url, "staff01")
+    enter_as(staff, server, "staff01")
     open_page(staff, server.url + f"/report_map?report={report.id}", MAP_IFRAME)
     staff.frame_locator(MAP_IFRAME).locator(".leaflet-marker-icon").first.wait_for(state="attached")
     assert any(t in staff.inner_text(MAIN) for t in texts("Closed"))

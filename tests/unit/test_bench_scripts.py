@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-BENCHES = sorted((Path(__file__).resolve().parents[2] / "bench").glob("*.py"))
+HELPERS = {"databases"}  # shared by the benches, not a bench of its own
+BENCHES = sorted(
+    path
+    for path in (Path(__file__).resolve().parents[2] / "bench").glob("*.py")
+    if path.stem not in HELPERS
+)
 
 
 def test_there_are_benches():
@@ -21,3 +26,10 @@ def test_bench_loads_without_running(path):
     assert callable(names.get("main")) or any(
         callable(v) for k, v in names.items() if k.startswith("run")
     )
+
+
+def test_bench_databases_refuse_a_database_they_did_not_name():
+    from bench.databases import pg_database
+
+    with pytest.raises(ValueError):
+        pg_database("test")
