@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -23,7 +24,7 @@ from db.types import UTCDateTime, sql_in, utcnow
 SCORE_DIRECTIONS = ("department", "street")  # who is scored: the department, the street
 
 
-def _when(nullable: bool = False, **kw) -> Field:
+def _when(nullable: bool = False, **kw) -> Any:
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
 
 
@@ -57,7 +58,9 @@ class SurveyRound(SQLModel, table=True):
     title: str = Field(max_length=120)
     opens_on: date
     closes_on: date
-    weights: str = Field(sa_column=Column(Text, nullable=False))  # JSON snapshot (portal.assessment)
+    weights: str = Field(
+        sa_column=Column(Text, nullable=False)
+    )  # JSON snapshot (portal.assessment)
     created_by: int = Field(foreign_key="account.id")
     created_at: datetime = _when(default_factory=utcnow)
 

@@ -63,7 +63,9 @@ DIMENSIONS: tuple[Dimension, ...] = (
         3.77,
         (
             Indicator("grid_division", N_("How the grids are divided"), 3.78),
-            Indicator("matter_admission", N_("Clear rules on which matters the grid takes on"), 3.80),
+            Indicator(
+                "matter_admission", N_("Clear rules on which matters the grid takes on"), 3.80
+            ),
             Indicator("evaluation", N_("Assessment and evaluation of the work"), 3.72),
             Indicator("co_building", N_("Co-building with the units in the area"), 3.74),
         ),

@@ -74,7 +74,6 @@ def _answers_for(actor: User, index: GridIndex, report: Report) -> bool:
 
 def orders(
     session: Session,
-    index: GridIndex,
     *,
     area: Area,
     department_id: int | None = None,
@@ -122,10 +121,10 @@ def orders_to_score(session: Session, index: GridIndex, actor_id: int) -> list[O
     if actor.role == "handler":
         if actor.department_id is None:
             return []
-        return orders(session, index, area=area, department_id=actor.department_id)
+        return orders(session, area=area, department_id=actor.department_id)
     if not can(actor, "order.score_department", On(answers_for=True)):
         return []
-    rows = orders(session, index, area=area)
+    rows = orders(session, area=area)
     if actor.role == "admin":
         return rows
     return [r for r in rows if _street_of(index, r.grid_id) == actor.home_grid_id]
@@ -275,7 +274,6 @@ def _mean(values: list[float]) -> float | None:
 
 def by_department(
     session: Session,
-    index: GridIndex,
     *,
     grids: list[int] | None = None,
     since: datetime | None = None,
@@ -284,7 +282,7 @@ def by_department(
     """Per department: handled orders (reports created in the period, inside `grids`), measured
     hours to its part done, the street's mean scores of it and its mean scores of the street."""
     area = Area() if grids is None else Area(roots=(), grids=frozenset(grids))
-    rows = orders(session, index, area=area, limit=100_000)
+    rows = orders(session, area=area, limit=100_000)
     rows = [r for r in rows if (since is None or r.created_at >= since)]
     rows = [r for r in rows if (until is None or r.created_at < until)]
     grouped: dict[int, list[OrderRow]] = defaultdict(list)
@@ -316,3 +314,7 @@ def by_department(
             )
         )
     return sorted(out, key=lambda f: (-f.orders, f.name))
+
+
+def departments_named(session: Session, ids: set[int]) -> list[Department]:
+    return list(session.exec(select(Department).where(col(Department.id).in_(sorted(ids) or [0]))))

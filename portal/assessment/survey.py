@@ -123,7 +123,9 @@ class MatrixInForce:
 def _equal(level: str) -> MatrixInForce:
     codes = items_of(level)
     n = len(codes)
-    return MatrixInForce(level, None, [[1.0] * n for _ in range(n)], dict.fromkeys(codes, 1 / n), 0.0)
+    return MatrixInForce(
+        level, None, [[1.0] * n for _ in range(n)], dict.fromkeys(codes, 1 / n), 0.0
+    )
 
 
 def matrices_in_force(session: Session, grid_id: int) -> dict[str, MatrixInForce]:
@@ -132,19 +134,23 @@ def matrices_in_force(session: Session, grid_id: int) -> dict[str, MatrixInForce
     current: int | None = grid_id
     while current is not None and current not in chain:
         chain.append(current)
-        grid = session.get(Grid, current)
-        current = grid.parent_id if grid else None
+        row = session.get(Grid, current)
+        current = row.parent_id if row else None
     rows = session.exec(
         select(AssessmentMatrix)
         .where(col(AssessmentMatrix.grid_id).in_(chain))
         .order_by(col(AssessmentMatrix.id).desc())
     ).all()
     found: dict[str, MatrixInForce] = {}
-    for grid in chain:
-        for row in rows:
-            if row.grid_id == grid and row.level not in found and row.level in LEVELS:
-                found[row.level] = MatrixInForce(
-                    row.level, grid, json.loads(row.judgements), json.loads(row.weights), row.cr
+    for grid_id_ in chain:
+        for matrix in rows:
+            if matrix.grid_id == grid_id_ and matrix.level not in found and matrix.level in LEVELS:
+                found[matrix.level] = MatrixInForce(
+                    matrix.level,
+                    grid_id_,
+                    json.loads(matrix.judgements),
+                    json.loads(matrix.weights),
+                    matrix.cr,
                 )
     return {level: found.get(level) or _equal(level) for level in LEVELS}
 

@@ -151,7 +151,9 @@ def test_matrices_give_the_round_its_weights_and_an_inconsistent_one_is_refused(
     assert len(w.s.exec(select(AssessmentMatrix)).all()) == before  # nothing stored
     for who, grid in (("staff_cb", "CA"), ("resident_ca", "CA"), ("handler_street", "JD")):
         with pytest.raises(UserError):
-            survey.save_matrix(w.s, actor_id=w.u(who), grid_id=w.g(grid), level="resources", pairs={})
+            survey.save_matrix(
+                w.s, actor_id=w.u(who), grid_id=w.g(grid), level="resources", pairs={}
+            )
     # the street's matrix is in force for its communities until they enter their own
     survey.save_matrix(
         w.s, actor_id=w.u("street_staff"), grid_id=w.g("JD"), level="resources", pairs={(0, 1): 3}
@@ -172,7 +174,12 @@ def test_residents_answer_once_and_results_are_weighted_per_dimension_and_grid(w
     )
     with pytest.raises(FieldErrors) as bad:
         survey.open_round(
-            w.s, actor_id=w.u("staff_ca"), grid_id=w.g("CA"), title=" ", opens_on=None, closes_on=None
+            w.s,
+            actor_id=w.u("staff_ca"),
+            grid_id=w.g("CA"),
+            title=" ",
+            opens_on=None,
+            closes_on=None,
         )
     assert set(bad.value.errors) == {"title", "period"}
     ca = _round(w)
@@ -182,7 +189,9 @@ def test_residents_answer_once_and_results_are_weighted_per_dimension_and_grid(w
     assert [r.round.id for r in survey.open_rounds(w.s, w.u("resident_ca"), NOW)] == [ca.id]
     assert survey.open_rounds(w.s, w.u("resident_cb"), NOW) == []
     with pytest.raises(UserError) as exc:
-        survey.answer(w.s, round_id=ca.id, user_id=w.u("resident_ca"), scores={"funding": 5}, now=NOW)
+        survey.answer(
+            w.s, round_id=ca.id, user_id=w.u("resident_ca"), scores={"funding": 5}, now=NOW
+        )
     assert exc.value.message.msgid == survey.ANSWER_ALL
     survey.answer(w.s, round_id=ca.id, user_id=w.u("resident_ca"), scores=_all(4), now=NOW)
     scores_ = _all(2) | {i.code: 5 for i in DIMENSIONS[0].indicators}  # government 5, others 2
@@ -194,7 +203,11 @@ def test_residents_answer_once_and_results_are_weighted_per_dimension_and_grid(w
         assert why is None or exc.value.message.msgid == why
     with pytest.raises(UserError) as exc:  # after the last day
         survey.answer(
-            w.s, round_id=ca.id, user_id=w.u("chief_ca"), scores=_all(3), now=NOW + timedelta(days=9)
+            w.s,
+            round_id=ca.id,
+            user_id=w.u("chief_ca"),
+            scores=_all(3),
+            now=NOW + timedelta(days=9),
         )
     found = survey.results(w.s, actor_id=w.u("staff_ca"), round_id=ca.id)
     assert found.overall.responses == 2 and found.overall.counts["funding"] == 2
@@ -265,7 +278,7 @@ def _whistled(w):
 def test_the_street_scores_the_department_and_the_department_the_dispatch(w):
     report = _whistled(w)
     cgz = w.world.departments["cgz"].id
-    kw = dict(report_id=report.id, department_id=cgz, speed=4, result=5, comment="及时")
+    kw = {"report_id": report.id, "department_id": cgz, "speed": 4, "result": 5, "comment": "及时"}
     with pytest.raises(UserError) as exc:  # not handled yet
         scores.score_department(w.s, w.index, actor_id=w.u("street_staff"), **kw)
     assert exc.value.message.msgid == scores.NOT_HANDLED
@@ -286,14 +299,14 @@ def test_the_street_scores_the_department_and_the_department_the_dispatch(w):
     with pytest.raises(UserError) as exc:
         scores.score_department(w.s, w.index, actor_id=w.u("street_staff"), **kw)
     assert exc.value.message.msgid == scores.ALREADY_SCORED
-    back = dict(report_id=report.id, speed=3, result=2)
+    back = {"report_id": report.id, "speed": 3, "result": 2}
     with pytest.raises(UserError):
         scores.score_street(w.s, w.index, actor_id=w.u("street_staff"), **back)
     scores.score_street(w.s, w.index, actor_id=w.u("handler_street"), **back)
     with pytest.raises(UserError):
         scores.score_street(w.s, w.index, actor_id=w.u("handler_street"), **back)
-    (row,) = scores.by_department(w.s, w.index, grids=[w.g("CA-G1-M1")])
+    (row,) = scores.by_department(w.s, grids=[w.g("CA-G1-M1")])
     assert (row.department_id, row.orders, row.scored, row.speed, row.result) == (cgz, 1, 1, 4, 5)
     assert (row.dispatch_scored, row.dispatch_speed, row.dispatch_result) == (1, 3, 2)
     assert row.mean_hours is not None and row.mean_hours >= 0
-    assert scores.by_department(w.s, w.index, grids=[w.g("CB")]) == []
+    assert scores.by_department(w.s, grids=[w.g("CB")]) == []
