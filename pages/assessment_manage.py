@@ -91,7 +91,7 @@ with weights_tab:
     st.dataframe(
         pd.DataFrame(
             {
-                t(N_("Item")): [t(label_of(c)) for c in codes],
+                t(N_("Dimension or indicator")): [t(label_of(c)) for c in codes],
                 t(N_("Weight")): [_num(in_force.weights.get(c), 3) for c in codes],
             }
         ),
@@ -218,7 +218,7 @@ with results_tab:
         for dimension in DIMENSIONS:
             rows.append(
                 {
-                    t(N_("Item")): f"**{t(dimension.name)}**",
+                    t(N_("Dimension or indicator")): t(dimension.name),
                     t(N_("Weight")): _num(found.weights["dimensions"].get(dimension.code), 3),
                     t(N_("Score")): _num(overall.dimensions.get(dimension.code)),
                     t(N_("Responses")): "",
@@ -228,7 +228,7 @@ with results_tab:
             for indicator in dimension.indicators:
                 rows.append(
                     {
-                        t(N_("Item")): f"· {t(indicator.name)}",
+                        t(N_("Dimension or indicator")): f"· {t(indicator.name)}",
                         t(N_("Weight")): _num(found.weights["indicators"].get(indicator.code), 3),
                         t(N_("Score")): _num(overall.indicators.get(indicator.code)),
                         t(N_("Responses")): str(overall.counts.get(indicator.code, 0)),

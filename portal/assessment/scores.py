@@ -155,7 +155,37 @@ def _task(session: Session, report_id: int, department_id: int) -> tuple[Report,
     return report, task
 
 
-def _store(session: Session, row: OrderScore) -> OrderScore:
+@dataclass(frozen=True)
+class _Given:
+    speed: int | None
+    result: int | None
+    comment: str | None
+    now: datetime | None
+
+
+def _store(
+    session: Session,
+    index: GridIndex,
+    actor: User,
+    report: Report,
+    department_id: int,
+    direction: str,
+    given: _Given,
+) -> OrderScore:
+    """Checks the scores and stores the one row of this order, department and direction."""
+    text = _check_scores(given.speed, given.result, given.comment)
+    assert given.speed is not None and given.result is not None
+    row = OrderScore(
+        report_id=row_id(report),
+        department_id=department_id,
+        direction=direction,
+        street_grid_id=_street_of(index, report.grid_id),
+        scorer_id=row_id(actor),
+        speed=given.speed,
+        result=given.result,
+        comment=text,
+        at=given.now or utcnow(),
+    )
     session.add(row)
     try:
         session.commit()
@@ -164,6 +194,11 @@ def _store(session: Session, row: OrderScore) -> OrderScore:
         raise UserError(ALREADY_SCORED) from None
     session.refresh(row)
     return row
+
+
+def _refuse_unless(decision) -> None:
+    if not decision:
+        raise UserError(decision.reason)
 
 
 def score_department(
@@ -185,25 +220,9 @@ def score_department(
         answers_for=_answers_for(actor, index, report),
         outside=not area_of(session, actor, index).covers(report.grid_id),
     )
-    decision = can(actor, "order.score_department", on)
-    if not decision:
-        raise UserError(decision.reason)
-    text = _check_scores(speed, result, comment)
-    assert speed is not None and result is not None
-    return _store(
-        session,
-        OrderScore(
-            report_id=report_id,
-            department_id=department_id,
-            direction="department",
-            street_grid_id=_street_of(index, report.grid_id),
-            scorer_id=row_id(actor),
-            speed=speed,
-            result=result,
-            comment=text,
-            at=now or utcnow(),
-        ),
-    )
+    _refuse_unless(can(actor, "order.score_department", on))
+    given = _Given(speed, result, comment, now)
+    return _store(session, index, actor, report, department_id, "department", given)
 
 
 def score_street(
@@ -219,39 +238,23 @@ def score_street(
 ) -> OrderScore:
     """A handler scores the street's dispatch of an order their department handled."""
     actor = active_user(session, actor_id)
-    if actor.department_id is None:
-        raise UserError(NOT_HANDLED)
     report = session.get(Report, report_id)
-    handled = True
-    try:
-        report, _task_row = _task(session, report_id, actor.department_id)
-    except UserError:
-        handled = False
+    handled = actor.department_id is not None
+    if handled:
+        assert actor.department_id is not None
+        try:
+            report, _task_row = _task(session, report_id, actor.department_id)
+        except UserError:
+            handled = False
     on = On(
         department=handled,
         outside=report is not None and not area_of(session, actor, index).covers(report.grid_id),
     )
-    decision = can(actor, "order.score_street", on)
-    if not decision:
-        raise UserError(decision.reason)
-    if not handled or report is None:
+    _refuse_unless(can(actor, "order.score_street", on))
+    if not handled or report is None or actor.department_id is None:
         raise UserError(NOT_HANDLED)
-    text = _check_scores(speed, result, comment)
-    assert speed is not None and result is not None
-    return _store(
-        session,
-        OrderScore(
-            report_id=report_id,
-            department_id=actor.department_id,
-            direction="street",
-            street_grid_id=_street_of(index, report.grid_id),
-            scorer_id=row_id(actor),
-            speed=speed,
-            result=result,
-            comment=text,
-            at=now or utcnow(),
-        ),
-    )
+    given = _Given(speed, result, comment, now)
+    return _store(session, index, actor, report, actor.department_id, "street", given)
 
 
 @dataclass(frozen=True)
