@@ -5,7 +5,9 @@ answers with the large 1–5 buttons, once; the results and the two-way scores s
 from sqlmodel import Session, select
 
 from db.engine import get_engine
-from db.models_assessment import AssessmentMatrix, SurveyResponse, SurveyRound
+from db.models import Department
+from db.models_assessment import AssessmentMatrix, OrderScore, SurveyResponse, SurveyRound
+from db.models_reports import JointTask, Report
 from portal.assessment import ahp, survey
 from portal.assessment.indicators import INDICATORS, label_of
 from portal.i18n import translate
@@ -87,11 +89,42 @@ def test_staff_matrix_round_then_a_resident_answers_once(open_app, app_db):
     assert "4.5" in result_texts or "4.50" in result_texts
 
 
-def test_two_way_page_and_cockpit_section(open_app):
-    for who in ("admin", "handler_street", "staff01"):
+def _done_joint_order(app_db) -> tuple[int, int]:
+    """A demo report with a done part of 城管 (the demo has no joint order yet)."""
+    with Session(get_engine(app_db)) as s:
+        report = s.exec(select(Report).order_by(Report.id)).first()
+        cgz = s.exec(select(Department).where(Department.code == "cgz")).one()
+        s.add(JointTask(report_id=report.id, department_id=cgz.id, role="lead", status="done"))
+        s.commit()
+        return report.id, cgz.id
+
+
+def test_two_way_scores_both_ways_and_the_cockpit_shows_them(open_app, app_db):
+    report_id, cgz = _done_joint_order(app_db)
+    for who, key in (("admin", f"os_{report_id}_{cgz}"), ("handler_cgz", f"os_{report_id}_{cgz}")):
         at = open_app(who, page=SCORES_PAGE)
         assert not at.exception, who
         assert zh("Two-way assessment") in [t.value for t in at.title]
+        submit = at.button(key=f"FormSubmitter:{key}-" + zh("Save the score"))
+        submit.click().run()  # nothing chosen: a message at each scale
+        assert len(at.error) == 2 and at.text_input(key=f"{key}_comment").value == ""
+        at.radio(key=f"{key}_speed").set_value(4)
+        at.radio(key=f"{key}_result").set_value(5 if who == "admin" else 3)
+        at.text_input(key=f"{key}_comment").input("及时")
+        at.button(key=f"FormSubmitter:{key}-" + zh("Save the score")).click().run()
+        assert not at.exception, who
+        assert zh("Score saved.") in texts(at), who
+    directions = sorted(r.direction for r in _rows(app_db, OrderScore))
+    assert directions == ["department", "street"]
+    for who in ("staff01", "handler_street"):  # no street office above S; not 城管's order
+        at = open_app(who, page=SCORES_PAGE)
+        assert zh("No handled joint or whistle order to score yet.") in texts(at), who
     cockpit = open_app("staff01", page="pages/cockpit.py")
     assert not cockpit.exception
     assert zh("Two-way assessment of departments") in [s.value for s in cockpit.subheader]
+    table = next(d.value for d in cockpit.dataframe if zh("Orders handled") in d.value.columns)
+    row = table.iloc[0]
+    assert (
+        row[zh("Street's score: result")] == "5"
+        and row[zh("Its score of the dispatch: clarity")] == "3"
+    )
