@@ -6,6 +6,7 @@ import streamlit as st
 from portal.assessment import survey
 from portal.assessment.indicators import DIMENSION_BY_CODE, DIMENSION_OF, INDICATORS
 from portal.i18n import N_
+from portal.permissions import NOT_VERIFIED
 from portal.ui.actions import in_session, run_action
 from portal.ui.data import db
 from portal.ui.guard import require
@@ -49,6 +50,12 @@ if len(rounds) > 1:
     )
 else:
     chosen = 0
+with db() as session:
+    confirmed = survey.confirmed(session, viewer.require_id())
+if not confirmed:  # a self-registered account: answers count once a grid worker confirms it
+    st.info(t(NOT_VERIFIED), icon=":material/badge:")
+    readable(t(NOT_VERIFIED), NOT_VERIFIED)
+    st.stop()
 current = rounds[chosen]
 rid = current.round.id
 st.subheader(current.round.title)

@@ -39,7 +39,7 @@ from portal.assessment.indicators import (
 from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
-from portal.permissions import On, can
+from portal.permissions import On, can, is_verified
 
 OFFICE_GRID_KINDS = ("community", "street")
 TITLE_MAX = 120
@@ -250,6 +250,11 @@ def open_rounds(session: Session, user_id: int, now: datetime | None = None) -> 
         ).all()
     )
     return [OpenRound(r, r.id in done) for r in rows]
+
+
+def confirmed(session: Session, user_id: int) -> bool:
+    """Whether this person's answers may be taken (a grid worker confirmed the account)."""
+    return is_verified(active_user(session, user_id))
 
 
 def answer(

@@ -20,7 +20,7 @@ from portal.errors import FieldErrors, UserError
 from portal.grids import GridIndex
 from portal.i18n import translate
 from portal.media import LocalMediaStore
-from portal.permissions import OUTSIDE_AREA
+from portal.permissions import NOT_VERIFIED, OUTSIDE_AREA
 from tests.communities_world import build
 from tests.factories import parallel
 
@@ -219,7 +219,18 @@ def test_residents_answer_once_and_results_are_weighted_per_dimension_and_grid(w
     assert found.by_grid[merchant_grid].total == pytest.approx(0.4 * 5 + 0.6 * 2)
     with pytest.raises(UserError):
         survey.results(w.s, actor_id=w.u("staff_cb"), round_id=ca.id)
-    street = _round(w, who="street_staff", grid="JD")  # a street's round reaches both communities
+    fresh = w.world.users["resident_cb"]
+    fresh.verification = "unverified"
+    w.s.add(fresh)
+    w.s.commit()
+    assert not survey.confirmed(w.s, fresh.id)
+    street = _round(w, who="street_staff", grid="JD")
+    with pytest.raises(UserError) as exc:  # a self-registered account is not counted yet
+        survey.answer(w.s, round_id=street.id, user_id=fresh.id, scores=_all(3), now=NOW)
+    assert exc.value.message.msgid == NOT_VERIFIED
+    fresh.verification = "verified"
+    w.s.add(fresh)
+    w.s.commit()  # a street's round reaches both communities
     survey.answer(w.s, round_id=street.id, user_id=w.u("resident_cb"), scores=_all(3), now=NOW)
     assert survey.results(w.s, actor_id=w.u("street_staff"), round_id=street.id).overall.total == 3
 
