@@ -1,5 +1,5 @@
-"""Staff: the AHP matrices of an office grid, the survey rounds, and a round's results beside
-seed 002's Dazu figures."""
+# Staff: the AHP matrices of an office grid, the survey rounds, and a round's results beside
+# seed 002's Dazu figures.
 
 from datetime import timedelta
 
@@ -23,8 +23,8 @@ from portal.ui.guard import require
 from portal.ui.speech_widgets import readable, show_flash_at
 from portal.ui.widgets import field_slots, grid_label
 
-FLASH = "assessment_flash"
 viewer = require("assessment_manage")
+FLASH = "assessment_flash"
 t = viewer.t
 uid = viewer.require_id()
 index = grid_index()

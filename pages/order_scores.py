@@ -1,5 +1,5 @@
-"""Two-way assessment (双向考核): the street office scores each department on the joint and
-whistle orders it handled; a department's handlers score the street's dispatch of them."""
+# Two-way assessment (双向考核): the street office scores each department on the joint and
+# whistle orders it handled; a department's handlers score the street's dispatch of them.
 
 import streamlit as st
 
@@ -11,9 +11,9 @@ from portal.ui.guard import require
 from portal.ui.speech_widgets import readable, show_flash_at
 from portal.ui.widgets import field_slots, grid_label
 
+viewer = require("order_scores")
 FLASH = "order_scores_flash"
 SHOWN = 30
-viewer = require("order_scores")
 t = viewer.t
 uid = viewer.require_id()
 index = grid_index()

@@ -1,5 +1,5 @@
-"""The governance efficacy survey for residents: one question at a time, 1–5 as large buttons,
-progress, the page's Read aloud reads the question; answers are sent once per round."""
+# The governance efficacy survey for residents: one question at a time, 1–5 as large buttons,
+# progress, the page's Read aloud reads the question; answers are sent once per round.
 
 import streamlit as st
 
@@ -12,6 +12,7 @@ from portal.ui.data import db
 from portal.ui.guard import require
 from portal.ui.speech_widgets import readable, show_flash_at
 
+viewer = require("survey")
 FLASH = "survey_flash"
 QUESTION = N_("How well does this work in your community: {indicator}?")
 SCALE_HINT = N_("1 is very poor, 3 is fair, 5 is very good.")
@@ -23,7 +24,6 @@ SCALE = {
     5: N_("Very good"),
 }
 
-viewer = require("survey")
 t = viewer.t
 uid = viewer.user_id
 state = st.session_state
