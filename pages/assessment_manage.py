@@ -17,6 +17,7 @@ from portal.assessment.indicators import (
     label_of,
 )
 from portal.i18n import N_
+from portal.text import md_text
 from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
@@ -47,7 +48,7 @@ grid = grids[
         t(N_("Community or street")),
         range(len(grids)),
         key="am_grid",
-        format_func=lambda n: grid_label(index, grids[n]),
+        format_func=lambda n: md_text(grid_label(index, grids[n])),
     )
 ]
 weights_tab, rounds_tab, results_tab = st.tabs(
@@ -83,7 +84,7 @@ with weights_tab:
         if in_force.grid_id is None
         else t(
             N_("In force: the matrix entered for {grid} (consistency ratio {cr})."),
-            grid=index.grids[in_force.grid_id].name,
+            grid=md_text(index.grids[in_force.grid_id].name),
             cr=_num(in_force.cr, 3),
         )
     )

@@ -5,6 +5,7 @@ import streamlit as st
 
 from portal.assessment import scores
 from portal.i18n import N_, format_when
+from portal.text import md_text
 from portal.ui.actions import in_session, run_action
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
@@ -64,7 +65,7 @@ for row in rows[:SHOWN]:
             + t(
                 N_("Report #{id} · {department} ({role})"),
                 id=row.report_id,
-                department=names.get(row.department_id, ""),
+                department=md_text(names.get(row.department_id, "")),
                 role=t(N_("lead") if row.role == "lead" else N_("assisting")),
             )
             + "**"
@@ -73,7 +74,7 @@ for row in rows[:SHOWN]:
         st.markdown(
             t(
                 N_("{grid} · filed {when} · done after {hours} hours"),
-                grid=grid_label(index, grid) if grid else "",
+                grid=md_text(grid_label(index, grid)) if grid else "",
                 when=format_when(viewer.language, row.created_at, "short"),
                 hours=f"{hours:.1f}" if hours is not None else "—",
             )

@@ -7,6 +7,7 @@ from portal.assessment import survey
 from portal.assessment.indicators import DIMENSION_BY_CODE, DIMENSION_OF, INDICATORS
 from portal.i18n import N_
 from portal.permissions import NOT_VERIFIED
+from portal.text import md_text
 from portal.ui.actions import in_session, run_action
 from portal.ui.data import db
 from portal.ui.guard import require
@@ -46,7 +47,7 @@ if len(rounds) > 1:
         t(N_("Survey round")),
         range(len(rounds)),
         key="survey_round",
-        format_func=lambda n: rounds[n].round.title,
+        format_func=lambda n: md_text(rounds[n].round.title),
     )
 else:
     chosen = 0
@@ -58,7 +59,7 @@ if not confirmed:  # a self-registered account: answers count once a grid worker
     st.stop()
 current = rounds[chosen]
 rid = current.round.id
-st.subheader(current.round.title)
+st.subheader(md_text(current.round.title))
 if current.answered:
     st.success(t(survey.ALREADY_ANSWERED), icon=":material/check_circle:")
     readable(t(survey.ALREADY_ANSWERED), survey.ALREADY_ANSWERED)
