@@ -4,6 +4,7 @@ One module of tables per capability; add yours here.
 """
 
 import db.models  # noqa: F401  foundation: grids, departments, accounts, login
+import db.models_assessment  # noqa: F401  two-way assessment, the efficacy survey (AHP)
 import db.models_behalf  # noqa: F401  acting on behalf (代办): consents and actions under them
 import db.models_cockpit  # noqa: F401  cockpit: devices, alarms, notices, messages
 import db.models_council  # noqa: F401  grid–resident–merchant council

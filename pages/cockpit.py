@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from portal import cockpit, devices, maps, reports
+from portal.assessment import scores as assessment_scores
 from portal.cockpit_scope import (
     WHOLE,
     Scope,
@@ -106,6 +107,10 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _csv(frame: pd.DataFrame) -> bytes:
     return frame_csv(frame)
+
+
+def _r2(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def _show(value) -> str:
@@ -224,6 +229,35 @@ st.download_button(
     type="primary",
     width="stretch",
 )
+
+st.subheader(t(N_("Two-way assessment of departments")))
+with db() as session:
+    two_way = assessment_scores.by_department(
+        session, grids=None if scope.whole else scope.id_list(), since=since, until=until
+    )
+if two_way:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t(N_("Department")): [f.name for f in two_way],
+                t(N_("Orders handled")): [f.orders for f in two_way],
+                t(N_("Hours to its part done")): [_show(_r2(f.mean_hours)) for f in two_way],
+                t(N_("Street's score: speed")): [_show(_r2(f.speed)) for f in two_way],
+                t(N_("Street's score: result")): [_show(_r2(f.result)) for f in two_way],
+                t(N_("Orders scored by the street")): [f.scored for f in two_way],
+                t(N_("Its score of the dispatch: speed")): [
+                    _show(_r2(f.dispatch_speed)) for f in two_way
+                ],
+                t(N_("Its score of the dispatch: clarity")): [
+                    _show(_r2(f.dispatch_result)) for f in two_way
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.markdown(t(N_("No joint or whistle order was handled in this period.")))
 
 st.subheader(t(N_("Chart")))
 chart_key = st.selectbox(

@@ -10,7 +10,7 @@ the expected table and checks the menu agrees.
 
 Sections: reports · points (tasks, claims, rewards, ledger) · wishes · council · acting on behalf
 · cockpit scope · devices · notices · voice clips and notes · content translations · residents'
-verification.
+verification · two-way assessment and the efficacy survey.
 """
 
 from __future__ import annotations
@@ -312,5 +312,33 @@ _rule(
     check=_office_or(
         lambda a, o: o.answers_for,
         N_("You can only confirm residents of the grids you look after."),
+    ),
+)
+
+
+# --- two-way assessment (双向考核) and the efficacy survey (portal.assessment) -----------------
+# answers_for = the actor is staff of the street office above the order's community; department
+# = the actor's department handled the order; lives_in = the survey round's grid covers the
+# actor's community.
+NOT_YOUR_STREET = N_("Only the street office above this community scores its orders.")
+_rule("assessment.manage", OFFICE)  # matrices, rounds and results of their office grids
+_rule(
+    "survey.answer",
+    PUBLIC,
+    check=_lives_in(N_("This survey is for another community.")),
+    verified=True,
+)
+_rule(
+    "order.score_department",
+    OFFICE,
+    NOT_YOUR_STREET,
+    lambda a, o: ALLOWED if a.role == ADMIN or o.answers_for else refused(NOT_YOUR_STREET),
+)
+_rule(
+    "order.score_street",
+    (HANDLER,),
+    N_("Only a department that handled this order scores its dispatch."),
+    lambda a, o: Decision(
+        o.department, N_("Only a department that handled this order scores its dispatch.")
     ),
 )

@@ -114,6 +114,14 @@ TABLE = [
     ("council.see_file", NONE, "...Y.Y"),
     ("council.see_file", On(public=True), "YYYYYY"),
     ("council.see_file", OWN, "YYYYYY"),
+    # two-way assessment and the efficacy survey
+    ("assessment.manage", NONE, "...Y.Y"),
+    ("survey.answer", NONE, "......"),
+    ("survey.answer", LIVES, "YY...."),
+    ("order.score_department", NONE, ".....Y"),
+    ("order.score_department", ANSWERS, "...Y.Y"),
+    ("order.score_street", NONE, "......"),
+    ("order.score_street", DEPT, "....Y."),
 ]
 
 # What an unverified (self-registered) resident may not do that a verified one may.
@@ -123,6 +131,7 @@ NEEDS_VERIFIED = {
     "wish.adopt",
     "wish.support_counts",
     "council.support_counts",
+    "survey.answer",
 }
 
 
@@ -172,6 +181,8 @@ PAGE_ACTIONS = [
     ("council_manage", "council.manage", NONE),
     ("voice_clips", "voice_clip.record", NONE),
     ("verify_residents", "resident.verify", ANSWERS),
+    ("assessment_manage", "assessment.manage", NONE),
+    ("survey", "survey.answer", LIVES),
 ]
 
 
