@@ -3,7 +3,7 @@
 New tables only (db/models_assessment.py): assessment_matrix, survey_round, survey_response
 (one per resident per round), survey_answer, order_score (one per order, department, direction).
 
-Revision ID: 0023
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-04 18:16:55.278161
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 import db.types
 
-revision = "0023"
+revision = "0021"
 down_revision = "0020"
 branch_labels = None
 depends_on = None
