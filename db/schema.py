@@ -17,4 +17,5 @@ import db.models_translations  # noqa: F401  translations of wishes, reports and
 import db.models_verification  # noqa: F401  residents confirmed by a grid worker
 import db.models_voice  # noqa: F401  read-aloud: recorded clips, auto read-aloud setting
 import db.models_voice_notes  # noqa: F401  voice notes on wishes, proposals and task proofs
+import db.models_venues  # noqa: F401  shared venues: places, opening windows, bookings, cells
 import db.models_wishes  # noqa: F401  wish wall

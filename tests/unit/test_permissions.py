@@ -104,6 +104,14 @@ TABLE = [
     # residents' verification
     ("resident.verify", NONE, "...Y.Y"),
     ("resident.verify", ANSWERS, "..YY.Y"),
+    # shared venues
+    ("venue.manage", NONE, "...Y.Y"),
+    ("venue.book", NONE, "YY...."),
+    ("venue.approve_as", NONE, "..YYYY"),
+    ("venue.decide", NONE, "...Y.Y"),
+    ("venue.decide", NAMED, "..YYYY"),
+    ("venue.cancel", NONE, "...Y.Y"),
+    ("venue.cancel", OWN, "YYYYYY"),
     # stored files (portal.media_access)
     ("wish.see_photo", NONE, "..YY.Y"),  # a hidden wish: its author and the moderators
     ("wish.see_photo", On(public=True), "YYYYYY"),
@@ -123,6 +131,7 @@ NEEDS_VERIFIED = {
     "wish.adopt",
     "wish.support_counts",
     "council.support_counts",
+    "venue.book",
 }
 
 
@@ -172,6 +181,7 @@ PAGE_ACTIONS = [
     ("council_manage", "council.manage", NONE),
     ("voice_clips", "voice_clip.record", NONE),
     ("verify_residents", "resident.verify", ANSWERS),
+    ("venues_manage", "venue.decide", NAMED),
 ]
 
 
