@@ -10,6 +10,7 @@ SQLite and PostgreSQL alike. Cancelling or rejecting deletes the booking's cells
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -21,7 +22,7 @@ BOOKING_STATES = ("pending", "confirmed", "rejected", "cancelled", "attended", "
 HOLDING_STATES = ("pending", "confirmed")  # a booking in these holds its cells
 
 
-def _when(nullable: bool = False, **kw) -> Field:
+def _when(nullable: bool = False, **kw) -> Any:
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
 
 

@@ -6,8 +6,9 @@ with opening windows, and one booking. Runs through the real services. Idempoten
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import User
 from db.models_venues import Venue
@@ -16,7 +17,7 @@ from portal import localtime
 
 # name, description, address, (dlat, dlon) from the community's centre, capacity, owner unit,
 # approver, needs approval, points, windows: (weekdays, start, end, slot minutes)
-DEMO_VENUES = [
+DEMO_VENUES: list[tuple[Any, ...]] = [
     (
         "七中操场（夜间开放）",
         "标准篮球场两块、田径跑道。夜间灯光开放，请穿运动鞋，勿带宠物。",
@@ -64,7 +65,7 @@ def seed_venues(session: Session, now: datetime | None = None) -> int:
     if session.exec(select(Venue.id)).first() is not None:
         return 0
     names = ("staff01", "handler_property", "zhang_nainai")
-    users = {u.username: u for u in session.exec(select(User).where(User.username.in_(names)))}
+    users = {u.username: u for u in session.exec(select(User).where(col(User.username).in_(names)))}
     staff = users.get("staff01")
     if staff is None or staff.home_grid_id is None:
         return 0
@@ -74,7 +75,10 @@ def seed_venues(session: Session, now: datetime | None = None) -> int:
     shape = index.shapes.get(staff.home_grid_id)
     lat, lon = (shape.centroid.y, shape.centroid.x) if shape is not None else (30.6, 104.0)
     made = []
-    for name, text, address, (dlat, dlon), cap, unit, approver, approval, pts, windows in DEMO_VENUES:
+    for name, text, address, (
+        dlat,
+        dlon,
+    ), cap, unit, approver, approval, pts, windows in DEMO_VENUES:
         venue = venues.save_venue(
             session,
             actor_id=row_id(staff),

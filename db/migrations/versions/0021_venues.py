@@ -10,6 +10,7 @@ Create Date: 2026-12-04 18:16:40.534959
 
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import db.types
