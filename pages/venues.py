@@ -14,6 +14,7 @@ from portal.ui.guard import require
 from portal.ui.speech_widgets import readable, readable_list, show_flash_at
 from portal.ui.venue_widgets import (
     FLASH,
+    STATUS_WORDS,
     add_venue_pins,
     booking_line,
     day_text,
@@ -118,21 +119,22 @@ if not may_book:
     if not role_can(viewer.role, "venue.book"):
         st.markdown(t(N_("Residents and merchants of the community book venues here.")))
 else:
+    # The days and starts on offer keep what the person chose even when someone else has just
+    # taken it meanwhile: booking it then says so (TAKEN) instead of quietly booking another time.
     with db() as session:
-        ahead = [today + timedelta(days=n) for n in range(venue.book_ahead_days + 1)]
-        open_days = {}
-        for day in ahead:
-            slots = [
-                v
-                for v in venues.week(session, venue, uid, monday_of(day))[day.weekday()][1]
-                if v.status == "free"
-            ]
-            if slots:
-                open_days[day] = slots
-    if not open_days:
+        weeks: dict = {}
+        bookable: dict = {}
+        for n in range(venue.book_ahead_days + 1):
+            day = today + timedelta(days=n)
+            if monday_of(day) not in weeks:
+                weeks[monday_of(day)] = venues.week(session, venue, uid, monday_of(day))
+            views = [v for v in weeks[monday_of(day)][day.weekday()][1] if v.status != "past"]
+            if any(v.status == "free" for v in views) or state.get("venue_day") == day:
+                bookable[day] = views
+    if not bookable:
         st.info(t(N_("No free time in the coming days.")))
     else:
-        day_keys = list(open_days)
+        day_keys = list(bookable)
         if state.get("venue_day") not in day_keys:
             state["venue_day"] = day_keys[0]
         st.selectbox(
@@ -141,15 +143,23 @@ else:
             key="venue_day",
             format_func=lambda d: day_text(viewer, d),
         )
-        free = {v.slot.starts: v.slot for v in open_days[state["venue_day"]]}
-        starts_list = list(free)
+        offered = {v.slot.starts: v for v in bookable[state["venue_day"]]}
+        starts_list = list(offered)
         if state.get("venue_start") not in starts_list:
-            state["venue_start"] = starts_list[0]
+            free_starts = [s for s, v in offered.items() if v.status == "free"]
+            state["venue_start"] = (free_starts or starts_list)[0]
         st.selectbox(
             t(N_("Starting at")),
             starts_list,
             key="venue_start",
-            format_func=lambda s: f"{localtime.local_time(s):%H:%M}",
+            format_func=lambda s: (
+                f"{localtime.local_time(s):%H:%M}"
+                + (
+                    ""
+                    if offered[s].status == "free"
+                    else f" · {t(STATUS_WORDS[offered[s].status])}"
+                )
+            ),
         )
         slots_field = field_slots(("slots",))
         st.number_input(

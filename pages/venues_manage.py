@@ -399,6 +399,7 @@ for line in coming:
     bid = line.booking.id or 0
     with st.container(border=True):
         st.markdown(booking_line(viewer, line.booking, line.venue.name, line.booker))
+        st.markdown(t(N_("For: {purpose}"), purpose=line.booking.purpose))
         st.text_input(t(N_("Reason for cancelling")), key=f"vm_cnote_{bid}", max_chars=300)
         st.button(
             t(N_("Cancel this booking")),
