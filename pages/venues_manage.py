@@ -37,6 +37,21 @@ def _act(work, done: str) -> None:
     run_action(viewer, in_session(work), done=done, flash_key=FLASH)
 
 
+def _pair(bid: int, first: tuple, second: tuple) -> None:
+    """Two buttons side by side, the first the main one: each (label, key, work, done)."""
+    for column, (label, key, work, done), kind in zip(
+        st.columns(2), (first, second), ("primary", "secondary"), strict=True
+    ):
+        column.button(
+            t(label),
+            key=f"{key}_{bid}",
+            type=kind,
+            width="stretch",
+            on_click=_act,
+            args=(work, t(done)),
+        )
+
+
 # --- bookings to decide and to record ---------------------------------------------------------
 st.markdown("### " + t(N_("To decide and to record")))
 with db() as session:
@@ -59,24 +74,17 @@ for line in to_handle:
         bid = booking.id or 0
         if booking.state == "pending":
             st.text_input(t(N_("Reason, if not approved")), key=f"vm_note_{bid}", max_chars=300)
-            left, right = st.columns(2)
-            left.button(
-                t(N_("Approve")),
-                key=f"vm_ok_{bid}",
-                type="primary",
-                width="stretch",
-                on_click=_act,
-                args=(
+            _pair(
+                bid,
+                (
+                    N_("Approve"),
+                    "vm_ok",
                     lambda s, b=bid: venues.decide(s, actor_id=uid, booking_id=b, approve=True),
-                    t(N_("Approved.")),
+                    N_("Approved."),
                 ),
-            )
-            right.button(
-                t(N_("Do not approve")),
-                key=f"vm_no_{bid}",
-                width="stretch",
-                on_click=_act,
-                args=(
+                (
+                    N_("Do not approve"),
+                    "vm_no",
                     lambda s, b=bid: venues.decide(
                         s,
                         actor_id=uid,
@@ -84,30 +92,23 @@ for line in to_handle:
                         approve=False,
                         note=state.get(f"vm_note_{b}", ""),
                     ),
-                    t(N_("Not approved; the time is free again.")),
+                    N_("Not approved; the time is free again."),
                 ),
             )
         else:
-            left, right = st.columns(2)
-            left.button(
-                t(N_("They came")),
-                key=f"vm_came_{bid}",
-                type="primary",
-                width="stretch",
-                on_click=_act,
-                args=(
+            _pair(
+                bid,
+                (
+                    N_("They came"),
+                    "vm_came",
                     lambda s, b=bid: venues.record_use(s, actor_id=uid, booking_id=b, came=True),
-                    t(N_("Recorded as used.")),
+                    N_("Recorded as used."),
                 ),
-            )
-            right.button(
-                t(N_("They did not come")),
-                key=f"vm_absent_{bid}",
-                width="stretch",
-                on_click=_act,
-                args=(
+                (
+                    N_("They did not come"),
+                    "vm_absent",
                     lambda s, b=bid: venues.record_use(s, actor_id=uid, booking_id=b, came=False),
-                    t(N_("Recorded as a no-show.")),
+                    N_("Recorded as a no-show."),
                 ),
             )
 readable_list(viewer, lines)

@@ -26,6 +26,7 @@ from portal.permissions import On
 from portal.points import award
 from portal.points.common import _append, _lock_member
 from portal.text import clean_text
+from portal.venues import notices
 from portal.venues.common import (
     CHANGED,
     GROUP_MAX,
@@ -166,6 +167,8 @@ def book(
             session.rollback()
             raise
         booking.points = -venue.points_per_booking
+    if booking.state == "pending":
+        notices.asked(session, venue, booking, user.display_name, now)
     commit(session)
     return session.get(VenueBooking, row_id(booking)) or booking
 
@@ -203,6 +206,15 @@ def _move(
     if rowcount(result) != 1:
         session.rollback()
         raise UserError(CHANGED)
+
+
+def _as_decider(session: Session, actor_id: int, booking_id: int) -> tuple[VenueBooking, Venue]:
+    """The booking (row-locked) and its venue, if the actor is its approver or its office."""
+    booking = locked_booking(session, booking_id)
+    venue = get_venue(session, booking.venue_id)
+    actor = active_user(session, actor_id)
+    require(session, actor_id, "venue.decide", decider_on(session, actor, venue))
+    return booking, venue
 
 
 def _note(note: str) -> str | None:
@@ -247,6 +259,8 @@ def cancel(
     )
     in_time = office or booking.starts_at - now >= timedelta(hours=REFUND_HOURS)
     _release(session, booking, venue, in_time, now)
+    if office:
+        notices.told(session, venue, booking, "cancelled by the community office", now)
     commit(session, CHANGED)
     return session.get(VenueBooking, booking_id) or booking
 
@@ -263,10 +277,7 @@ def decide(
     """The venue's approver or the office approves or rejects a pending booking (rejecting gives
     the time and the points back; a reason is asked for)."""
     now = now or utcnow()
-    booking = locked_booking(session, booking_id)
-    venue = get_venue(session, booking.venue_id)
-    actor = active_user(session, actor_id)
-    require(session, actor_id, "venue.decide", decider_on(session, actor, venue))
+    booking, venue = _as_decider(session, actor_id, booking_id)
     text = _note(note)
     if not approve and not text:
         session.rollback()
@@ -282,6 +293,7 @@ def decide(
     )
     if not approve:
         _release(session, booking, venue, True, now)
+    notices.told(session, venue, booking, "approved" if approve else "rejected", now)
     commit(session, CHANGED)
     return session.get(VenueBooking, booking_id) or booking
 
@@ -297,10 +309,7 @@ def record_use(
     """After the start, the approver or the office records that the booker came (a venue that
     earns points credits them now) or did not (a no-show, counted for staff to see)."""
     now = now or utcnow()
-    booking = locked_booking(session, booking_id)
-    venue = get_venue(session, booking.venue_id)
-    actor = active_user(session, actor_id)
-    require(session, actor_id, "venue.decide", decider_on(session, actor, venue))
+    booking, venue = _as_decider(session, actor_id, booking_id)
     if booking.starts_at > now:
         session.rollback()
         raise UserError(N_("This can be recorded once the booking has begun."))

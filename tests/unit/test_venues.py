@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from db.engine import get_engine
 from db.models_venues import Venue, VenueCell
-from portal import localtime, points, venues
+from portal import localtime, notifications, points, venues
 from portal.errors import FieldErrors, UserError
 from tests import communities_world
 from tests.factories import parallel
@@ -188,6 +188,10 @@ def test_owner_approves_or_rejects_and_records_no_shows_and_use(session, world):
     lines = venues.bookings_to_handle(s, chief.id, now=NOW)
     assert [line.booking.id for line in lines] == [first.id]
     venues.decide(s, actor_id=chief.id, booking_id=first.id, approve=False, note="当晚学校有活动")
+    told = [(n.event, n.link) for n in notifications.inbox(s, chief.id)]
+    assert told == [("venue_request", "venues_manage")]
+    (news,) = notifications.inbox(s, w.users["resident_ca"].id)
+    assert notifications.render("en", news)[1].endswith("was rejected.")
     second = book(s, w, "resident_ca", venue_id, at(MONDAY, 18))  # the time is free again
     venues.decide(s, actor_id=chief.id, booking_id=second.id, approve=True)
     with pytest.raises(UserError, match="begun"):
