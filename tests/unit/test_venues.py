@@ -219,6 +219,45 @@ def test_owner_approves_or_rejects_and_records_no_shows_and_use(session, world):
     assert states == ["no_show", "no_show"]
 
 
+def test_photos_are_seen_by_the_venues_community_only(session, world, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from portal.grids import GridIndex
+    from portal.media_access import allowed_file
+
+    s, w = session, world
+    venue_id = sports_ground(s, w)
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 140, 60)).save(out, "JPEG")
+    photo = venues.add_photo(
+        s,
+        actor_id=w.users["staff_ca"].id,
+        venue_id=venue_id,
+        photo=out.getvalue(),
+        media_root=tmp_path,
+    )
+    with pytest.raises(FieldErrors):
+        venues.add_photo(
+            s, actor_id=w.users["staff_ca"].id, venue_id=venue_id, photo=b"no", media_root=tmp_path
+        )
+    index = GridIndex.load(s)
+    seen = {
+        who: allowed_file(s, index, w.users[who], "venue", photo.id) is not None
+        for who in ("resident_ca", "staff_ca", "street_staff", "resident_cb", "staff_cb")
+    }
+    assert seen == {
+        "resident_ca": True,
+        "staff_ca": True,
+        "street_staff": True,
+        "resident_cb": False,
+        "staff_cb": False,
+    }
+    venues.remove_photo(s, actor_id=w.users["staff_ca"].id, photo_id=photo.id)
+    assert venues.photos_of(s, venue_id) == []
+
+
 def test_two_people_book_the_same_time_at_once_one_wins(db_url):
     engine = get_engine(db_url)
     with Session(engine, expire_on_commit=False) as s:
