@@ -15,6 +15,7 @@ import db.models_reach  # noqa: F401  HTTP and MQTT face: api keys, dead letters
 import db.models_reports  # noqa: F401  snap-a-report
 import db.models_reviews  # noqa: F401  community review of the interface's translations
 import db.models_translations  # noqa: F401  translations of wishes, reports and proposals
+import db.models_venues  # noqa: F401  shared venues: places, opening windows, bookings, cells
 import db.models_verification  # noqa: F401  residents confirmed by a grid worker
 import db.models_voice  # noqa: F401  read-aloud: recorded clips, auto read-aloud setting
 import db.models_voice_notes  # noqa: F401  voice notes on wishes, proposals and task proofs

@@ -1,11 +1,13 @@
 import streamlit as st
 
-from portal import maps
+from portal import auth, maps, venues
 from portal.grids import KIND_LABELS, chain_for
 from portal.i18n import N_
 from portal.text import md_text
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
+from portal.ui.shell import link_to
+from portal.ui.venue_widgets import add_venue_pins
 from portal.ui.widgets import folium_map, grid_label, responsibility_chain
 
 viewer = require("my_grid")
@@ -38,6 +40,12 @@ maps.add_grids(
     selected_id=grid.id,
     kinds=("community", "general", "micro", "exclusive"),
 )
+with db() as session:  # the venues layer: what the community lends out (pages/venues.py)
+    shared = venues.visible_venues(session, viewer.require_id())
+add_venue_pins(fmap, shared, settings(), None)
 st.markdown("#### " + t(N_("Map")))
 st.markdown(t(N_("Your grid is drawn in red.")))
+if shared:
+    st.markdown(t(N_("Purple squares are shared venues you can book.")))
+    link_to(auth.PAGE_BY_KEY["venues"], viewer)
 folium_map(fmap, key="my_grid_map", height=380)

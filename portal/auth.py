@@ -170,6 +170,22 @@ PAGES: tuple[PageSpec, ...] = (
         menu=False,
     ),  # opened from a wish on the wall
     PageSpec(
+        "venues",
+        "pages/venues.py",
+        N_("Shared venues"),
+        ":material/stadium:",
+        EVERYONE_LOGGED_IN,
+        tile=True,
+        hint=N_("Book a school sports ground, a car park or a meeting room when it stands idle"),
+    ),
+    PageSpec(
+        "venues_manage",
+        "pages/venues_manage.py",
+        N_("Venues and bookings"),
+        ":material/event_note:",
+        WORK_ROLES,
+    ),
+    PageSpec(
         "wish_moderation",
         "pages/wish_moderation.py",
         N_("Wish wall moderation"),

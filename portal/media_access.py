@@ -6,6 +6,7 @@ A voice note: whoever voice_notes.notes_for lets play it (its author and those w
 A wish's photo, or a photo on its trail (e.g. the fulfilment proof): permissions "wish.see_photo".
 A task's proof photo: permissions "task.see_proof" (the claimant, who may check it, the office).
 A council file (photo or PDF): permissions "council.see_file".
+A venue's photo: everyone whose community the venue serves, its office and its approver.
 Anything else, and everything for a visitor without a valid login: nothing.
 
 Reward pictures are not here on purpose: the rewards catalogue is public to everyone who may
@@ -32,8 +33,8 @@ from portal.reports.visibility import may_read
 
 # report = report_media (photos and voice notes), voice = voice_note, wish = a wish's photo,
 # wish_event = a photo on a wish's trail, proof = a task claim's proof photo, council = a council
-# attachment (photo or PDF)
-KINDS = ("report", "voice", "wish", "wish_event", "proof", "council")
+# attachment (photo or PDF), venue = a shared venue's photo
+KINDS = ("report", "voice", "wish", "wish_event", "proof", "council", "venue")
 PUBLIC_PROPOSALS = ("submitted", "accepted")  # shown to the community on the council page
 JPEG = "image/jpeg"  # the media store keeps every checked photo as JPEG
 
@@ -75,7 +76,22 @@ def allowed_file(
         return _proof_photo(session, user, media_id)
     if kind == "council":
         return _council_file(session, user, media_id)
+    if kind == "venue":
+        return _venue_photo(session, user, media_id)
     return None
+
+
+def _venue_photo(session: Session, user: User, photo_id: int) -> MediaFile | None:
+    from db.models_venues import Venue, VenuePhoto
+    from portal.areas import area_of
+
+    row = session.get(VenuePhoto, photo_id)
+    venue = session.get(Venue, row.venue_id) if row else None
+    if row is None or venue is None:
+        return None
+    if venue.approver_id != user.id and not area_of(session, user).reaches(venue.grid_id):
+        return None
+    return MediaFile(row.path, JPEG, None)
 
 
 def _wish_photo(session: Session, user: User, kind: str, media_id: int) -> MediaFile | None:
@@ -142,6 +158,11 @@ def thumb_of(session: Session, kind: str, media_id: int) -> str | None:
     if kind == "council":
         attachment = session.get(CouncilAttachment, media_id)
         return attachment.thumb_path if attachment else None
+    if kind == "venue":
+        from db.models_venues import VenuePhoto
+
+        photo = session.get(VenuePhoto, media_id)
+        return photo.thumb_path if photo else None
     return None
 
 

@@ -90,6 +90,13 @@ EVENTS: dict[str, Event] = {
     "chief_message": Event(N_("A message from your grid chief"), N_("{title}")),
     "behalf_done": Event(N_("Done for you"), N_("{actor} did this for you: {what}")),
     "device_alarm": Event(N_("Device alarm"), N_("Alarm from device {device}: {what}")),
+    "venue_request": Event(
+        N_("A venue booking to approve"), N_("{who} asks to use {venue} from {starts_at}: {what}")
+    ),
+    "venue_decided": Event(
+        N_("About your venue booking"),
+        N_("Your booking of {venue} from {starts_at} was {verdict}."),
+    ),
 }
 
 BEHALF_WORDS = {
@@ -107,6 +114,7 @@ WORDS = (
     N_("decided"),
     N_("ready"),
     N_("handed over"),
+    N_("cancelled by the community office"),
     *BEHALF_WORDS.values(),
 )
 

@@ -10,7 +10,7 @@ the expected table and checks the menu agrees.
 
 Sections: reports · points (tasks, claims, rewards, ledger) · wishes · council · acting on behalf
 · cockpit scope · devices · notices · voice clips and notes · content translations · residents'
-verification · two-way assessment and the efficacy survey.
+verification · two-way assessment and the efficacy survey · shared venues.
 """
 
 from __future__ import annotations
@@ -342,3 +342,19 @@ _rule(
         o.department, N_("Only a department that handled this order scores its dispatch.")
     ),
 )
+# --- shared venues ----------------------------------------------------------------------------
+# The office of a venue's grid manages it (places, windows, photos, rules); residents and merchants
+# of the community book it once confirmed; the venue's named approver (the owner unit's person) or
+# the office decides pending bookings and records who came; the booker or the office cancels.
+NOT_APPROVER = N_("Only the venue's owner unit or the community office can decide on this booking.")
+NOT_BOOKER = N_("Only the person who booked can cancel this booking.")
+_rule("venue.manage", OFFICE)
+_rule("venue.book", PUBLIC, verified=True)
+_rule("venue.approve_as", (GRID_WORKER, STAFF, HANDLER, ADMIN))  # may be named a venue's approver
+_rule(
+    "venue.decide",
+    (GRID_WORKER, STAFF, HANDLER, ADMIN),
+    NOT_APPROVER,
+    _office_or(lambda a, o: o.named, NOT_APPROVER),
+)
+_rule("venue.cancel", ROLES, NOT_BOOKER, _office_or(lambda a, o: o.own, NOT_BOOKER))

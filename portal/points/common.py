@@ -33,8 +33,8 @@ MAX_COST = 100_000
 MAX_OCCURRENCES = 52
 PROOF_GRACE = timedelta(days=7)  # proof may come in up to a week after a task ends
 SOURCE_RE = re.compile(r"^[a-z_]{2,24}$")
-RESERVED_SOURCES = ("reward", "refund")  # written only by redemptions
-EARNING_EXCLUDED = ("reward", "refund")  # not counted as "earned" on leaderboards
+RESERVED_SOURCES = ("reward", "refund", "venue_fee")  # written only by redemptions and bookings
+EARNING_EXCLUDED = ("reward", "refund", "venue_fee")  # not counted as "earned" on leaderboards
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 CODE_LENGTH = 6
 
@@ -53,6 +53,8 @@ SOURCE_LABELS = {
     "adjustment": N_("Adjustment by the community office"),
     "reward": N_("Reward"),
     "refund": N_("Points returned"),
+    "venue": N_("Venue used for the community"),
+    "venue_fee": N_("Venue booking"),
 }
 # How a ledger line reads in the history, in plain words.
 HISTORY_TEXT = {
@@ -63,6 +65,8 @@ HISTORY_TEXT = {
     "adjustment": N_("Adjusted by the community office: {reason}"),
     "reward": N_("Exchanged for a reward: {reason}"),
     "refund": N_("Points returned: {reason}"),
+    "venue": N_("Venue used for the community: {reason}"),
+    "venue_fee": N_("Venue booked: {reason}"),
 }
 OTHER_HISTORY_TEXT = N_("Points for: {reason}")
 PROOF_LABELS = {

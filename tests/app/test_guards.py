@@ -37,6 +37,8 @@ EXPECTED_VIEWERS = {
     "wish_wall": "res mer grid staff hdl admin",
     "wish_post": "res mer grid staff admin",
     "wish_detail": "res mer grid staff hdl admin",
+    "venues": "res mer grid staff hdl admin",
+    "venues_manage": "grid staff hdl admin",
     "wish_moderation": "grid staff admin",
     "cockpit": "grid staff admin",
     "devices": "staff admin",

@@ -104,6 +104,14 @@ TABLE = [
     # residents' verification
     ("resident.verify", NONE, "...Y.Y"),
     ("resident.verify", ANSWERS, "..YY.Y"),
+    # shared venues
+    ("venue.manage", NONE, "...Y.Y"),
+    ("venue.book", NONE, "YY...."),
+    ("venue.approve_as", NONE, "..YYYY"),
+    ("venue.decide", NONE, "...Y.Y"),
+    ("venue.decide", NAMED, "..YYYY"),
+    ("venue.cancel", NONE, "...Y.Y"),
+    ("venue.cancel", OWN, "YYYYYY"),
     # stored files (portal.media_access)
     ("wish.see_photo", NONE, "..YY.Y"),  # a hidden wish: its author and the moderators
     ("wish.see_photo", On(public=True), "YYYYYY"),
@@ -132,6 +140,7 @@ NEEDS_VERIFIED = {
     "wish.support_counts",
     "council.support_counts",
     "survey.answer",
+    "venue.book",
 }
 
 
@@ -183,6 +192,7 @@ PAGE_ACTIONS = [
     ("verify_residents", "resident.verify", ANSWERS),
     ("assessment_manage", "assessment.manage", NONE),
     ("survey", "survey.answer", LIVES),
+    ("venues_manage", "venue.decide", NAMED),
 ]
 
 
