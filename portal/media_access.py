@@ -6,6 +6,8 @@ A voice note: whoever voice_notes.notes_for lets play it (its author and those w
 A wish's photo, or a photo on its trail (e.g. the fulfilment proof): permissions "wish.see_photo".
 A task's proof photo: permissions "task.see_proof" (the claimant, who may check it, the office).
 A council file (photo or PDF): permissions "council.see_file".
+A micro-project's receipt or progress photo (公示): permissions "microproject.see_receipt", for
+everyone of the project's community (another community's: outside).
 Anything else, and everything for a visitor without a valid login: nothing.
 
 Reward pictures are not here on purpose: the rewards catalogue is public to everyone who may
@@ -32,8 +34,8 @@ from portal.reports.visibility import may_read
 
 # report = report_media (photos and voice notes), voice = voice_note, wish = a wish's photo,
 # wish_event = a photo on a wish's trail, proof = a task claim's proof photo, council = a council
-# attachment (photo or PDF)
-KINDS = ("report", "voice", "wish", "wish_event", "proof", "council")
+# attachment (photo or PDF), microproject = a photo on a micro-project's published line
+KINDS = ("report", "voice", "wish", "wish_event", "proof", "council", "microproject")
 PUBLIC_PROPOSALS = ("submitted", "accepted")  # shown to the community on the council page
 JPEG = "image/jpeg"  # the media store keeps every checked photo as JPEG
 
@@ -75,7 +77,23 @@ def allowed_file(
         return _proof_photo(session, user, media_id)
     if kind == "council":
         return _council_file(session, user, media_id)
+    if kind == "microproject":
+        return _micro_photo(session, user, media_id)
     return None
+
+
+def _micro_photo(session: Session, user: User, entry_id: int) -> MediaFile | None:
+    from db.models_microprojects import MicroEntry, MicroProject
+    from portal.areas import area_of
+
+    entry = session.get(MicroEntry, entry_id)
+    project = session.get(MicroProject, entry.project_id) if entry else None
+    if entry is None or project is None or not entry.photo_path:
+        return None
+    outside = not area_of(session, user).covers(project.grid_id)
+    if not can(user, "microproject.see_receipt", On(outside=outside)):
+        return None
+    return MediaFile(entry.photo_path, JPEG, None)
 
 
 def _wish_photo(session: Session, user: User, kind: str, media_id: int) -> MediaFile | None:
@@ -142,6 +160,11 @@ def thumb_of(session: Session, kind: str, media_id: int) -> str | None:
     if kind == "council":
         attachment = session.get(CouncilAttachment, media_id)
         return attachment.thumb_path if attachment else None
+    if kind == "microproject":
+        from db.models_microprojects import MicroEntry
+
+        entry = session.get(MicroEntry, media_id)
+        return entry.thumb_path if entry else None
     return None
 
 

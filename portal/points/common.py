@@ -33,8 +33,8 @@ MAX_COST = 100_000
 MAX_OCCURRENCES = 52
 PROOF_GRACE = timedelta(days=7)  # proof may come in up to a week after a task ends
 SOURCE_RE = re.compile(r"^[a-z_]{2,24}$")
-RESERVED_SOURCES = ("reward", "refund")  # written only by redemptions
-EARNING_EXCLUDED = ("reward", "refund")  # not counted as "earned" on leaderboards
+RESERVED_SOURCES = ("reward", "refund", "pledge")  # written by redemptions and micro-project pledges
+EARNING_EXCLUDED = ("reward", "refund", "pledge")  # not counted as "earned" on leaderboards
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 CODE_LENGTH = 6
 
@@ -53,6 +53,7 @@ SOURCE_LABELS = {
     "adjustment": N_("Adjustment by the community office"),
     "reward": N_("Reward"),
     "refund": N_("Points returned"),
+    "pledge": N_("Pledged to a micro-project"),
 }
 # How a ledger line reads in the history, in plain words.
 HISTORY_TEXT = {
@@ -63,6 +64,7 @@ HISTORY_TEXT = {
     "adjustment": N_("Adjusted by the community office: {reason}"),
     "reward": N_("Exchanged for a reward: {reason}"),
     "refund": N_("Points returned: {reason}"),
+    "pledge": N_("Pledged to a micro-project: {reason}"),
 }
 OTHER_HISTORY_TEXT = N_("Points for: {reason}")
 PROOF_LABELS = {

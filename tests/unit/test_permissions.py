@@ -101,6 +101,13 @@ TABLE = [
     ("voice_note.hear_council", NONE, "...Y.Y"),
     ("content.translate", NONE, "...Y.Y"),
     ("content.translate", OWN, "YYYYYY"),
+    # co-funded micro-projects
+    ("microproject.propose", NONE, "YY...."),
+    ("microproject.pledge", NONE, "YY...."),
+    ("microproject.withdraw", NONE, "......"),
+    ("microproject.withdraw", OWN, "YYYYYY"),
+    ("microproject.manage", NONE, "...Y.Y"),
+    ("microproject.see_receipt", NONE, "YYYYYY"),
     # residents' verification
     ("resident.verify", NONE, "...Y.Y"),
     ("resident.verify", ANSWERS, "..YY.Y"),
@@ -123,6 +130,8 @@ NEEDS_VERIFIED = {
     "wish.adopt",
     "wish.support_counts",
     "council.support_counts",
+    "microproject.propose",
+    "microproject.pledge",
 }
 
 
@@ -172,6 +181,7 @@ PAGE_ACTIONS = [
     ("council_manage", "council.manage", NONE),
     ("voice_clips", "voice_clip.record", NONE),
     ("verify_residents", "resident.verify", ANSWERS),
+    ("microprojects_manage", "microproject.manage", NONE),
 ]
 
 
