@@ -189,3 +189,9 @@ def totals_from_rows(session: Session, project_id: int) -> tuple[int, int, int]:
 
 def publishing(project: MicroProject) -> bool:
     return project.state in PUBLISHING
+
+
+def may_propose(session: Session, user_id: int | None) -> bool:
+    """Whether this person may propose (and, alike, pledge): a confirmed resident or merchant."""
+    user = session.get(User, user_id) if user_id else None
+    return bool(can(user, "microproject.propose", On()))
