@@ -87,9 +87,9 @@ if project_id is not None:  # one project's page: its progress, the pledge form 
         if project.state == "open":
             st.markdown(
                 t(
-                    N_("Pledges are taken until {day} ({n} days left)."),
+                    N_("Pledges are taken until {day} ({left})."),
                     day=format_day(viewer.language, project.deadline),
-                    n=card.days_left,
+                    left=viewer.nt("{n} day left", "{n} days left", card.days_left),
                 )
             )
     if view.mine is not None:

@@ -78,7 +78,7 @@ def progress(viewer: Viewer, card: mp.Card) -> None:
         parts.append(terms)
     if project.pledged_points:
         parts.append(t(N_("Points pledged: {n}"), n=project.pledged_points))
-    parts.append(t(N_("Pledgers: {n}"), n=card.pledgers))
+    parts.append(viewer.nt("{n} pledger", "{n} pledgers", card.pledgers))
     if project.paid_fen:
         parts.append(t(N_("Paid at the office: {amount}"), amount=money(viewer, project.paid_fen)))
     st.markdown(" · ".join(parts))
