@@ -9,6 +9,7 @@ paid_fen) are kept in the same transaction as the pledge rows they sum, and chec
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
@@ -22,7 +23,7 @@ ENTRY_KINDS = ("progress", "spending")
 MAX_FEN = 100_000_000_00  # ¥100 million: a goal, pledge or spending line beyond it is a typo
 
 
-def _when(nullable: bool = False, **kw) -> Field:
+def _when(nullable: bool = False, **kw) -> Any:  # a Field (its own type is not a type)
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
 
 

@@ -70,7 +70,7 @@ def committed(session: Session, match_grid_id: int, but: int | None = None) -> i
     )
     if but is not None:
         query = query.where(col(MicroProject.id) != but)
-    return int(session.exec(query).one())
+    return int(session.exec(query).one() or 0)
 
 
 def share(rule: MicroMatchRule | None, pledged_fen: int, used: int) -> int:
@@ -90,7 +90,8 @@ def match_of(session: Session, project: MicroProject, parents: dict | None = Non
     if project.state in ENDED:
         return Match(0, None, False)
     if project.state in FIXED and project.matched_fen is not None:
-        rule = _newest(session, [project.match_grid_id]).get(project.match_grid_id or -1)
+        grid = project.match_grid_id
+        rule = _newest(session, [grid]).get(grid) if grid is not None else None
         return Match(project.matched_fen, rule, True)
     rule = rule_for(session, project.grid_id, parents)
     used = committed(session, rule.grid_id) if rule is not None else 0

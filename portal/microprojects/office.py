@@ -131,7 +131,7 @@ def send_to_council(
         raise UserError(N_("Only a project that reached its goal can go to the council."))
     body = _background(session, project)
     found = _council_of(session, project.grid_id)
-    meeting = council.current_meeting(session, found.id, include_draft=True) if found else None
+    meeting = council.current_meeting(session, row_id(found), include_draft=True) if found else None
     session.rollback()  # add_item works in its own transaction
     if meeting is None or meeting.status not in ("draft", "published"):
         raise UserError(
@@ -320,4 +320,3 @@ def complete(
     )
     _commit(session)
     return session.get_one(MicroProject, project_id)
-

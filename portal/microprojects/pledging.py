@@ -85,7 +85,7 @@ def propose(
             N_("Choose a last day for pledges between tomorrow and {days} days from now."),
             {"days": MAX_DAYS},
         )
-    if errors or goal_fen is None or deadline is None or category is None:
+    if errors or goal_fen is None or deadline is None or category is None or grid_id is None:
         raise FieldErrors(errors)
     _allowed(session, user, "microproject.propose", grid_id)
     project = MicroProject(
@@ -324,4 +324,3 @@ def release_all(
         _event(session, row_id(project), "released", actor_id, now, pledge_id=row.id)
         released += 1
     return released
-

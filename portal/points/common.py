@@ -33,7 +33,11 @@ MAX_COST = 100_000
 MAX_OCCURRENCES = 52
 PROOF_GRACE = timedelta(days=7)  # proof may come in up to a week after a task ends
 SOURCE_RE = re.compile(r"^[a-z_]{2,24}$")
-RESERVED_SOURCES = ("reward", "refund", "pledge")  # written by redemptions and micro-project pledges
+RESERVED_SOURCES = (
+    "reward",
+    "refund",
+    "pledge",
+)  # written by redemptions and micro-project pledges
 EARNING_EXCLUDED = ("reward", "refund", "pledge")  # not counted as "earned" on leaderboards
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 CODE_LENGTH = 6

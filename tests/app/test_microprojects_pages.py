@@ -98,7 +98,9 @@ def test_propose_pledge_approve_pay_and_publish(open_app, app_db):
     ("username", "sees_form"),
     [("zhang_nainai", True), ("chief_g1m1", False), ("staff01", False), ("handler_street", False)],
 )
-def test_each_role_sees_the_project_and_only_residents_pledge(open_app, app_db, username, sees_form):
+def test_each_role_sees_the_project_and_only_residents_pledge(
+    open_app, app_db, username, sees_form
+):
     with Session(get_engine(app_db)) as s:
         project = mp.propose(
             s,

@@ -16,7 +16,8 @@ from db.engine import get_engine
 from db.models import User
 from db.models_council import CouncilItem
 from db.models_microprojects import MicroEvent, MicroPledge, MicroProject
-from portal import council, housekeeping, microprojects as mp, points
+from portal import council, housekeeping, points
+from portal import microprojects as mp
 from portal.errors import FieldErrors, UserError
 from portal.grids import GridIndex
 from portal.localtime import today

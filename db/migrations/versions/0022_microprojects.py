@@ -5,11 +5,12 @@ Revises: 0020
 Create Date: 2026-12-04 18:16:48.949847
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import db.types
+import sqlmodel.sql.sqltypes
+from alembic import op
 
+import db.types
 
 revision = "0022"
 down_revision = "0020"
