@@ -37,9 +37,10 @@ show_flash(viewer)
 
 project_id = state.get("mp_id")
 bad_link = False
-if project_id is None and "id" in st.query_params:
+if "id" in st.query_params:  # a link (a notification, a bookmark) names the project
     project_id = record_id(st.query_params["id"])
     bad_link = project_id is None
+    state["mp_id"] = project_id
 
 
 def _open(pid: int | None) -> None:

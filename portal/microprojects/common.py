@@ -17,6 +17,7 @@ from portal.areas import area_of
 from portal.auth import active_user
 from portal.errors import UserError
 from portal.i18n import N_
+from portal.microprojects import notices
 from portal.permissions import On, can
 
 TITLE_MAX = 80
@@ -161,6 +162,7 @@ def _move(
         to_state=to_state,
         note=note,
     )
+    notices.state_changed(session, project, to_state, now)  # outbox: same commit
 
 
 def _commit(session: Session, message: str = CHANGED) -> None:

@@ -30,7 +30,7 @@ from portal.microprojects.common import (
 )
 from portal.microprojects.matching import match_of
 from portal.microprojects.money import format_money, parse_fen
-from portal.microprojects.pledging import release_all
+from portal.microprojects.pledging import _too_long, release_all
 from portal.text import clean_text
 
 
@@ -39,14 +39,7 @@ def _note(text: str | None, field: str, required: str | None = None) -> str:
     if required and not note:
         raise FieldErrors({field: Message(required)})
     if len(note) > NOTE_MAX:
-        raise FieldErrors(
-            {
-                field: Message(
-                    N_("Use at most {n} characters (now {count})."),
-                    {"n": NOTE_MAX, "count": len(note)},
-                )
-            }
-        )
+        raise FieldErrors({field: _too_long(note, NOTE_MAX)})
     return note
 
 
@@ -56,27 +49,43 @@ def _managed(session: Session, actor_id: int, project_id: int) -> tuple:
     return actor, project
 
 
+def _step(
+    session: Session,
+    actor_id: int,
+    project_id: int,
+    note: str,
+    now: datetime | None,
+    *,
+    from_state: str,
+    to_state: str,
+    refused: str,
+) -> MicroProject:
+    """One office step from one state to the next, with its note on the trail."""
+    now = now or utcnow()
+    note = _note(note, "note")
+    actor, project = _managed(session, actor_id, project_id)
+    if project.state != from_state:
+        session.rollback()
+        raise UserError(refused)
+    _move(session, project, to_state=to_state, actor_id=actor.id, kind=to_state, now=now, note=note)
+    _commit(session)
+    return session.get_one(MicroProject, project_id)
+
+
 def approve(
     session: Session, *, actor_id: int, project_id: int, note: str = "", now: datetime | None = None
 ) -> MicroProject:
     """The office approves a funded project: pledges are now collected (payments recorded)."""
-    now = now or utcnow()
-    note = _note(note, "note")
-    actor, project = _managed(session, actor_id, project_id)
-    if project.state != "funded":
-        session.rollback()
-        raise UserError(N_("Only a project that reached its goal can be approved."))
-    _move(
+    return _step(
         session,
-        project,
+        actor_id,
+        project_id,
+        note,
+        now,
+        from_state="funded",
         to_state="approved",
-        actor_id=actor.id,
-        kind="approved",
-        now=now,
-        note=note,
+        refused=N_("Only a project that reached its goal can be approved."),
     )
-    _commit(session)
-    return session.get_one(MicroProject, project_id)
 
 
 def reject(
@@ -255,9 +264,7 @@ def publish(
     if not text:
         errors["body"] = Message(N_("Please write what was done or what the money paid for."))
     elif len(text) > NOTE_MAX:
-        errors["body"] = Message(
-            N_("Use at most {n} characters (now {count})."), {"n": NOTE_MAX, "count": len(text)}
-        )
+        errors["body"] = _too_long(text, NOTE_MAX)
     fen = None
     if kind == "spending":
         fen, why = parse_fen(amount)
@@ -303,20 +310,13 @@ def complete(
     session: Session, *, actor_id: int, project_id: int, note: str = "", now: datetime | None = None
 ) -> MicroProject:
     """The office marks an approved project as completed (its 公示 stays)."""
-    now = now or utcnow()
-    note = _note(note, "note")
-    actor, project = _managed(session, actor_id, project_id)
-    if project.state != "approved":
-        session.rollback()
-        raise UserError(N_("Only an approved project can be completed."))
-    _move(
+    return _step(
         session,
-        project,
+        actor_id,
+        project_id,
+        note,
+        now,
+        from_state="approved",
         to_state="completed",
-        actor_id=actor.id,
-        kind="completed",
-        now=now,
-        note=note,
+        refused=N_("Only an approved project can be completed."),
     )
-    _commit(session)
-    return session.get_one(MicroProject, project_id)

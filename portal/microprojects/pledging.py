@@ -23,6 +23,7 @@ from portal.auth import active_user
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import LANGUAGE_CODES, N_
 from portal.localtime import today
+from portal.microprojects import notices
 from portal.microprojects.common import (
     CHANGED,
     MAX_DAYS,
@@ -238,6 +239,7 @@ def _maybe_funded(session: Session, project_id: int, now: datetime) -> bool:
     if rowcount(result) != 1:
         return False
     _event(session, project_id, "funded", None, now, from_state="open", to_state="funded")
+    notices.state_changed(session, project, "funded", now)
     return True
 
 

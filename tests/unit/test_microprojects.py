@@ -16,6 +16,7 @@ from db.engine import get_engine
 from db.models import User
 from db.models_council import CouncilItem
 from db.models_microprojects import MicroEvent, MicroPledge, MicroProject
+from db.models_notifications import Notification
 from portal import council, housekeeping, points
 from portal import microprojects as mp
 from portal.errors import FieldErrors, UserError
@@ -225,6 +226,13 @@ def test_deadline_closes_once_and_releases_points(session, clock):
     p = _sums_agree(session, project.id)
     assert (p.state, p.pledged_fen) == ("expired", 0)
     assert points.balance(session, u["merchant_ca"]) == 40
+    told = session.exec(
+        select(Notification.params).where(
+            Notification.recipient_id == u["merchant_ca"],
+            Notification.event == "microproject_changed",
+        )
+    ).all()
+    assert len(told) == 1 and "closed, pledges released" in told[0]  # the pledger, once
 
 
 def test_funded_project_goes_to_the_council_and_follows_its_outcome(session, clock):
