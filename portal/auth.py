@@ -248,6 +248,22 @@ PAGES: tuple[PageSpec, ...] = (
         (STAFF, ADMIN),
     ),
     PageSpec(
+        "microprojects",
+        "pages/microprojects.py",
+        N_("Micro-projects"),
+        ":material/savings:",
+        EVERYONE_LOGGED_IN,
+        tile=True,
+        hint=N_("A lift, parking, charging posts: pledge with neighbours, see how money is spent"),
+    ),
+    PageSpec(
+        "microprojects_manage",
+        "pages/microprojects_manage.py",
+        N_("Micro-projects office"),
+        ":material/account_balance:",
+        (STAFF, ADMIN),
+    ),
+    PageSpec(
         "voice_clips",
         "pages/voice_clips.py",
         N_("Recorded phrases"),

@@ -58,6 +58,7 @@ from portal.localtime import ZONE as BEIJING
 from portal.localtime import month_of
 from portal.permissions import RATING_COUNTS_FROM
 from portal.points import summaries
+from portal.points.common import EARNING_EXCLUDED
 from portal.reports.clock import overdue_sql
 
 REPEAT_DAYS = 90
@@ -519,7 +520,7 @@ def _ledger_points(
         )
     )
     redeemed = func.sum(
-        case((col(PointsEntry.source).in_(("reward", "refund")), -col(PointsEntry.amount)), else_=0)
+        case((col(PointsEntry.source).in_(EARNING_EXCLUDED), -col(PointsEntry.amount)), else_=0)
     )
     here = _in_scope(col(PointsEntry.grid_id), scope)
     during = (col(PointsEntry.created_at) >= since, col(PointsEntry.created_at) < until, here)

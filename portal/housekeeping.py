@@ -2,6 +2,8 @@
 
 - reports: overdue reports escalate one level; resolved ones nobody rated close after 7 days;
 - wishes: open wishes with no support for too long expire (missed promotions are caught up);
+- micro-projects: a project still collecting after its last day closes and its pledges are released;
+  one on the council's agenda follows the council's outcome;
 - devices: an elderly person living alone whose meter shows no use for N days gets a visit report;
 - api keys: rate windows older than a day are dropped;
 - each finished run writes the housekeeping heartbeat that /health checks.
@@ -23,7 +25,7 @@ from sqlmodel import Session
 
 from db.engine import DatabaseUnavailable, check_connection, get_engine
 from db.types import utcnow
-from portal import api_keys, devices, health, reports, wishes
+from portal import api_keys, devices, health, microprojects, reports, wishes
 from portal.config import load_settings
 from portal.grids import GridIndex
 
@@ -33,11 +35,12 @@ class Outcome:
     reports: dict[str, int] = field(default_factory=dict)
     wishes_expired: int = 0
     meter_alarms: object = None
+    microprojects: object = None
 
     def __str__(self) -> str:
         return (
             f"reports {self.reports}, wishes expired {self.wishes_expired}, "
-            f"meter check {self.meter_alarms}"
+            f"meter check {self.meter_alarms}, micro-projects {self.microprojects}"
         )
 
 
@@ -47,6 +50,7 @@ def run(session: Session, index: GridIndex, now: datetime | None = None) -> Outc
     outcome.reports = reports.sweep(session, index, now)
     outcome.wishes_expired = wishes.expire_stale(session, now)
     outcome.meter_alarms = devices.check_meters(session, index, now=now)
+    outcome.microprojects = microprojects.close_due(session, now)
     api_keys.prune_windows(session, now)
     health.beat(session, health.HOUSEKEEPING, now)
     return outcome

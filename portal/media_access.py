@@ -7,6 +7,8 @@ A wish's photo, or a photo on its trail (e.g. the fulfilment proof): permissions
 A task's proof photo: permissions "task.see_proof" (the claimant, who may check it, the office).
 A council file (photo or PDF): permissions "council.see_file".
 A venue's photo: everyone whose community the venue serves, its office and its approver.
+A micro-project's receipt or progress photo (公示): permissions "microproject.see_receipt", for
+everyone of the project's community (another community's: outside).
 Anything else, and everything for a visitor without a valid login: nothing.
 
 Reward pictures are not here on purpose: the rewards catalogue is public to everyone who may
@@ -33,8 +35,9 @@ from portal.reports.visibility import may_read
 
 # report = report_media (photos and voice notes), voice = voice_note, wish = a wish's photo,
 # wish_event = a photo on a wish's trail, proof = a task claim's proof photo, council = a council
-# attachment (photo or PDF), venue = a shared venue's photo
-KINDS = ("report", "voice", "wish", "wish_event", "proof", "council", "venue")
+# attachment (photo or PDF), venue = a shared venue's photo, microproject = a photo on a
+# micro-project's published line
+KINDS = ("report", "voice", "wish", "wish_event", "proof", "council", "venue", "microproject")
 PUBLIC_PROPOSALS = ("submitted", "accepted")  # shown to the community on the council page
 JPEG = "image/jpeg"  # the media store keeps every checked photo as JPEG
 
@@ -78,6 +81,8 @@ def allowed_file(
         return _council_file(session, user, media_id)
     if kind == "venue":
         return _venue_photo(session, user, media_id)
+    if kind == "microproject":
+        return _micro_photo(session, user, media_id)
     return None
 
 
@@ -92,6 +97,20 @@ def _venue_photo(session: Session, user: User, photo_id: int) -> MediaFile | Non
     if venue.approver_id != user.id and not area_of(session, user).reaches(venue.grid_id):
         return None
     return MediaFile(row.path, JPEG, None)
+
+
+def _micro_photo(session: Session, user: User, entry_id: int) -> MediaFile | None:
+    from db.models_microprojects import MicroEntry, MicroProject
+    from portal.areas import area_of
+
+    entry = session.get(MicroEntry, entry_id)
+    project = session.get(MicroProject, entry.project_id) if entry else None
+    if entry is None or project is None or not entry.photo_path:
+        return None
+    outside = not area_of(session, user).covers(project.grid_id)
+    if not can(user, "microproject.see_receipt", On(outside=outside)):
+        return None
+    return MediaFile(entry.photo_path, JPEG, None)
 
 
 def _wish_photo(session: Session, user: User, kind: str, media_id: int) -> MediaFile | None:
@@ -163,6 +182,11 @@ def thumb_of(session: Session, kind: str, media_id: int) -> str | None:
 
         photo = session.get(VenuePhoto, media_id)
         return photo.thumb_path if photo else None
+    if kind == "microproject":
+        from db.models_microprojects import MicroEntry
+
+        entry = session.get(MicroEntry, media_id)
+        return entry.thumb_path if entry else None
     return None
 
 

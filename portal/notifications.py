@@ -72,6 +72,9 @@ EVENTS: dict[str, Event] = {
         N_("Your wish is gaining support"), N_("{supporters} neighbours now support “{title}”.")
     ),
     "wish_changed": Event(N_("News about a wish"), N_("The wish “{title}” is now: {state}.")),
+    "microproject_changed": Event(
+        N_("News about a micro-project"), N_("The micro-project “{title}” is now: {state}.")
+    ),
     "council_agenda": Event(
         N_("Council agenda published"), N_("The agenda of “{title}” was published.")
     ),
@@ -115,6 +118,11 @@ WORDS = (
     N_("ready"),
     N_("handed over"),
     N_("cancelled by the community office"),
+    N_("funded: the goal is reached"),
+    N_("on the council's agenda"),
+    N_("not approved, pledges released"),
+    N_("closed, pledges released"),
+    N_("completed"),
     *BEHALF_WORDS.values(),
 )
 

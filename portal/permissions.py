@@ -8,9 +8,10 @@ actor answer for its grid, is the actor named for it…). The rule itself lives 
 service. Page visibility is portal/auth.py PAGES (the menu); tests/unit/test_permissions.py holds
 the expected table and checks the menu agrees.
 
-Sections: reports · points (tasks, claims, rewards, ledger) · wishes · council · acting on behalf
-· cockpit scope · devices · notices · voice clips and notes · content translations · residents'
-verification · two-way assessment and the efficacy survey · shared venues.
+Sections: reports · points (tasks, claims, rewards, ledger) · wishes · council · micro-projects
+· acting on behalf · cockpit scope · devices · notices · voice clips and notes · content
+translations · residents' verification · two-way assessment and the efficacy survey · shared
+venues.
 """
 
 from __future__ import annotations
@@ -284,6 +285,22 @@ _rule("council.sit", ROLES, check=_may_sit)
 # a proposal open for support or accepted); its uploader or the proposal's author; the office.
 _rule("council.see_file", ROLES, check=_office_or(lambda a, o: o.public or o.own, YOUR_ROLE))
 
+
+# --- co-funded micro-projects ------------------------------------------------------------------
+# Residents and merchants of the project's community propose and pledge (confirmed accounts only:
+# a pledge is a promise of money); the office of the community or its street sets the matching
+# rule, approves, records payments and publishes progress and spending (公示). The pledger alone
+# withdraws a pledge. Receipts are shown to everyone of the community (outside: another one).
+_rule("microproject.propose", PUBLIC, verified=True)
+_rule("microproject.pledge", PUBLIC, verified=True)
+_rule(
+    "microproject.withdraw",
+    ROLES,
+    N_("Only the person who pledged can withdraw the pledge."),
+    _only_own(N_("Only the person who pledged can withdraw the pledge.")),
+)
+_rule("microproject.manage", OFFICE)
+_rule("microproject.see_receipt", ROLES)
 
 # --- acting on a resident's behalf, cockpit scope ---------------------------------------------
 _rule("behalf.act", WORKERS, N_("Only grid workers and community staff can act for a resident."))

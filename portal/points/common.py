@@ -33,8 +33,9 @@ MAX_COST = 100_000
 MAX_OCCURRENCES = 52
 PROOF_GRACE = timedelta(days=7)  # proof may come in up to a week after a task ends
 SOURCE_RE = re.compile(r"^[a-z_]{2,24}$")
-RESERVED_SOURCES = ("reward", "refund", "venue_fee")  # written only by redemptions and bookings
-EARNING_EXCLUDED = ("reward", "refund", "venue_fee")  # not counted as "earned" on leaderboards
+# written only by redemptions, venue bookings and micro-project pledges
+RESERVED_SOURCES = ("reward", "refund", "venue_fee", "pledge")
+EARNING_EXCLUDED = ("reward", "refund", "venue_fee", "pledge")  # not "earned" on leaderboards
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 CODE_LENGTH = 6
 
@@ -55,6 +56,7 @@ SOURCE_LABELS = {
     "refund": N_("Points returned"),
     "venue": N_("Venue used for the community"),
     "venue_fee": N_("Venue booking"),
+    "pledge": N_("Pledged to a micro-project"),
 }
 # How a ledger line reads in the history, in plain words.
 HISTORY_TEXT = {
@@ -67,6 +69,7 @@ HISTORY_TEXT = {
     "refund": N_("Points returned: {reason}"),
     "venue": N_("Venue used for the community: {reason}"),
     "venue_fee": N_("Venue booked: {reason}"),
+    "pledge": N_("Pledged to a micro-project: {reason}"),
 }
 OTHER_HISTORY_TEXT = N_("Points for: {reason}")
 PROOF_LABELS = {
@@ -181,6 +184,34 @@ def _lock_member(session: Session, user_id: int, now: datetime) -> None:
     )
     session.execute(
         update(PointsMember).where(col(PointsMember.user_id) == user_id).values(touched_at=now)
+    )
+
+
+def move_points(
+    session: Session,
+    *,
+    user: User,
+    amount: int,
+    source: str,
+    source_id: str,
+    reason: str,
+    actor_id: int | None,
+    now: datetime,
+) -> PointsEntry:
+    """One ledger line for a service outside portal.points whose points move with its own rows
+    (a venue's fee, a micro-project pledge, their refunds): takes the person's ledger lock, then
+    writes the line; a spending beyond the balance is refused with NOT_ENOUGH. The caller commits
+    (or rolls back) together with its own rows."""
+    _lock_member(session, row_id(user), now)
+    return _append(
+        session,
+        user=user,
+        amount=amount,
+        source=source,
+        source_id=source_id,
+        reason=reason,
+        actor_id=actor_id,
+        now=now,
     )
 
 

@@ -23,7 +23,7 @@ from portal.ui.session import web_routes_served
 
 @dataclass(frozen=True)
 class PrivateFile:
-    kind: str  # portal.media_access.KINDS: "report", "voice", "wish", "wish_event", "proof", "council"
+    kind: str  # portal.media_access.KINDS: "report", "voice", "wish", … "council", "microproject"
     media_id: int
     data: bytes  # the file as stored, for the fallback (already read: a missing file is said)
     mime: str

@@ -24,7 +24,7 @@ from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
 from portal.permissions import On
 from portal.points import award
-from portal.points.common import _append, _lock_member
+from portal.points.common import move_points
 from portal.text import clean_text
 from portal.venues import notices
 from portal.venues.common import (
@@ -151,9 +151,8 @@ def book(
         session.rollback()
         raise UserError(TAKEN) from None
     if venue.points_per_booking > 0:
-        _lock_member(session, user_id, now)
         try:
-            _append(
+            move_points(
                 session,
                 user=user,
                 amount=-venue.points_per_booking,
@@ -181,8 +180,7 @@ def _release(session: Session, booking: VenueBooking, venue: Venue, refund: bool
 
         owner = session.get(User, booking.user_id)
         if owner is not None:
-            _lock_member(session, booking.user_id, now)
-            _append(
+            move_points(
                 session,
                 user=owner,
                 amount=-booking.points,

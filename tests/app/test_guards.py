@@ -47,6 +47,8 @@ EXPECTED_VIEWERS = {
     "council": "res mer grid staff hdl admin",
     "council_vote": "res mer grid staff",
     "council_manage": "staff admin",
+    "microprojects": "res mer grid staff hdl admin",
+    "microprojects_manage": "staff admin",
     "voice_clips": "grid staff admin",
     "translation_review": "staff admin",  # and appointed reviewers (checked by the page itself)
     "verify_residents": "grid staff admin",

@@ -101,6 +101,13 @@ TABLE = [
     ("voice_note.hear_council", NONE, "...Y.Y"),
     ("content.translate", NONE, "...Y.Y"),
     ("content.translate", OWN, "YYYYYY"),
+    # co-funded micro-projects
+    ("microproject.propose", NONE, "YY...."),
+    ("microproject.pledge", NONE, "YY...."),
+    ("microproject.withdraw", NONE, "......"),
+    ("microproject.withdraw", OWN, "YYYYYY"),
+    ("microproject.manage", NONE, "...Y.Y"),
+    ("microproject.see_receipt", NONE, "YYYYYY"),
     # residents' verification
     ("resident.verify", NONE, "...Y.Y"),
     ("resident.verify", ANSWERS, "..YY.Y"),
@@ -141,6 +148,8 @@ NEEDS_VERIFIED = {
     "council.support_counts",
     "survey.answer",
     "venue.book",
+    "microproject.propose",
+    "microproject.pledge",
 }
 
 
@@ -193,6 +202,7 @@ PAGE_ACTIONS = [
     ("assessment_manage", "assessment.manage", NONE),
     ("survey", "survey.answer", LIVES),
     ("venues_manage", "venue.decide", NAMED),
+    ("microprojects_manage", "microproject.manage", NONE),
 ]
 
 
