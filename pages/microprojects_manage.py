@@ -143,7 +143,7 @@ if project.state == "funded":
     st.text_input(t(N_("Note (optional)")), key="mp_note")
     left, right = st.columns(2)
     left.button(
-        t(N_("Approve")),
+        t(N_("Approve the project")),
         key="mp_approve",
         type="primary",
         on_click=_do,
