@@ -4,6 +4,7 @@ from portal import auth, maps, venues
 from portal.grids import KIND_LABELS, chain_for
 from portal.i18n import N_
 from portal.text import md_text
+from portal.ui.area_widgets import area_base_map, viewer_area
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.shell import link_to
@@ -30,7 +31,8 @@ with db() as session:
     placement = chain_for(session, index, grid)
 responsibility_chain(viewer, placement)
 
-fmap = maps.base_map(settings(), index.bounds())
+area = viewer_area(viewer)
+fmap = area_base_map(index, area.grids)
 maps.add_grids(
     fmap,
     index,
@@ -39,6 +41,7 @@ maps.add_grids(
     (t(N_("Name")), t(N_("Kind"))),
     selected_id=grid.id,
     kinds=("community", "general", "micro", "exclusive"),
+    only=area.grids,
 )
 with db() as session:  # the venues layer: what the community lends out (pages/venues.py)
     shared = venues.visible_venues(session, viewer.require_id())

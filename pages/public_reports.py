@@ -6,6 +6,7 @@ from portal import maps, reports
 from portal.grids import KIND_LABELS
 from portal.i18n import N_, format_when
 from portal.reports import queries
+from portal.ui.area_widgets import area_base_map
 from portal.ui.data import db, grid_index, settings
 from portal.ui.guard import require
 from portal.ui.report_widgets import show_timeline, state_line, user_text
@@ -46,7 +47,7 @@ with db() as session:
         c.id: reports.category_name(c, viewer.language) for c in reports.categories(session, False)
     }
 rows = [(r.id, r.lat, r.lon, r.state, r.overdue) for r in public]
-fmap = maps.base_map(settings(), index.bounds())
+fmap = area_base_map(index, whose.grids)
 maps.add_grids(
     fmap,
     index,
@@ -54,6 +55,7 @@ maps.add_grids(
     {k: t(v) for k, v in KIND_LABELS.items()},
     (t(N_("Name")), t(N_("Kind"))),
     kinds=("community", "general"),
+    only=whose.grids,
 )
 maps.add_report_pins(
     fmap, rows, settings(), reports.STATE_COLOURS, reports.STATE_MARKS, state_names

@@ -102,6 +102,7 @@ maps.add_grids(
     {k: t(v) for k, v in KIND_LABELS.items()},
     (t(N_("Name")), t(N_("Kind"))),
     kinds=("community", "general", "micro", "exclusive"),
+    only=shown_area.grids,
 )
 if heat:
     maps.add_heat(fmap, rows, settings())

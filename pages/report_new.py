@@ -6,6 +6,7 @@ from portal.errors import FieldErrors, UserError
 from portal.grids import DUTY_LABELS, KIND_LABELS, chain_for, locate
 from portal.i18n import DEFAULT_LANGUAGE, N_, translate
 from portal.text import md_text
+from portal.ui.area_widgets import area_base_map, viewer_area
 from portal.ui.behalf_widgets import CONSENT_KEY, acting_now, report_submitter
 from portal.ui.data import addresses as address_list
 from portal.ui.data import db, grid_index, settings
@@ -184,7 +185,8 @@ elif where == "address" and chosen_address is not None:
 elif where == "photo" and photo is not None and photo.gps is not None:
     point = photo.gps
 
-fmap = maps.base_map(settings(), index.bounds())
+area = viewer_area(viewer)  # the map draws the reporter's community; a click may fall outside it
+fmap = area_base_map(index, area.grids)
 maps.add_grids(
     fmap,
     index,
@@ -192,6 +194,7 @@ maps.add_grids(
     {k: t(v) for k, v in KIND_LABELS.items()},
     (t(N_("Name")), t(N_("Kind"))),
     kinds=("community", "general", "micro", "exclusive"),
+    only=area.grids,
 )
 if point is not None:
     maps.add_marker(fmap, point[0], point[1], settings(), t(N_("The place of the problem")))
