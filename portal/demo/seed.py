@@ -601,6 +601,9 @@ def seed(
         from portal.demo.seed_council import seed_council
 
         seed_council(session)
+        from portal.demo.seed_deputies import seed_deputies
+
+        seed_deputies(session)
         if communities > 1:
             from portal.demo.seed_communities import seed_communities
 

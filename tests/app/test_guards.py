@@ -45,6 +45,7 @@ EXPECTED_VIEWERS = {
     "council": "res mer grid staff hdl admin",
     "council_vote": "res mer grid staff",
     "council_manage": "staff admin",
+    "deputies": "res mer grid staff hdl admin",
     "voice_clips": "grid staff admin",
     "translation_review": "staff admin",  # and appointed reviewers (checked by the page itself)
     "verify_residents": "grid staff admin",

@@ -104,6 +104,15 @@ TABLE = [
     # residents' verification
     ("resident.verify", NONE, "...Y.Y"),
     ("resident.verify", ANSWERS, "..YY.Y"),
+    # deputies' desk (named: the actor is the deputy; own: the actor wrote the request)
+    ("deputy.manage", NONE, "...Y.Y"),
+    ("deputy.request", NONE, "YY...."),
+    ("deputy.respond", NONE, "...Y.Y"),
+    ("deputy.respond", NAMED, "YYYYYY"),
+    ("deputy.see_detail", NONE, "...Y.Y"),
+    ("deputy.see_detail", OWN, "YYYYYY"),
+    ("deputy.see_detail", NAMED, "YYYYYY"),
+    ("deputy.see_outline", NONE, "YYYYYY"),
     # stored files (portal.media_access)
     ("wish.see_photo", NONE, "..YY.Y"),  # a hidden wish: its author and the moderators
     ("wish.see_photo", On(public=True), "YYYYYY"),
@@ -123,6 +132,7 @@ NEEDS_VERIFIED = {
     "wish.adopt",
     "wish.support_counts",
     "council.support_counts",
+    "deputy.request",
 }
 
 
@@ -172,6 +182,7 @@ PAGE_ACTIONS = [
     ("council_manage", "council.manage", NONE),
     ("voice_clips", "voice_clip.record", NONE),
     ("verify_residents", "resident.verify", ANSWERS),
+    ("deputies", "deputy.see_outline", NONE),
 ]
 
 
