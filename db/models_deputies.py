@@ -9,6 +9,7 @@ the request that names it: `deputy_request.slot_id` is unique, so a slot holds o
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -20,7 +21,7 @@ DEPUTY_LEVELS = ("national", "province", "city", "district")
 REQUEST_STATES = ("received", "answered", "forwarded", "closed")
 
 
-def _when(nullable: bool = False, **kw) -> Field:
+def _when(nullable: bool = False, **kw) -> Any:
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
 
 

@@ -10,8 +10,8 @@ Create Date: 2026-12-04 18:43:42
 """
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import AutoString
 
 import db.types
 
@@ -27,12 +27,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("grid_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-        sa.Column("body", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.Column("level", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-        sa.Column("bio", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-        sa.Column("reception_place", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-        sa.Column("reception_days", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("name", AutoString(length=60), nullable=False),
+        sa.Column("body", AutoString(length=8), nullable=False),
+        sa.Column("level", AutoString(length=12), nullable=False),
+        sa.Column("bio", AutoString(length=300), nullable=False),
+        sa.Column("reception_place", AutoString(length=120), nullable=False),
+        sa.Column("reception_days", AutoString(length=120), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=False),
         sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
@@ -82,10 +82,10 @@ def upgrade() -> None:
         sa.Column("grid_id", sa.Integer(), nullable=False),
         sa.Column("resident_id", sa.Integer(), nullable=False),
         sa.Column("slot_id", sa.Integer(), nullable=True),
-        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("topic", AutoString(length=80), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-        sa.Column("outline", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("state", AutoString(length=12), nullable=False),
+        sa.Column("outline", AutoString(length=300), nullable=True),
         sa.Column("answer", sa.Text(), nullable=True),
         sa.Column("report_id", sa.Integer(), nullable=True),
         sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
@@ -132,9 +132,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("from_state", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
-        sa.Column("to_state", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+        sa.Column("kind", AutoString(length=16), nullable=False),
+        sa.Column("from_state", AutoString(length=12), nullable=True),
+        sa.Column("to_state", AutoString(length=12), nullable=True),
         sa.Column("at", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_id"], ["account.id"], name=op.f("fk_deputy_request_event_actor_id_account")
