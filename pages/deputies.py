@@ -71,7 +71,7 @@ st.header(t(N_("Deputies of our community")))
 if not cards:
     st.info(t(N_("No deputy is listed for your community yet.")))
 for card in cards:
-    with st.container(border=True):
+    with st.container(border=True, key=f"dep_card_{card.id}"):
         st.subheader(md_text(card.name))
         role_line = t(
             N_("{body} · {level} level"),
@@ -177,7 +177,7 @@ if responder:
     if not inbox:
         st.info(t(N_("No requests have come in yet.")))
     for r in inbox:
-        with st.container(border=True):
+        with st.container(border=True, key=f"dep_incoming_{r.id}"):
             request_lines(r, with_name=True)
             if r.state == "closed":
                 continue
