@@ -258,15 +258,22 @@ def leave_request(
 # --- the deputy (or the office for them) ----------------------------------------------------
 
 
+def facts(session: Session, actor: User, request: DeputyRequest) -> On:
+    """What a request is to the actor, for permissions.can: own = they wrote it; named = they are
+    its deputy; outside = neither, and it lies outside their area (another community)."""
+    deputy = session.get(Deputy, request.deputy_id)
+    named = deputy is not None and deputy.user_id == actor.id
+    own = request.resident_id == actor.id
+    outside = not (own or named) and not area_of(session, actor).covers(request.grid_id)
+    return On(own=own, named=named, outside=outside)
+
+
 def _responding(session: Session, actor_id: int, request_id: int | None):
     actor = active_user(session, actor_id)
     request = session.get(DeputyRequest, request_id) if request_id else None
     if request is None:
         raise UserError(NO_REQUEST)
-    deputy = session.get(Deputy, request.deputy_id)
-    named = deputy is not None and deputy.user_id == actor.id
-    outside = not named and not area_of(session, actor).covers(request.grid_id)
-    _refuse_unless(can(actor, "deputy.respond", On(named=named, outside=outside)))
+    _refuse_unless(can(actor, "deputy.respond", facts(session, actor, request)))
     return actor, request
 
 

@@ -16,9 +16,9 @@ from db.models_deputies import Deputy, DeputyRequest, DeputySlot
 from db.types import row_id, utcnow
 from portal.areas import Area, area_of
 from portal.auth import active_user
-from portal.deputies.desk import NO_REQUEST
+from portal.deputies.desk import NO_REQUEST, facts
 from portal.errors import UserError
-from portal.permissions import On, can, role_can
+from portal.permissions import can, role_can
 
 
 @dataclass(frozen=True)
@@ -208,11 +208,7 @@ def request_detail(session: Session, *, actor_id: int, request_id: int) -> Reque
     request = session.get(DeputyRequest, request_id)
     if request is None:
         raise UserError(NO_REQUEST)
-    deputy = session.get(Deputy, request.deputy_id)
-    named = deputy is not None and deputy.user_id == actor.id
-    own = request.resident_id == actor.id
-    outside = not (own or named) and not area_of(session, actor).covers(request.grid_id)
-    allowed = can(actor, "deputy.see_detail", On(own=own, named=named, outside=outside))
+    allowed = can(actor, "deputy.see_detail", facts(session, actor, request))
     if not allowed:
         raise UserError(allowed.reason)
     return _details(session, select(DeputyRequest).where(col(DeputyRequest.id) == request_id))[0]
