@@ -90,6 +90,10 @@ EVENTS: dict[str, Event] = {
     "chief_message": Event(N_("A message from your grid chief"), N_("{title}")),
     "behalf_done": Event(N_("Done for you"), N_("{actor} did this for you: {what}")),
     "device_alarm": Event(N_("Device alarm"), N_("Alarm from device {device}: {what}")),
+    "deputy_request": Event(
+        N_("News about your request to a deputy"),
+        N_("Your request “{topic}” to {deputy} is now: {state}."),
+    ),
 }
 
 BEHALF_WORDS = {
@@ -108,6 +112,9 @@ WORDS = (
     N_("ready"),
     N_("handed over"),
     *BEHALF_WORDS.values(),
+    N_("Answered"),  # a deputy's request (portal.deputies.STATE_LABELS)
+    N_("Forwarded as a report"),
+    N_("Closed"),
 )
 
 

@@ -27,6 +27,7 @@ from portal.errors import FieldErrors, Message, UserError
 from portal.grids import GridIndex
 from portal.i18n import N_
 from portal.media import MediaStore
+from portal.notifications import notify
 from portal.permissions import On, can
 
 NAME_MAX, BIO_MAX, PLACE_MAX, DAYS_MAX = 60, 300, 120, 120
@@ -190,6 +191,21 @@ def add_slot(
 
 
 def _event(session: Session, request: DeputyRequest, kind: str, actor_id: int, before, at) -> None:
+    """The trail row; a step that changes the state is also told to the resident (same commit)."""
+    if before is not None and (request.state != before or kind == "answered"):
+        deputy = session.get(Deputy, request.deputy_id)
+        notify(
+            session,
+            [request.resident_id],
+            "deputy_request",
+            {
+                "topic": request.topic,
+                "deputy": deputy.name if deputy else "",
+                "state": STATE_LABELS[request.state],
+            },
+            "deputies",
+            now=at,
+        )
     session.add(
         DeputyRequestEvent(
             request_id=row_id(request),

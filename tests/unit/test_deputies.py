@@ -13,7 +13,7 @@ from db.engine import get_engine
 from db.models_deputies import DeputyRequest, DeputyRequestEvent
 from db.models_reports import Report, ReportCategory
 from db.types import utcnow
-from portal import deputies
+from portal import deputies, notifications
 from portal.deputies import queries
 from portal.errors import FieldErrors, UserError
 from portal.grids import GridIndex
@@ -170,6 +170,8 @@ def test_detail_is_private_and_the_outline_public(w):
     assert {r.id for r in queries.incoming(s, actor_id=u["staff_ca"].id)} == {asked.id, other.id}
     assert queries.incoming(s, actor_id=u["staff_cb"].id) == []
     assert queries.incoming(s, actor_id=u["neighbour_a"].id) == []
+    told = notifications.inbox(s, u["resident_ca"].id)
+    assert [n.event for n in told] == ["deputy_request"] and told[0].link == "deputies"
     mine = queries.my_requests(s, actor_id=u["resident_ca"].id)
     assert [(r.id, r.answer) for r in mine if r.id == asked.id] == [
         (asked.id, "已联系物业，下周更换")
