@@ -320,7 +320,7 @@ if manager:
             slots = field_slots(("deputy",))
             left, right = st.columns(2)
             left.date_input(
-                t(N_("Day")),
+                t(N_("Day of the reception")),
                 key="dep_slot_day",
                 value=datetime.now(ZONE).date() + timedelta(days=1),
             )
