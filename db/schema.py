@@ -9,6 +9,7 @@ import db.models_behalf  # noqa: F401  acting on behalf (代办): consents and a
 import db.models_cockpit  # noqa: F401  cockpit: devices, alarms, notices, messages
 import db.models_council  # noqa: F401  grid–resident–merchant council
 import db.models_council_extras  # noqa: F401  council: items' own options, attachments
+import db.models_deputies  # noqa: F401  deputies' desk: deputies, reception slots, requests
 import db.models_microprojects  # noqa: F401  co-funded micro-projects: pledges, matching, 公示
 import db.models_notifications  # noqa: F401  notifications: outbox, deliveries, settings
 import db.models_points  # noqa: F401  points ledger, tasks, rewards

@@ -264,6 +264,15 @@ PAGES: tuple[PageSpec, ...] = (
         (STAFF, ADMIN),
     ),
     PageSpec(
+        "deputies",
+        "pages/deputies.py",
+        N_("Deputies' desk"),
+        ":material/account_balance:",
+        EVERYONE_LOGGED_IN,
+        tile=True,
+        hint=N_("Your people's congress deputies and CPPCC members: reception days and requests"),
+    ),
+    PageSpec(
         "voice_clips",
         "pages/voice_clips.py",
         N_("Recorded phrases"),

@@ -100,6 +100,10 @@ EVENTS: dict[str, Event] = {
         N_("About your venue booking"),
         N_("Your booking of {venue} from {starts_at} was {verdict}."),
     ),
+    "deputy_request": Event(
+        N_("News about your request to a deputy"),
+        N_("Your request “{topic}” to {deputy} is now: {state}."),
+    ),
 }
 
 BEHALF_WORDS = {
@@ -124,6 +128,9 @@ WORDS = (
     N_("closed, pledges released"),
     N_("completed"),
     *BEHALF_WORDS.values(),
+    N_("Answered"),  # a deputy's request (portal.deputies.STATE_LABELS)
+    N_("Forwarded as a report"),
+    N_("Closed"),
 )
 
 

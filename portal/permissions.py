@@ -11,7 +11,7 @@ the expected table and checks the menu agrees.
 Sections: reports · points (tasks, claims, rewards, ledger) · wishes · council · micro-projects
 · acting on behalf · cockpit scope · devices · notices · voice clips and notes · content
 translations · residents' verification · two-way assessment and the efficacy survey · shared
-venues.
+venues · deputies' desk.
 """
 
 from __future__ import annotations
@@ -375,3 +375,17 @@ _rule(
     _office_or(lambda a, o: o.named, NOT_APPROVER),
 )
 _rule("venue.cancel", ROLES, NOT_BOOKER, _office_or(lambda a, o: o.own, NOT_BOOKER))
+# --- deputies' desk (人大代表、政协委员) -----------------------------------------------------
+# named = the actor is the deputy (deputy.user_id); own = the actor wrote the request. The office
+# keeps the profiles and slots and answers for a deputy who has no account.
+NOT_THE_DEPUTY = N_("Only the deputy or community staff can answer this request.")
+_rule("deputy.manage", OFFICE)
+_rule("deputy.request", PUBLIC, verified=True)  # their community's deputies (On.outside)
+_rule("deputy.respond", ROLES, NOT_THE_DEPUTY, _office_or(lambda a, o: o.named, NOT_THE_DEPUTY))
+_rule(
+    "deputy.see_detail",
+    ROLES,
+    NOT_THE_DEPUTY,
+    _office_or(lambda a, o: o.own or o.named, NOT_THE_DEPUTY),
+)
+_rule("deputy.see_outline", ROLES)  # the public trail of one's own community (On.outside)

@@ -604,6 +604,9 @@ def seed(
         from portal.demo.seed_venues import seed_venues
 
         seed_venues(session)
+        from portal.demo.seed_deputies import seed_deputies
+
+        seed_deputies(session)
         if communities > 1:
             from portal.demo.seed_communities import seed_communities
 

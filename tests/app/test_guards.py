@@ -49,6 +49,7 @@ EXPECTED_VIEWERS = {
     "council_manage": "staff admin",
     "microprojects": "res mer grid staff hdl admin",
     "microprojects_manage": "staff admin",
+    "deputies": "res mer grid staff hdl admin",
     "voice_clips": "grid staff admin",
     "translation_review": "staff admin",  # and appointed reviewers (checked by the page itself)
     "verify_residents": "grid staff admin",

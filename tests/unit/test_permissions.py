@@ -119,6 +119,15 @@ TABLE = [
     ("venue.decide", NAMED, "..YYYY"),
     ("venue.cancel", NONE, "...Y.Y"),
     ("venue.cancel", OWN, "YYYYYY"),
+    # deputies' desk (named: the actor is the deputy; own: the actor wrote the request)
+    ("deputy.manage", NONE, "...Y.Y"),
+    ("deputy.request", NONE, "YY...."),
+    ("deputy.respond", NONE, "...Y.Y"),
+    ("deputy.respond", NAMED, "YYYYYY"),
+    ("deputy.see_detail", NONE, "...Y.Y"),
+    ("deputy.see_detail", OWN, "YYYYYY"),
+    ("deputy.see_detail", NAMED, "YYYYYY"),
+    ("deputy.see_outline", NONE, "YYYYYY"),
     # stored files (portal.media_access)
     ("wish.see_photo", NONE, "..YY.Y"),  # a hidden wish: its author and the moderators
     ("wish.see_photo", On(public=True), "YYYYYY"),
@@ -150,6 +159,7 @@ NEEDS_VERIFIED = {
     "venue.book",
     "microproject.propose",
     "microproject.pledge",
+    "deputy.request",
 }
 
 
@@ -203,6 +213,7 @@ PAGE_ACTIONS = [
     ("survey", "survey.answer", LIVES),
     ("venues_manage", "venue.decide", NAMED),
     ("microprojects_manage", "microproject.manage", NONE),
+    ("deputies", "deputy.see_outline", NONE),
 ]
 
 
