@@ -70,7 +70,7 @@ class Report(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     reporter_id: int = Field(foreign_key="account.id", index=True)
-    on_behalf_of_id: int | None = Field(default=None, foreign_key="account.id")
+    on_behalf_of_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     category_id: int = Field(foreign_key="report_category.id", index=True)
     description: str = Field(default="", max_length=2000)
     public_description: bool = Field(  # the reporter chose to show it on the public pages
