@@ -10,7 +10,7 @@ the expected table and checks the menu agrees.
 
 Sections: reports · points (tasks, claims, rewards, ledger) · wishes · council · acting on behalf
 · cockpit scope · devices · notices · voice clips and notes · content translations · residents'
-verification.
+verification · topic circles.
 """
 
 from __future__ import annotations
@@ -313,4 +313,31 @@ _rule(
         lambda a, o: o.answers_for,
         N_("You can only confirm residents of the grids you look after."),
     ),
+)
+
+
+# --- topic circles (话题圈) -------------------------------------------------------------------
+# Residents and merchants of the community read, join (a courtyard's circle: only those living in
+# it — lives_in) and, once members (named), post and reply; grid workers and the office of the
+# community start circles and moderate; a hidden post is seen by its author and the moderators;
+# the author or a worker turns a post into a wish or a report. Another community: On.outside.
+CIRCLE_MEMBERS_ONLY = N_("Join the circle to post and reply in it.")
+CIRCLE_COURTYARD_ONLY = N_("This circle is for the people living in its courtyard.")
+CIRCLE_TURN_WHO = N_("Only the author or a grid worker can do this.")
+_rule("circle.read", (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN))
+_rule("circle.join", PUBLIC, check=_lives_in(CIRCLE_COURTYARD_ONLY), verified=True)
+_rule(
+    "circle.post",
+    PUBLIC,
+    check=lambda a, o: ALLOWED if o.named else refused(CIRCLE_MEMBERS_ONLY),
+    verified=True,
+)
+_rule("circle.create", WORKERS)
+_rule("circle.moderate", WORKERS)
+_rule("circle.see_hidden", ROLES, check=lambda a, o: Decision(o.own or a.role in WORKERS))
+_rule(
+    "circle.turn",
+    (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN),
+    CIRCLE_TURN_WHO,
+    lambda a, o: ALLOWED if o.own or a.role in WORKERS else refused(CIRCLE_TURN_WHO),
 )
