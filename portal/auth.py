@@ -265,6 +265,15 @@ PAGES: tuple[PageSpec, ...] = (
         ),
     ),
     PageSpec(
+        "circles",
+        "pages/circles.py",
+        N_("Topic circles"),
+        ":material/forum:",
+        (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN),
+        tile=True,
+        hint=N_("Chat with neighbours in your interest and courtyard groups"),
+    ),
+    PageSpec(
         "inbox",
         "pages/inbox.py",
         N_("Notifications"),

@@ -601,6 +601,9 @@ def seed(
         from portal.demo.seed_council import seed_council
 
         seed_council(session)
+        from portal.demo.seed_circles import seed_circles
+
+        seed_circles(session)
         if communities > 1:
             from portal.demo.seed_communities import seed_communities
 

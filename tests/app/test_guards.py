@@ -49,6 +49,7 @@ EXPECTED_VIEWERS = {
     "translation_review": "staff admin",  # and appointed reviewers (checked by the page itself)
     "verify_residents": "grid staff admin",
     "act_for": "res grid staff admin",
+    "circles": "res mer grid staff admin",
     "inbox": "res mer grid staff hdl admin",
     "account": "res mer grid staff hdl admin",
 }

@@ -48,7 +48,7 @@ def _circles(session, world):
     return chess, yard, dance
 
 
-def test_members_post_moderators_hide_the_author_sees_why(session, world, clock):
+def test_members_post_moderators_hide_the_author_sees_why(session, world):
     chess, yard, dance = _circles(session, world)
     res, mer, chief = _id(world, "resident_ca"), _id(world, "merchant_ca"), _id(world, "chief_ca")
     assert chess.grid_id == yard.grid_id == world.grids["CA"].id

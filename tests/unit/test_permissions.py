@@ -114,6 +114,20 @@ TABLE = [
     ("council.see_file", NONE, "...Y.Y"),
     ("council.see_file", On(public=True), "YYYYYY"),
     ("council.see_file", OWN, "YYYYYY"),
+    # topic circles (named = a member of the circle, lives_in = living in its courtyard)
+    ("circle.read", NONE, "YYYY.Y"),
+    ("circle.join", NONE, "......"),
+    ("circle.join", LIVES, "YY...."),
+    ("circle.post", NONE, "......"),
+    ("circle.post", NAMED, "YY...."),
+    ("circle.post", On(named=True, outside=True), "......"),
+    ("circle.create", NONE, "..YY.Y"),
+    ("circle.moderate", NONE, "..YY.Y"),
+    ("circle.moderate", On(outside=True), "......"),
+    ("circle.see_hidden", NONE, "..YY.Y"),
+    ("circle.see_hidden", OWN, "YYYYYY"),
+    ("circle.turn", NONE, "..YY.Y"),
+    ("circle.turn", OWN, "YYYY.Y"),
 ]
 
 # What an unverified (self-registered) resident may not do that a verified one may.
@@ -123,6 +137,8 @@ NEEDS_VERIFIED = {
     "wish.adopt",
     "wish.support_counts",
     "council.support_counts",
+    "circle.join",
+    "circle.post",
 }
 
 
@@ -172,6 +188,7 @@ PAGE_ACTIONS = [
     ("council_manage", "council.manage", NONE),
     ("voice_clips", "voice_clip.record", NONE),
     ("verify_residents", "resident.verify", ANSWERS),
+    ("circles", "circle.read", NONE),
 ]
 
 
