@@ -5,6 +5,7 @@ it); a post turned into a wish or a report keeps the link (one wish or report pe
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,7 +17,7 @@ TURNED_KINDS = ("wish", "report")
 TEXT_MAX = 500
 
 
-def _when(nullable: bool = False, **kw) -> Field:
+def _when(nullable: bool = False, **kw: Any) -> Any:
     return Field(sa_type=UTCDateTime, nullable=nullable, **kw)
 
 

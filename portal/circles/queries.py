@@ -103,8 +103,8 @@ def circles_for(session: Session, viewer_id: int) -> list[CircleCard]:
                 id=circle.id or 0,
                 name=circle.name,
                 kind=circle.kind,
-                members=members.get(circle.id, 0),
-                posts=posts.get(circle.id, 0),
+                members=members.get(circle.id or 0, 0),
+                posts=posts.get(circle.id or 0, 0),
                 member=found.member,
                 can_join=not found.member and bool(can(viewer, "circle.join", found.on())),
             )
