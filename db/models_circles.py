@@ -56,7 +56,19 @@ class CircleMember(SQLModel, table=True):
     joined_at: datetime = _when(default_factory=utcnow)
 
 
-class CirclePost(SQLModel, table=True):
+class _Said(SQLModel):
+    """What a post and a reply both are: a member's short text, and its moderation."""
+
+    author_id: int = Field(foreign_key="account.id", index=True)
+    body: str = Field(max_length=TEXT_MAX)
+    language: str = Field(default="zh_Hans", max_length=16)
+    created_at: datetime = _when(default_factory=utcnow)
+    hidden_at: datetime | None = _when(nullable=True, default=None)
+    hidden_by: int | None = Field(default=None, foreign_key="account.id")
+    hidden_reason: str | None = Field(default=None, max_length=300)
+
+
+class CirclePost(_Said, table=True):
     """A short text in a circle's feed. `turned_into_kind`/`_id`: the wish or report made of it
     (the kind is set first, as the claim that makes a second click fail; the id follows)."""
 
@@ -76,18 +88,11 @@ class CirclePost(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     circle_id: int = Field(foreign_key="circle.id")
-    author_id: int = Field(foreign_key="account.id", index=True)
-    body: str = Field(max_length=TEXT_MAX)
-    language: str = Field(default="zh_Hans", max_length=16)
-    created_at: datetime = _when(default_factory=utcnow)
-    hidden_at: datetime | None = _when(nullable=True, default=None)
-    hidden_by: int | None = Field(default=None, foreign_key="account.id")
-    hidden_reason: str | None = Field(default=None, max_length=300)
     turned_into_kind: str | None = Field(default=None, max_length=16)
     turned_into_id: int | None = Field(default=None)
 
 
-class CircleReply(SQLModel, table=True):
+class CircleReply(_Said, table=True):
     """A reply under a post; moderators hide replies like posts."""
 
     __tablename__ = "circle_reply"
@@ -98,10 +103,3 @@ class CircleReply(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: int = Field(foreign_key="circle_post.id")
-    author_id: int = Field(foreign_key="account.id", index=True)
-    body: str = Field(max_length=TEXT_MAX)
-    language: str = Field(default="zh_Hans", max_length=16)
-    created_at: datetime = _when(default_factory=utcnow)
-    hidden_at: datetime | None = _when(nullable=True, default=None)
-    hidden_by: int | None = Field(default=None, foreign_key="account.id")
-    hidden_reason: str | None = Field(default=None, max_length=300)

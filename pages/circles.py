@@ -1,6 +1,6 @@
-"""Topic circles (话题圈): the circles of my community, joining, a circle's feed with posts and
-replies, moderation (hide with a reason the author sees) and turning a post into a wish or a
-report (portal.circles)."""
+# Topic circles (话题圈): the circles of my community, joining, a circle's feed with posts and
+# replies, moderation (hide with a reason the author sees) and turning a post into a wish or a
+# report (portal.circles).
 
 import streamlit as st
 
@@ -18,10 +18,9 @@ from portal.ui.speech_widgets import read_aloud, readable, readable_list, show_f
 from portal.ui.widgets import field_slots, grid_label, say
 from portal.ui.wish_widgets import esc, styles
 
+viewer = require("circles")
 FLASH = "circle_flash"
 OPEN = "circle_id"
-
-viewer = require("circles")
 t = viewer.t
 uid = viewer.user_id
 state = st.session_state
@@ -74,6 +73,21 @@ def _facts(*parts: str) -> None:
     st.html(f'<p class="linli-wish-facts">{" · ".join(esc(p) for p in parts if p)}</p>')
 
 
+def _join_button(circle_id: int, name: str, where) -> None:
+    where.button(
+        t(N_("Join {name}"), name=name),
+        key=f"circle_join_{circle_id}",
+        icon=":material/group_add:",
+        type="primary",
+        width="stretch",
+        on_click=_do,
+        args=(
+            lambda s: circles.join(s, circle_id=circle_id, user_id=uid),
+            t(N_("You joined the circle.")),
+        ),
+    )
+
+
 def _list() -> None:
     st.markdown(t(N_("Groups of neighbours: interests and your own courtyard. Join one to post.")))
     with db() as session:
@@ -100,18 +114,7 @@ def _list() -> None:
                 args=(card.id,),
             )
             if card.can_join:
-                right.button(
-                    t(N_("Join {name}"), name=card.name),
-                    key=f"circle_join_{card.id}",
-                    icon=":material/group_add:",
-                    type="primary",
-                    width="stretch",
-                    on_click=_do,
-                    args=(
-                        lambda s, c=card.id: circles.join(s, circle_id=c, user_id=uid),
-                        t(N_("You joined the circle.")),
-                    ),
-                )
+                _join_button(card.id, card.name, right)
     _start_form()
 
 
@@ -313,19 +316,9 @@ def _feed(circle_id: int) -> None:
     readable(circle.name)
     _facts(t(circles.KIND_LABELS[circle.kind]))
     if feed.can_join:
-        st.button(
-            t(N_("Join {name}"), name=circle.name),
-            key="circle_join",
-            type="primary",
-            icon=":material/group_add:",
-            on_click=_do,
-            args=(
-                lambda s: circles.join(s, circle_id=circle_id, user_id=uid),
-                t(N_("You joined the circle.")),
-            ),
-        )
-    elif not feed.member and not feed.can_moderate:
-        st.info(t(N_("Only residents and merchants of the community who are confirmed can join.")))
+        _join_button(circle_id, circle.name, st.container())
+    elif feed.join_refused and not feed.can_moderate:
+        st.info(t(feed.join_refused))
     if feed.can_post:
         with st.form("circle_post", clear_on_submit=True):
             st.text_area(

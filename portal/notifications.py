@@ -90,6 +90,10 @@ EVENTS: dict[str, Event] = {
     "chief_message": Event(N_("A message from your grid chief"), N_("{title}")),
     "behalf_done": Event(N_("Done for you"), N_("{actor} did this for you: {what}")),
     "device_alarm": Event(N_("Device alarm"), N_("Alarm from device {device}: {what}")),
+    "circle_hidden": Event(
+        N_("What you wrote was hidden"),
+        N_("A grid worker hid what you wrote in the circle “{title}”. Reason: {reason}"),
+    ),
 }
 
 BEHALF_WORDS = {

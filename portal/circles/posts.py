@@ -26,6 +26,7 @@ from portal.circles.common import (
 )
 from portal.errors import FieldErrors, Message, UserError
 from portal.i18n import N_
+from portal.notifications import notify
 from portal.permissions import On
 from portal.text import clean_text
 
@@ -194,6 +195,7 @@ def hide(
 ) -> None:
     """A grid worker of the community takes a post or reply out of the feed; its author still
     sees it, with the reason."""
+    now = now or utcnow()
     moderator = acting(session, moderator_id)
     circle = _circle_of(session, kind, item_id)
     refuse_unless(session, moderator, "circle.moderate", facts(session, moderator, circle).on())
@@ -202,12 +204,21 @@ def hide(
     result = session.execute(
         update(table)
         .where(col(table.id) == item_id, col(table.hidden_at).is_(None))
-        .values(hidden_at=now or utcnow(), hidden_by=moderator_id, hidden_reason=reason)
+        .values(hidden_at=now, hidden_by=moderator_id, hidden_reason=reason)
         .execution_options(synchronize_session=False)
     )
     if rowcount(result) != 1:
         session.rollback()
         raise UserError(N_("This is already hidden."))
+    author = session.exec(select(col(table.author_id)).where(col(table.id) == item_id)).one()
+    notify(  # the author hears why (outbox: same commit)
+        session,
+        [author],
+        "circle_hidden",
+        {"title": circle.name, "reason": reason},
+        f"circles?id={circle.id}",
+        now=now,
+    )
     session.commit()
     session.expire_all()
 

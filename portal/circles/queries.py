@@ -59,6 +59,7 @@ class Feed:
     circle: Circle
     member: bool
     can_join: bool
+    join_refused: str  # why the viewer may not join (message id), "" when they may or are in
     can_post: bool
     can_moderate: bool
     posts: tuple[PostView, ...]
@@ -170,10 +171,12 @@ def feed(session: Session, *, circle_id: int, viewer_id: int) -> Feed:
         )
         for p in posts
     )
+    joining = can(viewer, "circle.join", found.on())
     return Feed(
         circle=circle,
         member=found.member,
-        can_join=not found.member and bool(can(viewer, "circle.join", found.on())),
+        can_join=not found.member and bool(joining),
+        join_refused="" if found.member or joining else joining.reason,
         can_post=bool(can(viewer, "circle.post", found.on())),
         can_moderate=moderator,
         posts=views,

@@ -5,10 +5,13 @@ two clicks (or two tabs at once) make one wish."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import Session, func, select
 
 from db.engine import get_engine
+from db.models_notifications import Notification
 from db.models_reports import Report, ReportCategory
 from db.models_wishes import Wish
 from portal import circles
@@ -96,6 +99,8 @@ def test_members_post_moderators_hide_the_author_sees_why(session, world):
     with pytest.raises(FieldErrors):
         circles.hide(session, kind="post", item_id=first.id, moderator_id=chief, reason=" ")
     circles.hide(session, kind="post", item_id=first.id, moderator_id=chief, reason="广告")
+    told = session.exec(select(Notification).where(Notification.event == "circle_hidden")).one()
+    assert (told.recipient_id, json.loads(told.params)["reason"]) == (res, "广告")
     own = circles.feed(session, circle_id=chess.id, viewer_id=res).posts
     assert [(p.id, p.hidden_reason) for p in own] == [(first.id, "广告")]
     assert not own[0].can_turn
