@@ -88,6 +88,7 @@ class CirclePost(_Said, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     circle_id: int = Field(foreign_key="circle.id")
+    photo_path: str | None = Field(default=None, max_length=200)  # in the media store (JPEG)
     turned_into_kind: str | None = Field(default=None, max_length=16)
     turned_into_id: int | None = Field(default=None)
 

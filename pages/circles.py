@@ -13,6 +13,7 @@ from portal.ui.actions import in_session, run_action
 from portal.ui.area_widgets import viewer_area
 from portal.ui.data import db, grid_index
 from portal.ui.guard import require
+from portal.ui.private_media import PrivateFile, private_image
 from portal.ui.report_widgets import media_store
 from portal.ui.speech_widgets import read_aloud, readable, readable_list, show_flash_at
 from portal.ui.widgets import field_slots, grid_label, say
@@ -36,9 +37,16 @@ def _do(action, done: str) -> None:
     run_action(viewer, in_session(action), done=done, flash_key=FLASH)
 
 
-def _form(action, done: str, slots: dict) -> None:
-    """A form's action: a refusal shows under its field now (the text stays), success reruns."""
+CLEAR = "circle_clear"  # the fields to empty at the start of the next run (after a success)
+for _key in state.pop(CLEAR, ()):
+    state.pop(_key, None)
+
+
+def _form(action, done: str, slots: dict, clear: tuple[str, ...] = ()) -> None:
+    """A form's action: a refusal shows under its field now (what was typed stays); success
+    empties the `clear` fields and reruns."""
     if run_action(viewer, in_session(action), done=done, slots=slots, flash_key=FLASH):
+        state[CLEAR] = clear
         st.rerun()
 
 
@@ -244,6 +252,9 @@ def _post(feed: circles.Feed, post: circles.PostView) -> None:
     with st.container(border=True):
         _facts(post.author, format_when_ago(viewer.language, post.at))
         _text(post.body, post.language)
+        data = media_store().read(post.photo_path) if post.photo_path else None
+        if data:  # through the portal's media route, login and visibility checked
+            private_image(PrivateFile("circle", post.id, data, "image/jpeg"), t(N_("Photo")), 480)
         read_aloud(viewer, post.body, post.language, key=f"circle_read_{post.id}")
         if post.hidden_reason is not None:
             st.warning(
@@ -272,7 +283,7 @@ def _post(feed: circles.Feed, post: circles.PostView) -> None:
             if feed.can_moderate:
                 _moderation("reply", item.id, item.hidden_reason is not None)
         if feed.can_post and post.hidden_reason is None:
-            with st.form(f"circle_reply_{post.id}", clear_on_submit=True):
+            with st.form(f"circle_reply_{post.id}"):
                 st.text_input(
                     t(N_("Your reply")),
                     key=f"circle_reply_text_{post.id}",
@@ -289,6 +300,7 @@ def _post(feed: circles.Feed, post: circles.PostView) -> None:
                         ),
                         t(N_("Your reply is posted.")),
                         slots,
+                        clear=(f"circle_reply_text_{post.id}",),
                     )
         if feed.can_moderate:
             _moderation("post", post.id, post.hidden_reason is not None)
@@ -320,21 +332,30 @@ def _feed(circle_id: int) -> None:
     elif feed.join_refused and not feed.can_moderate:
         st.info(t(feed.join_refused))
     if feed.can_post:
-        with st.form("circle_post", clear_on_submit=True):
+        with st.form("circle_post"):
             st.text_area(
                 t(N_("Write to the circle")), key="circle_post_text", max_chars=circles.TEXT_MAX
             )
             slots = field_slots(("body",))
+            st.file_uploader(
+                t(N_("Photo (optional)")),
+                type=["jpg", "jpeg", "png", "webp"],
+                key="circle_post_photo",
+            )
+            slots |= field_slots(("photo",))
             if st.form_submit_button(t(N_("Post")), type="primary", icon=":material/send:"):
+                upload = state.get("circle_post_photo")
                 _form(
                     lambda s: circles.post(
                         s,
                         circle_id=circle_id,
                         author_id=uid,
                         body=state.get("circle_post_text", ""),
+                        photo=upload.getvalue() if upload is not None else None,
                     ),
                     t(N_("Your post is in the circle.")),
                     slots,
+                    clear=("circle_post_text", "circle_post_photo"),
                 )
     if not feed.posts:
         st.info(t(N_("Nothing has been posted in this circle yet.")))

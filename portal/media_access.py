@@ -6,6 +6,7 @@ A voice note: whoever voice_notes.notes_for lets play it (its author and those w
 A wish's photo, or a photo on its trail (e.g. the fulfilment proof): permissions "wish.see_photo".
 A task's proof photo: permissions "task.see_proof" (the claimant, who may check it, the office).
 A council file (photo or PDF): permissions "council.see_file".
+A topic circle post's photo: whoever may see the post (portal.circles.queries.may_see_post).
 Anything else, and everything for a visitor without a valid login: nothing.
 
 Reward pictures are not here on purpose: the rewards catalogue is public to everyone who may
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from db.models import User
+from db.models_circles import CirclePost
 from db.models_council import CouncilItem, CouncilMeeting, CouncilProposal
 from db.models_council_extras import CouncilAttachment
 from db.models_points import PointsTask, TaskClaim
@@ -32,8 +34,8 @@ from portal.reports.visibility import may_read
 
 # report = report_media (photos and voice notes), voice = voice_note, wish = a wish's photo,
 # wish_event = a photo on a wish's trail, proof = a task claim's proof photo, council = a council
-# attachment (photo or PDF)
-KINDS = ("report", "voice", "wish", "wish_event", "proof", "council")
+# attachment (photo or PDF), circle = a topic circle post's photo
+KINDS = ("report", "voice", "wish", "wish_event", "proof", "council", "circle")
 PUBLIC_PROPOSALS = ("submitted", "accepted")  # shown to the community on the council page
 JPEG = "image/jpeg"  # the media store keeps every checked photo as JPEG
 
@@ -75,7 +77,18 @@ def allowed_file(
         return _proof_photo(session, user, media_id)
     if kind == "council":
         return _council_file(session, user, media_id)
+    if kind == "circle":
+        return _circle_photo(session, user, media_id)
     return None
+
+
+def _circle_photo(session: Session, user: User, post_id: int) -> MediaFile | None:
+    from portal.circles.queries import may_see_post  # the circles decide who sees a post
+
+    post = session.get(CirclePost, post_id)
+    if post is None or not post.photo_path or not may_see_post(session, user, post):
+        return None
+    return MediaFile(post.photo_path, JPEG, None)
 
 
 def _wish_photo(session: Session, user: User, kind: str, media_id: int) -> MediaFile | None:

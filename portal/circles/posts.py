@@ -4,6 +4,7 @@ reason the author sees, show again)."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,7 @@ from portal.i18n import N_
 from portal.notifications import notify
 from portal.permissions import On
 from portal.text import clean_text
+from portal.wishes.common import _save_photo
 
 
 def _kinds(session: Session) -> dict[int, str]:
@@ -122,17 +124,22 @@ def post(
     circle_id: int,
     author_id: int,
     body: str,
+    photo: bytes | None = None,
+    media_root: Path | None = None,
     now: datetime | None = None,
 ) -> CirclePost:
-    """A member's short text (at most 500 characters) in the circle's feed."""
+    """A member's short text (at most 500 characters) in the circle's feed, with a photo if
+    given (checked and stored like a wish's: FieldErrors on "photo")."""
     author = acting(session, author_id)
     circle = get_circle(session, circle_id)
     refuse_unless(session, author, "circle.post", facts(session, author, circle).on())
+    text = checked_text(body)
     item = CirclePost(
         circle_id=circle_id,
         author_id=author_id,
-        body=checked_text(body),
+        body=text,
         language=author.language,
+        photo_path=_save_photo(photo, media_root, "photo"),
         created_at=now or utcnow(),
     )
     session.add(item)

@@ -48,6 +48,7 @@ class PostView:
     at: datetime
     mine: bool
     hidden_reason: str | None
+    photo_path: str | None  # a stored photo (served by the media route: media_access "circle")
     turned_kind: str | None
     turned_id: int | None
     can_turn: bool
@@ -113,6 +114,19 @@ def circles_for(session: Session, viewer_id: int) -> list[CircleCard]:
     return cards
 
 
+def may_see_post(session: Session, user, post: CirclePost) -> bool:
+    """Whether the viewer may see this post (and so its photo): inside their area, and shown or
+    theirs or they moderate (the media route asks: portal.media_access)."""
+    circle = session.get(Circle, post.circle_id)
+    if circle is None:
+        return False
+    found = facts(session, user, circle)
+    if found.outside or not can(user, "circle.read"):
+        return False
+    own = post.author_id == user.id
+    return post.hidden_at is None or bool(can(user, "circle.see_hidden", On(own=own)))
+
+
 def feed(session: Session, *, circle_id: int, viewer_id: int) -> Feed:
     """One circle's newest posts with their replies, as the viewer may see them."""
     viewer = acting(session, viewer_id)
@@ -162,6 +176,7 @@ def feed(session: Session, *, circle_id: int, viewer_id: int) -> Feed:
             at=p.created_at,
             mine=p.author_id == viewer_id,
             hidden_reason=p.hidden_reason if p.hidden_at else None,
+            photo_path=p.photo_path,
             turned_kind=p.turned_into_kind,
             turned_id=p.turned_into_id,
             can_turn=p.hidden_at is None

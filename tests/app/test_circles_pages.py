@@ -73,6 +73,7 @@ def test_a_member_posts_replies_and_turns_her_post_into_a_wish(open_app, app_db)
     at.button(key="FormSubmitter:circle_post-" + zh("Post")).click().run()
     assert not at.exception
     assert zh("Your post is in the circle.") in texts(at)
+    assert at.text_area(key="circle_post_text").value in ("", None)  # emptied after it went
     mine = _post(app_db, "活动室的棋盘缺了两个子")
     at.selectbox(key=f"circle_wish_cat_{mine.id}").set_value("culture")
     at.button(key=f"FormSubmitter:circle_wish_{mine.id}-" + zh("Turn into a wish")).click().run()

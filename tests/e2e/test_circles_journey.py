@@ -1,10 +1,13 @@
 """Topic circles in a real browser: a resident on a phone (390×844) opens her chess circle and
-posts; a grid worker at a desk (1366×768) hides the post with a reason; she sees the reason.
+posts with a photo; a grid worker at a desk (1366×768) hides the post with a reason; she sees the reason.
 axe-core finds nothing on the list, the feed and the moderator's feed."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from sqlmodel import Session, select
 
 from db.engine import get_engine
@@ -16,6 +19,7 @@ from tests.e2e.helpers import (
     log_in,
     open_page,
     screenshot,
+    wait_idle,
     wait_rerun,
     zh,
 )
@@ -25,6 +29,12 @@ pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 390, "height": 844}}
 DESK = {"viewport": {"width": 1366, "height": 768}}
 TEXT = "棋盘少了一个“马”<b>谁有？</b>"
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (160, 90, 40)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def test_circles_journey(server, new_context):
@@ -38,9 +48,17 @@ def test_circles_journey(server, new_context):
     resident.wait_for_selector(f'{MAIN} [data-testid="stForm"]')
     form = resident.locator(f'{MAIN} [data-testid="stForm"]').first
     form.get_by_role("textbox", name=zh("Write to the circle")).fill(TEXT)
+    form.locator('input[type="file"]').set_input_files(
+        files=[{"name": "ma.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
+    )
+    form.get_by_text("ma.jpg").wait_for()  # uploaded (the form shows the file)
+    wait_idle(resident)
     wait_rerun(resident, lambda: form.get_by_role("button", name=zh("Post")).click())
     expect_text(resident, zh("Your post is in the circle."))
     assert TEXT in resident.inner_text(MAIN)  # markup shown as typed, not rendered
+    photo = resident.locator(f'{MAIN} img[src^="/files/circle/"]').first
+    photo.wait_for()
+    assert resident.evaluate("el => el.complete && el.naturalWidth > 0", photo.element_handle())
     assert_no_axe_violations(resident, "circle feed (phone, member)")
     screenshot(resident, "circles-1-posted-phone")
 

@@ -5,12 +5,15 @@ two clicks (or two tabs at once) make one wish."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from PIL import Image
 from sqlmodel import Session, func, select
 
 from db.engine import get_engine
+from db.models import User
 from db.models_notifications import Notification
 from db.models_reports import Report, ReportCategory
 from db.models_wishes import Wish
@@ -18,6 +21,7 @@ from portal import circles
 from portal.errors import FieldErrors, UserError
 from portal.grids import GridIndex
 from portal.media import store_for
+from portal.media_access import allowed_file
 from tests.communities_world import build
 from tests.factories import parallel
 
@@ -175,6 +179,48 @@ def test_turn_into_a_wish_once_and_into_a_report_with_the_link(session, world, t
     report = session.get(Report, report_id)
     assert report.description == "棋牌室的灯坏了"
     assert circles.source_of(session, "report", report_id).id == lamp.id
+
+
+def test_a_post_s_photo_is_for_those_who_may_see_the_post(session, world, tmp_path):
+    chess, _yard, _dance = _circles(session, world)
+    res, mer, chief = _id(world, "resident_ca"), _id(world, "merchant_ca"), _id(world, "chief_ca")
+    for who in (res, mer):
+        circles.join(session, circle_id=chess.id, user_id=who)
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (30, 120, 60)).save(out, "JPEG")
+    with pytest.raises(FieldErrors) as bad:
+        circles.post(
+            session, circle_id=chess.id, author_id=res, body="x", photo=b"no", media_root=tmp_path
+        )
+    assert set(bad.value.errors) == {"photo"}
+    item = circles.post(
+        session,
+        circle_id=chess.id,
+        author_id=res,
+        body="新棋盘到了",
+        photo=out.getvalue(),
+        media_root=tmp_path,
+    )
+    index = GridIndex.load(session)
+    users = {
+        n: session.get(User, _id(world, n)) for n in ("resident_ca", "merchant_ca", "chief_ca")
+    }
+    users["staff_cb"] = session.get(User, _id(world, "staff_cb"))
+
+    def opens(name):
+        return allowed_file(session, index, users[name], "circle", item.id) is not None
+
+    assert [opens(n) for n in ("resident_ca", "merchant_ca", "chief_ca", "staff_cb")] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    circles.hide(session, kind="post", item_id=item.id, moderator_id=chief, reason="重复")
+    assert [opens(n) for n in ("resident_ca", "merchant_ca", "chief_ca")] == [True, False, True]
+    assert store_for(tmp_path).get(
+        circles.feed(session, circle_id=chess.id, viewer_id=res).posts[0].photo_path
+    )
 
 
 def test_two_tabs_turning_one_post_make_one_wish(session, db_url, world):

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("hidden_at", db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("hidden_by", sa.Integer(), nullable=True),
         sa.Column("hidden_reason", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("photo_path", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("turned_into_kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("turned_into_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
