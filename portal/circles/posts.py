@@ -191,6 +191,31 @@ def _circle_of(session: Session, kind: str, item_id: int) -> Circle:
     return get_circle(session, _post(session, found.post_id).circle_id)
 
 
+def _moderated(session: Session, kind: str, item_id: int, moderator_id: int) -> Circle:
+    """The circle of a post or reply, if the moderator may moderate it (else UserError)."""
+    moderator = acting(session, moderator_id)
+    circle = _circle_of(session, kind, item_id)
+    refuse_unless(session, moderator, "circle.moderate", facts(session, moderator, circle).on())
+    return circle
+
+
+def _set_hidden(session: Session, kind: str, item_id: int, hidden: bool, **values) -> int:
+    """Hides or shows the item if it is not so already (a conditional UPDATE: two moderators at
+    once, one wins); its author's id, or UserError (rolled back) when it already was."""
+    table = _table(kind)
+    was = col(table.hidden_at).is_(None) if hidden else col(table.hidden_at).is_not(None)
+    result = session.execute(
+        update(table)
+        .where(col(table.id) == item_id, was)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if rowcount(result) != 1:
+        session.rollback()
+        raise UserError(N_("This is already hidden.") if hidden else N_("This is not hidden."))
+    return session.exec(select(col(table.author_id)).where(col(table.id) == item_id)).one()
+
+
 def hide(
     session: Session,
     *,
@@ -201,23 +226,13 @@ def hide(
     now: datetime | None = None,
 ) -> None:
     """A grid worker of the community takes a post or reply out of the feed; its author still
-    sees it, with the reason."""
+    sees it, with the reason, and is told."""
     now = now or utcnow()
-    moderator = acting(session, moderator_id)
-    circle = _circle_of(session, kind, item_id)
-    refuse_unless(session, moderator, "circle.moderate", facts(session, moderator, circle).on())
+    circle = _moderated(session, kind, item_id, moderator_id)
     reason = checked_reason(reason)
-    table = _table(kind)
-    result = session.execute(
-        update(table)
-        .where(col(table.id) == item_id, col(table.hidden_at).is_(None))
-        .values(hidden_at=now, hidden_by=moderator_id, hidden_reason=reason)
-        .execution_options(synchronize_session=False)
+    author = _set_hidden(
+        session, kind, item_id, True, hidden_at=now, hidden_by=moderator_id, hidden_reason=reason
     )
-    if rowcount(result) != 1:
-        session.rollback()
-        raise UserError(N_("This is already hidden."))
-    author = session.exec(select(col(table.author_id)).where(col(table.id) == item_id)).one()
     notify(  # the author hears why (outbox: same commit)
         session,
         [author],
@@ -232,18 +247,7 @@ def hide(
 
 def unhide(session: Session, *, kind: str, item_id: int, moderator_id: int) -> None:
     """Shows a hidden post or reply again (the reason is cleared)."""
-    moderator = acting(session, moderator_id)
-    circle = _circle_of(session, kind, item_id)
-    refuse_unless(session, moderator, "circle.moderate", facts(session, moderator, circle).on())
-    table = _table(kind)
-    result = session.execute(
-        update(table)
-        .where(col(table.id) == item_id, col(table.hidden_at).is_not(None))
-        .values(hidden_at=None, hidden_by=None, hidden_reason=None)
-        .execution_options(synchronize_session=False)
-    )
-    if rowcount(result) != 1:
-        session.rollback()
-        raise UserError(N_("This is not hidden."))
+    _moderated(session, kind, item_id, moderator_id)
+    _set_hidden(session, kind, item_id, False, hidden_at=None, hidden_by=None, hidden_reason=None)
     session.commit()
     session.expire_all()
