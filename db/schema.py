@@ -6,6 +6,7 @@ One module of tables per capability; add yours here.
 import db.models  # noqa: F401  foundation: grids, departments, accounts, login
 import db.models_assessment  # noqa: F401  two-way assessment, the efficacy survey (AHP)
 import db.models_behalf  # noqa: F401  acting on behalf (代办): consents and actions under them
+import db.models_circles  # noqa: F401  topic circles: circles, members, posts, replies
 import db.models_cockpit  # noqa: F401  cockpit: devices, alarms, notices, messages
 import db.models_council  # noqa: F401  grid–resident–merchant council
 import db.models_council_extras  # noqa: F401  council: items' own options, attachments

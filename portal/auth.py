@@ -331,6 +331,15 @@ PAGES: tuple[PageSpec, ...] = (
         hint=N_("The street scores departments on joint orders; departments score the dispatch"),
     ),
     PageSpec(
+        "circles",
+        "pages/circles.py",
+        N_("Topic circles"),
+        ":material/forum:",
+        (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN),
+        tile=True,
+        hint=N_("Chat with neighbours in your interest and courtyard groups"),
+    ),
+    PageSpec(
         "inbox",
         "pages/inbox.py",
         N_("Notifications"),

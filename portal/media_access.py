@@ -9,6 +9,7 @@ A council file (photo or PDF): permissions "council.see_file".
 A venue's photo: everyone whose community the venue serves, its office and its approver.
 A micro-project's receipt or progress photo (公示): permissions "microproject.see_receipt", for
 everyone of the project's community (another community's: outside).
+A topic circle post's photo: whoever may see the post (portal.circles.queries.may_see_post).
 Anything else, and everything for a visitor without a valid login: nothing.
 
 Reward pictures are not here on purpose: the rewards catalogue is public to everyone who may
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from db.models import User
+from db.models_circles import CirclePost
 from db.models_council import CouncilItem, CouncilMeeting, CouncilProposal
 from db.models_council_extras import CouncilAttachment
 from db.models_points import PointsTask, TaskClaim
@@ -36,8 +38,18 @@ from portal.reports.visibility import may_read
 # report = report_media (photos and voice notes), voice = voice_note, wish = a wish's photo,
 # wish_event = a photo on a wish's trail, proof = a task claim's proof photo, council = a council
 # attachment (photo or PDF), venue = a shared venue's photo, microproject = a photo on a
-# micro-project's published line
-KINDS = ("report", "voice", "wish", "wish_event", "proof", "council", "venue", "microproject")
+# micro-project's published line, circle = a topic circle post's photo
+KINDS = (
+    "report",
+    "voice",
+    "wish",
+    "wish_event",
+    "proof",
+    "council",
+    "venue",
+    "microproject",
+    "circle",
+)
 PUBLIC_PROPOSALS = ("submitted", "accepted")  # shown to the community on the council page
 JPEG = "image/jpeg"  # the media store keeps every checked photo as JPEG
 
@@ -83,6 +95,8 @@ def allowed_file(
         return _venue_photo(session, user, media_id)
     if kind == "microproject":
         return _micro_photo(session, user, media_id)
+    if kind == "circle":
+        return _circle_photo(session, user, media_id)
     return None
 
 
@@ -111,6 +125,15 @@ def _micro_photo(session: Session, user: User, entry_id: int) -> MediaFile | Non
     if not can(user, "microproject.see_receipt", On(outside=outside)):
         return None
     return MediaFile(entry.photo_path, JPEG, None)
+
+
+def _circle_photo(session: Session, user: User, post_id: int) -> MediaFile | None:
+    from portal.circles.queries import may_see_post  # the circles decide who sees a post
+
+    post = session.get(CirclePost, post_id)
+    if post is None or not post.photo_path or not may_see_post(session, user, post):
+        return None
+    return MediaFile(post.photo_path, JPEG, None)
 
 
 def _wish_photo(session: Session, user: User, kind: str, media_id: int) -> MediaFile | None:

@@ -104,6 +104,10 @@ EVENTS: dict[str, Event] = {
         N_("News about your request to a deputy"),
         N_("Your request “{topic}” to {deputy} is now: {state}."),
     ),
+    "circle_hidden": Event(
+        N_("What you wrote was hidden"),
+        N_("A grid worker hid what you wrote in the circle “{title}”. Reason: {reason}"),
+    ),
 }
 
 BEHALF_WORDS = {

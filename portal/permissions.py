@@ -11,7 +11,7 @@ the expected table and checks the menu agrees.
 Sections: reports · points (tasks, claims, rewards, ledger) · wishes · council · micro-projects
 · acting on behalf · cockpit scope · devices · notices · voice clips and notes · content
 translations · residents' verification · two-way assessment and the efficacy survey · shared
-venues · deputies' desk.
+venues · deputies' desk · topic circles.
 """
 
 from __future__ import annotations
@@ -389,3 +389,28 @@ _rule(
     _office_or(lambda a, o: o.own or o.named, NOT_THE_DEPUTY),
 )
 _rule("deputy.see_outline", ROLES)  # the public trail of one's own community (On.outside)
+# --- topic circles (话题圈) -------------------------------------------------------------------
+# Residents and merchants of the community read, join (a courtyard's circle: only those living in
+# it — lives_in) and, once members (named), post and reply; grid workers and the office of the
+# community start circles and moderate; a hidden post is seen by its author and the moderators;
+# the author or a worker turns a post into a wish or a report. Another community: On.outside.
+CIRCLE_MEMBERS_ONLY = N_("Join the circle to post and reply in it.")
+CIRCLE_COURTYARD_ONLY = N_("This circle is for the people living in its courtyard.")
+CIRCLE_TURN_WHO = N_("Only the author or a grid worker can do this.")
+_rule("circle.read", (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN))
+_rule("circle.join", PUBLIC, check=_lives_in(CIRCLE_COURTYARD_ONLY), verified=True)
+_rule(
+    "circle.post",
+    PUBLIC,
+    check=lambda a, o: ALLOWED if o.named else refused(CIRCLE_MEMBERS_ONLY),
+    verified=True,
+)
+_rule("circle.create", WORKERS)
+_rule("circle.moderate", WORKERS)
+_rule("circle.see_hidden", ROLES, check=lambda a, o: Decision(o.own or a.role in WORKERS))
+_rule(
+    "circle.turn",
+    (RESIDENT, MERCHANT, GRID_WORKER, STAFF, ADMIN),
+    CIRCLE_TURN_WHO,
+    lambda a, o: ALLOWED if o.own or a.role in WORKERS else refused(CIRCLE_TURN_WHO),
+)

@@ -607,6 +607,9 @@ def seed(
         from portal.demo.seed_deputies import seed_deputies
 
         seed_deputies(session)
+        from portal.demo.seed_circles import seed_circles
+
+        seed_circles(session)
         if communities > 1:
             from portal.demo.seed_communities import seed_communities
 

@@ -57,6 +57,7 @@ EXPECTED_VIEWERS = {
     "survey": "res mer",
     "assessment_manage": "staff admin",
     "order_scores": "staff hdl admin",
+    "circles": "res mer grid staff admin",
     "inbox": "res mer grid staff hdl admin",
     "account": "res mer grid staff hdl admin",
 }

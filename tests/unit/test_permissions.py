@@ -146,6 +146,20 @@ TABLE = [
     ("order.score_department", ANSWERS, "...Y.Y"),
     ("order.score_street", NONE, "......"),
     ("order.score_street", DEPT, "....Y."),
+    # topic circles (named = a member of the circle, lives_in = living in its courtyard)
+    ("circle.read", NONE, "YYYY.Y"),
+    ("circle.join", NONE, "......"),
+    ("circle.join", LIVES, "YY...."),
+    ("circle.post", NONE, "......"),
+    ("circle.post", NAMED, "YY...."),
+    ("circle.post", On(named=True, outside=True), "......"),
+    ("circle.create", NONE, "..YY.Y"),
+    ("circle.moderate", NONE, "..YY.Y"),
+    ("circle.moderate", On(outside=True), "......"),
+    ("circle.see_hidden", NONE, "..YY.Y"),
+    ("circle.see_hidden", OWN, "YYYYYY"),
+    ("circle.turn", NONE, "..YY.Y"),
+    ("circle.turn", OWN, "YYYY.Y"),
 ]
 
 # What an unverified (self-registered) resident may not do that a verified one may.
@@ -160,6 +174,8 @@ NEEDS_VERIFIED = {
     "microproject.propose",
     "microproject.pledge",
     "deputy.request",
+    "circle.join",
+    "circle.post",
 }
 
 
@@ -214,6 +230,7 @@ PAGE_ACTIONS = [
     ("venues_manage", "venue.decide", NAMED),
     ("microprojects_manage", "microproject.manage", NONE),
     ("deputies", "deputy.see_outline", NONE),
+    ("circles", "circle.read", NONE),
 ]
 
 
