@@ -17,6 +17,7 @@ from portal.voice_clips import Reading
 
 viewer = require("my_reports")
 t = viewer.t
+PAGE_SIZE = 10  # each card draws its trail, photos and translation: a long history comes in pages
 
 
 def _rate(session, report_id: int):
@@ -48,7 +49,8 @@ readable_list(
     viewer,
     [f"{cats.get(r.category_id, '')}: {t(reports.STATE_LABELS[r.state])}" for r in mine],
 )
-for report in mine:
+shown = st.session_state.get("my_reports_shown", PAGE_SIZE)
+for report in mine[:shown]:
     overdue = is_overdue(report)
     with st.container(border=True):
         st.markdown(
@@ -94,3 +96,11 @@ for report in mine:
                     if run_action(viewer, in_session(rate), slots=slots):
                         st.session_state["my_reports_thanks"] = report.id
                         st.rerun()
+if len(mine) > shown:
+    more = min(PAGE_SIZE, len(mine) - shown)
+    st.button(
+        viewer.nt("Show {n} more report", "Show {n} more reports", more),
+        key="my_reports_more",
+        width="stretch",
+        on_click=lambda: st.session_state.update(my_reports_shown=shown + PAGE_SIZE),
+    )
