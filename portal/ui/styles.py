@@ -21,6 +21,10 @@ a:active {{ color: #8c1d18 !important; }}
   :is(button, label, [data-testid="stPageLink"] a, [data-testid="stWidgetLabel"])
   :is(p, span, div) {{ white-space: normal !important; text-overflow: clip !important; }}
 [data-testid="stMain"] [data-testid="stWidgetLabel"] {{ overflow: visible; }}
+/* A figure's value wraps too ("106 ئىبارىدىن 38 ..." in Uyghur elder mode is wider than a phone). */
+[data-testid="stMain"] [data-testid="stMetricValue"],
+[data-testid="stMain"] [data-testid="stMetricValue"] :is(div, p, span) {{ white-space: normal !important;
+  text-overflow: clip !important; overflow: visible !important; }}
 [data-baseweb="tag"], [data-tag] {{ height: auto !important; max-width: 100% !important; }}
 [data-baseweb="tag"] span, [data-tag] > span {{ white-space: normal !important; text-overflow: clip !important;
   overflow: visible !important; max-width: none !important; }}

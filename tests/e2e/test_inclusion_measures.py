@@ -110,7 +110,8 @@ def _first_visit(page, server) -> None:
 def _open(page, key: str) -> None:
     navigate(page, "/" if key in ("home", "staff_home") else f"/{key}", f"{MAIN} h1")
     if page.locator(MAP_IFRAME).count():
-        page.frame_locator(MAP_IFRAME).first.locator(".leaflet-container").wait_for()
+        # the first map of a session loads the component's scripts: slow on a busy machine
+        page.frame_locator(MAP_IFRAME).first.locator(".leaflet-container").wait_for(timeout=90_000)
         page.wait_for_timeout(300)  # Leaflet draws pins and clusters after the container
 
 
