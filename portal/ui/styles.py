@@ -21,7 +21,7 @@ a:active {{ color: #8c1d18 !important; }}
   :is(button, label, [data-testid="stPageLink"] a, [data-testid="stWidgetLabel"])
   :is(p, span, div) {{ white-space: normal !important; text-overflow: clip !important; }}
 [data-testid="stMain"] [data-testid="stWidgetLabel"] {{ overflow: visible; }}
-/* A figure's value wraps too ("106 ئىبارىدىن 38 ..." in Uyghur elder mode is wider than a phone). */
+/* A figure's value wraps too: the clip coverage line of the staff home is wider than a phone in Uyghur elder mode. */
 [data-testid="stMain"] [data-testid="stMetricValue"],
 [data-testid="stMain"] [data-testid="stMetricValue"] :is(div, p, span) {{ white-space: normal !important;
   text-overflow: clip !important; overflow: visible !important; }}
