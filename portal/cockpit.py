@@ -726,6 +726,19 @@ def to_csv(
     return csv_bytes(headers or columns, ([row.get(c) for c in columns] for row in rows))
 
 
+def community_code(index: GridIndex, grid_id: int | None) -> str:
+    """The code of the community a grid lies in ("" above or outside communities): every open-data
+    row names it, so a street's or the deployment's file splits per community."""
+    from portal.areas import community_of, parents_from
+
+    codes = index.__dict__.setdefault("_community_codes", {})
+    if grid_id not in codes:
+        kinds = {gid: g.kind for gid, g in index.grids.items()}
+        community = community_of(parents_from(index), kinds, grid_id)
+        codes[grid_id] = index.grids[community].code if community in index.grids else ""
+    return codes[grid_id]
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
@@ -750,6 +763,7 @@ def open_reports(
                 "id": r.id,
                 "category": cats.get(r.category_id, ""),
                 "state": r.state,
+                "community": community_code(index, r.grid_id),
                 "grid": general.code if general else "",
                 "created_at": _iso(r.created_at),
                 "closed_at": _iso(r.closed_at),
@@ -789,6 +803,7 @@ def open_wishes(session: Session, index: GridIndex, *, scope: Scope = WHOLE) -> 
                 "title": w.title,
                 "category": w.category,
                 "state": w.state,
+                "community": community_code(index, w.grid_id),
                 "grid": grid.code if grid else "",
                 "created_at": _iso(w.created_at),
                 "lat": round(point.y, 4) if point else None,
@@ -830,6 +845,7 @@ def open_decisions(session: Session, index: GridIndex, *, scope: Scope = WHOLE) 
                 "outcome": item.outcome,
                 "decision": item.decision or "",
                 "council": council.name,
+                "community": community_code(index, council.grid_id),
                 "grid": grid.code if grid else "",
                 "decided_at": _iso(item.decided_at),
                 "lat": round(point.y, 4) if point else None,

@@ -388,3 +388,16 @@ def test_open311_per_jurisdiction_and_for_the_whole_deployment(w):
     cc_area = queries.public_area(w.s, w.index, w.u("resident_cc").id).grids
     download = queries.open311_requests(w.s, grids=cc_area)  # the public page's download
     assert [int(r["service_request_id"]) for r in download] == [cc.id]
+
+
+def test_open_data_rows_name_their_community_and_follow_the_cockpit_scope(w):
+    from portal import cockpit
+    from portal.cockpit_scope import scope_of_roots
+
+    ca, cb, cc = _file(w, "CA"), _file(w, "CB"), _file(w, "CC")
+    whole = {r["id"]: r["community"] for r in cockpit.open_reports(w.s, w.index)}
+    assert (whole[ca.id], whole[cb.id], whole[cc.id]) == ("CA", "CB", "CC")
+    street = scope_of_roots(w.index, (w.world.grids["JD"].id,), True)
+    rows = cockpit.open_reports(w.s, w.index, scope=street)
+    assert sorted((r["id"], r["community"]) for r in rows) == [(ca.id, "CA"), (cb.id, "CB")]
+    assert cockpit.community_code(w.index, w.world.grids["JD"].id) == ""  # above communities

@@ -506,6 +506,7 @@ def test_open_data_has_no_personal_data(demo_session):
         "id",
         "category",
         "state",
+        "community",
         "grid",
         "created_at",
         "closed_at",
