@@ -29,9 +29,12 @@ from bench.databases import pg_database  # noqa: E402
 PG_BENCH_DB = "linli_bench_street_map"  # the bench's own database: never one it did not create
 
 
-def build_map(index, settings, rows, max_pins: int | None = None) -> tuple[int, float]:
+def build_map(
+    index, settings, rows, max_pins: int | None = None, save_to: Path | None = None
+) -> tuple[int, float]:
     """(payload bytes, seconds) of the staff map as pages/report_map.py builds it; max_pins
-    None: the builder's budget (portal.maps.MAX_PINS), a large one: every report a pin."""
+    None: the builder's budget (portal.maps.MAX_PINS), a large one: every report a pin.
+    save_to: also write the page there (for first_pins)."""
     from portal import maps, reports
 
     start = time.perf_counter()
@@ -47,10 +50,58 @@ def build_map(index, settings, rows, max_pins: int | None = None) -> tuple[int, 
         max_pins or maps.MAX_PINS,
     )
     html = fmap.get_root().render()
-    return len(html.encode()), time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    if save_to is not None:
+        save_to.write_text(html, encoding="utf-8")
+    return len(html.encode()), elapsed
 
 
-def run(url: str, communities: int, per_community: int) -> None:
+def first_pins(page_file: Path, runs: int = 3) -> list[float]:
+    """Seconds from navigation to the first pin or cluster drawn, in Debian's Chromium (headless,
+    Playwright), for a saved map page served over HTTP on 127.0.0.1 with the portal's own Leaflet
+    files (/app/static/…, as the Streamlit server serves them)."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    from portal.config import ROOT
+    from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            if path.startswith("/app/static/"):
+                return str(ROOT / "static" / path.removeprefix("/app/static/").split("?")[0])
+            return super().translate_path(path)
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+    handler = functools.partial(Handler, directory=str(page_file.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/{page_file.name}"
+    times = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for _ in range(runs):
+                page = browser.new_page(viewport={"width": 1366, "height": 768})
+                start = time.perf_counter()
+                page.goto(url, wait_until="commit")
+                page.wait_for_selector(".leaflet-marker-icon", timeout=60_000)
+                times.append(time.perf_counter() - start)
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return times
+
+
+def run(
+    url: str, communities: int, per_community: int, folder: Path, browser: bool = False
+) -> None:
     from sqlmodel import Session
 
     from db.engine import get_engine
@@ -76,13 +127,17 @@ def run(url: str, communities: int, per_community: int) -> None:
             query = time.perf_counter() - start
             build_map(index, settings, rows[:100])  # warm-up (templates, imports)
             for kind, budget in (("every report a pin", 10**9), ("clustered+counts", None)):
-                size, seconds = build_map(index, settings, rows, budget)
+                saved = folder / "street_map.html" if browser and budget is None else None
+                size, seconds = build_map(index, settings, rows, budget, saved)
                 print(
                     f"street map, {label:28s} {len(rows):7d} reports, {kind:18s}: query "
                     f"{query * 1000:6.0f} ms, build {seconds * 1000:6.0f} ms, "
                     f"payload {size:10,d} bytes ({size / 1e6:.2f} MB)",
                     flush=True,
                 )
+                if saved is not None:
+                    shown = ", ".join(f"{t * 1000:.0f}" for t in first_pins(saved))
+                    print(f"  first pins in Chromium (3 loads): {shown} ms", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,15 +145,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--communities", type=int, default=20)
     parser.add_argument("--reports", type=int, default=10_000, help="a year's, per community")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--browser", action="store_true", help="also time the first pins in Chromium"
+    )
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="linli-street-map-"))
     os.environ["LINLI_MEDIA_DIR"] = str(folder / "media")
     if args.db == "sqlite":
-        run(f"sqlite:///{folder / 'bench.db'}", args.communities, args.reports)
+        run(
+            f"sqlite:///{folder / 'bench.db'}", args.communities, args.reports, folder, args.browser
+        )
         return 0
     create, drop = pg_database(PG_BENCH_DB)
     try:
-        run(create(), args.communities, args.reports)
+        run(create(), args.communities, args.reports, folder, args.browser)
     finally:
         drop()
     return 0

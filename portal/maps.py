@@ -283,7 +283,7 @@ _PIN_CSS = """<style>
 .linli-overdue { border: 3px solid #000; border-radius: 4px; }
 .linli-count { width: auto; min-width: 26px; padding: 0 4px; border-radius: 6px; }
 </style>"""
-MAX_PINS = 20_000  # one by one; beyond, settled reports go as counts (portal.map_pins.trim)
+MAX_PINS = 14_000  # one by one; beyond, settled reports go as counts (portal.map_pins.trim)
 SETTLED_STATES = ("verified", "rated", "closed")
 
 
@@ -296,7 +296,7 @@ def add_report_pins(
     titles: dict[str, str],
     max_pins: int = MAX_PINS,
 ) -> None:
-    """rows: (id, lat, lon, state, overdue, …). Clustered, so 20,000 pins stay fluid; beyond
+    """rows: (id, lat, lon, state, overdue, …). Clustered, so thousands of pins stay fluid; beyond
     max_pins the settled ones are sent as counts per small square (a street's year ≤ 1 MB)."""
     from portal.map_pins import PackedPins, pack, trim
 
