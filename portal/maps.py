@@ -164,6 +164,9 @@ def base_map(settings: Settings, bounds: tuple[float, float, float, float]) -> f
         min_zoom=13,
         max_zoom=19,
     )
+    # folium hands min/max zoom to its tile layers only: without tiles (LINLI_TILES=none) the map
+    # itself had no maxZoom, and Leaflet.markercluster refuses such a map (no pins were drawn).
+    m.options.update(min_zoom=13, max_zoom=19)
     prefix = settings.static_url_prefix
     m.default_js = [("leaflet", f"{prefix}/vendor/leaflet/leaflet.js")]
     m.default_css = [("leaflet_css", f"{prefix}/vendor/leaflet/leaflet.css")]
