@@ -18,7 +18,9 @@ area = viewer_area(viewer)
 st.title(t(N_("Community overview")))
 with db() as session:
     rows = [
-        r for r in counts_by_general_grid(session, index, this_year()) if area.covers(r.grid.id)
+        r
+        for r in counts_by_general_grid(session, index, this_year(), area.grids)
+        if area.covers(r.grid.id)
     ]
 
 totals = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from shapely import STRtree
@@ -225,19 +226,24 @@ class GeneralGridCounts:
 
 
 def counts_by_general_grid(
-    session: Session, index: GridIndex, this_year: int
+    session: Session, index: GridIndex, this_year: int, only: Collection[int] | None = None
 ) -> list[GeneralGridCounts]:
-    """Per general grid: sub-grids, households and registered people living there."""
+    """Per general grid: sub-grids, households and registered people living there; `only`: the
+    general grids among these (a viewer's area, portal.areas), None: all of the deployment."""
     general_of: dict[int, int] = {}
+    subs_of: dict[int, list[Grid]] = {}
     for grid in index.grids.values():
         for ancestor in index.ancestors(grid):
-            if ancestor.kind == "general":
-                general_of[grid.id] = ancestor.id
-    people = session.exec(
-        select(
-            col(User.home_grid_id), col(User.role), col(User.birth_year), col(User.language)
-        ).where(col(User.is_active), col(User.home_grid_id).is_not(None))
-    ).all()
+            if ancestor.kind == "general" and (only is None or ancestor.id in only):
+                general_of[row_id(grid)] = row_id(ancestor)
+                if grid.id != ancestor.id:
+                    subs_of.setdefault(row_id(ancestor), []).append(grid)
+    query = select(
+        col(User.home_grid_id), col(User.role), col(User.birth_year), col(User.language)
+    ).where(col(User.is_active), col(User.home_grid_id).is_not(None))
+    if only is not None:
+        query = query.where(col(User.home_grid_id).in_(sorted(general_of)))
+    people = session.exec(query).all()
     residents, merchants, elderly, own_language = Counter(), Counter(), Counter(), Counter()
     for grid_id, role, birth_year, lang in people:
         general_id = general_of.get(grid_id) if grid_id is not None else None
@@ -262,11 +268,9 @@ def counts_by_general_grid(
             duties[general_of[grid_id]] += n
     result = []
     for general in index.of_kind("general"):
-        subs = [
-            g
-            for g in index.grids.values()
-            if general_of.get(row_id(g)) == general.id and g.id != general.id
-        ]
+        if only is not None and general.id not in only:
+            continue
+        subs = subs_of.get(row_id(general), [])
         result.append(
             GeneralGridCounts(
                 grid=general,
