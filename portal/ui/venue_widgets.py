@@ -200,15 +200,21 @@ def add_venue_pins(fmap, found: list[Venue], settings: Settings, selected_id: in
     for venue in found:
         lat, lon = projection.to_map(venue.lat, venue.lon)
         big = venue.id == selected_id
-        folium.RegularPolygonMarker(
+        size = 28 if big else 20
+        fill = "#5b2a86" if big else "#ffffff"
+        # a square drawn by CSS: folium's RegularPolygonMarker loads leaflet-dvf from a CDN,
+        # which offline (and in mainland China) left the whole map frame empty
+        folium.Marker(
             [lat, lon],
-            number_of_sides=4,
-            radius=14 if big else 10,
-            color="#5b2a86",
-            weight=3,
-            fill=True,
-            fill_color="#5b2a86" if big else "#ffffff",
-            fill_opacity=0.9,
+            icon=folium.DivIcon(
+                html=(
+                    f'<div style="width:{size}px;height:{size}px;box-sizing:border-box;'
+                    f'border:3px solid #5b2a86;background:{fill};opacity:0.9"></div>'
+                ),
+                icon_size=(size, size),
+                icon_anchor=(size // 2, size // 2),
+                class_name="linli-venue",
+            ),
             tooltip=tooltip_text(venue.name),
         ).add_to(layer)
     layer.add_to(fmap)
