@@ -111,6 +111,9 @@ MAP_ELDER_CSS = """<style>
   margin-top: -30px !important; }
 .linli-pin { width: 56px !important; height: 56px !important; border-radius: 28px !important;
   font: bold 28px/56px sans-serif !important; }
+.linli-venue { width: 60px !important; height: 60px !important; margin-left: -30px !important;
+  margin-top: -30px !important; }
+.linli-venue > div { width: 60px !important; height: 60px !important; }
 .marker-cluster { width: 64px !important; height: 64px !important; margin-left: -32px !important;
   margin-top: -32px !important; border-radius: 32px !important; }
 .marker-cluster div { width: 56px !important; height: 56px !important; border-radius: 28px !important;
